@@ -1,0 +1,63 @@
+"""Strict and lax F1 of the aligner on the development sets and the seed gold.
+
+usage: python bench/accuracy.py [--model M] [--eval-data DIR] [--sets mac,tb,seed]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+import bitext  # noqa: E402
+from bitext.align import AlignParams  # noqa: E402
+from bitext.embed import load_model  # noqa: E402
+from bitext.evaluate import parse_beads, read_beads, score  # noqa: E402
+
+SETS = {
+    "mac": ("mac-dev-zh-en", "zh", "en"),
+    "tb": ("text+berg-de-fr", "de", "fr"),
+}
+
+
+def dev_pairs(eval_dir: Path, key: str):
+    name, sl, tl = SETS[key]
+    d = eval_dir / name
+    for gold in sorted((d / "gold").iterdir()):
+        yield (d / sl / gold.name).read_text("utf-8"), (d / tl / gold.name).read_text("utf-8"), gold, sl, tl
+
+
+def run_set(key, eval_dir, embedder, params):
+    pairs = []
+    if key == "seed":
+        zh = (ROOT / "seeds/global-times-editorial.zh.txt").read_text("utf-8")
+        ko = (ROOT / "seeds/global-times-editorial.ko.txt").read_text("utf-8")
+        a = bitext.align(zh, ko, "zh", "ko", model=embedder, params=params)
+        pairs.append((read_beads(ROOT / "tests/data/global-times-editorial.zh-ko.beads"), parse_beads(a.to_beads().splitlines())))
+    else:
+        for src, tgt, gold, sl, tl in dev_pairs(eval_dir, key):
+            a = bitext.align(src, tgt, sl, tl, model=embedder, presplit=True, params=params)
+            pairs.append((read_beads(gold), parse_beads(a.to_beads().splitlines())))
+    return score(pairs)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--eval-data", default=str(ROOT.parent / "shared" / "eval-data"))
+    ap.add_argument("--sets", default="mac,tb,seed")
+    args = ap.parse_args(argv)
+    embedder = load_model(args.model)
+    params = AlignParams()
+    print(f"{'set':<8}{'strict F1':>10}{'lax F1':>10}{'seconds':>9}")
+    for key in args.sets.split(","):
+        t = time.perf_counter()
+        r = run_set(key, Path(args.eval_data), embedder, params)
+        print(f"{key:<8}{r['strict']['f1']:>10.3f}{r['lax']['f1']:>10.3f}{time.perf_counter() - t:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()

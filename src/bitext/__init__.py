@@ -1,0 +1,12 @@
+"""bitext: align a text with its translation, sentence by sentence.
+
+>>> import bitext
+>>> a = bitext.align(zh_text, ko_text)          # doctest: +SKIP
+>>> for bead in a: print(bead.src_ids, bead.tgt_ids, bead.score)   # doctest: +SKIP
+"""
+
+from .pipeline import Alignment, Bead, align
+from .segment import Sentence, split
+
+__version__ = "0.1.0"
+__all__ = ["align", "Alignment", "Bead", "split", "Sentence", "__version__"]

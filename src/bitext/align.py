@@ -1,0 +1,349 @@
+"""Sentence alignment by dynamic programming: numpy functions, plain data in and out.
+
+Input: for each side, span vectors (``spans[k-1][i]`` is the unit vector of
+sentences ``i .. i+k-1``), sentence lengths in characters and, optionally,
+paragraph ids. Output: beads ``(src_ids, tgt_ids, score)`` covering both sides
+in order.
+
+Two passes keep time and memory near-linear in document length:
+
+1. **Anchors.** 1-1 similarities, turned into margins (cosine minus the mean
+   of each sentence's nearest neighbours, as in CSLS), feed a match/skip
+   dynamic program over the whole similarity matrix; long documents are first
+   averaged in blocks of ``k`` sentences so that this matrix stays below
+   ``max_cells``. The matched pairs are anchors.
+2. **Beads.** A second dynamic program, restricted to a band of ``window``
+   sentences around the path through the anchors, chooses among all bead types
+   ``a-b`` with ``a + b <= max_bead`` (plus 1-0 and 0-1). The band is stored
+   row by row (ragged), so memory is ``O((n + m) * window)``.
+
+A bead's score is ``(a + b) / 2 * (margin - cost(a, b))`` plus the length and
+paragraph terms described in :class:`AlignParams`; the program maximises the
+sum. The score attached to each output bead is the bead's margin-adjusted
+similarity (see ``docs/beads.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["AlignParams", "align_vectors", "bead_types", "Bead"]
+
+Bead = tuple[tuple[int, ...], tuple[int, ...], float, float]
+NEG = np.float32(-1e30)
+
+
+@dataclass
+class AlignParams:
+    """Knobs of the aligner (defaults tuned on the development sets)."""
+
+    max_bead: int = 6          # largest a + b of an a-b bead
+    max_side: int = 5          # largest a (or b) of a bead
+    window: int = 8            # band half-width around the anchor path, in sentences
+    max_cells: int = 16_000_000  # largest first-pass matrix before block averaging
+    knn: int = 4               # neighbours for the margin
+    skip: float = -0.10        # score of a 1-0 or 0-1 bead
+    merge_cost: float = 0.03   # cost per sentence beyond 2 in a bead
+    size_power: float = 1.0    # a bead's weight is ((a + b) / 2) ** size_power
+    margin: float = 0.5        # weight of the neighbourhood mean subtracted from a cosine
+    len_weight: float = 0.10   # weight of the length log-likelihood
+    len_sd: float = 0.45       # spread of log length ratio (per sqrt of the mean length)
+    par_cross: float = 0.10    # cost for a bead that crosses a paragraph boundary
+    par_weight: float = 0.0    # bonus when a bead ends on a paragraph end on both sides
+    conf_slope: float = 12.0   # confidence = logistic(conf_slope * (margin - conf_mid))
+    conf_mid: float = 0.15
+    conf_skip: float = 0.5     # confidence of a 1-0 / 0-1 bead
+
+
+def bead_types(max_bead: int = 6, max_side: int = 5) -> list[tuple[int, int]]:
+    """All bead types ``(a, b)``: 1-0 and 0-1, and ``a, b >= 1`` with ``a + b <= max_bead``."""
+    types = [(1, 0), (0, 1)]
+    for s in range(2, max_bead + 1):
+        for a in range(1, s):
+            b = s - a
+            if a <= max_side and b <= max_side:
+                types.append((a, b))
+    return types
+
+
+# --------------------------------------------------------------------------
+# similarity helpers
+
+
+def _topk_mean(m: np.ndarray, k: int, axis: int) -> np.ndarray:
+    k = max(1, min(k, m.shape[axis]))
+    part = np.partition(m, m.shape[axis] - k, axis=axis)
+    sl = [slice(None)] * m.ndim
+    sl[axis] = slice(m.shape[axis] - k, None)
+    return part[tuple(sl)].mean(axis=axis)
+
+
+def _block_mean(v: np.ndarray, k: int) -> np.ndarray:
+    n = len(v)
+    nb = -(-n // k)
+    pad = nb * k - n
+    if pad:
+        v = np.concatenate([v, np.zeros((pad, v.shape[1]), v.dtype)])
+    s = v.reshape(nb, k, -1).sum(axis=1)
+    s /= np.maximum(np.linalg.norm(s, axis=1, keepdims=True), 1e-9)
+    return s
+
+
+def _match_path(score: np.ndarray) -> list[tuple[int, int]]:
+    """Monotone set of cells maximising the sum of ``score`` (skips are free)."""
+    n, m = score.shape
+    D = np.zeros((n + 1, m + 1), np.float32)
+    diag = np.zeros((n + 1, m + 1), bool)
+    for i in range(1, n + 1):
+        base = D[i - 1].copy()
+        d = D[i - 1, :-1] + score[i - 1]
+        take = d > base[1:]
+        base[1:] = np.where(take, d, base[1:])
+        diag[i, 1:] = take
+        D[i] = np.maximum.accumulate(base)
+        diag[i] &= D[i] == base  # a left move overrides
+    path = []
+    i, j = n, m
+    while i > 0 and j > 0:
+        if diag[i, j] and D[i, j] == D[i - 1, j - 1] + score[i - 1, j - 1]:
+            path.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif D[i, j] == D[i - 1, j]:
+            i -= 1
+        else:
+            j -= 1
+    return path[::-1]
+
+
+def anchors(src: np.ndarray, tgt: np.ndarray, p: AlignParams) -> tuple[list[tuple[int, int]], int]:
+    """First pass: 1-1 anchor pairs ``(i, j)`` and the block size they were found at."""
+    n, m = len(src), len(tgt)
+    k = 1
+    while (n / k) * (m / k) > p.max_cells:
+        k += 1
+    s, t = (src, tgt) if k == 1 else (_block_mean(src, k), _block_mean(tgt, k))
+    sim = s @ t.T
+    margin = sim - 0.5 * (_topk_mean(sim, p.knn, 1)[:, None] + _topk_mean(sim, p.knn, 0)[None, :])
+    path = _match_path(margin)
+    return [(i, j) for i, j in path if margin[i, j] > 0], k
+
+
+def band(n: int, m: int, points: list[tuple[int, int]], block: int, window: int):
+    """Column range ``[lo[r], hi[r]]`` for each row ``r = 0..n`` around the anchor path."""
+    pts = [(0, 0), (n, m)]
+    for i, j in points:
+        pts.append((min(i * block, n), min(j * block, m)))
+        pts.append((min((i + 1) * block, n), min((j + 1) * block, m)))
+    pts.sort()
+    pi = np.array([a for a, _ in pts])
+    pj = np.array([b for _, b in pts])
+    pj = np.maximum.accumulate(pj)
+    rows = np.arange(n + 1)
+    # the path at row r lies right of every point above it and left of every point below
+    before = np.searchsorted(pi, rows, side="left") - 1
+    after = np.searchsorted(pi, rows, side="right")
+    lo = np.where(before >= 0, pj[np.clip(before, 0, None)], 0)
+    hi = np.where(after < len(pi), pj[np.clip(after, None, len(pi) - 1)], m)
+    w = max(window, 2 * block)
+    # widen by w rows and w columns (running min / max keep the band monotone)
+    lo_w = np.minimum.accumulate(lo[::-1])[::-1]  # already monotone; shift rows
+    lo_w = np.concatenate([np.zeros(w, lo.dtype), lo])[: n + 1]
+    hi_w = np.concatenate([hi, np.full(w, m, hi.dtype)])[w:]
+    lo = np.clip(np.minimum(lo, lo_w) - w, 0, m)
+    hi = np.clip(np.maximum(hi, hi_w) + w, 0, m)
+    lo[0], hi[n] = 0, m
+    return lo.astype(np.int64), hi.astype(np.int64)
+
+
+# --------------------------------------------------------------------------
+# the banded dynamic program
+
+
+def _span_sum(x: np.ndarray, k: int) -> np.ndarray:
+    c = np.concatenate([[0.0], np.cumsum(x, dtype=np.float64)])
+    return (c[k:] - c[:-k]).astype(np.float32)
+
+
+def _span_crosses(par: np.ndarray | None, k: int, n: int) -> np.ndarray:
+    """Number of paragraph boundaries inside each span of k sentences."""
+    if par is None or k == 1:
+        return np.zeros(max(n - k + 1, 0), np.float32)
+    change = (np.diff(par) != 0).astype(np.float32)
+    return _span_sum(change, k - 1) if k > 1 else np.zeros(n, np.float32)
+
+
+def align_vectors(
+    src_spans: list[np.ndarray],
+    tgt_spans: list[np.ndarray],
+    src_len: np.ndarray,
+    tgt_len: np.ndarray,
+    src_par: np.ndarray | None = None,
+    tgt_par: np.ndarray | None = None,
+    params: AlignParams | None = None,
+) -> list[Bead]:
+    """Align two documents given their span vectors; return beads in order."""
+    p = params or AlignParams()
+    n, m = len(src_len), len(tgt_len)
+    if n == 0 or m == 0:
+        return [((i,), (), 0.0) for i in range(n)] + [((), (j,), 0.0) for j in range(m)]
+    src_len = np.maximum(np.asarray(src_len, np.float32), 1)
+    tgt_len = np.maximum(np.asarray(tgt_len, np.float32), 1)
+    types = bead_types(p.max_bead, p.max_side)
+    types = [(a, b) for a, b in types if a <= len(src_spans) and b <= len(tgt_spans) and a <= n and b <= m]
+
+    pts, block = anchors(src_spans[0], tgt_spans[0], p)
+    lo, hi = band(n, m, pts, block, p.window)
+    width = hi - lo + 1
+    offs = np.zeros(n + 2, np.int64)
+    np.cumsum(width, out=offs[1:])
+    ncell = int(offs[-1])
+    cell_row = np.repeat(np.arange(n + 1), width)
+    cell_col = np.arange(ncell) - offs[cell_row] + lo[cell_row]
+
+    ratio = float(src_len.sum() / tgt_len.sum())  # length ratio of this document
+    scores = np.full((len(types), ncell), NEG, np.float32)
+    sims = np.zeros((len(types), ncell), np.float32)
+    for t, (a, b) in enumerate(types):
+        if a == 0 or b == 0:
+            continue
+        ok = (cell_row >= a) & (cell_col >= b)
+        idx = np.nonzero(ok)[0]
+        sim = _band_dots(src_spans[a - 1], tgt_spans[b - 1], cell_row[idx] - a, cell_col[idx] - b)
+        sims[t, idx] = sim
+    # margins: subtract the mean similarity of the spans' nearest neighbours in the band
+    _apply_margins(sims, types, cell_row, cell_col, offs, lo, hi, p)
+    for t, (a, b) in enumerate(types):
+        if a == 0 and b == 0:
+            continue
+        ok = (cell_row >= a) & (cell_col >= b)
+        idx = np.nonzero(ok)[0]
+        r, c = cell_row[idx], cell_col[idx]
+        if a == 0 or b == 0:
+            scores[t, idx] = p.skip
+            continue
+        ls = _span_sum(src_len, a)[r - a]
+        lt = _span_sum(tgt_len, b)[c - b] * ratio
+        # Gale-Church style: log ratio ~ N(0, sd^2 / mean length), scaled log-likelihood
+        z = np.log(ls / lt) * np.sqrt((ls + lt) / 2) / (p.len_sd * 10)
+        size = ((a + b) / 2) ** p.size_power
+        sc = size * (sims[t, idx] - p.merge_cost * max(a + b - 2, 0)) - p.len_weight * 0.5 * z * z
+        cross = _span_crosses(src_par, a, n)[r - a] + _span_crosses(tgt_par, b, m)[c - b]
+        sc -= p.par_cross * cross
+        scores[t, idx] = sc
+    path = _dp(scores, types, offs, lo, hi, n, m)
+    out = []
+    for r, c, t in path:
+        a, b = types[t]
+        src_ids = tuple(range(r - a, r))
+        tgt_ids = tuple(range(c - b, c))
+        flat = offs[r] + c - lo[r]
+        sim = float(sims[t, flat]) if a and b else 0.0
+        out.append((src_ids, tgt_ids, sim, _confidence(sim, a, b, p)))
+    return out
+
+
+def _confidence(sim: float, a: int, b: int, p: AlignParams) -> float:
+    """Probability that a bead is right, from its margin (logistic, fitted on dev data)."""
+    if a == 0 or b == 0:
+        return p.conf_skip
+    x = p.conf_slope * (sim - p.conf_mid)
+    return float(1.0 / (1.0 + np.exp(-x)))
+
+
+def _band_dots(x: np.ndarray, y: np.ndarray, xi: np.ndarray, yi: np.ndarray, block: int = 256) -> np.ndarray:
+    """``x[xi[q]] . y[yi[q]]`` for every cell q; xi is sorted, so rows come in blocks."""
+    out = np.empty(len(xi), np.float32)
+    for s in range(0, len(xi), block * 16):
+        e = min(s + block * 16, len(xi))
+        r0, r1 = xi[s], xi[e - 1] + 1
+        c0, c1 = yi[s:e].min(), yi[s:e].max() + 1
+        mat = x[r0:r1] @ y[c0:c1].T
+        out[s:e] = mat[xi[s:e] - r0, yi[s:e] - c0]
+    return out
+
+
+def _apply_margins(sims, types, cell_row, cell_col, offs, lo, hi, p):
+    """Turn cosines into margins: cos minus the mean of the best ``knn`` 1-1 cosines
+    of the bead's sentences with the other side's sentences in the band."""
+    t11 = types.index((1, 1))
+    s11 = sims[t11]
+    n = len(lo) - 1
+    # neighbourhood of source sentence i: row i+1's cells
+    row_nb = np.zeros(n + 1, np.float32)
+    k = p.knn
+    for r in range(1, n + 1):
+        v = s11[offs[r]:offs[r + 1]]
+        v = v[cell_col[offs[r]:offs[r + 1]] >= 1]
+        if len(v):
+            row_nb[r] = np.sort(v)[-k:].mean() if len(v) > k else v.mean()
+    m = int(hi[-1])
+    col_nb = np.full(m + 1, -1.0, np.float32)
+    # column neighbourhoods: best k over rows, via a sort of (col, value)
+    valid = (cell_row >= 1) & (cell_col >= 1)
+    cc, vv = cell_col[valid], s11[valid]
+    order = np.lexsort((-vv, cc))
+    cc, vv = cc[order], vv[order]
+    starts = np.searchsorted(cc, np.arange(m + 1), side="left")
+    ends = np.searchsorted(cc, np.arange(m + 1), side="right")
+    csum = np.concatenate([[0.0], np.cumsum(vv, dtype=np.float64)])
+    take = np.minimum(ends - starts, k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        col_nb = np.where(take > 0, (csum[starts + take] - csum[starts]) / np.maximum(take, 1), 0.0).astype(np.float32)
+    for t, (a, b) in enumerate(types):
+        if a == 0 or b == 0:
+            continue
+        ok = (cell_row >= a) & (cell_col >= b)
+        idx = np.nonzero(ok)[0]
+        r, c = cell_row[idx], cell_col[idx]
+        # mean neighbourhood of the bead's sentences
+        rn = _span_sum(row_nb[1:], a)[r - a] / a
+        cn = _span_sum(col_nb[1:], b)[c - b] / b
+        sims[t, idx] -= p.margin * (rn + cn)
+
+
+def _dp(scores, types, offs, lo, hi, n, m):
+    """Maximise the summed bead scores over monotone paths inside the band."""
+    T = len(types)
+    a_arr = np.array([a for a, _ in types])
+    b_arr = np.array([b for _, b in types])
+    t01 = types.index((0, 1))
+    ncell = scores.shape[1]
+    D = np.full(ncell, NEG, np.float32)
+    back = np.zeros(ncell, np.int8)
+    ta = a_arr >= 1
+    A, B = a_arr[ta], b_arr[ta]
+    tidx = np.nonzero(ta)[0]
+    for r in range(n + 1):
+        s, e = offs[r], offs[r + 1]
+        cols = np.arange(lo[r], hi[r] + 1)
+        prow = r - A
+        okr = prow >= 0
+        pr = np.clip(prow, 0, None)
+        pc = cols[None, :] - B[:, None]
+        ok = okr[:, None] & (pc >= lo[pr][:, None]) & (pc <= hi[pr][:, None])
+        pidx = np.where(ok, offs[pr][:, None] + pc - lo[pr][:, None], 0)
+        cand = np.where(ok, D[pidx], NEG) + scores[tidx, s:e]
+        best = cand.argmax(axis=0)
+        val = cand[best, np.arange(e - s)]
+        bt = tidx[best]
+        if r == 0:
+            val[0] = 0.0  # lo[0] == 0: the empty prefix
+        # 0-1 moves inside the row: D[c] = max(val[c], D[c-1] + skip[c])
+        skip = scores[t01, s:e].astype(np.float64)
+        skip[0] = 0.0
+        C = np.cumsum(skip)
+        run = np.maximum.accumulate(val - C) + C
+        left = run > val + 1e-6
+        D[s:e] = run
+        back[s:e] = np.where(left, t01, bt)
+    # backtrack
+    path = []
+    r, c = n, m
+    while r > 0 or c > 0:
+        t = int(back[offs[r] + c - lo[r]])
+        path.append((r, c, t))
+        a, b = types[t]
+        r, c = r - a, c - b
+    return path[::-1]

@@ -1,0 +1,141 @@
+"""Reading input files and writing beads: TSV, JSON Lines, bead files; atomic writes."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = [
+    "InputError",
+    "read_text",
+    "write_atomic",
+    "beads_to_tsv",
+    "beads_to_jsonl",
+    "beads_to_beads",
+    "format_beads",
+    "FORMATS",
+]
+
+FORMATS = ("tsv", "jsonl", "beads")
+
+
+class InputError(ValueError):
+    """An input file cannot be used; the message names the file and the problem."""
+
+
+def read_text(path: str | os.PathLike) -> str:
+    """Read a text file as UTF-8, or in the encoding charset-normalizer is sure of.
+
+    Refuses a missing, empty or binary file, and text whose encoding cannot be
+    told with confidence, with an :class:`InputError` that names the file.
+    """
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a directory, not a text file") from None
+    except OSError as e:
+        raise InputError(f"{p}: cannot read: {e.strerror or e}") from None
+    if not data.strip():
+        raise InputError(f"{p}: file is empty")
+    if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{p}: looks like a binary file, not text")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _decode_guess(p, data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError(f"{p}: file has no text")
+    control = sum(1 for c in text[:65536] if ord(c) < 32 and c not in "\n\t\f\v")
+    if control > 0.01 * min(len(text), 65536):
+        raise InputError(f"{p}: looks like a binary file, not text")
+    return text
+
+
+def _decode_guess(p: Path, data: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.chaos > 0.2 or best.encoding is None:
+        raise InputError(
+            f"{p}: not UTF-8, and its encoding cannot be detected with confidence; "
+            "convert it to UTF-8 (e.g. iconv -f CP949 -t UTF-8)"
+        )
+    return str(best)
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    p = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=p.parent if str(p.parent) else ".", prefix=f".{p.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _ids(ids) -> str:
+    return ",".join(str(i) for i in ids)
+
+
+def _clean(s: str) -> str:
+    return s.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+
+
+def _num(x: float) -> str:
+    return "nan" if math.isnan(x) else f"{x:.4f}"
+
+
+def beads_to_tsv(beads) -> str:
+    """Header ``src_ids tgt_ids score src tgt``; ids comma-separated, empty for a missing side."""
+    rows = ["src_ids\ttgt_ids\tscore\tsrc\ttgt"]
+    for b in beads:
+        rows.append(f"{_ids(b.src_ids)}\t{_ids(b.tgt_ids)}\t{_num(b.score)}\t{_clean(b.src)}\t{_clean(b.tgt)}")
+    return "\n".join(rows) + "\n"
+
+
+def beads_to_jsonl(beads) -> str:
+    return "".join(
+        json.dumps(
+            {
+                "src_ids": list(b.src_ids),
+                "tgt_ids": list(b.tgt_ids),
+                "score": round(b.score, 4),
+                "similarity": round(b.similarity, 4),
+                "src": b.src,
+                "tgt": b.tgt,
+            },
+            ensure_ascii=False,
+        )
+        + "\n"
+        for b in beads
+    )
+
+
+def beads_to_beads(beads) -> str:
+    """``[i,j]:[k]:score`` per line, the format of Bertalign's and Vecalign's gold files."""
+    return "".join(f"[{_ids(b.src_ids)}]:[{_ids(b.tgt_ids)}]:{_num(b.score)}\n" for b in beads)
+
+
+def format_beads(beads, fmt: str) -> str:
+    if fmt == "tsv":
+        return beads_to_tsv(beads)
+    if fmt == "jsonl":
+        return beads_to_jsonl(beads)
+    if fmt == "beads":
+        return beads_to_beads(beads)
+    raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")

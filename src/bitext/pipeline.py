@@ -1,0 +1,185 @@
+"""The pipeline: text -> sentences -> span vectors -> beads -> :class:`Alignment`."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from . import io as _io
+from .align import AlignParams, align_vectors
+from .embed import Embedder, load_model
+from .segment import Sentence, detect_lang, split, split_lines
+
+__all__ = ["Bead", "Alignment", "align", "segment_side"]
+
+
+@dataclass(frozen=True)
+class Bead:
+    """One aligned group: source and target sentence ids (0-based), their text, a score.
+
+    ``score`` is the bead's confidence in [0, 1]: the estimated probability
+    that the bead is right (see ``docs/beads.md``). Insertions and omissions
+    (one side empty) carry the confidence that the sentence has no
+    counterpart.
+    """
+
+    src_ids: tuple[int, ...]
+    tgt_ids: tuple[int, ...]
+    src: str
+    tgt: str
+    score: float
+    similarity: float = 0.0
+
+    @property
+    def kind(self) -> str:
+        """The bead type, e.g. ``"1-2"``."""
+        return f"{len(self.src_ids)}-{len(self.tgt_ids)}"
+
+
+@dataclass
+class Alignment:
+    """The beads of one document pair, in order, with the sentences they index."""
+
+    beads: list[Bead]
+    src_sentences: list[Sentence]
+    tgt_sentences: list[Sentence]
+    src_lang: str
+    tgt_lang: str
+    timings: dict = field(default_factory=dict)
+    src_text: str | None = None
+    tgt_text: str | None = None
+    src_vectors: np.ndarray | None = field(default=None, repr=False)
+    tgt_vectors: np.ndarray | None = field(default=None, repr=False)
+
+    def __iter__(self) -> Iterator[Bead]:
+        return iter(self.beads)
+
+    def __len__(self) -> int:
+        return len(self.beads)
+
+    def __getitem__(self, i):
+        return self.beads[i]
+
+    def similarity_matrix(self) -> np.ndarray:
+        """Cosine similarity of every source sentence with every target sentence.
+
+        ``n x m``: meant for plots and inspection of short documents, not for
+        long ones (the aligner itself never builds it).
+        """
+        return self.src_vectors @ self.tgt_vectors.T
+
+    def to_tsv(self) -> str:
+        return _io.beads_to_tsv(self.beads)
+
+    def to_jsonl(self) -> str:
+        return _io.beads_to_jsonl(self.beads)
+
+    def to_beads(self) -> str:
+        return _io.beads_to_beads(self.beads)
+
+    def format(self, fmt: str) -> str:
+        """Serialise as ``tsv``, ``jsonl`` or ``beads``."""
+        return _io.format_beads(self.beads, fmt)
+
+
+def segment_side(text_or_lines, lang: str | None, presplit: bool) -> tuple[list[Sentence], str]:
+    """Sentences of one side and its language."""
+    if isinstance(text_or_lines, (list, tuple)):
+        sents, pos = [], 0
+        for i, s in enumerate(text_or_lines):
+            s = str(s)
+            sents.append(Sentence(s, pos, pos + len(s), i))
+            pos += len(s) + 1
+        text = "\n".join(str(s) for s in text_or_lines)
+        return sents, lang or detect_lang(text)
+    text = str(text_or_lines)
+    lang = lang or detect_lang(text)
+    return (split_lines(text) if presplit else split(text, lang)), lang
+
+
+def _text_len(s: str) -> int:
+    return sum(1 for c in s if not c.isspace()) or 1
+
+
+def align(
+    src,
+    tgt,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+    model=None,
+    presplit: bool = False,
+    *,
+    params: AlignParams | None = None,
+    cache: bool = True,
+    progress: bool = False,
+) -> Alignment:
+    """Align ``src`` with its translation ``tgt``.
+
+    ``src``/``tgt``: a text (one paragraph per line, or one sentence per line
+    with ``presplit=True``) or a list of sentence strings. Languages are
+    detected from the script when not given (Korean and Chinese only).
+    ``model``: ``None`` for the default offline model, a sentence-transformers
+    name or path, an object with ``encode``, or a loaded :class:`~bitext.embed.Embedder`.
+    """
+    t0 = time.perf_counter()
+    src_sents, src_lang = segment_side(src, src_lang, presplit)
+    tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit)
+    if src_lang == tgt_lang:
+        warnings.warn(f"both sides are in the same language ({src_lang})", stacklevel=2)
+    t1 = time.perf_counter()
+    embedder = model if isinstance(model, Embedder) else load_model(model, cache=cache)
+    p = params or AlignParams()
+    max_span = min(p.max_side, p.max_bead - 1)
+    bar = _progress(len(src_sents) + len(tgt_sents), progress)
+    update = bar.update if bar else None
+    src_spans = embedder.spans([s.text for s in src_sents], max_span, progress=update)
+    tgt_spans = embedder.spans([s.text for s in tgt_sents], max_span, progress=update)
+    if bar:
+        bar.close()
+    t2 = time.perf_counter()
+    per_line = presplit or isinstance(src, (list, tuple))
+    beads = align_vectors(
+        src_spans,
+        tgt_spans,
+        np.array([_text_len(s.text) for s in src_sents]),
+        np.array([_text_len(s.text) for s in tgt_sents]),
+        None if per_line else np.array([s.paragraph for s in src_sents]),
+        None if per_line else np.array([s.paragraph for s in tgt_sents]),
+        p,
+    )
+    t3 = time.perf_counter()
+    out = [
+        Bead(
+            s,
+            t,
+            " ".join(src_sents[i].text for i in s),
+            " ".join(tgt_sents[j].text for j in t),
+            float(conf),
+            float(sim),
+        )
+        for s, t, sim, conf in beads
+    ]
+    return Alignment(
+        out,
+        src_sents,
+        tgt_sents,
+        src_lang,
+        tgt_lang,
+        timings={"segment": t1 - t0, "embed": t2 - t1, "align": t3 - t2},
+        src_text=None if isinstance(src, (list, tuple)) else str(src),
+        tgt_text=None if isinstance(tgt, (list, tuple)) else str(tgt),
+        src_vectors=src_spans[0],
+        tgt_vectors=tgt_spans[0],
+    )
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled or total < 200:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="sent", desc="embedding", leave=False)

@@ -1,0 +1,223 @@
+"""Sentence splitting: text -> sentences with character offsets and paragraph ids.
+
+A splitter is a function from text to a list of :class:`Sentence`. Every
+sentence keeps ``start``/``end`` offsets into the text it was cut from, so
+``text[s.start:s.end] == s.text`` always holds, and ``paragraph`` is the index
+of the (non-empty) line it came from. A newline is always a boundary.
+
+- Korean: kss (``punct`` backend), called once per paragraph.
+- Chinese: rules on 。！？ and half-width ?! that keep closing quotes and
+  brackets with their sentence.
+- Anything else: pysbd's rules for the language (English rules when pysbd does
+  not know it).
+
+URLs are masked before any splitter runs, so no boundary ever falls inside one.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["Sentence", "split", "split_lines", "detect_lang", "LanguageError"]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: its text, its ``[start, end)`` offsets and its paragraph."""
+
+    text: str
+    start: int
+    end: int
+    paragraph: int
+
+
+class LanguageError(ValueError):
+    """The language of a text could not be told from its script."""
+
+
+_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"'“”‘’「」()（）]+", re.I)
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+
+
+def detect_lang(text: str) -> str:
+    """Tell ``ko`` or ``zh`` from the script; raise :class:`LanguageError` otherwise.
+
+    Hangul means Korean (Korean text often quotes Chinese characters), Han
+    without Hangul means Chinese. Any other script needs an explicit language.
+    """
+    sample = text[:20000]
+    hangul = len(_HANGUL.findall(sample))
+    han = len(_HAN.findall(sample))
+    kana = len(_KANA.findall(sample))
+    if hangul and hangul >= 0.1 * (hangul + han):
+        return "ko"
+    if han and kana < 0.1 * han:
+        return "zh"
+    raise LanguageError("cannot tell the language from the script (neither Korean nor Chinese)")
+
+
+def _mask_urls(text: str) -> str:
+    """Replace each URL by as many letters, so offsets stay and no rule fires inside."""
+    return _URL.sub(lambda m: "x" * len(m.group()), text)
+
+
+# --- Chinese ---------------------------------------------------------------
+
+_ZH_END = "。！？!?"
+_ZH_CLOSE = "”’」』）)》〉】］]\"'"
+# a run of terminators (or an ellipsis that closes a quote), then any closers
+_ZH_BOUNDARY = re.compile(
+    "(?:[%s]+|(?:…+|\\.{3,})(?=[%s]))[%s]*"
+    % (re.escape(_ZH_END), re.escape(_ZH_CLOSE), re.escape(_ZH_CLOSE))
+)
+
+
+def _split_zh(par: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _ZH_BOUNDARY.finditer(par):
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(par)))
+    return spans
+
+
+# --- Korean ----------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _kss_split():
+    """kss's sentence splitter, imported without kss/__init__ (which takes ~15 s
+    to import every other kss module); falls back to the public entry point."""
+    try:
+        import importlib.util
+        import types
+
+        if "kss" not in sys.modules:
+            spec = importlib.util.find_spec("kss")
+            pkg = types.ModuleType("kss")
+            pkg.__path__ = list(spec.submodule_search_locations)
+            pkg.__spec__ = spec
+            sys.modules["kss"] = pkg
+        from kss._modules.sentences.split_sentences import split_sentences
+
+        return split_sentences
+    except Exception:  # pragma: no cover - depends on kss internals
+        sys.modules.pop("kss", None)
+        from kss import Kss
+
+        return Kss("split_sentences")
+
+
+def _locate(par: str, pieces: list[str]) -> list[tuple[int, int]]:
+    """Map sentence strings back to offsets in ``par`` (in order, whitespace-tolerant)."""
+    spans, pos = [], 0
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        at = par.find(piece, pos)
+        if at < 0:  # the splitter changed whitespace: match char by char, skipping spaces
+            chars = [c for c in piece if not c.isspace()]
+            at = pos
+            while at < len(par) and par[at].isspace():
+                at += 1
+            k, end = 0, at
+            while end < len(par) and k < len(chars):
+                if par[end] == chars[k]:
+                    k += 1
+                elif not par[end].isspace():
+                    break
+                end += 1
+            if k < len(chars):  # give up on exact mapping: keep the rest as one sentence
+                spans.append((pos, len(par)))
+                return spans
+            spans.append((at, end))
+            pos = end
+            continue
+        spans.append((at, at + len(piece)))
+        pos = at + len(piece)
+    return spans
+
+
+def _split_ko(par: str) -> list[tuple[int, int]]:
+    pieces = _kss_split()(par, backend="punct")
+    return _locate(par, pieces)
+
+
+# --- other languages -------------------------------------------------------
+
+_PYSBD_LANGS = {
+    "en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru", "pl",
+    "fa", "nl", "da", "fr", "my", "el", "it", "ja", "de", "kk", "sk",
+}
+
+
+@lru_cache(maxsize=None)
+def _pysbd(lang: str):
+    import pysbd
+
+    return pysbd.Segmenter(language=lang if lang in _PYSBD_LANGS else "en", clean=False, char_span=True)
+
+
+def _split_generic(par: str, lang: str) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in _pysbd(lang).segment(par)]
+
+
+def _paragraph_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    masked = _mask_urls(text)
+    if lang == "zh":
+        return _split_zh(masked)
+    if lang == "ko":
+        # kss normalises nothing but whitespace, so the masked paragraph maps back 1:1
+        return _split_ko(masked)
+    return _split_generic(masked, lang)
+
+
+def split(text: str, lang: str | None = None) -> list[Sentence]:
+    """Split ``text`` into sentences; each non-empty line is a paragraph.
+
+    ``lang`` is an ISO code (``ko``, ``zh``, ``en``, ``de`` ...); ``None``
+    detects Korean or Chinese from the script.
+    """
+    lang = lang or detect_lang(text)
+    out: list[Sentence] = []
+    para = 0
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if body.strip():
+            for s, e in _paragraph_spans(body, lang):
+                # trim whitespace but keep offsets exact
+                while s < e and body[s].isspace():
+                    s += 1
+                while e > s and body[e - 1].isspace():
+                    e -= 1
+                if e > s:
+                    out.append(Sentence(body[s:e], offset + s, offset + e, para))
+            para += 1
+        offset += len(line)
+    return out
+
+
+def split_lines(text: str) -> list[Sentence]:
+    """One sentence per non-empty line (pre-split input); each line is its own paragraph.
+
+    Blank lines are skipped, so sentence ids are the numbers of the non-empty lines.
+    """
+    out, offset = [], 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        s, e = 0, len(body)
+        while s < e and body[s].isspace():
+            s += 1
+        while e > s and body[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append(Sentence(body[s:e], offset + s, offset + e, len(out)))
+        offset += len(line)
+    return out
