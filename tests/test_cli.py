@@ -1,0 +1,174 @@
+"""The command line end to end, and bad input."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bitext.cli import main
+from conftest import ROOT, SEEDS
+
+ZH = str(SEEDS / "global-times-editorial.zh.txt")
+KO = str(SEEDS / "global-times-editorial.ko.txt")
+
+
+def run_cli(*args, env=None):
+    e = dict(os.environ, **(env or {}))
+    e["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + e.get("PYTHONPATH", "")
+    return subprocess.run([sys.executable, "-m", "bitext.cli", *args], capture_output=True, text=True, env=e, timeout=300)
+
+
+def test_align_tsv_end_to_end_offline(tmp_path):
+    out = tmp_path / "pairs.tsv"
+    # no network: the default model loads from the installed package
+    r = run_cli("align", ZH, KO, "-o", str(out), "--quiet", env={"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""  # --quiet: no progress bar
+    rows = out.read_text("utf-8").splitlines()
+    assert rows[0] == "src_ids\ttgt_ids\tscore\tsrc\ttgt"
+    cells = [row.split("\t") for row in rows[1:]]
+    assert all(len(c) == 5 for c in cells)
+    # the 1-4 bead, and the footnote as a target-only row
+    assert ["12", "19,20,21,22"] in [c[:2] for c in cells]
+    foot = [c for c in cells if c[1] == "34"][0]
+    assert foot[0] == "" and foot[3] == "" and foot[4].startswith("* 垓字")
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_align_formats_stdout(capsys):
+    assert main(["align", ZH, KO, "--format", "beads", "-q"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("[0]:[0]:")
+    assert "[]:[34]:" in "\n".join(lines)
+    assert main(["align", ZH, KO, "--format", "jsonl", "-q"]) == 0
+    rec = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert rec[0]["src_ids"] == [0] and rec[0]["tgt_ids"] == [0]
+    assert {"src", "tgt", "score"} <= set(rec[0])
+
+
+def test_presplit_ids_are_line_numbers(tmp_path, capsys):
+    src = tmp_path / "src.txt"
+    tgt = tmp_path / "tgt.txt"
+    src.write_text("今天天气很好。\n我们去公园散步吧。\n公园里有很多人。\n", "utf-8")
+    tgt.write_text("오늘은 날씨가 좋다.\n공원에 산책하러 가자. 지금 바로.\n공원에는 사람이 많다.\n", "utf-8")
+    assert main(["align", str(src), str(tgt), "--presplit", "--format", "beads", "-q"]) == 0
+    got = [l.rsplit(":", 1)[0] for l in capsys.readouterr().out.splitlines()]
+    assert got == ["[0]:[0]", "[1]:[1]", "[2]:[2]"]
+
+
+def _err_line(capsys):
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    return err[0]
+
+
+def test_missing_file(tmp_path, capsys):
+    out = tmp_path / "o.tsv"
+    assert main(["align", str(tmp_path / "nope.txt"), KO, "-o", str(out)]) == 2
+    line = _err_line(capsys)
+    assert "nope.txt" in line and "no such file" in line
+    assert not out.exists()
+
+
+def test_empty_file(tmp_path, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n\n", "utf-8")
+    assert main(["align", ZH, str(empty), "-o", str(tmp_path / "o.tsv")]) == 2
+    line = _err_line(capsys)
+    assert "empty.txt" in line and "empty" in line
+    assert not (tmp_path / "o.tsv").exists()
+
+
+def test_binary_file(tmp_path, capsys):
+    binf = tmp_path / "model.bin"
+    binf.write_bytes(bytes(range(256)) * 40)
+    assert main(["align", str(binf), KO]) == 2
+    line = _err_line(capsys)
+    assert "model.bin" in line and "binary" in line
+
+
+def test_legacy_encodings_are_detected(tmp_path, capsys):
+    zh = tmp_path / "zh.gb18030.txt"
+    ko = tmp_path / "ko.cp949.txt"
+    zh.write_bytes(Path(ZH).read_text("utf-8").encode("gb18030"))
+    # CP949 cannot hold every Hanja gloss of the seed: keep the Korean body lines that it can
+    lines = [l for l in Path(KO).read_text("utf-8").splitlines() if _encodable(l, "cp949")]
+    ko.write_bytes("\n".join(lines).encode("cp949"))
+    from bitext.io import read_text
+
+    assert read_text(zh) == Path(ZH).read_text("utf-8")
+    assert read_text(ko) == "\n".join(lines)
+    assert main(["align", str(zh), str(ko), "--format", "beads", "-q"]) == 0
+    out = capsys.readouterr().out
+    src_ids = [i for line in out.splitlines() for i in line.split(":")[0].strip("[]").split(",") if i]
+    assert src_ids == [str(i) for i in range(27)]
+
+
+def _encodable(s, enc):
+    try:
+        s.encode(enc)
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def test_undecodable_file_is_refused(tmp_path, capsys):
+    bad = tmp_path / "noise.txt"
+    import random
+
+    rnd = random.Random(1)
+    bad.write_bytes(bytes(rnd.choice(range(0x80, 0x100)) for _ in range(300)))
+    assert main(["align", str(bad), KO, "-o", str(tmp_path / "o.tsv")]) == 2
+    line = _err_line(capsys)
+    assert "noise.txt" in line
+    assert not (tmp_path / "o.tsv").exists()
+
+
+def test_unknown_language_names_the_flag(tmp_path, capsys):
+    en = tmp_path / "en.txt"
+    en.write_text("An English sentence. Another one.\n", "utf-8")
+    assert main(["align", str(en), KO]) == 2
+    line = _err_line(capsys)
+    assert "en.txt" in line and "--src-lang" in line
+
+
+def test_same_language_warns(capsys):
+    assert main(["align", KO, KO, "-q", "--format", "beads"]) == 0
+    captured = capsys.readouterr()
+    assert "same language" in captured.err
+
+
+def test_no_sentence_punctuation_still_works(tmp_path, capsys):
+    zh = tmp_path / "zh.txt"
+    ko = tmp_path / "ko.txt"
+    strip = str.maketrans("", "", "。！？!?.")
+    zh.write_text(Path(ZH).read_text("utf-8").translate(strip), "utf-8")
+    ko.write_text(Path(KO).read_text("utf-8").translate(strip), "utf-8")
+    assert main(["align", str(zh), str(ko), "--format", "beads", "-q"]) == 0
+    beads = capsys.readouterr().out.splitlines()
+    # one sentence per paragraph now: 8 Chinese paragraphs, 20 Korean
+    assert beads[0].startswith("[0]:[0]")
+    assert sum(1 for b in beads if not b.startswith("[]")) >= 7
+
+
+def test_output_is_written_atomically(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "keep.tsv"
+    out.write_text("precious", "utf-8")
+    import bitext.io as bio
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bio.os, "replace", boom)
+    with pytest.raises(KeyboardInterrupt):
+        main(["align", ZH, KO, "-o", str(out), "-q"])
+    assert out.read_text("utf-8") == "precious"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.tsv"]
+
+
+def test_bad_model_is_one_line(tmp_path, capsys):
+    assert main(["align", ZH, KO, "--model", str(tmp_path / "no-such-model")]) == 2
+    line = _err_line(capsys)
+    assert "no-such-model" in line
