@@ -36,14 +36,20 @@ def test_scores_are_probabilities(editorial_alignment):
     assert np.median(scores[[b.kind != "0-1" for b in editorial_alignment]]) > 0.7
 
 
-def test_omitted_sentence_is_a_deletion(editorial, embedder):
+def test_omitted_translation_is_a_deletion(editorial, embedder):
     zh, ko = editorial
-    ko_lines = ko.splitlines()
-    # drop the Korean translation of zh 11 (ko 18, the first sentence of paragraph 8)
-    para8 = ko_lines[8]
-    ko_lines[8] = para8[para8.index("DeepSeek가 최근"):]
-    a = bitext.align(zh, "\n".join(ko_lines), model=embedder)
-    assert ((11,), ()) in {(b.src_ids, b.tgt_ids) for b in a}
+    lines = ko.splitlines()
+    # drop the Korean translation of zh 21 (ko 37, the first sentence of paragraph 17)
+    lines[17] = lines[17][lines[17].index("계속해서"):]
+    a = bitext.align(zh, "\n".join(lines), model=embedder)
+    pairs = {(b.src_ids, b.tgt_ids) for b in a}
+    assert ((21,), ()) in pairs
+    assert ((22,), (37, 38)) in pairs  # the ids after the gap shift by one
+    # a whole Korean paragraph left out (ko 27-28, the translation of zh 15)
+    lines = ko.splitlines()
+    del lines[12]
+    a = bitext.align(zh, "\n".join(lines), model=embedder)
+    assert ((15,), ()) in {(b.src_ids, b.tgt_ids) for b in a}
 
 
 def test_list_input_and_presplit(embedder):

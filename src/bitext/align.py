@@ -47,7 +47,7 @@ class AlignParams:
     skip: float = -0.10        # score of a 1-0 or 0-1 bead
     merge_cost: float = 0.05   # cost per sentence beyond 2 in a bead
     match_offset: float = 0.0  # similarity of an unrelated pair: subtracted from every match
-    recheck_offset: float | None = 0.3  # stricter "unrelated" similarity of the final re-check pass
+    recheck_offset: float | None = 0.3  # stricter "unrelated" cosine of the final re-check pass (None: off)
     recheck_max: float = 0.45  # only beads below this cosine are re-checked
     nm_cost: float = 0.0       # extra cost of an n-m bead with n, m > 1 (rare in translations)
     size_power: float = 0.25    # a bead's weight is ((a + b) / 2) ** size_power
@@ -99,27 +99,30 @@ def _block_mean(v: np.ndarray, k: int) -> np.ndarray:
 
 def _match_path(score: np.ndarray) -> list[tuple[int, int]]:
     """Monotone set of cells maximising the sum of ``score`` (skips are free)."""
+    score = np.asarray(score, np.float32)
     n, m = score.shape
-    D = np.zeros((n + 1, m + 1), np.float32)
+    prev = np.zeros(m + 1, np.float32)
     diag = np.zeros((n + 1, m + 1), bool)
+    left = np.zeros((n + 1, m + 1), bool)
     for i in range(1, n + 1):
-        base = D[i - 1].copy()
-        d = D[i - 1, :-1] + score[i - 1]
+        base = prev.copy()
+        d = prev[:-1] + score[i - 1]
         take = d > base[1:]
         base[1:] = np.where(take, d, base[1:])
         diag[i, 1:] = take
-        D[i] = np.maximum.accumulate(base)
-        diag[i] &= D[i] == base  # a left move overrides
+        row = np.maximum.accumulate(base)
+        left[i] = row > base
+        prev = row
     path = []
     i, j = n, m
     while i > 0 and j > 0:
-        if diag[i, j] and D[i, j] == D[i - 1, j - 1] + score[i - 1, j - 1]:
+        if left[i, j]:
+            j -= 1
+        elif diag[i, j]:
             path.append((i - 1, j - 1))
             i, j = i - 1, j - 1
-        elif D[i, j] == D[i - 1, j]:
-            i -= 1
         else:
-            j -= 1
+            i -= 1
     return path[::-1]
 
 
@@ -180,7 +183,21 @@ def _span_crosses(par: np.ndarray | None, k: int, n: int) -> np.ndarray:
     return _span_sum(change, k - 1) if k > 1 else np.zeros(n, np.float32)
 
 
-def align_vectors(
+def align_vectors(*args, **kwargs) -> list[Bead]:
+    """Align two documents given their span vectors; return beads in order.
+
+    Arguments as :func:`_align_vectors`. BLAS runs single-threaded here: the
+    band's matrix products are small, and threads only wait on each other.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        return _align_vectors(*args, **kwargs)
+    with threadpool_limits(1, user_api="blas"):
+        return _align_vectors(*args, **kwargs)
+
+
+def _align_vectors(
     src_spans: list[np.ndarray],
     tgt_spans: list[np.ndarray],
     src_len: np.ndarray,
@@ -225,7 +242,8 @@ def align_vectors(
         sim = _band_dots(src_spans[a - 1], tgt_spans[b - 1], cell_row[idx] - a, cell_col[idx] - b)
         sims[t, idx] = sim
     # margins: subtract the mean similarity of the spans' nearest neighbours in the band
-    _apply_margins(sims, types, cell_row, cell_col, offs, lo, hi, p)
+    if p.margin:
+        _apply_margins(sims, types, cell_row, cell_col, offs, lo, hi, p)
     for t, (a, b) in enumerate(types):
         if a == 0 and b == 0:
             continue
@@ -341,11 +359,11 @@ def _span_rows(x: np.ndarray, k: int) -> np.ndarray:
     return (c[k:] - c[:-k]).astype(np.float32)
 
 
-def _band_dots(x: np.ndarray, y: np.ndarray, xi: np.ndarray, yi: np.ndarray, block: int = 256) -> np.ndarray:
+def _band_dots(x: np.ndarray, y: np.ndarray, xi: np.ndarray, yi: np.ndarray, block: int = 1024) -> np.ndarray:
     """``x[xi[q]] . y[yi[q]]`` for every cell q; xi is sorted, so rows come in blocks."""
     out = np.empty(len(xi), np.float32)
-    for s in range(0, len(xi), block * 16):
-        e = min(s + block * 16, len(xi))
+    for s in range(0, len(xi), block):
+        e = min(s + block, len(xi))
         r0, r1 = xi[s], xi[e - 1] + 1
         c0, c1 = yi[s:e].min(), yi[s:e].max() + 1
         mat = x[r0:r1] @ y[c0:c1].T
