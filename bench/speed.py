@@ -161,6 +161,11 @@ def main(argv=None):
     if not args.quick:
         zh, ko = seed_repeated(10000)
         section_ratio("seed editorial x~10k", zh, ko, "zh", "ko", False, model, 1)
+        if mac:
+            # MAC-Dev joined 6 times; each copy's lines carry its number, so no sentence repeats
+            zh10 = "\n".join(f"({k}) {l}" for k in range(6) for l in zh_lines)
+            en10 = "\n".join(f"({k}) {l}" for k in range(6) for l in en_lines)
+            section_ratio("MAC-Dev x6, distinct (~10k)", zh10, en10, "zh", "en", True, model, 1)
     print(f"   peak RSS so far: {peak_rss_mb():.0f} MB")
 
     sizes = [int(x) for x in args.sizes.split(",")]

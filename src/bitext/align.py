@@ -47,7 +47,7 @@ class AlignParams:
     skip: float = -0.10        # score of a 1-0 or 0-1 bead
     merge_cost: float = 0.05   # cost per sentence beyond 2 in a bead
     match_offset: float = 0.0  # similarity of an unrelated pair: subtracted from every match
-    recheck_offset: float | None = 0.3  # stricter "unrelated" cosine of the final re-check pass (None: off)
+    recheck_offset: float | None = 0.25 # stricter "unrelated" cosine of the final re-check pass (None: off)
     recheck_max: float = 0.45  # only beads below this cosine are re-checked
     nm_cost: float = 0.0       # extra cost of an n-m bead with n, m > 1 (rare in translations)
     size_power: float = 0.25    # a bead's weight is ((a + b) / 2) ** size_power
@@ -58,9 +58,12 @@ class AlignParams:
     anchor_miss: float = 0.3    # share of the bonus lost when both sides have anchors but share none
     par_cross: float = 0.10    # cost for a bead that crosses a paragraph boundary
     par_weight: float = 0.0    # bonus when a bead ends on a paragraph end on both sides
-    conf_slope: float = 12.0   # confidence = logistic(conf_slope * (margin - conf_mid))
-    conf_mid: float = 0.15
-    conf_skip: float = 0.5     # confidence of a 1-0 / 0-1 bead
+    # confidence = logistic(conf_bias + conf_sim * cosine + conf_size * (a + b - 2)),
+    # fitted on the development sets (bench/calibrate.py; docs/benchmarks.md)
+    conf_bias: float = 0.078
+    conf_sim: float = 4.797
+    conf_size: float = -0.788
+    conf_skip: float = 0.5     # confidence of a 1-0 / 0-1 bead (its precision on the dev sets)
 
 
 def bead_types(max_bead: int = 6, max_side: int = 5) -> list[tuple[int, int]]:
@@ -336,10 +339,10 @@ def _recheck(beads, src_spans, tgt_spans, p):
 
 
 def _confidence(sim: float, a: int, b: int, p: AlignParams) -> float:
-    """Probability that a bead is right, from its margin (logistic, fitted on dev data)."""
+    """Probability that a bead is exactly right: logistic in its cosine and size, fitted on dev data."""
     if a == 0 or b == 0:
         return p.conf_skip
-    x = p.conf_slope * (sim - p.conf_mid)
+    x = p.conf_bias + p.conf_sim * sim + p.conf_size * (a + b - 2)
     return float(1.0 / (1.0 + np.exp(-x)))
 
 

@@ -144,7 +144,15 @@ def _locate(par: str, pieces: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
+_KO_INNER_END = re.compile(r"[.!?。！？…]")
+
+
 def _split_ko(par: str) -> list[tuple[int, int]]:
+    body = par.rstrip()
+    while body and body[-1] in _ZH_CLOSE + ".!?。！？…":
+        body = body[:-1]
+    if not _KO_INNER_END.search(body):  # kss's punct backend splits only at punctuation
+        return [(0, len(par))]
     pieces = _kss_split()(par, backend="punct")
     return _locate(par, pieces)
 
