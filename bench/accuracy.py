@@ -44,19 +44,39 @@ def run_set(key, eval_dir, embedder, params):
     return score(pairs)
 
 
+# each row switches one feature off (or replaces the scoring by Bertalign's)
+ABLATIONS = [
+    ("full", {}),
+    ("- lexical anchors", {"anchor_weight": 0.0}),
+    ("- length model", {"len_weight": 0.0}),
+    ("- paragraph evidence", {"par_cross": 0.0}),
+    ("- random-baseline normalisation", {"baseline": 0.0}),
+    ("- final re-check pass", {"recheck_offset": None}),
+    ("Bertalign-like scoring", {"anchor_weight": 0.0, "len_weight": 0.0, "par_cross": 0.0, "baseline": 0.0,
+                                "recheck_offset": None, "size_power": 0.0, "merge_cost": 0.0}),
+]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--model", default=None)
     ap.add_argument("--eval-data", default=str(ROOT.parent / "shared" / "eval-data"))
     ap.add_argument("--sets", default="mac,tb,seed")
+    ap.add_argument("--ablation", action="store_true", help="also run with each feature switched off")
     args = ap.parse_args(argv)
     embedder = load_model(args.model)
-    params = AlignParams()
-    print(f"{'set':<8}{'strict F1':>10}{'lax F1':>10}{'seconds':>9}")
-    for key in args.sets.split(","):
+    keys = args.sets.split(",")
+    rows = ABLATIONS if args.ablation else ABLATIONS[:1]
+    print(f"model: {args.model or 'default (USE multilingual v3)'}; strict F1 (lax F1)")
+    print(f"{'setting':<34}" + "".join(f"{k:>16}" for k in keys) + f"{'seconds':>9}")
+    for name, change in rows:
         t = time.perf_counter()
-        r = run_set(key, Path(args.eval_data), embedder, params)
-        print(f"{key:<8}{r['strict']['f1']:>10.3f}{r['lax']['f1']:>10.3f}{time.perf_counter() - t:>9.1f}")
+        params = AlignParams(**change)
+        cells = []
+        for key in keys:
+            r = run_set(key, Path(args.eval_data), embedder, params)
+            cells.append(f"{r['strict']['f1']:.3f} ({r['lax']['f1']:.3f})")
+        print(f"{name:<34}" + "".join(f"{c:>16}" for c in cells) + f"{time.perf_counter() - t:>9.1f}")
 
 
 if __name__ == "__main__":

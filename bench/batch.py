@@ -10,15 +10,15 @@ another), plus six pairs broken on purpose, made from the Korean-only seeds
 a text with no Korean or Chinese). Each configuration starts from a cold,
 private embedding cache; the last row reruns one with that cache warm.
 Prints a Markdown table: wall time (with worker start and model load),
-pairs/s over the wall time, pairs/s once the workers are up, peak RSS per
-worker, and whether every output is byte-identical to the first run.
+pairs/s over the wall time, pairs/s once the workers are up, mean CPU
+seconds per aligned pair (in the worker), peak RSS per worker, and whether
+every output is byte-identical to the first run.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import platform
-import random
 import shutil
 import sys
 import tempfile
@@ -46,7 +46,8 @@ def make_corpus(d: Path, n_pairs: int) -> Path:
         "broken-missing": ("missing.zh", None),
         "broken-empty": ("empty.ko", b""),
         "broken-binary": ("binary.zh", b"\x00".join(korean[0].read_bytes()[i:i + 9] for i in range(0, 900, 9))),
-        "broken-undecodable": ("undecodable.ko", bytes(random.Random(7).randrange(0x80, 0x100) for _ in range(3000))),
+        # UTF-8 with bytes dropped: neither UTF-8 nor any encoding charset-normalizer trusts
+        "broken-undecodable": ("undecodable.ko", bytes(b for i, b in enumerate(korean[1].read_bytes()[:3000]) if i % 7)),
         "broken-folder": ("folder.zh", "dir"),
         "broken-language": ("latin.txt", b"No Korean or Chinese in this file, so its language cannot be told.\n"),
     }
@@ -73,16 +74,18 @@ def make_corpus(d: Path, n_pairs: int) -> Path:
 
 def run(specs, out: Path, cache_dir: Path, **kw) -> dict:
     t0 = time.perf_counter()
-    stamps, rss, status = [], {}, {}
+    stamps, rss, status, cpu = [], {}, {}, []
     for r in align_many(specs, outdir=out, cache_dir=cache_dir, resume=False, **kw):
         stamps.append(time.perf_counter() - t0)
         status[r.status] = status.get(r.status, 0) + 1
+        if r.status == "ok":
+            cpu.append(r.cpu_seconds)
         if r.worker and r.peak_rss_mb:
             rss[r.worker] = max(rss.get(r.worker, 0.0), r.peak_rss_mb)
     wall = time.perf_counter() - t0
     steady = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 and stamps[-1] > stamps[0] else float("nan")
     return {"wall": wall, "first": stamps[0], "rate": len(stamps) / wall, "steady": steady,
-            "rss": sorted(rss.values()), "status": status}
+            "rss": sorted(rss.values()), "status": status, "cpu": sum(cpu) / max(len(cpu), 1)}
 
 
 def files(out: Path) -> dict[str, bytes]:
@@ -133,12 +136,13 @@ def main(argv=None) -> int:
         n_ok = rows[0]["status"].get("ok", 0)
         print(f"\n{len(specs)} pairs ({n_ok} aligned, {rows[0]['status'].get('error', 0)} broken on purpose); "
               f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n")
-        print("| configuration | wall s | first result s | pairs/s | pairs/s after start | peak RSS per worker (MB) | same bytes |")
-        print("|---|---:|---:|---:|---:|---|---|")
+        print("| configuration | wall s | first result s | pairs/s | pairs/s after start | CPU s per pair "
+              "| peak RSS per worker (MB) | same bytes |")
+        print("|---|---:|---:|---:|---:|---:|---|---|")
         for r in rows:
             rss = ", ".join(f"{x:.0f}" for x in r["rss"])
-            print(f"| {r['name']} | {r['wall']:.1f} | {r['first']:.1f} | {r['rate']:.2f} | {r['steady']:.2f} | {rss} | "
-                  f"{'yes' if r['same'] else 'NO'} |")
+            print(f"| {r['name']} | {r['wall']:.1f} | {r['first']:.1f} | {r['rate']:.2f} | {r['steady']:.2f} "
+                  f"| {r['cpu']:.3f} | {rss} | {'yes' if r['same'] else 'NO'} |")
         bad = [r["name"] for r in rows if not r["same"]]
         if bad:
             print(f"\noutputs differ from the first run: {', '.join(bad)}", file=sys.stderr)

@@ -22,6 +22,7 @@ See ``docs/scaling.md``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -46,6 +47,7 @@ __all__ = [
     "ManifestError",
     "BatchError",
     "align_many",
+    "align_pair",
     "read_manifest",
     "check_id",
     "SUMMARY_NAME",
@@ -101,8 +103,9 @@ class PairResult:
     ``coverage`` is the share of source sentences in beads whose target side
     is not empty. ``alignment`` holds the :class:`~bitext.Alignment` when
     :func:`align_many` runs without ``outdir``; ``output`` is the file written
-    when it runs with one. ``worker`` and ``peak_rss_mb`` tell which process
-    did the work and its peak resident memory so far (not in the summary).
+    when it runs with one. ``worker``, ``peak_rss_mb`` and ``cpu_seconds`` tell
+    which process did the work, its peak resident memory so far and the CPU
+    time the pair took (not in the summary).
     """
 
     id: str
@@ -119,6 +122,7 @@ class PairResult:
     output: str | None = field(default=None, compare=False)
     worker: str | None = field(default=None, compare=False)
     peak_rss_mb: float | None = field(default=None, compare=False)
+    cpu_seconds: float | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -312,17 +316,50 @@ def _load(model_spec, threads: int | None, cache: bool, cache_dir):
     return m
 
 
+def _blas_limiter():
+    """A ``threadpoolctl`` controller, or ``None`` when threadpoolctl is not installed."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
+
+
 def _init_worker(model_spec, threads, cache, cache_dir) -> None:
     """Pool initializer: load the model once; Ctrl-C is the parent's to handle."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
     _load_worker(model_spec, threads, cache, cache_dir)
 
 
+def _exit_with_parent() -> None:
+    """Exit when the parent dies (a kill -9 would otherwise leave idle workers behind)."""
+    import threading
+    from multiprocessing.connection import wait as wait_for
+
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None)
+    if sentinel is None:
+        return
+
+    def watch():
+        wait_for([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="bitext-exit-with-parent", daemon=True).start()
+
+
 def _load_worker(model_spec, threads, cache, cache_dir) -> None:
+    # The whole worker computes with `threads` BLAS threads: the model's own
+    # limit covers only part of the work, and the default (all CPUs in every
+    # worker) oversubscribes the machine and changes the floating-point sums.
+    ctl = _blas_limiter() if threads else None
+    if ctl is not None:
+        ctl.limit(limits=threads, user_api="blas")
     _WORKER.clear()
     try:
         _WORKER["model"] = _load(model_spec, threads, cache, cache_dir)
-    except Exception as e:  # reported by the first task: a failing initializer would respawn forever
+    except Exception as e:  # reported by the first task, as a clear ModelLoadError, not a broken pool
         _WORKER["error"] = f"{type(e).__name__}: {e}"
 
 
@@ -347,7 +384,7 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
     from .pipeline import align
     from .segment import LanguageError, detect_lang
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     worker = f"{socket.gethostname()}:{os.getpid()}"
     base = dict(src=spec.src, tgt=spec.tgt, worker=worker)
     try:
@@ -359,8 +396,11 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
                 langs.append(given or detect_lang(text))
             except LanguageError as e:
                 raise InputError(f"{path}: {e}; give src_lang and tgt_lang in the manifest (fields 4 and 5)") from None
-        if isinstance(model, _Lazy):
+        if isinstance(model, _Lazy):  # the model loads with the first pair: not the pair's time
+            t_load, c_load = time.perf_counter(), time.process_time()
             model = model.get()
+            t0 += time.perf_counter() - t_load
+            c0 += time.process_time() - c_load
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             a = align(src, tgt, langs[0], langs[1], model=model)
@@ -374,7 +414,8 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
             spec.id, "ok", n_src, len(a.tgt_sentences), len(a.beads),
             round(covered / n_src, 4) if n_src else 0.0,
             round(time.perf_counter() - t0, 3), None,
-            alignment=a if keep else None, output=out, peak_rss_mb=_peak_rss_mb(), **base,
+            alignment=a if keep else None, output=out, peak_rss_mb=_peak_rss_mb(),
+            cpu_seconds=round(time.process_time() - c0, 3), **base,
         )
     except InputError as e:
         msg = _one_line(e)
@@ -426,8 +467,12 @@ def _run_inprocess(todo: list[PairSpec], job: _Job) -> Iterator[PairResult]:
     else:
         spec, cache_dir = _model_spec(job.model, 1, "local")
         model = _Lazy(lambda: _load(spec, job.threads, job.cache, cache_dir or job.cache_dir))
+    ctl = _blas_limiter() if job.threads else None
     for s in todo:
-        yield align_pair(model, s, job.fmt, job.outdir, job.keep)
+        # the same BLAS threads as a worker process, restored before the caller's code runs
+        with ctl.limit(limits=job.threads, user_api="blas") if ctl is not None else contextlib.nullcontext():
+            r = align_pair(model, s, job.fmt, job.outdir, job.keep)
+        yield r
 
 
 class _Lazy:
@@ -440,6 +485,13 @@ class _Lazy:
         if self._model is None:
             self._model = self._load()
         return self._model
+
+
+_DIED = (
+    "a worker process died: out of memory, killed, or it could not start (workers are spawned: "
+    "a script that calls align_many must guard its top level with `if __name__ == '__main__':`); "
+    "rerun to resume"
+)
 
 
 def _run_pool(todo: list[PairSpec], job: _Job, workers: int) -> Iterator[PairResult]:
@@ -475,7 +527,7 @@ def _run_pool(todo: list[PairSpec], job: _Job, workers: int) -> Iterator[PairRes
                 try:
                     r = f.result()
                 except BrokenProcessPool:
-                    raise BatchError("a worker process died (out of memory?); rerun the same command to resume") from None
+                    raise BatchError(_DIED) from None
                 if isinstance(r, _ModelFailed):
                     from .embed import ModelLoadError
 
@@ -484,7 +536,7 @@ def _run_pool(todo: list[PairSpec], job: _Job, workers: int) -> Iterator[PairRes
                 yield r
         clean = True
     except BrokenProcessPool:
-        raise BatchError("a worker process died (out of memory?); rerun the same command to resume") from None
+        raise BatchError(_DIED) from None
     finally:
         if not clean:  # interrupted or abandoned: stop the workers now, not after their current pair
             for p in list((getattr(ex, "_processes", None) or {}).values()):
@@ -606,10 +658,12 @@ class _Lock:
         self.f = open(outdir / _LOCK_NAME, "a")
         try:
             fcntl.flock(self.f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except BlockingIOError:
             self.f.close()
             self.f = None
             raise BatchError(f"{outdir}: another bitext batch is writing to this folder") from None
+        except OSError:  # a file system without locks: go on unlocked
+            pass
 
     def release(self) -> None:
         if self.f is not None:

@@ -241,6 +241,11 @@ class USEEmbedder(Embedder):
     def spans(self, sentences, max_len, progress=None):
         sums, lens, bos, eos = self.pooled(sentences, progress)
         n = len(lens)
+        m = self._backend
+        with m._threadpool(limits=m.threads, user_api="blas") if m._threadpool else _null():
+            return self._spans(sums, lens, bos, eos, n, max_len)
+
+    def _spans(self, sums, lens, bos, eos, n, max_len):
         out = []
         s, ln = sums.copy(), lens.copy()
         for k in range(1, max_len + 1):

@@ -21,6 +21,9 @@ __all__ = [
 
 FORMATS = ("tsv", "jsonl", "beads")
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 class InputError(ValueError):
     """An input file cannot be used; the message names the file and the problem."""
@@ -79,6 +82,7 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get the usual mode
         os.replace(tmp, p)
     except BaseException:
         try:
