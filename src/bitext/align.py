@@ -45,12 +45,14 @@ class AlignParams:
     max_cells: int = 16_000_000  # largest first-pass matrix before block averaging
     knn: int = 4               # neighbours for the margin
     skip: float = -0.10        # score of a 1-0 or 0-1 bead
-    merge_cost: float = 0.05   # cost per sentence beyond 2 in a bead
+    merge_cost: float = 0.03   # cost per sentence beyond 2 in a bead
     match_offset: float = 0.0  # similarity of an unrelated pair: subtracted from every match
     recheck_offset: float | None = 0.25 # stricter "unrelated" cosine of the final re-check pass (None: off)
     recheck_max: float = 0.45  # only beads below this cosine are re-checked
     nm_cost: float = 0.0       # extra cost of an n-m bead with n, m > 1 (rare in translations)
     size_power: float = 0.25    # a bead's weight is ((a + b) / 2) ** size_power
+    baseline: float = 1.0      # weight of the mean cosine with random sentences, subtracted
+    baseline_samples: int = 256
     margin: float = 0.0        # weight of the neighbourhood mean subtracted from a cosine
     len_weight: float = 0.05   # weight of the length log-likelihood
     len_var: float = 6.8       # Gale-Church variance of length differences per character
@@ -247,6 +249,19 @@ def _align_vectors(
     # margins: subtract the mean similarity of the spans' nearest neighbours in the band
     if p.margin:
         _apply_margins(sims, types, cell_row, cell_col, offs, lo, hi, p)
+    if p.baseline:
+        # Vecalign-style normalisation: subtract each span's mean cosine with
+        # random sentences of the other side (some sentences are close to everything)
+        rng = np.random.default_rng(0)
+        ts = tgt_spans[0][rng.choice(m, min(m, p.baseline_samples), replace=False)]
+        ss = src_spans[0][rng.choice(n, min(n, p.baseline_samples), replace=False)]
+        base_s = [v @ ts.mean(axis=0) for v in src_spans]
+        base_t = [v @ ss.mean(axis=0) for v in tgt_spans]
+        for t, (a, b) in enumerate(types):
+            if a == 0 or b == 0:
+                continue
+            idx = np.nonzero((cell_row >= a) & (cell_col >= b))[0]
+            sims[t, idx] -= p.baseline * 0.5 * (base_s[a - 1][cell_row[idx] - a] + base_t[b - 1][cell_col[idx] - b])
     for t, (a, b) in enumerate(types):
         if a == 0 and b == 0:
             continue
