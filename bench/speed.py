@@ -113,27 +113,47 @@ def spans(v: np.ndarray, k: int) -> list[np.ndarray]:
     return out
 
 
-def aligner_alone(sizes, dim=512):
-    print(f"\n3. aligner alone on precomputed embeddings (d={dim}; synthetic, 1.1 target sentences per source)")
-    print(f"{'n per side':>10}{'seconds':>10}{'peak MB':>10}{'beads':>9}")
+def _aligner_once(n: int, dim: int, trace: bool) -> tuple[float, float, float, int]:
+    """Align synthetic documents of n / 1.1 n sentences: seconds, peak traced MB, peak RSS MB, beads."""
     rng = np.random.default_rng(0)
+    m = int(n * 1.1)
+    s, t = synthetic(n, m, dim, rng)
+    ss, ts = spans(s, 5), spans(t, 5)
+    del s, t
+    ls, lt = np.full(n, 40), np.full(m, 36)
+    if trace:
+        tracemalloc.start()
+    t0 = time.perf_counter()
+    beads = align_vectors(ss, ts, ls, lt, params=AlignParams())
+    dt = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else float("nan")
+    if trace:
+        tracemalloc.stop()
+    return dt, peak, peak_rss_mb(), len(beads)
+
+
+def aligner_alone(sizes, dim=512):
+    """Each size in a fresh process: timed without tracing, then traced for memory
+    (tracemalloc slows numpy's many small allocations, so it never times)."""
+    import json
+    import subprocess
+
+    print(f"\n3. aligner alone on precomputed embeddings (d={dim}; synthetic, 1.1 target sentences per source)")
+    print(f"{'n per side':>10}{'seconds':>10}{'peak MB (aligner)':>19}{'peak RSS MB':>13}{'beads':>9}")
     times = {}
     for n in sizes:
-        m = int(n * 1.1)
-        s, t = synthetic(n, m, dim, rng)
-        ss, ts = spans(s, 5), spans(t, 5)
-        del s, t
-        ls = np.full(n, 40)
-        lt = np.full(m, 36)
-        tracemalloc.start()
-        t0 = time.perf_counter()
-        beads = align_vectors(ss, ts, ls, lt, params=AlignParams())
-        dt = time.perf_counter() - t0
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+        code = (
+            "import sys, json; sys.path[:0] = [%r, %r]; import speed; "
+            "print(json.dumps([speed._aligner_once(%d, %d, False), "
+            "speed._aligner_once(%d, %d, True) if %d <= 20000 else None]))"
+            % (str(ROOT / "bench"), str(ROOT / "src"), n, dim, n, dim, n)
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        timed, traced = json.loads(out.strip().splitlines()[-1])
+        dt, _, rss, nb = timed
+        peak = traced[1] if traced else float("nan")
         times[n] = dt
-        print(f"{n:>10}{dt:>10.2f}{peak / 2**20:>10.0f}{len(beads):>9}")
-        del ss, ts
+        print(f"{n:>10}{dt:>10.2f}{peak:>19.0f}{rss:>13.0f}{nb:>9}")
     keys = sorted(times)
     for a, b in zip(keys, keys[1:]):
         print(f"   time({b // 1000}k)/time({a // 1000}k) = {times[b] / times[a]:.2f}   (size ratio {b / a:.0f}, quadratic would be {(b / a) ** 2:.0f})")
@@ -146,9 +166,13 @@ def main(argv=None):
     ap.add_argument("--sizes", default="1000,5000,20000,100000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="one run, smaller documents")
+    ap.add_argument("--aligner-only", dest="skip_e2e", action="store_true", help="only section 3")
     args = ap.parse_args(argv)
     runs = 1 if args.quick else args.runs
     print(f"machine: {os.cpu_count()} cores; numpy {np.__version__}; medians of {runs} run(s)")
+    if args.skip_e2e:
+        aligner_alone([int(x) for x in args.sizes.split(",")])
+        return
     model = load_model(None, cache=False)
     model.encode(["warm up"])
 

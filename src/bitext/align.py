@@ -56,7 +56,7 @@ class AlignParams:
     baseline: float = 1.0      # weight of the mean cosine with random sentences, subtracted
     baseline_samples: int = 256
     margin: float = 0.0        # weight of the neighbourhood mean subtracted from a cosine
-    len_weight: float = 0.05   # weight of the length log-likelihood
+    len_weight: float = 0.04   # weight of the length log-likelihood
     len_var: float = 6.8       # Gale-Church variance of length differences per character
     anchor_weight: float = 0.1  # bonus for shared anchors (numbers, names, glosses)
     anchor_miss: float = 0.3    # share of the bonus lost when both sides have anchors but share none
@@ -236,12 +236,13 @@ def _align_vectors(
 
     pts, block = anchors(src_spans[0], tgt_spans[0], p)
     lo, hi = band(n, m, pts, block, p.window)
-    width = hi - lo + 1
-    offs = np.zeros(n + 2, np.int64)
-    np.cumsum(width, out=offs[1:])
+    if block > 1:
+        # the anchors came from blocks of sentences: refine them to sentences
+        # inside that (wide) band, then narrow the band around the refined path
+        pts = _refine_anchors(src_spans[0], tgt_spans[0], lo, hi, p)
+        lo, hi = band(n, m, pts, 1, p.window)
+    offs, cell_row, cell_col = _cells(lo, hi)
     ncell = int(offs[-1])
-    cell_row = np.repeat(np.arange(n + 1), width)
-    cell_col = np.arange(ncell) - offs[cell_row] + lo[cell_row]
 
     ratio = float(src_len.sum() / tgt_len.sum())  # length ratio of this document
     scores = np.full((len(types), ncell), NEG, np.float32)
@@ -384,6 +385,39 @@ def _span_rows(x: np.ndarray, k: int) -> np.ndarray:
     return (c[k:] - c[:-k]).astype(np.float32)
 
 
+def _cells(lo, hi):
+    """Ragged band storage: row offsets, and the row and column of every cell."""
+    width = hi - lo + 1
+    offs = np.zeros(len(lo) + 1, np.int64)
+    np.cumsum(width, out=offs[1:])
+    cell_row = np.repeat(np.arange(len(lo)), width)
+    cell_col = np.arange(int(offs[-1])) - offs[cell_row] + lo[cell_row]
+    return offs, cell_row, cell_col
+
+
+def _refine_anchors(src, tgt, lo, hi, p):
+    """Sentence-level 1-1 anchors inside a band: a match/skip program on
+    cosines above the sentences' mean cosine (as in :func:`anchors`)."""
+    n, m = len(src), len(tgt)
+    offs, cell_row, cell_col = _cells(lo, hi)
+    rng = np.random.default_rng(0)
+    mean_t = tgt[rng.choice(m, min(m, 512), replace=False)].mean(axis=0)
+    mean_s = src[rng.choice(n, min(n, 512), replace=False)].mean(axis=0)
+    types = [(1, 0), (0, 1), (1, 1)]
+    scores = np.zeros((3, len(cell_row)), np.float32)
+    idx = np.nonzero((cell_row >= 1) & (cell_col >= 1))[0]
+    r, c = cell_row[idx] - 1, cell_col[idx] - 1
+    margin = _band_dots(src, tgt, r, c) - 0.5 * ((src @ mean_t)[r] + (tgt @ mean_s)[c]) - p.anchor_offset
+    scores[2] = NEG
+    scores[2, idx] = margin
+    path = _dp(scores, types, offs, lo, hi, n, m)
+    out = []
+    for row, col, t in path:
+        if t == 2 and scores[2, offs[row] + col - lo[row]] > 0:
+            out.append((row - 1, col - 1))
+    return out
+
+
 def _band_dots(x: np.ndarray, y: np.ndarray, xi: np.ndarray, yi: np.ndarray, block: int = 1024) -> np.ndarray:
     """``x[xi[q]] . y[yi[q]]`` for every cell q; xi is sorted, so rows come in blocks."""
     out = np.empty(len(xi), np.float32)
@@ -435,41 +469,49 @@ def _apply_margins(sims, types, cell_row, cell_col, offs, lo, hi, p):
         sims[t, idx] -= p.margin * (rn + cn)
 
 
-def _dp(scores, types, offs, lo, hi, n, m):
-    """Maximise the summed bead scores over monotone paths inside the band."""
-    T = len(types)
+def _dp(scores, types, offs, lo, hi, n, m, chunk: int = 512):
+    """Maximise the summed bead scores over monotone paths inside the band.
+
+    Row by row (a bead of ``a >= 1`` source sentences reaches back ``a`` rows,
+    all bead types at once); 0-1 beads move along a row, which a running
+    maximum solves in one pass. The gather indices of a chunk of rows are
+    computed together, so that a row costs a handful of numpy calls.
+    """
     a_arr = np.array([a for a, _ in types])
     b_arr = np.array([b for _, b in types])
     t01 = types.index((0, 1))
     ncell = scores.shape[1]
-    D = np.full(ncell, NEG, np.float32)
+    D = np.full(ncell + 1, NEG, np.float32)  # the last cell is a sentinel: out of band
     back = np.zeros(ncell, np.int8)
     ta = a_arr >= 1
     A, B = a_arr[ta], b_arr[ta]
     tidx = np.nonzero(ta)[0]
-    for r in range(n + 1):
-        s, e = offs[r], offs[r + 1]
-        cols = np.arange(lo[r], hi[r] + 1)
-        prow = r - A
-        okr = prow >= 0
+    sub = scores[tidx]
+    skip_run = scores[t01].astype(np.float64)  # the 0-1 score of each cell
+    ar = np.arange(int((hi - lo).max()) + 1)
+    for r0 in range(0, n + 1, chunk):
+        r1 = min(r0 + chunk, n + 1)
+        s0, e0 = offs[r0], offs[r1]
+        rows = np.repeat(np.arange(r0, r1), offs[r0 + 1:r1 + 1] - offs[r0:r1])
+        cols = np.arange(s0, e0) - offs[rows] + lo[rows]
+        prow = rows[None, :] - A[:, None]
         pr = np.clip(prow, 0, None)
         pc = cols[None, :] - B[:, None]
-        ok = okr[:, None] & (pc >= lo[pr][:, None]) & (pc <= hi[pr][:, None])
-        pidx = np.where(ok, offs[pr][:, None] + pc - lo[pr][:, None], 0)
-        cand = np.where(ok, D[pidx], NEG) + scores[tidx, s:e]
-        best = cand.argmax(axis=0)
-        val = cand[best, np.arange(e - s)]
-        bt = tidx[best]
-        if r == 0:
-            val[0] = 0.0  # lo[0] == 0: the empty prefix
-        # 0-1 moves inside the row: D[c] = max(val[c], D[c-1] + skip[c])
-        skip = scores[t01, s:e].astype(np.float64)
-        skip[0] = 0.0
-        C = np.cumsum(skip)
-        run = np.maximum.accumulate(val - C) + C
-        left = run > val + 1e-6
-        D[s:e] = run
-        back[s:e] = np.where(left, t01, bt)
+        ok = (prow >= 0) & (pc >= lo[pr]) & (pc <= hi[pr])
+        pidx = np.where(ok, offs[pr] + pc - lo[pr], ncell)
+        for r in range(r0, r1):
+            s, e = offs[r], offs[r + 1]
+            cand = D[pidx[:, s - s0:e - s0]] + sub[:, s:e]
+            best = cand.argmax(axis=0)
+            val = cand[best, ar[: e - s]]
+            if r == 0:
+                val[0] = 0.0  # lo[0] == 0: the empty prefix
+            # 0-1 moves inside the row: D[c] = max(val[c], D[c-1] + skip[c])
+            C = np.zeros(e - s)
+            np.cumsum(skip_run[s + 1:e], out=C[1:])
+            run = np.maximum.accumulate(val - C) + C
+            D[s:e] = run
+            back[s:e] = np.where(run > val + 1e-6, t01, tidx[best])
     # backtrack
     path = []
     r, c = n, m
