@@ -49,7 +49,7 @@ class AlignParams:
     skip: float = -0.10        # score of a 1-0 or 0-1 bead
     merge_cost: float = 0.03   # cost per sentence beyond 2 in a bead
     match_offset: float = 0.0  # similarity of an unrelated pair: subtracted from every match
-    recheck_offset: float | None = 0.25 # stricter "unrelated" cosine of the final re-check pass (None: off)
+    recheck_offset: float | None = None  # stricter "unrelated" cosine of the final re-check pass (None: off)
     recheck_max: float = 0.45  # only beads below this cosine are re-checked
     nm_cost: float = 0.0       # extra cost of an n-m bead with n, m > 1 (rare in translations)
     size_power: float = 0.25    # a bead's weight is ((a + b) / 2) ** size_power
@@ -58,16 +58,16 @@ class AlignParams:
     margin: float = 0.0        # weight of the neighbourhood mean subtracted from a cosine
     len_weight: float = 0.04   # weight of the length log-likelihood
     len_var: float = 6.8       # Gale-Church variance of length differences per character
-    anchor_weight: float = 0.1  # bonus for shared anchors (numbers, names, glosses)
+    anchor_weight: float = 0.0  # bonus for shared anchors (numbers, names, glosses)
     anchor_miss: float = 0.3    # share of the bonus lost when both sides have anchors but share none
     par_cross: float = 0.10    # cost for a bead that crosses a paragraph boundary
     par_weight: float = 0.0    # bonus when a bead ends on a paragraph end on both sides
     # confidence = logistic(conf_bias + conf_sim * cosine + conf_size * (a + b - 2)),
     # fitted on the development sets (bench/calibrate.py; docs/benchmarks.md)
-    conf_bias: float = 0.078
-    conf_sim: float = 4.797
-    conf_size: float = -0.788
-    conf_skip: float = 0.5     # confidence of a 1-0 / 0-1 bead (its precision on the dev sets)
+    conf_bias: float = 0.284
+    conf_sim: float = 4.534
+    conf_size: float = -0.813
+    conf_skip: float = 0.56    # confidence of a 1-0 / 0-1 bead (its precision on the dev sets)
 
 
 def bead_types(max_bead: int = 6, max_side: int = 5) -> list[tuple[int, int]]:

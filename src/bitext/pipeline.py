@@ -153,7 +153,9 @@ def align(
         bar.close()
     t2 = time.perf_counter()
     per_line = presplit or isinstance(src, (list, tuple))
-    shared = anchor_counts([s.text for s in src_sents], [s.text for s in tgt_sents], src_lang, tgt_lang)
+    shared = None
+    if p.anchor_weight:
+        shared = anchor_counts([s.text for s in src_sents], [s.text for s in tgt_sents], src_lang, tgt_lang)
     beads = align_vectors(
         src_spans,
         tgt_spans,
