@@ -16,6 +16,7 @@ URLs are masked before any splitter runs, so no boundary ever falls inside one.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -186,29 +187,53 @@ def _paragraph_spans(text: str, lang: str) -> list[tuple[int, int]]:
     return _split_generic(masked, lang)
 
 
-def split(text: str, lang: str | None = None) -> list[Sentence]:
+# a Korean text with more paragraphs than this is split in several processes
+# (kss is pure Python, about 5 ms a sentence)
+PARALLEL_PARAGRAPHS = 400
+
+
+def _paragraph_spans_many(bodies: list[str], lang: str, workers: int | None) -> list[list[tuple[int, int]]]:
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if lang != "ko" or workers < 2 or len(bodies) < PARALLEL_PARAGRAPHS:
+        return [_paragraph_spans(b, lang) for b in bodies]
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    _kss_split()  # import kss before forking, so each worker starts warm
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    chunk = max(1, len(bodies) // (workers * 4))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            return list(pool.map(_paragraph_spans, bodies, [lang] * len(bodies), chunksize=chunk))
+    except (OSError, RuntimeError):  # no processes here: do it in this one
+        return [_paragraph_spans(b, lang) for b in bodies]
+
+
+def split(text: str, lang: str | None = None, workers: int | None = None) -> list[Sentence]:
     """Split ``text`` into sentences; each non-empty line is a paragraph.
 
     ``lang`` is an ISO code (``ko``, ``zh``, ``en``, ``de`` ...); ``None``
-    detects Korean or Chinese from the script.
+    detects Korean or Chinese from the script. Long Korean texts are split in
+    ``workers`` processes (default: one per core; 1 turns it off).
     """
     lang = lang or detect_lang(text)
-    out: list[Sentence] = []
-    para = 0
-    offset = 0
+    lines, starts, offset = [], [], 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         if body.strip():
-            for s, e in _paragraph_spans(body, lang):
-                # trim whitespace but keep offsets exact
-                while s < e and body[s].isspace():
-                    s += 1
-                while e > s and body[e - 1].isspace():
-                    e -= 1
-                if e > s:
-                    out.append(Sentence(body[s:e], offset + s, offset + e, para))
-            para += 1
+            lines.append(body)
+            starts.append(offset)
         offset += len(line)
+    out: list[Sentence] = []
+    for para, (body, base, spans) in enumerate(zip(lines, starts, _paragraph_spans_many(lines, lang, workers))):
+        for s, e in spans:
+            # trim whitespace but keep offsets exact
+            while s < e and body[s].isspace():
+                s += 1
+            while e > s and body[e - 1].isspace():
+                e -= 1
+            if e > s:
+                out.append(Sentence(body[s:e], base + s, base + e, para))
     return out
 
 
