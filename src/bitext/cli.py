@@ -61,7 +61,7 @@ def _extra_commands():
     return out
 
 
-def load_pair(args, prog: str):
+def load_pair(args):
     """Read both input files; raises :class:`InputError` naming the file."""
     src = read_text(args.src)
     tgt = read_text(args.tgt)
@@ -92,7 +92,7 @@ def run_align_command(args, prog: str, render) -> int:
     from .pipeline import align
 
     try:
-        src, tgt = load_pair(args, prog)
+        src, tgt = load_pair(args)
         src_lang, tgt_lang = resolve_langs(args, src, tgt)
     except InputError as e:
         return _fail(prog, str(e))

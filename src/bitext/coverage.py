@@ -44,7 +44,7 @@ import sys
 import types
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -84,8 +84,19 @@ _MIN_SPREAD = 0.04
 # report data
 
 
+class _Record:
+    """``to_dict`` for the report's records: fields in order, tuples as lists, floats rounded."""
+
+    def to_dict(self) -> dict:
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = list(v) if isinstance(v, tuple) else _round(v) if isinstance(v, float) else v
+        return out
+
+
 @dataclass(frozen=True)
-class Omission:
+class Omission(_Record):
     """Source sentences with no translation (consecutive ids of one bead)."""
 
     src_ids: tuple[int, ...]
@@ -95,19 +106,9 @@ class Omission:
     bead: int
     score: float
 
-    def to_dict(self) -> dict:
-        return {
-            "src_ids": list(self.src_ids),
-            "text": self.text,
-            "paragraph": self.paragraph,
-            "kind": self.kind,
-            "bead": self.bead,
-            "score": _round(self.score),
-        }
-
 
 @dataclass(frozen=True)
-class Addition:
+class Addition(_Record):
     """Target sentences with no source (consecutive ids of one bead)."""
 
     tgt_ids: tuple[int, ...]
@@ -117,19 +118,9 @@ class Addition:
     bead: int
     score: float
 
-    def to_dict(self) -> dict:
-        return {
-            "tgt_ids": list(self.tgt_ids),
-            "text": self.text,
-            "paragraph": self.paragraph,
-            "kind": self.kind,
-            "bead": self.bead,
-            "score": _round(self.score),
-        }
-
 
 @dataclass(frozen=True)
-class LowConfidence:
+class LowConfidence(_Record):
     """A bead with both sides whose score is below the threshold."""
 
     bead: int
@@ -139,17 +130,6 @@ class LowConfidence:
     tgt: str
     score: float
     similarity: float
-
-    def to_dict(self) -> dict:
-        return {
-            "bead": self.bead,
-            "src_ids": list(self.src_ids),
-            "tgt_ids": list(self.tgt_ids),
-            "src": self.src,
-            "tgt": self.tgt,
-            "score": _round(self.score),
-            "similarity": _round(self.similarity),
-        }
 
 
 @dataclass(frozen=True)
