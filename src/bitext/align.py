@@ -2,25 +2,28 @@
 
 Input: for each side, span vectors (``spans[k-1][i]`` is the unit vector of
 sentences ``i .. i+k-1``), sentence lengths in characters and, optionally,
-paragraph ids. Output: beads ``(src_ids, tgt_ids, score)`` covering both sides
-in order.
+paragraph ids. Output: beads ``(src_ids, tgt_ids, cosine, confidence)``
+covering both sides in order.
 
 Two passes keep time and memory near-linear in document length:
 
-1. **Anchors.** 1-1 similarities, turned into margins (cosine minus the mean
-   of each sentence's nearest neighbours, as in CSLS), feed a match/skip
-   dynamic program over the whole similarity matrix; long documents are first
-   averaged in blocks of ``k`` sentences so that this matrix stays below
-   ``max_cells``. The matched pairs are anchors.
+1. **Anchors.** 1-1 cosines, turned into margins (cosine minus the mean
+   cosine of both sentences with the other side, minus ``anchor_offset``),
+   feed a match/skip dynamic program over the whole similarity matrix; long
+   documents are first averaged in blocks of ``k`` sentences: blocks of up to
+   ``window / 2`` sentences (the band keeps its width) while they bring the
+   matrix below ``max_cells / 4``, else the smallest blocks that bring it below
+   ``max_cells``, whose path is then refined to sentences inside a wide band.
+   The matched pairs with a positive margin are anchors.
 2. **Beads.** A second dynamic program, restricted to a band of ``window``
    sentences around the path through the anchors, chooses among all bead types
    ``a-b`` with ``a + b <= max_bead`` (plus 1-0 and 0-1). The band is stored
    row by row (ragged), so memory is ``O((n + m) * window)``.
 
-A bead's score is ``(a + b) / 2 * (margin - cost(a, b))`` plus the length and
-paragraph terms described in :class:`AlignParams`; the program maximises the
-sum. The score attached to each output bead is the bead's margin-adjusted
-similarity (see ``docs/beads.md``).
+A bead's score is ``((a + b) / 2) ** size_power * (cosine - baseline -
+cost(a, b))`` minus the length and paragraph terms described in
+:class:`AlignParams`; the program maximises the sum. Each output bead carries
+its cosine and a calibrated confidence (see ``docs/beads.md``).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ class AlignParams:
 
     max_bead: int = 6          # largest a + b of an a-b bead
     max_side: int = 5          # largest a (or b) of a bead
-    window: int = 8            # band half-width around the anchor path, in sentences
+    window: int = 6            # band half-width around the anchor path, in sentences
     max_cells: int = 16_000_000  # largest first-pass matrix before block averaging
     knn: int = 4               # neighbours for the margin
     anchor_knn: bool = False   # first pass: k-NN margin (True) or mean-cosine margin (False)
@@ -55,7 +58,6 @@ class AlignParams:
     size_power: float = 0.25    # a bead's weight is ((a + b) / 2) ** size_power
     baseline: float = 1.0      # weight of the mean cosine with random sentences, subtracted
     baseline_samples: int = 256
-    margin: float = 0.0        # weight of the neighbourhood mean subtracted from a cosine
     len_weight: float = 0.04   # weight of the length log-likelihood
     len_var: float = 6.8       # Gale-Church variance of length differences per character
     anchor_weight: float = 0.0  # bonus for shared anchors (numbers, names, glosses)
@@ -137,8 +139,14 @@ def anchors(src: np.ndarray, tgt: np.ndarray, p: AlignParams) -> tuple[list[tupl
     """First pass: 1-1 anchor pairs ``(i, j)`` and the block size they were found at."""
     n, m = len(src), len(tgt)
     k = 1
-    while (n / k) * (m / k) > p.max_cells:
+    while (n / k) * (m / k) > p.max_cells / 4:
         k += 1
+    if 2 * k > p.window:
+        # blocks this wide need a refinement pass anyway: make them as small
+        # as max_cells allows (otherwise they are free: the band keeps its width)
+        k = 1
+        while (n / k) * (m / k) > p.max_cells:
+            k += 1
     s, t = (src, tgt) if k == 1 else (_block_mean(src, k), _block_mean(tgt, k))
     sim = s @ t.T
     if p.anchor_knn:
@@ -236,61 +244,49 @@ def _align_vectors(
 
     pts, block = anchors(src_spans[0], tgt_spans[0], p)
     lo, hi = band(n, m, pts, block, p.window)
-    if block > 1:
-        # the anchors came from blocks of sentences: refine them to sentences
-        # inside that (wide) band, then narrow the band around the refined path
+    if 2 * block > p.window:
+        # the anchors came from blocks wider than the band: refine them to
+        # sentences inside that (wide) band, then narrow the band around the
+        # refined path
         pts = _refine_anchors(src_spans[0], tgt_spans[0], lo, hi, p)
         lo, hi = band(n, m, pts, 1, p.window)
     offs, cell_row, cell_col = _cells(lo, hi)
     ncell = int(offs[-1])
 
     ratio = float(src_len.sum() / tgt_len.sum())  # length ratio of this document
-    scores = np.full((len(types), ncell), NEG, np.float32)
-    sims = np.zeros((len(types), ncell), np.float32)
-    for t, (a, b) in enumerate(types):
-        if a == 0 or b == 0:
-            continue
-        ok = (cell_row >= a) & (cell_col >= b)
-        idx = np.nonzero(ok)[0]
-        sim = _band_dots(src_spans[a - 1], tgt_spans[b - 1], cell_row[idx] - a, cell_col[idx] - b)
-        sims[t, idx] = sim
-    # margins: subtract the mean similarity of the spans' nearest neighbours in the band
-    if p.margin:
-        _apply_margins(sims, types, cell_row, cell_col, offs, lo, hi, p)
     if p.baseline:
         # Vecalign-style normalisation: subtract each span's mean cosine with
         # random sentences of the other side (some sentences are close to everything)
         rng = np.random.default_rng(0)
         ts = tgt_spans[0][rng.choice(m, min(m, p.baseline_samples), replace=False)]
         ss = src_spans[0][rng.choice(n, min(n, p.baseline_samples), replace=False)]
-        base_s = [v @ ts.mean(axis=0) for v in src_spans]
-        base_t = [v @ ss.mean(axis=0) for v in tgt_spans]
-        for t, (a, b) in enumerate(types):
-            if a == 0 or b == 0:
-                continue
-            idx = np.nonzero((cell_row >= a) & (cell_col >= b))[0]
-            sims[t, idx] -= p.baseline * 0.5 * (base_s[a - 1][cell_row[idx] - a] + base_t[b - 1][cell_col[idx] - b])
+        base_s = [p.baseline * 0.5 * (v @ ts.mean(axis=0)) for v in src_spans]
+        base_t = [p.baseline * 0.5 * (v @ ss.mean(axis=0)) for v in tgt_spans]
+    sims = _band_sims(src_spans, tgt_spans, types, offs, lo, hi)
+    scores = np.full((len(types), ncell), NEG, np.float32)
     for t, (a, b) in enumerate(types):
-        if a == 0 and b == 0:
-            continue
-        ok = (cell_row >= a) & (cell_col >= b)
-        idx = np.nonzero(ok)[0]
-        r, c = cell_row[idx], cell_col[idx]
+        idx = np.nonzero((cell_row >= a) & (cell_col >= b))[0]
         if a == 0 or b == 0:
             scores[t, idx] = p.skip
             continue
-        ls = _span_sum(src_len, a)[r - a]
-        lt = _span_sum(tgt_len, b)[c - b] * ratio
+        r, c = cell_row[idx] - a, cell_col[idx] - b  # the bead's first sentences
+        sim = sims[t, idx]
+        if p.baseline:
+            sim -= base_s[a - 1][r] + base_t[b - 1][c]
+        ls = _span_sum(src_len, a)[r]
+        lt = _span_sum(tgt_len, b)[c] * ratio
         # Gale-Church: the length difference is normal with variance proportional to length
-        z = (ls - lt) / np.sqrt(p.len_var * (ls + lt) / 2)
+        z2 = (ls - lt) ** 2 / (p.len_var * (ls + lt) / 2)
         size = ((a + b) / 2) ** p.size_power
         prior = p.merge_cost * max(a + b - 2, 0) + (p.nm_cost if a > 1 and b > 1 else 0.0)
-        sc = size * (sims[t, idx] - p.match_offset - prior) - p.len_weight * np.minimum(0.5 * z * z, 8.0)
+        sim -= p.match_offset + prior
+        sim *= size
+        sim -= p.len_weight * np.minimum(0.5 * z2, 8.0)
         if src_anchors is not None and p.anchor_weight:
-            sc += size * p.anchor_weight * _anchor_match(src_anchors, tgt_anchors, a, b, r, c, p)
-        cross = _span_crosses(src_par, a, n)[r - a] + _span_crosses(tgt_par, b, m)[c - b]
-        sc -= p.par_cross * cross
-        scores[t, idx] = sc
+            sim += size * p.anchor_weight * _anchor_match(src_anchors, tgt_anchors, a, b, cell_row[idx], cell_col[idx], p)
+        if p.par_cross and (a > 1 or b > 1):
+            sim -= p.par_cross * (_span_crosses(src_par, a, n)[r] + _span_crosses(tgt_par, b, m)[c])
+        scores[t, idx] = sim
     path = _dp(scores, types, offs, lo, hi, n, m)
     beads = []
     for r, c, t in path:
@@ -418,7 +414,55 @@ def _refine_anchors(src, tgt, lo, hi, p):
     return out
 
 
-def _band_dots(x: np.ndarray, y: np.ndarray, xi: np.ndarray, yi: np.ndarray, block: int = 1024) -> np.ndarray:
+def _band_sims(src_spans, tgt_spans, types, offs, lo, hi, rows: int = 32) -> np.ndarray:
+    """Cosine of every bead type's spans at every band cell: ``(len(types), ncell)``.
+
+    Tiles of ``rows`` rows: the tile's source spans of size ``a`` against its
+    target spans of every size ``b`` (stacked), one matrix product per ``a``.
+    Cells where a bead does not fit (the first rows and columns) hold junk; 1-0
+    and 0-1 rows hold 0.
+    """
+    n = len(lo) - 1
+    sims = np.zeros((len(types), int(offs[-1])), np.float32)
+    by_a: dict[int, list[tuple[int, int]]] = {}
+    for t, (a, b) in enumerate(types):
+        if a and b:
+            by_a.setdefault(a, []).append((b, t))
+    if not by_a:
+        return sims
+    bmax = max(b for v in by_a.values() for b, _ in v)
+    edge = max(bmax, max(by_a))  # tiles closer than this to the start need clipping
+    for r0 in range(0, n + 1, rows):
+        r1 = min(r0 + rows, n + 1)
+        s0, e0 = offs[r0], offs[r1]
+        c_lo, c_hi = int(lo[r0]), int(hi[r1 - 1])
+        crow = np.repeat(np.arange(r0, r1), offs[r0 + 1:r1 + 1] - offs[r0:r1])
+        ccol = np.arange(s0, e0) - offs[crow] + lo[crow]
+        if r0 < edge or c_lo < edge:
+            # the document's first rows or columns: type by type, clipped
+            for a, bs in by_a.items():
+                x0 = max(r0 - a, 0)
+                x = src_spans[a - 1][x0:max(r1 - a, 0)]
+                for b, t in bs:
+                    y0 = max(c_lo - b, 0)
+                    y = tgt_spans[b - 1][y0:max(c_hi - b + 1, 0)]
+                    if len(x) and len(y):
+                        i = np.clip(crow - a - x0, 0, len(x) - 1)
+                        sims[t, s0:e0] = (x @ y.T)[i, np.clip(ccol - b - y0, 0, len(y) - 1)]
+            continue
+        w = c_hi - c_lo + 1
+        # the tile's target spans of sizes 1..bmax, stacked: span size b starts at row (b - 1) * w
+        y = np.concatenate([tgt_spans[b - 1][c_lo - b:c_hi - b + 1] for b in range(1, bmax + 1)])
+        i, j = crow - r0, ccol - c_lo
+        for a, bs in by_a.items():
+            nb = max(b for b, _ in bs)
+            prod = src_spans[a - 1][r0 - a:r1 - a] @ y[:nb * w].T
+            shift = np.array([(b - 1) * w for b, _ in bs])
+            sims[[t for _, t in bs], s0:e0] = prod[i[None, :], j[None, :] + shift[:, None]]
+    return sims
+
+
+def _band_dots(x: np.ndarray, y: np.ndarray, xi: np.ndarray, yi: np.ndarray, block: int = 4096) -> np.ndarray:
     """``x[xi[q]] . y[yi[q]]`` for every cell q; xi is sorted, so rows come in blocks."""
     out = np.empty(len(xi), np.float32)
     for s in range(0, len(xi), block):
@@ -430,52 +474,14 @@ def _band_dots(x: np.ndarray, y: np.ndarray, xi: np.ndarray, yi: np.ndarray, blo
     return out
 
 
-def _apply_margins(sims, types, cell_row, cell_col, offs, lo, hi, p):
-    """Turn cosines into margins: cos minus the mean of the best ``knn`` 1-1 cosines
-    of the bead's sentences with the other side's sentences in the band."""
-    t11 = types.index((1, 1))
-    s11 = sims[t11]
-    n = len(lo) - 1
-    # neighbourhood of source sentence i: row i+1's cells
-    row_nb = np.zeros(n + 1, np.float32)
-    k = p.knn
-    for r in range(1, n + 1):
-        v = s11[offs[r]:offs[r + 1]]
-        v = v[cell_col[offs[r]:offs[r + 1]] >= 1]
-        if len(v):
-            row_nb[r] = np.sort(v)[-k:].mean() if len(v) > k else v.mean()
-    m = int(hi[-1])
-    col_nb = np.full(m + 1, -1.0, np.float32)
-    # column neighbourhoods: best k over rows, via a sort of (col, value)
-    valid = (cell_row >= 1) & (cell_col >= 1)
-    cc, vv = cell_col[valid], s11[valid]
-    order = np.lexsort((-vv, cc))
-    cc, vv = cc[order], vv[order]
-    starts = np.searchsorted(cc, np.arange(m + 1), side="left")
-    ends = np.searchsorted(cc, np.arange(m + 1), side="right")
-    csum = np.concatenate([[0.0], np.cumsum(vv, dtype=np.float64)])
-    take = np.minimum(ends - starts, k)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        col_nb = np.where(take > 0, (csum[starts + take] - csum[starts]) / np.maximum(take, 1), 0.0).astype(np.float32)
-    for t, (a, b) in enumerate(types):
-        if a == 0 or b == 0:
-            continue
-        ok = (cell_row >= a) & (cell_col >= b)
-        idx = np.nonzero(ok)[0]
-        r, c = cell_row[idx], cell_col[idx]
-        # mean neighbourhood of the bead's sentences
-        rn = _span_sum(row_nb[1:], a)[r - a] / a
-        cn = _span_sum(col_nb[1:], b)[c - b] / b
-        sims[t, idx] -= p.margin * (rn + cn)
-
-
 def _dp(scores, types, offs, lo, hi, n, m, chunk: int = 512):
     """Maximise the summed bead scores over monotone paths inside the band.
 
     Row by row (a bead of ``a >= 1`` source sentences reaches back ``a`` rows,
     all bead types at once); 0-1 beads move along a row, which a running
     maximum solves in one pass. The gather indices of a chunk of rows are
-    computed together, so that a row costs a handful of numpy calls.
+    computed together, and its back pointers once the chunk is done, so that
+    a row costs a handful of numpy calls.
     """
     a_arr = np.array([a for a, _ in types])
     b_arr = np.array([b for _, b in types])
@@ -487,12 +493,18 @@ def _dp(scores, types, offs, lo, hi, n, m, chunk: int = 512):
     A, B = a_arr[ta], b_arr[ta]
     tidx = np.nonzero(ta)[0]
     sub = scores[tidx]
-    skip_run = scores[t01].astype(np.float64)  # the 0-1 score of each cell
-    ar = np.arange(int((hi - lo).max()) + 1)
+    skip = scores[t01]
+    # running sum of the 0-1 scores along each row, from the row's first cell
+    row_of = np.repeat(np.arange(n + 1), np.diff(offs))
+    first = offs[:-1]
+    inner = np.ones(ncell, bool)
+    inner[first[first < ncell]] = False
+    run = np.cumsum(np.where(inner, skip, 0.0))
+    C = (run - run[first][row_of]).astype(np.float32)
     for r0 in range(0, n + 1, chunk):
         r1 = min(r0 + chunk, n + 1)
         s0, e0 = offs[r0], offs[r1]
-        rows = np.repeat(np.arange(r0, r1), offs[r0 + 1:r1 + 1] - offs[r0:r1])
+        rows = row_of[s0:e0]
         cols = np.arange(s0, e0) - offs[rows] + lo[rows]
         prow = rows[None, :] - A[:, None]
         pr = np.clip(prow, 0, None)
@@ -501,17 +513,26 @@ def _dp(scores, types, offs, lo, hi, n, m, chunk: int = 512):
         pidx = np.where(ok, offs[pr] + pc - lo[pr], ncell)
         for r in range(r0, r1):
             s, e = offs[r], offs[r + 1]
-            cand = D[pidx[:, s - s0:e - s0]] + sub[:, s:e]
-            best = cand.argmax(axis=0)
-            val = cand[best, ar[: e - s]]
+            val = (D[pidx[:, s - s0:e - s0]] + sub[:, s:e]).max(axis=0)
             if r == 0:
                 val[0] = 0.0  # lo[0] == 0: the empty prefix
             # 0-1 moves inside the row: D[c] = max(val[c], D[c-1] + skip[c])
-            C = np.zeros(e - s)
-            np.cumsum(skip_run[s + 1:e], out=C[1:])
-            run = np.maximum.accumulate(val - C) + C
-            D[s:e] = run
-            back[s:e] = np.where(run > val + 1e-6, t01, tidx[best])
+            c = C[s:e]
+            val -= c
+            np.maximum.accumulate(val, out=val)
+            val += c
+            D[s:e] = val
+        # back pointers of the chunk: the best bead, unless a 0-1 move from
+        # the left does better
+        cand = D[pidx] + sub[:, s0:e0]
+        best = cand.argmax(axis=0)
+        bead = cand[best, np.arange(e0 - s0)]
+        if r0 == 0:
+            bead[0] = 0.0
+        left = np.full(e0 - s0, -np.inf, np.float32)
+        q = np.nonzero(inner[s0:e0])[0]
+        left[q] = D[s0 + q - 1] + skip[s0 + q]
+        back[s0:e0] = np.where(left > bead, t01, tidx[best])
     # backtrack
     path = []
     r, c = n, m
