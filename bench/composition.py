@@ -1,9 +1,13 @@
-"""How span vectors are made: accuracy and embedding time of three ways.
+"""How span vectors are made: accuracy and embedding time of several ways.
 
 usage: python bench/composition.py [--eval-data DIR] [--sets mac,tb]
 
-- pooled (default): USE's pooled token sums of the sentences are added and the
-  model's head runs once per span: each sentence is encoded once.
+- pooled + joins (default): USE's pooled token sums of the sentences are added,
+  corrected at each sentence boundary by re-encoding the 2 tokens either side
+  (in a 6-token window), and the model's head runs once per span.
+- pooled + exact joins: the same with USE's whole reach (4 tokens either side,
+  16-token windows): the sums of the joined token sequence.
+- pooled, no joins: the sentences' sums only (inner EOS/BOS removed).
 - mean: the normalised sum of the sentence vectors (works with any model).
 - re-encode: the joined text of every span is encoded (what Bertalign does).
 
@@ -66,7 +70,9 @@ def main(argv=None):
     args = ap.parse_args(argv)
     base = USEEmbedder(use_cache=False)
     ways = {
-        "pooled (default)": base,
+        "pooled + joins (default)": base,
+        "pooled + exact joins": USEEmbedder(use_cache=False, join_edge=4, join_context=4),
+        "pooled, no joins": USEEmbedder(use_cache=False, join_edge=0),
         "mean of sentence vectors": MeanEmbedder(base),
         "re-encode joined text": None,  # per language: Chinese spans join without spaces
     }

