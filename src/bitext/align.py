@@ -66,9 +66,9 @@ class AlignParams:
     par_weight: float = 0.0    # bonus when a bead ends on a paragraph end on both sides
     # confidence = logistic(conf_bias + conf_sim * cosine + conf_size * (a + b - 2)),
     # fitted on the development sets (bench/calibrate.py; docs/benchmarks.md)
-    conf_bias: float = 0.284
-    conf_sim: float = 4.534
-    conf_size: float = -0.813
+    conf_bias: float = 0.316
+    conf_sim: float = 4.582
+    conf_size: float = -0.824
     conf_skip: float = 0.56    # confidence of a 1-0 / 0-1 bead (its precision on the dev sets)
 
 
