@@ -187,8 +187,9 @@ class USEEmbedder(Embedder):
         return res
 
     def joins(self, ids: list[list[int]]) -> np.ndarray:
-        """What joining sentence ``i + 1`` onto sentence ``i`` adds to the pooled
-        sum, for every ``i``: ``(n - 1, 512)``.
+        """The features of the tokens around each boundary ``i | i + 1`` as they
+        are in the joined text, summed and projected: ``(n - 1, 512)``.
+        :meth:`_spans` swaps them for the sentences' own ``right`` and ``left``.
 
         USE's token features see two convolution layers of windows reaching
         2 tokens either side, so joining changes the features of the last 4
