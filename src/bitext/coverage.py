@@ -95,6 +95,11 @@ class _Record:
         return out
 
 
+
+def _share(part: int, whole: int) -> float:
+    """``part / whole``; an empty whole counts as fully covered."""
+    return part / whole if whole else 1.0
+
 @dataclass(frozen=True)
 class Omission(_Record):
     """Source sentences with no translation (consecutive ids of one bead)."""
@@ -198,11 +203,11 @@ class ParagraphCoverage:
 
     @property
     def coverage(self) -> float:
-        return self.covered_sentences / self.sentences if self.sentences else 1.0
+        return _share(self.covered_sentences, self.sentences)
 
     @property
     def char_coverage(self) -> float:
-        return self.covered_chars / self.chars if self.chars else 1.0
+        return _share(self.covered_chars, self.chars)
 
     def to_dict(self) -> dict:
         return {
@@ -253,12 +258,12 @@ class CoverageReport:
     @property
     def coverage(self) -> float:
         """Share of source sentences that are covered (1.0 for an empty source)."""
-        return self.covered_sentences / self.src_sentences if self.src_sentences else 1.0
+        return _share(self.covered_sentences, self.src_sentences)
 
     @property
     def char_coverage(self) -> float:
         """Share of source characters (not counting spaces) that are covered."""
-        return self.covered_chars / self.src_chars if self.src_chars else 1.0
+        return _share(self.covered_chars, self.src_chars)
 
     @property
     def omitted_ids(self) -> set[int]:
