@@ -48,14 +48,17 @@ def run_set(key, eval_dir, embedder, params):
 # they did not help here (or replaces the scoring by Bertalign's)
 ABLATIONS = [
     ("full (defaults)", {}),
-    ("+ lexical anchors (weight 0.1)", {"anchor_weight": 0.1}),
+    ("- n-m bead weight", {"nm_power": 0.25, "nm_cost": 0.0}),
+    ("- anchors (numbers, names, ?, !)", {"anchor_weight": 0.0}),
     ("+ final re-check pass", {"recheck_offset": 0.25}),
     ("- length model", {"len_weight": 0.0}),
     ("- paragraph evidence", {"par_cross": 0.0}),
     ("- random-baseline normalisation", {"baseline": 0.0}),
-    ("- all of the above", {"len_weight": 0.0, "par_cross": 0.0, "baseline": 0.0}),
+    ("- all of the above", {"len_weight": 0.0, "par_cross": 0.0, "baseline": 0.0,
+                            "nm_power": 0.25, "nm_cost": 0.0, "anchor_weight": 0.0}),
     ("Bertalign-like scoring", {"len_weight": 0.0, "par_cross": 0.0, "baseline": 0.0,
-                                "size_power": 0.0, "merge_cost": 0.0}),
+                                "size_power": 0.0, "merge_cost": 0.0, "nm_power": 0.0,
+                                "nm_cost": 0.0, "anchor_weight": 0.0}),
 ]
 
 

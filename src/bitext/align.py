@@ -22,7 +22,9 @@ Two passes keep time and memory near-linear in document length:
 
 A bead's score is ``((a + b) / 2) ** size_power * (cosine - baseline -
 cost(a, b))`` minus the length and paragraph terms described in
-:class:`AlignParams`; the program maximises the sum. Each output bead carries
+:class:`AlignParams`; the program maximises the sum. An n-m bead (both sides
+of two or more sentences) stands for several beads of the alternative paths,
+so it weighs ``((a + b) / 2) ** nm_power`` with the larger ``nm_power``. Each output bead carries
 its cosine and a calibrated confidence (see ``docs/beads.md``).
 """
 
@@ -54,14 +56,15 @@ class AlignParams:
     match_offset: float = 0.0  # similarity of an unrelated pair: subtracted from every match
     recheck_offset: float | None = None  # stricter "unrelated" cosine of the final re-check pass (None: off)
     recheck_max: float = 0.45  # only beads below this cosine are re-checked
-    nm_cost: float = 0.0       # extra cost of an n-m bead with n, m > 1 (rare in translations)
-    size_power: float = 0.25    # a bead's weight is ((a + b) / 2) ** size_power
+    nm_cost: float = 0.03      # extra cost of an n-m bead with n, m > 1 (rare in translations)
+    size_power: float = 0.25   # a bead's weight is ((a + b) / 2) ** size_power ...
+    nm_power: float = 0.5      # ... or ** nm_power for an n-m bead with n, m > 1
     baseline: float = 1.0      # weight of the mean cosine with random sentences, subtracted
     baseline_samples: int = 256
     len_weight: float = 0.04   # weight of the length log-likelihood
     len_var: float = 6.8       # Gale-Church variance of length differences per character
-    anchor_weight: float = 0.0  # bonus for shared anchors (numbers, names, glosses)
-    anchor_miss: float = 0.3    # share of the bonus lost when both sides have anchors but share none
+    anchor_weight: float = 0.02  # bonus for shared anchors (numbers, names, glosses, ? and !)
+    anchor_miss: float = 0.0     # share of the bonus lost when both sides have anchors but share none
     par_cross: float = 0.10    # cost for a bead that crosses a paragraph boundary
     par_weight: float = 0.0    # bonus when a bead ends on a paragraph end on both sides
     # confidence = logistic(conf_bias + conf_sim * cosine + conf_size * (a + b - 2)),
@@ -277,7 +280,7 @@ def _align_vectors(
         lt = _span_sum(tgt_len, b)[c] * ratio
         # Gale-Church: the length difference is normal with variance proportional to length
         z2 = (ls - lt) ** 2 / (p.len_var * (ls + lt) / 2)
-        size = ((a + b) / 2) ** p.size_power
+        size = ((a + b) / 2) ** (p.nm_power if a > 1 and b > 1 else p.size_power)
         prior = p.merge_cost * max(a + b - 2, 0) + (p.nm_cost if a > 1 and b > 1 else 0.0)
         sim -= p.match_offset + prior
         sim *= size

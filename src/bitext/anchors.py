@@ -2,7 +2,10 @@
 
 Numbers, Latin-script names and codes, quoted titles, and Chinese characters
 that a Korean (or Japanese) translator kept in parentheses (``잘했다(干得不错)``)
-pin a sentence to its translation whatever the embedding model says.
+pin a sentence to its translation whatever the embedding model says. Question
+and exclamation marks (``？`` and ``?`` alike, after NFKC) do the same more
+weakly: a question stays a question in most translations, and where one side
+splits a sentence the marks say which part went where.
 
 :func:`anchor_counts` turns both sides of a document into count matrices over
 the anchors the two sides *share* (an anchor found on one side only says
@@ -55,6 +58,7 @@ def sentence_anchors(text: str, lang: str, other_lang: str) -> list[str]:
     if (lang == "zh") != (other_lang == "zh") and (lang in ("zh", "ko", "ja") and other_lang in ("zh", "ko", "ja")):
         for run in _HAN_RUN.findall(t):
             out.extend("$" + g for g in _han_grams(run))
+    out += ["?"] * t.count("?") + ["!"] * t.count("!")
     return out
 
 
