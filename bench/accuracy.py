@@ -49,7 +49,9 @@ def run_set(key, eval_dir, embedder, params):
 ABLATIONS = [
     ("full (defaults)", {}),
     ("- n-m bead weight", {"nm_power": 0.25, "nm_cost": 0.0}),
-    ("- anchors (numbers, names, ?, !)", {"anchor_weight": 0.0}),
+    ("- anchors (? and !)", {"anchor_weight": 0.0}),
+    ("+ word anchors (numbers, names, glosses)", {"anchor_words": True}),
+    ("+ word anchors, weight 0.1, miss cost 0.3", {"anchor_words": True, "anchor_weight": 0.1, "anchor_miss": 0.3}),
     ("+ final re-check pass", {"recheck_offset": 0.25}),
     ("- length model", {"len_weight": 0.0}),
     ("- paragraph evidence", {"par_cross": 0.0}),

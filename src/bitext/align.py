@@ -63,16 +63,17 @@ class AlignParams:
     baseline_samples: int = 256
     len_weight: float = 0.04   # weight of the length log-likelihood
     len_var: float = 6.8       # Gale-Church variance of length differences per character
-    anchor_weight: float = 0.02  # bonus for shared anchors (numbers, names, glosses, ? and !)
+    anchor_weight: float = 0.02  # bonus for shared anchors (? and !; with anchor_words also numbers, names, glosses)
+    anchor_words: bool = False   # words as anchors too (read by the pipeline, which counts the anchors)
     anchor_miss: float = 0.0     # share of the bonus lost when both sides have anchors but share none
     par_cross: float = 0.10    # cost for a bead that crosses a paragraph boundary
     par_weight: float = 0.0    # bonus when a bead ends on a paragraph end on both sides
     # confidence = logistic(conf_bias + conf_sim * cosine + conf_size * (a + b - 2)),
     # fitted on the development sets (bench/calibrate.py; docs/benchmarks.md)
-    conf_bias: float = 0.316
-    conf_sim: float = 4.582
-    conf_size: float = -0.824
-    conf_skip: float = 0.56    # confidence of a 1-0 / 0-1 bead (its precision on the dev sets)
+    conf_bias: float = 0.678
+    conf_sim: float = 4.204
+    conf_size: float = -0.882
+    conf_skip: float = 0.54    # confidence of a 1-0 / 0-1 bead (its precision on the dev sets)
 
 
 def bead_types(max_bead: int = 6, max_side: int = 5) -> list[tuple[int, int]]:
@@ -266,6 +267,9 @@ def _align_vectors(
         base_s = [p.baseline * 0.5 * (v @ ts.mean(axis=0)) for v in src_spans]
         base_t = [p.baseline * 0.5 * (v @ ss.mean(axis=0)) for v in tgt_spans]
     sims = _band_sims(src_spans, tgt_spans, types, offs, lo, hi)
+    use_anchors = src_anchors is not None and tgt_anchors is not None and p.anchor_weight != 0
+    if use_anchors:
+        src_anc, tgt_anc = _SpanCounts(src_anchors), _SpanCounts(tgt_anchors)
     scores = np.full((len(types), ncell), NEG, np.float32)
     for t, (a, b) in enumerate(types):
         idx = np.nonzero((cell_row >= a) & (cell_col >= b))[0]
@@ -285,8 +289,8 @@ def _align_vectors(
         sim -= p.match_offset + prior
         sim *= size
         sim -= p.len_weight * np.minimum(0.5 * z2, 8.0)
-        if src_anchors is not None and p.anchor_weight:
-            sim += size * p.anchor_weight * _anchor_match(src_anchors, tgt_anchors, a, b, cell_row[idx], cell_col[idx], p)
+        if use_anchors:
+            sim += size * p.anchor_weight * _anchor_match(src_anc, tgt_anc, a, b, r, c, p)
         if p.par_cross and (a > 1 or b > 1):
             sim -= p.par_cross * (_span_crosses(src_par, a, n)[r] + _span_crosses(tgt_par, b, m)[c])
         scores[t, idx] = sim
@@ -368,15 +372,37 @@ def _confidence(sim: float, a: int, b: int, p: AlignParams) -> float:
     return float(1.0 / (1.0 + np.exp(-x)))
 
 
-def _anchor_match(sa, ta, a, b, r, c, p):
-    """Containment of the smaller side's anchors in the other side, minus a miss cost."""
-    cs, ct = _span_rows(sa, a), _span_rows(ta, b)
-    inter = _band_dots(cs, ct, r - a, c - b)
-    ns = np.einsum("ij,ij->i", cs, cs)[r - a]
-    nt = np.einsum("ij,ij->i", ct, ct)[c - b]
-    both = (ns > 0) & (nt > 0)
-    f = np.where(both, np.minimum(inter / np.maximum(np.minimum(ns, nt), 1e-9), 1.0), 0.0)
-    return np.where(both, f - p.anchor_miss, 0.0).astype(np.float32)
+class _SpanCounts:
+    """Anchor counts of every span of k sentences, made once per k."""
+
+    def __init__(self, counts: np.ndarray):
+        self.counts = np.asarray(counts, np.float32)
+        self._rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __call__(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Counts of spans of ``k`` sentences and their squared norms."""
+        if k not in self._rows:
+            rows = _span_rows(self.counts, k)
+            self._rows[k] = rows, np.einsum("ij,ij->i", rows, rows)
+        return self._rows[k]
+
+
+def _anchor_match(sa: _SpanCounts, ta: _SpanCounts, a, b, r, c, p):
+    """Containment of the smaller side's anchors in the other side, minus a miss
+    cost, for the beads whose spans start at ``r`` and ``c``; 0 where either
+    side has no anchor (most cells, so only the others are computed)."""
+    cs, ns = sa(a)
+    ct, nt = ta(b)
+    out = np.zeros(len(r), np.float32)
+    q = np.nonzero((ns[r] > 0) & (nt[c] > 0))[0]
+    if len(q):
+        # the cells with anchors on both sides are few and scattered: row by row
+        inter = np.concatenate([
+            np.einsum("ij,ij->i", cs[r[q[k:k + 8192]]], ct[c[q[k:k + 8192]]]) for k in range(0, len(q), 8192)
+        ])
+        small = np.minimum(ns[r[q]], nt[c[q]])
+        out[q] = np.minimum(inter / small, 1.0) - p.anchor_miss
+    return out
 
 
 def _span_rows(x: np.ndarray, k: int) -> np.ndarray:

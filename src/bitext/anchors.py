@@ -1,16 +1,22 @@
-"""Lexical anchors: strings that survive translation unchanged.
+"""Anchors: marks and strings that survive translation unchanged.
 
-Numbers, Latin-script names and codes, quoted titles, and Chinese characters
-that a Korean (or Japanese) translator kept in parentheses (``잘했다(干得不错)``)
-pin a sentence to its translation whatever the embedding model says. Question
-and exclamation marks (``？`` and ``?`` alike, after NFKC) do the same more
-weakly: a question stays a question in most translations, and where one side
-splits a sentence the marks say which part went where.
+Question and exclamation marks (``？`` and ``?`` alike, after NFKC): a question
+stays a question in most translations, and where one side splits a sentence
+the marks say which part went where. They are cheap (two columns) and on by
+default.
+
+Words (``words=True``): numbers, Latin-script names and codes, and Chinese
+characters that a Korean (or Japanese) translator kept in parentheses
+(``잘했다(干得不错)``) pin a sentence to its translation whatever the
+embedding model says. They did not change F1 on the development sets (see
+``docs/benchmarks.md``) and cost as much aligner time again, so they are off
+by default (``AlignParams.anchor_words``).
 
 :func:`anchor_counts` turns both sides of a document into count matrices over
 the anchors the two sides *share* (an anchor found on one side only says
-nothing about where it goes), hashed into ``dims`` columns. The aligner scores
-a bead by how much of the smaller side's anchors the other side contains.
+nothing about where it goes): the marks in fixed columns, words hashed into
+``dims`` more. The aligner scores a bead by how much of the smaller side's
+anchors the other side contains.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ import zlib
 
 import numpy as np
 
-__all__ = ["sentence_anchors", "anchor_counts"]
+__all__ = ["sentence_anchors", "anchor_counts", "MARKS"]
+
+MARKS = ("?", "!")
 
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|[A-Z]")
@@ -35,13 +43,16 @@ def _han_grams(run: str) -> list[str]:
     return [run[i:i + 2] for i in range(len(run) - 1)]
 
 
-def sentence_anchors(text: str, lang: str, other_lang: str) -> list[str]:
-    """Anchor tokens of one sentence (a list: counts matter)."""
+def sentence_anchors(text: str, lang: str, other_lang: str, words: bool = True) -> list[str]:
+    """Anchor tokens of one sentence (a list: counts matter): its marks, then its words."""
     t = unicodedata.normalize("NFKC", text)
-    out = []
+    out = [mark for mark in MARKS for _ in range(t.count(mark))]
+    if not words:
+        return out
+    marks = len(out)
     for m in _NUM.finditer(t):
         num = m.group().replace(",", "")
-        if len(num) >= 2 or len(out) < 8:
+        if len(num) >= 2 or len(out) - marks < 8:
             out.append("#" + num)
     latin_other = other_lang not in ("zh", "ko", "ja")
     latin_self = lang not in ("zh", "ko", "ja")
@@ -58,28 +69,32 @@ def sentence_anchors(text: str, lang: str, other_lang: str) -> list[str]:
     if (lang == "zh") != (other_lang == "zh") and (lang in ("zh", "ko", "ja") and other_lang in ("zh", "ko", "ja")):
         for run in _HAN_RUN.findall(t):
             out.extend("$" + g for g in _han_grams(run))
-    out += ["?"] * t.count("?") + ["!"] * t.count("!")
     return out
 
 
 def anchor_counts(
-    src: list[str], tgt: list[str], src_lang: str, tgt_lang: str, dims: int = 256
+    src: list[str], tgt: list[str], src_lang: str, tgt_lang: str, words: bool = True, dims: int = 256
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Count matrices ``(n, dims)`` and ``(m, dims)`` over the anchors both sides share.
+    """Count matrices ``(n, w)`` and ``(m, w)`` over the anchors both sides share.
 
-    ``None`` when the sides share no anchor.
+    ``w`` is ``len(MARKS)``, plus ``dims`` with ``words``. ``None`` when the
+    sides share no anchor.
     """
-    sa = [sentence_anchors(s, src_lang, tgt_lang) for s in src]
-    ta = [sentence_anchors(s, tgt_lang, src_lang) for s in tgt]
+    sa = [sentence_anchors(s, src_lang, tgt_lang, words) for s in src]
+    ta = [sentence_anchors(s, tgt_lang, src_lang, words) for s in tgt]
     shared = set().union(*sa) & set().union(*ta) if sa and ta else set()
     if not shared:
         return None
-    # a token that occurs in most sentences is no anchor
+    fixed = {mark: i for i, mark in enumerate(MARKS)}
+    width = len(MARKS) + (dims if words else 0)
+
     def col(tok: str) -> int:
-        return zlib.crc32(tok.encode("utf-8")) % dims
+        if tok in fixed:
+            return fixed[tok]
+        return len(MARKS) + zlib.crc32(tok.encode("utf-8")) % dims
 
     def matrix(rows):
-        out = np.zeros((len(rows), dims), np.float32)
+        out = np.zeros((len(rows), width), np.float32)
         for i, toks in enumerate(rows):
             for tok in toks:
                 if tok in shared:
@@ -87,7 +102,8 @@ def anchor_counts(
         return out
 
     s, t = matrix(sa), matrix(ta)
-    # drop anchors that are everywhere (years in a chronicle, a name in every line)
+    # a token that occurs in most sentences is no anchor (years in a chronicle,
+    # a name in every line, a question mark in a list of questions)
     df = (s > 0).mean(axis=0) + (t > 0).mean(axis=0)
     common = df > 0.5
     s[:, common] = 0

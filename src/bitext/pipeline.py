@@ -155,7 +155,9 @@ def align(
     per_line = presplit or isinstance(src, (list, tuple))
     shared = None
     if p.anchor_weight:
-        shared = anchor_counts([s.text for s in src_sents], [s.text for s in tgt_sents], src_lang, tgt_lang)
+        shared = anchor_counts(
+            [s.text for s in src_sents], [s.text for s in tgt_sents], src_lang, tgt_lang, words=p.anchor_words
+        )
     beads = align_vectors(
         src_spans,
         tgt_spans,
