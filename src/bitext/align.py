@@ -66,6 +66,7 @@ class AlignParams:
     anchor_weight: float = 0.02  # bonus for shared anchors (? and !; with anchor_words also numbers, names, glosses)
     anchor_words: bool = False   # words as anchors too (read by the pipeline, which counts the anchors)
     anchor_miss: float = 0.0     # share of the bonus lost when both sides have anchors but share none
+    reading_weight: float = 0.0  # Korean with Chinese or Japanese: weight of the Sino-Korean reading vectors (read by the pipeline)
     par_cross: float = 0.10    # cost for a bead that crosses a paragraph boundary
     par_weight: float = 0.0    # bonus when a bead ends on a paragraph end on both sides
     # confidence = logistic(conf_bias + conf_sim * cosine + conf_size * (a + b - 2)),

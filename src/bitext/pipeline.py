@@ -14,6 +14,7 @@ from .align import AlignParams, align_vectors
 from .anchors import anchor_counts
 from .embed import DiskCache, Embedder, default_cache_dir, load_model
 from .segment import Sentence, detect_lang, split, split_lines
+from .sinokorean import applies, reading_vectors, with_readings
 
 __all__ = ["Bead", "Alignment", "align", "segment_side"]
 
@@ -91,6 +92,9 @@ class Alignment:
 
 def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = False) -> tuple[list[Sentence], str]:
     """Sentences of one side and its language (cached on disk with ``cache=True``)."""
+    if isinstance(text_or_lines, (list, tuple)) and text_or_lines and all(isinstance(s, Sentence) for s in text_or_lines):
+        sents = list(text_or_lines)  # split by the caller: offsets and paragraphs as given
+        return sents, lang or detect_lang("\n".join(s.text for s in sents))
     if isinstance(text_or_lines, (list, tuple)):
         sents, pos = [], 0
         for i, s in enumerate(text_or_lines):
@@ -131,7 +135,9 @@ def align(
     """Align ``src`` with its translation ``tgt``.
 
     ``src``/``tgt``: a text (one paragraph per line, or one sentence per line
-    with ``presplit=True``) or a list of sentence strings. Languages are
+    with ``presplit=True``), a list of sentence strings, or a list of
+    :class:`~bitext.segment.Sentence` (split by the caller; their paragraph
+    ids count as evidence). Languages are
     detected from the script when not given (Korean and Chinese only).
     ``model``: ``None`` for the default offline model, a sentence-transformers
     name or path, an object with ``encode``, or a loaded :class:`~bitext.embed.Embedder`.
@@ -152,7 +158,12 @@ def align(
     if bar:
         bar.close()
     t2 = time.perf_counter()
-    per_line = presplit or isinstance(src, (list, tuple))
+    per_line = presplit or _is_str_list(src)
+    if p.reading_weight and applies(src_lang, tgt_lang):
+        vectors = reading_vectors([s.text for s in src_sents], [s.text for s in tgt_sents])
+        if vectors is not None:
+            src_spans = with_readings(src_spans, vectors[0], p.reading_weight)
+            tgt_spans = with_readings(tgt_spans, vectors[1], p.reading_weight)
     shared = None
     if p.anchor_weight:
         shared = anchor_counts(
@@ -192,6 +203,10 @@ def align(
         src_vectors=src_spans[0],
         tgt_vectors=tgt_spans[0],
     )
+
+
+def _is_str_list(x) -> bool:
+    return isinstance(x, (list, tuple)) and not (x and isinstance(x[0], Sentence))
 
 
 def _progress(total: int, enabled: bool):
