@@ -75,7 +75,7 @@ def main(argv=None):
     keys = args.sets.split(",")
     rows = ABLATIONS if args.ablation else ABLATIONS[:1]
     print(f"model: {args.model or 'default (USE multilingual v3)'}; strict F1 (lax F1)")
-    print(f"{'setting':<34}" + "".join(f"{k:>16}" for k in keys) + f"{'seconds':>9}")
+    print(f"{'setting':<44}" + "".join(f"{k:>16}" for k in keys) + f"{'seconds':>9}")
     for name, change in rows:
         t = time.perf_counter()
         params = AlignParams(**change)
@@ -83,7 +83,7 @@ def main(argv=None):
         for key in keys:
             r = run_set(key, Path(args.eval_data), embedder, params)
             cells.append(f"{r['strict']['f1']:.3f} ({r['lax']['f1']:.3f})")
-        print(f"{name:<34}" + "".join(f"{c:>16}" for c in cells) + f"{time.perf_counter() - t:>9.1f}")
+        print(f"{name:<44}" + "".join(f"{c:>16}" for c in cells) + f"{time.perf_counter() - t:>9.1f}")
 
 
 if __name__ == "__main__":
