@@ -24,8 +24,9 @@ A bead's score is ``((a + b) / 2) ** size_power * (cosine - baseline -
 cost(a, b))`` minus the length and paragraph terms described in
 :class:`AlignParams`; the program maximises the sum. An n-m bead (both sides
 of two or more sentences) stands for several beads of the alternative paths,
-so it weighs ``((a + b) / 2) ** nm_power`` with the larger ``nm_power``. Each output bead carries
-its cosine and a calibrated confidence (see ``docs/beads.md``).
+so it weighs ``((a + b) / 2) ** nm_power``, with the larger ``nm_power``.
+Each output bead carries its cosine and a calibrated confidence (see
+``docs/beads.md``).
 """
 
 from __future__ import annotations
