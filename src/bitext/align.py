@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["AlignParams", "align_vectors", "bead_types", "Bead"]
+__all__ = ["AlignParams", "align_vectors", "bead_types", "span_sums", "Bead"]
 
 Bead = tuple[tuple[int, ...], tuple[int, ...], float, float]
 NEG = np.float32(-1e30)
@@ -196,8 +196,10 @@ def band(n: int, m: int, points: list[tuple[int, int]], block: int, window: int)
 # the banded dynamic program
 
 
-def _span_sum(x: np.ndarray, k: int) -> np.ndarray:
-    c = np.concatenate([[0.0], np.cumsum(x, dtype=np.float64)])
+def span_sums(x: np.ndarray, k: int) -> np.ndarray:
+    """Sums of every ``k`` consecutive rows of ``x`` (1-D or 2-D): ``len(x) - k + 1`` rows."""
+    x = np.asarray(x)
+    c = np.concatenate([np.zeros((1,) + x.shape[1:]), np.cumsum(x, axis=0, dtype=np.float64)])
     return (c[k:] - c[:-k]).astype(np.float32)
 
 
@@ -206,7 +208,7 @@ def _span_crosses(par: np.ndarray | None, k: int, n: int) -> np.ndarray:
     if par is None or k == 1:
         return np.zeros(max(n - k + 1, 0), np.float32)
     change = (np.diff(par) != 0).astype(np.float32)
-    return _span_sum(change, k - 1) if k > 1 else np.zeros(n, np.float32)
+    return span_sums(change, k - 1) if k > 1 else np.zeros(n, np.float32)
 
 
 def align_vectors(*args, **kwargs) -> list[Bead]:
@@ -282,8 +284,8 @@ def _align_vectors(
         sim = sims[t, idx]
         if p.baseline:
             sim -= base_s[a - 1][r] + base_t[b - 1][c]
-        ls = _span_sum(src_len, a)[r]
-        lt = _span_sum(tgt_len, b)[c] * ratio
+        ls = span_sums(src_len, a)[r]
+        lt = span_sums(tgt_len, b)[c] * ratio
         # Gale-Church: the length difference is normal with variance proportional to length
         z2 = (ls - lt) ** 2 / (p.len_var * (ls + lt) / 2)
         size = ((a + b) / 2) ** (p.nm_power if a > 1 and b > 1 else p.size_power)
@@ -384,7 +386,7 @@ class _SpanCounts:
     def __call__(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Counts of spans of ``k`` sentences and their squared norms."""
         if k not in self._rows:
-            rows = _span_rows(self.counts, k)
+            rows = span_sums(self.counts, k)
             self._rows[k] = rows, np.einsum("ij,ij->i", rows, rows)
         return self._rows[k]
 
@@ -405,11 +407,6 @@ def _anchor_match(sa: _SpanCounts, ta: _SpanCounts, a, b, r, c, p):
         small = np.minimum(ns[r[q]], nt[c[q]])
         out[q] = np.minimum(inter / small, 1.0) - p.anchor_miss
     return out
-
-
-def _span_rows(x: np.ndarray, k: int) -> np.ndarray:
-    c = np.concatenate([np.zeros((1, x.shape[1]), np.float64), np.cumsum(x, axis=0, dtype=np.float64)])
-    return (c[k:] - c[:-k]).astype(np.float32)
 
 
 def _cells(lo, hi):

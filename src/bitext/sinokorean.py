@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .align import span_sums
+
 __all__ = ["readings", "reading_tokens", "reading_vectors", "with_readings", "applies"]
 
 _TABLE = Path(__file__).with_name("data") / "hangul_readings.txt"
@@ -105,10 +107,9 @@ def with_readings(spans: list[np.ndarray], vectors: np.ndarray, weight: float) -
     the reading span is the normalised sum of their reading vectors. A span
     without readings keeps its model vector alone.
     """
-    c = np.concatenate([np.zeros((1, vectors.shape[1]), np.float64), np.cumsum(vectors, axis=0, dtype=np.float64)])
     out = []
     for k, span in enumerate(spans, start=1):
-        r = (c[k:] - c[:-k]).astype(np.float32)
+        r = span_sums(vectors, k)
         r /= np.maximum(np.linalg.norm(r, axis=1, keepdims=True), 1e-9)
         x = np.concatenate([np.sqrt(1 - weight**2) * span, weight * r], axis=1)
         x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
