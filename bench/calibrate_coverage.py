@@ -15,7 +15,7 @@
    set, on both dev sets and on the seed editorial, and prints the recall of
    the omissions / additions that :func:`bitext.coverage.coverage` reports,
    and how many sentences it flags on the untouched documents, for several
-   values of ``unmatched_z``.
+   values of ``unmatched_z`` and of ``loo_gain`` (the leave-one-out test).
 
 usage: python bench/calibrate_coverage.py [--eval-data DIR] [--trials N] [--k K] [--sets mac,tb,seed]
 
@@ -37,14 +37,17 @@ sys.path.insert(0, str(ROOT / "src"))
 import numpy as np  # noqa: E402
 
 import bitext  # noqa: E402
-from bitext.coverage import DEFAULT_THRESHOLD, DEFAULT_UNMATCHED_Z, coverage  # noqa: E402
+from bitext.coverage import DEFAULT_LOO_GAIN, DEFAULT_THRESHOLD, DEFAULT_UNMATCHED_Z, coverage  # noqa: E402
 from bitext.embed import load_model  # noqa: E402
 from bitext.evaluate import read_beads  # noqa: E402
 from bitext.segment import split  # noqa: E402
 
 SETS = {"mac": ("mac-dev-zh-en", "zh", "en"), "tb": ("text+berg-de-fr", "de", "fr")}
 THRESHOLDS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
-ZS = [None, 2.0, 2.5, 3.0, 3.5]
+# (label, coverage() keywords): unmatched_z, and the leave-one-out test on top of the default z
+CONFIGS = [("None", dict(unmatched_z=None))]
+CONFIGS += [(f"z {z:g}", dict(unmatched_z=z, loo_gain=None)) for z in (2.0, 2.5, 3.0, 3.5)]
+CONFIGS += [(f"2.5+{g:g}", dict(unmatched_z=2.5, loo_gain=g)) for g in (0.01, 0.02, 0.03)]
 
 
 def dev_docs(eval_dir: Path, key: str):
@@ -126,11 +129,11 @@ def simulate(docs, model, trials: int, k: int, rng: random.Random, presplit: boo
         gold_om = {i for s, t in gold if not t for i in s}
         # untouched
         a = _align(src, tgt, sl, tl, model, presplit)
-        for z in ZS:
-            rep = coverage(a, unmatched_z=z)
+        for label, kw in CONFIGS:
+            rep = coverage(a, **kw)
             flags = (rep.omitted_ids - gold_om) | {("t", j) for j in rep.added_ids - gold_add}
-            tallies[z].clean_sents += len(src) + len(tgt)
-            tallies[z].clean_flags += len(flags)
+            tallies[label].clean_sents += len(src) + len(tgt)
+            tallies[label].clean_flags += len(flags)
         for _ in range(trials):
             # deletions
             cand = [j for j in range(len(tgt)) if j not in gold_add]
@@ -138,11 +141,11 @@ def simulate(docs, model, trials: int, k: int, rng: random.Random, presplit: boo
             tgt2 = [t for j, t in enumerate(tgt) if j not in dele]
             expected = {i for s, t in gold if s and set(t) <= dele for i in s} | gold_om
             a = _align(src, tgt2, sl, tl, model, presplit)
-            for z in ZS:
-                got = coverage(a, unmatched_z=z).omitted_ids
-                tallies[z].om_exp += len(expected)
-                tallies[z].om_hit += len(got & expected)
-                tallies[z].om_false += len(got - expected)
+            for label, kw in CONFIGS:
+                got = coverage(a, **kw).omitted_ids
+                tallies[label].om_exp += len(expected)
+                tallies[label].om_hit += len(got & expected)
+                tallies[label].om_false += len(got - expected)
             # insertions
             tgt3 = list(tgt)
             new_ids = list(range(len(tgt)))  # old id -> new id
@@ -155,11 +158,11 @@ def simulate(docs, model, trials: int, k: int, rng: random.Random, presplit: boo
                 inserted = [x + (x >= p) for x in inserted] + [p]
             expected = set(inserted) | {new_ids[j] for j in gold_add}
             a = _align(src, tgt3, sl, tl, model, presplit)
-            for z in ZS:
-                got = coverage(a, unmatched_z=z).added_ids
-                tallies[z].add_exp += len(expected)
-                tallies[z].add_hit += len(got & expected)
-                tallies[z].add_false += len(got - expected)
+            for label, kw in CONFIGS:
+                got = coverage(a, **kw).added_ids
+                tallies[label].add_exp += len(expected)
+                tallies[label].add_hit += len(got & expected)
+                tallies[label].add_false += len(got - expected)
 
 
 def seed_docs():
@@ -222,10 +225,11 @@ def main(argv=None):
 
     if not args.skip_unmatched:
         print(f"\n== 2. unmatched sentences: {args.k} target sentences deleted / inserted, {args.trials} trials a document")
-        print("   (z = None: only the aligner's 1-0 / 0-1 beads are reported)")
+        print("   (None: only the aligner's 1-0 / 0-1 beads are reported; z Z: unmatched_z=Z without the"
+              " leave-one-out test; 2.5+G: unmatched_z=2.5 and loo_gain=G)")
         rng = random.Random(args.seed)
         for key in keys:
-            tallies = {z: Tally() for z in ZS}
+            tallies = {label: Tally() for label, _ in CONFIGS}
             if key == "seed":
                 docs, presplit, name = seed_docs(), False, "seed editorial (zh-ko)"
             else:
@@ -237,11 +241,12 @@ def main(argv=None):
                 presplit, name = True, SETS[key][0]
             simulate(docs, model, args.trials, args.k, rng, presplit, tallies)
             print(f"\n{name}")
-            print(f"{'z':>8} {'omission R':>10} {'(found)':>9} {'false':>6} {'addition R':>10} {'(found)':>9} {'false':>6} {'clean %':>10}")
-            for z in ZS:
-                print(tallies[z].row("None" if z is None else f"{z:g}"))
+            print(f"{'z+loo':>8} {'omission R':>10} {'(found)':>9} {'false':>6} {'addition R':>10} {'(found)':>9} {'false':>6} {'clean %':>10}")
+            for label, _ in CONFIGS:
+                print(tallies[label].row(label))
         print(f"\n   clean %: sentences flagged (omission or addition) per 100 sentences of the untouched documents,"
-              f" not counting gold 1-0 / 0-1 beads   [current default z: {DEFAULT_UNMATCHED_Z}]")
+              f" not counting gold 1-0 / 0-1 beads   [current defaults: z {DEFAULT_UNMATCHED_Z},"
+              f" loo_gain {DEFAULT_LOO_GAIN}]")
     print(f"\n({time.perf_counter() - t0:.0f} s)")
 
 

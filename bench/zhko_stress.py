@@ -16,7 +16,9 @@ gold (``tests/data/global-times-editorial.zh-ko.beads``):
 
 Each trial makes one to four edits. The script prints strict F1 over all
 trials, and the recall and precision of omissions (1-0) and additions (0-1),
-for each setting.
+for each setting: first as the aligner's own beads, then as the coverage
+report finds them (``bitext.coverage``: 1-0 / 0-1 beads plus the sentences it
+reports ``unmatched`` inside a bead), counted by sentence.
 """
 from __future__ import annotations
 
@@ -125,10 +127,11 @@ def main(argv=None):
     trials = [perturb(ko, gold, foreign, rnd) for _ in range(args.trials)]
     model = load_model(None)
     print(f"{args.trials} perturbed copies of the seed editorial (zh -> ko); strict F1, omissions and additions")
-    print(f"{'setting':<30}{'strict F1':>10}{'omit R':>8}{'omit P':>8}{'add R':>7}{'add P':>7}")
+    print(f"{'':<40}{'aligner beads':^32}{'coverage report':^32}")
+    print(f"{'setting':<30}{'strict F1':>10}" + f"{'omit R':>8}{'omit P':>8}{'add R':>8}{'add P':>8}" * 2)
     for name, change in SETTINGS.items():
         params = replace(AlignParams(), **change)
-        pairs, counts = [], {"om": [0, 0, 0], "add": [0, 0, 0]}  # right, gold, found
+        pairs, counts = [], {k: [0, 0, 0] for k in ("om", "add", "cov_om", "cov_add")}  # right, gold, found
         for sents, g in trials:
             a = bitext.align(zh, sents, "zh", "ko", model=model, params=params)
             test = [(b.src_ids, b.tgt_ids) for b in a]
@@ -138,9 +141,17 @@ def main(argv=None):
                 counts[key][0] += len(gs & ts)
                 counts[key][1] += len(gs)
                 counts[key][2] += len(ts)
+            report = bitext.coverage(a)
+            for key, gs, found in (
+                ("cov_om", {x[0][0] for x in g if x[0] and not x[1]}, report.omitted_ids),
+                ("cov_add", {x[1][0] for x in g if x[1] and not x[0]}, report.added_ids),
+            ):
+                counts[key][0] += len(gs & set(found))
+                counts[key][1] += len(gs)
+                counts[key][2] += len(found)
         f1 = score(pairs)["strict"]["f1"]
-        cells = [c[0] / max(c[i], 1) for c in (counts["om"], counts["add"]) for i in (1, 2)]
-        print(f"{name:<30}{f1:>10.3f}" + "".join(f"{x:>8.3f}" if i < 2 else f"{x:>7.3f}" for i, x in enumerate(cells)))
+        cells = [counts[k][0] / max(counts[k][i], 1) for k in ("om", "add", "cov_om", "cov_add") for i in (1, 2)]
+        print(f"{name:<30}{f1:>10.3f}" + "".join(f"{x:>8.3f}" for x in cells))
     print(f"(gold omissions {counts['om'][1]}, additions {counts['add'][1]})")
 
 

@@ -204,11 +204,39 @@ def test_inserted_foreign_sentence_is_an_addition(texts, ko_sentences, model, af
     assert not report.omissions, report.to_text()
 
 
+@pytest.mark.parametrize(
+    "sentence, after",
+    [
+        ("콰이쇼우는 AI 동영상 생성기인 ‘클링’을 개발해 지난해 출시했다.", 12),
+        ("실제로 미국 기업들은 수익 창출을 위해 제한적 사용, 고가 구독 중심의 사업모델을 유지해 왔다.", 9),
+        ("이는 단지 기술 경쟁이 아닌, 패러다임 전환을 향한 전략적 도발이다.", 29),
+    ],
+)
+def test_same_topic_insertion_inside_a_bead(texts, ko_sentences, model, sentence, after):
+    """A sentence from another article on the same subject, inserted between two
+    sentences that translate one Chinese sentence: the aligner keeps it in that
+    bead and its own margin looks ordinary, but the bead resembles the Chinese
+    sentence better without it (the leave-one-out test)."""
+    assert sentence in foreign_sentences()
+    a = bitext.align(texts[0], korean_text(ko_sentences, insert=(after, sentence)), "zh", "ko", model=model)
+    ids = {j for j, s in enumerate(a.tgt_sentences) if s.text == sentence}
+    assert len(ids) == 1
+    (bead,) = [b for b in a if ids & set(b.tgt_ids)]
+    assert len(bead.tgt_ids) >= 2 and len(bead.src_ids) == 1  # merged into a real translation
+    assert not ids & coverage(a, loo_gain=None).added_ids
+    report = coverage(a)
+    assert ids <= report.added_ids, report.to_text()
+    footnote = {j for j, s in enumerate(a.tgt_sentences) if s.text.startswith(FOOTNOTE)}
+    assert report.added_ids == ids | footnote  # nothing else flagged
+    assert not report.omissions
+
+
 def test_inserted_sentences_recall(texts, ko_sentences, model):
     """Random sentences of the other seed articles, inserted at random places inside
     paragraphs. They are about the same subject (Chinese open-source AI), so some are
     close enough to a neighbouring sentence to pass for part of its translation; the
-    bar is set from bench/calibrate_coverage.py's figures, not at 100%."""
+    bar is set from bench/calibrate_coverage.py's figures (15 of 18 on the seed),
+    not at 100%. Here 10 of 12 are found (7 without the leave-one-out test)."""
     zh = texts[0]
     pool = foreign_sentences()
     rng = random.Random(7)
@@ -220,7 +248,7 @@ def test_inserted_sentences_recall(texts, ko_sentences, model):
         a = bitext.align(zh, korean_text(ko_sentences, insert=(after, sentence)), "zh", "ko", model=model)
         ids = {j for j, s in enumerate(a.tgt_sentences) if s.text == sentence}
         found += bool(ids & coverage(a).added_ids)
-    assert found >= 0.5 * trials, f"{found}/{trials}"
+    assert found >= 0.75 * trials, f"{found}/{trials}"
 
 
 # ------------------------------------------------------------ suspect pairs

@@ -25,7 +25,11 @@ of both sentences' nearest neighbours, as in the aligner) against the other
 side of its bead lies more than ``unmatched_z`` robust standard deviations
 below the document's median (or its best plain cosine more than
 ``unmatched_z + 1``: text like a URL resembles nothing, so its margin stays
-high); the default threshold and ``unmatched_z`` were
+high). Inside a bead of two or more sentences on one side, a sentence is also
+unmatched when the bead without it resembles the other side better than the
+whole bead does, by more than ``loo_gain`` (leave one out: an inserted
+sentence on the subject of its neighbours passes the first test but lowers
+its bead's similarity). The default threshold, ``unmatched_z`` and ``loo_gain`` were
 calibrated on the development sets (``bench/calibrate_coverage.py``,
 ``docs/coverage.md``).
 
@@ -58,6 +62,7 @@ __all__ = [
     "ParagraphCoverage",
     "DEFAULT_THRESHOLD",
     "DEFAULT_UNMATCHED_Z",
+    "DEFAULT_LOO_GAIN",
     "extract_numbers",
     "extract_names",
     "compare_pair",
@@ -79,6 +84,13 @@ _FALLBACK_SPREAD = 0.10
 _FALLBACK_COS_MEDIAN = 0.45
 _COS_EXTRA_Z = 1.0  # the cosine test is stricter than the margin test by this many z
 _MIN_SPREAD = 0.04
+_LOO_Z = 1.0  # leave-one-out tries only sentences this many robust spreads below the median margin
+_NO_SPACE_LANGS = frozenset({"zh", "ja"})  # sentences join without a space
+
+DEFAULT_LOO_GAIN = 0.02
+"""A sentence inside a bead of two or more sentences on its side is also
+*unmatched* when the bead without it resembles the other side better by more
+than this (cosine); chosen by ``bench/calibrate_coverage.py``."""
 
 # --------------------------------------------------------------------------
 # report data
@@ -711,7 +723,7 @@ def _cut(v: np.ndarray, z: float, kind: int) -> float:
     return med - z * spread
 
 
-def _unmatched(alignment, z: float | None) -> tuple[set[int], set[int]]:
+def _unmatched(alignment, z: float | None, loo_gain: float | None = None) -> tuple[set[int], set[int]]:
     """Source and target sentences whose bead partner(s) do not resemble them."""
     sv, tv = alignment.src_vectors, alignment.tgt_vectors
     if z is None or sv is None or tv is None or not len(sv) or not len(tv):
@@ -738,7 +750,51 @@ def _unmatched(alignment, z: float | None) -> tuple[set[int], set[int]]:
         return {i for i, v in d.items() if v[0] < cuts[0] or v[1] < cuts[1]}
 
     low_s, low_t = low(src_m), low(tgt_m)
+    if loo_gain is not None and getattr(alignment, "model", None) is not None:
+        low_s |= _left_out(alignment, paired, src_m, low_s, "src", loo_gain)
+        low_t |= _left_out(alignment, paired, tgt_m, low_t, "tgt", loo_gain)
     return low_s, low_t
+
+
+def _joined(sents, ids, lang: str) -> str:
+    return ("" if lang in _NO_SPACE_LANGS else " ").join(sents[i].text for i in ids)
+
+
+def _left_out(alignment, paired, margins: dict, already: set[int], side: str, gain: float) -> set[int]:
+    """Sentences of ``side`` in beads of two or more sentences on that side
+    whose bead resembles the other side better without them: the cosine of
+    the other side with the bead's joined text minus the sentence is more than
+    ``gain`` above its cosine with the whole bead. Only sentences whose margin
+    lies ``_LOO_Z`` robust spreads below the document's median are tried (each
+    try encodes the bead's text again)."""
+    a = alignment
+    if not margins:
+        return set()
+    cut = _cut(np.fromiter((v[0] for v in margins.values()), float), _LOO_Z, 0)
+    mine, theirs = (a.src_sentences, a.tgt_sentences) if side == "src" else (a.tgt_sentences, a.src_sentences)
+    lang, other_lang = (a.src_lang, a.tgt_lang) if side == "src" else (a.tgt_lang, a.src_lang)
+    texts: list[str] = []
+    jobs: list[tuple[int, list[int]]] = []  # (index of the other side's text, candidates)
+    for b in paired:
+        ids, other = (b.src_ids, b.tgt_ids) if side == "src" else (b.tgt_ids, b.src_ids)
+        cand = [i for i in ids if margins[i][0] < cut and i not in already] if len(ids) > 1 else []
+        if not cand:
+            continue
+        jobs.append((len(texts), cand))
+        texts.append(_joined(theirs, other, other_lang))
+        texts.append(_joined(mine, ids, lang))
+        texts += [_joined(mine, [i for i in ids if i != c], lang) for c in cand]
+    if not texts:
+        return set()
+    v = np.asarray(a.model.encode(texts), np.float32)
+    v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+    out = set()
+    for at, cand in jobs:
+        whole = float(v[at] @ v[at + 1])
+        for q, c in enumerate(cand):
+            if float(v[at] @ v[at + 2 + q]) - whole > gain:
+                out.add(c)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -761,14 +817,18 @@ def _runs(ids, sents) -> list[tuple[int, ...]]:
 
 
 def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | None = DEFAULT_UNMATCHED_Z,
-             names: bool = True, numbers: bool = True) -> CoverageReport:
+             loo_gain: float | None = DEFAULT_LOO_GAIN, names: bool = True, numbers: bool = True) -> CoverageReport:
     """Coverage report of an :class:`~bitext.pipeline.Alignment`.
 
     ``threshold``: beads with both sides scored below it are low-confidence
     and do not count as coverage (default :data:`DEFAULT_THRESHOLD`).
     ``unmatched_z``: how far below the document's typical in-bead similarity
     a sentence must be to count as untranslated inside its bead (``None``
-    reports only what the aligner left unaligned). ``names``/``numbers``:
+    reports only what the aligner left unaligned). ``loo_gain``: a sentence
+    inside a bead of two or more sentences on its side whose bead, without
+    it, resembles the other side better by more than this is unmatched too
+    (``None``: off; needs the alignment's model, so it applies to alignments
+    made by :func:`bitext.align`). ``names``/``numbers``:
     look for suspect pairs by names and by numbers.
     """
     if threshold is None:
@@ -779,7 +839,7 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
     a = alignment
     beads = list(a.beads)
     src_sents, tgt_sents = a.src_sentences, a.tgt_sentences
-    un_src, un_tgt = _unmatched(a, unmatched_z)
+    un_src, un_tgt = _unmatched(a, unmatched_z, loo_gain if unmatched_z is not None else None)
     src_latin = _latin_script(" ".join(s.text for s in src_sents[:200])) if src_sents else False
     tgt_latin = _latin_script(" ".join(s.text for s in tgt_sents[:200])) if tgt_sents else False
     ignore = _common_names(a) if names else frozenset()

@@ -58,6 +58,7 @@ class Alignment:
     tgt_text: str | None = None
     src_vectors: np.ndarray | None = field(default=None, repr=False)
     tgt_vectors: np.ndarray | None = field(default=None, repr=False)
+    model: object | None = field(default=None, repr=False, compare=False)  # the Embedder that made the vectors
 
     def __iter__(self) -> Iterator[Bead]:
         return iter(self.beads)
@@ -202,6 +203,7 @@ def align(
         tgt_text=None if isinstance(tgt, (list, tuple)) else str(tgt),
         src_vectors=src_spans[0],
         tgt_vectors=tgt_spans[0],
+        model=embedder,
     )
 
 
