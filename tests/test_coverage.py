@@ -401,6 +401,27 @@ def test_cli_json(capsys, cli_model):
     assert any(x["text"].startswith(FOOTNOTE) for x in d["additions"])
 
 
+def test_cli_unmatched_options(capsys, tmp_path, cli_model, texts, ko_sentences):
+    sentence = "콰이쇼우는 AI 동영상 생성기인 ‘클링’을 개발해 지난해 출시했다."
+    ko = tmp_path / "ko.txt"
+    ko.write_text(korean_text(ko_sentences, insert=(12, sentence)), "utf-8")
+
+    def added(*opts):
+        code, out, err = run_cli(["coverage", str(ZH), str(ko), "--format", "json", "-q", *opts], capsys)
+        assert code == 0, err
+        return [x["text"] for x in json.loads(out)["additions"]]
+
+    assert sentence in added()
+    assert sentence not in added("--loo-gain", "off")
+    assert sentence in added("--loo-gain", "0.01")
+    assert [t for t in added("--unmatched-z", "off") if not t.startswith(FOOTNOTE)] == []
+    for opt, value, message in (("--loo-gain", "-1", "0 or more"), ("--unmatched-z", "many", "not a number or 'off'")):
+        with pytest.raises(SystemExit) as e:
+            run_cli(["coverage", str(ZH), str(ko), opt, value], capsys)
+        err = capsys.readouterr().err
+        assert e.value.code == 2 and opt in err and message in err
+
+
 def test_cli_text_mentions_footnote(capsys, cli_model):
     code, out, err = run_cli(["coverage", str(ZH), str(KO), "-q"], capsys)
     assert code == 0, err

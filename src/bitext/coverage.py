@@ -36,7 +36,8 @@ calibrated on the development sets (``bench/calibrate_coverage.py``,
 The module is callable: ``bitext.coverage(alignment)`` is
 ``bitext.coverage.coverage(alignment)``.
 
-Command line: ``bitext coverage SRC TGT [--format text|json|html] [--threshold T]``.
+Command line: ``bitext coverage SRC TGT [--format text|json|html] [--threshold T]
+[--unmatched-z Z|off] [--loo-gain G|off]``.
 """
 
 from __future__ import annotations
@@ -1057,6 +1058,21 @@ def _threshold_arg(s: str) -> float:
     return v
 
 
+def _off_or_nonneg(s: str) -> float | None:
+    """``off`` (None) or a number >= 0."""
+    import argparse
+
+    if s.strip().lower() in ("off", "none"):
+        return None
+    try:
+        v = float(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number or 'off': {s!r}") from None
+    if not v >= 0.0 or math.isinf(v):
+        raise argparse.ArgumentTypeError(f"must be 0 or more (or 'off'), got {s}")
+    return v
+
+
 def add_cli(sub, add_common) -> None:
     """Add ``bitext coverage`` to the ``bitext`` command's subparsers."""
     p = sub.add_parser(
@@ -1070,6 +1086,13 @@ def add_cli(sub, add_common) -> None:
                    help="report format (default: text; html is one self-contained file)")
     p.add_argument("--threshold", type=_threshold_arg, default=None, metavar="T",
                    help=f"beads scored below T (0 to 1) are low-confidence (default: {DEFAULT_THRESHOLD})")
+    p.add_argument("--unmatched-z", type=_off_or_nonneg, default=DEFAULT_UNMATCHED_Z, metavar="Z",
+                   help="a sentence inside a bead is unmatched when its similarity lies Z robust standard "
+                   f"deviations below the document's median; lower finds more (default: {DEFAULT_UNMATCHED_Z}; "
+                   "'off': report only what the aligner left unaligned)")
+    p.add_argument("--loo-gain", type=_off_or_nonneg, default=DEFAULT_LOO_GAIN, metavar="G",
+                   help="a sentence inside a bead is unmatched when the bead without it resembles the other "
+                   f"side better by more than G (cosine; default: {DEFAULT_LOO_GAIN}; 'off': no such test)")
     p.set_defaults(func=_run_cli)
 
 
@@ -1077,9 +1100,10 @@ def _run_cli(args) -> int:
     from .cli import run_align_command
 
     fmt, threshold = args.format, args.threshold
+    kw = {"unmatched_z": args.unmatched_z, "loo_gain": args.loo_gain}
 
     def render(alignment) -> str:
-        return coverage(alignment, threshold).render(fmt)
+        return coverage(alignment, threshold, **kw).render(fmt)
 
     return run_align_command(args, "bitext coverage", render)
 
