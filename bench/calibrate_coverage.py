@@ -16,6 +16,8 @@
    the omissions / additions that :func:`bitext.coverage.coverage` reports,
    and how many sentences it flags on the untouched documents, for several
    values of ``unmatched_z`` and of ``loo_gain`` (the leave-one-out test).
+3. **Web-page lines.** Inserts the byline, URL and source lines of the raw
+   editorial page into its Korean side and counts those reported as additions.
 
 usage: python bench/calibrate_coverage.py [--eval-data DIR] [--trials N] [--k K] [--sets mac,tb,seed]
 
@@ -165,6 +167,40 @@ def simulate(docs, model, trials: int, k: int, rng: random.Random, presplit: boo
                 tallies[label].add_false += len(got - expected)
 
 
+def web_page_lines(model) -> None:
+    """The lines a careless copy of a web page brings along: the six lines
+    between the title and the body of the raw editorial page
+    (``seeds/000_*.txt``: byline, reporter line, URL, original title, source
+    URL, translator), inserted as their own paragraphs into the Korean text at
+    the start, the middle and the end; how many the report lists as additions."""
+    raw = sorted((ROOT / "seeds").glob("000_*.txt"))[0].read_text("utf-8").splitlines()
+    lines = [x.strip() for x in raw[1:7]]
+    zh = (ROOT / "seeds/global-times-editorial.zh.txt").read_text("utf-8")
+    ko = (ROOT / "seeds/global-times-editorial.ko.txt").read_text("utf-8").strip().split("\n")
+    rows = {"default": [0, []], "loo_gain=None": [0, []], "unmatched_z=None": [0, []]}
+    kws = {"default": {}, "loo_gain=None": {"loo_gain": None}, "unmatched_z=None": {"unmatched_z": None}}
+    total = 0
+    for at in (1, len(ko) // 2, len(ko) - 1):
+        a = _align_text(zh, "\n".join(ko[:at] + lines + ko[at:]) + "\n", model)
+        total += len(lines)
+        for name, kw in kws.items():
+            added = coverage(a, **kw).added_ids
+            for line in lines:
+                ids = {j for j, s in enumerate(a.tgt_sentences) if s.text.strip() == line}
+                if ids and ids <= added:
+                    rows[name][0] += 1
+                else:
+                    rows[name][1].append(f"paragraph {at}: {line[:24]}")
+    for name, (found, missed) in rows.items():
+        print(f"  {name:<18} {found}/{total} reported as additions" + (f"; missed: {'; '.join(missed)}" if missed else ""))
+
+
+def _align_text(src: str, tgt: str, model):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return bitext.align(src, tgt, "zh", "ko", model=model)
+
+
 def seed_docs():
     """The seed editorial as sentence lists (as ``bitext.align`` splits it) with its gold."""
     zh = (ROOT / "seeds/global-times-editorial.zh.txt").read_text("utf-8")
@@ -247,6 +283,9 @@ def main(argv=None):
         print(f"\n   clean %: sentences flagged (omission or addition) per 100 sentences of the untouched documents,"
               f" not counting gold 1-0 / 0-1 beads   [current defaults: z {DEFAULT_UNMATCHED_Z},"
               f" loo_gain {DEFAULT_LOO_GAIN}]")
+    if not args.skip_unmatched and "seed" in keys:
+        print("\n== 3. web-page lines inserted into the seed's Korean side (6 lines x 3 places)")
+        web_page_lines(model)
     print(f"\n({time.perf_counter() - t0:.0f} s)")
 
 
