@@ -108,10 +108,10 @@ class _Record:
         return out
 
 
-
 def _share(part: int, whole: int) -> float:
     """``part / whole``; an empty whole counts as fully covered."""
     return part / whole if whole else 1.0
+
 
 @dataclass(frozen=True)
 class Omission(_Record):
