@@ -213,10 +213,11 @@ def test_inserted_foreign_sentence_is_an_addition(texts, ko_sentences, model, af
     ],
 )
 def test_same_topic_insertion_inside_a_bead(texts, ko_sentences, model, sentence, after):
-    """A sentence from another article on the same subject, inserted between two
-    sentences that translate one Chinese sentence: the aligner keeps it in that
-    bead and its own margin looks ordinary, but the bead resembles the Chinese
-    sentence better without it (the leave-one-out test)."""
+    """A sentence from another article on the same subject, inserted after the
+    translation of one Chinese sentence (zh 8 = ko 12) or between the two
+    sentences of one (zh 6 = ko 9, 10; zh 16 = ko 29, 30): the aligner keeps it
+    in that bead and its own margin looks ordinary, but the bead resembles the
+    Chinese sentence better without it (the leave-one-out test)."""
     assert sentence in foreign_sentences()
     a = bitext.align(texts[0], korean_text(ko_sentences, insert=(after, sentence)), "zh", "ko", model=model)
     ids = {j for j, s in enumerate(a.tgt_sentences) if s.text == sentence}

@@ -92,3 +92,16 @@ def test_figures(executed):
     pngs = [o for c in executed.cells for o in c.get("outputs", [])
             if o.output_type == "display_data" and "image/png" in o.get("data", {})]
     assert len(pngs) >= 3  # path, paragraphs, incomplete translation
+
+
+def test_padded_translation_reported(executed):
+    text = _text(_cell(executed, "ko_padded = "))
+    m = re.search(r"inserted ko (\d+) sits in bead \[6\]:\[([\d, ]+)\]", text)
+    assert m, text
+    new_id, bead = int(m.group(1)), [int(x) for x in m.group(2).split(",")]
+    assert bead[0] < new_id < bead[-1]  # inside the bead, between two real translations
+    assert "default: added ko ids" in text and "inserted sentence reported: True" in text
+    assert "loo_gain=None" in text and text.count("inserted sentence reported: False") == 1
+    findings = _text(_cell(executed, "report3 = coverage(alignment3)"))
+    assert f"ko [{new_id}] [unmatched]" in findings
+    assert "omissions (0):" in findings
