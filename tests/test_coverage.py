@@ -465,3 +465,18 @@ def _env():
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
     return env
+
+
+def test_leave_one_out_progress_on_a_long_document(texts, model, capsys):
+    """A long document (the editorial 12 times) makes hundreds of leave-one-out
+    encodings: ``progress=True`` shows a bar on stderr, the default is silent,
+    and both give the same report."""
+    zh, ko = ("\n".join([t.strip()] * 12) + "\n" for t in texts)
+    a = bitext.align(zh, ko, "zh", "ko", model=model)
+    capsys.readouterr()
+    quiet = coverage(a)
+    assert "leave-one-out" not in capsys.readouterr().err
+    shown = coverage(a, progress=True)
+    assert "leave-one-out" in capsys.readouterr().err
+    assert shown.to_dict() == quiet.to_dict()
+    assert len(shown.additions) >= 12  # the footnote of every copy

@@ -724,7 +724,8 @@ def _cut(v: np.ndarray, z: float, kind: int) -> float:
     return med - z * spread
 
 
-def _unmatched(alignment, z: float | None, loo_gain: float | None = None) -> tuple[set[int], set[int]]:
+def _unmatched(alignment, z: float | None, loo_gain: float | None = None,
+               progress: bool = False) -> tuple[set[int], set[int]]:
     """Source and target sentences whose bead partner(s) do not resemble them."""
     sv, tv = alignment.src_vectors, alignment.tgt_vectors
     if z is None or sv is None or tv is None or not len(sv) or not len(tv):
@@ -752,8 +753,8 @@ def _unmatched(alignment, z: float | None, loo_gain: float | None = None) -> tup
 
     low_s, low_t = low(src_m), low(tgt_m)
     if loo_gain is not None and getattr(alignment, "model", None) is not None:
-        low_s |= _left_out(alignment, paired, src_m, low_s, "src", loo_gain)
-        low_t |= _left_out(alignment, paired, tgt_m, low_t, "tgt", loo_gain)
+        low_s |= _left_out(alignment, paired, src_m, low_s, "src", loo_gain, progress)
+        low_t |= _left_out(alignment, paired, tgt_m, low_t, "tgt", loo_gain, progress)
     return low_s, low_t
 
 
@@ -761,7 +762,8 @@ def _joined(sents, ids, lang: str) -> str:
     return ("" if lang in _NO_SPACE_LANGS else " ").join(sents[i].text for i in ids)
 
 
-def _left_out(alignment, paired, margins: dict, already: set[int], side: str, gain: float) -> set[int]:
+def _left_out(alignment, paired, margins: dict, already: set[int], side: str, gain: float,
+              progress: bool = False) -> set[int]:
     """Sentences of ``side`` in beads of two or more sentences on that side
     whose bead resembles the other side better without them: the cosine of
     the other side with the bead's joined text minus the sentence is more than
@@ -787,7 +789,16 @@ def _left_out(alignment, paired, margins: dict, already: set[int], side: str, ga
         texts += [_joined(mine, [i for i in ids if i != c], lang) for c in cand]
     if not texts:
         return set()
-    v = np.asarray(a.model.encode(texts), np.float32)
+    bar = None
+    if progress and len(texts) >= 200:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(texts), unit="text", desc=f"leave-one-out ({side})", leave=False)
+    try:
+        v = np.asarray(a.model.spans(texts, 1, progress=bar.update if bar else None)[0], np.float32)
+    finally:
+        if bar:
+            bar.close()
     v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
     out = set()
     for at, cand in jobs:
@@ -818,7 +829,8 @@ def _runs(ids, sents) -> list[tuple[int, ...]]:
 
 
 def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | None = DEFAULT_UNMATCHED_Z,
-             loo_gain: float | None = DEFAULT_LOO_GAIN, names: bool = True, numbers: bool = True) -> CoverageReport:
+             loo_gain: float | None = DEFAULT_LOO_GAIN, names: bool = True, numbers: bool = True,
+             progress: bool = False) -> CoverageReport:
     """Coverage report of an :class:`~bitext.pipeline.Alignment`.
 
     ``threshold``: beads with both sides scored below it are low-confidence
@@ -829,7 +841,8 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
     inside a bead of two or more sentences on its side whose bead, without
     it, resembles the other side better by more than this is unmatched too
     (``None``: off; needs the alignment's model, so it applies to alignments
-    made by :func:`bitext.align`). ``names``/``numbers``:
+    made by :func:`bitext.align`). ``progress``: a progress bar for the
+    leave-one-out encodings of a long document. ``names``/``numbers``:
     look for suspect pairs by names and by numbers.
     """
     if threshold is None:
@@ -840,7 +853,7 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
     a = alignment
     beads = list(a.beads)
     src_sents, tgt_sents = a.src_sentences, a.tgt_sentences
-    un_src, un_tgt = _unmatched(a, unmatched_z, loo_gain if unmatched_z is not None else None)
+    un_src, un_tgt = _unmatched(a, unmatched_z, loo_gain if unmatched_z is not None else None, progress)
     src_latin = _latin_script(" ".join(s.text for s in src_sents[:200])) if src_sents else False
     tgt_latin = _latin_script(" ".join(s.text for s in tgt_sents[:200])) if tgt_sents else False
     ignore = _common_names(a) if names else frozenset()
@@ -1100,7 +1113,7 @@ def _run_cli(args) -> int:
     from .cli import run_align_command
 
     fmt, threshold = args.format, args.threshold
-    kw = {"unmatched_z": args.unmatched_z, "loo_gain": args.loo_gain}
+    kw = {"unmatched_z": args.unmatched_z, "loo_gain": args.loo_gain, "progress": not args.quiet}
 
     def render(alignment) -> str:
         return coverage(alignment, threshold, **kw).render(fmt)
