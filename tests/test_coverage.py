@@ -480,3 +480,19 @@ def test_leave_one_out_progress_on_a_long_document(texts, model, capsys):
     assert "leave-one-out" in capsys.readouterr().err
     assert shown.to_dict() == quiet.to_dict()
     assert len(shown.additions) >= 12  # the footnote of every copy
+
+
+def test_unpickled_alignment_needs_the_model_for_leave_one_out(texts, ko_sentences, model):
+    """An alignment sent between processes (batch workers pickle theirs) leaves
+    its model behind; ``coverage(..., model=...)`` brings the leave-one-out test back."""
+    import pickle
+
+    sentence = "실제로 미국 기업들은 수익 창출을 위해 제한적 사용, 고가 구독 중심의 사업모델을 유지해 왔다."
+    a = bitext.align(texts[0], korean_text(ko_sentences, insert=(9, sentence)), "zh", "ko", model=model)
+    (new_id,) = [j for j, s in enumerate(a.tgt_sentences) if s.text == sentence]
+    b = pickle.loads(pickle.dumps(a))
+    assert a.model is model and b.model is None
+    assert [x.tgt_ids for x in b.beads] == [x.tgt_ids for x in a.beads]
+    assert new_id in coverage(a).added_ids
+    assert new_id not in coverage(b).added_ids
+    assert coverage(b, model=model).to_dict() == coverage(a).to_dict()

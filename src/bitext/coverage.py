@@ -724,7 +724,7 @@ def _cut(v: np.ndarray, z: float, kind: int) -> float:
     return med - z * spread
 
 
-def _unmatched(alignment, z: float | None, loo_gain: float | None = None,
+def _unmatched(alignment, z: float | None, loo_gain: float | None = None, model=None,
                progress: bool = False) -> tuple[set[int], set[int]]:
     """Source and target sentences whose bead partner(s) do not resemble them."""
     sv, tv = alignment.src_vectors, alignment.tgt_vectors
@@ -752,9 +752,9 @@ def _unmatched(alignment, z: float | None, loo_gain: float | None = None,
         return {i for i, v in d.items() if v[0] < cuts[0] or v[1] < cuts[1]}
 
     low_s, low_t = low(src_m), low(tgt_m)
-    if loo_gain is not None and getattr(alignment, "model", None) is not None:
-        low_s |= _left_out(alignment, paired, src_m, low_s, "src", loo_gain, progress)
-        low_t |= _left_out(alignment, paired, tgt_m, low_t, "tgt", loo_gain, progress)
+    if loo_gain is not None and model is not None:
+        low_s |= _left_out(alignment, model, paired, src_m, low_s, "src", loo_gain, progress)
+        low_t |= _left_out(alignment, model, paired, tgt_m, low_t, "tgt", loo_gain, progress)
     return low_s, low_t
 
 
@@ -762,7 +762,7 @@ def _joined(sents, ids, lang: str) -> str:
     return ("" if lang in _NO_SPACE_LANGS else " ").join(sents[i].text for i in ids)
 
 
-def _left_out(alignment, paired, margins: dict, already: set[int], side: str, gain: float,
+def _left_out(alignment, model, paired, margins: dict, already: set[int], side: str, gain: float,
               progress: bool = False) -> set[int]:
     """Sentences of ``side`` in beads of two or more sentences on that side
     whose bead resembles the other side better without them: the cosine of
@@ -795,7 +795,7 @@ def _left_out(alignment, paired, margins: dict, already: set[int], side: str, ga
 
         bar = tqdm(total=len(texts), unit="text", desc=f"leave-one-out ({side})", leave=False)
     try:
-        v = np.asarray(a.model.spans(texts, 1, progress=bar.update if bar else None)[0], np.float32)
+        v = np.asarray(model.spans(texts, 1, progress=bar.update if bar else None)[0], np.float32)
     finally:
         if bar:
             bar.close()
@@ -830,7 +830,7 @@ def _runs(ids, sents) -> list[tuple[int, ...]]:
 
 def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | None = DEFAULT_UNMATCHED_Z,
              loo_gain: float | None = DEFAULT_LOO_GAIN, names: bool = True, numbers: bool = True,
-             progress: bool = False) -> CoverageReport:
+             model=None, progress: bool = False) -> CoverageReport:
     """Coverage report of an :class:`~bitext.pipeline.Alignment`.
 
     ``threshold``: beads with both sides scored below it are low-confidence
@@ -840,8 +840,12 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
     reports only what the aligner left unaligned). ``loo_gain``: a sentence
     inside a bead of two or more sentences on its side whose bead, without
     it, resembles the other side better by more than this is unmatched too
-    (``None``: off; needs the alignment's model, so it applies to alignments
-    made by :func:`bitext.align`). ``progress``: a progress bar for the
+    (``None``: off). It encodes text, with ``model`` (an
+    :class:`~bitext.embed.Embedder`, or what :func:`~bitext.embed.load_model`
+    takes), by default the alignment's own: an alignment made by
+    :func:`bitext.align` in this process has it, one unpickled (from a batch
+    worker) does not, and without a model the test is skipped. It must be the
+    model that made the alignment. ``progress``: a progress bar for the
     leave-one-out encodings of a long document. ``names``/``numbers``:
     look for suspect pairs by names and by numbers.
     """
@@ -853,7 +857,13 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
     a = alignment
     beads = list(a.beads)
     src_sents, tgt_sents = a.src_sentences, a.tgt_sentences
-    un_src, un_tgt = _unmatched(a, unmatched_z, loo_gain if unmatched_z is not None else None, progress)
+    if model is None:
+        model = getattr(a, "model", None)
+    elif not hasattr(model, "spans"):
+        from .embed import load_model
+
+        model = load_model(model)
+    un_src, un_tgt = _unmatched(a, unmatched_z, loo_gain if unmatched_z is not None else None, model, progress)
     src_latin = _latin_script(" ".join(s.text for s in src_sents[:200])) if src_sents else False
     tgt_latin = _latin_script(" ".join(s.text for s in tgt_sents[:200])) if tgt_sents else False
     ignore = _common_names(a) if names else frozenset()

@@ -60,6 +60,13 @@ class Alignment:
     tgt_vectors: np.ndarray | None = field(default=None, repr=False)
     model: object | None = field(default=None, repr=False, compare=False)  # the Embedder that made the vectors
 
+    def __getstate__(self) -> dict:
+        # the model stays in the process that made the alignment: pickling it
+        # would send a whole sentence-transformers model with every batch result
+        state = dict(self.__dict__)
+        state["model"] = None
+        return state
+
     def __iter__(self) -> Iterator[Bead]:
         return iter(self.beads)
 
