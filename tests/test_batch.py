@@ -259,6 +259,19 @@ def test_align_many_in_process_yields_alignments(corpus, model):
     assert res[0].peak_rss_mb and res[0].peak_rss_mb > 50
 
 
+def test_align_many_writes_tmx(corpus, model, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    zh, ko = corpus / "texts" / "ed-p2.zh", corpus / "texts" / "ed-p2.ko"
+    (r,) = list(align_many([("p2", zh, ko)], model=model, outdir=tmp_path / "out", fmt="tmx"))
+    assert r.status == "ok" and r.output.endswith("p2.tmx")
+    text = Path(r.output).read_text("utf-8")
+    a = bitext.align(zh.read_text("utf-8"), ko.read_text("utf-8"), model=model)
+    assert text == a.format("tmx")
+    units = ET.fromstring(text.encode("utf-8")).find("body").findall("tu")
+    assert len(units) == sum(1 for b in a if b.src_ids and b.tgt_ids) > 0
+
+
 # --- resume -------------------------------------------------------------------------------
 
 

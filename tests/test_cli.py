@@ -172,3 +172,59 @@ def test_bad_model_is_one_line(tmp_path, capsys):
     assert main(["align", ZH, KO, "--model", str(tmp_path / "no-such-model")]) == 2
     line = _err_line(capsys)
     assert "no-such-model" in line
+
+
+def _tmx_units(text):
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(text.encode("utf-8"))
+    assert root.tag == "tmx" and root.get("version") == "1.4"
+    header = root.find("header")
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    units = []
+    for tu in root.find("body").findall("tu"):
+        props = {p.get("type"): p.text for p in tu.findall("prop")}
+        segs = {tuv.get(lang): tuv.find("seg").text for tuv in tu.findall("tuv")}
+        units.append((props, segs))
+    return header, units
+
+
+def test_align_tmx(tmp_path, capsys):
+    """TMX for CAT tools: one translation unit per bead with both sides, in the
+    languages of the pair, with the bead's text, ids and confidence."""
+    out = tmp_path / "pairs.tmx"
+    assert main(["align", ZH, KO, "--format", "tmx", "-o", str(out), "-q"]) == 0
+    header, units = _tmx_units(out.read_text("utf-8"))
+    assert header.get("srclang") == "zh" and header.get("segtype") == "sentence"
+    assert main(["align", ZH, KO, "--format", "jsonl", "-q"]) == 0
+    beads = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    paired = [b for b in beads if b["src_ids"] and b["tgt_ids"]]
+    assert len(units) == len(paired) == 27  # every zh sentence; the footnote (0-1) is no unit
+    for (props, segs), b in zip(units, paired):
+        assert segs == {"zh": b["src"], "ko": b["tgt"]}
+        assert props["x-bitext-src-ids"] == ",".join(map(str, b["src_ids"]))
+        assert props["x-bitext-tgt-ids"] == ",".join(map(str, b["tgt_ids"]))
+        assert abs(float(props["x-bitext-score"]) - b["score"]) < 1e-4
+    # the 1-4 bead: four Korean sentences joined with spaces
+    (four,) = [segs["ko"] for props, segs in units if props["x-bitext-tgt-ids"] == "19,20,21,22"]
+    assert "선언했다. 또 몇몇" in four and "발표했다. 또한" in four
+
+
+def test_tmx_escapes_markup_and_drops_control_characters():
+    from bitext.io import beads_to_tmx
+    from bitext.pipeline import Bead
+
+    beads = [Bead((0,), (0,), "A <b>&amp;</b> \"x\"\x07", "Ein <i>Test</i> & 'y'", 0.9), Bead((1,), (), "only", "", 0.5)]
+    _, units = _tmx_units(beads_to_tmx(beads, "en", "de"))
+    assert units == [
+        ({"x-bitext-score": "0.9000", "x-bitext-src-ids": "0", "x-bitext-tgt-ids": "0"},
+         {"en": "A <b>&amp;</b> \"x\"", "de": "Ein <i>Test</i> & 'y'"})
+    ]
+
+
+def test_sentences_join_by_language():
+    from bitext.segment import join_sentences
+
+    assert join_sentences(["今天天气很好。", "我们去公园吧。"], "zh") == "今天天气很好。我们去公园吧。"
+    assert join_sentences(["今日は晴れ。", "公園へ行こう。"], "ja") == "今日は晴れ。公園へ行こう。"
+    assert join_sentences(["오늘은 날씨가 좋다.", "공원에 가자."], "ko") == "오늘은 날씨가 좋다. 공원에 가자."

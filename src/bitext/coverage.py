@@ -53,6 +53,8 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from .segment import join_sentences
+
 __all__ = [
     "coverage",
     "CoverageReport",
@@ -86,7 +88,6 @@ _FALLBACK_COS_MEDIAN = 0.45
 _COS_EXTRA_Z = 1.0  # the cosine test is stricter than the margin test by this many z
 _MIN_SPREAD = 0.04
 _LOO_Z = 1.0  # leave-one-out tries only sentences this many robust spreads below the median margin
-_NO_SPACE_LANGS = frozenset({"zh", "ja"})  # sentences join without a space
 
 DEFAULT_LOO_GAIN = 0.02
 """A sentence inside a bead of two or more sentences on its side is also
@@ -759,7 +760,7 @@ def _unmatched(alignment, z: float | None, loo_gain: float | None = None, model=
 
 
 def _joined(sents, ids, lang: str) -> str:
-    return ("" if lang in _NO_SPACE_LANGS else " ").join(sents[i].text for i in ids)
+    return join_sentences((sents[i].text for i in ids), lang)
 
 
 def _left_out(alignment, model, paired, margins: dict, already: set[int], side: str, gain: float,

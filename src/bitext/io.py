@@ -1,12 +1,14 @@
-"""Reading input files and writing beads: TSV, JSON Lines, bead files; atomic writes."""
+"""Reading input files and writing beads: TSV, JSON Lines, bead files, TMX; atomic writes."""
 
 from __future__ import annotations
 
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 __all__ = [
     "InputError",
@@ -15,11 +17,12 @@ __all__ = [
     "beads_to_tsv",
     "beads_to_jsonl",
     "beads_to_beads",
+    "beads_to_tmx",
     "format_beads",
     "FORMATS",
 ]
 
-FORMATS = ("tsv", "jsonl", "beads")
+FORMATS = ("tsv", "jsonl", "beads", "tmx")
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -135,7 +138,52 @@ def beads_to_beads(beads) -> str:
     return "".join(f"[{_ids(b.src_ids)}]:[{_ids(b.tgt_ids)}]:{_num(b.score)}\n" for b in beads)
 
 
-def format_beads(beads, fmt: str) -> str:
+# characters XML 1.0 cannot hold, even escaped (C0 controls other than tab,
+# newline and carriage return, lone surrogates, U+FFFE and U+FFFF)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(s: str) -> str:
+    return escape(_NOT_XML.sub("", s))
+
+
+def beads_to_tmx(beads, src_lang: str, tgt_lang: str) -> str:
+    """TMX 1.4b, the translation-memory format CAT tools import: one ``<tu>``
+    per bead with both sides (1-0 and 0-1 beads translate nothing), its
+    confidence and sentence ids as ``<prop>``s. Characters XML cannot hold
+    (control characters) are dropped; the standard library escapes the rest."""
+    from . import __version__
+
+    src, tgt = quoteattr(src_lang), quoteattr(tgt_lang)
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<tmx version="1.4">',
+        f'  <header creationtool="bitext" creationtoolversion={quoteattr(__version__)} segtype="sentence"'
+        f' o-tmf="bitext" adminlang="en" srclang={src} datatype="plaintext"/>',
+        "  <body>",
+    ]
+    for b in beads:
+        if not (b.src_ids and b.tgt_ids):
+            continue
+        out += [
+            "    <tu>",
+            f'      <prop type="x-bitext-score">{_num(b.score)}</prop>',
+            f'      <prop type="x-bitext-src-ids">{_ids(b.src_ids)}</prop>',
+            f'      <prop type="x-bitext-tgt-ids">{_ids(b.tgt_ids)}</prop>',
+            f"      <tuv xml:lang={src}><seg>{_xml_text(b.src)}</seg></tuv>",
+            f"      <tuv xml:lang={tgt}><seg>{_xml_text(b.tgt)}</seg></tuv>",
+            "    </tu>",
+        ]
+    out += ["  </body>", "</tmx>"]
+    return "\n".join(out) + "\n"
+
+
+def format_beads(beads, fmt: str, src_lang: str | None = None, tgt_lang: str | None = None) -> str:
+    """Beads as ``tsv``, ``jsonl``, ``beads`` or ``tmx`` (which needs the languages)."""
+    if fmt == "tmx":
+        if not (src_lang and tgt_lang):
+            raise ValueError("the tmx format needs src_lang and tgt_lang")
+        return beads_to_tmx(beads, src_lang, tgt_lang)
     if fmt == "tsv":
         return beads_to_tsv(beads)
     if fmt == "jsonl":

@@ -13,7 +13,7 @@ from . import io as _io
 from .align import AlignParams, align_vectors
 from .anchors import anchor_counts
 from .embed import DiskCache, Embedder, default_cache_dir, load_model
-from .segment import Sentence, detect_lang, split, split_lines
+from .segment import Sentence, detect_lang, join_sentences, split, split_lines
 from .sinokorean import applies, reading_vectors, with_readings
 
 __all__ = ["Bead", "Alignment", "align", "segment_side"]
@@ -93,9 +93,12 @@ class Alignment:
     def to_beads(self) -> str:
         return _io.beads_to_beads(self.beads)
 
+    def to_tmx(self) -> str:
+        return _io.beads_to_tmx(self.beads, self.src_lang, self.tgt_lang)
+
     def format(self, fmt: str) -> str:
-        """Serialise as ``tsv``, ``jsonl`` or ``beads``."""
-        return _io.format_beads(self.beads, fmt)
+        """Serialise as ``tsv``, ``jsonl``, ``beads`` or ``tmx``."""
+        return _io.format_beads(self.beads, fmt, self.src_lang, self.tgt_lang)
 
 
 def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = False) -> tuple[list[Sentence], str]:
@@ -192,8 +195,8 @@ def align(
         Bead(
             s,
             t,
-            " ".join(src_sents[i].text for i in s),
-            " ".join(tgt_sents[j].text for j in t),
+            join_sentences((src_sents[i].text for i in s), src_lang),
+            join_sentences((tgt_sents[j].text for j in t), tgt_lang),
             float(conf),
             float(sim),
         )

@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Sentence", "split", "split_lines", "detect_lang", "LanguageError"]
+__all__ = ["Sentence", "split", "split_lines", "detect_lang", "join_sentences", "LanguageError"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,12 @@ class Sentence:
     start: int
     end: int
     paragraph: int
+
+
+def join_sentences(texts, lang: str | None) -> str:
+    """Consecutive sentences as one text: without spaces in Chinese and
+    Japanese (which write none between sentences), with one space elsewhere."""
+    return ("" if lang in ("zh", "ja") else " ").join(texts)
 
 
 class LanguageError(ValueError):
