@@ -727,7 +727,8 @@ def _cut(v: np.ndarray, z: float, kind: int) -> float:
 
 def _unmatched(alignment, z: float | None, loo_gain: float | None = None, model=None,
                progress: bool = False) -> tuple[set[int], set[int]]:
-    """Source and target sentences whose bead partner(s) do not resemble them."""
+    """Source and target sentences whose bead partner(s) do not resemble them
+    (none when ``z`` is None: the leave-one-out test runs only with the first)."""
     sv, tv = alignment.src_vectors, alignment.tgt_vectors
     if z is None or sv is None or tv is None or not len(sv) or not len(tv):
         return set(), set()
@@ -864,7 +865,7 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         from .embed import load_model
 
         model = load_model(model)
-    un_src, un_tgt = _unmatched(a, unmatched_z, loo_gain if unmatched_z is not None else None, model, progress)
+    un_src, un_tgt = _unmatched(a, unmatched_z, loo_gain, model, progress)
     src_latin = _latin_script(" ".join(s.text for s in src_sents[:200])) if src_sents else False
     tgt_latin = _latin_script(" ".join(s.text for s in tgt_sents[:200])) if tgt_sents else False
     ignore = _common_names(a) if names else frozenset()

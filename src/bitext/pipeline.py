@@ -58,7 +58,7 @@ class Alignment:
     tgt_text: str | None = None
     src_vectors: np.ndarray | None = field(default=None, repr=False)
     tgt_vectors: np.ndarray | None = field(default=None, repr=False)
-    model: object | None = field(default=None, repr=False, compare=False)  # the Embedder that made the vectors
+    model: Embedder | None = field(default=None, repr=False, compare=False)  # the one that made the vectors
 
     def __getstate__(self) -> dict:
         # the model stays in the process that made the alignment: pickling it
