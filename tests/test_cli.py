@@ -193,7 +193,7 @@ def test_align_tmx(tmp_path, capsys):
     """TMX for CAT tools: one translation unit per bead with both sides, in the
     languages of the pair, with the bead's text, ids and confidence."""
     out = tmp_path / "pairs.tmx"
-    assert main(["align", ZH, KO, "--format", "tmx", "-o", str(out), "-q"]) == 0
+    assert main(["align", ZH, KO, "-o", str(out), "-q"]) == 0  # the format from the extension
     header, units = _tmx_units(out.read_text("utf-8"))
     assert header.get("srclang") == "zh" and header.get("segtype") == "sentence"
     assert main(["align", ZH, KO, "--format", "jsonl", "-q"]) == 0
@@ -228,3 +228,16 @@ def test_sentences_join_by_language():
     assert join_sentences(["今天天气很好。", "我们去公园吧。"], "zh") == "今天天气很好。我们去公园吧。"
     assert join_sentences(["今日は晴れ。", "公園へ行こう。"], "ja") == "今日は晴れ。公園へ行こう。"
     assert join_sentences(["오늘은 날씨가 좋다.", "공원에 가자."], "ko") == "오늘은 날씨가 좋다. 공원에 가자."
+
+
+def test_format_follows_the_output_extension(tmp_path, capsys):
+    for name, fmt_opt, first in (
+        ("a.tmx", [], "<?xml"),
+        ("a.JSONL", [], '{"src_ids": [0]'),
+        ("a.beads", [], "[0]:[0]:"),
+        ("a.txt", [], "src_ids\ttgt_ids"),
+        ("b.tmx", ["--format", "tsv"], "src_ids\ttgt_ids"),  # an explicit --format wins
+    ):
+        out = tmp_path / name
+        assert main(["align", ZH, KO, "-o", str(out), "-q", *fmt_opt]) == 0
+        assert out.read_text("utf-8").startswith(first), name

@@ -30,6 +30,12 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
+def _format_of(path: str | None) -> str:
+    """The output format an output file's extension names (``tsv`` otherwise)."""
+    ext = os.path.splitext(path or "")[1].lower().lstrip(".")
+    return ext if ext in FORMATS else "tsv"
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="bitext", description="Align a text with its translation, sentence by sentence.")
     ap.add_argument("--version", action="version", version=f"bitext {__version__}")
@@ -38,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("align", help="align two files and write the beads")
     _add_common(p)
-    p.add_argument("--format", choices=FORMATS, default="tsv", help="output format (default: tsv)")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="output format (default: from the -o file's extension, .tsv .jsonl .beads .tmx; else tsv)")
 
     p = sub.add_parser("eval", help="score alignments against gold beads (strict and lax P/R/F1)", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -132,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = build_parser()
     args = ap.parse_args(argv)
     if args.command == "align":
-        return run_align_command(args, "bitext align", lambda a: a.format(args.format))
+        fmt = args.format or _format_of(args.output)
+        return run_align_command(args, "bitext align", lambda a: a.format(fmt))
     return args.func(args)
 
 
