@@ -66,7 +66,9 @@ def _align(src, tgt, sl, tl, model, presplit=True):
         warnings.simplefilter("ignore")
         if presplit:
             return bitext.align("\n".join(src) + "\n", "\n".join(tgt) + "\n", sl, tl, model=model, presplit=True)
-        return bitext.align(_text(src), _text(tgt), sl, tl, model=model)
+        if not isinstance(src, str):  # (text, paragraph) pairs
+            src, tgt = _text(src), _text(tgt)
+        return bitext.align(src, tgt, sl, tl, model=model)
 
 
 def _text(sents) -> str:
@@ -181,7 +183,7 @@ def web_page_lines(model) -> None:
     kws = {"default": {}, "loo_gain=None": {"loo_gain": None}, "unmatched_z=None": {"unmatched_z": None}}
     total = 0
     for at in (1, len(ko) // 2, len(ko) - 1):
-        a = _align_text(zh, "\n".join(ko[:at] + lines + ko[at:]) + "\n", model)
+        a = _align(zh, "\n".join(ko[:at] + lines + ko[at:]) + "\n", "zh", "ko", model, presplit=False)
         total += len(lines)
         for name, kw in kws.items():
             added = coverage(a, **kw).added_ids
@@ -193,12 +195,6 @@ def web_page_lines(model) -> None:
                     rows[name][1].append(f"paragraph {at}: {line[:24]}")
     for name, (found, missed) in rows.items():
         print(f"  {name:<18} {found}/{total} reported as additions" + (f"; missed: {'; '.join(missed)}" if missed else ""))
-
-
-def _align_text(src: str, tgt: str, model):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return bitext.align(src, tgt, "zh", "ko", model=model)
 
 
 def seed_docs():
