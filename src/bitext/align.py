@@ -208,7 +208,7 @@ def _span_crosses(par: np.ndarray | None, k: int, n: int) -> np.ndarray:
     if par is None or k == 1:
         return np.zeros(max(n - k + 1, 0), np.float32)
     change = (np.diff(par) != 0).astype(np.float32)
-    return span_sums(change, k - 1) if k > 1 else np.zeros(n, np.float32)
+    return span_sums(change, k - 1)
 
 
 def align_vectors(*args, **kwargs) -> list[Bead]:

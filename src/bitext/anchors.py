@@ -27,7 +27,7 @@ import zlib
 
 import numpy as np
 
-__all__ = ["sentence_anchors", "anchor_counts", "MARKS"]
+__all__ = ["sentence_anchors", "anchor_counts", "token_matrix", "MARKS"]
 
 MARKS = ("?", "!")
 
@@ -72,6 +72,24 @@ def sentence_anchors(text: str, lang: str, other_lang: str, words: bool = True) 
     return out
 
 
+def token_matrix(rows: list[list[str]], weights: dict[str, float], width: int,
+                 fixed: dict[str, int] | None = None) -> np.ndarray:
+    """``(len(rows), width)``: each row sums the weights of its tokens that have
+    one, a token in its ``fixed`` column or else hashed (crc32) into the columns
+    after the fixed ones."""
+    fixed = fixed or {}
+    out = np.zeros((len(rows), width), np.float32)
+    for i, toks in enumerate(rows):
+        for tok in toks:
+            w = weights.get(tok)
+            if w is not None:
+                col = fixed.get(tok)
+                if col is None:
+                    col = len(fixed) + zlib.crc32(tok.encode("utf-8")) % (width - len(fixed))
+                out[i, col] += w
+    return out
+
+
 def anchor_counts(
     src: list[str], tgt: list[str], src_lang: str, tgt_lang: str, words: bool = True, dims: int = 256
 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -86,22 +104,10 @@ def anchor_counts(
     if not shared:
         return None
     fixed = {mark: i for i, mark in enumerate(MARKS)}
+    weights = dict.fromkeys(shared, 1.0)
     width = len(MARKS) + (dims if words else 0)
-
-    def col(tok: str) -> int:
-        if tok in fixed:
-            return fixed[tok]
-        return len(MARKS) + zlib.crc32(tok.encode("utf-8")) % dims
-
-    def matrix(rows):
-        out = np.zeros((len(rows), width), np.float32)
-        for i, toks in enumerate(rows):
-            for tok in toks:
-                if tok in shared:
-                    out[i, col(tok)] += 1.0
-        return out
-
-    s, t = matrix(sa), matrix(ta)
+    s = token_matrix(sa, weights, width, fixed)
+    t = token_matrix(ta, weights, width, fixed)
     # a token that occurs in most sentences is no anchor (years in a chronicle,
     # a name in every line, a question mark in a list of questions)
     df = (s > 0).mean(axis=0) + (t > 0).mean(axis=0)

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import functools
 import re
-import zlib
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 from .align import span_sums
+from .anchors import token_matrix
 
 __all__ = ["readings", "reading_tokens", "reading_vectors", "with_readings", "applies"]
 
@@ -88,16 +88,7 @@ def reading_vectors(
         return None
     total = len(src) + len(tgt)
     idf = {tok: float(np.log(total / (df_s[tok] + df_t[tok]))) for tok in shared}
-
-    def matrix(rows):
-        out = np.zeros((len(rows), dims), np.float32)
-        for i, toks in enumerate(rows):
-            for tok in toks:
-                if tok in idf:
-                    out[i, zlib.crc32(tok.encode("utf-8")) % dims] += idf[tok]
-        return out
-
-    return matrix(st), matrix(tt)
+    return token_matrix(st, idf, dims), token_matrix(tt, idf, dims)
 
 
 def with_readings(spans: list[np.ndarray], vectors: np.ndarray, weight: float) -> list[np.ndarray]:
