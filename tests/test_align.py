@@ -134,3 +134,65 @@ def test_question_and_exclamation_marks_are_anchors():
     s, t = anchor_counts(zh, en, "zh", "en", words=True)
     assert s.shape[1] > 2
     assert float(s[4] @ t[4]) >= 2 and float(s[4] @ t[1]) == 0
+
+
+def _all_paths(n, m, types):
+    """Every monotone bead path from (0, 0) to (n, m), as lists of (end row, end col, type)."""
+    if (n, m) == (0, 0):
+        return [[]]
+    out = []
+    for t, (a, b) in enumerate(types):
+        if a <= n and b <= m:
+            out += [p + [(n, m, t)] for p in _all_paths(n - a, m - b, types)]
+    return out
+
+
+def test_bead_posteriors_match_enumeration(editorial, embedder):
+    """Forward-backward over the band gives the same posteriors as summing
+    exp(score / temp) over every path, on the seed's own span cosines."""
+    from bitext.align import NEG, _cells, _dp, bead_posteriors, bead_types
+
+    zh, ko = editorial
+    src = [s.text for s in bitext.split(zh, "zh")][3:6]
+    tgt = [s.text for s in bitext.split(ko, "ko")][3:8]
+    n, m = len(src), len(tgt)
+    ss, ts = embedder.spans(src, 4), embedder.spans(tgt, 4)
+    types = bead_types(6, 4)
+    lo, hi = np.zeros(n + 1, np.int64), np.full(n + 1, m, np.int64)
+    offs, row, col = _cells(lo, hi)
+    scores = np.full((len(types), len(row)), NEG, np.float32)
+    for t, (a, b) in enumerate(types):
+        for q, (r, c) in enumerate(zip(row, col)):
+            if r >= a and c >= b:
+                scores[t, q] = -0.1 if a == 0 or b == 0 else float(ss[a - 1][r - a] @ ts[b - 1][c - b]) - 0.3
+    temp = 0.05
+    path = _dp(scores, types, offs, lo, hi, n, m)
+    got = bead_posteriors(scores, types, offs, lo, hi, n, m, path, temp)
+    weights = {}
+    for p in _all_paths(n, m, types):
+        total = sum(float(scores[t, offs[r] + c]) for r, c, t in p)
+        for bead in p:
+            weights[bead] = weights.get(bead, 0.0) + np.exp(total / temp)
+    z = sum(np.exp(sum(float(scores[t, offs[r] + c]) for r, c, t in p) / temp) for p in _all_paths(n, m, types))
+    want = [weights[bead] / z for bead in path]
+    assert np.allclose(got, want, atol=1e-6)
+    assert 0.0 < min(got) and max(got) <= 1.0
+
+
+def test_confidence_drops_next_to_an_omission(editorial, editorial_alignment, embedder):
+    """The confidence reflects how sure the path is, not only the bead's cosine:
+    next to a deleted translation the same right bead scores much lower."""
+    from bitext.coverage import DEFAULT_THRESHOLD
+
+    clean = {(b.src_ids, b.tgt_ids): b for b in editorial_alignment}
+    # on the clean seed no right bead is low-confidence
+    assert min(b.score for b in editorial_alignment if b.src_ids and b.tgt_ids) >= DEFAULT_THRESHOLD
+    zh, ko = editorial
+    lines = ko.splitlines()
+    lines[17] = lines[17][lines[17].index("계속해서"):]  # drop ko 37, the translation of zh 21
+    beads = {(b.src_ids, b.tgt_ids): b for b in bitext.align(zh, "\n".join(lines), model=embedder)}
+    after, before = beads[((22,), (37, 38))], clean[((22,), (38, 39))]
+    assert abs(after.similarity - before.similarity) < 1e-4  # the same sentences ...
+    assert after.score < before.score - 0.15  # ... but the path around them is less sure
+    plain = bitext.align(zh, "\n".join(lines), model=embedder, params=AlignParams(posterior_temp=None))
+    assert {(b.src_ids, b.tgt_ids) for b in plain} == set(beads)  # the posteriors change no bead

@@ -26,7 +26,11 @@ cost(a, b))`` minus the length and paragraph terms described in
 of two or more sentences) stands for several beads of the alternative paths,
 so it weighs ``((a + b) / 2) ** nm_power``, with the larger ``nm_power``.
 Each output bead carries its cosine and a calibrated confidence (see
-``docs/beads.md``).
+``docs/beads.md``). The confidence also weighs the bead's *posterior*: the
+share of all paths near the best one, each weighted by ``exp(score /
+posterior_temp)``, that contain the bead (forward-backward over a narrow band
+around the best path, :func:`bead_posteriors`): a bead that another way of
+cutting the same sentences nearly beats is less sure than its cosine says.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["AlignParams", "align_vectors", "bead_types", "span_sums", "Bead"]
+__all__ = ["AlignParams", "align_vectors", "bead_posteriors", "bead_types", "span_sums", "Bead"]
 
 Bead = tuple[tuple[int, ...], tuple[int, ...], float, float]
 NEG = np.float32(-1e30)
@@ -70,12 +74,20 @@ class AlignParams:
     reading_weight: float = 0.0  # Korean with Chinese or Japanese: weight of the Sino-Korean reading vectors (read by the pipeline)
     par_cross: float = 0.10    # cost for a bead that crosses a paragraph boundary
     par_weight: float = 0.0    # bonus when a bead ends on a paragraph end on both sides
+    posterior_temp: float | None = 0.04  # temperature of the path distribution behind the confidence (None: off)
+    posterior_window: int = 3  # band half-width around the best path for the posteriors
     # confidence = logistic(conf_bias + conf_sim * cosine + conf_size * (a + b - 2)),
     # fitted on the development sets (bench/calibrate.py; docs/benchmarks.md)
     conf_bias: float = 0.678
     conf_sim: float = 4.204
     conf_size: float = -0.882
     conf_skip: float = 0.54    # confidence of a 1-0 / 0-1 bead (its precision on the dev sets)
+    # with posteriors (posterior_temp set), beads with both sides: logistic(pconf_bias
+    # + pconf_sim * cosine + pconf_size * (a + b - 2) + pconf_post * logit(posterior))
+    pconf_bias: float = 0.351
+    pconf_sim: float = 0.134
+    pconf_size: float = -0.043
+    pconf_post: float = 0.623
 
 
 def bead_types(max_bead: int = 6, max_side: int = 5) -> list[tuple[int, int]]:
@@ -299,16 +311,25 @@ def _align_vectors(
             sim -= p.par_cross * (_span_crosses(src_par, a, n)[r] + _span_crosses(tgt_par, b, m)[c])
         scores[t, idx] = sim
     path = _dp(scores, types, offs, lo, hi, n, m)
+    post = {}
+    if p.posterior_temp:
+        # the paths that compete with the best one lie near it: a band of
+        # posterior_window sentences around it (inside the first band)
+        lo2, hi2 = band(n, m, [(r, c) for r, c, _ in path], 1, p.posterior_window)
+        lo2, hi2 = np.maximum(lo2, lo), np.minimum(hi2, hi)
+        offs2, row2, col2 = _cells(lo2, hi2)
+        scores2 = scores[:, offs[row2] + col2 - lo[row2]]
+        post = dict(zip(path, bead_posteriors(scores2, types, offs2, lo2, hi2, n, m, path, p.posterior_temp)))
     beads = []
     for r, c, t in path:
         a, b = types[t]
-        beads.append([r - a, a, c - b, b])
+        beads.append([r - a, a, c - b, b, post.get((r, c, t))])
     if p.recheck_offset is not None:
         beads = _recheck(beads, src_spans, tgt_spans, p)
     out = []
-    for i, a, j, b in beads:
+    for i, a, j, b, pr in beads:
         sim = float(src_spans[a - 1][i] @ tgt_spans[b - 1][j]) if a and b else 0.0
-        out.append((tuple(range(i, i + a)), tuple(range(j, j + b)), sim, _confidence(sim, a, b, p)))
+        out.append((tuple(range(i, i + a)), tuple(range(j, j + b)), sim, _confidence(sim, a, b, p, pr)))
     return out
 
 
@@ -333,14 +354,14 @@ def _recheck(beads, src_spans, tgt_spans, p):
 
     k = 0
     while k < len(beads):
-        i, a, j, b = beads[k]
+        i, a, j, b = beads[k][:4]
         if a and b and sim(i, a, j, b) < p.recheck_max:
             here = val(i, a, j, b)
             best, choice = 0.0, None
             for nb in (k - 1, k + 1):
                 if nb < 0 or nb >= len(beads):
                     continue
-                ni, na, nj, nbb = beads[nb]
+                ni, na, nj, nbb = beads[nb][:4]
                 if not (na and nbb):
                     continue
                 before = here + val(ni, na, nj, nbb)
@@ -356,23 +377,29 @@ def _recheck(beads, src_spans, tgt_spans, p):
                         best, choice = merged + val(i, 0, j, b) - before, (nb, "src")
             if choice:
                 nb, side = choice
-                ni, na, nj, nbb = beads[nb]
+                ni, na, nj, nbb = beads[nb][:4]
                 if side == "tgt":
-                    beads[nb] = [ni, na, min(nj, j), nbb + b]
-                    beads[k] = [i, a, j, 0]
+                    beads[nb] = [ni, na, min(nj, j), nbb + b, None]  # posteriors of the first pass no longer apply
+                    beads[k] = [i, a, j, 0, None]
                 else:
-                    beads[nb] = [min(ni, i), na + a, nj, nbb]
-                    beads[k] = [i, 0, j, b]
+                    beads[nb] = [min(ni, i), na + a, nj, nbb, None]
+                    beads[k] = [i, 0, j, b, None]
                 beads.sort(key=lambda x: (x[0], x[2]))  # both sides stay in order
         k += 1
     return beads
 
 
-def _confidence(sim: float, a: int, b: int, p: AlignParams) -> float:
-    """Probability that a bead is exactly right: logistic in its cosine and size, fitted on dev data."""
+def _confidence(sim: float, a: int, b: int, p: AlignParams, posterior: float | None = None) -> float:
+    """Probability that a bead is exactly right, fitted on dev data: logistic in
+    its cosine, its size and, when known, the log-odds of its posterior
+    (:func:`bead_posteriors`). 1-0 and 0-1 beads get a fixed prior."""
     if a == 0 or b == 0:
         return p.conf_skip
-    x = p.conf_bias + p.conf_sim * sim + p.conf_size * (a + b - 2)
+    if posterior is None:
+        x = p.conf_bias + p.conf_sim * sim + p.conf_size * (a + b - 2)
+    else:
+        q = min(max(posterior, 1e-4), 1 - 1e-4)
+        x = p.pconf_bias + p.pconf_sim * sim + p.pconf_size * (a + b - 2) + p.pconf_post * np.log(q / (1 - q))
     return float(1.0 / (1.0 + np.exp(-x)))
 
 
@@ -570,3 +597,109 @@ def _dp(scores, types, offs, lo, hi, n, m, chunk: int = 512):
         a, b = types[t]
         r, c = r - a, c - b
     return path[::-1]
+
+
+# --------------------------------------------------------------------------
+# posteriors: how much of the path distribution goes through each chosen bead
+
+
+def _cell_index(rows, cols, offs, lo, hi, n, ncell):
+    """Index of cell ``(rows, cols)`` in the ragged band, or ``ncell`` where out of it."""
+    rr = np.clip(rows, 0, n)
+    ok = (rows >= 0) & (rows <= n) & (cols >= lo[rr]) & (cols <= hi[rr])
+    return np.where(ok, offs[rr] + cols - lo[rr], ncell)
+
+
+def _logsumexp0(x: np.ndarray) -> np.ndarray:
+    """``log(sum(exp(x), axis=0))``, overwriting ``x`` (no infinities: impossible moves are very negative)."""
+    mx = x.max(axis=0)
+    x -= mx
+    np.exp(x, out=x)
+    out = np.log(x.sum(axis=0))
+    out += mx
+    return out
+
+
+def bead_posteriors(scores, types, offs, lo, hi, n, m, path, temp: float, chunk: int = 512) -> np.ndarray:
+    """Posterior probability of each bead of ``path`` (as returned by :func:`_dp`).
+
+    Every monotone path through the band is weighted by ``exp(score / temp)``;
+    the forward-backward algorithm sums the weights of the paths through each
+    bead, divided by the sum over all paths. A bead that the best path
+    barely prefers to another way of cutting the same sentences gets a low
+    posterior, whatever its cosine. Same recurrences as :func:`_dp` with
+    log-sum-exp in place of max (0-1 moves along a row by a running log-sum-exp).
+    """
+    a_arr = np.array([a for a, _ in types])
+    b_arr = np.array([b for _, b in types])
+    t01 = types.index((0, 1))
+    ncell = scores.shape[1]
+    ta = a_arr >= 1
+    A, B = a_arr[ta], b_arr[ta]
+    tidx = np.nonzero(ta)[0]
+    inv = 1.0 / temp
+    # scores / temp; impossible beads (NEG) stay finite, the out-of-band sentinel column is as low
+    sub = np.empty((len(tidx), ncell + 1))
+    np.multiply(scores[tidx], inv, out=sub[:, :ncell])
+    sub[:, ncell] = NEG * inv
+    tsel = np.arange(len(tidx))[:, None]
+    row_of = np.repeat(np.arange(n + 1), np.diff(offs))
+    first = offs[:-1]
+    inner = np.ones(ncell, bool)
+    inner[first[first < ncell]] = False
+    skip = scores[t01].astype(np.float64) * inv
+    run = np.cumsum(np.where(inner, skip, 0.0))
+    C = run - run[first][row_of]  # summed 0-1 scores from the row's first cell
+    low = -1e300
+
+    def grid(r0, r1):
+        s0, e0 = offs[r0], offs[r1]
+        rows = row_of[s0:e0]
+        return rows, np.arange(s0, e0) - offs[rows] + lo[rows]
+
+    F = np.full(ncell + 1, low)
+    for r0 in range(0, n + 1, chunk):
+        r1 = min(r0 + chunk, n + 1)
+        rows, cols = grid(r0, r1)
+        pidx = _cell_index(rows[None, :] - A[:, None], cols[None, :] - B[:, None], offs, lo, hi, n, ncell)
+        s0 = offs[r0]
+        for r in range(r0, r1):
+            s, e = offs[r], offs[r + 1]
+            x = F[pidx[:, s - s0:e - s0]]
+            x += sub[:, s:e]
+            val = _logsumexp0(x)
+            if r == 0:
+                val[0] = 0.0
+            c = C[s:e]
+            val -= c
+            np.logaddexp.accumulate(val, out=val)
+            val += c
+            F[s:e] = val
+    Z = F[offs[n] + m - lo[n]]
+    Bk = np.full(ncell + 1, low)
+    for r1 in range(n + 1, 0, -chunk):
+        r0 = max(r1 - chunk, 0)
+        rows, cols = grid(r0, r1)
+        sidx = _cell_index(rows[None, :] + A[:, None], cols[None, :] + B[:, None], offs, lo, hi, n, ncell)
+        ssub = sub[tsel, sidx]  # the score of each successor bead, gathered once a chunk
+        s0 = offs[r0]
+        for r in range(r1 - 1, r0 - 1, -1):
+            s, e = offs[r], offs[r + 1]
+            x = Bk[sidx[:, s - s0:e - s0]]
+            x += ssub[:, s - s0:e - s0]
+            val = _logsumexp0(x)
+            if r == n:
+                val[m - lo[n]] = 0.0
+            c = C[s:e]
+            val += c
+            val = val[::-1]
+            np.logaddexp.accumulate(val, out=val)
+            val = val[::-1]
+            val -= c
+            Bk[s:e] = val
+    r, c, t = (np.array(x) for x in zip(*path))
+    q = offs[r] + c - lo[r]
+    a, b = a_arr[t], b_arr[t]
+    prev = np.where(t == t01, q - 1, _cell_index(r - a, c - b, offs, lo, hi, n, ncell))
+    lp = F[prev] + inv * scores[t, q].astype(np.float64) + Bk[q] - Z
+    return np.clip(np.exp(np.minimum(lp, 0.0)), 0.0, 1.0)

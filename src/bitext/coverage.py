@@ -72,7 +72,7 @@ __all__ = [
     "add_cli",
 ]
 
-DEFAULT_THRESHOLD = 0.65
+DEFAULT_THRESHOLD = 0.60
 """Beads scored below this are *low-confidence* (chosen by ``bench/calibrate_coverage.py``)."""
 
 DEFAULT_UNMATCHED_Z = 2.5
