@@ -76,8 +76,9 @@ class AlignParams:
     par_weight: float = 0.0    # bonus when a bead ends on a paragraph end on both sides
     posterior_temp: float | None = 0.04  # temperature of the path distribution behind the confidence (None: off)
     posterior_window: int = 3  # band half-width around the best path for the posteriors
-    # confidence = logistic(conf_bias + conf_sim * cosine + conf_size * (a + b - 2)),
-    # fitted on the development sets (bench/calibrate.py; docs/benchmarks.md)
+    # confidence without posteriors (posterior_temp=None): logistic(conf_bias + conf_sim
+    # * cosine + conf_size * (a + b - 2)); all fitted on the development sets
+    # (bench/calibrate.py; docs/benchmarks.md)
     conf_bias: float = 0.678
     conf_sim: float = 4.204
     conf_size: float = -0.882
