@@ -562,11 +562,7 @@ def _dp(scores, types, offs, lo, hi, n, m, chunk: int = 512):
         s0, e0 = offs[r0], offs[r1]
         rows = row_of[s0:e0]
         cols = np.arange(s0, e0) - offs[rows] + lo[rows]
-        prow = rows[None, :] - A[:, None]
-        pr = np.clip(prow, 0, None)
-        pc = cols[None, :] - B[:, None]
-        ok = (prow >= 0) & (pc >= lo[pr]) & (pc <= hi[pr])
-        pidx = np.where(ok, offs[pr] + pc - lo[pr], ncell)
+        pidx = _cell_index(rows[None, :] - A[:, None], cols[None, :] - B[:, None], offs, lo, hi, n, ncell)
         for r in range(r0, r1):
             s, e = offs[r], offs[r + 1]
             val = (D[pidx[:, s - s0:e - s0]] + sub[:, s:e]).max(axis=0)
