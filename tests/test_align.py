@@ -168,12 +168,12 @@ def test_bead_posteriors_match_enumeration(editorial, embedder):
     temp = 0.05
     path = _dp(scores, types, offs, lo, hi, n, m)
     got = bead_posteriors(scores, types, offs, lo, hi, n, m, path, temp)
-    weights = {}
+    weights, z = {}, 0.0
     for p in _all_paths(n, m, types):
-        total = sum(float(scores[t, offs[r] + c]) for r, c, t in p)
+        w = np.exp(sum(float(scores[t, offs[r] + c]) for r, c, t in p) / temp)
+        z += w
         for bead in p:
-            weights[bead] = weights.get(bead, 0.0) + np.exp(total / temp)
-    z = sum(np.exp(sum(float(scores[t, offs[r] + c]) for r, c, t in p) / temp) for p in _all_paths(n, m, types))
+            weights[bead] = weights.get(bead, 0.0) + w
     want = [weights[bead] / z for bead in path]
     assert np.allclose(got, want, atol=1e-6)
     assert 0.0 < min(got) and max(got) <= 1.0

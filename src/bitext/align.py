@@ -530,6 +530,19 @@ def _band_dots(x: np.ndarray, y: np.ndarray, xi: np.ndarray, yi: np.ndarray, blo
     return out
 
 
+def _row_runs(skip: np.ndarray, offs: np.ndarray, n: int):
+    """The row of every band cell, whether it has a left neighbour in its row
+    (``inner``), and the running sum of the 0-1 scores ``skip`` along each row
+    from the row's first cell (float64)."""
+    ncell = len(skip)
+    row_of = np.repeat(np.arange(n + 1), np.diff(offs))
+    first = offs[:-1]
+    inner = np.ones(ncell, bool)
+    inner[first[first < ncell]] = False
+    run = np.cumsum(np.where(inner, skip, 0.0), dtype=np.float64)
+    return row_of, inner, run - run[first][row_of]
+
+
 def _dp(scores, types, offs, lo, hi, n, m, chunk: int = 512):
     """Maximise the summed bead scores over monotone paths inside the band.
 
@@ -550,13 +563,8 @@ def _dp(scores, types, offs, lo, hi, n, m, chunk: int = 512):
     tidx = np.nonzero(ta)[0]
     sub = scores[tidx]
     skip = scores[t01]
-    # running sum of the 0-1 scores along each row, from the row's first cell
-    row_of = np.repeat(np.arange(n + 1), np.diff(offs))
-    first = offs[:-1]
-    inner = np.ones(ncell, bool)
-    inner[first[first < ncell]] = False
-    run = np.cumsum(np.where(inner, skip, 0.0))
-    C = (run - run[first][row_of]).astype(np.float32)
+    row_of, inner, C = _row_runs(skip, offs, n)
+    C = C.astype(np.float32)
     for r0 in range(0, n + 1, chunk):
         r1 = min(r0 + chunk, n + 1)
         s0, e0 = offs[r0], offs[r1]
@@ -640,13 +648,7 @@ def bead_posteriors(scores, types, offs, lo, hi, n, m, path, temp: float, chunk:
     np.multiply(scores[tidx], inv, out=sub[:, :ncell])
     sub[:, ncell] = NEG * inv
     tsel = np.arange(len(tidx))[:, None]
-    row_of = np.repeat(np.arange(n + 1), np.diff(offs))
-    first = offs[:-1]
-    inner = np.ones(ncell, bool)
-    inner[first[first < ncell]] = False
-    skip = scores[t01].astype(np.float64) * inv
-    run = np.cumsum(np.where(inner, skip, 0.0))
-    C = run - run[first][row_of]  # summed 0-1 scores from the row's first cell
+    row_of, _, C = _row_runs(scores[t01].astype(np.float64) * inv, offs, n)
     low = -1e300
 
     def grid(r0, r1):
