@@ -60,9 +60,10 @@ ABLATIONS = [
     ("- length model", {"len_weight": 0.0}),
     ("- paragraph evidence", {"par_cross": 0.0}),
     ("- random-baseline normalisation", {"baseline": 0.0}),
-    ("- all of the above", {"len_weight": 0.0, "par_cross": 0.0, "baseline": 0.0,
+    ("- centring (anisotropic models only)", {"centre_above": None}),
+    ("- all of the above", {"len_weight": 0.0, "par_cross": 0.0, "baseline": 0.0, "centre_above": None,
                             "nm_power": 0.25, "nm_cost": 0.0, "anchor_weight": 0.0}),
-    ("Bertalign-like scoring", {"len_weight": 0.0, "par_cross": 0.0, "baseline": 0.0,
+    ("Bertalign-like scoring", {"len_weight": 0.0, "par_cross": 0.0, "baseline": 0.0, "centre_above": None,
                                 "size_power": 0.0, "merge_cost": 0.0, "nm_power": 0.0,
                                 "nm_cost": 0.0, "anchor_weight": 0.0}),
 ]

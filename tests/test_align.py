@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 import bitext
-from bitext.align import AlignParams, align_vectors, band, bead_types
+from bitext.align import AlignParams, align_vectors, band, bead_types, centred
+from bitext.embed import Embedder
 from bitext.evaluate import parse_beads, read_beads, score
 
 from conftest import DATA
@@ -196,3 +197,43 @@ def test_confidence_drops_next_to_an_omission(editorial, editorial_alignment, em
     assert after.score < before.score - 0.15  # ... but the path around them is less sure
     plain = bitext.align(zh, "\n".join(lines), model=embedder, params=AlignParams(posterior_temp=None))
     assert {(b.src_ids, b.tgt_ids) for b in plain} == set(beads)  # the posteriors change no bead
+
+
+class _Cone(Embedder):
+    """The default model's span vectors pushed into a narrow cone around one
+    direction, as some models place every sentence (multilingual-e5: cosine
+    0.8 between unrelated sentences)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        super().__init__(use_cache=False)
+
+    def spans(self, sentences, max_len, progress=None):
+        u = np.random.default_rng(0).standard_normal(512)
+        u /= np.linalg.norm(u)
+        out = []
+        for v in self.inner.spans(sentences, max_len, progress):
+            w = v + 2.0 * u
+            out.append((w / np.linalg.norm(w, axis=1, keepdims=True)).astype(np.float32))
+        return out
+
+
+def test_anisotropic_model_is_centred(editorial, embedder):
+    zh, ko = editorial
+    gold = read_beads(DATA / "global-times-editorial.zh-ko.beads")
+
+    def f1(model, **kw):
+        a = bitext.align(zh, ko, model=model, params=AlignParams(**kw))
+        return a, score([(gold, parse_beads(a.to_beads().splitlines()))])["strict"]["f1"]
+
+    cone = _Cone(embedder)
+    a, centred_f1 = f1(cone)
+    assert a.similarity_matrix().mean() > 0.8  # every pair looks alike
+    _, raw_f1 = f1(cone, centre_above=None)
+    assert centred_f1 == 1.0
+    assert raw_f1 < centred_f1  # without centring the cone costs beads
+    # the default model is spread out (random pairs ~0.1): left as it is
+    ss = embedder.spans([s.text for s in a.src_sentences], 5)
+    ts = embedder.spans([s.text for s in a.tgt_sentences], 5)
+    cs, ct = centred(ss, ts)
+    assert cs is ss and ct is ts

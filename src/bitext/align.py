@@ -5,6 +5,10 @@ sentences ``i .. i+k-1``), sentence lengths in characters and, optionally,
 paragraph ids. Output: beads ``(src_ids, tgt_ids, cosine, confidence)``
 covering both sides in order.
 
+If the model crowds every sentence into a narrow cone (random pairs of the
+two sides score above ``centre_above`` on average, as with multilingual-e5),
+each side's vectors are first centred on their mean (:func:`centred`).
+
 Two passes keep time and memory near-linear in document length:
 
 1. **Anchors.** 1-1 cosines, turned into margins (cosine minus the mean
@@ -39,7 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["AlignParams", "align_vectors", "bead_posteriors", "bead_types", "span_sums", "Bead"]
+__all__ = ["AlignParams", "align_vectors", "bead_posteriors", "bead_types", "centred", "span_sums", "Bead"]
 
 Bead = tuple[tuple[int, ...], tuple[int, ...], float, float]
 NEG = np.float32(-1e30)
@@ -66,6 +70,8 @@ class AlignParams:
     nm_power: float = 0.5      # ... or ** nm_power for an n-m bead with n, m > 1
     baseline: float = 1.0      # weight of the mean cosine with random sentences, subtracted
     baseline_samples: int = 256
+    centre_above: float | None = 0.3  # centre each side's vectors when random pairs' mean cosine exceeds this (None: never)
+    centre_min: int = 16       # ... and each side has at least this many sentences
     len_weight: float = 0.04   # weight of the length log-likelihood
     len_var: float = 6.8       # Gale-Church variance of length differences per character
     anchor_weight: float = 0.02  # bonus for shared anchors (? and !; with anchor_words also numbers, names, glosses)
@@ -216,6 +222,37 @@ def span_sums(x: np.ndarray, k: int) -> np.ndarray:
     return (c[k:] - c[:-k]).astype(np.float32)
 
 
+def centred(src_spans, tgt_spans, above: float | None = 0.3, min_len: int = 16):
+    """Span vectors of both sides, each side centred on its mean sentence
+    vector (and renormalised) if the model is *anisotropic*: if a random
+    pair of sentences from the two sides has a mean cosine above ``above``.
+
+    Some models put every sentence in a narrow cone (multilingual-e5: 0.80
+    for unrelated sentences, 0.9 for translations), which leaves the scores
+    little contrast against the length and skip terms; centring restores
+    it. USE's random pairs score 0.09, so its vectors are left as they are.
+    The mean of ``x @ y`` over all pairs is ``mean(x) @ mean(y)``. Sides
+    shorter than ``min_len`` sentences are left alone: their mean is mostly
+    their content.
+    """
+    if above is None or min(len(src_spans[0]), len(tgt_spans[0])) < min_len:
+        return src_spans, tgt_spans
+    mu_s = src_spans[0].mean(axis=0, dtype=np.float64)
+    mu_t = tgt_spans[0].mean(axis=0, dtype=np.float64)
+    if float(mu_s @ mu_t) <= above:
+        return src_spans, tgt_spans
+
+    def centre(spans, mu):
+        out = []
+        for v in spans:
+            c = (v - mu).astype(np.float32)
+            c /= np.maximum(np.linalg.norm(c, axis=1, keepdims=True), 1e-12)
+            out.append(c)
+        return out
+
+    return centre(src_spans, mu_s), centre(tgt_spans, mu_t)
+
+
 def _span_crosses(par: np.ndarray | None, k: int, n: int) -> np.ndarray:
     """Number of paragraph boundaries inside each span of k sentences."""
     if par is None or k == 1:
@@ -258,6 +295,7 @@ def _align_vectors(
     n, m = len(src_len), len(tgt_len)
     if n == 0 or m == 0:
         return [((i,), (), 0.0) for i in range(n)] + [((), (j,), 0.0) for j in range(m)]
+    src_spans, tgt_spans = centred(src_spans, tgt_spans, p.centre_above, p.centre_min)
     src_len = np.maximum(np.asarray(src_len, np.float32), 1)
     tgt_len = np.maximum(np.asarray(tgt_len, np.float32), 1)
     types = bead_types(p.max_bead, p.max_side)
