@@ -193,8 +193,33 @@ class Suspect:
         }
 
 
+class _Shares:
+    """Covered shares of a document or paragraph: ``covered_ids`` and
+    ``covered_chars`` against the totals that :meth:`_totals` gives."""
+
+    covered_ids: tuple[int, ...]
+    covered_chars: int
+
+    def _totals(self) -> tuple[int, int]:  # (sentences, characters)
+        raise NotImplementedError
+
+    @property
+    def covered_sentences(self) -> int:
+        return len(self.covered_ids)
+
+    @property
+    def coverage(self) -> float:
+        """Share of source sentences that are covered (1.0 when there are none)."""
+        return _share(self.covered_sentences, self._totals()[0])
+
+    @property
+    def char_coverage(self) -> float:
+        """Share of source characters (not counting spaces) that are covered."""
+        return _share(self.covered_chars, self._totals()[1])
+
+
 @dataclass
-class ParagraphCoverage:
+class ParagraphCoverage(_Shares):
     """Coverage of one source paragraph (0-based, as in :class:`~bitext.segment.Sentence`)."""
 
     paragraph: int
@@ -211,17 +236,8 @@ class ParagraphCoverage:
     def sentences(self) -> int:
         return len(self.src_ids)
 
-    @property
-    def covered_sentences(self) -> int:
-        return len(self.covered_ids)
-
-    @property
-    def coverage(self) -> float:
-        return _share(self.covered_sentences, self.sentences)
-
-    @property
-    def char_coverage(self) -> float:
-        return _share(self.covered_chars, self.chars)
+    def _totals(self) -> tuple[int, int]:
+        return self.sentences, self.chars
 
     def to_dict(self) -> dict:
         return {
@@ -241,7 +257,7 @@ class ParagraphCoverage:
 
 
 @dataclass
-class CoverageReport:
+class CoverageReport(_Shares):
     """What :func:`coverage` finds; ``to_text()``, ``to_json()``, ``to_html()`` render it."""
 
     alignment: object = field(repr=False)
@@ -265,19 +281,8 @@ class CoverageReport:
     def tgt_sentences(self) -> int:
         return len(self.alignment.tgt_sentences)
 
-    @property
-    def covered_sentences(self) -> int:
-        return len(self.covered_ids)
-
-    @property
-    def coverage(self) -> float:
-        """Share of source sentences that are covered (1.0 for an empty source)."""
-        return _share(self.covered_sentences, self.src_sentences)
-
-    @property
-    def char_coverage(self) -> float:
-        """Share of source characters (not counting spaces) that are covered."""
-        return _share(self.covered_chars, self.src_chars)
+    def _totals(self) -> tuple[int, int]:
+        return self.src_sentences, self.src_chars
 
     @property
     def omitted_ids(self) -> set[int]:
