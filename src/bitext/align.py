@@ -653,16 +653,6 @@ def _cell_index(rows, cols, offs, lo, hi, n, ncell):
     return np.where(ok, offs[rr] + cols - lo[rr], ncell)
 
 
-def _logsumexp0(x: np.ndarray) -> np.ndarray:
-    """``log(sum(exp(x), axis=0))``, overwriting ``x`` (no infinities: impossible moves are very negative)."""
-    mx = x.max(axis=0)
-    x -= mx
-    np.exp(x, out=x)
-    out = np.log(x.sum(axis=0))
-    out += mx
-    return out
-
-
 def bead_posteriors(scores, types, offs, lo, hi, n, m, path, temp: float, chunk: int = 512) -> np.ndarray:
     """Posterior probability of each bead of ``path`` (as returned by :func:`_dp`).
 
@@ -704,7 +694,7 @@ def bead_posteriors(scores, types, offs, lo, hi, n, m, path, temp: float, chunk:
             s, e = offs[r], offs[r + 1]
             x = F[pidx[:, s - s0:e - s0]]
             x += sub[:, s:e]
-            val = _logsumexp0(x)
+            val = np.logaddexp.reduce(x, axis=0)
             if r == 0:
                 val[0] = 0.0
             c = C[s:e]
@@ -724,7 +714,7 @@ def bead_posteriors(scores, types, offs, lo, hi, n, m, path, temp: float, chunk:
             s, e = offs[r], offs[r + 1]
             x = Bk[sidx[:, s - s0:e - s0]]
             x += ssub[:, s - s0:e - s0]
-            val = _logsumexp0(x)
+            val = np.logaddexp.reduce(x, axis=0)
             if r == n:
                 val[m - lo[n]] = 0.0
             c = C[s:e]
