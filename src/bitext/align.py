@@ -70,7 +70,7 @@ class AlignParams:
     nm_power: float = 0.5      # ... or ** nm_power for an n-m bead with n, m > 1
     baseline: float = 1.0      # weight of the mean cosine with random sentences, subtracted
     baseline_samples: int = 256
-    centre_above: float | None = 0.3  # centre each side's vectors when random pairs' mean cosine exceeds this (None: never)
+    centre_above: float | None = 0.5  # centre each side's vectors when random pairs' mean cosine exceeds this (None: never)
     centre_min: int = 16       # ... and each side has at least this many sentences
     len_weight: float = 0.04   # weight of the length log-likelihood
     len_var: float = 6.8       # Gale-Church variance of length differences per character
@@ -222,7 +222,7 @@ def span_sums(x: np.ndarray, k: int) -> np.ndarray:
     return (c[k:] - c[:-k]).astype(np.float32)
 
 
-def centred(src_spans, tgt_spans, above: float | None = 0.3, min_len: int = 16):
+def centred(src_spans, tgt_spans, above: float | None = 0.5, min_len: int = 16):
     """Span vectors of both sides, each side centred on its mean sentence
     vector (and renormalised) if the model is *anisotropic*: if a random
     pair of sentences from the two sides has a mean cosine above ``above``.
