@@ -184,16 +184,15 @@ def anchors(src: np.ndarray, tgt: np.ndarray, p: AlignParams) -> tuple[list[tupl
     return [(i, j) for i, j in path if margin[i, j] > 0], k
 
 
-def band(n: int, m: int, points: list[tuple[int, int]], block: int, window: int):
-    """Column range ``[lo[r], hi[r]]`` for each row ``r = 0..n`` around the anchor path."""
-    pts = [(0, 0), (n, m)]
-    for i, j in points:
-        pts.append((min(i * block, n), min(j * block, m)))
-        pts.append((min((i + 1) * block, n), min((j + 1) * block, m)))
-    pts.sort()
-    pi = np.array([a for a, _ in pts])
-    pj = np.array([b for _, b in pts])
-    pj = np.maximum.accumulate(pj)
+def band(n: int, m: int, points, block: int, window: int):
+    """Column range ``[lo[r], hi[r]]`` for each row ``r = 0..n`` around the anchor
+    path; ``points``: ``(row, col)`` pairs (in blocks of ``block`` sentences)."""
+    ij = np.asarray(points, dtype=np.int64).reshape(-1, 2)
+    i, j = ij[:, 0], ij[:, 1]
+    pi = np.concatenate([[0, n], np.minimum(i * block, n), np.minimum((i + 1) * block, n)])
+    pj = np.concatenate([[0, m], np.minimum(j * block, m), np.minimum((j + 1) * block, m)])
+    order = np.lexsort((pj, pi))  # by row, then column
+    pi, pj = pi[order], np.maximum.accumulate(pj[order])
     rows = np.arange(n + 1)
     # the path at row r lies right of every point above it and left of every point below
     before = np.searchsorted(pi, rows, side="left") - 1
@@ -354,7 +353,7 @@ def _align_vectors(
     if p.posterior_temp:
         # the paths that compete with the best one lie near it: a band of
         # posterior_window sentences around it (inside the first band)
-        lo2, hi2 = band(n, m, [(r, c) for r, c, _ in path], 1, p.posterior_window)
+        lo2, hi2 = band(n, m, np.array(path)[:, :2], 1, p.posterior_window)
         lo2, hi2 = np.maximum(lo2, lo), np.minimum(hi2, hi)
         offs2, row2, col2 = _cells(lo2, hi2)
         scores2 = scores[:, offs[row2] + col2 - lo[row2]]
