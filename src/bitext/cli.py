@@ -19,13 +19,15 @@ def _fail(prog: str, msg: str) -> int:
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
+    from .embed import MODEL_HELP
+
     p.add_argument("src", help="source text file (one paragraph per line)")
     p.add_argument("tgt", help="target text file (its translation)")
     p.add_argument("-o", "--output", help="output file (default: standard output)")
     p.add_argument("--src-lang", help="source language code (default: detected, ko or zh)")
     p.add_argument("--tgt-lang", help="target language code (default: detected, ko or zh)")
     p.add_argument("--presplit", action="store_true", help="inputs hold one sentence per line; ids are line numbers")
-    p.add_argument("--model", help="sentence-transformers model name or folder (default: USE multilingual v3, offline)")
+    p.add_argument("--model", help=MODEL_HELP)
     p.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
