@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["AlignParams", "align_vectors", "bead_posteriors", "bead_types", "centred", "span_sums", "Bead"]
+__all__ = ["AlignParams", "align_vectors", "bead_posteriors", "bead_types", "centred", "span_sums", "unit_rows", "Bead"]
 
 Bead = tuple[tuple[int, ...], tuple[int, ...], float, float]
 NEG = np.float32(-1e30)
@@ -120,15 +120,19 @@ def _topk_mean(m: np.ndarray, k: int, axis: int) -> np.ndarray:
     return part[tuple(sl)].mean(axis=axis)
 
 
+def unit_rows(x: np.ndarray) -> np.ndarray:
+    """``x`` with each row scaled to length 1, in place (all-zero rows stay zero)."""
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+    return x
+
+
 def _block_mean(v: np.ndarray, k: int) -> np.ndarray:
     n = len(v)
     nb = -(-n // k)
     pad = nb * k - n
     if pad:
         v = np.concatenate([v, np.zeros((pad, v.shape[1]), v.dtype)])
-    s = v.reshape(nb, k, -1).sum(axis=1)
-    s /= np.maximum(np.linalg.norm(s, axis=1, keepdims=True), 1e-9)
-    return s
+    return unit_rows(v.reshape(nb, k, -1).sum(axis=1))
 
 
 def _match_path(score: np.ndarray) -> list[tuple[int, int]]:
@@ -241,15 +245,8 @@ def centred(src_spans, tgt_spans, above: float | None = 0.5, min_len: int = 16):
     if float(mu_s @ mu_t) <= above:
         return src_spans, tgt_spans
 
-    def centre(spans, mu):
-        out = []
-        for v in spans:
-            c = (v - mu).astype(np.float32)
-            c /= np.maximum(np.linalg.norm(c, axis=1, keepdims=True), 1e-12)
-            out.append(c)
-        return out
-
-    return centre(src_spans, mu_s), centre(tgt_spans, mu_t)
+    return ([unit_rows((v - mu_s).astype(np.float32)) for v in src_spans],
+            [unit_rows((v - mu_t).astype(np.float32)) for v in tgt_spans])
 
 
 def _span_crosses(par: np.ndarray | None, k: int, n: int) -> np.ndarray:

