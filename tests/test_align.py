@@ -64,6 +64,21 @@ def test_list_input_and_presplit(embedder):
     assert a.to_jsonl().count("\n") == 3
 
 
+def test_languages_detected_and_unread_language_warns(embedder, recwarn):
+    """Languages other than Chinese and Korean are detected too; a language
+    the model does not read (Vietnamese for USE) is aligned with a warning."""
+    en = (DATA / "opening" / "en.txt").read_text("utf-8")
+    ru = (DATA / "opening" / "ru.txt").read_text("utf-8")
+    vi = (DATA / "opening" / "vi.txt").read_text("utf-8")
+    a = bitext.align(en, ru, model=embedder)
+    assert (a.src_lang, a.tgt_lang) == ("en", "ru")
+    assert [b.kind for b in a] == ["1-1"] * 3
+    assert not [w for w in recwarn if "does not read" in str(w.message)]
+    with pytest.warns(UserWarning, match=r"does not read vi: .*multilingual-e5-small"):
+        a = bitext.align(en, vi, model=embedder)
+    assert (a.src_lang, a.tgt_lang) == ("en", "vi")
+
+
 def test_bead_types_cover_x_plus_y_up_to_6():
     types = set(bead_types(6, 5))
     assert {(1, 0), (0, 1), (1, 1), (1, 4), (4, 1), (3, 3), (1, 5), (2, 4)} <= types

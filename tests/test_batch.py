@@ -33,9 +33,9 @@ BROKEN = {  # id -> (the file named in the error, what the error says)
     "gone": ("nope.zh", "no such file"),
     "hollow": ("empty.ko", "file is empty"),
     "blob": ("blob.zh", "binary"),
-    "latin": ("latin.txt", "give src_lang and tgt_lang"),
+    "nolang": ("numbers.txt", "give src_lang and tgt_lang"),
 }
-ORDER = ["ed-title", "gone", "ed-p2", "hollow", "ed-p5", "blob", "latin", "ed-end"]
+ORDER = ["ed-title", "gone", "ed-p2", "hollow", "ed-p5", "blob", "nolang", "ed-end"]
 
 
 def slice_pair(a: int, b: int) -> tuple[str, str]:
@@ -56,13 +56,13 @@ def corpus(tmp_path_factory):
     (d / "texts" / "empty.ko").write_text("", "utf-8")
     korean = (SEEDS / "001_4bb767f3172264fc.txt").read_bytes()
     (d / "texts" / "blob.zh").write_bytes(b"\x00".join(korean[i:i + 7] for i in range(0, 400, 7)))
-    (d / "texts" / "latin.txt").write_text("Only Latin letters here. Nothing to tell the language by.\n", "utf-8")
+    (d / "texts" / "numbers.txt").write_text("Tel. 031/525787, Fax 031/521570.\n", "utf-8")  # no language to tell
     rows = {pid: f"{pid}\ttexts/{pid}.zh\ttexts/{pid}.ko" for pid in GOOD}
     rows["ed-p5"] += "\tzh\tko"
     rows["gone"] = "gone\ttexts/nope.zh\ttexts/ed-p2.ko"
     rows["hollow"] = "hollow\ttexts/ed-p2.zh\ttexts/empty.ko"
     rows["blob"] = "blob\ttexts/blob.zh\ttexts/ed-p2.ko"
-    rows["latin"] = "latin\ttexts/latin.txt\ttexts/ed-p2.ko"
+    rows["nolang"] = "nolang\ttexts/numbers.txt\ttexts/ed-p2.ko"
     lines = ["# editorial slices and broken pairs", ""] + [rows[i] for i in ORDER]
     (d / "pairs.tsv").write_text("\n".join(lines) + "\n", "utf-8")
     return d
@@ -259,6 +259,23 @@ def test_align_many_in_process_yields_alignments(corpus, model):
     assert res[0].peak_rss_mb and res[0].peak_rss_mb > 50
 
 
+def test_languages_detected_and_unread_ones_flagged(model, tmp_path):
+    """Pairs in other languages need no language columns; a pair in a language
+    the model does not read is aligned, flagged in the summary, and counted on stderr."""
+    opening = Path(__file__).resolve().parent / "data" / "opening"
+    m = write_manifest(tmp_path, f"en-de\t{opening / 'en.txt'}\t{opening / 'de.txt'}\n"
+                                 f"en-vi\t{opening / 'en.txt'}\t{opening / 'vi.txt'}\n")
+    out = tmp_path / "out"
+    rc, err = run_cli(["batch", str(m), "-o", str(out), "-q"], model)
+    assert rc == 0, err
+    rows = {r["id"]: r for r in summary(out)}
+    assert (rows["en-de"]["src_lang"], rows["en-de"]["tgt_lang"], rows["en-de"]["warning"]) == ("en", "de", None)
+    assert (rows["en-vi"]["src_lang"], rows["en-vi"]["tgt_lang"]) == ("en", "vi")
+    assert "does not read vi" in rows["en-vi"]["warning"]
+    assert rows["en-de"]["n_beads"] == rows["en-vi"]["n_beads"] == 3
+    assert "warning: en-vi: the model does not read vi" in err and "(1 of 2 pairs;" in err
+
+
 def test_align_many_writes_tmx(corpus, model, tmp_path):
     import xml.etree.ElementTree as ET
 
@@ -294,7 +311,7 @@ def test_rerun_resumes_after_a_kill(first_run, corpus, model, tmp_path):
     status = {r["id"]: r["status"] for r in summary(out)}
     assert status == {
         "ed-title": "skipped", "ed-p2": "skipped", "ed-p5": "ok", "ed-end": "ok",
-        "gone": "error", "hollow": "error", "blob": "error", "latin": "error",
+        "gone": "error", "hollow": "error", "blob": "error", "nolang": "error",
     }
     assert [r["id"] for r in summary(out)] == ORDER
     assert outputs(out) == before

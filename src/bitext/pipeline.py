@@ -12,7 +12,7 @@ import numpy as np
 from . import io as _io
 from .align import AlignParams, align_vectors
 from .anchors import anchor_counts
-from .embed import DiskCache, Embedder, default_cache_dir, load_model
+from .embed import DiskCache, Embedder, default_cache_dir, language_warning, load_model
 from .segment import Sentence, detect_lang, join_sentences, split, split_lines
 from .sinokorean import applies, reading_vectors, with_readings
 
@@ -149,7 +149,7 @@ def align(
     with ``presplit=True``), a list of sentence strings, or a list of
     :class:`~bitext.segment.Sentence` (split by the caller; their paragraph
     ids count as evidence). Languages are
-    detected from the script when not given (Korean and Chinese only).
+    detected when not given (:func:`~bitext.segment.detect_lang`).
     ``model``: ``None`` for the default offline model, a sentence-transformers
     name or path, an object with ``encode``, or a loaded :class:`~bitext.embed.Embedder`.
     """
@@ -160,6 +160,9 @@ def align(
         warnings.warn(f"both sides are in the same language ({src_lang})", stacklevel=2)
     t1 = time.perf_counter()
     embedder = model if isinstance(model, Embedder) else load_model(model, cache=cache)
+    unread = language_warning(embedder, src_lang, tgt_lang)
+    if unread:
+        warnings.warn(unread, stacklevel=2)
     p = params or AlignParams()
     max_span = min(p.max_side, p.max_bead - 1)
     bar = _progress(len(src_sents) + len(tgt_sents), progress)

@@ -42,7 +42,7 @@ def join_sentences(texts, lang: str | None) -> str:
 
 
 class LanguageError(ValueError):
-    """The language of a text could not be told from its script."""
+    """The language of a text could not be told."""
 
 
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"'“”‘’「」()（）]+", re.I)
@@ -51,11 +51,27 @@ _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 
 
-def detect_lang(text: str) -> str:
-    """Tell ``ko`` or ``zh`` from the script; raise :class:`LanguageError` otherwise.
+# a language identifier's least confidence in its best guess for a whole text
+LID_MIN_CONFIDENCE = 0.5
 
-    Hangul means Korean (Korean text often quotes Chinese characters), Han
-    without Hangul means Chinese. Any other script needs an explicit language.
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_lang(text: str) -> str:
+    """The ISO 639-1 code of ``text``'s language; :class:`LanguageError` if unsure.
+
+    Korean, Chinese and Japanese are told from the script: Hangul means
+    Korean (Korean text often quotes Chinese characters), kana means Japanese
+    (which writes most words in Chinese characters), Han alone means Chinese.
+    Other texts go to py3langid (langid.py's model: 97 languages, numpy
+    only), and its best guess must have a probability of at least
+    ``LID_MIN_CONFIDENCE``: a document of a few lines is enough, a short
+    phrase or a page of numbers is not.
     """
     sample = text[:20000]
     hangul = len(_HANGUL.findall(sample))
@@ -63,9 +79,14 @@ def detect_lang(text: str) -> str:
     kana = len(_KANA.findall(sample))
     if hangul and hangul >= 0.1 * (hangul + han):
         return "ko"
-    if han and kana < 0.1 * han:
+    if kana and kana >= 0.1 * han:
+        return "ja"
+    if han:
         return "zh"
-    raise LanguageError("cannot tell the language from the script (neither Korean nor Chinese)")
+    lang, p = _identifier().classify(_URL.sub(" ", sample))
+    if lang == "zxx" or p < LID_MIN_CONFIDENCE:
+        raise LanguageError(f"cannot tell the language of this text (best guess {lang!r}, probability {p:.2f})")
+    return lang
 
 
 def _mask_urls(text: str) -> str:
@@ -219,7 +240,7 @@ def split(text: str, lang: str | None = None, workers: int | None = None) -> lis
     """Split ``text`` into sentences; each non-empty line is a paragraph.
 
     ``lang`` is an ISO code (``ko``, ``zh``, ``en``, ``de`` ...); ``None``
-    detects Korean or Chinese from the script. Long Korean texts are split in
+    detects it (:func:`detect_lang`). Long Korean texts are split in
     ``workers`` processes (default: one per core; 1 turns it off).
     """
     lang = lang or detect_lang(text)
