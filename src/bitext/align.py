@@ -139,18 +139,18 @@ def _match_path(score: np.ndarray) -> list[tuple[int, int]]:
     """Monotone set of cells maximising the sum of ``score`` (skips are free)."""
     score = np.asarray(score, np.float32)
     n, m = score.shape
-    prev = np.zeros(m + 1, np.float32)
     diag = np.zeros((n + 1, m + 1), bool)
     left = np.zeros((n + 1, m + 1), bool)
-    for i in range(1, n + 1):
-        base = prev.copy()
-        d = prev[:-1] + score[i - 1]
-        take = d > base[1:]
-        base[1:] = np.where(take, d, base[1:])
-        diag[i, 1:] = take
-        row = np.maximum.accumulate(base)
-        left[i] = row > base
-        prev = row
+    # best sums up to the previous row and this one; base: this row before moving left
+    prev, row, base = np.zeros(m + 1, np.float32), np.empty(m + 1, np.float32), np.zeros(m + 1, np.float32)
+    d = np.empty(m, np.float32)
+    for i in range(1, n + 1):  # five numpy calls a row, into buffers made once
+        np.add(prev[:-1], score[i - 1], out=d)
+        np.greater(d, prev[1:], out=diag[i, 1:])
+        np.maximum(prev[1:], d, out=base[1:])
+        np.maximum.accumulate(base, out=row)
+        np.greater(row, base, out=left[i])
+        prev, row = row, prev
     path = []
     i, j = n, m
     while i > 0 and j > 0:
