@@ -75,6 +75,12 @@ def test_noisy_korean_seed_keeps_offsets():
 def test_detect_lang():
     assert detect_lang("中国人工智能技术的突破。") == "zh"
     assert detect_lang("중국의 인공지능(AI)기술 돌파는 반향을 일으키고 있다(干得不错).") == "ko"
+    assert detect_lang("OpenAI의 CEO Sam Altman은 DeepSeek이 good job을 했다고 말했다.") == "ko"
+    # English that quotes a Chinese word is English
+    from conftest import DATA
+
+    en = (DATA / "opening" / "en.txt").read_text("utf-8")
+    assert detect_lang(en.replace("Chinese artificial", "Chinese (中国人工智能) artificial")) == "en"
     # too little text to be sure of, or no language at all
     for text in ("An English sentence.", "Sam Altman, OpenAI, DeepSeek", "2025-02-12 10:00"):
         with pytest.raises(LanguageError, match="cannot tell the language"):

@@ -65,9 +65,10 @@ def _identifier():
 def detect_lang(text: str) -> str:
     """The ISO 639-1 code of ``text``'s language; :class:`LanguageError` if unsure.
 
-    Korean, Chinese and Japanese are told from the script: Hangul means
-    Korean (Korean text often quotes Chinese characters), kana means Japanese
-    (which writes most words in Chinese characters), Han alone means Chinese.
+    Korean, Chinese and Japanese are told from the script, where it makes at
+    least a tenth of the letters: Hangul means Korean (Korean text often
+    quotes Chinese characters), kana means Japanese (which writes most words
+    in Chinese characters), Han alone means Chinese.
     Other texts go to py3langid (langid.py's model: 97 languages, numpy
     only), and its best guess must have a probability of at least
     ``LID_MIN_CONFIDENCE``: a document of a few lines is enough, a short
@@ -77,11 +78,13 @@ def detect_lang(text: str) -> str:
     hangul = len(_HANGUL.findall(sample))
     han = len(_HAN.findall(sample))
     kana = len(_KANA.findall(sample))
-    if hangul and hangul >= 0.1 * (hangul + han):
-        return "ko"
-    if kana and kana >= 0.1 * han:
-        return "ja"
-    if han:
+    # (a text in another script that quotes a few CJK words is not CJK text)
+    cjk = hangul + han + kana
+    if cjk and cjk >= 0.1 * sum(c.isalpha() for c in sample):
+        if hangul >= 0.1 * (hangul + han):
+            return "ko"
+        if kana >= 0.1 * han:
+            return "ja"
         return "zh"
     lang, p = _identifier().classify(_URL.sub(" ", sample))
     if lang == "zxx" or p < LID_MIN_CONFIDENCE:
