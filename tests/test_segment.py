@@ -72,6 +72,23 @@ def test_noisy_korean_seed_keeps_offsets():
                 assert " " not in s.text[s.text.index("http"):].split()[0]
 
 
+def test_korean_without_line_breaks_is_not_swallowed(editorial):
+    """kss keeps a quotation or a <...> open until it closes. In the Korean
+    editorial written as one line, twice over, its <...> title and an arrow
+    (-->) would make one "sentence" of 2,099 characters out of 25; bitext
+    splits such a paragraph again with those marks blanked."""
+    _, ko = editorial
+    per_line = [s.text for s in split(ko, "ko", workers=1)]
+    one = " ".join(line.strip() for line in (ko + "\n" + ko).splitlines() if line.strip())
+    sents = split(one, "ko", workers=1)
+    _check_offsets(one, sents)
+    assert max(len(s.text) for s in sents) < 300
+    assert len(sents) >= 80  # 2 x 44, less the lines without a full stop that join the next
+    # the quotes blanked for kss are back in their sentences
+    assert sum(s.text in per_line for s in sents) >= 76
+    assert any(s.text.startswith("‘해자(护城河)’") for s in sents)
+
+
 def test_detect_lang():
     assert detect_lang("中国人工智能技术的突破。") == "zh"
     assert detect_lang("중국의 인공지능(AI)기술 돌파는 반향을 일으키고 있다(干得不错).") == "ko"

@@ -5,7 +5,8 @@ sentence keeps ``start``/``end`` offsets into the text it was cut from, so
 ``text[s.start:s.end] == s.text`` always holds, and ``paragraph`` is the index
 of the (non-empty) line it came from. A newline is always a boundary.
 
-- Korean: kss (``punct`` backend), called once per paragraph.
+- Korean: kss (``punct`` backend), called once per paragraph (again with
+  quotes blanked where an unclosed quote made kss swallow many sentences).
 - Chinese: rules on 。！？ and half-width ?! that keep closing quotes and
   brackets with their sentence.
 - Anything else: pysbd's rules for the language (English rules when pysbd does
@@ -178,14 +179,43 @@ def _locate(par: str, pieces: list[str]) -> list[tuple[int, int]]:
 _KO_INNER_END = re.compile(r"[.!?。！？…]")
 
 
+# kss keeps a quotation (and a <...>) together until it closes, so a quote that
+# never closes, quotes used the wrong way round (’대화‘) or an arrow (-->) can
+# swallow the rest of the paragraph. A paragraph where kss returns a piece this
+# long with sentence ends inside is split again with those marks blanked
+# (Korean sentences of more than 300 characters are rare).
+_KO_LONG = 400
+_KO_INNER_BOUNDARY = re.compile(r"[.!?。！？…][\"'“”‘’″`)\]]*\s")
+_KSS_OPENING, _KSS_CLOSING = "\"“″'‘`<", "\"”″'’`>"
+_KSS_EMBRACING = str.maketrans(dict.fromkeys(_KSS_OPENING + _KSS_CLOSING, " "))
+
+
 def _split_ko(par: str) -> list[tuple[int, int]]:
     body = par.rstrip()
     while body and body[-1] in _ZH_CLOSE + ".!?。！？…":
         body = body[:-1]
     if not _KO_INNER_END.search(body):  # kss's punct backend splits only at punctuation
         return [(0, len(par))]
-    pieces = _kss_split()(par, backend="punct")
-    return _locate(par, pieces)
+    spans = _locate(par, _kss_split()(par, backend="punct"))
+    if any(e - s > _KO_LONG and _KO_INNER_BOUNDARY.search(par, s, e) for s, e in spans):
+        blanked = par.translate(_KSS_EMBRACING)  # same length: the offsets hold for par
+        spans = _reclaim_marks(par, _locate(blanked, _kss_split()(blanked, backend="punct")))
+    return spans
+
+
+def _reclaim_marks(par: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Give back to each sentence the blanked quotes right before it (opening)
+    and right after it (closing)."""
+    out = []
+    for k, (s, e) in enumerate(spans):
+        lo = out[-1][1] if out else 0
+        hi = spans[k + 1][0] if k + 1 < len(spans) else len(par)
+        while s > lo and par[s - 1] in _KSS_OPENING:
+            s -= 1
+        while e < hi and par[e] in _KSS_CLOSING:
+            e += 1
+        out.append((s, e))
+    return out
 
 
 # --- other languages -------------------------------------------------------
