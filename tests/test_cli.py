@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bitext.cli import main
-from conftest import ROOT, SEEDS
+from conftest import DATA, ROOT, SEEDS
 
 ZH = str(SEEDS / "global-times-editorial.zh.txt")
 KO = str(SEEDS / "global-times-editorial.ko.txt")
@@ -137,8 +137,6 @@ def test_unknown_language_names_the_flag(tmp_path, capsys):
 def test_other_languages_are_detected(tmp_path, capsys):
     """English and German, no language given: detected, split, aligned 1-1,
     written as TMX with their codes, and no warning (USE reads both)."""
-    from conftest import DATA
-
     out = tmp_path / "en-de.tmx"
     opening = DATA / "opening"
     assert main(["align", str(opening / "en.txt"), str(opening / "de.txt"), "-q", "-o", str(out)]) == 0
@@ -157,13 +155,10 @@ def test_other_languages_are_detected(tmp_path, capsys):
 def test_language_the_model_does_not_read_warns(capsys):
     """Vietnamese is not among USE's languages: the alignment still runs (on
     lengths), with a warning that names the language and the model that reads it."""
-    from conftest import DATA
-
     opening = DATA / "opening"
     assert main(["align", str(opening / "en.txt"), str(opening / "vi.txt"), "-q", "--format", "beads"]) == 0
     captured = capsys.readouterr()
-    assert "warning: the model does not read vi" in captured.err and "multilingual-e5-small" in captured.err
-    assert "en" not in captured.err.split("does not read")[1].split(":")[0]
+    assert "warning: the model does not read vi:" in captured.err and "multilingual-e5-small" in captured.err
     assert captured.out.splitlines()[0].startswith("[0]:[0]")
 
 

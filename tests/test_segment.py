@@ -1,6 +1,7 @@
-from bitext.segment import LanguageError, detect_lang, split, split_lines
-
 import pytest
+
+from bitext.segment import LanguageError, detect_lang, split, split_lines
+from conftest import DATA, SEEDS
 
 
 def _check_offsets(text, sents):
@@ -59,8 +60,6 @@ def test_no_split_inside_url_decimal_abbreviation():
 
 
 def test_noisy_korean_seed_keeps_offsets():
-    from conftest import SEEDS
-
     for path in sorted(SEEDS.glob("00[1-4]_*.txt")):
         text = path.read_text("utf-8")
         sents = split(text, "ko")
@@ -94,8 +93,6 @@ def test_detect_lang():
     assert detect_lang("중국의 인공지능(AI)기술 돌파는 반향을 일으키고 있다(干得不错).") == "ko"
     assert detect_lang("OpenAI의 CEO Sam Altman은 DeepSeek이 good job을 했다고 말했다.") == "ko"
     # English that quotes a Chinese word is English
-    from conftest import DATA
-
     en = (DATA / "opening" / "en.txt").read_text("utf-8")
     assert detect_lang(en.replace("Chinese artificial", "Chinese (中国人工智能) artificial")) == "en"
     # too little text to be sure of, or no language at all
@@ -108,8 +105,6 @@ def test_detect_lang():
 def test_detect_lang_of_other_languages(lang):
     """The editorial's opening paragraph in six more languages: told by
     py3langid (Japanese by its kana), then split by that language's rules."""
-    from conftest import DATA
-
     text = (DATA / "opening" / f"{lang}.txt").read_text("utf-8")
     assert detect_lang(text) == lang
     sents = split(text)

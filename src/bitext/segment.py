@@ -69,11 +69,10 @@ def detect_lang(text: str) -> str:
     Korean, Chinese and Japanese are told from the script, where it makes at
     least a tenth of the letters: Hangul means Korean (Korean text often
     quotes Chinese characters), kana means Japanese (which writes most words
-    in Chinese characters), Han alone means Chinese.
-    Other texts go to py3langid (langid.py's model: 97 languages, numpy
-    only), and its best guess must have a probability of at least
-    ``LID_MIN_CONFIDENCE``: a document of a few lines is enough, a short
-    phrase or a page of numbers is not.
+    in Chinese characters), Han alone means Chinese. Other texts go to
+    py3langid (langid.py's model: 97 languages, numpy only), whose best guess
+    must have a probability of at least ``LID_MIN_CONFIDENCE``: a document of
+    a few lines is enough, a short phrase or a page of numbers is not.
     """
     sample = text[:20000]
     hangul = len(_HANGUL.findall(sample))
