@@ -13,7 +13,7 @@ from . import io as _io
 from .align import AlignParams, align_vectors
 from .anchors import anchor_counts
 from .embed import DiskCache, Embedder, default_cache_dir, language_warning, load_model
-from .segment import Sentence, detect_lang, join_sentences, split, split_lines
+from .segment import BlankLineError, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
 from .sinokorean import applies, reading_vectors, with_readings
 
 __all__ = ["Bead", "Alignment", "align", "segment_side"]
@@ -101,8 +101,29 @@ class Alignment:
         return _io.format_beads(self.beads, fmt, self.src_lang, self.tgt_lang)
 
 
-def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = False) -> tuple[list[Sentence], str]:
-    """Sentences of one side and its language (cached on disk with ``cache=True``)."""
+def _check_side(name: str, side) -> None:
+    """``TypeError`` naming the argument unless ``side`` is a text or a list of texts or Sentences."""
+    if isinstance(side, str):
+        return
+    if isinstance(side, (bytes, bytearray)):
+        raise TypeError(f"{name} is bytes: decode it first (e.g. {name}.decode('utf-8')), "
+                        "or read the file with bitext.io.read_text")
+    if not isinstance(side, (list, tuple)):
+        kind = "a generator or iterator" if hasattr(side, "__next__") else type(side).__name__
+        raise TypeError(f"{name} must be a text (str) or a list of sentences, got {kind}"
+                        + (f"; pass list({name})" if hasattr(side, "__iter__") else ""))
+    if all(isinstance(x, Sentence) for x in side):
+        return
+    for i, x in enumerate(side):
+        if not isinstance(x, str):
+            raise TypeError(f"{name}[{i}] is {type(x).__name__}, not str (a list of sentences holds texts)")
+
+
+def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = False,
+                 name: str = "text") -> tuple[list[Sentence], str]:
+    """Sentences of one side and its language (cached on disk with ``cache=True``).
+
+    ``name`` names the side in errors (a blank line in ``presplit`` text)."""
     if isinstance(text_or_lines, (list, tuple)) and text_or_lines and all(isinstance(s, Sentence) for s in text_or_lines):
         sents = list(text_or_lines)  # split by the caller: offsets and paragraphs as given
         return sents, lang or detect_lang("\n".join(s.text for s in sents))
@@ -117,7 +138,10 @@ def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = 
     text = str(text_or_lines)
     lang = lang or detect_lang(text)
     if presplit:
-        return split_lines(text), lang
+        try:
+            return split_lines(text), lang
+        except BlankLineError as e:
+            raise ValueError(f"{name}: {e}") from None
     store = DiskCache(default_cache_dir() if cache else None, f"split-v{SPLIT_VERSION}")
     hit = store.get(lang, [text])
     if hit is not None:
@@ -153,9 +177,15 @@ def align(
     ``model``: ``None`` for the default offline model, a sentence-transformers
     name or path, an object with ``encode``, or a loaded :class:`~bitext.embed.Embedder`.
     """
+    for name, side in (("src", src), ("tgt", tgt)):
+        _check_side(name, side)
+    for name, lang in (("src_lang", src_lang), ("tgt_lang", tgt_lang)):
+        why = lang is not None and check_lang(lang, name)
+        if why:
+            raise (TypeError if not isinstance(lang, str) else ValueError)(why)
     t0 = time.perf_counter()
-    src_sents, src_lang = segment_side(src, src_lang, presplit, cache)
-    tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache)
+    src_sents, src_lang = segment_side(src, src_lang, presplit, cache, "src")
+    tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache, "tgt")
     if src_lang == tgt_lang:
         warnings.warn(f"both sides are in the same language ({src_lang})", stacklevel=2)
     t1 = time.perf_counter()

@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Sentence", "split", "split_lines", "detect_lang", "join_sentences", "LanguageError"]
+__all__ = ["Sentence", "split", "split_lines", "detect_lang", "join_sentences", "LanguageError", "BlankLineError", "check_lang"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,18 @@ def join_sentences(texts, lang: str | None) -> str:
 
 class LanguageError(ValueError):
     """The language of a text could not be told."""
+
+
+_LANG_CODE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*\Z")
+
+
+def check_lang(code, what: str = "language") -> str | None:
+    """Why ``code`` is not a language code (``zh``, ``ko``, ``pt-BR``), or ``None`` when it is."""
+    if not isinstance(code, str):
+        return f"{what} must be a language code (a str such as 'zh' or 'ko'), got {type(code).__name__}"
+    if not _LANG_CODE.match(code):
+        return f"{what} {code!r} is not a language code (e.g. zh, ko, en, pt-BR)"
+    return None
 
 
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"'“”‘’「」()（）]+", re.I)
@@ -258,11 +270,13 @@ def _paragraph_spans_many(bodies: list[str], lang: str, workers: int | None) -> 
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
+    from ._process import init_worker
+
     _kss_split()  # import kss before forking, so each worker starts warm
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     chunk = max(1, len(bodies) // (workers * 4))
     try:
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker) as pool:
             return list(pool.map(_paragraph_spans, bodies, [lang] * len(bodies), chunksize=chunk))
     except (OSError, RuntimeError):  # no processes here: do it in this one
         return [_paragraph_spans(b, lang) for b in bodies]
@@ -296,20 +310,35 @@ def split(text: str, lang: str | None = None, workers: int | None = None) -> lis
     return out
 
 
-def split_lines(text: str) -> list[Sentence]:
-    """One sentence per non-empty line (pre-split input); each line is its own paragraph.
+class BlankLineError(ValueError):
+    """Pre-split input with a blank line inside: ``line`` is its 1-based number."""
 
-    Blank lines are skipped, so sentence ids are the numbers of the non-empty lines.
+    def __init__(self, line: int):
+        self.line = line
+        super().__init__(f"line {line} is blank; with --presplit every line holds one sentence and "
+                         "its 0-based line number is its id (remove the blank lines, or drop --presplit)")
+
+
+def split_lines(text: str) -> list[Sentence]:
+    """One sentence per line (pre-split input); each line is its own paragraph.
+
+    Only ``\n``, ``\r\n`` and ``\r`` end a line (a form feed or U+2028 inside a
+    line, as ``pdftotext`` writes them, does not), so sentence ``i`` is line
+    ``i``. A blank line before the last sentence would make ids drift from
+    line numbers: :class:`BlankLineError`; blank lines at the end are dropped.
     """
+    lines = re.split(r"\r\n|\r|\n", text)
+    while lines and not lines[-1].strip():
+        lines.pop()
     out, offset = [], 0
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
+    for n, body in enumerate(lines):
         s, e = 0, len(body)
         while s < e and body[s].isspace():
             s += 1
         while e > s and body[e - 1].isspace():
             e -= 1
-        if e > s:
-            out.append(Sentence(body[s:e], offset + s, offset + e, len(out)))
-        offset += len(line)
+        if e == s:
+            raise BlankLineError(n + 1)
+        out.append(Sentence(body[s:e], offset + s, offset + e, n))
+        offset += len(body) + (2 if text.startswith("\r\n", offset + len(body)) else 1)
     return out
