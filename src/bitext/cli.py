@@ -178,10 +178,12 @@ def run_align_command(args, prog: str, render) -> int:
 def _stdout_gone() -> None:
     """After a write to a closed pipe: point stdout at /dev/null, so that Python's
     own flush at exit does not print a second error."""
+    if sys.stdout is None:
+        return
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass
 
 

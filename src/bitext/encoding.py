@@ -31,7 +31,12 @@ __all__ = ["EncodingError", "decode", "LEGACY", "check_encoding"]
 
 
 class EncodingError(ValueError):
-    """The bytes cannot be decoded with confidence; the message says why and what would fit."""
+    """The bytes cannot be decoded with confidence; the message says why and what
+    would fit. ``line``: the 1-based line of the first byte that does not decode, where known."""
+
+    def __init__(self, msg: str, line: int | None = None):
+        super().__init__(msg)
+        self.line = line
 
 
 # tried in this order (equal texts keep the first name); a language's own
@@ -208,7 +213,7 @@ def decode(data: bytes, lang: str | None = None, encoding: str | None = None) ->
             return data.decode(encoding), check_encoding(encoding)
         except UnicodeDecodeError as e:
             line = data[: e.start].count(b"\n") + 1
-            raise EncodingError(f"line {line}: not valid {encoding} (byte 0x{data[e.start]:02x})") from None
+            raise EncodingError(f"not valid {encoding} (byte 0x{data[e.start]:02x})", line) from None
     if data.startswith(codecs.BOM_UTF8):
         data = data[3:]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

@@ -66,7 +66,7 @@ def read_text(path: str | os.PathLike, encoding: str | None = None, lang: str | 
     try:
         text, _ = decode(data, lang, encoding)
     except EncodingError as e:
-        raise InputError(f"{p}: {e}") from None
+        raise InputError(f"{p}:{e.line}: {e}" if e.line else f"{p}: {e}") from None
     except LookupError:
         raise InputError(f"{p}: unknown encoding {encoding!r} (e.g. utf-8, cp949, gb18030, big5, cp1252)") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
