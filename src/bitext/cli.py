@@ -141,7 +141,7 @@ def run_align_command(args, prog: str, render) -> int:
     from .pipeline import align
 
     try:
-        check_output(args.output or "-", (args.src, args.tgt))
+        check_output("-" if args.output is None else args.output, (args.src, args.tgt))
         src, tgt = load_pair(args)
         src_lang, tgt_lang = resolve_langs(args, src, tgt)
     except (InputError, OutputError) as e:
@@ -164,7 +164,7 @@ def run_align_command(args, prog: str, render) -> int:
             return _fail(prog, str(e))
     text = render(result)
     try:
-        write_output(args.output or "-", text, (args.src, args.tgt))
+        write_output("-" if args.output is None else args.output, text, (args.src, args.tgt))
     except OutputError as e:
         return _fail(prog, str(e))
     except OSError as e:

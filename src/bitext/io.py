@@ -42,6 +42,27 @@ class InputError(ValueError):
     """An input file cannot be used; the message names the file and the problem."""
 
 
+# the largest input file read (a text of 1 GiB is a library, not a document)
+MAX_INPUT_BYTES = 1 << 30
+
+
+def _read_bytes(p: Path) -> bytes:
+    """The file's bytes, read in blocks: a device or a pipe that never ends
+    (``/dev/zero``) is refused once it shows NUL bytes or passes the limit."""
+    chunks, size = [], 0
+    with open(p, "rb") as f:
+        while True:
+            block = f.read(1 << 20)
+            if not block:
+                return b"".join(chunks)
+            if not chunks and b"\x00" in block[:65536] and not block.startswith((b"\xff\xfe", b"\xfe\xff")):
+                return block  # binary: refused below from what it has
+            chunks.append(block)
+            size += len(block)
+            if size > MAX_INPUT_BYTES:
+                raise InputError(f"{p}: larger than {MAX_INPUT_BYTES >> 20} MiB; split it into documents")
+
+
 def read_text(path: str | os.PathLike, encoding: str | None = None, lang: str | None = None) -> str:
     """Read a text file: UTF-8, the ``encoding`` given, or the one legacy encoding
     whose text is plausible (for ``lang``, when given; :mod:`bitext.encoding`).
@@ -52,7 +73,7 @@ def read_text(path: str | os.PathLike, encoding: str | None = None, lang: str | 
     """
     p = Path(path)
     try:
-        data = p.read_bytes()
+        data = _read_bytes(p)
     except FileNotFoundError:
         raise InputError(f"{p}: no such file") from None
     except IsADirectoryError:
