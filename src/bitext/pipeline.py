@@ -210,9 +210,7 @@ def align(
             tgt_spans = with_readings(tgt_spans, vectors[1], p.reading_weight)
     shared = None
     if p.anchor_weight:
-        shared = anchor_counts(
-            [s.text for s in src_sents], [s.text for s in tgt_sents], src_lang, tgt_lang, words=p.anchor_words
-        )
+        shared = anchor_counts([s.text for s in src_sents], [s.text for s in tgt_sents])
     beads = align_vectors(
         src_spans,
         tgt_spans,
