@@ -43,8 +43,6 @@ SETTINGS = {
     "- anchors (? and !)": {"anchor_weight": 0.0},
     "- length model": {"len_weight": 0.0},
     "- paragraph evidence": {"par_cross": 0.0},
-    "+ Sino-Korean readings 0.2": {"reading_weight": 0.2},
-    "+ Sino-Korean readings 0.4": {"reading_weight": 0.4},
 }
 
 

@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from bitext.cli import main
 from conftest import DATA, ROOT, SEEDS

@@ -39,7 +39,7 @@ cutting the same sentences nearly beats is less sure than its cosine says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -70,7 +70,6 @@ class AlignParams:
     len_weight: float = 0.04   # weight of the length log-likelihood
     len_var: float = 6.8       # Gale-Church variance of length differences per character
     anchor_weight: float = 0.02  # bonus for shared anchors (? and !)
-    reading_weight: float = 0.0  # Korean with Chinese or Japanese: weight of the Sino-Korean reading vectors (read by the pipeline)
     par_cross: float = 0.10    # cost for a bead that crosses a paragraph boundary
     posterior_temp: float | None = 0.04  # temperature of the path distribution behind the confidence (None: off)
     posterior_window: int = 3  # band half-width around the best path for the posteriors

@@ -14,7 +14,6 @@ from .align import AlignParams, align_vectors
 from .anchors import anchor_counts
 from .embed import DiskCache, Embedder, default_cache_dir, language_warning, load_model
 from .segment import BlankLineError, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
-from .sinokorean import applies, reading_vectors, with_readings
 
 __all__ = ["Bead", "Alignment", "align", "segment_side"]
 
@@ -203,11 +202,6 @@ def align(
         bar.close()
     t2 = time.perf_counter()
     per_line = presplit or _is_str_list(src)
-    if p.reading_weight and applies(src_lang, tgt_lang):
-        vectors = reading_vectors([s.text for s in src_sents], [s.text for s in tgt_sents])
-        if vectors is not None:
-            src_spans = with_readings(src_spans, vectors[0], p.reading_weight)
-            tgt_spans = with_readings(tgt_spans, vectors[1], p.reading_weight)
     shared = None
     if p.anchor_weight:
         shared = anchor_counts([s.text for s in src_sents], [s.text for s in tgt_sents])
