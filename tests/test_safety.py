@@ -219,13 +219,13 @@ def test_short_legacy_files_decode_right_or_are_refused(tmp_path, capsys):
     assert main(["align", str(zh), str(ko), "--src-lang", "zh", "-q"]) == 2
     _one_error_line(capsys.readouterr().err, "ko.txt", "cp949", "--encoding")
     assert main(["align", str(zh), str(ko), "--src-lang", "zh", "--tgt-lang", "ko", "-q", "--format", "jsonl"]) == 0
-    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()[1:]]  # after the header
     assert "".join(r["src"] for r in rows) == "中国。韩国。"
     assert " ".join(r["tgt"] for r in rows if r["tgt"]) == "중국. 한국."
     # a Korean sentence with its spaces is Korean to the detector, no language needed
     ko.write_bytes("중국과 한국은 이웃 나라입니다. 두 나라는 오래 교류했습니다.".encode("cp949"))
     assert main(["align", str(zh), str(ko), "--src-lang", "zh", "-q", "--format", "jsonl"]) == 0
-    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()[1:]]  # after the header
     assert " ".join(r["tgt"] for r in rows if r["tgt"]) == "중국과 한국은 이웃 나라입니다. 두 나라는 오래 교류했습니다."
 
 
