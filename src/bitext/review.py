@@ -14,6 +14,7 @@ command (:func:`add_cli`).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 from pathlib import Path
@@ -24,6 +25,7 @@ from .segment import join_sentences
 __all__ = ["render_review", "review_data", "add_cli"]
 
 _DATA = Path(__file__).resolve().parent / "data"
+_EDITED = ("#1565c0", "#e3f2fd")  # a bead edited by hand: outline, background
 
 
 def review_data(report, name: str = "beads") -> dict:
@@ -42,8 +44,10 @@ def review_data(report, name: str = "beads") -> dict:
         if getattr(b, "comment", ""):
             rec["comment"] = b.comment
         beads.append(rec)
+    origin = hashlib.sha256(json.dumps(beads, sort_keys=True).encode("utf-8")).hexdigest()
     return {
         "header": a.jsonl_header(),
+        "origin": origin,  # this page's beads as written: a saved state of other beads is another page's
         "name": name,
         "src": [s.text for s in a.src_sentences],
         "tgt": [s.text for s in a.tgt_sentences],
@@ -53,14 +57,14 @@ def review_data(report, name: str = "beads") -> dict:
         "tgtMiss": sorted(report.added_ids),
         "beads": beads,
         "labels": {**STATUS_LABELS, "edited": "edited by hand"},
-        "colours": {**STATUS_COLOURS, "edited": "#1565c0"},
-        "backgrounds": {**ROW_BACKGROUNDS, "edited": "#e3f2fd"},
+        "colours": {**STATUS_COLOURS, "edited": _EDITED[0]},
+        "backgrounds": {**ROW_BACKGROUNDS, "edited": _EDITED[1]},
     }
 
 
 def _json_for_script(data) -> str:
     """JSON that a ``<script>`` element holds as it is (no ``</`` to end it early)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\!--")
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
 def render_review(report, title: str | None = None, name: str = "beads") -> str:
@@ -104,7 +108,8 @@ def render_review(report, title: str | None = None, name: str = "beads") -> str:
         "<kbd>u</kbd>/<kbd>Ctrl+Z</kbd> undo, <kbd>r</kbd>/<kbd>Ctrl+Y</kbd> redo, "
         "<kbd>f</kbd> flagged only, <kbd>/</kbd> search. With the mouse: click a bead, then its buttons; "
         "&#9986; between two sentences splits there.</p></details>"
-        f'<div class="legend">{legend_html()}</div>'
+        f'<div class="legend">{legend_html()}<span><i style="border-color:{_EDITED[0]};background:{_EDITED[1]}"></i>'
+        "edited by hand</span></div>"
         f'<div id="beads" class="beads" data-src-lang="{e(a.src_lang)}" data-tgt-lang="{e(a.tgt_lang)}"></div>'
         f'<script type="application/json" id="bitext-data">{_json_for_script(review_data(report, name))}</script>'
         f"<script>{script}</script>"

@@ -42,7 +42,7 @@
 
   // -- state kept in localStorage -------------------------------------------
   function save() {
-    var state = { v: 1, beads: beads.map(pack), cur: cur, dirty: dirty,
+    var state = { v: 1, origin: D.origin, beads: beads.map(pack), cur: cur, dirty: dirty,
                   undo: undo.slice(-HISTORY).map(packOp), redo: redo.slice(-HISTORY).map(packOp) };
     try {
       localStorage.setItem(KEY, JSON.stringify(state));
@@ -51,18 +51,45 @@
       $("saved").textContent = "could not save in this browser (" + e.name + "): download your work";
     }
   }
+  function restore(saved) {
+    beads = saved.beads.map(unpack);
+    undo = (saved.undo || []).map(unpackOp);
+    redo = (saved.redo || []).map(unpackOp);
+    cur = Math.max(0, Math.min(saved.cur || 0, beads.length - 1));
+    dirty = !!saved.dirty;
+  }
+  function read(key) {
+    try {
+      var x = JSON.parse(localStorage.getItem(key));
+      return x && x.v === 1 && Array.isArray(x.beads) ? x : null;
+    } catch (e) { return null; }
+  }
+  // A saved state of this page comes back. One of another page of the same texts
+  // (written again, e.g. with --fixed) gives way to this page's beads; if it held
+  // edits not downloaded, it is kept aside and can be brought back.
   function load() {
-    var saved = null;
-    try { saved = JSON.parse(localStorage.getItem(KEY)); } catch (e) { saved = null; }
-    if (saved && saved.v === 1 && Array.isArray(saved.beads)) {
-      beads = saved.beads.map(unpack);
-      undo = (saved.undo || []).map(unpackOp);
-      redo = (saved.redo || []).map(unpackOp);
-      cur = Math.min(saved.cur || 0, beads.length - 1);
-      dirty = !!saved.dirty;
-    } else {
-      beads = D.beads.map(bead);
+    var saved = read(KEY);
+    beads = D.beads.map(bead);
+    if (saved && saved.origin === D.origin) { restore(saved); return; }
+    if (saved && saved.dirty) {
+      localStorage.setItem(KEY + ":earlier", JSON.stringify(saved));
+      earlier = saved;
     }
+  }
+  var earlier = null;
+  function offerEarlier() {
+    if (!earlier) return;
+    var b = document.createElement("button");
+    b.id = "restore-earlier";
+    b.textContent = "bring back the edits not downloaded from an earlier page of these texts";
+    b.onclick = function () {
+      var was = read(KEY + ":earlier") || earlier;
+      undo = [];
+      redo = [];
+      change(0, beads.length, was.beads.map(unpack), was.cur || 0);
+      b.remove();
+    };
+    $("bar").appendChild(b);
   }
 
   // -- rendering --------------------------------------------------------------
@@ -429,6 +456,7 @@
   load();
   renderAll();
   progress();
+  offerEarlier();
   $("saved").textContent = dirty ? "restored from this browser; not downloaded yet" : "";
   window.bitextReview = { // for scripts and tests: the beads as the download has them
     beads: function () { return toJSONL(); }, cur: function () { return cur; }
