@@ -3,7 +3,9 @@
 // changed in place), so undo and redo are the same splice in reverse.
 (function () {
   "use strict";
+  performance.mark("bitext:script");
   var D = JSON.parse(document.getElementById("bitext-data").textContent);
+  performance.mark("bitext:data");
   var H = D.header;
   var KEY = "bitext-review:" + H.src_sha256 + ":" + H.tgt_sha256;
   var FLAGS = { low: 1, unmatched: 1, suspect: 1, omission: 1, addition: 1 };
@@ -41,21 +43,34 @@
   function unpackOp(x) { return { at: x[0], old: x[1].map(unpack), neu: x[2].map(unpack) }; }
 
   // -- state kept in localStorage -------------------------------------------
+  // Saved after the frame that shows the edit (and at once when the page is hidden
+  // or closed), so that an edit responds at once however long the document.
+  var pending = 0;
   function save() {
+    if (!pending) pending = setTimeout(flush, 0);
+  }
+  function flush() {
+    if (pending) clearTimeout(pending);
+    pending = 0;
     var state = { v: 1, origin: D.origin, beads: beads.map(pack), cur: cur, dirty: dirty,
                   undo: undo.slice(-HISTORY).map(packOp), redo: redo.slice(-HISTORY).map(packOp) };
     try {
       localStorage.setItem(KEY, JSON.stringify(state));
+      localStorage.removeItem(KEY + ":cur");
       $("saved").textContent = dirty ? "saved in this browser; not downloaded yet" : "downloaded";
     } catch (e) {
       $("saved").textContent = "could not save in this browser (" + e.name + "): download your work";
     }
   }
+  function saveCursor() { // moving changes nothing else: a small key of its own
+    try { localStorage.setItem(KEY + ":cur", String(cur)); } catch (e) { /* the beads are what matters */ }
+  }
   function restore(saved) {
     beads = saved.beads.map(unpack);
     undo = (saved.undo || []).map(unpackOp);
     redo = (saved.redo || []).map(unpackOp);
-    cur = Math.max(0, Math.min(saved.cur || 0, beads.length - 1));
+    var moved = parseInt(localStorage.getItem(KEY + ":cur"), 10);
+    cur = Math.max(0, Math.min(isNaN(moved) ? saved.cur || 0 : moved, beads.length - 1));
     dirty = !!saved.dirty;
   }
   function read(key) {
@@ -150,9 +165,55 @@
     tpl.innerHTML = beadHTML(b, active);
     return tpl.content.firstChild;
   }
+  // The rows around the current bead come first, so that the page shows at once;
+  // the rest follows in slices between frames. Any edit finishes the job first.
+  var rendered = 0, FIRST = 200, SLICE = 400;
+  function rowsHTML(a, b) {
+    var out = [];
+    for (var i = a; i < b; i++) out.push(beadHTML(beads[i], i === cur));
+    return out.join("");
+  }
   function renderAll() {
-    list.innerHTML = beads.map(function (b, i) { return beadHTML(b, i === cur); }).join("");
-    rows = Array.prototype.slice.call(list.children);
+    var a = Math.max(0, Math.min(cur - FIRST / 2, beads.length - FIRST)), b = Math.min(beads.length, a + FIRST);
+    list.innerHTML = rowsHTML(a, b);
+    rows = new Array(beads.length);
+    var els = list.children;
+    for (var i = 0; i < els.length; i++) rows[a + i] = els[i];
+    rendered = b - a;
+    pendingRange = [a, b];
+    if (rendered < beads.length) setTimeout(renderSlice, 0);
+    else finished();
+  }
+  var pendingRange = null;
+  function renderSlice(all) {
+    var r = pendingRange, before = false;
+    while (r && (r[0] > 0 || r[1] < beads.length)) {
+      if (r[0] > 0) { // before the first rows
+        var a = Math.max(0, r[0] - SLICE);
+        tpl.innerHTML = rowsHTML(a, r[0]);
+        var frag = tpl.content, n = frag.children.length;
+        for (var i = 0; i < n; i++) rows[a + i] = frag.children[i];
+        list.insertBefore(frag, list.firstChild);
+        r[0] = a;
+        before = true;
+      } else {
+        var b = Math.min(beads.length, r[1] + SLICE);
+        tpl.innerHTML = rowsHTML(r[1], b);
+        var f2 = tpl.content, m = f2.children.length;
+        for (var j = 0; j < m; j++) rows[r[1] + j] = f2.children[j];
+        list.appendChild(f2);
+        r[1] = b;
+      }
+      if (!all) break;
+    }
+    if (r && r[0] === 0 && r[1] === beads.length) { pendingRange = null; finished(); }
+    else if (!all) setTimeout(renderSlice, 0);
+    if (before && rows[cur]) rows[cur].scrollIntoView({ block: "nearest" });
+  }
+  function whole() { if (pendingRange) renderSlice(true); } // every row in place, before an edit
+  function finished() {
+    list.classList.add("complete");
+    performance.mark("bitext:complete");
   }
   function rerender(i) {
     if (i < 0 || i >= beads.length) return;
@@ -171,6 +232,7 @@
 
   // -- edits ------------------------------------------------------------------
   function splice(at, count, neu) {
+    whole();
     var old = beads.splice.apply(beads, [at, count].concat(neu));
     var els = neu.map(function (b) { return element(b, false); });
     var ref = rows[at + count] || null;
@@ -277,10 +339,9 @@
     if (second[0].length || second[1].length) neu.push(made(second[0], second[1]));
     change(i, 1, neu, i + 1);
   }
-  function approve(i, advance) {
+  function approve(i, advance) { // advance: then on to the next bead shown (one render, one scroll)
     var b = beads[i];
-    change(i, 1, [copy(b, { approved: !b.approved })], i);
-    if (advance && beads[i].approved) go(1);
+    change(i, 1, [copy(b, { approved: !b.approved })], advance && !b.approved ? nextShown(i, 1) : i);
   }
   function approveShown() {
     var neu = beads.map(function (b) { return !b.approved && shown(b) ? copy(b, { approved: true }) : b; });
@@ -296,20 +357,22 @@
 
   // -- navigation, filter, search ----------------------------------------------
   function select(i) {
+    whole();
     if (i === cur || i < 0 || i >= beads.length) return;
     var old = cur;
     cur = i;
     rerender(old);
     rerender(cur);
     rows[cur].scrollIntoView({ block: "nearest" });
-    save();
+    saveCursor();
   }
-  function go(step) {
-    for (var i = cur + step; i >= 0 && i < beads.length; i += step) {
-      if (shown(beads[i])) { select(i); return; }
-    }
+  function nextShown(from, step) {
+    for (var i = from + step; i >= 0 && i < beads.length; i += step) if (shown(beads[i])) return i;
+    return from;
   }
+  function go(step) { select(nextShown(cur, step)); }
   function refilter() {
+    whole();
     for (var i = 0; i < beads.length; i++) rows[i].classList.toggle("hid", !shown(beads[i]));
   }
   function beadOf(side, id) { // the bead that now holds sentence id of side
@@ -373,7 +436,7 @@
     a.remove();
     setTimeout(function () { URL.revokeObjectURL(a.href); }, 0);
     dirty = false;
-    save();
+    flush();
   }
 
   // -- events --------------------------------------------------------------------
@@ -389,6 +452,7 @@
     else if (name === "detach") detach(cur, side, at);
   }
   list.addEventListener("click", function (e) {
+    whole();
     var row = e.target.closest(".bead");
     if (!row) return;
     var i = rows.indexOf(row), btn = e.target.closest("button[data-a]");
@@ -416,6 +480,7 @@
     if (i >= 0) { if (!shown(beads[i])) { flaggedOnly = false; query = ""; $("flagged").checked = false; $("search").value = ""; refilter(); } select(i); }
   });
   document.addEventListener("keydown", function (e) {
+    whole();
     var t = e.target;
     if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA")) {
       if (e.key === "Escape") t.blur();
@@ -446,7 +511,10 @@
     else return;
     e.preventDefault();
   });
+  window.addEventListener("pagehide", flush);
+  document.addEventListener("visibilitychange", function () { if (document.hidden) flush(); });
   window.addEventListener("beforeunload", function (e) {
+    flush();
     if (!dirty) return;
     e.preventDefault();
     e.returnValue = "";
@@ -454,11 +522,16 @@
   });
 
   load();
+  performance.mark("bitext:loaded");
   renderAll();
+  performance.mark("bitext:rendered");
   progress();
   offerEarlier();
+  performance.mark("bitext:ready");
+  requestAnimationFrame(function () { setTimeout(function () { performance.mark("bitext:shown"); }, 0); });
   $("saved").textContent = dirty ? "restored from this browser; not downloaded yet" : "";
   window.bitextReview = { // for scripts and tests: the beads as the download has them
-    beads: function () { return toJSONL(); }, cur: function () { return cur; }
+    beads: function () { return toJSONL(); }, cur: function () { return cur; },
+    edits: function () { return undo.length; }
   };
 })();
