@@ -103,8 +103,8 @@ def page_figures(copies: int, chromium: str, runs: int) -> None:
             ctx, page, frame, wall, _ = _open(browser, base_path, "table.beads")
             bases.append((frame, wall))
             ctx.close()
-            ctx, page, frame, wall, complete = _open(browser, page_path, "#beads > .bead")
-            assert page.locator("#beads > .bead").count() == n
+            ctx, page, frame, wall, complete = _open(browser, page_path, "#beads .bead")
+            assert page.locator("#beads .bead").count() == n
             opens.append((frame, wall, complete))
             ctx.close()
         med = lambda xs, i: statistics.median(x[i] for x in xs)
@@ -113,9 +113,9 @@ def page_figures(copies: int, chromium: str, runs: int) -> None:
               f"{max(o[2] for o in opens):.2f}")
         print(f"   wall from goto to the first frame after load: review {med(opens, 1):.2f} s, "
               f"coverage report of the same beads {med(bases, 1):.2f} s (ratio {med(opens, 1) / med(bases, 1):.2f})")
-        ctx, page, _, _, _ = _open(browser, page_path, "#beads > .bead")
+        ctx, page, _, _, _ = _open(browser, page_path, "#beads .bead")
         mid = next(i for i in range(n // 2, n) if len(a[i].tgt_ids) > 1 and a[i].src_ids)  # one that splits
-        page.locator("#beads > .bead").nth(mid).locator(".meta").click()
+        page.locator("#beads .bead").nth(mid).locator(".meta").click()
         print(f"   edits on bead {mid} (handler + DOM + save + layout; to the next frame), ms, median / worst of {runs}:")
         for name, key in EDITS:
             times = []

@@ -6,23 +6,21 @@ import pytest
 
 import bitext
 from bitext.cli import main
-from conftest import SEEDS
+from conftest import SEEDS, bead_ids, jsonl_beads, one_error_line
 
 ZH = str(SEEDS / "global-times-editorial.zh.txt")
 KO = str(SEEDS / "global-times-editorial.ko.txt")
 
 
 def _jsonl(path):
-    header, *beads = [json.loads(x) for x in path.read_text("utf-8").splitlines()]
-    return header, beads
+    return jsonl_beads(path.read_text("utf-8"))
 
 
 def _write(path, header, beads):
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in [header, *beads]), "utf-8")
 
 
-def _ids(beads):
-    return [(tuple(b["src_ids"]), tuple(b["tgt_ids"])) for b in beads]
+_ids = bead_ids
 
 
 @pytest.fixture(scope="module")
@@ -31,15 +29,6 @@ def aligned(tmp_path_factory):
     out = d / "seed.jsonl"
     assert main(["align", ZH, KO, "-o", str(out), "-q"]) == 0  # jsonl from the extension
     return out
-
-
-def _one_error_line(err: str, *needles):
-    lines = [l for l in err.splitlines() if l.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    for n in needles:
-        assert n in lines[0], lines[0]
-    return lines[0]
 
 
 def test_header_names_languages_version_and_sentence_hashes(aligned, editorial_alignment):
@@ -124,10 +113,10 @@ def _bad(tmp_path, capsys, name, header, beads, raw=None, line=None, needle=""):
     html = tmp_path / (name + ".html")
     assert main(["align", ZH, KO, "--fixed", str(fixed), "-o", str(out), "-q"]) == 2
     where = f"{fixed}:{line}" if line else str(fixed)
-    msg = _one_error_line(capsys.readouterr().err, where, needle)
+    msg = one_error_line(capsys.readouterr().err, where, needle)
     assert not out.exists()
     assert main(["review", ZH, KO, "--fixed", str(fixed), "-o", str(html), "-q"]) == 2
-    assert _one_error_line(capsys.readouterr().err, where, needle).split("error: ", 1)[1] == msg.split("error: ", 1)[1]
+    assert one_error_line(capsys.readouterr().err, where, needle).split("error: ", 1)[1] == msg.split("error: ", 1)[1]
     assert not html.exists()
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
@@ -177,5 +166,5 @@ def test_fixed_file_is_an_input_never_overwritten(aligned, tmp_path, capsys):
     fixed.write_bytes(aligned.read_bytes())
     before = fixed.read_bytes()
     assert main(["align", ZH, KO, "--fixed", str(fixed), "-o", str(fixed), "-q"]) == 2
-    _one_error_line(capsys.readouterr().err, str(fixed), "is an input of this run")
+    one_error_line(capsys.readouterr().err, str(fixed), "is an input of this run")
     assert fixed.read_bytes() == before

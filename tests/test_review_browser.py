@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bitext.cli import main
-from conftest import SEEDS
+from conftest import SEEDS, bead_ids, jsonl_beads
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
@@ -34,13 +34,10 @@ def page_data(html_path: Path) -> dict:
     return json.loads(m.group(1))
 
 
-def _jsonl(text: str):
-    header, *beads = [json.loads(x) for x in text.splitlines()]
-    return header, beads
+_jsonl = jsonl_beads
 
 
-def _ids(beads):
-    return [(tuple(b["src_ids"]), tuple(b["tgt_ids"])) for b in beads]
+_ids = bead_ids
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +49,16 @@ def review(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def playwright():
     with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+    yield b
+    b.close()
 
 
 def _open(browser, page_path: Path):
@@ -65,7 +67,7 @@ def _open(browser, page_path: Path):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(page_path.as_uri())
-    page.wait_for_selector("#beads > .bead")
+    page.wait_for_selector("#beads .bead")
     return ctx, page, errors
 
 
@@ -103,7 +105,7 @@ def test_edit_undo_redo_download_reload_and_realign(review, browser, tmp_path):
     model = _Model(data)
     ctx, page, errors = _open(browser, review)
     assert page.text_content("#progress") == "0 of 28 beads approved"
-    rows = page.locator("#beads > .bead")
+    rows = page.locator("#beads .bead")
     assert rows.count() == 28
 
     # merge, from the keyboard: bead 0 with bead 1
@@ -161,7 +163,7 @@ def test_edit_undo_redo_download_reload_and_realign(review, browser, tmp_path):
     # reload: the page comes back where it was (no question asked: all is downloaded)
     cur = page.evaluate("bitextReview.cur()")
     page.reload()
-    page.wait_for_selector("#beads > .bead")
+    page.wait_for_selector("#beads .bead")
     assert page.evaluate("bitextReview.beads()") == text
     assert page.evaluate("bitextReview.cur()") == cur
     assert page.text_content("#progress") == "1 of 28 beads approved"
@@ -231,12 +233,12 @@ def test_closing_with_edits_not_downloaded_asks_first(review, browser, tmp_path)
 
 def test_filter_search_and_findings(review, browser):
     ctx, page, errors = _open(browser, review)
-    shown = page.locator("#beads > .bead:not(.hid)")
+    shown = page.locator("#beads .bead:not(.hid)")
     page.keyboard.press("f")  # flagged only: the footnote (addition) and the suspect pair
     assert shown.count() == 2
     assert {c for el in shown.all() for c in el.get_attribute("class").split()} >= {"s-addition", "s-suspect"}
     page.keyboard.press("j")
-    assert page.locator("#beads > .bead.cur").get_attribute("class").count("flag") == 1
+    assert page.locator("#beads .bead.cur").get_attribute("class").count("flag") == 1
     page.keyboard.press("f")
     page.fill("#search", "DeepSeek")
     n = shown.count()
@@ -253,7 +255,7 @@ def test_fix_two_approve_the_rest_and_get_them_back(review, browser, tmp_path):
     re-align with --fixed: the same beads; reopen with bitext review --fixed."""
     ctx, page, errors = _open(browser, review)
     page.keyboard.press("m")  # fix 1: the title and the first sentence are one bead
-    rows = page.locator("#beads > .bead")
+    rows = page.locator("#beads .bead")
     i = [tuple(b["tgt_ids"]) for b in _state(page)].index((19, 20, 21, 22))
     rows.nth(i).locator(".meta").click()
     page.keyboard.press("S")  # fix 2: split the 1-4 bead on the target side
@@ -278,4 +280,29 @@ def test_fix_two_approve_the_rest_and_get_them_back(review, browser, tmp_path):
     ctx, page, errors = _open(browser, page2)
     assert page.text_content("#progress") == "28 of 28 beads approved"
     assert not errors
+    ctx.close()
+
+
+def test_state_survives_closing_the_browser(review, playwright, tmp_path):
+    """A browser that closes and opens again (the same profile) comes back to the edits."""
+    profile = tmp_path / "profile"
+    opts = dict(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+    ctx = playwright.chromium.launch_persistent_context(str(profile), **opts)
+    page = ctx.new_page()
+    page.goto(review.as_uri())
+    page.keyboard.press("m")
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    page.wait_for_function("document.getElementById('saved').textContent.startsWith('saved in this browser')")
+    before = page.evaluate("bitextReview.beads()")
+    ctx.close()
+    ctx = playwright.chromium.launch_persistent_context(str(profile), **opts)
+    page = ctx.new_page()
+    page.goto(review.as_uri())
+    page.wait_for_selector("#beads .bead")
+    assert page.evaluate("bitextReview.beads()") == before
+    assert _ids(_jsonl(before)[1])[0] == ((0, 1), (0, 1))
+    assert page.text_content("#progress") == "1 of 27 beads approved"
+    assert page.text_content("#saved").startswith("restored from this browser; not downloaded yet")
+    page.on("dialog", lambda d: d.accept())
     ctx.close()

@@ -21,6 +21,7 @@ import pytest
 import bitext
 from bitext.cli import main
 from conftest import ROOT, SEEDS
+from conftest import one_error_line as _one_error_line
 
 ZH = SEEDS / "global-times-editorial.zh.txt"
 KO = SEEDS / "global-times-editorial.ko.txt"
@@ -60,13 +61,6 @@ def _copy_pair(pair, d):
     return zh, ko
 
 
-def _one_error_line(err: str, *needles):
-    lines = [l for l in err.splitlines() if l.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    for n in needles:
-        assert n in lines[0], lines[0]
-    return lines[0]
 
 
 def _no_temp_files(d: Path):

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .align import AlignParams, align_vectors, centred
-from .io import InputError
+from .io import InputError, read_text
 from .pipeline import Bead
 
 __all__ = [
@@ -114,14 +114,7 @@ def read_jsonl(path: str | os.PathLike) -> tuple[dict, list[tuple[int, dict]]]:
     without the header line, a bead without ``src_ids``/``tgt_ids`` lists of
     integers."""
     p = Path(path)
-    try:
-        text = p.read_text("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{p}: not UTF-8 text (a JSONL file bitext wrote is UTF-8)") from None
-    except OSError as e:
-        raise InputError(f"{p}: cannot read: {e.strerror or e}") from None
+    text = read_text(p, "utf-8")  # missing, empty, binary, not UTF-8: refused naming the file
     header, beads = None, []
     for no, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
@@ -143,8 +136,6 @@ def read_jsonl(path: str | os.PathLike) -> tuple[dict, list[tuple[int, dict]]]:
             if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
                 raise InputError(f"{p}:{no}: {side} must be a list of sentence ids (integers)")
         beads.append((no, rec))
-    if header is None:
-        raise InputError(f"{p}: file is empty")
     return header, beads
 
 
@@ -282,18 +273,9 @@ def _cut(x, a: int, b: int):
     return None if x is None else x[a:b]
 
 
-def align_around(
-    cons: list[Constraint],
-    src_spans: list[np.ndarray],
-    tgt_spans: list[np.ndarray],
-    src_len: np.ndarray,
-    tgt_len: np.ndarray,
-    src_par: np.ndarray | None = None,
-    tgt_par: np.ndarray | None = None,
-    params: AlignParams | None = None,
-    src_anchors: np.ndarray | None = None,
-    tgt_anchors: np.ndarray | None = None,
-) -> list[tuple]:
+def align_around(cons: list[Constraint], src_spans: list[np.ndarray], tgt_spans: list[np.ndarray],
+                 src_len: np.ndarray, tgt_len: np.ndarray, src_par=None, tgt_par=None,
+                 params: AlignParams | None = None, src_anchors=None, tgt_anchors=None) -> list[tuple]:
     """Beads ``(src_ids, tgt_ids, cosine, confidence, constraint or None)`` through the fixed beads.
 
     Arguments as :func:`~bitext.align.align_vectors`, plus the checked

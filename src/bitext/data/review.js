@@ -52,15 +52,23 @@
   function flush() {
     if (pending) clearTimeout(pending);
     pending = 0;
-    var state = { v: 1, origin: D.origin, beads: beads.map(pack), cur: cur, dirty: dirty,
-                  undo: undo.slice(-HISTORY).map(packOp), redo: redo.slice(-HISTORY).map(packOp) };
-    try {
-      localStorage.setItem(KEY, JSON.stringify(state));
-      localStorage.removeItem(KEY + ":cur");
-      $("saved").textContent = dirty ? "saved in this browser; not downloaded yet" : "downloaded";
-    } catch (e) {
-      $("saved").textContent = "could not save in this browser (" + e.name + "): download your work";
+    var packed = beads.map(pack), error = null;
+    // the beads matter most: when the browser's quota is short, less history is kept
+    for (var h = HISTORY; ; h = h > 20 ? 20 : 0) {
+      var state = { v: 1, origin: D.origin, beads: packed, cur: cur, dirty: dirty,
+                    undo: h ? undo.slice(-h).map(packOp) : [], redo: h ? redo.slice(-h).map(packOp) : [] };
+      try {
+        localStorage.setItem(KEY, JSON.stringify(state));
+        localStorage.removeItem(KEY + ":cur");
+        error = null;
+        break;
+      } catch (e) {
+        error = e;
+        if (!h) break;
+      }
     }
+    $("saved").textContent = error ? "could not save in this browser (" + error.name + "): download your work"
+      : dirty ? "saved in this browser; not downloaded yet" : "downloaded";
   }
   function saveCursor() { // moving changes nothing else: a small key of its own
     try { localStorage.setItem(KEY + ":cur", String(cur)); } catch (e) { /* the beads are what matters */ }
@@ -165,50 +173,54 @@
     tpl.innerHTML = beadHTML(b, active);
     return tpl.content.firstChild;
   }
+  // Rows sit in chunks of CHUNK beads, each laid out only when on screen
+  // (content-visibility), so that an edit lays out one chunk, not the document.
   // The rows around the current bead come first, so that the page shows at once;
   // the rest follows in slices between frames. Any edit finishes the job first.
-  var rendered = 0, FIRST = 200, SLICE = 400;
-  function rowsHTML(a, b) {
+  var CHUNK = 100, FIRST = 200, SLICE = 400, pendingRange = null;
+  function chunksHTML(a, b) {
     var out = [];
-    for (var i = a; i < b; i++) out.push(beadHTML(beads[i], i === cur));
+    for (var i = a; i < b; i++) {
+      if ((i - a) % CHUNK === 0) out.push(i === a ? '<div class="chunk">' : '</div><div class="chunk">');
+      out.push(beadHTML(beads[i], i === cur));
+    }
+    if (b > a) out.push("</div>");
     return out.join("");
+  }
+  function mapRows(parent, a) { // rows[a ...] = the rows under parent, in order
+    var els = parent.querySelectorAll(".bead");
+    for (var i = 0; i < els.length; i++) rows[a + i] = els[i];
   }
   function renderAll() {
     var a = Math.max(0, Math.min(cur - FIRST / 2, beads.length - FIRST)), b = Math.min(beads.length, a + FIRST);
-    list.innerHTML = rowsHTML(a, b);
+    list.innerHTML = chunksHTML(a, b);
     rows = new Array(beads.length);
-    var els = list.children;
-    for (var i = 0; i < els.length; i++) rows[a + i] = els[i];
-    rendered = b - a;
+    mapRows(list, a);
     pendingRange = [a, b];
-    if (rendered < beads.length) setTimeout(renderSlice, 0);
+    if (b - a < beads.length) setTimeout(renderSlice, 0);
     else finished();
   }
-  var pendingRange = null;
+  function renderWhole() { // every row at once (after an edit of most of the document)
+    list.innerHTML = chunksHTML(0, beads.length);
+    rows = new Array(beads.length);
+    mapRows(list, 0);
+  }
   function renderSlice(all) {
-    var r = pendingRange, before = false;
+    var r = pendingRange, before = false, moved = false;
     while (r && (r[0] > 0 || r[1] < beads.length)) {
-      if (r[0] > 0) { // before the first rows
-        var a = Math.max(0, r[0] - SLICE);
-        tpl.innerHTML = rowsHTML(a, r[0]);
-        var frag = tpl.content, n = frag.children.length;
-        for (var i = 0; i < n; i++) rows[a + i] = frag.children[i];
-        list.insertBefore(frag, list.firstChild);
-        r[0] = a;
-        before = true;
-      } else {
-        var b = Math.min(beads.length, r[1] + SLICE);
-        tpl.innerHTML = rowsHTML(r[1], b);
-        var f2 = tpl.content, m = f2.children.length;
-        for (var j = 0; j < m; j++) rows[r[1] + j] = f2.children[j];
-        list.appendChild(f2);
-        r[1] = b;
-      }
+      before = r[0] > 0; // the rows before the first ones, then those after the last
+      var a = before ? Math.max(0, r[0] - SLICE) : r[1], b = before ? r[0] : Math.min(beads.length, r[1] + SLICE);
+      tpl.innerHTML = chunksHTML(a, b);
+      var frag = tpl.content;
+      mapRows(frag, a);
+      list.insertBefore(frag, before ? list.firstChild : null);
+      r[before ? 0 : 1] = before ? a : b;
+      moved = moved || before;
       if (!all) break;
     }
     if (r && r[0] === 0 && r[1] === beads.length) { pendingRange = null; finished(); }
     else if (!all) setTimeout(renderSlice, 0);
-    if (before && rows[cur]) rows[cur].scrollIntoView({ block: "nearest" });
+    if (moved && rows[cur]) rows[cur].scrollIntoView({ block: "nearest" });
   }
   function whole() { if (pendingRange) renderSlice(true); } // every row in place, before an edit
   function finished() {
@@ -218,7 +230,7 @@
   function rerender(i) {
     if (i < 0 || i >= beads.length) return;
     var el = element(beads[i], i === cur);
-    list.replaceChild(el, rows[i]);
+    rows[i].replaceWith(el);
     rows[i] = el;
   }
   function progress() {
@@ -234,11 +246,13 @@
   function splice(at, count, neu) {
     whole();
     var old = beads.splice.apply(beads, [at, count].concat(neu));
+    if (count + neu.length > 4 * CHUNK) { renderWhole(); return old; }
     var els = neu.map(function (b) { return element(b, false); });
-    var ref = rows[at + count] || null;
-    for (var x = 0; x < els.length; x++) list.insertBefore(els[x], ref);
+    var ref = rows[at + count] || null, last = rows[at + count - 1];
+    var parent = ref ? ref.parentNode : last.parentNode;
+    for (var x = 0; x < els.length; x++) parent.insertBefore(els[x], ref);
     var gone = rows.splice.apply(rows, [at, count].concat(els));
-    for (x = 0; x < gone.length; x++) list.removeChild(gone[x]);
+    for (x = 0; x < gone.length; x++) gone[x].remove();
     return old;
   }
   function change(at, count, neu, focus) {
@@ -257,20 +271,15 @@
     save();
     rows[cur].scrollIntoView({ block: "nearest" });
   }
-  function doUndo() {
-    var op = undo.pop();
+  function replay(from, to, forward) { // the last operation of one stack, undone or redone
+    var op = from.pop();
     if (!op) return;
-    splice(op.at, op.neu.length, op.old);
-    redo.push(op);
+    splice(op.at, (forward ? op.old : op.neu).length, forward ? op.neu : op.old);
+    to.push(op);
     settle(op.at);
   }
-  function doRedo() {
-    var op = redo.pop();
-    if (!op) return;
-    splice(op.at, op.old.length, op.neu);
-    undo.push(op);
-    settle(op.at);
-  }
+  function doUndo() { replay(undo, redo, false); }
+  function doRedo() { replay(redo, undo, true); }
   function joinComments(a, b) { return [a.comment, b.comment].filter(Boolean).join(" / "); }
   function merge(i) { // bead i with bead i + 1
     if (i < 0 || i + 1 >= beads.length) return;
@@ -373,6 +382,7 @@
   function go(step) { select(nextShown(cur, step)); }
   function refilter() {
     whole();
+    list.classList.toggle("filtered", flaggedOnly || !!query);
     for (var i = 0; i < beads.length; i++) rows[i].classList.toggle("hid", !shown(beads[i]));
   }
   function beadOf(side, id) { // the bead that now holds sentence id of side
