@@ -61,7 +61,7 @@ def test_list_input_and_presplit(embedder):
     b = bitext.align("\n".join(src), "\n".join(tgt), model=embedder, presplit=True)
     assert b.to_beads() == a.to_beads()
     assert a.to_tsv().splitlines()[0] == "src_ids\ttgt_ids\tscore\tsrc\ttgt"
-    assert a.to_jsonl().count("\n") == 3
+    assert a.to_jsonl().count("\n") == 4  # the header line, then one line a bead
 
 
 def test_languages_detected_and_unread_language_warns(embedder, recwarn):

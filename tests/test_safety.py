@@ -21,6 +21,7 @@ import pytest
 import bitext
 from bitext.cli import main
 from conftest import ROOT, SEEDS
+from conftest import one_error_line as _one_error_line
 
 ZH = SEEDS / "global-times-editorial.zh.txt"
 KO = SEEDS / "global-times-editorial.ko.txt"
@@ -60,13 +61,6 @@ def _copy_pair(pair, d):
     return zh, ko
 
 
-def _one_error_line(err: str, *needles):
-    lines = [l for l in err.splitlines() if l.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    for n in needles:
-        assert n in lines[0], lines[0]
-    return lines[0]
 
 
 def _no_temp_files(d: Path):
@@ -219,13 +213,13 @@ def test_short_legacy_files_decode_right_or_are_refused(tmp_path, capsys):
     assert main(["align", str(zh), str(ko), "--src-lang", "zh", "-q"]) == 2
     _one_error_line(capsys.readouterr().err, "ko.txt", "cp949", "--encoding")
     assert main(["align", str(zh), str(ko), "--src-lang", "zh", "--tgt-lang", "ko", "-q", "--format", "jsonl"]) == 0
-    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()[1:]]  # after the header
     assert "".join(r["src"] for r in rows) == "中国。韩国。"
     assert " ".join(r["tgt"] for r in rows if r["tgt"]) == "중국. 한국."
     # a Korean sentence with its spaces is Korean to the detector, no language needed
     ko.write_bytes("중국과 한국은 이웃 나라입니다. 두 나라는 오래 교류했습니다.".encode("cp949"))
     assert main(["align", str(zh), str(ko), "--src-lang", "zh", "-q", "--format", "jsonl"]) == 0
-    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()[1:]]  # after the header
     assert " ".join(r["tgt"] for r in rows if r["tgt"]) == "중국과 한국은 이웃 나라입니다. 두 나라는 오래 교류했습니다."
 
 

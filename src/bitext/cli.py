@@ -63,6 +63,13 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
+def add_fixed(p: argparse.ArgumentParser) -> None:
+    """``--fixed FILE``: beads to keep (align, review)."""
+    p.add_argument("--fixed", metavar="JSONL",
+                   help="keep the beads marked approved or edited in this JSONL file (bitext align --format jsonl, "
+                   "or a review download) and re-align only the stretches between them")
+
+
 def _format_of(path: str | None) -> str:
     """The output format an output file's extension names (``tsv`` otherwise)."""
     ext = os.path.splitext(path or "")[1].lower().lstrip(".")
@@ -79,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="output format (default: from the -o file's extension, .tsv .jsonl .beads .tmx; else tsv)")
+    add_fixed(p)
 
     p = sub.add_parser("eval", help="score alignments against gold beads (strict and lax P/R/F1)", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -91,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _extra_commands():
     """Subcommands defined beside their modules (coverage, batch)."""
     out = []
-    for mod in ("coverage", "batch"):
+    for mod in ("coverage", "batch", "review"):
         try:
             m = __import__(f"bitext.{mod}", fromlist=["add_cli"])
         except ImportError:
@@ -140,9 +148,15 @@ def run_align_command(args, prog: str, render) -> int:
     from .embed import ModelLoadError, language_warning, load_model
     from .pipeline import align
 
+    fixed = getattr(args, "fixed", None)
+    inputs = (args.src, args.tgt) + ((fixed,) if fixed else ())
     try:
-        check_output("-" if args.output is None else args.output, (args.src, args.tgt))
+        check_output("-" if args.output is None else args.output, inputs)
         src, tgt = load_pair(args)
+        if fixed:
+            from .fixed import read_jsonl
+
+            read_jsonl(fixed)  # a malformed file fails before the model loads
         src_lang, tgt_lang = resolve_langs(args, src, tgt)
     except (InputError, OutputError) as e:
         return _fail(prog, str(e))
@@ -159,12 +173,12 @@ def run_align_command(args, prog: str, render) -> int:
         warnings.simplefilter("ignore")
         try:
             result = align(src, tgt, src_lang, tgt_lang, model=model, presplit=args.presplit,
-                           cache=not args.no_cache, progress=not args.quiet)
+                           cache=not args.no_cache, progress=not args.quiet, fixed=fixed)
         except ValueError as e:
             return _fail(prog, str(e))
     text = render(result)
     try:
-        write_output("-" if args.output is None else args.output, text, (args.src, args.tgt))
+        write_output("-" if args.output is None else args.output, text, inputs)
     except OutputError as e:
         return _fail(prog, str(e))
     except OSError as e:

@@ -260,22 +260,24 @@ def beads_to_tsv(beads) -> str:
     return "\n".join(rows) + "\n"
 
 
-def beads_to_jsonl(beads) -> str:
-    return "".join(
-        json.dumps(
-            {
-                "src_ids": list(b.src_ids),
-                "tgt_ids": list(b.tgt_ids),
-                "score": round(b.score, 4),
-                "similarity": round(b.similarity, 4),
-                "src": b.src,
-                "tgt": b.tgt,
-            },
-            ensure_ascii=False,
-        )
-        + "\n"
-        for b in beads
-    )
+def beads_to_jsonl(beads, header: dict | None = None) -> str:
+    """One JSON object a bead; ``header`` (languages, sentence hashes, version:
+    :func:`bitext.fixed.jsonl_header`) as the first line when given. A
+    reviewed bead adds ``approved``, ``edited`` and ``comment``."""
+    lines = [] if header is None else [json.dumps(header, ensure_ascii=False) + "\n"]
+    for b in beads:
+        rec = {
+            "src_ids": list(b.src_ids),
+            "tgt_ids": list(b.tgt_ids),
+            "score": round(b.score, 4),
+            "similarity": round(b.similarity, 4),
+            "src": b.src,
+            "tgt": b.tgt,
+        }
+        if hasattr(b, "approved"):
+            rec.update(approved=b.approved, edited=b.edited, comment=b.comment)
+        lines.append(json.dumps(rec, ensure_ascii=False) + "\n")
+    return "".join(lines)
 
 
 def beads_to_beads(beads) -> str:

@@ -86,8 +86,15 @@ class Alignment:
     def to_tsv(self) -> str:
         return _io.beads_to_tsv(self.beads)
 
+    def jsonl_header(self) -> dict:
+        """The header line of :meth:`to_jsonl`: version, languages, sentence hashes (:mod:`bitext.fixed`)."""
+        from .fixed import jsonl_header
+
+        return jsonl_header(self.src_lang, self.tgt_lang, (s.text for s in self.src_sentences),
+                            (s.text for s in self.tgt_sentences))
+
     def to_jsonl(self) -> str:
-        return _io.beads_to_jsonl(self.beads)
+        return _io.beads_to_jsonl(self.beads, self.jsonl_header())
 
     def to_beads(self) -> str:
         return _io.beads_to_beads(self.beads)
@@ -97,6 +104,8 @@ class Alignment:
 
     def format(self, fmt: str) -> str:
         """Serialise as ``tsv``, ``jsonl``, ``beads`` or ``tmx``."""
+        if fmt == "jsonl":
+            return self.to_jsonl()
         return _io.format_beads(self.beads, fmt, self.src_lang, self.tgt_lang)
 
 
@@ -165,6 +174,7 @@ def align(
     params: AlignParams | None = None,
     cache: bool = True,
     progress: bool = False,
+    fixed=None,
 ) -> Alignment:
     """Align ``src`` with its translation ``tgt``.
 
@@ -175,6 +185,12 @@ def align(
     detected when not given (:func:`~bitext.segment.detect_lang`).
     ``model``: ``None`` for the default offline model, a sentence-transformers
     name or path, an object with ``encode``, or a loaded :class:`~bitext.embed.Embedder`.
+    ``fixed``: beads to keep as they are, as hard constraints; only the
+    stretches between them are aligned (:mod:`bitext.fixed`): the path of a
+    JSONL file bitext wrote (its approved and edited beads; its sentence
+    hashes must match), or a list of beads, dicts with ``src_ids`` and
+    ``tgt_ids``, or ``(src_ids, tgt_ids)`` pairs. Fixed beads come back as
+    :class:`~bitext.fixed.ReviewedBead`, with confidence 1.
     """
     for name, side in (("src", src), ("tgt", tgt)):
         _check_side(name, side)
@@ -185,6 +201,11 @@ def align(
     t0 = time.perf_counter()
     src_sents, src_lang = segment_side(src, src_lang, presplit, cache, "src")
     tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache, "tgt")
+    cons = None
+    if fixed is not None:
+        from .fixed import constraints
+
+        cons = constraints(fixed, [s.text for s in src_sents], [s.text for s in tgt_sents])
     if src_lang == tgt_lang:
         warnings.warn(f"both sides are in the same language ({src_lang})", stacklevel=2)
     t1 = time.perf_counter()
@@ -205,7 +226,8 @@ def align(
     shared = None
     if p.anchor_weight:
         shared = anchor_counts([s.text for s in src_sents], [s.text for s in tgt_sents])
-    beads = align_vectors(
+    beads = _align_through(
+        cons,
         src_spans,
         tgt_spans,
         np.array([_text_len(s.text) for s in src_sents]),
@@ -217,15 +239,16 @@ def align(
     )
     t3 = time.perf_counter()
     out = [
-        Bead(
+        _bead(
             s,
             t,
             join_sentences((src_sents[i].text for i in s), src_lang),
             join_sentences((tgt_sents[j].text for j in t), tgt_lang),
             float(conf),
             float(sim),
+            *fix,
         )
-        for s, t, sim, conf in beads
+        for s, t, sim, conf, *fix in beads
     ]
     return Alignment(
         out,
@@ -240,6 +263,23 @@ def align(
         tgt_vectors=tgt_spans[0],
         model=embedder,
     )
+
+
+def _align_through(cons, *args) -> list[tuple]:
+    """:func:`~bitext.align.align_vectors`, or, with constraints, the same around them."""
+    if cons is None:
+        return align_vectors(*args)
+    from .fixed import align_around
+
+    return align_around(cons, *args)
+
+
+def _bead(s, t, src: str, tgt: str, score: float, sim: float, fix=None) -> Bead:
+    if fix is None:
+        return Bead(s, t, src, tgt, score, sim)
+    from .fixed import ReviewedBead
+
+    return ReviewedBead(s, t, src, tgt, score, sim, fix.approved, fix.edited, fix.comment)
 
 
 def _is_str_list(x) -> bool:

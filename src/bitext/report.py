@@ -18,7 +18,7 @@ import zlib
 
 import numpy as np
 
-__all__ = ["render_html", "alignment_svg", "png_bytes", "STATUS_LABELS", "STATUS_COLOURS"]
+__all__ = ["CSS", "ROW_BACKGROUNDS", "render_html", "cards_html", "findings_html", "legend_html", "alignment_svg", "png_bytes", "STATUS_LABELS", "STATUS_COLOURS"]
 
 STATUS_LABELS = {
     "ok": "translated",
@@ -37,7 +37,7 @@ STATUS_COLOURS = {
     "omission": "#d32f2f",
     "addition": "#6a1b9a",
 }
-_ROW_BG = {
+ROW_BACKGROUNDS = {
     "ok": "#f1f8f1",
     "suspect": "#fff3e0",
     "low": "#fffde7",
@@ -207,7 +207,7 @@ def _tick_step(k: int, cell: float) -> int:
     return 10000
 
 
-_CSS = """
+CSS = """
 :root { --fg: #1d1d1f; --muted: #666; --line: #ddd; }
 * { box-sizing: border-box; }
 body { font: 14px/1.5 -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", "Noto Sans CJK KR",
@@ -258,20 +258,15 @@ def _sentences_html(sents, ids, flagged: set[int]) -> str:
     return " ".join(out)
 
 
-def render_html(report, title: str | None = None) -> str:
-    """The whole report as one HTML document (a string)."""
-    a = report.alignment
-    sl, tl = a.src_lang, a.tgt_lang
-    title = title or f"Coverage report ({sl} \u2192 {tl})"
-    om_ids = report.omitted_ids
-    add_ids = report.added_ids
-    susp = {s.bead: s for s in report.suspects}
+def cards_html(report) -> str:
+    """The summary cards of a report: coverage, omissions, additions, low and suspect beads."""
 
     def card(value, key, cls=""):
         return f'<div class="card {cls}"><div class="v">{value}</div><div class="k">{_e(key)}</div></div>'
 
+    om_ids, add_ids = report.omitted_ids, report.added_ids
     cov_cls = "good" if report.coverage >= 0.999 else ("warn" if report.coverage >= 0.9 else "bad")
-    cards = "".join(
+    return "".join(
         [
             card(f"{100 * report.coverage:.1f}%", f"coverage: {report.covered_sentences}/{report.src_sentences} source sentences", cov_cls),
             card(f"{100 * report.char_coverage:.1f}%", f"of characters: {report.covered_chars}/{report.src_chars}", cov_cls),
@@ -282,11 +277,20 @@ def render_html(report, title: str | None = None) -> str:
             card(len(report.suspects), "suspect pairs (numbers, names)", "warn" if report.suspects else "good"),
         ]
     )
-    legend = "".join(
-        f'<span><i style="border-color:{STATUS_COLOURS[k]};background:{_ROW_BG[k]}"></i>{_e(v)}</span>'
+
+
+def legend_html() -> str:
+    """One swatch a status."""
+    return "".join(
+        f'<span><i style="border-color:{STATUS_COLOURS[k]};background:{ROW_BACKGROUNDS[k]}"></i>{_e(v)}</span>'
         for k, v in STATUS_LABELS.items()
     )
 
+
+def findings_html(report) -> str:
+    """The findings as a list, each linking to its bead (``#b<index>``)."""
+    a = report.alignment
+    sl, tl = a.src_lang, a.tgt_lang
     finds = []
     for o in report.omissions:
         why = "no counterpart" if o.kind == "unaligned" else "aligned, but unlike its target"
@@ -300,7 +304,22 @@ def render_html(report, title: str | None = None) -> str:
         finds.append(f'<li><a href="#b{s.bead}"><b>suspect</b> bead {s.bead}</a>: {_e("; ".join(s.reasons))}</li>')
     for x in report.low_confidence:
         finds.append(f'<li><a href="#b{x.bead}"><b>low confidence</b> bead {x.bead}</a>: score {x.score:.2f}</li>')
-    findings = f'<ul class="find">{"".join(finds)}</ul>' if finds else '<p class="note">Nothing to report: every source sentence is translated and nothing was added.</p>'
+    if not finds:
+        return '<p class="note">Nothing to report: every source sentence is translated and nothing was added.</p>'
+    return f'<ul class="find">{"".join(finds)}</ul>'
+
+
+def render_html(report, title: str | None = None) -> str:
+    """The whole report as one HTML document (a string)."""
+    a = report.alignment
+    sl, tl = a.src_lang, a.tgt_lang
+    title = title or f"Coverage report ({sl} \u2192 {tl})"
+    om_ids = report.omitted_ids
+    add_ids = report.added_ids
+    susp = {s.bead: s for s in report.suspects}
+    cards = cards_html(report)
+    legend = legend_html()
+    findings = findings_html(report)
 
     prow = []
     for p in report.paragraphs:
@@ -324,7 +343,7 @@ def render_html(report, title: str | None = None) -> str:
         if bi in susp:
             why = f'<div class="why">{_e("; ".join(susp[bi].reasons))}</div>'
         rows.append(
-            f'<tr id="b{bi}" class="s-{st}" style="background:{_ROW_BG.get(st, "#fff")}">'
+            f'<tr id="b{bi}" class="s-{st}" style="background:{ROW_BACKGROUNDS.get(st, "#fff")}">'
             f'<td class="num" style="border-left-color:{col}">{bi}</td>'
             f'<td><span class="st" style="color:{col}">{_e(STATUS_LABELS.get(st, st))}</span>{why}</td>'
             f'<td class="ids">{_ids(b.src_ids)}</td>'
@@ -342,7 +361,7 @@ def render_html(report, title: str | None = None) -> str:
         "<!DOCTYPE html>\n"
         f'<html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<style>{_CSS}</style></head><body>"
+        f"<style>{CSS}</style></head><body>"
         f"<h1>{_e(title)}</h1>"
         f'<p class="sub">{report.src_sentences} source sentences, {report.tgt_sentences} target sentences, '
         f"{len(a.beads)} beads. Sentence ids and paragraphs count from 0. A bead&#8217;s score is the "
