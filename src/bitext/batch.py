@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from ._process import init_worker
+from ._process import init_worker, interrupts_held, stop_pool
 from .io import FORMATS, InputError, OutputError, read_text, write_atomic, write_output
 
 __all__ = [
@@ -535,7 +535,8 @@ def _run_pool(todo: list[PairSpec], job: _Job, workers: int) -> Iterator[PairRes
     def submit() -> None:
         s = next(feed, None)
         if s is not None:
-            pending.append(ex.submit(_pool_task, s, job.fmt, job.outdir, job.keep))
+            with interrupts_held():  # a worker may start here
+                pending.append(ex.submit(_pool_task, s, job.fmt, job.outdir, job.keep))
 
     try:
         for _ in range(2 * workers):  # a bounded queue: a million pairs never sit in memory as futures
@@ -564,13 +565,7 @@ def _run_pool(todo: list[PairSpec], job: _Job, workers: int) -> Iterator[PairRes
     except BrokenProcessPool:
         raise BatchError(_DIED) from None
     finally:
-        if not clean:  # interrupted or abandoned: stop the workers now, not after their current pair
-            for p in list((getattr(ex, "_processes", None) or {}).values()):
-                try:
-                    p.terminate()
-                except Exception:
-                    pass
-        ex.shutdown(wait=True, cancel_futures=True)
+        stop_pool(ex, clean)  # interrupted or abandoned: the workers stop now, not after their pair
 
 
 class _RayWorker:

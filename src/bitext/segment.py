@@ -270,16 +270,26 @@ def _paragraph_spans_many(bodies: list[str], lang: str, workers: int | None) -> 
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    from ._process import init_worker
+    from ._process import init_worker, interrupts_held, stop_pool
 
     _kss_split()  # import kss before forking, so each worker starts warm
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     chunk = max(1, len(bodies) // (workers * 4))
+    finished = False
     try:
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker) as pool:
-            return list(pool.map(_paragraph_spans, bodies, [lang] * len(bodies), chunksize=chunk))
+        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker)
     except (OSError, RuntimeError):  # no processes here: do it in this one
         return [_paragraph_spans(b, lang) for b in bodies]
+    try:
+        with interrupts_held():  # map submits every chunk, so the workers start inside
+            results = pool.map(_paragraph_spans, bodies, [lang] * len(bodies), chunksize=chunk)
+        out = list(results)
+        finished = True
+        return out
+    except (OSError, RuntimeError):  # the workers could not start: do it in this one
+        return [_paragraph_spans(b, lang) for b in bodies]
+    finally:
+        stop_pool(pool, finished)
 
 
 def split(text: str, lang: str | None = None, workers: int | None = None) -> list[Sentence]:
