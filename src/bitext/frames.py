@@ -44,11 +44,10 @@ import json
 import os
 from pathlib import Path
 
-__all__ = ["beads_frame", "findings_frame", "paragraphs_frame", "batch_frame", "batch_reports",
-           "BATCH_COLUMNS", "FINDINGS_COLUMNS", "REPORT_SUFFIX"]
+from .batch import REPORT_SUFFIX, SUMMARY_NAME, _read_summary
 
-REPORT_SUFFIX = ".coverage.json"
-"""``bitext batch --coverage`` writes each pair's report to ``OUTDIR/<id>.coverage.json``."""
+__all__ = ["beads_frame", "findings_frame", "paragraphs_frame", "batch_frame", "batch_reports",
+           "BATCH_COLUMNS", "FINDINGS_COLUMNS"]
 
 FINDINGS_COLUMNS = ("finding", "kind", "bead", "src_ids", "tgt_ids", "paragraph", "score", "src", "tgt", "reasons")
 BATCH_COLUMNS = ("status", "n_src", "n_tgt", "n_beads", "coverage", "omissions", "additions", "low_confidence",
@@ -145,8 +144,6 @@ def batch_reports(source) -> dict:
 
 
 def _summary_records(folder: Path) -> list[dict]:
-    from .batch import SUMMARY_NAME, _read_summary
-
     path = folder / SUMMARY_NAME
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no batch summary here (run bitext batch -o {folder} first)")
