@@ -61,8 +61,11 @@ def _cut(s: str) -> str:
     return s if len(s) <= _TEXT_CHARS else s[: _TEXT_CHARS - 1] + "\u2026"
 
 
+_CELL = "padding:3px 6px;vertical-align:top;text-align:left;border-bottom:1px solid #ddd;"
+
+
 def _table(a, statuses: list[str], max_rows: int) -> str:
-    td = 'style="padding:3px 6px;vertical-align:top;text-align:left;border-bottom:1px solid #ddd"'
+    td = f'style="{_CELL}"'
     head = "".join(f"<th {td}>{h}</th>" for h in
                    ("#", "status", "src ids", f"source ({_e(a.src_lang)})", f"target ({_e(a.tgt_lang)})", "tgt ids", "score"))
     rows = []
@@ -70,7 +73,7 @@ def _table(a, statuses: list[str], max_rows: int) -> str:
         col = STATUS_COLOURS.get(st, "#000")
         rows.append(
             f'<tr class="s-{st}" style="background:{_ROW_BG.get(st, "#fff")}">'
-            f'<td {td[:-1]};border-left:5px solid {col}">{i}</td>'
+            f'<td style="{_CELL}border-left:5px solid {col}">{i}</td>'
             f'<td {td}><span style="color:{col};font-weight:600">{_e(st)}</span></td>'
             f"<td {td}>{_ids(b.src_ids)}</td><td {td} lang=\"{_e(a.src_lang)}\">{_e(_cut(b.src))}</td>"
             f"<td {td} lang=\"{_e(a.tgt_lang)}\">{_e(_cut(b.tgt))}</td><td {td}>{_ids(b.tgt_ids)}</td>"
