@@ -15,8 +15,8 @@ The heatmap never builds a matrix of more than ``max_cells`` (default
 the band around the alignment path on a downsampled grid: each cell holds
 the highest cosine among the sentence pairs it covers near the path, cells
 off the band are blank (:func:`similarity_cells`). The sentence matrix is
-never made: the band costs about ``n x 3m/cols`` dot products, a few thousand
-rows at a time.
+never made: the band costs about ``n x 3m/cols`` dot products, in blocks of
+about a million cells.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ __all__ = ["plot_alignment", "plot_paragraphs", "plot_scores", "plot_batch", "si
 MAX_CELLS = 250_000
 """The most similarity cells :func:`plot_alignment` computes (500 x 500)."""
 
+_BAND_BLOCK = 1 << 20  # cells of one block of the band's matrix products (8 MB)
 _MAX_BEAD_BOXES = 400  # more beads than this are drawn as one line collection, not a box each
 
 
@@ -79,11 +80,31 @@ def _bead_boxes(beads):
 
 def _path_columns(boxes, n: int) -> np.ndarray:
     """For each source sentence, the target position the path passes at its row."""
+    r0, c0, h, w = (np.array(x, dtype=np.float64) for x in zip(*boxes)) if boxes else (np.zeros(0),) * 4
+    h_int = h.astype(np.int64)
+    bead = np.repeat(np.arange(len(h_int)), h_int)  # the bead of each source sentence, in order
+    k = np.arange(len(bead)) - np.repeat(np.cumsum(h_int) - h_int, h_int)  # its place in the bead
     pos = np.zeros(n)
-    for r0, c0, h, w in boxes:
-        if h:
-            pos[r0:r0 + h] = c0 + (np.arange(h) + 0.5) * w / h
+    pos[(r0[bead] + k).astype(np.int64)] = c0[bead] + (k + 0.5) * w[bead] / h[bead]
     return pos
+
+
+def _band_max(src, tgt, rows_i: np.ndarray, centre: np.ndarray, offsets: np.ndarray, out, shape) -> None:
+    """Fold the cosines of source rows ``rows_i`` (consecutive) with the targets near
+    ``centre`` into ``out`` (a grid of ``shape`` over ``n x m``), keeping the highest:
+    one matrix product over the targets the rows need, halved while that span is too wide."""
+    n, m = len(src), len(tgt)
+    lo = max(0, int(centre.min() + offsets[0]))
+    hi = min(m, int(centre.max() + offsets[-1]) + 1)
+    if (hi - lo) * len(rows_i) > _BAND_BLOCK and len(rows_i) > 1:
+        half = len(rows_i) // 2
+        _band_max(src, tgt, rows_i[:half], centre[:half], offsets, out, shape)
+        _band_max(src, tgt, rows_i[half:], centre[half:], offsets, out, shape)
+        return
+    block = src[rows_i[0]:rows_i[-1] + 1] @ tgt[lo:hi].T
+    j = np.clip(centre[:, None] + offsets[None, :], 0, m - 1)  # (rows, band)
+    sims = block[np.arange(len(rows_i))[:, None], j - lo]
+    np.fmax.at(out, ((rows_i * shape[0] // n)[:, None], j * shape[1] // m), sims.astype(np.float64))
 
 
 def similarity_cells(src_vectors: np.ndarray, tgt_vectors: np.ndarray, beads=(), max_cells: int = MAX_CELLS) -> np.ndarray:
@@ -92,7 +113,7 @@ def similarity_cells(src_vectors: np.ndarray, tgt_vectors: np.ndarray, beads=(),
     grid of at most ``max_cells`` (the document's shape kept): each cell the
     highest cosine of the sentences it covers within about a cell and a half of
     the path, NaN (blank) off the band. The band costs ``n x (2 * band + 1)``
-    dot products, computed a few thousand rows at a time (about 16 MB)."""
+    dot products, in matrix products of about a million cells (8 MB) each."""
     n, m = len(src_vectors), len(tgt_vectors)
     if n * m <= max_cells:
         return np.asarray(src_vectors @ tgt_vectors.T, dtype=np.float64)
@@ -101,12 +122,10 @@ def similarity_cells(src_vectors: np.ndarray, tgt_vectors: np.ndarray, beads=(),
     offsets = np.arange(-half, half + 1)
     centre = np.rint(_path_columns(_bead_boxes(beads), n)).astype(np.int64)
     grid = np.full((rows, cols), np.nan)
-    step = max(1, (1 << 22) // (len(offsets) * max(1, src_vectors.shape[1])))
+    step = max(1, _BAND_BLOCK // (4 * len(offsets)))
     for lo in range(0, n, step):
         i = np.arange(lo, min(n, lo + step))
-        j = np.clip(centre[i, None] + offsets[None, :], 0, m - 1)  # (rows, band)
-        sims = np.einsum("rd,rkd->rk", src_vectors[i], tgt_vectors[j])
-        np.fmax.at(grid, ((i * rows // n)[:, None], j * cols // m), sims.astype(np.float64))
+        _band_max(src_vectors, tgt_vectors, i, centre[i], offsets, grid, (rows, cols))
     return grid
 
 
