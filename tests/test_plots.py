@@ -131,3 +131,26 @@ def test_plot_batch_sorted_and_named():
     ax2 = plots.plot_batch(many, cutoff=0.6)
     names = [t.get_text() for t in ax2.get_yticklabels()]
     assert names == [f"p{i}" for i in range(20)]  # only the pairs below the cut-off
+
+
+def test_band_follows_a_path_with_gaps():
+    """Omissions (1-0 runs) and a long addition (0-k) move the band with the path."""
+    rng = np.random.default_rng(2)
+    beads, i, j = [], 0, 0
+    for kind, count in (("1-1", 300), ("0-1", 150), ("1-1", 200), ("1-0", 60), ("1-2", 100), ("1-1", 90)):
+        for _ in range(count):
+            s, t = {"1-1": (1, 1), "0-1": (0, 1), "1-0": (1, 0), "1-2": (1, 2)}[kind]
+            beads.append(Bead(tuple(range(i, i + s)), tuple(range(j, j + t)), "", "", 0.9))
+            i, j = i + s, j + t
+    n, m = i, j
+    src, tgt = rng.standard_normal((n, 8)), rng.standard_normal((m, 8))
+    full = src @ tgt.T
+    grid = plots.similarity_cells(src, tgt, beads, 10_000)
+    rows, cols = grid.shape
+    assert grid.size <= 10_000
+    for b in beads:
+        for si in b.src_ids:
+            for tj in b.tgt_ids:  # every pair on the path is in the band, and the cell holds at least its cosine
+                cell = grid[si * rows // n, tj * cols // m]
+                assert not np.isnan(cell) and cell >= full[si, tj] - 1e-12
+    assert np.isnan(grid).mean() > 0.5  # off the band is blank
