@@ -159,3 +159,23 @@ def test_dom_has_one_row_a_bead(seed_page):
     assert dom.count('<tr id="b') == len(report.alignment.beads)
     assert "* 垓字" in dom
     assert dom.count('class="s-addition"') >= 1
+
+
+@pytest.mark.parametrize("what", ["alignment", "report"])
+def test_repr_html_renders(seed_page, what):
+    """What a notebook shows for an Alignment and a report: the first 20 beads, a note of the rest."""
+    page, report, d = seed_page
+    obj = report.alignment if what == "alignment" else report
+    frag = d / f"repr-{what}.html"
+    frag.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
+                    + obj._repr_html_() + "</body></html>", "utf-8")
+    r = chromium("--dump-dom", frag.as_uri(), profile=d / f"profile-{what}")
+    dom = r.stdout.decode("utf-8", errors="replace")
+    assert 'class="bitext-beads"' in dom, r.stderr.decode(errors="replace")[-2000:]
+    assert dom.count('<tr class="s-') == 20
+    assert f"{len(report.alignment.beads) - 20} more beads not shown" in dom
+    png = d / f"repr-{what}.png"
+    chromium("--window-size=1200,900", f"--screenshot={png}", frag.as_uri(), profile=d / f"profile-{what}-shot")
+    rgb = load_png(png)[..., :3].reshape(-1, 3)
+    green = ((rgb[:, 1] > 100) & (rgb[:, 0] < 80) & (rgb[:, 2] < 80)).sum()  # the "ok" status colour
+    assert green > 100, green

@@ -58,6 +58,9 @@ SUMMARY_NAME = "summary.jsonl"
 ENGINES = ("local", "ray")
 SUMMARY_KEYS = ("id", "status", "n_src", "n_tgt", "n_beads", "coverage", "seconds", "error", "src", "tgt",
                 "src_lang", "tgt_lang", "warning", "src_file", "tgt_file")
+# with coverage reports (``--coverage``): the report's coverage and counts, in the summary after SUMMARY_KEYS
+REPORT_KEYS = ("report_coverage", "omissions", "additions", "low_confidence", "suspects")
+REPORT_SUFFIX = ".coverage.json"  # OUTDIR/<id>.coverage.json
 MAX_ID = 200
 _ID = re.compile(r"[A-Za-z0-9._-]+\Z")
 _LOCK_NAME = ".bitext-batch.lock"
@@ -111,6 +114,13 @@ class PairResult:
     when it runs with one. ``worker``, ``peak_rss_mb`` and ``cpu_seconds`` tell
     which process did the work, its peak resident memory so far and the CPU
     time the pair took (not in the summary).
+
+    With ``coverage=True`` (``--coverage``) the worker also computes the
+    pair's coverage report: ``report_coverage`` (its coverage),
+    ``omissions`` and ``additions`` (sentences), ``low_confidence`` and
+    ``suspects`` (beads) go to the summary, the report itself to
+    ``report`` (without ``outdir``) or ``report_file``
+    (``OUTDIR/<id>.coverage.json``).
     """
 
     id: str
@@ -133,6 +143,13 @@ class PairResult:
     worker: str | None = field(default=None, compare=False)
     peak_rss_mb: float | None = field(default=None, compare=False)
     cpu_seconds: float | None = field(default=None, compare=False)
+    report_coverage: float | None = None
+    omissions: int | None = None
+    additions: int | None = None
+    low_confidence: int | None = None
+    suspects: int | None = None
+    report: Any = field(default=None, repr=False, compare=False)
+    report_file: str | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -140,7 +157,8 @@ class PairResult:
 
     def summary(self) -> dict:
         """The line written to ``summary.jsonl``."""
-        return {k: getattr(self, k) for k in SUMMARY_KEYS}
+        keys = SUMMARY_KEYS + (REPORT_KEYS if self.report_coverage is not None else ())
+        return {k: getattr(self, k) for k in keys}
 
 
 # --- manifest -----------------------------------------------------------------
@@ -359,10 +377,10 @@ class _ModelFailed:
         self.msg = msg
 
 
-def _pool_task(spec: PairSpec, fmt, outdir, keep):
+def _pool_task(spec: PairSpec, fmt, outdir, keep, coverage=False):
     if "error" in _WORKER:
         return _ModelFailed(_WORKER["error"])
-    return align_pair(_WORKER["model"], spec, fmt, outdir, keep)
+    return align_pair(_WORKER["model"], spec, fmt, outdir, keep, coverage)
 
 
 def _one_line(msg: str) -> str:
@@ -399,8 +417,10 @@ def _unchanged(path: str, recorded) -> bool:
         return False
 
 
-def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None = None, keep: bool = False) -> PairResult:
-    """Read, align and (with ``outdir``) write one pair; never raises for a bad pair."""
+def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None = None, keep: bool = False,
+               coverage: bool = False) -> PairResult:
+    """Read, align and (with ``outdir``) write one pair, with ``coverage`` its
+    coverage report too; never raises for a bad pair."""
     from .embed import ModelLoadError, language_warning
     from .pipeline import align
     from .segment import LanguageError, detect_lang
@@ -433,6 +453,7 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
         if outdir is not None:
             out = os.path.join(outdir, f"{spec.id}.{fmt}")
             write_output(out, a.format(fmt), (spec.src, spec.tgt))
+        counts = _report(a, spec, outdir, keep) if coverage else {}
         n_src = len(a.src_sentences)
         covered = sum(len(b.src_ids) for b in a.beads if b.tgt_ids)
         return PairResult(
@@ -441,7 +462,7 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
             round(time.perf_counter() - t0, 3), None,
             alignment=a if keep else None, output=out, peak_rss_mb=_peak_rss_mb(),
             cpu_seconds=round(time.process_time() - c0, 3), src_lang=langs[0], tgt_lang=langs[1],
-            warning=language_warning(model, *langs), **files, **base,
+            warning=language_warning(model, *langs), **files, **base, **counts,
         )
     except (InputError, OutputError) as e:
         msg = _one_line(e)
@@ -453,6 +474,21 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
         msg = _one_line(f"{spec.src} / {spec.tgt}: {type(e).__name__}: {e}")
     return PairResult(spec.id, "error", seconds=round(time.perf_counter() - t0, 3), error=msg,
                       peak_rss_mb=_peak_rss_mb(), **base)
+
+
+def _report(a, spec: PairSpec, outdir: str | None, keep: bool) -> dict:
+    """The coverage report of one pair, written beside its alignment: PairResult fields."""
+    from .coverage import coverage as coverage_report
+
+    r = coverage_report(a)
+    d = r.to_dict()
+    c = d["counts"]
+    out = {"report_coverage": d["coverage"], "omissions": c["omitted_sentences"], "additions": c["added_sentences"],
+           "low_confidence": c["low_confidence"], "suspects": c["suspects"], "report": r if keep else None}
+    if outdir is not None:
+        out["report_file"] = os.path.join(outdir, f"{spec.id}{REPORT_SUFFIX}")
+        write_output(out["report_file"], json.dumps(d, ensure_ascii=False, indent=2) + "\n", (spec.src, spec.tgt))
+    return out
 
 
 # --- engines ------------------------------------------------------------------------
@@ -468,6 +504,7 @@ class _Job:
     outdir: str | None
     keep: bool
     ordered: bool
+    coverage: bool = False
 
 
 def _model_spec(model, workers: int, engine: str):
@@ -497,7 +534,7 @@ def _run_inprocess(todo: list[PairSpec], job: _Job) -> Iterator[PairResult]:
     for s in todo:
         # the same BLAS threads as a worker process, restored before the caller's code runs
         with ctl.limit(limits=job.threads, user_api="blas") if ctl is not None else contextlib.nullcontext():
-            r = align_pair(model, s, job.fmt, job.outdir, job.keep)
+            r = align_pair(model, s, job.fmt, job.outdir, job.keep, job.coverage)
         yield r
 
 
@@ -536,7 +573,7 @@ def _run_pool(todo: list[PairSpec], job: _Job, workers: int) -> Iterator[PairRes
         s = next(feed, None)
         if s is not None:
             with interrupts_held():  # a worker may start here
-                pending.append(ex.submit(_pool_task, s, job.fmt, job.outdir, job.keep))
+                pending.append(ex.submit(_pool_task, s, job.fmt, job.outdir, job.keep, job.coverage))
 
     try:
         for _ in range(2 * workers):  # a bounded queue: a million pairs never sit in memory as futures
@@ -574,8 +611,8 @@ class _RayWorker:
     def __init__(self, model_spec, threads, cache, cache_dir):
         _load_worker(model_spec, threads, cache, cache_dir)
 
-    def run(self, spec, fmt, outdir, keep):
-        return _pool_task(spec, fmt, outdir, keep)
+    def run(self, spec, fmt, outdir, keep, coverage=False):
+        return _pool_task(spec, fmt, outdir, keep, coverage)
 
 
 def _import_ray():
@@ -617,7 +654,7 @@ def _run_ray(todo: list[PairSpec], job: _Job, workers: int, address: str | None)
         Actor = ray.remote(num_cpus=threads)(_RayWorker)
         actors = [Actor.remote(spec, threads, job.cache, cache_dir or job.cache_dir) for _ in range(workers)]
         pool = ActorPool(actors)
-        run = (lambda a, s: a.run.remote(s, job.fmt, job.outdir, job.keep))
+        run = (lambda a, s: a.run.remote(s, job.fmt, job.outdir, job.keep, job.coverage))
         it = pool.map(run, todo) if job.ordered else pool.map_unordered(run, todo)
         for r in it:
             if isinstance(r, _ModelFailed):
@@ -657,10 +694,13 @@ def _read_summary(path: Path) -> dict[str, dict]:
     return out
 
 
-def _complete(rec: dict | None, spec: PairSpec, output: Path) -> bool:
-    """A previous run aligned this pair from the same files, unchanged since, and its output is there."""
+def _complete(rec: dict | None, spec: PairSpec, output: Path, coverage: bool = False) -> bool:
+    """A previous run aligned this pair from the same files, unchanged since, and its output
+    (with ``coverage``: and its report) is there."""
     return (
         rec is not None
+        and (not coverage or (rec.get("report_coverage") is not None
+                              and output.with_name(spec.id + REPORT_SUFFIX).is_file()))
         and rec.get("status") in ("ok", "skipped")
         and rec.get("src") == spec.src
         and rec.get("tgt") == spec.tgt
@@ -709,7 +749,7 @@ def _clean_temp(outdir: Path, names: set[str]) -> None:
                 break
 
 
-_OURS = re.compile(r"(?P<id>.+)\.(?:%s)\Z" % "|".join(FORMATS))
+_OURS = re.compile(r"(?P<id>.+)(?:\.(?:%s)|%s)\Z" % ("|".join(FORMATS), re.escape(REPORT_SUFFIX)))
 
 
 def _foreign_files(outdir: Path, previous: dict[str, dict]) -> list[str]:
@@ -752,7 +792,7 @@ def _check_outdir(outdir: Path, specs: list[PairSpec], fmt: str, force: bool, in
         except OSError:
             continue
         ours[(st.st_dev, st.st_ino)] = path
-    for name in [SUMMARY_NAME] + [f"{s.id}.{fmt}" for s in specs]:
+    for name in [SUMMARY_NAME] + [f"{s.id}{ext}" for s in specs for ext in (f".{fmt}", REPORT_SUFFIX)]:
         try:
             st = os.stat(outdir / name)
         except OSError:
@@ -783,6 +823,7 @@ def align_many(
     encoding: str | None = None,
     force: bool = False,
     inputs: Iterable = (),
+    coverage: bool = False,
 ) -> Iterator[PairResult]:
     """Align many pairs; yields a :class:`PairResult` per pair as it finishes.
 
@@ -814,6 +855,11 @@ def align_many(
     :class:`BatchError` before any work. A pair whose input changed since
     the run that completed it (size and time, else its SHA-256) is aligned
     again.
+
+    ``coverage``: each worker also computes the pair's coverage report
+    (:class:`PairResult` says what goes where; with ``outdir`` the reports are
+    ``outdir/<id>.coverage.json``); :func:`bitext.frames.batch_frame` makes
+    the table of all pairs.
 
     Errors in a pair are results (``status="error"``), never exceptions;
     :class:`BatchError` or :class:`~bitext.embed.ModelLoadError` stop the batch.
@@ -847,7 +893,7 @@ def align_many(
         except OSError as e:
             raise BatchError(f"{outdir}: cannot create the output folder: {e.strerror or e}") from None
     job = _Job(model, threads, cache, None if cache_dir is None else os.fspath(cache_dir),
-               fmt, None if outdir is None else os.path.abspath(outdir), outdir is None, ordered)
+               fmt, None if outdir is None else os.path.abspath(outdir), outdir is None, ordered, coverage)
     return _align_many(specs, job, workers, engine, address, resume, progress)
 
 
@@ -864,15 +910,15 @@ def _align_many(specs, job: _Job, workers, engine, address, resume, progress) ->
             except OSError as e:
                 raise BatchError(f"{out}: cannot create the output folder: {e.strerror or e}") from None
             lock = _Lock(out)
-            names = {f"{s.id}.{job.fmt}" for s in specs} | {SUMMARY_NAME}
+            names = {f"{s.id}{ext}" for s in specs for ext in (f".{job.fmt}", REPORT_SUFFIX)} | {SUMMARY_NAME}
             _clean_temp(out, names)
             previous = _read_summary(out / SUMMARY_NAME)
         results: dict[str, dict] = {}
         todo, skipped = [], []
         for s in specs:
             rec = previous.get(s.id)
-            if out is not None and resume and _complete(rec, s, out / f"{s.id}.{job.fmt}"):
-                r = PairResult(**{k: rec.get(k) for k in SUMMARY_KEYS if k not in ("status", "seconds")},
+            if out is not None and resume and _complete(rec, s, out / f"{s.id}.{job.fmt}", job.coverage):
+                r = PairResult(**{k: rec.get(k) for k in SUMMARY_KEYS + REPORT_KEYS if k not in ("status", "seconds")},
                                status="skipped", seconds=0.0, output=str(out / f"{s.id}.{job.fmt}"))
                 skipped.append(r)
             else:
@@ -981,6 +1027,9 @@ def add_cli(sub, add_common=None) -> None:
                    "that holds files bitext did not write")
     p.add_argument("--encoding", type=encoding_name,
                    help="encoding of every input file (default: UTF-8, or a legacy encoding detected with confidence)")
+    p.add_argument("--coverage", action="store_true",
+                   help="also compute each pair's coverage report (in the workers): OUTDIR/<id>.coverage.json, "
+                   "and its coverage, omissions, additions, low-confidence beads and suspects in summary.jsonl")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no final counts")
     p.set_defaults(func=run_batch_command)
 
@@ -1007,7 +1056,7 @@ def run_batch_command(args) -> int:
             specs, model=args.model, workers=args.workers, engine=args.engine, fmt=args.format,
             outdir=args.outdir, cache=not args.no_cache, resume=not args.force, threads=args.threads,
             address=args.address, progress=not args.quiet, encoding=args.encoding, force=args.force,
-            inputs=(args.manifest,),
+            inputs=(args.manifest,), coverage=args.coverage,
         )
     except (ValueError, BatchError) as e:
         return fail(str(e))

@@ -351,6 +351,30 @@ class CoverageReport(_Shares):
             return self.to_html()
         raise ValueError(f"unknown format {fmt!r} (expected text, json or html)")
 
+    def to_pandas(self, table: str = "beads"):
+        """A DataFrame (needs pandas; columns in :mod:`bitext.frames`): ``"beads"``, one row
+        a bead with its ``status``; ``"findings"``, one row an omission, addition,
+        low-confidence bead or suspect; ``"paragraphs"``, one row a source paragraph."""
+        from . import frames
+
+        if table == "beads":
+            return frames.beads_frame(self.alignment, self)
+        if table == "findings":
+            return frames.findings_frame(self)
+        if table == "paragraphs":
+            return frames.paragraphs_frame(self)
+        raise ValueError(f"unknown table {table!r} (expected beads, findings or paragraphs)")
+
+    def __repr__(self) -> str:
+        from .display import report_repr
+
+        return report_repr(self)
+
+    def _repr_html_(self) -> str:
+        from .display import report_html
+
+        return report_html(self)
+
 
 def _round(x: float, nd: int = 4):
     x = float(x)

@@ -108,6 +108,23 @@ class Alignment:
             return self.to_jsonl()
         return _io.format_beads(self.beads, fmt, self.src_lang, self.tgt_lang)
 
+    def to_pandas(self):
+        """One row a bead: ``src_ids``, ``tgt_ids``, ``kind``, ``score``, ``similarity``,
+        ``src``, ``tgt`` (index ``bead``; see :mod:`bitext.frames`). Needs pandas."""
+        from .frames import beads_frame
+
+        return beads_frame(self)
+
+    def __repr__(self) -> str:
+        from .display import alignment_repr
+
+        return alignment_repr(self)
+
+    def _repr_html_(self) -> str:
+        from .display import alignment_html
+
+        return alignment_html(self)
+
 
 def _check_side(name: str, side) -> None:
     """``TypeError`` naming the argument unless ``side`` is a text or a list of texts or Sentences."""
