@@ -58,9 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extra_commands():
-    """Subcommands defined beside their modules (coverage, batch)."""
+    """Subcommands defined beside their modules (coverage, batch, terms)."""
     out = []
-    for mod in ("coverage", "batch"):
+    for mod in ("coverage", "batch", "terms"):
         try:
             m = __import__(f"bitext.{mod}", fromlist=["add_cli"])
         except ImportError:

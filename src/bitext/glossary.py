@@ -44,9 +44,17 @@ __all__ = [
     "Inconsistency",
     "check_glossary",
     "consistency",
+    "CONSISTENCY_MIN_SCORE",
     "term_findings",
+    "TermFindings",
+    "as_glossary",
     "render_text",
 ]
+
+
+CONSISTENCY_MIN_SCORE = 0.5
+"""A linked rendering counts for :func:`consistency` (and names what a :class:`TermMiss` found) when its pair scores this or more, or
+:data:`~bitext.terms.DEFAULT_MIN_SCORE` and it is linked twice or more."""
 
 
 class GlossaryError(ValueError):
@@ -138,7 +146,7 @@ def _field(s: str) -> str:
 
 def format_glossary(rows, header: str | None = None) -> str:
     """``(term, renderings, note)`` rows as glossary TSV (``#`` before the header line)."""
-    out = [f"# {_field(header)}"] if header else []
+    out = [f"# {' '.join(header.split())}"] if header else []
     for term, renderings, note in rows:
         cells = [_field(term), "|".join(_field(r) for r in renderings)]
         if note:
@@ -245,8 +253,10 @@ def check_glossary(alignment, glossary: Glossary, links=None) -> list[TermMiss]:
     sl, tl = a.src_lang, a.tgt_lang
     found_in: dict[tuple[int, str], str] = {}
     if links is not None:
+        trusted = _trusted(links)
         for ln in links.links:
-            found_in.setdefault((ln.bead, ln.src), links.text_of("tgt", ln.tgt))
+            if (ln.src, ln.tgt) in trusted:
+                found_in.setdefault((ln.bead, ln.src), links.text_of("tgt", ln.tgt))
     words = glossary.terms + [r for e in glossary.entries for r in e.renderings]
     out = []
     with extra_words(words):
@@ -289,61 +299,121 @@ def _source_term(tags: set[str], lang: str | None) -> bool:
 
 
 def consistency(alignment, glossary: Glossary | None = None, links=None, *, model=None,
-                min_score: float | None = None) -> list[Inconsistency]:
+                min_score: float = CONSISTENCY_MIN_SCORE) -> list[Inconsistency]:
     """Source terms found in two or more beads and rendered in more than one way.
 
-    ``links``: a :class:`~bitext.terms.TermList` of the alignment (made here,
-    with ``glossary`` and ``model``, when not given). A rendering counts when
-    its pair scores at least ``min_score`` (default
-    :data:`~bitext.terms.DEFAULT_MIN_SCORE`); renderings that differ only in
-    spacing are one, and one whose key begins with another's counts as that one.
+    A term's renderings are the target units its occurrences are linked to
+    (pairs scored ``min_score`` or more, or linked twice and scored
+    :data:`~bitext.terms.DEFAULT_MIN_SCORE`: :func:`bitext.terms.terms` makes the
+    links, with ``glossary`` and ``model``, unless ``links`` gives them), the
+    synonyms the translator glossed after them (``자료공개(오픈소스)``) and its
+    glossary renderings; renderings one of which holds the other (회의,
+    정상회의) are one. Each is counted where it occurs in the targets of the
+    beads that hold the term: 开源 in the seed is 자료공개 12 times, 자료개방 4
+    times, 오픈소스 once.
     """
-    from .terms import DEFAULT_MIN_SCORE, terms
+    from .terms import terms
 
+    a = alignment
     if links is None:
-        links = terms(alignment, glossary=glossary, model=model, min_score=0.0)
-    threshold = DEFAULT_MIN_SCORE if min_score is None else min_score
-    sl = alignment.src_lang
+        links = terms(a, glossary=glossary, model=model, min_score=0.0)
+    sl, tl = a.src_lang, a.tgt_lang
     gl = {norm_key(e.term, sl): e for e in glossary.entries} if glossary is not None else {}
     occ_beads: dict[str, set[int]] = defaultdict(set)
     occ = Counter()
     for bead, key in links.occurrences:
         occ[key] += 1
         occ_beads[key].add(bead)
-    by_src: dict[str, list] = defaultdict(list)
+    trusted = _trusted(links, min_score)
+    linked: dict[str, Counter] = defaultdict(Counter)
     for ln in links.links:
-        if ln.score >= threshold:
-            by_src[ln.src].append(ln)
+        if (ln.src, ln.tgt) in trusted:
+            linked[ln.src][ln.tgt] += 1
     out = []
-    for key, ls in by_src.items():
-        if len(occ_beads[key]) < 2 or not _source_term(links.src_tags.get(key, set()), sl):
-            continue
-        groups = _group_renderings([ln.tgt for ln in ls])
-        if len(groups) < 2:
-            continue
-        rends = []
-        for head, members in groups.items():
-            mine = [ln for ln in ls if ln.tgt in members]
-            rends.append(Rendering(links.text_of("tgt", head), len(mine), tuple(sorted({ln.bead for ln in mine}))))
-        rends.sort(key=lambda r: (-r.count, r.beads))
-        e = gl.get(key)
-        out.append(Inconsistency(e.term if e else links.text_of("src", key), occ[key], tuple(sorted(occ_beads[key])),
-                                 tuple(rends), e.renderings if e else ()))
+    targets: dict[int, Finder] = {}
+    with extra_words([r for e in gl.values() for r in e.renderings]):
+        for key in sorted(set(linked) | set(gl)):
+            if len(occ_beads[key]) < 2 or not _source_term(links.src_tags.get(key, set()), sl):
+                continue
+            texts = [links.text_of("tgt", t) for t, _ in linked[key].most_common()]
+            for t, _ in linked[key].most_common():
+                texts += links.synonyms.get(t, [])
+            if key in gl:
+                texts += list(gl[key].renderings)
+            groups = _group_renderings(texts, tl)
+            if len(groups) < 2:
+                continue
+            rends = []
+            for members in groups:
+                beads_with, count = [], 0
+                for bi in sorted(occ_beads[key]):
+                    f = targets.setdefault(bi, Finder(a.beads[bi].tgt, tl))
+                    n = _count(f, members)
+                    if n:
+                        count += n
+                        beads_with.append(bi)
+                if count:
+                    rends.append(Rendering(members[0], count, tuple(beads_with)))
+            if len(rends) < 2:
+                continue
+            rends.sort(key=lambda r: (-r.count, r.beads))
+            e = gl.get(key)
+            out.append(Inconsistency(e.term if e else links.text_of("src", key), occ[key],
+                                     tuple(sorted(occ_beads[key])), tuple(rends), e.renderings if e else ()))
     out.sort(key=lambda x: (-x.occurrences, x.term))
     return out
 
 
-def _group_renderings(keys) -> dict[str, set[str]]:
-    """Rendering keys grouped: a key that begins with a more frequent one joins it."""
-    counts = Counter(keys)
-    heads: dict[str, set[str]] = {}
-    for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], len(kv[0]))):
-        head = next((h for h in heads if k.startswith(h) or h.startswith(k)), None)
-        if head is None:
-            heads[k] = {k}
+def _trusted(links, min_score: float = CONSISTENCY_MIN_SCORE) -> set[tuple[str, str]]:
+    """The (source, target) keys of the links to trust: scored ``min_score`` or more, or
+    linked twice or more and scored :data:`~bitext.terms.DEFAULT_MIN_SCORE`."""
+    from .terms import DEFAULT_MIN_SCORE
+
+    n = Counter((ln.src, ln.tgt) for ln in links.links)
+    best: dict[tuple[str, str], float] = {}
+    for ln in links.links:
+        best[(ln.src, ln.tgt)] = max(best.get((ln.src, ln.tgt), 0.0), ln.score)
+    return {k for k, x in best.items() if x >= min_score or (n[k] >= 2 and x >= DEFAULT_MIN_SCORE)}
+
+
+def _count(finder: Finder, members: list[str]) -> int:
+    """Occurrences of any of ``members`` in the finder's text, overlapping ones once."""
+    spans = sorted({sp for m in members for sp in finder.find(m)})
+    n, end = 0, -1
+    for s, e in spans:
+        if s >= end:
+            n += 1
+            end = e
+    return n
+
+
+def _group_renderings(texts: list[str], lang: str | None) -> list[list[str]]:
+    """Renderings in groups, first seen first: one that holds another's key (or is held
+    by it) joins that one's group (정상회의 and 회의, 대형모델 and 모델)."""
+    groups: list[list[str]] = []
+    keys: list[list[str]] = []
+    for t in dict.fromkeys(texts):
+        k = norm_key(t, lang)
+        if not k:
+            continue
+        for g, ks in zip(groups, keys):
+            if any(k in x or x in k for x in ks):
+                g.append(t)
+                ks.append(k)
+                break
         else:
-            heads[head].add(k)
-    return heads
+            groups.append([t])
+            keys.append([k])
+    return groups
+
+
+def as_glossary(glossary) -> Glossary | None:
+    """A :class:`Glossary` from a glossary, a TSV file's path, or ``{term: renderings}`` (None stays None)."""
+    if glossary is None or isinstance(glossary, Glossary):
+        return glossary
+    if isinstance(glossary, (str, bytes)) or hasattr(glossary, "__fspath__"):
+        return read_glossary(glossary)
+    return Glossary.of(glossary)
 
 
 @dataclass
@@ -352,6 +422,8 @@ class TermFindings:
 
     misses: list[TermMiss] = field(default_factory=list)
     inconsistent: list[Inconsistency] = field(default_factory=list)
+    glossary: str | None = None  # the glossary's name, when one was checked
+    consistent: bool = False  # whether consistency was checked
 
     @property
     def missed_beads(self) -> set[int]:
@@ -366,28 +438,29 @@ def term_findings(alignment, glossary: Glossary | None = None, *, consistent: bo
     links = terms(alignment, glossary=glossary, model=model, min_score=0.0) if (consistent or glossary) else None
     misses = check_glossary(alignment, glossary, links) if glossary is not None else []
     inconsistent = consistency(alignment, glossary, links) if consistent else []
-    return TermFindings(misses, inconsistent)
+    return TermFindings(misses, inconsistent, glossary.name if glossary is not None else None, consistent)
 
 
 # --------------------------------------------------------------------------
 # text
 
 
-def render_text(findings: TermFindings, src_lang: str, tgt_lang: str, wrap, ids_str, width: int = 100,
-                glossary: bool = True) -> list[str]:
-    """The report's lines for the term findings (``wrap`` and ``ids_str`` are the coverage report's)."""
+def render_text(report, wrap, ids_str, width: int = 100) -> list[str]:
+    """The coverage report's lines for its term findings (``wrap`` and ``ids_str`` are the report's helpers)."""
+    sl, tl = report.alignment.src_lang, report.alignment.tgt_lang
     out = []
-    if glossary:
-        out += ["", f"Glossary terms not rendered: {len(findings.misses)} bead(s)"]
-        for m in findings.misses:
-            out.append(f"  bead {m.bead}: {src_lang} {ids_str(m.src_ids)} <-> {tgt_lang} {ids_str(m.tgt_ids)}: "
-                       + m.reason)
-            out += wrap(f"    {src_lang}: ", m.src, width)
-            out += wrap(f"    {tgt_lang}: ", m.tgt, width)
-    out += ["", f"Inconsistent renderings: {len(findings.inconsistent)} source term(s) rendered in more than one way"]
-    for x in findings.inconsistent:
-        extra = f"; glossary: {' | '.join(x.glossary)}" if x.glossary else ""
-        out.append(f"  {x.term}: {x.occurrences} occurrence(s) in {len(x.beads)} beads{extra}")
-        for r in x.renderings:
-            out += wrap(f"    {r.text} x{r.count}: ", "beads " + ", ".join(map(str, r.beads)), width)
+    if report.glossary is not None:
+        out += ["", f"Glossary terms not rendered ({report.glossary}): {len(report.term_misses)} bead(s)"]
+        for m in report.term_misses:
+            out.append(f"  bead {m.bead}: {sl} {ids_str(m.src_ids)} <-> {tl} {ids_str(m.tgt_ids)}: {m.reason}")
+            out += wrap(f"    {sl}: ", m.src, width)
+            out += wrap(f"    {tl}: ", m.tgt, width)
+    if report.consistency_checked:
+        out += ["", f"Inconsistent renderings: {len(report.inconsistent_terms)} source term(s) "
+                "rendered in more than one way"]
+        for x in report.inconsistent_terms:
+            extra = f"; glossary: {' | '.join(x.glossary)}" if x.glossary else ""
+            out.append(f"  {x.term}: {x.occurrences} occurrence(s) in {len(x.beads)} beads{extra}")
+            for r in x.renderings:
+                out += wrap(f"    {r.text} x{r.count}: ", "bead " + ", ".join(map(str, r.beads)), width)
     return out

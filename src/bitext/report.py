@@ -23,6 +23,7 @@ __all__ = ["render_html", "alignment_svg", "png_bytes", "STATUS_LABELS", "STATUS
 STATUS_LABELS = {
     "ok": "translated",
     "suspect": "suspect (numbers or names differ)",
+    "term": "glossary term not rendered",
     "low": "low confidence",
     "unmatched": "contains an untranslated / added sentence",
     "omission": "omission (no translation)",
@@ -32,6 +33,7 @@ STATUS_LABELS = {
 STATUS_COLOURS = {
     "ok": "#2e7d32",
     "suspect": "#ef6c00",
+    "term": "#00838f",
     "low": "#f9a825",
     "unmatched": "#c2185b",
     "omission": "#d32f2f",
@@ -40,6 +42,7 @@ STATUS_COLOURS = {
 _ROW_BG = {
     "ok": "#f1f8f1",
     "suspect": "#fff3e0",
+    "term": "#e0f7fa",
     "low": "#fffde7",
     "unmatched": "#fce4ec",
     "omission": "#ffebee",
@@ -258,6 +261,32 @@ def _sentences_html(sents, ids, flagged: set[int]) -> str:
     return " ".join(out)
 
 
+def _term_cards(report, card) -> list[str]:
+    """Cards for the glossary and consistency checks, when they ran."""
+    out = []
+    if getattr(report, "glossary", None) is not None:
+        out.append(card(len(report.term_misses), "beads with a glossary term not rendered",
+                        "warn" if report.term_misses else "good"))
+    if getattr(report, "consistency_checked", False):
+        out.append(card(len(report.inconsistent_terms), "terms rendered in more than one way",
+                        "warn" if report.inconsistent_terms else "good"))
+    return out
+
+
+def _term_findings(report) -> list[str]:
+    """Findings list items for glossary misses and inconsistent renderings."""
+    out = []
+    for m in getattr(report, "term_misses", ()):
+        out.append(f'<li class="f-term"><a href="#b{m.bead}"><b>glossary</b> bead {m.bead}</a>: {_e(m.reason)}</li>')
+    for x in getattr(report, "inconsistent_terms", ()):
+        ways = ", ".join(
+            f'{_e(r.text)} &#215;{r.count} (' + ", ".join(f'<a href="#b{b}">{b}</a>' for b in r.beads) + ")"
+            for r in x.renderings)
+        out.append(f'<li class="f-inconsistent"><b>inconsistent</b> {_e(x.term)} '
+                   f'<span class="note">({x.occurrences} occurrences)</span>: {ways}</li>')
+    return out
+
+
 def render_html(report, title: str | None = None) -> str:
     """The whole report as one HTML document (a string)."""
     a = report.alignment
@@ -266,6 +295,9 @@ def render_html(report, title: str | None = None) -> str:
     om_ids = report.omitted_ids
     add_ids = report.added_ids
     susp = {s.bead: s for s in report.suspects}
+    misses: dict[int, list] = {}
+    for m in getattr(report, "term_misses", ()):
+        misses.setdefault(m.bead, []).append(m)
 
     def card(value, key, cls=""):
         return f'<div class="card {cls}"><div class="v">{value}</div><div class="k">{_e(key)}</div></div>'
@@ -281,6 +313,7 @@ def render_html(report, title: str | None = None) -> str:
                  "warn" if report.low_confidence else "good"),
             card(len(report.suspects), "suspect pairs (numbers, names)", "warn" if report.suspects else "good"),
         ]
+        + _term_cards(report, card)
     )
     legend = "".join(
         f'<span><i style="border-color:{STATUS_COLOURS[k]};background:{_ROW_BG[k]}"></i>{_e(v)}</span>'
@@ -300,6 +333,7 @@ def render_html(report, title: str | None = None) -> str:
         finds.append(f'<li><a href="#b{s.bead}"><b>suspect</b> bead {s.bead}</a>: {_e("; ".join(s.reasons))}</li>')
     for x in report.low_confidence:
         finds.append(f'<li><a href="#b{x.bead}"><b>low confidence</b> bead {x.bead}</a>: score {x.score:.2f}</li>')
+    finds += _term_findings(report)
     findings = f'<ul class="find">{"".join(finds)}</ul>' if finds else '<p class="note">Nothing to report: every source sentence is translated and nothing was added.</p>'
 
     prow = []
@@ -323,6 +357,7 @@ def render_html(report, title: str | None = None) -> str:
         why = ""
         if bi in susp:
             why = f'<div class="why">{_e("; ".join(susp[bi].reasons))}</div>'
+        why += "".join(f'<div class="why">{_e(m.reason)}</div>' for m in misses.get(bi, ()))
         rows.append(
             f'<tr id="b{bi}" class="s-{st}" style="background:{_ROW_BG.get(st, "#fff")}">'
             f'<td class="num" style="border-left-color:{col}">{bi}</td>'

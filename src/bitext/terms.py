@@ -410,22 +410,26 @@ def _collect(docs, src_lang, tgt_lang, extra_src, extra_tgt, use_gloss, sim, rul
     keep = {norm_key(t, src_lang) for t in src_extra}
     with extra_words(src_extra + tgt_extra):
         for b in beads:
-            b.su = _units_with(b.src, src_lang, src_extra, rules)
-            for g in b.glosses:  # a glossed term is in its bead's source, on jieba's boundaries or not (全 in 全球)
-                at = -1 if g.synonym else b.src.find(g.term)
-                if at >= 0 and not any(u.key == norm_key(g.term, src_lang) for u in b.su):
-                    b.su.append(Unit(g.term, norm_key(g.term, src_lang), at, at + len(g.term), "gloss"))
-            b.tu = _units_with(b.tgt, tgt_lang, tgt_extra, rules)
-            b.tu = [u for u in b.tu if not _inside_gloss_bracket(b.tgt, u)]
-        _merge_inflections(beads, src_lang, tgt_lang)
-        verbs = Counter(u.key for b in beads for u in {u.key: u for u in b.su if u.tag == "v"}.values())
-        for b in beads:
-            b.su = [u for u in b.su if u.tag != "v" or verbs[u.key] >= _MIN_VERB_BEADS or u.key in keep]
-            spans = {(g.start, g.end): g for g in b.glosses if not g.synonym and g.rendering}
-            b.tu = [u for u in b.tu if (u.start, u.end) not in spans]
-            for g in spans.values():  # the gloss's own span, whatever the units say
-                b.tu.append(Unit(g.rendering, norm_key(g.rendering, tgt_lang), g.start, g.end, "gloss"))
+            _bead_units(b, src_lang, tgt_lang, src_extra, tgt_extra, rules)
+    _merge_inflections(beads, src_lang, tgt_lang)
+    # a Chinese verb is a candidate when it recurs (开放, 创新), or is a glossary's or gloss's term
+    verbs = Counter(k for b in beads for k in {u.key for u in b.su if u.tag == "v"})
+    for b in beads:
+        b.su = [u for u in b.su if u.tag != "v" or verbs[u.key] >= _MIN_VERB_BEADS or u.key in keep]
     return beads
+
+
+def _bead_units(b: _Bead, src_lang, tgt_lang, src_extra, tgt_extra, rules) -> None:
+    b.su = _units_with(b.src, src_lang, src_extra, rules)
+    for g in b.glosses:  # a glossed term is in its bead's source, on jieba's boundaries or not (全 in 全球)
+        at = -1 if g.synonym else b.src.find(g.term)
+        if at >= 0 and not any(u.key == norm_key(g.term, src_lang) for u in b.su):
+            b.su.append(Unit(g.term, norm_key(g.term, src_lang), at, at + len(g.term), "gloss"))
+    spans = {(g.start, g.end): g for g in b.glosses if not g.synonym and g.rendering}
+    b.tu = [u for u in _units_with(b.tgt, tgt_lang, tgt_extra, rules)
+            if not _inside_gloss_bracket(b.tgt, u) and (u.start, u.end) not in spans]
+    for g in spans.values():  # the gloss's own span, whatever the units say
+        b.tu.append(Unit(g.rendering, norm_key(g.rendering, tgt_lang), g.start, g.end, "gloss"))
 
 
 def _merge_inflections(beads, src_lang: str, tgt_lang: str) -> None:
@@ -543,6 +547,7 @@ class TermList:
     display: dict = field(default_factory=dict, repr=False)  # (side, key) -> text as written
     occurrences: list = field(default_factory=list, repr=False)  # (bead, source key) of every source unit
     src_tags: dict = field(default_factory=dict, repr=False)  # source key -> the classes of its units
+    synonyms: dict = field(default_factory=dict, repr=False)  # target key -> the synonyms glossed after it
 
     def __iter__(self):
         return iter(self.pairs)
@@ -569,8 +574,8 @@ class TermList:
         for src, ps in groups.items():
             note = ps[0].note() + ("" if len(ps) == 1 else "; " + ", ".join(f"{p.tgt} {p.count}" for p in ps))
             rows.append((src, [p.tgt for p in ps], note))
-        header = (f"bitext terms: {self.src_lang} -> {self.tgt_lang}; source term, renderings (|), note "
-                  "(links of the first rendering, score, evidence, example bead)")
+        header = (f"bitext terms: {self.src_lang} -> {self.tgt_lang}; source term, tab, renderings separated by a "
+                  "bar, tab, note: links of the first rendering, its score, evidence and an example bead")
         return format_glossary(rows, header)
 
 
@@ -587,8 +592,9 @@ def _identical(a: str, b: str) -> bool:
     return a == b and bool(re.fullmatch(r"[0-9a-z][0-9a-z .\-_&'’]*", a)) and any(c.isalpha() for c in a)
 
 
-def _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, glossary_pairs) -> dict:
-    """Score every (source key, target key) that meets in a bead: {pair: (score, features, evidence)}."""
+def _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, glossary_pairs) -> tuple[dict, dict]:
+    """Score every (source key, target key) that meets in a bead: ``({pair: (score, features,
+    evidence)}, {target key: synonyms glossed after it})``."""
     from .sinokorean import applies
 
     n = len(beads)
@@ -603,7 +609,7 @@ def _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, glossary_pairs) -
     for b in beads:
         for g in b.glosses:
             if g.synonym:
-                synonyms[norm_key(g.rendering, tgt_lang)].add(norm_key(g.term, tgt_lang))
+                synonyms[norm_key(g.rendering, tgt_lang)].add(g.term)
             elif g.rendering:
                 gloss.add((norm_key(g.term, src_lang), norm_key(g.rendering, tgt_lang)))
     readings = "reading" in evidence and applies(lang_base(src_lang), lang_base(tgt_lang))
@@ -659,7 +665,7 @@ def _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, glossary_pairs) -
                 ev.append("model")
             miss *= 1 - _W_MODEL * m
         out[(s, t)] = (1 - miss, feats, tuple(ev))
-    return out, synonyms, df_s
+    return out, synonyms
 
 
 def _link(beads, scores, src_lang: str) -> list[Link]:
@@ -771,19 +777,19 @@ def terms(alignments, *, glossary=None, model=None, evidence=EVIDENCE, min_score
               for r in e.renderings} if glossary is not None else set()
     sim = vectors.sim if vectors is not None else None
     beads = _collect(docs, src_lang, tgt_lang, extra_s, extra_t, "gloss" in evidence, sim, rules)
-    scores, synonyms, df_s = _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, gpairs)
+    scores, synonyms = _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, gpairs)
     links = _link(beads, scores, src_lang)
     display = {("src", k): v for k, v in _display(beads, "src").items()}
     display.update({("tgt", k): v for k, v in _display(beads, "tgt").items()})
     src_occ = Counter(u.key for b in beads for u in b.su)
-    pairs = _pairs(links, scores, synonyms, display, src_occ, beads, min_score,
+    pairs = _pairs(links, scores, synonyms, display, src_occ, tgt_lang, min_score,
                    _termhood(beads, src_lang, tgt_lang, display))
     tags: dict[str, set[str]] = defaultdict(set)
     for b in beads:
         for u in b.su:
             tags[u.key].add(u.tag)
     return TermList(pairs, links, src_lang, tgt_lang, display, [(b.index, u.key) for b in beads for u in b.su],
-                    dict(tags))
+                    dict(tags), {k: sorted(v) for k, v in synonyms.items()})
 
 
 def _termhood(beads, src_lang: str, tgt_lang: str, display):
@@ -819,7 +825,7 @@ def _termhood(beads, src_lang: str, tgt_lang: str, display):
     return lambda s, t, count: keyness(s if side == "src" else t)
 
 
-def _pairs(links, scores, synonyms, display, src_occ, beads, min_score, termhood) -> list[TermPair]:
+def _pairs(links, scores, synonyms, display, src_occ, tgt_lang, min_score, termhood) -> list[TermPair]:
     by_pair: dict[tuple[str, str], list[Link]] = defaultdict(list)
     for ln in links:
         by_pair[(ln.src, ln.tgt)].append(ln)
@@ -834,8 +840,7 @@ def _pairs(links, scores, synonyms, display, src_occ, beads, min_score, termhood
     # a synonym the translator gave in brackets renders what its word renders
     have = {(p.src, p.tgt) for p in out}
     for p in list(out):
-        for syn in sorted(synonyms.get(norm_key(p.tgt, "ko"), ())):
-            text = next((g.term for b in beads for g in b.glosses if g.synonym and norm_key(g.term, "ko") == syn), syn)
+        for text in sorted(synonyms.get(norm_key(p.tgt, tgt_lang), ())):
             if (p.src, text) not in have:
                 have.add((p.src, text))
                 out.append(TermPair(p.src, text, 1, p.score * _W_SYNONYM, p.bead, p.doc, ("synonym",), p.src_count,
@@ -860,10 +865,9 @@ def add_cli(sub, add_common) -> None:
     )
     add_common(p)
     p.set_defaults(func=_run_cli)
-    # SRC and TGT are optional with --batch
-    for a in p._actions:
+    for a in p._actions:  # SRC and TGT are not needed with --batch (_run_cli checks them)
         if a.dest in ("src", "tgt"):
-            a.nargs = "?"
+            a.nargs, a.required = "?", False
     p.add_argument("--batch", metavar="OUTDIR", help="read the pairs of a 'bitext batch' output folder instead")
     p.add_argument("--glossary", metavar="TSV", help="a glossary whose terms are candidates too")
     p.add_argument("--min-score", type=float, default=DEFAULT_MIN_SCORE, metavar="S",
@@ -876,11 +880,15 @@ def add_cli(sub, add_common) -> None:
 def _run_cli(args) -> int:
     import json
 
-    from .cli import _fail, run_align_command
+    from .cli import run_align_command
     from .glossary import GlossaryError, read_glossary
     from .io import InputError, write_atomic
 
     prog = "bitext terms"
+
+    def _fail(prog: str, msg: str) -> int:
+        print(f"{prog}: error: {msg}", file=sys.stderr)
+        return 2
     evidence = tuple(e.strip() for e in args.evidence.split(",") if e.strip())
     bad = [e for e in evidence if e not in EVIDENCE]
     if bad:

@@ -44,6 +44,7 @@ __all__ = [
     "extra_words",
     "jieba_seconds",
     "general_probability",
+    "compound_joints",
     "mecab_available",
     "spaced",
     "norm_key",
@@ -250,7 +251,9 @@ class KoWord:
     morpheme: ``""``, ``"J"``, ``"JC"``, ``"EC"`` (a connective ending:
     갈고, 조정해), ``"ETM"`` (an adnominal ending: 쌓은, 짐작할) or ``"E"``;
     ``pred`` says whether the word is a predicate; ``bound`` whether it
-    starts with a bound noun (것, 수, 등).
+    starts with a bound noun (것, 수, 등); ``noun`` whether the stem is a noun
+    a term can be (mecab's nouns, also of one syllable: 칩, 답; by rules, stems
+    of two syllables or more).
     """
 
     text: str
@@ -262,6 +265,7 @@ class KoWord:
     final: str
     pred: bool
     bound: bool
+    noun: bool = False
 
     @property
     def stem_end(self) -> int:
@@ -344,7 +348,8 @@ def _mecab_word(text: str, s: int, e: int, morphs) -> KoWord:
         ending = "E"
     if not stem:
         parts = []
-    return KoWord(text[s:e], s, e, stem, tuple(parts) if len(parts) > 1 else (), ending, final, pred, bound)
+    noun = bool(stem) and not bound and (len(stem) >= 2 or _tag(morphs[0][3]) in ("NNG", "NNP", "SL", "SN"))
+    return KoWord(text[s:e], s, e, stem, tuple(parts) if len(parts) > 1 else (), ending, final, pred, bound, noun)
 
 
 def _final(tag: str, surface: str) -> str:
@@ -379,13 +384,13 @@ def _rule_word(text: str, s: int, e: int) -> KoWord:
     w = text[s:e]
     latin = _LATIN_RUN.match(w)
     if latin and latin.end() == len(w) and re.search(r"[A-Za-z]", w):
-        return KoWord(w, s, e, w, (), "", "", False, False)
+        return KoWord(w, s, e, w, (), "", "", False, False, True)
     core = w
     ending = ""
     pred = False
     if latin and latin.end() < len(w) and w[latin.end():] in _PARTICLES:  # X에, AI의
         return KoWord(w, s, e, latin.group(), (), "JC" if w[latin.end():] in _CONJ else "J",
-                      "JC" if w[latin.end():] in _CONJ else "J", False, False)
+                      "JC" if w[latin.end():] in _CONJ else "J", False, False, True)
     for p in _PARTICLES:
         rest = core[: -len(p)]
         if core.endswith(p) and len(rest) >= (1 if len(p) > 1 else 2) and (len(p) > 1 or len(core) >= 3):
@@ -420,7 +425,8 @@ def _rule_word(text: str, s: int, e: int) -> KoWord:
         final = "EC" if w.endswith(_EC_ENDS) else "ETM" if _adnominal(w[-1]) else "E"
     else:
         final = ""
-    return KoWord(w, s, e, stem, tuple(parts) if len(parts) > 1 and stem else (), ending, final, pred, bound)
+    return KoWord(w, s, e, stem, tuple(parts) if len(parts) > 1 and stem else (), ending, final, pred, bound,
+                  bool(stem) and not bound and (len(stem) >= 2 or not _HANGUL_SYL.match(stem)))
 
 
 _EC_ENDS = ("고", "며", "서", "게", "지", "어", "아", "해", "여", "면")
@@ -430,6 +436,24 @@ def _adnominal(syllable: str) -> bool:
     """은/는/을/할/한/된/될...: a syllable ending in ㄴ or ㄹ (the adnominal endings)."""
     o = ord(syllable) - 0xAC00
     return 0 <= o < 11172 and o % 28 in (4, 8)
+
+
+def compound_joints(text: str):
+    """Offsets where a noun starts right after another noun inside a Korean word
+    (선진|기술, 자원|장벽: not after a prefix such as 비- in 비공개), by
+    python-mecab-ko; ``False`` without it."""
+    tagger = _mecab()
+    if tagger is None:
+        return False
+    out = set()
+    prev = None
+    for m in tagger.parse(text):
+        tag = _tag(m.pos)
+        if prev is not None and prev[0] == m.span.start and tag in ("NNG", "NNP", "SL") \
+                and prev[1] in ("NNG", "NNP", "SL", "XSN"):
+            out.add(m.span.start)
+        prev = (m.span.end, tag)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -515,7 +539,7 @@ def _ko_units(text: str, max_words: int, rules: bool) -> list[Unit]:
     for i, w in enumerate(words):
         if not w.stem or w.bound:
             continue
-        if len(w.stem) >= 2 or not _HANGUL_SYL.match(w.stem):
+        if w.noun:
             out.append(Unit(w.stem, norm_key(w.stem, "ko"), w.start, w.stem_end, "ko"))
         for a in range(len(w.parts)):  # nouns inside a compound, and runs of them
             for z in range(a, len(w.parts)):
@@ -579,9 +603,10 @@ class Finder:
     - Chinese: the term on jieba's word boundaries (inside :func:`extra_words`
       for the terms, each is one word);
     - Korean: at the start of a word (after a space, punctuation or another
-      script), with anything after it (particles, endings, the rest of a
-      compound), spaces ignored: ``자원장벽`` is found in ``자원장벽을`` and
-      ``국가 급`` in ``국가급``;
+      script) or of a noun inside a compound (:func:`compound_joints`), with
+      anything after it (particles, endings, the rest of a compound), spaces
+      ignored: ``자원장벽`` is found in ``자원장벽을``, ``기술`` in ``선진기술``
+      and ``국가 급`` in ``국가급``;
     - spaced languages: on word boundaries, case-folded, the last word
       optionally with ``s``, ``es`` or ``'s``;
     - other languages: anywhere.
@@ -596,6 +621,7 @@ class Finder:
             self._idx = [i for i, c in enumerate(self.text) if not c.isspace()]
             self._flat = "".join(self.text[i] for i in self._idx)
         self._bounds = None
+        self._joints = None
 
     def find(self, term: str) -> list[tuple[int, int]]:
         """``(start, end)`` offsets (in the NFKC text) of each occurrence of ``term``."""
@@ -610,18 +636,24 @@ class Finder:
         at = self._flat.find(flat_key)
         while at >= 0:
             s, e = self._idx[at], self._idx[at + len(flat_key) - 1] + 1
-            if self._starts_word(s) and self._on_boundaries(s, e):
+            if self._starts_word(s, e) and self._on_boundaries(s, e):
                 out.append((s, e))
             at = self._flat.find(flat_key, at + 1)
         return out
 
-    def _starts_word(self, s: int) -> bool:
+    def _starts_word(self, s: int, e: int) -> bool:
         if self.base != "ko" or s == 0:
             return True
         prev, cur = self.text[s - 1], self.text[s]
         if not _HANGUL_SYL.match(cur):
             return not (cur.isalnum() and prev.isalnum() and not _HANGUL_SYL.match(prev))
-        return not _HANGUL_SYL.match(prev)
+        if not _HANGUL_SYL.match(prev):
+            return True
+        # inside a word: where a compound's noun starts (기술 in 선진기술, not 공개 in 비공개);
+        # without mecab, any rendering of two syllables or more
+        if self._joints is None:
+            self._joints = compound_joints(self.text)
+        return s in self._joints if self._joints is not False else e - s >= 2
 
     def _on_boundaries(self, s: int, e: int) -> bool:
         if self.base != "zh" or not _HAN.search(self.text[s:e]):
