@@ -9,7 +9,7 @@ usage: python bench/terms.py [--data DIR] [--sets seed,mac] [--ablation] [--show
 
 A listed pair is right when the gold has its source term with its rendering (compared spaceless
 in Korean, case-folded in English). ``--ablation`` adds rows with each evidence left out and each
-alone; ``--rules`` takes Korean stems by rules instead of python-mecab-ko; ``--show N`` prints the
+alone, the same pairs in other orders, and every Chinese verb as a candidate; ``--rules`` takes Korean stems by rules instead of python-mecab-ko; ``--show N`` prints the
 first N pairs, marked. Also printed: how long jieba took to load its dictionary, and the run times.
 """
 from __future__ import annotations
@@ -26,6 +26,9 @@ import bitext  # noqa: E402
 from bitext import words  # noqa: E402
 from bitext.embed import load_model  # noqa: E402
 from bitext.terms import EVIDENCE, terms  # noqa: E402
+
+bitext_terms = sys.modules["bitext.terms"]
+TERM_FLOOR = bitext_terms._TERM_FLOOR
 from bitext.words import norm_key  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
@@ -134,6 +137,19 @@ def main() -> None:
             dt = time.perf_counter() - t0
             r = measure(found.pairs, gold, tl)
             print(f"| {cname} | {fmt(r)} | {dt:.2f} |")
+            if cname == "all four" and args.ablation:
+                # the same pairs in other orders: by score alone, by score and termhood without recurrence
+                for oname, key in (("ordered by score alone", lambda p: -p.score),
+                                   ("ordered by score and termhood, not recurrence",
+                                    lambda p: -p.score * (TERM_FLOOR + (1 - TERM_FLOOR) * p.termhood))):
+                    print(f"| {oname} | {fmt(measure(sorted(found.pairs, key=key), gold, tl))} | |")
+                saved = bitext_terms._MIN_VERB_BEADS  # every Chinese verb a candidate, not only recurring ones
+                bitext_terms._MIN_VERB_BEADS = 1
+                try:
+                    every = terms(a, model=model, rules=args.rules)
+                finally:
+                    bitext_terms._MIN_VERB_BEADS = saved
+                print(f"| + every Chinese verb a candidate | {fmt(measure(every.pairs, gold, tl))} | |")
             if cname == "all four" and args.show:
                 for p, ok in zip(found.pairs[:args.show], r["marks"]):
                     print(f"    {'+' if ok else '-'} {p.score:.3f} {p.src} -> {p.tgt} "

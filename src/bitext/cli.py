@@ -123,12 +123,16 @@ def run_align_command(args, prog: str, render) -> int:
                            cache=not args.no_cache, progress=not args.quiet)
         except ValueError as e:
             return _fail(prog, str(e))
-    text = render(result)
-    if args.output:
+    return write_output(prog, args.output, render(result))
+
+
+def write_output(prog: str, output: str | None, text: str) -> int:
+    """Write ``text`` atomically to ``output`` (standard output when None): 0, or 2 with an error line."""
+    if output:
         try:
-            write_atomic(args.output, text)
+            write_atomic(output, text)
         except OSError as e:
-            return _fail(prog, f"{args.output}: cannot write: {e.strerror or e}")
+            return _fail(prog, f"{output}: cannot write: {e.strerror or e}")
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

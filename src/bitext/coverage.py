@@ -1100,21 +1100,23 @@ def _render_text(r: CoverageReport, width: int) -> str:
     if r.low_confidence:
         out += ["", f"Low-confidence beads (score < {r.threshold:g})"]
         for x in r.low_confidence:
-            out.append(f"  bead {x.bead}: {sl} {_ids_str(x.src_ids)} <-> {tl} {_ids_str(x.tgt_ids)}, score {x.score:.2f}")
-            out += _wrap(f"    {sl}: ", x.src, width)
-            out += _wrap(f"    {tl}: ", x.tgt, width)
+            out += _bead_lines(x, f", score {x.score:.2f}", sl, tl, width)
     if r.suspects:
         out += ["", "Suspect pairs: numbers or names differ"]
         for x in r.suspects:
-            out.append(f"  bead {x.bead}: {sl} {_ids_str(x.src_ids)} <-> {tl} {_ids_str(x.tgt_ids)}: "
-                       + "; ".join(x.reasons))
-            out += _wrap(f"    {sl}: ", x.src, width)
-            out += _wrap(f"    {tl}: ", x.tgt, width)
+            out += _bead_lines(x, ": " + "; ".join(x.reasons), sl, tl, width)
     if r.glossary is not None or r.consistency_checked:
         from .glossary import render_text
 
-        out += render_text(r, _wrap, _ids_str, width)
+        out += render_text(r, lambda x, tail: _bead_lines(x, tail, sl, tl, width), _wrap, width)
     return "\n".join(out) + "\n"
+
+
+def _bead_lines(x, tail: str, sl: str, tl: str, width: int) -> list[str]:
+    """A finding about bead ``x`` (with ``bead``, ``src_ids``, ``tgt_ids``, ``src``, ``tgt``): its
+    ids, ``tail``, and both sides wrapped."""
+    return ([f"  bead {x.bead}: {sl} {_ids_str(x.src_ids)} <-> {tl} {_ids_str(x.tgt_ids)}{tail}"]
+            + _wrap(f"    {sl}: ", x.src, width) + _wrap(f"    {tl}: ", x.tgt, width))
 
 
 # --------------------------------------------------------------------------

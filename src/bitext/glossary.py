@@ -445,16 +445,14 @@ def term_findings(alignment, glossary: Glossary | None = None, *, consistent: bo
 # text
 
 
-def render_text(report, wrap, ids_str, width: int = 100) -> list[str]:
-    """The coverage report's lines for its term findings (``wrap`` and ``ids_str`` are the report's helpers)."""
-    sl, tl = report.alignment.src_lang, report.alignment.tgt_lang
+def render_text(report, bead_lines, wrap, width: int = 100) -> list[str]:
+    """The coverage report's lines for its term findings (``bead_lines(finding, tail)`` and
+    ``wrap(prefix, text, width)`` are the report's own helpers)."""
     out = []
     if report.glossary is not None:
         out += ["", f"Glossary terms not rendered ({report.glossary}): {len(report.term_misses)} bead(s)"]
         for m in report.term_misses:
-            out.append(f"  bead {m.bead}: {sl} {ids_str(m.src_ids)} <-> {tl} {ids_str(m.tgt_ids)}: {m.reason}")
-            out += wrap(f"    {sl}: ", m.src, width)
-            out += wrap(f"    {tl}: ", m.tgt, width)
+            out += bead_lines(m, ": " + m.reason)
     if report.consistency_checked:
         out += ["", f"Inconsistent renderings: {len(report.inconsistent_terms)} source term(s) "
                 "rendered in more than one way"]

@@ -880,9 +880,9 @@ def add_cli(sub, add_common) -> None:
 def _run_cli(args) -> int:
     import json
 
-    from .cli import run_align_command
+    from .cli import run_align_command, write_output
     from .glossary import GlossaryError, read_glossary
-    from .io import InputError, write_atomic
+    from .io import InputError
 
     prog = "bitext terms"
 
@@ -924,14 +924,7 @@ def _run_cli(args) -> int:
             text = render(docs)
         except ValueError as e:
             return _fail(prog, str(e))
-        if args.output:
-            try:
-                write_atomic(args.output, text)
-            except OSError as e:
-                return _fail(prog, f"{args.output}: cannot write: {e.strerror or e}")
-        else:
-            sys.stdout.write(text)
-        return 0
+        return write_output(prog, args.output, text)
     if not (args.src and args.tgt):
         return _fail(prog, "give SRC and TGT (or --batch OUTDIR)")
     return run_align_command(args, prog, render)
