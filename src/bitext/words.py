@@ -376,7 +376,6 @@ _HADA = sorted(
     "되는 되고 되어 된다 되었다 된 될 됨 돼 시키는 시키고 시켜 시킨 시킬 시킴 적인 적으로 적이 적".split(),
     key=len, reverse=True,
 )
-_VERB_ENDS = ("다", "고", "며", "면", "서", "게", "지", "는", "은", "을", "던", "니", "요", "죠")
 _BOUND = ("것", "수", "등", "때문", "데", "바", "뿐", "줄", "만큼")
 
 
@@ -407,10 +406,8 @@ def _rule_word(text: str, s: int, e: int) -> KoWord:
                 core = rest + "적"
                 ending = "J"
                 break
-    if not ending and len(core) >= 2 and core.endswith(_VERB_ENDS) and core[-2:] not in ("기술", "경쟁"):
-        # a native verb (갈고, 다름없다): no noun stem; nouns ending so are rare but exist
-        if core.endswith(("다", "고", "며", "면", "서", "게", "지")):
-            pred = True
+    if not ending and len(core) >= 2 and core.endswith(("다", "고")):
+        pred = True  # a native verb (갈고, 다름없다), no noun stem; the rules take 최고 for one too
     bound = core in _BOUND or (w[:1] in ("것", "수", "데") and w[1:] in _PARTICLES)
     # Latin glued to Hangul (AI기술): the parts are the two scripts
     parts = []
