@@ -97,9 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extra_commands():
-    """Subcommands defined beside their modules (coverage, batch)."""
+    """Subcommands defined beside their modules (coverage, batch, review, terms)."""
     out = []
-    for mod in ("coverage", "batch", "review"):
+    for mod in ("coverage", "batch", "review", "terms"):
         try:
             m = __import__(f"bitext.{mod}", fromlist=["add_cli"])
         except ImportError:
@@ -176,14 +176,19 @@ def run_align_command(args, prog: str, render) -> int:
                            cache=not args.no_cache, progress=not args.quiet, fixed=fixed)
         except ValueError as e:
             return _fail(prog, str(e))
-    text = render(result)
+    return write_result(prog, args.output, render(result), inputs)
+
+
+def write_result(prog: str, output: str | None, text: str, inputs=()) -> int:
+    """Write a command's result to ``output`` (``None`` or ``-``: standard output)
+    with :func:`bitext.io.write_output`: 0, or 2 with one error line."""
     try:
-        write_output("-" if args.output is None else args.output, text, inputs)
+        write_output("-" if output is None else output, text, inputs)
     except OutputError as e:
         return _fail(prog, str(e))
     except OSError as e:
-        if args.output and args.output != "-":
-            return _fail(prog, f"{args.output}: cannot write: {e.strerror or e}")
+        if output and output != "-":
+            return _fail(prog, f"{output}: cannot write: {e.strerror or e}")
         _stdout_gone()
         return _fail(prog, f"standard output: cannot write: {e.strerror or e}")
     return 0

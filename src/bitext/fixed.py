@@ -116,7 +116,7 @@ def read_jsonl(path: str | os.PathLike) -> tuple[dict, list[tuple[int, dict]]]:
     p = Path(path)
     text = read_text(p, "utf-8")  # missing, empty, binary, not UTF-8: refused naming the file
     header, beads = None, []
-    for no, raw in enumerate(text.splitlines(), start=1):
+    for no, raw in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028 may sit in a JSON string
         if not raw.strip():
             continue
         try:

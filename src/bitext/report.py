@@ -23,6 +23,7 @@ __all__ = ["CSS", "ROW_BACKGROUNDS", "render_html", "cards_html", "findings_html
 STATUS_LABELS = {
     "ok": "translated",
     "suspect": "suspect (numbers or names differ)",
+    "term": "glossary term not rendered",
     "low": "low confidence",
     "unmatched": "contains an untranslated / added sentence",
     "omission": "omission (no translation)",
@@ -32,6 +33,7 @@ STATUS_LABELS = {
 STATUS_COLOURS = {
     "ok": "#2e7d32",
     "suspect": "#ef6c00",
+    "term": "#00838f",
     "low": "#f9a825",
     "unmatched": "#c2185b",
     "omission": "#d32f2f",
@@ -40,6 +42,7 @@ STATUS_COLOURS = {
 ROW_BACKGROUNDS = {
     "ok": "#f1f8f1",
     "suspect": "#fff3e0",
+    "term": "#e0f7fa",
     "low": "#fffde7",
     "unmatched": "#fce4ec",
     "omission": "#ffebee",
@@ -258,8 +261,34 @@ def _sentences_html(sents, ids, flagged: set[int]) -> str:
     return " ".join(out)
 
 
+def _term_cards(report, card) -> list[str]:
+    """Cards for the glossary and consistency checks, when they ran."""
+    out = []
+    if getattr(report, "glossary", None) is not None:
+        out.append(card(len(report.term_misses), "beads with a glossary term not rendered",
+                        "warn" if report.term_misses else "good"))
+    if getattr(report, "consistency_checked", False):
+        out.append(card(len(report.inconsistent_terms), "terms rendered in more than one way",
+                        "warn" if report.inconsistent_terms else "good"))
+    return out
+
+
+def _term_findings(report) -> list[str]:
+    """Findings list items for glossary misses and inconsistent renderings."""
+    out = []
+    for m in getattr(report, "term_misses", ()):
+        out.append(f'<li class="f-term"><a href="#b{m.bead}"><b>glossary</b> bead {m.bead}</a>: {_e(m.reason)}</li>')
+    for x in getattr(report, "inconsistent_terms", ()):
+        ways = ", ".join(
+            f'{_e(r.text)} &#215;{r.count} (' + ", ".join(f'<a href="#b{b}">{b}</a>' for b in r.beads) + ")"
+            for r in x.renderings)
+        out.append(f'<li class="f-inconsistent"><b>inconsistent</b> {_e(x.term)} '
+                   f'<span class="note">({x.occurrences} occurrences)</span>: {ways}</li>')
+    return out
+
+
 def cards_html(report) -> str:
-    """The summary cards of a report: coverage, omissions, additions, low and suspect beads."""
+    """The summary cards of a report: coverage, omissions, additions, low and suspect beads, terms."""
 
     def card(value, key, cls=""):
         return f'<div class="card {cls}"><div class="v">{value}</div><div class="k">{_e(key)}</div></div>'
@@ -276,6 +305,7 @@ def cards_html(report) -> str:
                  "warn" if report.low_confidence else "good"),
             card(len(report.suspects), "suspect pairs (numbers, names)", "warn" if report.suspects else "good"),
         ]
+        + _term_cards(report, card)
     )
 
 
@@ -304,6 +334,7 @@ def findings_html(report) -> str:
         finds.append(f'<li><a href="#b{s.bead}"><b>suspect</b> bead {s.bead}</a>: {_e("; ".join(s.reasons))}</li>')
     for x in report.low_confidence:
         finds.append(f'<li><a href="#b{x.bead}"><b>low confidence</b> bead {x.bead}</a>: score {x.score:.2f}</li>')
+    finds += _term_findings(report)
     if not finds:
         return '<p class="note">Nothing to report: every source sentence is translated and nothing was added.</p>'
     return f'<ul class="find">{"".join(finds)}</ul>'
@@ -317,6 +348,9 @@ def render_html(report, title: str | None = None) -> str:
     om_ids = report.omitted_ids
     add_ids = report.added_ids
     susp = {s.bead: s for s in report.suspects}
+    misses: dict[int, list] = {}
+    for m in getattr(report, "term_misses", ()):
+        misses.setdefault(m.bead, []).append(m)
     cards = cards_html(report)
     legend = legend_html()
     findings = findings_html(report)
@@ -342,6 +376,7 @@ def render_html(report, title: str | None = None) -> str:
         why = ""
         if bi in susp:
             why = f'<div class="why">{_e("; ".join(susp[bi].reasons))}</div>'
+        why += "".join(f'<div class="why">{_e(m.reason)}</div>' for m in misses.get(bi, ()))
         rows.append(
             f'<tr id="b{bi}" class="s-{st}" style="background:{ROW_BACKGROUNDS.get(st, "#fff")}">'
             f'<td class="num" style="border-left-color:{col}">{bi}</td>'

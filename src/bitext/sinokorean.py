@@ -16,8 +16,7 @@ import functools
 import re
 from pathlib import Path
 
-
-__all__ = ["readings", "reading_tokens", "applies"]
+__all__ = ["readings", "reading_tokens", "applies", "syllable_options"]
 
 _TABLE = Path(__file__).with_name("data") / "hangul_readings.txt"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -51,15 +50,21 @@ def _canon(syllable: str) -> str:
     return syllable
 
 
+def syllable_options(run: str) -> list[set[str]]:
+    """Per character of a run of Han characters or of Hangul syllables, the
+    syllables it reads as (a Hangul syllable reads as itself), initial ㄴ/ㄹ read as ㅇ."""
+    table = readings()
+    return [{_canon(ch)} if "\uac00" <= ch <= "\ud7a3" else {_canon(s) for s in table.get(ch, "")} for ch in run]
+
+
 def reading_tokens(text: str) -> list[str]:
     """Syllable bigrams of a sentence's Hangul words and of its Han characters' readings."""
     out = []
     for run in _HANGUL.findall(text):
         syl = [_canon(s) for s in run]
         out.extend(a + b for a, b in zip(syl, syl[1:]))
-    table = readings()
     for run in _HAN.findall(text):
-        options = [{_canon(s) for s in table.get(c, "")} for c in run]
+        options = syllable_options(run)
         for a, b in zip(options, options[1:]):
             out.extend(x + y for x in sorted(a) for y in sorted(b))
     return out
