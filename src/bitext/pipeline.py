@@ -10,14 +10,15 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from . import io as _io
+from . import segment as _segment
 from .align import AlignParams, align_vectors
 from .anchors import anchor_counts
 from .embed import DiskCache, Embedder, default_cache_dir, language_warning, load_model
-from .segment import BlankLineError, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
+from .segment import BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
 
 __all__ = ["Bead", "Alignment", "align", "segment_side"]
 
-SPLIT_VERSION = 1  # bump when the splitters change, so cached splits are not reused
+SPLIT_VERSION = 2  # bump when the splitters change, so cached splits are not reused
 
 
 @dataclass(frozen=True)
@@ -145,10 +146,13 @@ def _check_side(name: str, side) -> None:
 
 
 def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = False,
-                 name: str = "text") -> tuple[list[Sentence], str]:
+                 side: str | None = None) -> tuple[list[Sentence], str]:
     """Sentences of one side and its language (cached on disk with ``cache=True``).
 
-    ``name`` names the side in errors (a blank line in ``presplit`` text)."""
+    The :class:`~bitext.segment.LongSentenceWarning` of each line where the
+    splitter cut a sentence (also when the split comes from the cache) is
+    issued with ``side`` set.
+    """
     if isinstance(text_or_lines, (list, tuple)) and text_or_lines and all(isinstance(s, Sentence) for s in text_or_lines):
         sents = list(text_or_lines)  # split by the caller: offsets and paragraphs as given
         return sents, lang or detect_lang("\n".join(s.text for s in sents))
@@ -166,14 +170,51 @@ def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = 
         try:
             return split_lines(text), lang
         except BlankLineError as e:
-            raise ValueError(f"{name}: {e}") from None
+            raise ValueError(f"{side or 'text'}: {e}") from None
     store = DiskCache(default_cache_dir() if cache else None, f"split-v{SPLIT_VERSION}")
-    hit = store.get(lang, [text])
+    kind = f"{lang}-cap{_segment.MAX_SENTENCE_CHARS}-block{_segment.BLOCK_CHARS}"
+    hit = store.get(kind, [text], _split_check(text))
     if hit is not None:
-        return [Sentence(text[s:e], int(s), int(e), int(p)) for s, e, p in hit["spe"]], lang
-    sents = split(text, lang)
-    store.put(lang, [text], {"spe": np.array([(s.start, s.end, s.paragraph) for s in sents], np.int64).reshape(-1, 3)})
+        sents = [Sentence(text[s:e], int(s), int(e), int(p)) for s, e, p in hit["spe"].tolist()]
+        cut = hit["cut"].tolist()
+    else:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            sents = split(text, lang)
+        cut = [w.message.fields() for w in caught if isinstance(w.message, LongSentenceWarning)]
+        for w in caught:
+            if not isinstance(w.message, LongSentenceWarning):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        store.put(kind, [text], {
+            "spe": np.array([(s.start, s.end, s.paragraph) for s in sents], np.int64).reshape(-1, 3),
+            "cut": np.array(cut, np.int64).reshape(-1, 6),
+        })
+    for fields in cut:
+        warnings.warn(LongSentenceWarning(*fields, side=side), stacklevel=2)
     return sents, lang
+
+
+def _split_check(text: str):
+    """A ``check`` for a cached split of ``text``: sentences in order inside
+    the text, none across a line break; cut records of six positive ints."""
+
+    def check(arrays: dict) -> str | None:
+        if set(arrays) != {"spe", "cut"}:
+            return f"arrays {sorted(arrays)}, expected ['cut', 'spe']"
+        spe, cut = arrays["spe"], arrays["cut"]
+        if spe.dtype != np.int64 or spe.ndim != 2 or spe.shape[1] != 3:
+            return f"sentence offsets of dtype {spe.dtype} and shape {spe.shape}"
+        if cut.dtype != np.int64 or cut.ndim != 2 or cut.shape[1] != 6 or (cut[:, :5] < 1).any():
+            return "malformed records of cut sentences"
+        s, e, p = spe.T
+        if len(spe) and not (s[0] >= 0 and e[-1] <= len(text) and (s < e).all() and (s[1:] >= e[:-1]).all()
+                             and p[0] >= 0 and (p[1:] >= p[:-1]).all()):
+            return "sentence offsets outside the text or out of order"
+        if any("\n" in text[a:b] for a, b in zip(s.tolist(), e.tolist())):
+            return "a sentence across a line break"
+        return None
+
+    return check
 
 
 def _text_len(s: str) -> int:
@@ -216,8 +257,8 @@ def align(
         if why:
             raise (TypeError if not isinstance(lang, str) else ValueError)(why)
     t0 = time.perf_counter()
-    src_sents, src_lang = segment_side(src, src_lang, presplit, cache, "src")
-    tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache, "tgt")
+    src_sents, src_lang = segment_side(src, src_lang, presplit, cache, side="src")
+    tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache, side="tgt")
     cons = None
     if fixed is not None:
         from .fixed import constraints

@@ -13,6 +13,14 @@ of the (non-empty) line it came from. A newline is always a boundary.
   not know it).
 
 URLs are masked before any splitter runs, so no boundary ever falls inside one.
+
+:func:`split` hands on no sentence longer than ``MAX_SENTENCE_CHARS``: a
+longer one (a line without sentence punctuation, say) is cut further at
+clause marks, then at whitespace, then anywhere, with a
+:class:`LongSentenceWarning` that names the line (:func:`split_lines`, for
+pre-split input, cuts nothing: the model reads the start of a long line). A paragraph longer than
+``BLOCK_CHARS`` goes to the splitter in blocks cut at sentence ends, so its
+time and memory grow linearly with its length.
 """
 
 from __future__ import annotations
@@ -20,10 +28,15 @@ from __future__ import annotations
 import os
 import re
 import sys
+import unicodedata
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Sentence", "split", "split_lines", "detect_lang", "join_sentences", "LanguageError", "BlankLineError", "check_lang"]
+__all__ = [
+    "Sentence", "split", "split_lines", "detect_lang", "join_sentences", "LanguageError", "BlankLineError",
+    "check_lang", "LongSentenceWarning", "MAX_SENTENCE_CHARS", "BLOCK_CHARS",
+]
 
 
 @dataclass(frozen=True)
@@ -258,15 +271,165 @@ def _paragraph_spans(text: str, lang: str) -> list[tuple[int, int]]:
     return _split_generic(masked, lang)
 
 
+# --- sentences too long, paragraphs too long --------------------------------
+
+# the longest sentence split() hands on, in characters (the longest sentences
+# of the seeds and the development sets have under 500)
+MAX_SENTENCE_CHARS = 1000
+# a paragraph longer than this goes to the language's splitter in blocks of
+# BLOCK_CHARS / 2 to BLOCK_CHARS characters (pysbd's time grows with the
+# square of a paragraph's length, kss's faster than linearly)
+BLOCK_CHARS = 10_000
+
+
+class LongSentenceWarning(UserWarning):
+    """:func:`split` cut the sentences of one line that were longer than
+    ``MAX_SENTENCE_CHARS`` into pieces.
+
+    ``line``: the 1-based line number in the text; ``sentences``: how many
+    such sentences the line had; ``chars``: the length of the longest;
+    ``pieces``: how many pieces they became, each at most ``cap`` characters;
+    ``punctuated``: whether the sentence had sentence punctuation inside that
+    the language's splitter did not split at. ``side``: ``"src"`` or
+    ``"tgt"`` when :func:`bitext.align` passes it on, else ``None``.
+    """
+
+    def __init__(self, line: int, chars: int, pieces: int, cap: int, sentences: int = 1,
+                 punctuated: bool = False, side: str | None = None):
+        self.line, self.chars, self.pieces, self.cap = line, chars, pieces, cap
+        self.sentences, self.punctuated, self.side = sentences, punctuated, side
+        super().__init__(f"line {line}: {self.detail}")
+
+    def fields(self) -> tuple[int, int, int, int, int, int]:
+        """``(line, chars, pieces, cap, sentences, punctuated)``: the arguments that make it again."""
+        return self.line, self.chars, self.pieces, self.cap, self.sentences, int(self.punctuated)
+
+    @property
+    def detail(self) -> str:
+        """The message without its line number."""
+        if self.sentences > 1:
+            what = f"{self.sentences:,} sentences of up to {self.chars:,} characters were"
+        else:
+            what = f"a sentence of {self.chars:,} characters{'' if self.punctuated else ' without sentence punctuation'} was"
+        return f"{what} cut into {self.pieces:,} pieces of at most {self.cap:,} characters"
+
+
+_ANY_END = re.compile(r"[.!?。！？…]")
+_CLOSERS = re.escape(_ZH_CLOSE)
+# where a too-long sentence is cut, best first: sentence ends its splitter passed over, clause marks
+_CUT_MARKS = (
+    re.compile(r"[.!?。！？…]+[%s]*" % _CLOSERS),
+    re.compile(r"[，、；：,;:﹐﹑﹔﹕]+[%s]*" % _CLOSERS),
+)
+_SPACE = re.compile(r"\s+")
+# where a long paragraph is cut into blocks: a sentence end, then whitespace
+_BLOCK_END = re.compile(r"[.!?。！？…]+[%s]*\s+" % _CLOSERS)
+
+
+def _last_cut(text: str, lo: int, hi: int) -> int | None:
+    """The last place in ``text[lo:hi]`` after a sentence end, else after a
+    clause mark, else before whitespace; ``None`` if there is none."""
+    for pattern in _CUT_MARKS:
+        cut = None
+        for m in pattern.finditer(text, lo, hi):
+            cut = m.end()
+        if cut is not None:
+            return cut
+    cut = None
+    for m in _SPACE.finditer(text, lo, hi + 1):
+        cut = m.start()
+    return cut
+
+
+def _cut_long(text: str, start: int, end: int, cap: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` in pieces of at most ``cap`` characters, each cut
+    at the best place (:func:`_last_cut`) in the second half of its window of
+    ``cap``, else anywhere in it, else after ``cap`` characters (not before a
+    combining mark)."""
+    pieces, pos = [], start
+    while end - pos > cap:
+        hi = pos + cap
+        cut = _last_cut(text, pos + cap // 2, hi)
+        if cut is None or cut <= pos:
+            cut = _last_cut(text, pos + 1, hi)
+        if cut is None or cut <= pos:
+            cut = hi
+            while cut > pos + 1 and unicodedata.combining(text[cut]):
+                cut -= 1
+        pieces.append((pos, cut))
+        pos = cut
+        while pos < end and text[pos].isspace():
+            pos += 1
+    if pos < end:
+        pieces.append((pos, end))
+    return pieces
+
+
+def _blocks(body: str, lang: str) -> list[tuple[int, int, bool]]:
+    """``body`` as ``(start, end, clean)`` blocks of at most ``BLOCK_CHARS``;
+    ``clean``: the block ends at a sentence end (else at whitespace, or
+    anywhere, inside a sentence far over ``MAX_SENTENCE_CHARS``)."""
+    if len(body) <= BLOCK_CHARS:
+        return [(0, len(body), True)]
+    masked = _mask_urls(body)
+    ends = _ZH_BOUNDARY if lang in ("zh", "ja") else _BLOCK_END  # (CJK writes no space after a sentence)
+    out, pos = [], 0
+    while len(body) - pos > BLOCK_CHARS:
+        lo, hi = pos + BLOCK_CHARS // 2, pos + BLOCK_CHARS
+        cut = None
+        for m in ends.finditer(masked, lo, hi):
+            cut = m.end()
+        clean = cut is not None
+        if not clean:
+            cut = max((m.start() for m in _SPACE.finditer(masked, lo, hi)), default=hi)
+        out.append((pos, cut, clean))
+        pos = cut
+    out.append((pos, len(body), True))
+    return out
+
+
+def _trimmed(body: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and body[s].isspace():
+        s += 1
+    while e > s and body[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
 # a Korean text with more paragraphs than this is split in several processes
 # (kss is pure Python, about 5 ms a sentence)
 PARALLEL_PARAGRAPHS = 400
 
 
+# kss memoizes its last 500 texts (their characters, analysed, and their
+# sentences: about 120 bytes a character); after a text longer than this
+# bitext clears those memos, so they hold at most 500 x this many characters
+_KSS_FORGET_CHARS = 1000
+
+
+def _forget_kss() -> None:
+    """Clear kss's memos of whole texts (kss's internals: skipped where they differ)."""
+    memos = [getattr(sys.modules.get("kss._modules.sentences.split_sentences"), "_split_sentences", None)]
+    analyzers = sys.modules.get("kss._modules.morphemes.analyzers")
+    memos += [getattr(c, "pos", None) for c in vars(analyzers).values() if isinstance(c, type)] if analyzers else []
+    for memo in memos:
+        if hasattr(memo, "cache_clear"):
+            memo.cache_clear()
+
+
+def _block_spans(body: str, lang: str) -> list[tuple[int, int]]:
+    if lang not in ("zh", "ko") and len(body) > MAX_SENTENCE_CHARS and not _ANY_END.search(body):
+        return [(0, len(body))]  # too long, and pysbd (25 us a character) would find no sentence end
+    spans = _paragraph_spans(body, lang)
+    if lang == "ko" and len(body) > _KSS_FORGET_CHARS:
+        _forget_kss()
+    return spans
+
+
 def _paragraph_spans_many(bodies: list[str], lang: str, workers: int | None) -> list[list[tuple[int, int]]]:
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if lang != "ko" or workers < 2 or len(bodies) < PARALLEL_PARAGRAPHS:
-        return [_paragraph_spans(b, lang) for b in bodies]
+        return [_block_spans(b, lang) for b in bodies]
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
@@ -279,15 +442,15 @@ def _paragraph_spans_many(bodies: list[str], lang: str, workers: int | None) -> 
     try:
         pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker)
     except (OSError, RuntimeError):  # no processes here: do it in this one
-        return [_paragraph_spans(b, lang) for b in bodies]
+        return [_block_spans(b, lang) for b in bodies]
     try:
         with interrupts_held():  # map submits every chunk, so the workers start inside
-            results = pool.map(_paragraph_spans, bodies, [lang] * len(bodies), chunksize=chunk)
+            results = pool.map(_block_spans, bodies, [lang] * len(bodies), chunksize=chunk)
         out = list(results)
         finished = True
         return out
     except (OSError, RuntimeError):  # the workers could not start: do it in this one
-        return [_paragraph_spans(b, lang) for b in bodies]
+        return [_block_spans(b, lang) for b in bodies]
     finally:
         stop_pool(pool, finished)
 
@@ -298,6 +461,8 @@ def split(text: str, lang: str | None = None, workers: int | None = None) -> lis
     ``lang`` is an ISO code (``ko``, ``zh``, ``en``, ``de`` ...); ``None``
     detects it (:func:`detect_lang`). Long Korean texts are split in
     ``workers`` processes (default: one per core; 1 turns it off).
+    Sentences longer than ``MAX_SENTENCE_CHARS`` are cut further, with one
+    :class:`LongSentenceWarning` per line where that happened.
     """
     lang = lang or detect_lang(text)
     lines, starts, offset = [], [], 0
@@ -307,16 +472,35 @@ def split(text: str, lang: str | None = None, workers: int | None = None) -> lis
             lines.append(body)
             starts.append(offset)
         offset += len(line)
+    blocks = [_blocks(body, lang) for body in lines]
+    block_spans = iter(_paragraph_spans_many(
+        [body[s:e] for body, bs in zip(lines, blocks) for s, e, _ in bs], lang, workers))
     out: list[Sentence] = []
-    for para, (body, base, spans) in enumerate(zip(lines, starts, _paragraph_spans_many(lines, lang, workers))):
+    counted_to, line_no = 0, 1
+    for para, (body, base, bs) in enumerate(zip(lines, starts, blocks)):
+        spans, joined = [], False
+        for s0, _, clean in bs:
+            here = [(s0 + s, s0 + e) for s, e in next(block_spans)]
+            if joined and here:  # the block boundary was inside a sentence
+                here[0] = (spans.pop()[0], here[0][1])
+            spans += here
+            joined = not clean and bool(here)
+        cut = []  # (length, pieces, punctuated) of each sentence over the cap
         for s, e in spans:
-            # trim whitespace but keep offsets exact
-            while s < e and body[s].isspace():
-                s += 1
-            while e > s and body[e - 1].isspace():
-                e -= 1
-            if e > s:
-                out.append(Sentence(body[s:e], base + s, base + e, para))
+            s, e = _trimmed(body, s, e)
+            pieces = [(s, e)] if e - s <= MAX_SENTENCE_CHARS else _cut_long(body, s, e, MAX_SENTENCE_CHARS)
+            if len(pieces) > 1:
+                cut.append((e - s, len(pieces), bool(_ANY_END.search(body, s, e - 1))))
+            for ps, pe in pieces:
+                ps, pe = _trimmed(body, ps, pe)
+                if pe > ps:
+                    out.append(Sentence(body[ps:pe], base + ps, base + pe, para))
+        if cut:
+            line_no += text.count("\n", counted_to, base)
+            counted_to = base
+            warnings.warn(LongSentenceWarning(
+                line_no, max(c[0] for c in cut), sum(c[1] for c in cut), MAX_SENTENCE_CHARS,
+                sentences=len(cut), punctuated=any(c[2] for c in cut)), stacklevel=2)
     return out
 
 

@@ -1,0 +1,245 @@
+"""Peak memory against line length: one very long line, split and aligned.
+
+usage: python bench/memory.py [--data DIR] [--sizes 10K,100K,1M,10M,50M] [--cases zh,zh-bare,ko,ko-bare,en,en-bare]
+                              [--modes split,align,presplit] [--slow-limit 1M] [--align-limit 1M]
+
+Each case is one line of SIZE bytes of UTF-8, made by repeating a real text
+with its line breaks removed:
+  zh       the seed editorial's Chinese without its sentence ends 。！？!? (clause marks kept)
+  zh-bare  the same without any punctuation (so every piece is a hard cut)
+  ko       the seed editorial's Korean, punctuated (kss splits it)
+  ko-bare  the same without . ! ? 。 … (one sentence: cut at clause marks and spaces)
+  en       MAC-Dev's English (--data; the editorial's opening in English if it is missing), punctuated (pysbd)
+  en-bare  the same without . ! ?
+
+Modes, each size in a fresh process (peak RSS from os.wait4):
+  split     bitext.split on the line alone
+  align     `bitext align LINE OTHER --no-cache`: the line as a file against
+            the editorial in the other language (zh: ko; ko and en: zh), end to end
+  presplit  the same with --presplit: the line is one sentence, which the model
+            reads only the start of (bitext.embed.MAX_INPUT_CHARS)
+
+The splitters' own time is linear but slow on punctuated text (kss about 4 ms
+a sentence, pysbd about 20 us a character), so punctuated ko and en are split
+only up to --slow-limit, and `align` (whose time is that of embedding every
+piece: about 30k characters/s) runs only up to --align-limit; the table says
+where a size was left out. "base" is the process's peak RSS once the line is
+built and the peak reset (Linux's /proc/self/clear_refs; or, for the CLI, the
+peak of the same command on a 100-byte line), "extra" the peak
+above it, "per MB" the extra per MB of the line.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+CASES = ("zh", "zh-bare", "ko", "ko-bare", "en", "en-bare")
+SLOW = ("ko", "en")  # punctuated: kss and pysbd decide every sentence
+OTHER = {"zh": "ko", "ko": "zh", "en": "zh"}
+
+
+def _one_line(path: Path) -> str:
+    return " ".join(line.strip() for line in path.read_text("utf-8").splitlines() if line.strip())
+
+
+def base_text(case: str, data: Path) -> str:
+    lang = case.split("-")[0]
+    if lang in ("zh", "ko"):
+        text = _one_line(SEEDS / f"global-times-editorial.{lang}.txt")
+        if lang == "zh":
+            text = text.replace(" ", "")  # Chinese writes no spaces between sentences
+    else:
+        mac = data / "eval-data" / "mac-dev-zh-en" / "en"
+        files = sorted(mac.iterdir()) if mac.is_dir() else [ROOT / "tests" / "data" / "opening" / "en.txt"]
+        text = " ".join(_one_line(f) for f in files)
+    if case == "zh":
+        text = re.sub("[。！？!?]", "", text)
+    elif case == "zh-bare":
+        text = "".join(c for c in text if not unicodedata.category(c).startswith("P"))
+    elif case.endswith("-bare"):
+        text = re.sub(r"[.!?。…]", "", text)
+    return text
+
+
+def long_line(case: str, size: int, data: Path) -> str:
+    """A line of about ``size`` bytes of UTF-8."""
+    unit = base_text(case, data)
+    sep = "" if case.startswith("zh") else " "
+    unit += sep
+    per_char = len(unit.encode("utf-8")) / len(unit)
+    n = int(size / per_char)
+    return (unit * (n // len(unit) + 1))[:n].strip()
+
+
+def parse_size(s: str) -> int:
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([KMG]?)B?", s.strip().upper())
+    if not m:
+        raise argparse.ArgumentTypeError(f"not a size: {s!r}")
+    return int(float(m.group(1)) * {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}[m.group(2)])
+
+
+def fmt_size(n: int) -> str:
+    for unit, div in (("M", 10**6), ("K", 10**3)):
+        if n >= div:
+            return f"{n / div:g}{unit}"
+    return str(n)
+
+
+# -- children ---------------------------------------------------------------
+
+def child_split(case: str, size: int, data: Path) -> None:
+    """Runs in its own process: build the line, split it, print figures as JSON."""
+    import warnings
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from bitext.segment import split
+
+    text = long_line(case, size, data)
+    split("warm up. 준비.", case.split("-")[0], workers=1)  # imports (kss, pysbd) before the base reading
+    gc.collect()
+    base = _reset_peak()
+    t = time.perf_counter()
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        sents = split(text, case.split("-")[0])
+    secs = time.perf_counter() - t
+    peak = _status_kb("VmHWM") if base is not None else None
+    print(json.dumps({"base_kb": base, "peak_kb": peak, "seconds": secs, "sentences": len(sents),
+                      "longest": max(len(s.text) for s in sents)}))
+
+
+def _status_kb(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak() -> int | None:
+    """Reset this process's peak RSS to its current RSS (Linux) and return that, in kB;
+    ``None`` where it cannot be reset (the peak then includes building the line)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return None
+    return _status_kb("VmRSS")
+
+
+def run_measured(cmd: list[str], env=None) -> tuple[int, float, int, str, str]:
+    """``(rc, seconds, peak RSS kB, stdout, stderr)`` of ``cmd`` in a fresh process."""
+    t = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        secs = time.perf_counter() - t
+        out.seek(0)
+        err.seek(0)
+        return p.returncode, secs, usage.ru_maxrss, out.read().decode(), err.read().decode()
+
+
+def measure_split(case, size, data):
+    rc, _, peak, out, err = run_measured([sys.executable, __file__, "--child", case, str(size), "--data", str(data)])
+    if rc:
+        return {"error": f"exit {rc}: {err.strip().splitlines()[-1] if err.strip() else ''}"}
+    got = json.loads(out)
+    if got["peak_kb"] is None:  # no reset: the peak of the whole child, the line's building included
+        got["peak_kb"], got["base_kb"] = peak, 0
+    return got
+
+
+def measure_cli(case, size, data, presplit, tmp: Path, cli_base: dict):
+    lang = case.split("-")[0]
+    other = OTHER[lang]
+    src = tmp / f"{case}-{size}.{lang}.txt"
+    src.write_text(long_line(case, size, data) + "\n", "utf-8")
+    tgt = SEEDS / f"global-times-editorial.{other}.txt"
+    key = (case, presplit)
+    if key not in cli_base:  # the same command on a short line: the process's memory before the line counts
+        tiny = tmp / f"tiny.{lang}.txt"
+        tiny.write_text(long_line(case, 100, data) + "\n", "utf-8")
+        cli_base[key] = run_measured(_cli(tiny, tgt, lang, other, presplit, tmp))[2]
+    rc, secs, peak, _, err = run_measured(_cli(src, tgt, lang, other, presplit, tmp))
+    src.unlink()
+    if rc:
+        return {"error": f"exit {rc}: {err.strip().splitlines()[-1] if err.strip() else ''}"}
+    if "Traceback" in err:
+        return {"error": "traceback"}
+    return {"peak_kb": peak, "base_kb": cli_base[key], "seconds": secs}
+
+
+def _cli(src, tgt, lang, other, presplit, tmp):
+    cmd = [sys.executable, "-m", "bitext.cli", "align", str(src), str(tgt), "--src-lang", lang,
+           "--tgt-lang", other, "--no-cache", "-q", "-o", str(tmp / "out.tsv")]
+    return cmd + (["--presplit"] if presplit else [])
+
+
+# -- table ------------------------------------------------------------------
+
+def row(mode, case, size, r) -> str:
+    if "skip" in r:
+        return f"| {mode} | {case} | {fmt_size(size)} | - | - | - | - | {r['skip']} |"
+    if "error" in r:
+        return f"| {mode} | {case} | {fmt_size(size)} | - | - | - | - | FAILED: {r['error']} |"
+    peak, base = r["peak_kb"] / 1024, r["base_kb"] / 1024
+    extra = max(peak - base, 0.0)
+    note = f"{r['sentences']:,} sentences, longest {r['longest']:,}" if "sentences" in r else ""
+    return (f"| {mode} | {case} | {fmt_size(size)} | {peak:,.0f} | {base:,.0f} | {extra:,.0f} | "
+            f"{extra / (size / 1e6):,.0f} | {r['seconds']:,.1f} s {note} |")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared",
+                    help="the shared folder with eval-data/ (default: ../shared beside the repository)")
+    ap.add_argument("--sizes", default="10K,100K,1M,10M,50M")
+    ap.add_argument("--cases", default=",".join(CASES))
+    ap.add_argument("--modes", default="split,align,presplit")
+    ap.add_argument("--slow-limit", type=parse_size, default=parse_size("1M"),
+                    help="largest punctuated ko/en line to split (kss and pysbd are slow, linearly)")
+    ap.add_argument("--align-limit", type=parse_size, default=parse_size("1M"),
+                    help="largest line for the end-to-end `align` mode (embedding every piece)")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        return child_split(args.child[0], int(args.child[1]), args.data)
+    sizes = [parse_size(s) for s in args.sizes.split(",")]
+    cases = args.cases.split(",")
+    env_path = str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")
+    os.environ["PYTHONPATH"] = env_path
+    print("| mode | case | line (UTF-8 bytes) | peak RSS MB | base MB | extra MB | extra MB per MB of line | time |")
+    print("|---|---|---:|---:|---:|---:|---:|---|")
+    cli_base: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for mode in args.modes.split(","):
+            for case in cases:
+                for size in sizes:
+                    if mode == "split" and case in SLOW and size > args.slow_limit:
+                        r = {"skip": f"left out: over --slow-limit ({'kss' if case == 'ko' else 'pysbd'} time)"}
+                    elif mode == "align" and size > args.align_limit:
+                        r = {"skip": "left out: over --align-limit (embedding time); see presplit"}
+                    elif mode == "split":
+                        r = measure_split(case, size, args.data)
+                    else:
+                        r = measure_cli(case, size, args.data, mode == "presplit", Path(tmp), cli_base)
+                    print(row(mode, case, size, r), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,258 @@
+"""The on-disk cache (span vectors and sentence splits) heals itself: an entry
+that cannot be read or does not verify is a miss, dropped and recomputed with
+one warning; a write that fails leaves nothing behind and never fails a run."""
+
+import errno
+import multiprocessing as mp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import bitext
+from bitext import embed, segment
+from bitext.align import AlignParams
+from bitext.embed import DiskCache, load_model
+from bitext.pipeline import SPLIT_VERSION
+from conftest import ROOT, SEEDS
+
+WARNING = "bitext: warning: dropped a broken cache entry"
+
+
+@pytest.fixture(scope="module")
+def part():
+    """The editorial's first three Chinese paragraphs and their four Korean ones."""
+    zh = (SEEDS / "global-times-editorial.zh.txt").read_text("utf-8").splitlines()
+    ko = (SEEDS / "global-times-editorial.ko.txt").read_text("utf-8").splitlines()
+    return "\n".join(zh[:3]) + "\n", "\n".join(ko[:4]) + "\n"
+
+
+@pytest.fixture(scope="module")
+def reference(part):
+    """The beads with every cache off."""
+    return _beads(bitext.align(*part, "zh", "ko", model=load_model(None, cache=False), cache=False))
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """A fresh cache folder for splits and vectors, and a fresh once-a-process warning."""
+    d = tmp_path / "cache"
+    monkeypatch.setenv("BITEXT_CACHE_DIR", str(d))
+    monkeypatch.setattr(embed, "_warned_broken", False)
+    return d
+
+
+def _beads(a):
+    return [(b.src_ids, b.tgt_ids) for b in a.beads]
+
+
+def _align(part):
+    return _beads(bitext.align(*part, "zh", "ko", model=load_model(None)))
+
+
+def _entries(d: Path, kind: str) -> list[Path]:
+    """The entries of the span vectors (``usem3``) or of the splits (``split``)."""
+    return sorted(p for p in d.rglob("*") if p.is_file() and p.parent.parent.name.startswith(kind))
+
+
+def _warnings(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith(WARNING)]
+
+
+def _truncate(p: Path):
+    p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])
+
+
+def _empty(p: Path):
+    p.write_bytes(b"")
+
+
+def _garble(p: Path):
+    data = bytearray(p.read_bytes())
+    for at in range(len(data) // 3, len(data), max(1, len(data) // 7)):
+        data[at] ^= 0x5A
+    p.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [_truncate, _empty, _garble], ids=["truncated", "empty", "garbled"])
+def test_broken_entries_are_recomputed_with_one_warning(part, reference, cache, capsys, damage):
+    assert _align(part) == reference
+    entries = _entries(cache, "usem3") + _entries(cache, "split")
+    assert len(entries) == 4  # span vectors and a split per side
+    for p in entries:
+        damage(p)
+    capsys.readouterr()
+    assert _align(part) == reference
+    err = capsys.readouterr().err
+    assert len(_warnings(err)) == 1, err  # once a process, though four entries were broken
+    assert "; recomputed" in _warnings(err)[0] and str(cache) in _warnings(err)[0]
+    assert "Traceback" not in err
+    # the broken entries were replaced by good ones: the next run reads them, silently
+    embed._warned_broken = False
+    assert _align(part) == reference
+    assert _warnings(capsys.readouterr().err) == []
+    assert all(p.stat().st_size > 100 for p in entries)
+
+
+def test_swapped_entries_are_misses(part, reference, cache, capsys):
+    """An entry copied over another (a whole file of another key) gives no wrong beads."""
+    assert _align(part) == reference
+    for kind in ("usem3", "split"):
+        a, b = _entries(cache, kind)
+        da, db = a.read_bytes(), b.read_bytes()
+        a.write_bytes(db)
+        b.write_bytes(da)
+    capsys.readouterr()
+    assert _align(part) == reference
+    [line] = _warnings(capsys.readouterr().err)
+    assert "another key" in line
+
+
+def test_entries_of_the_wrong_shape_are_misses(part, reference, cache, capsys):
+    """Entries that verify against their key but do not hold what the caller
+    expects (a row short, NaN, sentences outside the text) are misses too."""
+    a = bitext.align(*part, "zh", "ko", model=load_model(None))
+    p = AlignParams()
+    k = min(p.max_side, p.max_bead - 1)
+    model = load_model(None)
+    vectors = DiskCache(cache, model.key)
+    for side, sents in (("zh", a.src_sentences), ("ko", a.tgt_sentences)):
+        texts = [s.text for s in sents]
+        wrong = {f"k{j}": np.ones((len(texts) - j, 512), np.float32) for j in range(1, k + 1)}  # a row short
+        if side == "ko":
+            wrong = {f"k{j}": np.full((len(texts) - j + 1, 512), np.nan, np.float32) for j in range(1, k + 1)}
+        kind = f"spans{k}-in{embed.MAX_INPUT_CHARS}-{embed.MAX_INPUT_TOKENS}"
+        vectors.put(kind, texts, wrong)
+        assert vectors.get(kind, texts) is not None  # well-formed: only the caller's check rejects it
+    splits = DiskCache(cache, f"split-v{SPLIT_VERSION}")
+    zh, ko = part
+    kind = f"cap{segment.MAX_SENTENCE_CHARS}-block{segment.BLOCK_CHARS}"
+    no_cuts = np.zeros((0, 6), np.int64)
+    splits.put(f"zh-{kind}", [zh], {"spe": np.array([[0, len(zh) + 5, 0]], np.int64), "cut": no_cuts})
+    splits.put(f"ko-{kind}", [ko], {"spe": np.array([[0, 10, 0], [5, 20, 0]], np.int64), "cut": no_cuts})
+    capsys.readouterr()
+    assert _align(part) == reference
+    [line] = _warnings(capsys.readouterr().err)
+    assert "shape" in line or "outside the text" in line
+    embed._warned_broken = False
+    assert _align(part) == reference  # recomputed and stored again
+    assert _warnings(capsys.readouterr().err) == []
+
+
+def test_full_disk_leaves_no_files_and_the_run_succeeds(part, reference, cache, monkeypatch):
+    real = embed._write_entry
+
+    def full_disk(f, key, arrays):
+        real(f, key, arrays)  # the bytes go out ...
+        raise OSError(errno.ENOSPC, "No space left on device")  # ... and the disk fills up before the end
+
+    monkeypatch.setattr(embed, "_write_entry", full_disk)
+    for _ in range(2):
+        assert _align(part) == reference
+    assert [p for p in cache.rglob("*") if p.is_file()] == []
+
+
+@pytest.fixture
+def public_dir():
+    """A folder other users can read (pytest's tmp_path is private to root)."""
+    d = Path(tempfile.mkdtemp(prefix="bitext-cache-test-"))
+    d.chmod(0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def _as_nobody(cmd: list[str]) -> list[str]:
+    """``cmd`` as an ordinary user: the tests run as root, whom permissions do not stop."""
+    if os.geteuid() != 0:
+        return cmd
+    if not shutil.which("setpriv"):
+        pytest.skip("needs setpriv to drop root's privileges")
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+
+
+def _cli(args, cache_dir: Path, cwd: Path, nobody=False):
+    env = dict(os.environ, BITEXT_CACHE_DIR=str(cache_dir), PYTHONPATH=str(ROOT / "src"), HOME=str(cwd))
+    cmd = [sys.executable, "-m", "bitext.cli", "align", *args, "-q"]
+    return subprocess.run(_as_nobody(cmd) if nobody else cmd, cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def _write_part(d: Path, part) -> tuple[str, str]:
+    (d / "zh.txt").write_text(part[0], "utf-8")
+    (d / "ko.txt").write_text(part[1], "utf-8")
+    for p in (d / "zh.txt", d / "ko.txt"):
+        p.chmod(0o644)
+    return "zh.txt", "ko.txt"
+
+
+def test_cli_with_a_broken_entry_exits_0_without_traceback(part, public_dir):
+    files = _write_part(public_dir, part)
+    cache_dir = public_dir / "cache"
+    first = _cli(files, cache_dir, public_dir)
+    assert first.returncode == 0, first.stderr
+    for p in _entries(cache_dir, "usem3")[:1] + _entries(cache_dir, "split")[:1]:
+        _garble(p)
+    again = _cli(files, cache_dir, public_dir)
+    assert again.returncode == 0
+    assert "Traceback" not in again.stderr
+    assert len(_warnings(again.stderr)) == 1, again.stderr
+    assert again.stdout == first.stdout
+
+
+def test_read_only_cache_as_an_ordinary_user(part, public_dir):
+    """A cache folder the user may not write: the run succeeds with the same
+    beads and leaves nothing; a broken entry there it cannot delete is a miss."""
+    files = _write_part(public_dir, part)
+    cache_dir = public_dir / "cache"
+    first = _cli(files, cache_dir, public_dir)  # as root: fills the cache
+    assert first.returncode == 0, first.stderr
+    before = sorted(p for p in cache_dir.rglob("*"))
+    _garble(_entries(cache_dir, "usem3")[0])
+    for p in [cache_dir, *before]:
+        p.chmod(0o755 if p.is_dir() else 0o644)  # readable, writable by root only
+    run = _cli(files, cache_dir, public_dir, nobody=True)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    assert run.stdout == first.stdout
+    assert len(_warnings(run.stderr)) == 1
+    assert sorted(p for p in cache_dir.rglob("*")) == before  # nothing written, nothing deleted
+    # and a cache folder that cannot even be made
+    (public_dir / "ro").mkdir(mode=0o555)
+    (public_dir / "ro").chmod(0o555)
+    run = _cli(files, public_dir / "ro" / "cache", public_dir, nobody=True)
+    assert run.returncode == 0 and "Traceback" not in run.stderr and run.stdout == first.stdout
+    assert list((public_dir / "ro").iterdir()) == []
+
+
+def _hammer(root: str, role: str, rounds: int, arrays: dict, q) -> None:
+    cache = DiskCache(Path(root), "race")
+    bad = 0
+    for _ in range(rounds):
+        if role == "write":
+            cache.put("k", ["one text"], arrays)
+        else:
+            got = cache.get("k", ["one text"])
+            if got is None or not all(np.array_equal(got[k], v) for k, v in arrays.items()):
+                bad += 1
+    q.put((role, bad, embed._warned_broken))
+
+
+def test_concurrent_writers_and_readers_never_see_part_of_an_entry(tmp_path):
+    arrays = {"a": np.arange(300_000, dtype=np.float32), "b": np.ones((100, 512), np.float32)}
+    DiskCache(tmp_path, "race").put("k", ["one text"], arrays)
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    q = ctx.Queue()
+    procs = [ctx.Process(target=_hammer, args=(str(tmp_path), role, 40, arrays, q))
+             for role in ("write", "write", "read", "read")]
+    for p in procs:
+        p.start()
+    results = [q.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join()
+    assert sorted(r[0] for r in results) == ["read", "read", "write", "write"]
+    assert all(bad == 0 and not warned for _, bad, warned in results), results
+    assert [p.name for p in tmp_path.rglob("*.tmp")] == []
