@@ -223,15 +223,17 @@ def test_gloss_pairs_extracted_with_their_korean_words(seed_terms):
     assert p.tgt == "컴퓨팅 자원" and "gloss" in p.evidence and p.bead == 6
 
 
-def test_gloss_spans_by_rules_without_mecab(editorial_alignment):
-    """The rule-based Korean words find the same spans where they need no model."""
+@pytest.mark.parametrize("rules", [True, False] if HAS_MECAB else [True])
+def test_gloss_spans_without_the_model(editorial_alignment, rules):
+    """Korean words by rules or by mecab: the same spans, where the spans need no model."""
     spans = {}
     for b in editorial_alignment.beads:
-        for g in find_glosses(b.tgt, b.src, "ko", "zh"):
+        for g in find_glosses(b.tgt, b.src, "ko", "zh", rules=rules):
             spans[g.term] = g.rendering
     assert spans["降本增效"] == "비용절감과 효율성증대" and spans["略见一斑"] == "짐작할 수가 있다"
     assert spans["切磋"] == "갈고 닦을" and spans["驱动"] == "구동" and spans["迭代"] == "대체물 등장"
-    assert spans["全"] == "전" and spans["政治壁垒"] == "정치적 장벽"
+    assert spans["全"] == "전" and spans["政治壁垒"] == "정치적 장벽" and spans["倡导"] == "제창"
+    assert spans["行业"] == "업체" and spans["适配"] == "적용" and spans["上架"] == "조정해 적용시킬"
     assert "脫" not in spans  # 탈(脫)중심화: the Chinese has 去, not 脫
     assert spans["오픈소스"] == "자료공개"  # a synonym in brackets
 

@@ -127,7 +127,8 @@ def _script_of(lang: str | None):
     return _LATIN
 
 
-def find_glosses(text: str, other: str, lang: str = "ko", other_lang: str = "zh", sim=None) -> list[Gloss]:
+def find_glosses(text: str, other: str, lang: str = "ko", other_lang: str = "zh", sim=None,
+                 rules: bool = False) -> list[Gloss]:
     """The glosses of a Korean ``text`` whose other side (its bead's source) is ``other``.
 
     A bracket is a gloss when its content holds the other side's script and
@@ -151,6 +152,7 @@ def find_glosses(text: str, other: str, lang: str = "ko", other_lang: str = "zh"
 
     Brackets holding Korean or Latin text not found in ``other`` are synonyms
     of the noun they are glued to. Only Korean text has glosses (``[]`` otherwise).
+    ``rules``: Korean words by rules even with python-mecab-ko installed.
     """
     if lang_base(lang) != "ko":
         return []
@@ -165,7 +167,7 @@ def find_glosses(text: str, other: str, lang: str = "ko", other_lang: str = "zh"
         if not cn:
             continue
         if words is None:
-            words = ko_words(text)
+            words = ko_words(text, rules)
         if script.search(cn) and cn.casefold() in other_fold:
             if f"({cn})".casefold() in other_fold or f"（{cn}）".casefold() in other_fold:
                 continue  # the same bracket on both sides: copied, not a gloss
@@ -403,7 +405,7 @@ def _collect(docs, src_lang, tgt_lang, extra_src, extra_tgt, use_gloss, sim, rul
                 beads.append(_Bead(doc, bi, b.src, b.tgt))
     if use_gloss:
         for b in beads:
-            b.glosses = find_glosses(b.tgt, b.src, tgt_lang, src_lang, sim=sim)
+            b.glosses = find_glosses(b.tgt, b.src, tgt_lang, src_lang, sim=sim, rules=rules)
     gloss_terms = {g.term for b in beads for g in b.glosses if not g.synonym}
     gloss_renderings = {g.rendering for b in beads for g in b.glosses if not g.synonym and g.rendering}
     src_extra = sorted(set(extra_src) | gloss_terms, key=len, reverse=True)
@@ -460,8 +462,8 @@ def _units_with(text: str, lang: str, extra, rules: bool) -> list[Unit]:
         for term in extra:
             for s, e in f.find(term):
                 e = s + len(term) if f.text[s:s + len(term)] == term else e
-                if (s, e) not in have:
-                    units.append(Unit(f.text[s:e], norm_key(term, lang), s, e, "extra"))
+                if (s, e) not in have:  # written as the glossary (or gloss) writes it
+                    units.append(Unit(term, norm_key(term, lang), s, e, "extra"))
                     have.add((s, e))
     return units
 
@@ -581,10 +583,11 @@ class TermList:
 
 
 def _display(beads, side: str) -> dict[str, str]:
+    """The most common written form of each key; a gloss's or glossary's own form first."""
     forms: dict[str, Counter] = defaultdict(Counter)
     for b in beads:
         for u in (b.su if side == "src" else b.tu):
-            forms[u.key][u.text] += 1
+            forms[u.key][u.text] += 1000 if u.tag in ("gloss", "extra") else 1
     return {k: c.most_common(1)[0][0] for k, c in forms.items()}
 
 

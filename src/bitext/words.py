@@ -372,7 +372,8 @@ _PARTICLES = sorted(
 _CONJ = ("과", "와")
 # the endings of 하다 / 되다 / 시키다 after a noun: 촉진할, 제창하는, 적용시킬
 _HADA = sorted(
-    "하는 하고 하여 하며 하면 하기 하게 하지 한다 했다 하다 했던 하던 하려는 하였다 하였고 해서 할 한 함 해 "
+    "하는 하고 하여 하며 하면 하기 하게 하지 한다 했다 하다 했던 하던 하려는 하였다 하였고 해서 하거나 하도록 "
+    "하면서 하지만 해야 할 한 함 해 "
     "되는 되고 되어 된다 되었다 된 될 됨 돼 시키는 시키고 시켜 시킨 시킬 시킴 적인 적으로 적이 적".split(),
     key=len, reverse=True,
 )
@@ -390,21 +391,23 @@ def _rule_word(text: str, s: int, e: int) -> KoWord:
     if latin and latin.end() < len(w) and w[latin.end():] in _PARTICLES:  # X에, AI의
         return KoWord(w, s, e, latin.group(), (), "JC" if w[latin.end():] in _CONJ else "J",
                       "JC" if w[latin.end():] in _CONJ else "J", False, False, True)
-    for p in _PARTICLES:
-        rest = core[: -len(p)]
-        if core.endswith(p) and len(rest) >= (1 if len(p) > 1 else 2) and (len(p) > 1 or len(core) >= 3):
-            core = rest
-            ending = "JC" if p in _CONJ else "J"
+    for h in _HADA:  # first: 제창하는 is 제창 + 하는, not 제창하 + 는
+        rest = core[: -len(h)]
+        if core.endswith(h) and len(rest) >= 2 and not h.startswith("적"):
+            core, ending, pred = rest, "XSV", True
+            break
+        if core.endswith(h) and len(rest) >= 2 and h.startswith("적") and h != "적":
+            core = rest + "적"
+            ending = "J"
             break
     if not ending:
-        for h in _HADA:
-            rest = core[: -len(h)]
-            if core.endswith(h) and len(rest) >= 2 and not h.startswith("적"):
-                core, ending, pred = rest, "XSV", True
-                break
-            if core.endswith(h) and len(rest) >= 2 and h.startswith("적") and h != "적":
-                core = rest + "적"
-                ending = "J"
+        for p in _PARTICLES:
+            rest = core[: -len(p)]
+            if core.endswith(p) and len(rest) >= (1 if len(p) > 1 else 2) and (len(p) > 1 or len(core) >= 3):
+                core = rest
+                ending = "JC" if p in _CONJ else "J"
+                if core.endswith("들") and len(core) >= 3:  # 업체들이: the plural too
+                    core = core[:-1]
                 break
     if not ending and len(core) >= 2 and core.endswith(("다", "고")):
         pred = True  # a native verb (갈고, 다름없다), no noun stem; the rules take 최고 for one too
@@ -646,8 +649,10 @@ class Finder:
             return not (cur.isalnum() and prev.isalnum() and not _HANGUL_SYL.match(prev))
         if not _HANGUL_SYL.match(prev):
             return True
-        # inside a word: where a compound's noun starts (기술 in 선진기술, not 공개 in 비공개);
-        # without mecab, any rendering of two syllables or more
+        # inside a word, and not running on past its end: where a compound's noun starts
+        # (기술 in 선진기술, not 공개 in 비공개); without mecab, any rendering of two syllables or more
+        if any(c.isspace() for c in self.text[s:e]):
+            return False
         if self._joints is None:
             self._joints = compound_joints(self.text)
         return s in self._joints if self._joints is not False else e - s >= 2
