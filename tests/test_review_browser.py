@@ -306,3 +306,33 @@ def test_state_survives_closing_the_browser(review, playwright, tmp_path):
     assert page.text_content("#saved").startswith("restored from this browser; not downloaded yet")
     page.on("dialog", lambda d: d.accept())
     ctx.close()
+
+
+def test_a_new_page_of_the_same_texts_keeps_earlier_edits_aside(review, browser, tmp_path):
+    """A page written again (here with --fixed) shows its own beads; edits of the
+    earlier page that were never downloaded are kept, and a button brings them back."""
+    ctx, page, errors = _open(browser, review)
+    page.keyboard.press("m")  # an edit, not downloaded
+    page.wait_for_function("document.getElementById('saved').textContent.startsWith('saved in this browser')")
+    edited = page.evaluate("bitextReview.beads()")
+    aligned = tmp_path / "seed.jsonl"
+    assert main(["align", ZH, KO, "-o", str(aligned), "-q"]) == 0
+    fixed = tmp_path / "first-approved.jsonl"
+    header, beads = _jsonl(aligned.read_text("utf-8"))
+    beads[0]["approved"] = True
+    fixed.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in [header, *beads]), "utf-8")
+    page2 = tmp_path / "review2.html"
+    assert main(["review", ZH, KO, "--fixed", str(fixed), "-o", str(page2), "-q"]) == 0
+    other = ctx.new_page()
+    other.goto(page2.as_uri())
+    other.wait_for_selector("#beads .bead")
+    assert other.text_content("#progress") == "1 of 28 beads approved"  # its own beads
+    other.click("#restore-earlier")
+    assert other.evaluate("bitextReview.beads()") == edited
+    assert other.text_content("#progress") == "0 of 27 beads approved"
+    other.keyboard.press("u")  # undone at once: this page's beads again
+    assert other.text_content("#progress") == "1 of 28 beads approved"
+    other.on("dialog", lambda d: d.accept())
+    page.on("dialog", lambda d: d.accept())
+    ctx.close()
+
