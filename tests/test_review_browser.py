@@ -187,13 +187,19 @@ def test_edit_undo_redo_download_reload_and_realign(review, browser, tmp_path):
 def test_tsv_and_tmx_downloads_carry_the_same_beads(review, browser, tmp_path):
     ctx, page, errors = _open(browser, review)
     page.keyboard.press("m")
-    page.keyboard.press("a")
+    page.keyboard.press("a")  # approved, and on to the next bead
+    page.keyboard.press("c")  # comment on it, from the keyboard
+    page.keyboard.type("조사 '던지는' 확인")
+    page.keyboard.press("Enter")
     _, beads = _jsonl(_download(page, "#dl-jsonl", tmp_path))
+    assert [b["comment"] for b in beads[:3]] == ["", "조사 '던지는' 확인", ""]
+    assert beads[0]["approved"] and not beads[1]["approved"]
     tsv = _download(page, "#dl-tsv", tmp_path).splitlines()
     assert tsv[0] == "src_ids\ttgt_ids\tscore\tsrc\ttgt\tapproved\tedited\tcomment"
     assert [tuple(r.split("\t")[:2]) for r in tsv[1:]] == [
         (",".join(map(str, b["src_ids"])), ",".join(map(str, b["tgt_ids"]))) for b in beads]
     assert tsv[1].split("\t")[3:7] == [beads[0]["src"], beads[0]["tgt"], "1", "1"]
+    assert tsv[2].split("\t")[7] == beads[1]["comment"]
     import xml.etree.ElementTree as ET
 
     tmx = ET.fromstring(_download(page, "#dl-tmx", tmp_path).encode("utf-8"))
@@ -206,6 +212,8 @@ def test_tsv_and_tmx_downloads_carry_the_same_beads(review, browser, tmp_path):
         assert segs == {"zh": b["src"], "ko": b["tgt"]}
         props = {p.get("type"): p.text for p in tu.findall("prop")}
         assert props["x-bitext-approved"] == ("1" if b["approved"] else "0")
+        note = tu.find("note")
+        assert (note.text if note is not None else "") == b["comment"]
     assert not errors
     ctx.close()
 
