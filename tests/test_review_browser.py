@@ -187,13 +187,19 @@ def test_edit_undo_redo_download_reload_and_realign(review, browser, tmp_path):
 def test_tsv_and_tmx_downloads_carry_the_same_beads(review, browser, tmp_path):
     ctx, page, errors = _open(browser, review)
     page.keyboard.press("m")
-    page.keyboard.press("a")
+    page.keyboard.press("a")  # approved, and on to the next bead
+    page.keyboard.press("c")  # comment on it, from the keyboard
+    page.keyboard.type("조사 '던지는' 확인")
+    page.keyboard.press("Enter")
     _, beads = _jsonl(_download(page, "#dl-jsonl", tmp_path))
+    assert [b["comment"] for b in beads[:3]] == ["", "조사 '던지는' 확인", ""]
+    assert beads[0]["approved"] and not beads[1]["approved"]
     tsv = _download(page, "#dl-tsv", tmp_path).splitlines()
     assert tsv[0] == "src_ids\ttgt_ids\tscore\tsrc\ttgt\tapproved\tedited\tcomment"
     assert [tuple(r.split("\t")[:2]) for r in tsv[1:]] == [
         (",".join(map(str, b["src_ids"])), ",".join(map(str, b["tgt_ids"]))) for b in beads]
     assert tsv[1].split("\t")[3:7] == [beads[0]["src"], beads[0]["tgt"], "1", "1"]
+    assert tsv[2].split("\t")[7] == beads[1]["comment"]
     import xml.etree.ElementTree as ET
 
     tmx = ET.fromstring(_download(page, "#dl-tmx", tmp_path).encode("utf-8"))
@@ -206,6 +212,8 @@ def test_tsv_and_tmx_downloads_carry_the_same_beads(review, browser, tmp_path):
         assert segs == {"zh": b["src"], "ko": b["tgt"]}
         props = {p.get("type"): p.text for p in tu.findall("prop")}
         assert props["x-bitext-approved"] == ("1" if b["approved"] else "0")
+        note = tu.find("note")
+        assert (note.text if note is not None else "") == b["comment"]
     assert not errors
     ctx.close()
 
@@ -306,3 +314,33 @@ def test_state_survives_closing_the_browser(review, playwright, tmp_path):
     assert page.text_content("#saved").startswith("restored from this browser; not downloaded yet")
     page.on("dialog", lambda d: d.accept())
     ctx.close()
+
+
+def test_a_new_page_of_the_same_texts_keeps_earlier_edits_aside(review, browser, tmp_path):
+    """A page written again (here with --fixed) shows its own beads; edits of the
+    earlier page that were never downloaded are kept, and a button brings them back."""
+    ctx, page, errors = _open(browser, review)
+    page.keyboard.press("m")  # an edit, not downloaded
+    page.wait_for_function("document.getElementById('saved').textContent.startsWith('saved in this browser')")
+    edited = page.evaluate("bitextReview.beads()")
+    aligned = tmp_path / "seed.jsonl"
+    assert main(["align", ZH, KO, "-o", str(aligned), "-q"]) == 0
+    fixed = tmp_path / "first-approved.jsonl"
+    header, beads = _jsonl(aligned.read_text("utf-8"))
+    beads[0]["approved"] = True
+    fixed.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in [header, *beads]), "utf-8")
+    page2 = tmp_path / "review2.html"
+    assert main(["review", ZH, KO, "--fixed", str(fixed), "-o", str(page2), "-q"]) == 0
+    other = ctx.new_page()
+    other.goto(page2.as_uri())
+    other.wait_for_selector("#beads .bead")
+    assert other.text_content("#progress") == "1 of 28 beads approved"  # its own beads
+    other.click("#restore-earlier")
+    assert other.evaluate("bitextReview.beads()") == edited
+    assert other.text_content("#progress") == "0 of 27 beads approved"
+    other.keyboard.press("u")  # undone at once: this page's beads again
+    assert other.text_content("#progress") == "1 of 28 beads approved"
+    other.on("dialog", lambda d: d.accept())
+    page.on("dialog", lambda d: d.accept())
+    ctx.close()
+
