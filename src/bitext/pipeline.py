@@ -18,7 +18,7 @@ from .sinokorean import applies, reading_vectors, with_readings
 
 __all__ = ["Bead", "Alignment", "align", "segment_side"]
 
-SPLIT_VERSION = 1  # bump when the splitters change, so cached splits are not reused
+SPLIT_VERSION = 2  # bump when the splitters change, so cached splits are not reused
 
 
 @dataclass(frozen=True)
