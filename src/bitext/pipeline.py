@@ -10,6 +10,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from . import io as _io
+from . import optional_cuts
 from .align import AlignParams, align_vectors
 from .anchors import anchor_counts
 from .embed import DiskCache, Embedder, default_cache_dir, language_warning, load_model
@@ -156,6 +157,15 @@ def align(
     t0 = time.perf_counter()
     src_sents, src_lang = segment_side(src, src_lang, presplit, cache)
     tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache)
+    src_text = None if isinstance(src, (list, tuple)) else str(src)
+    tgt_text = None if isinstance(tgt, (list, tuple)) else str(tgt)
+    # Korean without full stops: both sides cut finer, and the aligner decides (optional_cuts)
+    joins = [None, None]
+    if not presplit and (optional_cuts.needs_cuts(src_text, src_lang) or optional_cuts.needs_cuts(tgt_text, tgt_lang)):
+        if src_text is not None:
+            src_sents, joins[0] = optional_cuts.cut(src_text, src_sents, src_lang)
+        if tgt_text is not None:
+            tgt_sents, joins[1] = optional_cuts.cut(tgt_text, tgt_sents, tgt_lang)
     if src_lang == tgt_lang:
         warnings.warn(f"both sides are in the same language ({src_lang})", stacklevel=2)
     t1 = time.perf_counter()
@@ -192,7 +202,13 @@ def align(
         None if per_line else np.array([s.paragraph for s in tgt_sents]),
         p,
         *(shared or (None, None)),
+        *(None if j is None else np.array(j, np.float32) for j in joins),
     )
+    src_vectors, tgt_vectors = src_spans[0], tgt_spans[0]
+    if joins[0] and any(joins[0]):
+        beads, src_sents, src_vectors = optional_cuts.rejoin(beads, src_text, src_sents, joins[0], src_spans, 0)
+    if joins[1] and any(joins[1]):
+        beads, tgt_sents, tgt_vectors = optional_cuts.rejoin(beads, tgt_text, tgt_sents, joins[1], tgt_spans, 1)
     t3 = time.perf_counter()
     out = [
         Bead(
@@ -212,10 +228,10 @@ def align(
         src_lang,
         tgt_lang,
         timings={"segment": t1 - t0, "embed": t2 - t1, "align": t3 - t2},
-        src_text=None if isinstance(src, (list, tuple)) else str(src),
-        tgt_text=None if isinstance(tgt, (list, tuple)) else str(tgt),
-        src_vectors=src_spans[0],
-        tgt_vectors=tgt_spans[0],
+        src_text=src_text,
+        tgt_text=tgt_text,
+        src_vectors=src_vectors,
+        tgt_vectors=tgt_vectors,
         model=embedder,
     )
 
