@@ -28,6 +28,7 @@ aligner may take the others as places where it can cut.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import warnings
 from functools import lru_cache
@@ -169,15 +170,28 @@ def morphology_backend() -> str:
     return "mecab" if _analyser() is not None else "rules"
 
 
+def backend_name() -> str:
+    """What :func:`morphology_backend` says, without loading mecab when it
+    has not been loaded yet (for cache keys: splits differ without it)."""
+    if _analyser.cache_info().currsize:
+        return morphology_backend()
+    try:
+        return "mecab" if importlib.util.find_spec("mecab") is not None else "rules"
+    except (ImportError, ValueError):  # sys.modules["mecab"] is None
+        return "rules"
+
+
 def _morph_vetoes(par: str, words: list[tuple[int, int]], cands: list[int], analyse) -> set[int]:
     """The candidates (indices into ``words``) that mecab rules out: the word
     is one dictionary noun (나라, 바다, 유다, 고모라), or its ending is the
     connective -어다 or -다가 (들여다, 가져다). mecab reads the candidate
-    words alone, one after the other (a tenth of the text)."""
-    text, starts = [], []
+    words alone, one after the other (the sure and weak ends: a tenth of
+    the words of the Korean Bible)."""
+    text, starts, pos = [], [], 0
     for w in cands:
-        starts.append(sum(len(t) + 1 for t in text))
         text.append(par[words[w][0] : words[w][1]])
+        starts.append(pos)
+        pos += len(text[-1]) + 1
     morphs = analyse(" ".join(text))
     vetoed, k = set(), 0
     for w, start, word in zip(cands, starts, text):
@@ -266,7 +280,7 @@ def sentence_ends(par: str, morphology: bool = True) -> list[tuple[int, int]]:
 @lru_cache(maxsize=256)
 def _ends(par: str, analyse) -> tuple[tuple[int, int], ...]:
     words, ends = _spelled_ends(par)
-    bare = [w for w, _, marked in ends if not marked]
+    bare = [w for w, s, marked in ends if not marked and s >= WEAK]  # a tenth of the words
     vetoed = _morph_vetoes(par, words, bare, analyse) if analyse and bare else set()
     return tuple((words[w][1], s) for w, s, _ in ends if w not in vetoed)
 

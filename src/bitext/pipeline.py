@@ -10,7 +10,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from . import io as _io
-from . import optional_cuts
+from . import ko_endings, optional_cuts
 from .align import AlignParams, align_vectors
 from .anchors import anchor_counts
 from .embed import DiskCache, Embedder, default_cache_dir, language_warning, load_model
@@ -120,11 +120,12 @@ def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = 
     if presplit:
         return split_lines(text), lang
     store = DiskCache(default_cache_dir() if cache else None, f"split-v{SPLIT_VERSION}")
-    hit = store.get(lang, [text])
+    key = f"ko-{ko_endings.backend_name()}" if lang == "ko" else lang  # Korean splits differ without mecab
+    hit = store.get(key, [text])
     if hit is not None:
         return [Sentence(text[s:e], int(s), int(e), int(p)) for s, e, p in hit["spe"]], lang
     sents = split(text, lang)
-    store.put(lang, [text], {"spe": np.array([(s.start, s.end, s.paragraph) for s in sents], np.int64).reshape(-1, 3)})
+    store.put(key, [text], {"spe": np.array([(s.start, s.end, s.paragraph) for s in sents], np.int64).reshape(-1, 3)})
     return sents, lang
 
 

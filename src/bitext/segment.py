@@ -11,8 +11,9 @@ of the (non-empty) line it came from. A newline is always a boundary.
   final ending than in a mark) is cut at its final endings instead
   (:mod:`bitext.ko_endings`, with mecab's morphemes).
 - Chinese: rules on 。！？ and half-width ?! that keep closing quotes and
-  brackets with their sentence; a long paragraph with clause marks but none
-  of those (classical text, transcripts) is cut at its clause marks (，；：).
+  brackets with their sentence; a long paragraph with clause marks and far
+  fewer of those than its length implies (classical text, transcripts) is
+  cut at its clause marks (，；：) too.
 - Anything else: pysbd's rules for the language (English rules when pysbd does
   not know it).
 
