@@ -311,15 +311,16 @@ def bible_part(data: Path, books) -> None:
     def ko_split(t):
         return split(t, "ko")
 
-    rows = [  # label, what the aligner gets for (zh, ko), the sentence ends behind the ceiling
-        ("bitext before (Korean: kss punct)", (None, ko_before), (zh_split, ko_before)),
-        ("splitting alone (Korean: final endings)", (None, ko_split), (zh_split, ko_split)),
-        ("alignment decides (optional cuts, the default)", (None, None), (pieces("zh"), pieces("ko"))),
+    rows = [  # label, what the aligner gets for (zh, ko), the sentence ends behind the ceiling, mecab
+        ("bitext before (Korean: kss punct)", (None, ko_before), (zh_split, ko_before), True),
+        ("splitting alone (Korean: final endings)", (None, ko_split), (zh_split, ko_split), True),
+        ("alignment decides (optional cuts, the default)", (None, None), (pieces("zh"), pieces("ko")), True),
+        ("alignment decides, without mecab (spelling alone)", (None, None), (pieces("zh"), pieces("ko")), False),
     ]
     print("| setting | Korean sentences out | ceiling F1 | P / R / F1 | seconds |")
     print("|---|---|---|---|---|")
-    for label, (zh_in, ko_in), (zh_cut, ko_cut) in rows:
-        t0 = time.perf_counter()
+
+    def run(zh_in, ko_in, zh_cut, ko_cut):
         tests, n_ko = [], 0
         for book in books:
             zh, zh_verses = chapter_text(data, book, "zh")
@@ -327,8 +328,11 @@ def bible_part(data: Path, books) -> None:
             a = bitext.align(zh_in(zh) if zh_in else zh, ko_in(ko) if ko_in else ko, "zh", "ko")
             n_ko += len(a.tgt_sentences)
             tests.append(verse_beads(a, zh_verses, ko_verses))
-        score = unit_score(tool, golds, tests)
-        top = ceiling(data, books, zh_cut, ko_cut)
+        return n_ko, unit_score(tool, golds, tests), ceiling(data, books, zh_cut, ko_cut)
+
+    for label, (zh_in, ko_in), (zh_cut, ko_cut), mecab in rows:
+        t0 = time.perf_counter()
+        n_ko, score, top = run(zh_in, ko_in, zh_cut, ko_cut) if mecab else without_mecab(run, zh_in, ko_in, zh_cut, ko_cut)
         print(f"| {label} | {n_ko} | {top:.3f} | {score} | {time.perf_counter() - t0:.0f} |")
     t0 = time.perf_counter()
     tests = []
@@ -393,6 +397,8 @@ def speed_part(data: Path, books) -> None:
     print("|---|---|---|---|---|")
 
     def timed(label, what, fn, text):
+        ko_endings._spelled_ends.cache_clear()  # each row reads the text afresh
+        ko_endings._ends.cache_clear()
         t0 = time.perf_counter()
         n = len(fn(text))
         dt = time.perf_counter() - t0
