@@ -71,6 +71,7 @@ class AlignParams:
     len_var: float = 6.8       # Gale-Church variance of length differences per character
     anchor_weight: float = 0.02  # bonus for shared anchors (? and !)
     par_cross: float = 0.10    # cost for a bead that crosses a paragraph boundary
+    cut_cost: float = 0.15     # cost for a bead that ends at an optional cut (inside a sentence; see bitext.optional_cuts)
     posterior_temp: float | None = 0.04  # temperature of the path distribution behind the confidence (None: off)
     posterior_window: int = 3  # band half-width around the best path for the posteriors
     # confidence without posteriors (posterior_temp=None): logistic(conf_bias + conf_sim
@@ -237,6 +238,13 @@ def _span_crosses(par: np.ndarray | None, k: int, n: int) -> np.ndarray:
     return span_sums(change, k - 1)
 
 
+def _ends_at(cuts: np.ndarray | None, k: int, ends: np.ndarray) -> np.ndarray | float:
+    """1 where a bead of k sentences (k > 0) that ends before ``ends`` ends at an optional cut."""
+    if cuts is None or k == 0:
+        return 0.0
+    return cuts[ends - 1]
+
+
 def align_vectors(*args, **kwargs) -> list[Bead]:
     """Align two documents given their span vectors; return beads in order.
 
@@ -261,11 +269,15 @@ def _align_vectors(
     params: AlignParams | None = None,
     src_anchors: np.ndarray | None = None,
     tgt_anchors: np.ndarray | None = None,
+    src_cuts: np.ndarray | None = None,
+    tgt_cuts: np.ndarray | None = None,
 ) -> list[Bead]:
     """Align two documents given their span vectors; return beads in order.
 
     ``src_anchors``/``tgt_anchors``: optional ``(n, h)``/``(m, h)`` count
     matrices of lexical anchors shared by both sides (see :mod:`bitext.anchors`).
+    ``src_cuts``/``tgt_cuts``: optional 0/1 per sentence, 1 where the boundary
+    after it is an optional cut inside a sentence (a bead ending there pays ``cut_cost``).
     """
     p = params or AlignParams()
     n, m = len(src_len), len(tgt_len)
@@ -304,8 +316,11 @@ def _align_vectors(
     scores = np.full((len(types), ncell), NEG, np.float32)
     for t, (a, b) in enumerate(types):
         idx = np.nonzero((cell_row >= a) & (cell_col >= b))[0]
+        cut = 0.0
+        if p.cut_cost and (src_cuts is not None or tgt_cuts is not None):
+            cut = p.cut_cost * (_ends_at(src_cuts, a, cell_row[idx]) + _ends_at(tgt_cuts, b, cell_col[idx]))
         if a == 0 or b == 0:
-            scores[t, idx] = p.skip
+            scores[t, idx] = p.skip - cut
             continue
         r, c = cell_row[idx] - a, cell_col[idx] - b  # the bead's first sentences
         sim = sims[t, idx]
@@ -324,7 +339,7 @@ def _align_vectors(
             sim += size * p.anchor_weight * _anchor_match(src_anc, tgt_anc, a, b, r, c)
         if p.par_cross and (a > 1 or b > 1):
             sim -= p.par_cross * (_span_crosses(src_par, a, n)[r] + _span_crosses(tgt_par, b, m)[c])
-        scores[t, idx] = sim
+        scores[t, idx] = sim - cut
     path = _dp(scores, types, offs, lo, hi, n, m)
     post = {}
     if p.posterior_temp:

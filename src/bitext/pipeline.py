@@ -11,6 +11,7 @@ import numpy as np
 
 from . import io as _io
 from . import segment as _segment
+from . import ko_endings, optional_cuts
 from .align import AlignParams, align_vectors
 from .anchors import anchor_counts
 from .embed import DiskCache, Embedder, default_cache_dir, language_warning, load_model
@@ -172,7 +173,8 @@ def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = 
         except BlankLineError as e:
             raise ValueError(f"{side or 'text'}: {e}") from None
     store = DiskCache(default_cache_dir() if cache else None, f"split-v{SPLIT_VERSION}")
-    kind = f"{lang}-cap{_segment.MAX_SENTENCE_CHARS}-block{_segment.BLOCK_CHARS}"
+    backend = f"ko-{ko_endings.backend_name()}" if lang == "ko" else lang  # Korean splits differ without mecab
+    kind = f"{backend}-cap{_segment.MAX_SENTENCE_CHARS}-block{_segment.BLOCK_CHARS}"
     hit = store.get(kind, [text], _split_check(text))
     if hit is not None:
         sents = [Sentence(text[s:e], int(s), int(e), int(p)) for s, e, p in hit["spe"].tolist()]
@@ -264,6 +266,18 @@ def align(
         from .fixed import constraints
 
         cons = constraints(fixed, [s.text for s in src_sents], [s.text for s in tgt_sents])
+    src_text = None if isinstance(src, (list, tuple)) else str(src)
+    tgt_text = None if isinstance(tgt, (list, tuple)) else str(tgt)
+    # Korean without full stops: both sides cut finer, and the aligner decides (optional_cuts);
+    # not with fixed beads, whose ids are those of the sentences as split
+    joins = [None, None]
+    if cons is None and not presplit and (
+        optional_cuts.needs_cuts(src_text, src_lang) or optional_cuts.needs_cuts(tgt_text, tgt_lang)
+    ):
+        if src_text is not None:
+            src_sents, joins[0] = optional_cuts.cut(src_text, src_sents, src_lang)
+        if tgt_text is not None:
+            tgt_sents, joins[1] = optional_cuts.cut(tgt_text, tgt_sents, tgt_lang)
     if src_lang == tgt_lang:
         warnings.warn(f"both sides are in the same language ({src_lang})", stacklevel=2)
     t1 = time.perf_counter()
@@ -294,7 +308,13 @@ def align(
         None if per_line else np.array([s.paragraph for s in tgt_sents]),
         p,
         *(shared or (None, None)),
+        *(() if cons is not None else (None if j is None else np.array(j, np.float32) for j in joins)),
     )
+    src_vectors, tgt_vectors = src_spans[0], tgt_spans[0]
+    if joins[0] and any(joins[0]):
+        beads, src_sents, src_vectors = optional_cuts.rejoin(beads, src_text, src_sents, joins[0], src_spans, 0)
+    if joins[1] and any(joins[1]):
+        beads, tgt_sents, tgt_vectors = optional_cuts.rejoin(beads, tgt_text, tgt_sents, joins[1], tgt_spans, 1)
     t3 = time.perf_counter()
     out = [
         _bead(
@@ -315,10 +335,10 @@ def align(
         src_lang,
         tgt_lang,
         timings={"segment": t1 - t0, "embed": t2 - t1, "align": t3 - t2},
-        src_text=None if isinstance(src, (list, tuple)) else str(src),
-        tgt_text=None if isinstance(tgt, (list, tuple)) else str(tgt),
-        src_vectors=src_spans[0],
-        tgt_vectors=tgt_spans[0],
+        src_text=src_text,
+        tgt_text=tgt_text,
+        src_vectors=src_vectors,
+        tgt_vectors=tgt_vectors,
         model=embedder,
     )
 

@@ -7,8 +7,13 @@ of the (non-empty) line it came from. A newline is always a boundary.
 
 - Korean: kss (``punct`` backend), called once per paragraph (again with
   quotes blanked where an unclosed quote made kss swallow many sentences).
+  A paragraph written without its full stops (more sentences ending in a bare
+  final ending than in a mark) is cut at its final endings instead
+  (:mod:`bitext.ko_endings`, with mecab's morphemes).
 - Chinese: rules on 。！？ and half-width ?! that keep closing quotes and
-  brackets with their sentence.
+  brackets with their sentence; a long paragraph with clause marks and far
+  fewer of those than its length implies (classical text, transcripts) is
+  cut at its clause marks (，；：) too.
 - Anything else: pysbd's rules for the language (English rules when pysbd does
   not know it).
 
@@ -32,6 +37,8 @@ import unicodedata
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+
+from . import ko_endings
 
 __all__ = [
     "Sentence", "split", "split_lines", "detect_lang", "join_sentences", "LanguageError", "BlankLineError",
@@ -215,6 +222,14 @@ _KSS_EMBRACING = str.maketrans(dict.fromkeys(_KSS_OPENING + _KSS_CLOSING, " "))
 
 
 def _split_ko(par: str) -> list[tuple[int, int]]:
+    """A paragraph written without its full stops is cut at its final
+    endings (ko_endings); any other goes to kss."""
+    if ko_endings.unpunctuated(par):
+        return ko_endings.spans_at(par, ko_endings.sentence_ends(par))
+    return _split_ko_punct(par)
+
+
+def _split_ko_punct(par: str) -> list[tuple[int, int]]:
     body = par.rstrip()
     while body and body[-1] in _ZH_CLOSE + ".!?。！？…":
         body = body[:-1]
@@ -261,10 +276,35 @@ def _split_generic(par: str, lang: str) -> list[tuple[int, int]]:
     return [(s.start, s.end) for s in _pysbd(lang).segment(par)]
 
 
+# where a Chinese clause ends: a clause mark (not a comma inside a number), then closing quotes
+_ZH_CLAUSE_END = re.compile("(?:[，；：;:]|,(?!\\d))[%s]*" % re.escape(_ZH_CLOSE))
+_ZH_END_OR_CLAUSE = re.compile("%s|%s" % (_ZH_BOUNDARY.pattern, _ZH_CLAUSE_END.pattern))
+# a Chinese paragraph with clause marks and fewer 。！？ than one every this many Han characters
+# (classical text, transcripts; the seed's longest sentence has 115) is cut at its clause marks
+_ZH_HAN_PER_SENTENCE = 150
+
+
+def _zh_unpunctuated(par: str) -> bool:
+    han = len(_HAN.findall(par))
+    if han < 2 * _ZH_HAN_PER_SENTENCE or len(_ZH_CLAUSE_END.findall(par)) < 3:
+        return False
+    return han > _ZH_HAN_PER_SENTENCE * (len(_ZH_BOUNDARY.findall(par)) + 1)
+
+
+def _split_zh_clauses(par: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _ZH_END_OR_CLAUSE.finditer(par):
+        if m.end() < len(par):
+            spans.append((start, m.end()))
+            start = m.end()
+    spans.append((start, len(par)))
+    return spans
+
+
 def _paragraph_spans(text: str, lang: str) -> list[tuple[int, int]]:
     masked = _mask_urls(text)
     if lang == "zh":
-        return _split_zh(masked)
+        return _split_zh_clauses(masked) if _zh_unpunctuated(masked) else _split_zh(masked)
     if lang == "ko":
         # kss normalises nothing but whitespace, so the masked paragraph maps back 1:1
         return _split_ko(masked)
