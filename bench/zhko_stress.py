@@ -41,12 +41,8 @@ SETTINGS = {
     "defaults": {},
     "- n-m bead weight": {"nm_power": 0.25, "nm_cost": 0.0},
     "- anchors (? and !)": {"anchor_weight": 0.0},
-    "+ word anchors (glosses, ...)": {"anchor_words": True},
     "- length model": {"len_weight": 0.0},
     "- paragraph evidence": {"par_cross": 0.0},
-    "+ final re-check pass": {"recheck_offset": 0.25},
-    "+ Sino-Korean readings 0.2": {"reading_weight": 0.2},
-    "+ Sino-Korean readings 0.4": {"reading_weight": 0.4},
 }
 
 

@@ -61,7 +61,7 @@ def test_list_input_and_presplit(embedder):
     b = bitext.align("\n".join(src), "\n".join(tgt), model=embedder, presplit=True)
     assert b.to_beads() == a.to_beads()
     assert a.to_tsv().splitlines()[0] == "src_ids\ttgt_ids\tscore\tsrc\ttgt"
-    assert a.to_jsonl().count("\n") == 3
+    assert a.to_jsonl().count("\n") == 4  # the header line, then one line a bead
 
 
 def test_languages_detected_and_unread_language_warns(embedder, recwarn):
@@ -141,15 +141,11 @@ def test_question_and_exclamation_marks_are_anchors():
     zh = ["你明天会来吗？", "我们在车站见面。", "那里人很多。", "太好了！", "DeepSeek 在 2025 年发布了新模型。", "大家都很高兴。"]
     en = ["Will you come tomorrow?", "We will meet at the station.", "It is crowded there.", "Great!",
           "DeepSeek released a new model in 2025.", "Everyone was happy."]
-    s, t = anchor_counts(zh, en, "zh", "en", words=False)
+    s, t = anchor_counts(zh, en)
     assert s.shape == (6, 2) and t.shape == (6, 2)  # the marks only: two columns
     assert s[0].tolist() == t[0].tolist() == [1, 0]  # the full-width ？ counts as ?
     assert s[3].tolist() == t[3].tolist() == [0, 1]
     assert not s[[1, 2, 4, 5]].any() and not t[[1, 2, 4, 5]].any()
-    # with words, the year and the name pin sentence 4 to its translation
-    s, t = anchor_counts(zh, en, "zh", "en", words=True)
-    assert s.shape[1] > 2
-    assert float(s[4] @ t[4]) >= 2 and float(s[4] @ t[1]) == 0
 
 
 def _all_paths(n, m, types):

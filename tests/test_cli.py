@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from bitext.cli import main
 from conftest import DATA, ROOT, SEEDS
@@ -43,7 +42,8 @@ def test_align_formats_stdout(capsys):
     assert lines[0].startswith("[0]:[0]:")
     assert "[]:[34]:" in "\n".join(lines)
     assert main(["align", ZH, KO, "--format", "jsonl", "-q"]) == 0
-    rec = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    header, *rec = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert header["src_lang"] == "zh" and header["tgt_lang"] == "ko" and "src_sha256" in header
     assert rec[0]["src_ids"] == [0] and rec[0]["tgt_ids"] == [0]
     assert {"src", "tgt", "score"} <= set(rec[0])
 
@@ -190,8 +190,8 @@ def test_output_is_written_atomically(tmp_path, capsys, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(bio.os, "replace", boom)
-    with pytest.raises(KeyboardInterrupt):
-        main(["align", ZH, KO, "-o", str(out), "-q"])
+    assert main(["align", ZH, KO, "-o", str(out), "-q"]) == 130  # Ctrl-C: one line, exit 130
+    assert capsys.readouterr().err.strip() == "bitext: interrupted"
     assert out.read_text("utf-8") == "precious"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.tsv"]
 
@@ -225,7 +225,7 @@ def test_align_tmx(tmp_path, capsys):
     header, units = _tmx_units(out.read_text("utf-8"))
     assert header.get("srclang") == "zh" and header.get("segtype") == "sentence"
     assert main(["align", ZH, KO, "--format", "jsonl", "-q"]) == 0
-    beads = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    beads = [json.loads(x) for x in capsys.readouterr().out.splitlines()[1:]]  # after the header
     paired = [b for b in beads if b["src_ids"] and b["tgt_ids"]]
     assert len(units) == len(paired) == 27  # every zh sentence; the footnote (0-1) is no unit
     for (props, segs), b in zip(units, paired):
@@ -261,7 +261,7 @@ def test_sentences_join_by_language():
 def test_format_follows_the_output_extension(tmp_path, capsys):
     for name, fmt_opt, first in (
         ("a.tmx", [], "<?xml"),
-        ("a.JSONL", [], '{"src_ids": [0]'),
+        ("a.JSONL", [], '{"bitext": '),  # the header line, then the beads
         ("a.beads", [], "[0]:[0]:"),
         ("a.txt", [], "src_ids\ttgt_ids"),
         ("b.tmx", ["--format", "tsv"], "src_ids\ttgt_ids"),  # an explicit --format wins

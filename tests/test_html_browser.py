@@ -159,3 +159,50 @@ def test_dom_has_one_row_a_bead(seed_page):
     assert dom.count('<tr id="b') == len(report.alignment.beads)
     assert "* 垓字" in dom
     assert dom.count('class="s-addition"') >= 1
+
+
+@pytest.mark.parametrize("what", ["alignment", "report"])
+def test_repr_html_renders(seed_page, what):
+    """What a notebook shows for an Alignment and a report: the first 20 beads, a note of the rest."""
+    page, report, d = seed_page
+    obj = report.alignment if what == "alignment" else report
+    frag = d / f"repr-{what}.html"
+    frag.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
+                    + obj._repr_html_() + "</body></html>", "utf-8")
+    r = chromium("--dump-dom", frag.as_uri(), profile=d / f"profile-{what}")
+    dom = r.stdout.decode("utf-8", errors="replace")
+    assert 'class="bitext-beads"' in dom, r.stderr.decode(errors="replace")[-2000:]
+    assert dom.count('<tr class="s-') == 20
+    assert f"{len(report.alignment.beads) - 20} more beads not shown" in dom
+    png = d / f"repr-{what}.png"
+    chromium("--window-size=1200,900", f"--screenshot={png}", frag.as_uri(), profile=d / f"profile-{what}-shot")
+    rgb = load_png(png)[..., :3].reshape(-1, 3)
+    green = ((rgb[:, 1] > 100) & (rgb[:, 0] < 80) & (rgb[:, 2] < 80)).sum()  # the "ok" status colour
+    assert green > 100, green
+
+
+def test_glossary_status_renders(tmp_path):
+    """A bead whose glossary term is not rendered gets the status "term": its row, colour and
+    finding are in the rendered DOM, and the page still draws (screenshot not blank)."""
+    from bitext.embed import load_model
+    from bitext.glossary import Glossary
+    from bitext.report import STATUS_COLOURS
+
+    zh = (SEEDS / "global-times-editorial.zh.txt").read_text("utf-8")
+    ko = (SEEDS / "global-times-editorial.ko.txt").read_text("utf-8")
+    model = load_model(None)
+    a = bitext.align(zh, ko, "zh", "ko", model=model)
+    report = coverage(a, glossary=Glossary.of({"芯片": "반도체"}), model=model)
+    assert "term" in report.statuses
+    page = tmp_path / "report.html"
+    page.write_text(report.to_html(), "utf-8")
+    r = chromium("--dump-dom", page.as_uri(), profile=tmp_path / "profile")
+    dom = r.stdout.decode("utf-8", errors="replace")
+    assert dom.count('class="s-term"') == report.statuses.count("term"), r.stderr.decode(errors="replace")[-2000:]
+    assert "glossary term not rendered" in dom and "glossary term 芯片: expected 반도체" in dom
+    assert f"border-left-color:{STATUS_COLOURS['term']}" in dom
+    png = tmp_path / "shot.png"
+    chromium(f"--window-size={WIDTH},{HEIGHT}", f"--screenshot={png}", page.as_uri() + "#b12",
+             profile=tmp_path / "profile2")
+    img = load_png(png)
+    assert img.shape[:2] == (HEIGHT, WIDTH) and len(np.unique(img[..., :3].reshape(-1, 3)[::7], axis=0)) > 100

@@ -38,7 +38,16 @@ def unpunctuated_zh():
     return body * 80
 
 
-def test_a_long_line_without_sentence_ends_is_cut_at_clause_marks(unpunctuated_zh):
+@pytest.fixture
+def cap_alone(monkeypatch):
+    """The cap as the last safety net: the splitters' own cuts of text without
+    full stops (Chinese at clause marks, Korean at final endings) switched off,
+    so that what reaches the cap is one sentence a line."""
+    monkeypatch.setattr(segment, "_zh_unpunctuated", lambda par: False)
+    monkeypatch.setattr(segment.ko_endings, "unpunctuated", lambda par: False)
+
+
+def test_a_long_line_without_sentence_ends_is_cut_at_clause_marks(unpunctuated_zh, cap_alone):
     line = unpunctuated_zh
     assert len(line.encode("utf-8")) > 200_000
     text = "社评:第一行。\n\n" + line + "\n最后一行。\n"
@@ -59,6 +68,16 @@ def test_a_long_line_without_sentence_ends_is_cut_at_clause_marks(unpunctuated_z
                       f"into {len(middle):,} pieces of at most {MAX_SENTENCE_CHARS:,} characters")
 
 
+def test_the_splitter_cuts_text_without_full_stops_before_the_cap(unpunctuated_zh):
+    """Without the cap's help: a long Chinese line with clause marks but no 。！？ is
+    cut at its clause marks by the splitter itself, every piece under the cap."""
+    sents, warned = _split_warned(unpunctuated_zh[:20000], "zh")
+    _check_offsets(unpunctuated_zh[:20000], sents)
+    assert warned == [] and len(sents) > 100
+    assert max(len(s.text) for s in sents) <= MAX_SENTENCE_CHARS
+    assert "".join(s.text for s in sents) == unpunctuated_zh[:20000]
+
+
 def test_text_without_marks_or_spaces_is_cut_hard():
     zh = (SEEDS / "global-times-editorial.zh.txt").read_text("utf-8")
     han = "".join(c for c in zh if "\u4e00" <= c <= "\u9fff")  # the editorial's Chinese characters alone
@@ -69,7 +88,7 @@ def test_text_without_marks_or_spaces_is_cut_hard():
     assert w.line == 2 and w.pieces == 6
 
 
-def test_words_without_punctuation_are_cut_between_words():
+def test_words_without_punctuation_are_cut_between_words(cap_alone):
     ko = (SEEDS / "global-times-editorial.ko.txt").read_text("utf-8")
     words = re.sub(r"[^\uac00-\ud7a3 ]", "", " ".join(ko.splitlines())).split()  # Hangul words, no marks
     line = " ".join(words * 3)
@@ -116,7 +135,7 @@ def test_kss_forgets_long_paragraphs(editorial):
     assert memo.cache_info().currsize > 0
 
 
-def test_the_cli_names_the_file_and_line(unpunctuated_zh, tmp_path, capsys, monkeypatch):
+def test_the_cli_names_the_file_and_line(unpunctuated_zh, tmp_path, capsys, monkeypatch, cap_alone):
     monkeypatch.setattr(segment, "MAX_SENTENCE_CHARS", 400)  # fewer pieces to embed: a quick test
     zh = (SEEDS / "global-times-editorial.zh.txt").read_text("utf-8").splitlines()
     zh.insert(2, unpunctuated_zh[:4000])

@@ -8,6 +8,7 @@
 from .pipeline import Alignment, Bead, align
 from .segment import Sentence, split
 from .coverage import coverage as coverage_report
+from . import terms  # callable: bitext.terms(alignment) lists term pairs
 
 __version__ = "0.1.0"
-__all__ = ["align", "Alignment", "Bead", "coverage_report", "split", "Sentence", "__version__"]
+__all__ = ["align", "Alignment", "Bead", "coverage_report", "split", "Sentence", "terms", "__version__"]

@@ -39,7 +39,7 @@ cutting the same sentences nearly beats is less sure than its cosine says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -57,14 +57,9 @@ class AlignParams:
     max_side: int = 5          # largest a (or b) of a bead
     window: int = 6            # band half-width around the anchor path, in sentences
     max_cells: int = 16_000_000  # largest first-pass matrix before block averaging
-    knn: int = 4               # neighbours for the margin
-    anchor_knn: bool = False   # first pass: k-NN margin (True) or mean-cosine margin (False)
-    anchor_offset: float = 0.15  # with the mean-cosine margin: least margin of an anchor
+    anchor_offset: float = 0.15  # first pass: least margin (cosine above the mean cosine) of an anchor
     skip: float = -0.10        # score of a 1-0 or 0-1 bead
     merge_cost: float = 0.03   # cost per sentence beyond 2 in a bead
-    match_offset: float = 0.0  # similarity of an unrelated pair: subtracted from every match
-    recheck_offset: float | None = None  # stricter "unrelated" cosine of the final re-check pass (None: off)
-    recheck_max: float = 0.45  # only beads below this cosine are re-checked
     nm_cost: float = 0.03      # extra cost of an n-m bead with n, m > 1 (rare in translations)
     size_power: float = 0.25   # a bead's weight is ((a + b) / 2) ** size_power ...
     nm_power: float = 0.5      # ... or ** nm_power for an n-m bead with n, m > 1
@@ -74,12 +69,9 @@ class AlignParams:
     centre_min: int = 16       # ... and each side has at least this many sentences
     len_weight: float = 0.04   # weight of the length log-likelihood
     len_var: float = 6.8       # Gale-Church variance of length differences per character
-    anchor_weight: float = 0.02  # bonus for shared anchors (? and !; with anchor_words also numbers, names, glosses)
-    anchor_words: bool = False   # words as anchors too (read by the pipeline, which counts the anchors)
-    anchor_miss: float = 0.0     # share of the bonus lost when both sides have anchors but share none
-    reading_weight: float = 0.0  # Korean with Chinese or Japanese: weight of the Sino-Korean reading vectors (read by the pipeline)
+    anchor_weight: float = 0.02  # bonus for shared anchors (? and !)
     par_cross: float = 0.10    # cost for a bead that crosses a paragraph boundary
-    par_weight: float = 0.0    # bonus when a bead ends on a paragraph end on both sides
+    cut_cost: float = 0.15     # cost for a bead that ends at an optional cut (inside a sentence; see bitext.optional_cuts)
     posterior_temp: float | None = 0.04  # temperature of the path distribution behind the confidence (None: off)
     posterior_window: int = 3  # band half-width around the best path for the posteriors
     # confidence without posteriors (posterior_temp=None): logistic(conf_bias + conf_sim
@@ -110,14 +102,6 @@ def bead_types(max_bead: int = 6, max_side: int = 5) -> list[tuple[int, int]]:
 
 # --------------------------------------------------------------------------
 # similarity helpers
-
-
-def _topk_mean(m: np.ndarray, k: int, axis: int) -> np.ndarray:
-    k = max(1, min(k, m.shape[axis]))
-    part = np.partition(m, m.shape[axis] - k, axis=axis)
-    sl = [slice(None)] * m.ndim
-    sl[axis] = slice(m.shape[axis] - k, None)
-    return part[tuple(sl)].mean(axis=axis)
 
 
 def unit_rows(x: np.ndarray) -> np.ndarray:
@@ -178,12 +162,9 @@ def anchors(src: np.ndarray, tgt: np.ndarray, p: AlignParams) -> tuple[list[tupl
             k += 1
     s, t = (src, tgt) if k == 1 else (_block_mean(src, k), _block_mean(tgt, k))
     sim = s @ t.T
-    if p.anchor_knn:
-        margin = sim - 0.5 * (_topk_mean(sim, p.knn, 1)[:, None] + _topk_mean(sim, p.knn, 0)[None, :])
-    else:
-        # cosine above the sentences' mean cosine: near-duplicate sentences
-        # (repeated headers, refrains) do not cancel each other out as with k-NN
-        margin = sim - 0.5 * (sim.mean(axis=1)[:, None] + sim.mean(axis=0)[None, :]) - p.anchor_offset
+    # cosine above the sentences' mean cosine: near-duplicate sentences
+    # (repeated headers, refrains) do not cancel each other out as with k-NN
+    margin = sim - 0.5 * (sim.mean(axis=1)[:, None] + sim.mean(axis=0)[None, :]) - p.anchor_offset
     path = _match_path(margin)
     return [(i, j) for i, j in path if margin[i, j] > 0], k
 
@@ -257,6 +238,13 @@ def _span_crosses(par: np.ndarray | None, k: int, n: int) -> np.ndarray:
     return span_sums(change, k - 1)
 
 
+def _ends_at(cuts: np.ndarray | None, k: int, ends: np.ndarray) -> np.ndarray | float:
+    """1 where a bead of k sentences (k > 0) that ends before ``ends`` ends at an optional cut."""
+    if cuts is None or k == 0:
+        return 0.0
+    return cuts[ends - 1]
+
+
 def align_vectors(*args, **kwargs) -> list[Bead]:
     """Align two documents given their span vectors; return beads in order.
 
@@ -281,11 +269,15 @@ def _align_vectors(
     params: AlignParams | None = None,
     src_anchors: np.ndarray | None = None,
     tgt_anchors: np.ndarray | None = None,
+    src_cuts: np.ndarray | None = None,
+    tgt_cuts: np.ndarray | None = None,
 ) -> list[Bead]:
     """Align two documents given their span vectors; return beads in order.
 
     ``src_anchors``/``tgt_anchors``: optional ``(n, h)``/``(m, h)`` count
     matrices of lexical anchors shared by both sides (see :mod:`bitext.anchors`).
+    ``src_cuts``/``tgt_cuts``: optional 0/1 per sentence, 1 where the boundary
+    after it is an optional cut inside a sentence (a bead ending there pays ``cut_cost``).
     """
     p = params or AlignParams()
     n, m = len(src_len), len(tgt_len)
@@ -324,8 +316,11 @@ def _align_vectors(
     scores = np.full((len(types), ncell), NEG, np.float32)
     for t, (a, b) in enumerate(types):
         idx = np.nonzero((cell_row >= a) & (cell_col >= b))[0]
+        cut = 0.0
+        if p.cut_cost and (src_cuts is not None or tgt_cuts is not None):
+            cut = p.cut_cost * (_ends_at(src_cuts, a, cell_row[idx]) + _ends_at(tgt_cuts, b, cell_col[idx]))
         if a == 0 or b == 0:
-            scores[t, idx] = p.skip
+            scores[t, idx] = p.skip - cut
             continue
         r, c = cell_row[idx] - a, cell_col[idx] - b  # the bead's first sentences
         sim = sims[t, idx]
@@ -337,14 +332,14 @@ def _align_vectors(
         z2 = (ls - lt) ** 2 / (p.len_var * (ls + lt) / 2)
         size = ((a + b) / 2) ** (p.nm_power if a > 1 and b > 1 else p.size_power)
         prior = p.merge_cost * max(a + b - 2, 0) + (p.nm_cost if a > 1 and b > 1 else 0.0)
-        sim -= p.match_offset + prior
+        sim -= prior
         sim *= size
         sim -= p.len_weight * np.minimum(0.5 * z2, 8.0)
         if use_anchors:
-            sim += size * p.anchor_weight * _anchor_match(src_anc, tgt_anc, a, b, r, c, p)
+            sim += size * p.anchor_weight * _anchor_match(src_anc, tgt_anc, a, b, r, c)
         if p.par_cross and (a > 1 or b > 1):
             sim -= p.par_cross * (_span_crosses(src_par, a, n)[r] + _span_crosses(tgt_par, b, m)[c])
-        scores[t, idx] = sim
+        scores[t, idx] = sim - cut
     path = _dp(scores, types, offs, lo, hi, n, m)
     post = {}
     if p.posterior_temp:
@@ -359,69 +354,11 @@ def _align_vectors(
     for r, c, t in path:
         a, b = types[t]
         beads.append([r - a, a, c - b, b, post.get((r, c, t))])
-    if p.recheck_offset is not None:
-        beads = _recheck(beads, src_spans, tgt_spans, p)
     out = []
     for i, a, j, b, pr in beads:
         sim = float(src_spans[a - 1][i] @ tgt_spans[b - 1][j]) if a and b else 0.0
         out.append((tuple(range(i, i + a)), tuple(range(j, j + b)), sim, _confidence(sim, a, b, p, pr)))
     return out
-
-
-def _recheck(beads, src_spans, tgt_spans, p):
-    """Final pass: a weak bead next to a strong one may be an omission (or an
-    insertion) whose neighbour's translation it borrowed. Detach it when moving
-    its sentences into the neighbour keeps the neighbour as good, judged with a
-    stricter offset for unrelated pairs (``recheck_offset``)."""
-
-    def sim(i, a, j, b):
-        if a == 0 or b == 0 or a > len(src_spans) or b > len(tgt_spans):
-            return None
-        return float(src_spans[a - 1][i] @ tgt_spans[b - 1][j])
-
-    def val(i, a, j, b):
-        if a == 0 or b == 0:
-            return p.skip * (a + b)
-        s = sim(i, a, j, b)
-        if s is None:
-            return None
-        return ((a + b) / 2) ** p.size_power * (s - p.recheck_offset - p.merge_cost * max(a + b - 2, 0))
-
-    k = 0
-    while k < len(beads):
-        i, a, j, b = beads[k][:4]
-        if a and b and sim(i, a, j, b) < p.recheck_max:
-            here = val(i, a, j, b)
-            best, choice = 0.0, None
-            for nb in (k - 1, k + 1):
-                if nb < 0 or nb >= len(beads):
-                    continue
-                ni, na, nj, nbb = beads[nb][:4]
-                if not (na and nbb):
-                    continue
-                before = here + val(ni, na, nj, nbb)
-                # give the neighbour our targets (our source is then omitted) ...
-                if na + nbb + b <= p.max_bead:
-                    merged = val(ni, na, min(nj, j), nbb + b)
-                    if merged is not None and merged + val(i, a, j, 0) - before > best:
-                        best, choice = merged + val(i, a, j, 0) - before, (nb, "tgt")
-                # ... or our sources (our target is then an insertion)
-                if na + a + nbb <= p.max_bead:
-                    merged = val(min(ni, i), na + a, nj, nbb)
-                    if merged is not None and merged + val(i, 0, j, b) - before > best:
-                        best, choice = merged + val(i, 0, j, b) - before, (nb, "src")
-            if choice:
-                nb, side = choice
-                ni, na, nj, nbb = beads[nb][:4]
-                if side == "tgt":
-                    beads[nb] = [ni, na, min(nj, j), nbb + b, None]  # posteriors of the first pass no longer apply
-                    beads[k] = [i, a, j, 0, None]
-                else:
-                    beads[nb] = [min(ni, i), na + a, nj, nbb, None]
-                    beads[k] = [i, 0, j, b, None]
-                beads.sort(key=lambda x: (x[0], x[2]))  # both sides stay in order
-        k += 1
-    return beads
 
 
 def _confidence(sim: float, a: int, b: int, p: AlignParams, posterior: float | None = None) -> float:
@@ -453,10 +390,10 @@ class _SpanCounts:
         return self._rows[k]
 
 
-def _anchor_match(sa: _SpanCounts, ta: _SpanCounts, a, b, r, c, p):
-    """Containment of the smaller side's anchors in the other side, minus a miss
-    cost, for the beads whose spans start at ``r`` and ``c``; 0 where either
-    side has no anchor (most cells, so only the others are computed)."""
+def _anchor_match(sa: _SpanCounts, ta: _SpanCounts, a, b, r, c):
+    """Containment of the smaller side's anchors in the other side, for the beads
+    whose spans start at ``r`` and ``c``; 0 where either side has no anchor
+    (most cells, so only the others are computed)."""
     cs, ns = sa(a)
     ct, nt = ta(b)
     out = np.zeros(len(r), np.float32)
@@ -467,7 +404,7 @@ def _anchor_match(sa: _SpanCounts, ta: _SpanCounts, a, b, r, c, p):
             np.einsum("ij,ij->i", cs[r[q[k:k + 8192]]], ct[c[q[k:k + 8192]]]) for k in range(0, len(q), 8192)
         ])
         small = np.minimum(ns[r[q]], nt[c[q]])
-        out[q] = np.minimum(inter / small, 1.0) - p.anchor_miss
+        out[q] = np.minimum(inter / small, 1.0)
     return out
 
 

@@ -1,27 +1,19 @@
-"""Anchors: marks and strings that survive translation unchanged.
+"""Anchors: marks that survive translation unchanged.
 
 Question and exclamation marks (``？`` and ``?`` alike, after NFKC): a question
 stays a question in most translations, and where one side splits a sentence
 the marks say which part went where. They are cheap (two columns) and on by
-default.
-
-Words (``words=True``): numbers, Latin-script names and codes, and Chinese
-characters that a Korean (or Japanese) translator kept in parentheses
-(``잘했다(干得不错)``) pin a sentence to its translation whatever the
-embedding model says. They did not change F1 on the development sets (see
-``docs/benchmarks.md``) and cost as much aligner time again, so they are off
-by default (``AlignParams.anchor_words``).
+default (``AlignParams.anchor_weight``). Word anchors (numbers, Latin names,
+Chinese glosses in Korean) were measured and dropped: docs/benchmarks.md.
 
 :func:`anchor_counts` turns both sides of a document into count matrices over
 the anchors the two sides *share* (an anchor found on one side only says
-nothing about where it goes): the marks in fixed columns, words hashed into
-``dims`` more. The aligner scores a bead by how much of the smaller side's
-anchors the other side contains.
+nothing about where it goes). The aligner scores a bead by how much of the
+smaller side's anchors the other side contains.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 import zlib
 
@@ -31,45 +23,11 @@ __all__ = ["sentence_anchors", "anchor_counts", "token_matrix", "MARKS"]
 
 MARKS = ("?", "!")
 
-_NUM = re.compile(r"\d+(?:[.,]\d+)*")
-_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|[A-Z]")
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]+")
-_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 
-
-def _han_grams(run: str) -> list[str]:
-    if len(run) == 1:
-        return [run]
-    return [run[i:i + 2] for i in range(len(run) - 1)]
-
-
-def sentence_anchors(text: str, lang: str, other_lang: str, words: bool = True) -> list[str]:
-    """Anchor tokens of one sentence (a list: counts matter): its marks, then its words."""
+def sentence_anchors(text: str) -> list[str]:
+    """Anchor tokens of one sentence (a list: counts matter)."""
     t = unicodedata.normalize("NFKC", text)
-    out = [mark for mark in MARKS for _ in range(t.count(mark))]
-    if not words:
-        return out
-    marks = len(out)
-    for m in _NUM.finditer(t):
-        num = m.group().replace(",", "")
-        if len(num) >= 2 or len(out) - marks < 8:
-            out.append("#" + num)
-    latin_other = other_lang not in ("zh", "ko", "ja")
-    latin_self = lang not in ("zh", "ko", "ja")
-    for m in _LATIN.finditer(t):
-        w = m.group()
-        # between two Latin-script languages only names and codes (a capital or a
-        # digit inside the word) are anchors; across scripts every Latin word is
-        if latin_self and latin_other and not (any(c.isupper() for c in w[1:]) or w[0].isupper()):
-            continue
-        if latin_self and latin_other and len(w) < 3:
-            continue
-        out.append("@" + w.lower())
-    # Han characters: Chinese text, or Hanja/Chinese glosses inside Korean/Japanese
-    if (lang == "zh") != (other_lang == "zh") and (lang in ("zh", "ko", "ja") and other_lang in ("zh", "ko", "ja")):
-        for run in _HAN_RUN.findall(t):
-            out.extend("$" + g for g in _han_grams(run))
-    return out
+    return [mark for mark in MARKS for _ in range(t.count(mark))]
 
 
 def token_matrix(rows: list[list[str]], weights: dict[str, float], width: int,
@@ -90,26 +48,19 @@ def token_matrix(rows: list[list[str]], weights: dict[str, float], width: int,
     return out
 
 
-def anchor_counts(
-    src: list[str], tgt: list[str], src_lang: str, tgt_lang: str, words: bool = True, dims: int = 256
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Count matrices ``(n, w)`` and ``(m, w)`` over the anchors both sides share.
-
-    ``w`` is ``len(MARKS)``, plus ``dims`` with ``words``. ``None`` when the
-    sides share no anchor.
-    """
-    sa = [sentence_anchors(s, src_lang, tgt_lang, words) for s in src]
-    ta = [sentence_anchors(s, tgt_lang, src_lang, words) for s in tgt]
+def anchor_counts(src: list[str], tgt: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Count matrices ``(n, len(MARKS))`` and ``(m, len(MARKS))`` over the marks
+    both sides share; ``None`` when they share none."""
+    sa = [sentence_anchors(s) for s in src]
+    ta = [sentence_anchors(s) for s in tgt]
     shared = set().union(*sa) & set().union(*ta) if sa and ta else set()
     if not shared:
         return None
     fixed = {mark: i for i, mark in enumerate(MARKS)}
     weights = dict.fromkeys(shared, 1.0)
-    width = len(MARKS) + (dims if words else 0)
-    s = token_matrix(sa, weights, width, fixed)
-    t = token_matrix(ta, weights, width, fixed)
-    # a token that occurs in most sentences is no anchor (years in a chronicle,
-    # a name in every line, a question mark in a list of questions)
+    s = token_matrix(sa, weights, len(MARKS), fixed)
+    t = token_matrix(ta, weights, len(MARKS), fixed)
+    # a mark that ends most sentences is no anchor (a list of questions)
     df = (s > 0).mean(axis=0) + (t > 0).mean(axis=0)
     common = df > 0.5
     s[:, common] = 0

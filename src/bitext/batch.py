@@ -28,7 +28,6 @@ import logging
 import multiprocessing
 import os
 import re
-import signal
 import socket
 import sys
 import time
@@ -39,7 +38,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .io import FORMATS, InputError, read_text, write_atomic
+from ._process import init_worker, interrupts_held, stop_pool
+from .io import FORMATS, InputError, OutputError, read_text, write_atomic, write_output
 
 __all__ = [
     "PairSpec",
@@ -57,10 +57,12 @@ __all__ = [
 SUMMARY_NAME = "summary.jsonl"
 ENGINES = ("local", "ray")
 SUMMARY_KEYS = ("id", "status", "n_src", "n_tgt", "n_beads", "coverage", "seconds", "error", "src", "tgt",
-                "src_lang", "tgt_lang", "warning")
+                "src_lang", "tgt_lang", "warning", "src_file", "tgt_file")
+# with coverage reports (``--coverage``): the report's coverage and counts, in the summary after SUMMARY_KEYS
+REPORT_KEYS = ("report_coverage", "omissions", "additions", "low_confidence", "suspects")
+REPORT_SUFFIX = ".coverage.json"  # OUTDIR/<id>.coverage.json
 MAX_ID = 200
 _ID = re.compile(r"[A-Za-z0-9._-]+\Z")
-_LANG = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*\Z")
 _LOCK_NAME = ".bitext-batch.lock"
 _MAX_REPORTED = 20  # manifest problems listed in one error
 
@@ -93,6 +95,7 @@ class PairSpec:
     src_lang: str | None = None
     tgt_lang: str | None = None
     where: str = ""  # "manifest.tsv:12" or "pair 12", for messages
+    encoding: str | None = None  # of both files (None: UTF-8 or detected)
 
 
 @dataclass
@@ -102,13 +105,22 @@ class PairResult:
     ``status`` is ``"ok"``, ``"error"`` (``error`` says why, naming the file)
     or ``"skipped"`` (a previous run completed it; the counts are that run's).
     ``src_lang``/``tgt_lang`` are the languages given or detected; ``warning``
-    says when the model does not read one of them.
+    says when the model does not read one of them. ``src_file``/``tgt_file``
+    hold the size, modification time and SHA-256 of each input as it was
+    read, so that a rerun notices an input edited since (:func:`fingerprint`).
     ``coverage`` is the share of source sentences in beads whose target side
     is not empty. ``alignment`` holds the :class:`~bitext.Alignment` when
     :func:`align_many` runs without ``outdir``; ``output`` is the file written
     when it runs with one. ``worker``, ``peak_rss_mb`` and ``cpu_seconds`` tell
     which process did the work, its peak resident memory so far and the CPU
     time the pair took (not in the summary).
+
+    With ``coverage=True`` (``--coverage``) the worker also computes the
+    pair's coverage report: ``report_coverage`` (its coverage),
+    ``omissions`` and ``additions`` (sentences), ``low_confidence`` and
+    ``suspects`` (beads) go to the summary, the report itself to
+    ``report`` (without ``outdir``) or ``report_file``
+    (``OUTDIR/<id>.coverage.json``).
     """
 
     id: str
@@ -124,11 +136,20 @@ class PairResult:
     src_lang: str | None = None
     tgt_lang: str | None = None
     warning: str | None = None
+    src_file: dict | None = None
+    tgt_file: dict | None = None
     alignment: Any = field(default=None, repr=False, compare=False)
     output: str | None = field(default=None, compare=False)
     worker: str | None = field(default=None, compare=False)
     peak_rss_mb: float | None = field(default=None, compare=False)
     cpu_seconds: float | None = field(default=None, compare=False)
+    report_coverage: float | None = None
+    omissions: int | None = None
+    additions: int | None = None
+    low_confidence: int | None = None
+    suspects: int | None = None
+    report: Any = field(default=None, repr=False, compare=False)
+    report_file: str | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -136,7 +157,8 @@ class PairResult:
 
     def summary(self) -> dict:
         """The line written to ``summary.jsonl``."""
-        return {k: getattr(self, k) for k in SUMMARY_KEYS}
+        keys = SUMMARY_KEYS + (REPORT_KEYS if self.report_coverage is not None else ())
+        return {k: getattr(self, k) for k in keys}
 
 
 # --- manifest -----------------------------------------------------------------
@@ -157,9 +179,9 @@ def check_id(pair_id: str) -> str | None:
 
 
 def _check_lang(value: str, what: str) -> str | None:
-    if value and not _LANG.match(value):
-        return f"{what} {value!r} is not a language code (e.g. zh, ko, en)"
-    return None
+    from .segment import check_lang
+
+    return check_lang(value, what) if value else None
 
 
 def _validate(specs: list[PairSpec], fmt: str | None) -> None:
@@ -332,26 +354,8 @@ def _blas_limiter():
 
 def _init_worker(model_spec, threads, cache, cache_dir) -> None:
     """Pool initializer: load the model once; Ctrl-C is the parent's to handle."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _exit_with_parent()
+    init_worker()
     _load_worker(model_spec, threads, cache, cache_dir)
-
-
-def _exit_with_parent() -> None:
-    """Exit when the parent dies (a kill -9 would otherwise leave idle workers behind)."""
-    import threading
-    from multiprocessing.connection import wait as wait_for
-
-    parent = multiprocessing.parent_process()
-    sentinel = getattr(parent, "sentinel", None)
-    if sentinel is None:
-        return
-
-    def watch():
-        wait_for([sentinel])
-        os._exit(1)
-
-    threading.Thread(target=watch, name="bitext-exit-with-parent", daemon=True).start()
 
 
 def _load_worker(model_spec, threads, cache, cache_dir) -> None:
@@ -373,18 +377,50 @@ class _ModelFailed:
         self.msg = msg
 
 
-def _pool_task(spec: PairSpec, fmt, outdir, keep):
+def _pool_task(spec: PairSpec, fmt, outdir, keep, coverage=False):
     if "error" in _WORKER:
         return _ModelFailed(_WORKER["error"])
-    return align_pair(_WORKER["model"], spec, fmt, outdir, keep)
+    return align_pair(_WORKER["model"], spec, fmt, outdir, keep, coverage)
 
 
 def _one_line(msg: str) -> str:
     return " ".join(str(msg).split()) or "unknown error"
 
 
-def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None = None, keep: bool = False) -> PairResult:
-    """Read, align and (with ``outdir``) write one pair; never raises for a bad pair."""
+def fingerprint(path: str) -> dict:
+    """``{"size", "mtime_ns", "sha256"}`` of a file, to tell later whether it changed."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": h.hexdigest()}
+
+
+def _unchanged(path: str, recorded) -> bool:
+    """Whether the file is as ``recorded`` (same size and time, or same content)."""
+    if not isinstance(recorded, dict):
+        return False
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    if st.st_size != recorded.get("size"):
+        return False
+    if st.st_mtime_ns == recorded.get("mtime_ns"):
+        return True
+    try:
+        return fingerprint(path)["sha256"] == recorded.get("sha256")  # touched, not edited?
+    except OSError:
+        return False
+
+
+def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None = None, keep: bool = False,
+               coverage: bool = False) -> PairResult:
+    """Read, align and (with ``outdir``) write one pair, with ``coverage`` its
+    coverage report too; never raises for a bad pair."""
     from .embed import ModelLoadError, language_warning
     from .pipeline import align
     from .segment import LanguageError, detect_lang
@@ -393,8 +429,12 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
     worker = f"{socket.gethostname()}:{os.getpid()}"
     base = dict(src=spec.src, tgt=spec.tgt, worker=worker)
     try:
-        src = read_text(spec.src)
-        tgt = read_text(spec.tgt)
+        src = read_text(spec.src, spec.encoding, spec.src_lang)
+        tgt = read_text(spec.tgt, spec.encoding, spec.tgt_lang)
+        try:
+            files = {"src_file": fingerprint(spec.src), "tgt_file": fingerprint(spec.tgt)}
+        except OSError:
+            files = {}
         langs = []
         for path, text, given in ((spec.src, src, spec.src_lang), (spec.tgt, tgt, spec.tgt_lang)):
             try:
@@ -412,7 +452,8 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
         out = None
         if outdir is not None:
             out = os.path.join(outdir, f"{spec.id}.{fmt}")
-            write_atomic(out, a.format(fmt))
+            write_output(out, a.format(fmt), (spec.src, spec.tgt))
+        counts = _report(a, spec, outdir, keep) if coverage else {}
         n_src = len(a.src_sentences)
         covered = sum(len(b.src_ids) for b in a.beads if b.tgt_ids)
         return PairResult(
@@ -421,9 +462,9 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
             round(time.perf_counter() - t0, 3), None,
             alignment=a if keep else None, output=out, peak_rss_mb=_peak_rss_mb(),
             cpu_seconds=round(time.process_time() - c0, 3), src_lang=langs[0], tgt_lang=langs[1],
-            warning=language_warning(model, *langs), **base,
+            warning=language_warning(model, *langs), **files, **base, **counts,
         )
-    except InputError as e:
+    except (InputError, OutputError) as e:
         msg = _one_line(e)
     except ModelLoadError:  # the batch cannot go on
         raise
@@ -433,6 +474,21 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
         msg = _one_line(f"{spec.src} / {spec.tgt}: {type(e).__name__}: {e}")
     return PairResult(spec.id, "error", seconds=round(time.perf_counter() - t0, 3), error=msg,
                       peak_rss_mb=_peak_rss_mb(), **base)
+
+
+def _report(a, spec: PairSpec, outdir: str | None, keep: bool) -> dict:
+    """The coverage report of one pair, written beside its alignment: PairResult fields."""
+    from .coverage import coverage as coverage_report
+
+    r = coverage_report(a)
+    d = r.to_dict()
+    c = d["counts"]
+    out = {"report_coverage": d["coverage"], "omissions": c["omitted_sentences"], "additions": c["added_sentences"],
+           "low_confidence": c["low_confidence"], "suspects": c["suspects"], "report": r if keep else None}
+    if outdir is not None:
+        out["report_file"] = os.path.join(outdir, f"{spec.id}{REPORT_SUFFIX}")
+        write_output(out["report_file"], json.dumps(d, ensure_ascii=False, indent=2) + "\n", (spec.src, spec.tgt))
+    return out
 
 
 # --- engines ------------------------------------------------------------------------
@@ -448,6 +504,7 @@ class _Job:
     outdir: str | None
     keep: bool
     ordered: bool
+    coverage: bool = False
 
 
 def _model_spec(model, workers: int, engine: str):
@@ -477,7 +534,7 @@ def _run_inprocess(todo: list[PairSpec], job: _Job) -> Iterator[PairResult]:
     for s in todo:
         # the same BLAS threads as a worker process, restored before the caller's code runs
         with ctl.limit(limits=job.threads, user_api="blas") if ctl is not None else contextlib.nullcontext():
-            r = align_pair(model, s, job.fmt, job.outdir, job.keep)
+            r = align_pair(model, s, job.fmt, job.outdir, job.keep, job.coverage)
         yield r
 
 
@@ -515,7 +572,8 @@ def _run_pool(todo: list[PairSpec], job: _Job, workers: int) -> Iterator[PairRes
     def submit() -> None:
         s = next(feed, None)
         if s is not None:
-            pending.append(ex.submit(_pool_task, s, job.fmt, job.outdir, job.keep))
+            with interrupts_held():  # a worker may start here
+                pending.append(ex.submit(_pool_task, s, job.fmt, job.outdir, job.keep, job.coverage))
 
     try:
         for _ in range(2 * workers):  # a bounded queue: a million pairs never sit in memory as futures
@@ -544,13 +602,7 @@ def _run_pool(todo: list[PairSpec], job: _Job, workers: int) -> Iterator[PairRes
     except BrokenProcessPool:
         raise BatchError(_DIED) from None
     finally:
-        if not clean:  # interrupted or abandoned: stop the workers now, not after their current pair
-            for p in list((getattr(ex, "_processes", None) or {}).values()):
-                try:
-                    p.terminate()
-                except Exception:
-                    pass
-        ex.shutdown(wait=True, cancel_futures=True)
+        stop_pool(ex, clean)  # interrupted or abandoned: the workers stop now, not after their pair
 
 
 class _RayWorker:
@@ -559,8 +611,8 @@ class _RayWorker:
     def __init__(self, model_spec, threads, cache, cache_dir):
         _load_worker(model_spec, threads, cache, cache_dir)
 
-    def run(self, spec, fmt, outdir, keep):
-        return _pool_task(spec, fmt, outdir, keep)
+    def run(self, spec, fmt, outdir, keep, coverage=False):
+        return _pool_task(spec, fmt, outdir, keep, coverage)
 
 
 def _import_ray():
@@ -602,7 +654,7 @@ def _run_ray(todo: list[PairSpec], job: _Job, workers: int, address: str | None)
         Actor = ray.remote(num_cpus=threads)(_RayWorker)
         actors = [Actor.remote(spec, threads, job.cache, cache_dir or job.cache_dir) for _ in range(workers)]
         pool = ActorPool(actors)
-        run = (lambda a, s: a.run.remote(s, job.fmt, job.outdir, job.keep))
+        run = (lambda a, s: a.run.remote(s, job.fmt, job.outdir, job.keep, job.coverage))
         it = pool.map(run, todo) if job.ordered else pool.map_unordered(run, todo)
         for r in it:
             if isinstance(r, _ModelFailed):
@@ -642,13 +694,19 @@ def _read_summary(path: Path) -> dict[str, dict]:
     return out
 
 
-def _complete(rec: dict | None, spec: PairSpec, output: Path) -> bool:
+def _complete(rec: dict | None, spec: PairSpec, output: Path, coverage: bool = False) -> bool:
+    """A previous run aligned this pair from the same files, unchanged since, and its output
+    (with ``coverage``: and its report) is there."""
     return (
         rec is not None
+        and (not coverage or (rec.get("report_coverage") is not None
+                              and output.with_name(spec.id + REPORT_SUFFIX).is_file()))
         and rec.get("status") in ("ok", "skipped")
         and rec.get("src") == spec.src
         and rec.get("tgt") == spec.tgt
         and output.is_file()
+        and _unchanged(spec.src, rec.get("src_file"))
+        and _unchanged(spec.tgt, rec.get("tgt_file"))
     )
 
 
@@ -678,14 +736,70 @@ class _Lock:
 
 
 def _clean_temp(outdir: Path, names: set[str]) -> None:
-    """Remove the temporary files of writes a kill cut short (``.NAME.XXXX.tmp``)."""
+    """Remove the temporary files of writes a kill cut short (``.NAME.XXXX[.PID].tmp``);
+    under the folder's lock, every one of them is stale."""
     for p in outdir.glob(".*.tmp"):
-        target = p.name[1:].rsplit(".", 2)[0]
-        if target in names:
-            try:
-                p.unlink()
-            except OSError:
-                pass
+        for name in names:
+            middle = p.name[len(name) + 2:-4] if p.name.startswith(f".{name}.") else None
+            if middle and re.fullmatch(r"[^.]+(?:\.\d+)?", middle):
+                try:
+                    p.unlink()
+                except OSError:
+                    pass
+                break
+
+
+_OURS = re.compile(r"(?P<id>.+)(?:\.(?:%s)|%s)\Z" % ("|".join(FORMATS), re.escape(REPORT_SUFFIX)))
+
+
+def _foreign_files(outdir: Path, previous: dict[str, dict]) -> list[str]:
+    """Entries of ``outdir`` that no bitext batch wrote: not the summary, the
+    lock, a temporary file, nor the output of a pair the summary records."""
+    try:
+        entries = list(outdir.iterdir())
+    except OSError:
+        return []
+    out = []
+    for p in entries:
+        name = p.name
+        if name in (SUMMARY_NAME, _LOCK_NAME) or (name.startswith(".") and name.endswith(".tmp")):
+            continue
+        m = _OURS.match(name)
+        if m and m.group("id") in previous and p.is_file() and not p.is_symlink():
+            continue
+        out.append(name)
+    return sorted(out)
+
+
+def _check_outdir(outdir: Path, specs: list[PairSpec], fmt: str, force: bool, inputs=()) -> None:
+    """Refuse, before any work: an output folder that is a file, one holding files
+    bitext did not write (unless ``force``), and any output that is an input of
+    the batch (a pair's file or the manifest), by device and inode."""
+    if outdir.exists() and not outdir.is_dir():
+        raise BatchError(f"{outdir}: is not a folder; give an output folder with -o")
+    if not outdir.is_dir():
+        return
+    previous = _read_summary(outdir / SUMMARY_NAME)
+    foreign = [] if force else _foreign_files(outdir, previous)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise BatchError(f"{outdir}: holds files bitext did not write ({shown}); "
+                         "give an empty or new folder, or --force to write beside them")
+    ours: dict[tuple[int, int], str] = {}
+    for path in [x for s in specs for x in (s.src, s.tgt)] + [os.fspath(x) for x in inputs]:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        ours[(st.st_dev, st.st_ino)] = path
+    for name in [SUMMARY_NAME] + [f"{s.id}{ext}" for s in specs for ext in (f".{fmt}", REPORT_SUFFIX)]:
+        try:
+            st = os.stat(outdir / name)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) in ours:
+            raise BatchError(f"{outdir / name}: is an input of this batch ({ours[(st.st_dev, st.st_ino)]}); "
+                             "write the outputs to another folder")
 
 
 # --- the public entry point ------------------------------------------------------------
@@ -706,6 +820,10 @@ def align_many(
     address: str | None = None,
     ordered: bool = False,
     progress: bool = False,
+    encoding: str | None = None,
+    force: bool = False,
+    inputs: Iterable = (),
+    coverage: bool = False,
 ) -> Iterator[PairResult]:
     """Align many pairs; yields a :class:`PairResult` per pair as it finishes.
 
@@ -730,6 +848,19 @@ def align_many(
     depend on it, so keep it fixed to compare runs). ``ordered``: yield in
     input order rather than as pairs finish. ``progress``: a bar on stderr.
 
+    ``encoding``: of every input file (default: UTF-8, or a legacy encoding
+    detected with confidence). ``outdir`` must be new, empty or a folder
+    that bitext batches wrote (``force=True`` writes beside other files);
+    no output may be one of the pairs' files or of ``inputs`` (the manifest):
+    :class:`BatchError` before any work. A pair whose input changed since
+    the run that completed it (size and time, else its SHA-256) is aligned
+    again.
+
+    ``coverage``: each worker also computes the pair's coverage report
+    (:class:`PairResult` says what goes where; with ``outdir`` the reports are
+    ``outdir/<id>.coverage.json``); :func:`bitext.frames.batch_frame` makes
+    the table of all pairs.
+
     Errors in a pair are results (``status="error"``), never exceptions;
     :class:`BatchError` or :class:`~bitext.embed.ModelLoadError` stop the batch.
     """
@@ -748,12 +879,21 @@ def align_many(
     if address and engine != "ray":
         raise ValueError("address applies to engine='ray' only")
     specs = _coerce(pairs, fmt)
+    if encoding:
+        specs = [PairSpec(**{**asdict(sp), "encoding": encoding}) for sp in specs]
+    if outdir is not None:
+        _check_outdir(Path(os.path.abspath(outdir)), specs, fmt, force, inputs)
     if engine == "ray":
         _import_ray()
     if workers > 1 or engine == "ray":
         _model_spec(model, workers, engine)  # refuse a loaded non-default model now, not in the workers
+    if outdir is not None:
+        try:
+            Path(outdir).mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise BatchError(f"{outdir}: cannot create the output folder: {e.strerror or e}") from None
     job = _Job(model, threads, cache, None if cache_dir is None else os.fspath(cache_dir),
-               fmt, None if outdir is None else os.path.abspath(outdir), outdir is None, ordered)
+               fmt, None if outdir is None else os.path.abspath(outdir), outdir is None, ordered, coverage)
     return _align_many(specs, job, workers, engine, address, resume, progress)
 
 
@@ -770,15 +910,15 @@ def _align_many(specs, job: _Job, workers, engine, address, resume, progress) ->
             except OSError as e:
                 raise BatchError(f"{out}: cannot create the output folder: {e.strerror or e}") from None
             lock = _Lock(out)
-            names = {f"{s.id}.{job.fmt}" for s in specs} | {SUMMARY_NAME}
+            names = {f"{s.id}{ext}" for s in specs for ext in (f".{job.fmt}", REPORT_SUFFIX)} | {SUMMARY_NAME}
             _clean_temp(out, names)
             previous = _read_summary(out / SUMMARY_NAME)
         results: dict[str, dict] = {}
         todo, skipped = [], []
         for s in specs:
             rec = previous.get(s.id)
-            if out is not None and resume and _complete(rec, s, out / f"{s.id}.{job.fmt}"):
-                r = PairResult(**{k: rec.get(k) for k in SUMMARY_KEYS if k not in ("status", "seconds")},
+            if out is not None and resume and _complete(rec, s, out / f"{s.id}.{job.fmt}", job.coverage):
+                r = PairResult(**{k: rec.get(k) for k in SUMMARY_KEYS + REPORT_KEYS if k not in ("status", "seconds")},
                                status="skipped", seconds=0.0, output=str(out / f"{s.id}.{job.fmt}"))
                 skipped.append(r)
             else:
@@ -858,6 +998,7 @@ def _positive_int(s: str) -> int:
 
 def add_cli(sub, add_common=None) -> None:
     """Add ``bitext batch`` to the CLI's subparsers (``add_common`` is not used)."""
+    from .cli import encoding_name
     from .embed import MODEL_HELP
 
     p = sub.add_parser(
@@ -881,7 +1022,14 @@ def add_cli(sub, add_common=None) -> None:
     p.add_argument("--threads", type=_positive_int, default=1,
                    help="BLAS threads per worker (default: 1; keep it fixed for reproducible outputs)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
-    p.add_argument("--force", action="store_true", help="recompute every pair, also those a previous run completed")
+    p.add_argument("--force", action="store_true",
+                   help="recompute every pair, also those a previous run completed, and write into a folder "
+                   "that holds files bitext did not write")
+    p.add_argument("--encoding", type=encoding_name,
+                   help="encoding of every input file (default: UTF-8, or a legacy encoding detected with confidence)")
+    p.add_argument("--coverage", action="store_true",
+                   help="also compute each pair's coverage report (in the workers): OUTDIR/<id>.coverage.json, "
+                   "and its coverage, omissions, additions, low-confidence beads and suspects in summary.jsonl")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no final counts")
     p.set_defaults(func=run_batch_command)
 
@@ -907,7 +1055,8 @@ def run_batch_command(args) -> int:
         results = align_many(
             specs, model=args.model, workers=args.workers, engine=args.engine, fmt=args.format,
             outdir=args.outdir, cache=not args.no_cache, resume=not args.force, threads=args.threads,
-            address=args.address, progress=not args.quiet,
+            address=args.address, progress=not args.quiet, encoding=args.encoding, force=args.force,
+            inputs=(args.manifest,), coverage=args.coverage,
         )
     except (ValueError, BatchError) as e:
         return fail(str(e))

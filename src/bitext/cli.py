@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import warnings
 
 from . import __version__
-from .io import FORMATS, InputError, read_text, write_atomic
+from .io import FORMATS, InputError, OutputError, check_output, read_text, write_output
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
 def _fail(prog: str, msg: str) -> int:
@@ -18,18 +20,54 @@ def _fail(prog: str, msg: str) -> int:
     return EXIT_USAGE
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage errors in one line, naming the help to read."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def lang_code(value: str) -> str:
+    """argparse type of ``--src-lang``/``--tgt-lang``: a language code."""
+    from .segment import check_lang
+
+    why = check_lang(value)
+    if why:
+        raise argparse.ArgumentTypeError(why)
+    return value
+
+
+def encoding_name(value: str) -> str:
+    """argparse type of ``--encoding``: a codec Python knows."""
+    from .encoding import check_encoding
+
+    try:
+        return check_encoding(value)
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown encoding {value!r} (e.g. utf-8, cp949, gb18030, big5, cp1252)") from None
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     from .embed import MODEL_HELP
 
     p.add_argument("src", help="source text file (one paragraph per line)")
     p.add_argument("tgt", help="target text file (its translation)")
-    p.add_argument("-o", "--output", help="output file (default: standard output)")
-    p.add_argument("--src-lang", help="source language code (default: detected)")
-    p.add_argument("--tgt-lang", help="target language code (default: detected)")
+    p.add_argument("-o", "--output", help="output file ('-' or none: standard output); never one of the inputs")
+    p.add_argument("--src-lang", type=lang_code, help="source language code (default: detected)")
+    p.add_argument("--tgt-lang", type=lang_code, help="target language code (default: detected)")
+    p.add_argument("--encoding", type=encoding_name,
+                   help="encoding of both input files (default: UTF-8, or a legacy encoding detected with confidence)")
     p.add_argument("--presplit", action="store_true", help="inputs hold one sentence per line; ids are line numbers")
     p.add_argument("--model", help=MODEL_HELP)
     p.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def add_fixed(p: argparse.ArgumentParser) -> None:
+    """``--fixed FILE``: beads to keep (align, review)."""
+    p.add_argument("--fixed", metavar="JSONL",
+                   help="keep the beads marked approved or edited in this JSONL file (bitext align --format jsonl, "
+                   "or a review download) and re-align only the stretches between them")
 
 
 def _format_of(path: str | None) -> str:
@@ -39,7 +77,7 @@ def _format_of(path: str | None) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="bitext", description="Align a text with its translation, sentence by sentence.")
+    ap = Parser(prog="bitext", description="Align a text with its translation, sentence by sentence.")
     ap.add_argument("--version", action="version", version=f"bitext {__version__}")
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -48,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="output format (default: from the -o file's extension, .tsv .jsonl .beads .tmx; else tsv)")
+    add_fixed(p)
 
     p = sub.add_parser("eval", help="score alignments against gold beads (strict and lax P/R/F1)", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -58,9 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extra_commands():
-    """Subcommands defined beside their modules (coverage, batch)."""
+    """Subcommands defined beside their modules (coverage, batch, review, terms)."""
     out = []
-    for mod in ("coverage", "batch"):
+    for mod in ("coverage", "batch", "review", "terms"):
         try:
             m = __import__(f"bitext.{mod}", fromlist=["add_cli"])
         except ImportError:
@@ -71,10 +110,19 @@ def _extra_commands():
 
 
 def load_pair(args):
-    """Read both input files; raises :class:`InputError` naming the file."""
-    src = read_text(args.src)
-    tgt = read_text(args.tgt)
-    return src, tgt
+    """Read both input files; raises :class:`InputError` naming the file (and the line)."""
+    from .segment import BlankLineError, split_lines
+
+    texts = []
+    for path, lang in ((args.src, args.src_lang), (args.tgt, args.tgt_lang)):
+        text = read_text(path, getattr(args, "encoding", None), lang)
+        if args.presplit:
+            try:
+                split_lines(text)
+            except BlankLineError as e:
+                raise InputError(f"{path}:{e.line}: {e}") from None
+        texts.append(text)
+    return tuple(texts)
 
 
 def resolve_langs(args, src: str, tgt: str):
@@ -112,15 +160,22 @@ def _warn_long_sentences(prog: str, args, caught) -> None:
 
 
 def run_align_command(args, prog: str, render) -> int:
-    """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write atomically."""
+    """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write safely."""
     from .embed import ModelLoadError, language_warning, load_model
     from .pipeline import align
     from .segment import LongSentenceWarning
 
+    fixed = getattr(args, "fixed", None)
+    inputs = (args.src, args.tgt) + ((fixed,) if fixed else ())
     try:
+        check_output("-" if args.output is None else args.output, inputs)
         src, tgt = load_pair(args)
+        if fixed:
+            from .fixed import read_jsonl
+
+            read_jsonl(fixed)  # a malformed file fails before the model loads
         src_lang, tgt_lang = resolve_langs(args, src, tgt)
-    except InputError as e:
+    except (InputError, OutputError) as e:
         return _fail(prog, str(e))
     if src_lang == tgt_lang:
         print(f"{prog}: warning: both sides are in the same language ({src_lang}); is the target a translation?", file=sys.stderr)
@@ -131,30 +186,75 @@ def run_align_command(args, prog: str, render) -> int:
     unread = language_warning(model, src_lang, tgt_lang)
     if unread:
         print(f"{prog}: warning: {unread}", file=sys.stderr)
-    if args.output and os.path.isdir(args.output):
-        return _fail(prog, f"{args.output}: is a directory; give a file name with -o")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", LongSentenceWarning)
         try:
             result = align(src, tgt, src_lang, tgt_lang, model=model, presplit=args.presplit,
-                           cache=not args.no_cache, progress=not args.quiet)
+                           cache=not args.no_cache, progress=not args.quiet, fixed=fixed)
         except ValueError as e:
             return _fail(prog, str(e))
     _warn_long_sentences(prog, args, [w.message for w in caught if isinstance(w.message, LongSentenceWarning)])
-    text = render(result)
-    if args.output:
-        try:
-            write_atomic(args.output, text)
-        except OSError as e:
-            return _fail(prog, f"{args.output}: cannot write: {e.strerror or e}")
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+    return write_result(prog, args.output, render(result), inputs)
+
+
+def write_result(prog: str, output: str | None, text: str, inputs=()) -> int:
+    """Write a command's result to ``output`` (``None`` or ``-``: standard output)
+    with :func:`bitext.io.write_output`: 0, or 2 with one error line."""
+    try:
+        write_output("-" if output is None else output, text, inputs)
+    except OutputError as e:
+        return _fail(prog, str(e))
+    except OSError as e:
+        if output and output != "-":
+            return _fail(prog, f"{output}: cannot write: {e.strerror or e}")
+        _stdout_gone()
+        return _fail(prog, f"standard output: cannot write: {e.strerror or e}")
     return 0
 
 
+def _stdout_gone() -> None:
+    """After a write to a closed pipe: point stdout at /dev/null, so that Python's
+    own flush at exit does not print a second error."""
+    if sys.stdout is None:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    """``bitext ...``: the exit status. Errors are one line on stderr: 2 for bad
+    input or usage, 130 for Ctrl-C (143 for SIGTERM); never a traceback."""
+    old = signal.signal(signal.SIGTERM, _terminate) if _in_main_thread() else None
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("\nbitext: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _stdout_gone()
+        print("bitext: error: standard output was closed before the output was written", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGTERM, old)
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _terminate(signum, frame):
+    # unwinds like Ctrl-C, so temporary files are removed on the way out
+    raise SystemExit(128 + signum)
+
+
+def _main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["eval"]:
         from .evaluate import main as eval_main

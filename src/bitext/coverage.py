@@ -37,7 +37,11 @@ The module is callable: ``bitext.coverage(alignment)`` is
 ``bitext.coverage.coverage(alignment)``.
 
 Command line: ``bitext coverage SRC TGT [--format text|json|html] [--threshold T]
-[--unmatched-z Z|off] [--loo-gain G|off]``.
+[--unmatched-z Z|off] [--loo-gain G|off] [--glossary TSV] [--consistency]``.
+
+With a glossary (``glossary=``, ``--glossary``), beads whose terms are not
+rendered as it says are reported, and source terms rendered in more than
+one way (:mod:`bitext.glossary`).
 """
 
 from __future__ import annotations
@@ -271,7 +275,12 @@ class CoverageReport(_Shares):
     low_confidence: list[LowConfidence]
     suspects: list[Suspect]
     paragraphs: list[ParagraphCoverage]
-    statuses: list[str]  # one per bead: ok, suspect, low, unmatched, omission, addition
+    statuses: list[str]  # one per bead: ok, suspect, term, low, unmatched, omission, addition
+    # terminology (bitext.glossary): with a glossary or consistency=True
+    term_misses: list = field(default_factory=list)  # [TermMiss]
+    inconsistent_terms: list = field(default_factory=list)  # [Inconsistency]
+    glossary: str | None = None  # the glossary's name, when one was checked
+    consistency_checked: bool = False
 
     @property
     def src_sentences(self) -> int:
@@ -312,7 +321,12 @@ class CoverageReport(_Shares):
                 "added_sentences": len(self.added_ids),
                 "low_confidence": len(self.low_confidence),
                 "suspects": len(self.suspects),
+                "term_misses": len(self.term_misses),
+                "inconsistent_terms": len(self.inconsistent_terms),
             },
+            "terms_checked": {"glossary": self.glossary, "consistency": self.consistency_checked},
+            "term_misses": [m.to_dict() for m in self.term_misses],
+            "inconsistent_terms": [x.to_dict() for x in self.inconsistent_terms],
             "omissions": [o.to_dict() for o in self.omissions],
             "additions": [x.to_dict() for x in self.additions],
             "low_confidence": [x.to_dict() for x in self.low_confidence],
@@ -350,6 +364,30 @@ class CoverageReport(_Shares):
         if fmt == "html":
             return self.to_html()
         raise ValueError(f"unknown format {fmt!r} (expected text, json or html)")
+
+    def to_pandas(self, table: str = "beads"):
+        """A DataFrame (needs pandas; columns in :mod:`bitext.frames`): ``"beads"``, one row
+        a bead with its ``status``; ``"findings"``, one row an omission, addition,
+        low-confidence bead or suspect; ``"paragraphs"``, one row a source paragraph."""
+        from . import frames
+
+        if table == "beads":
+            return frames.beads_frame(self.alignment, self)
+        if table == "findings":
+            return frames.findings_frame(self)
+        if table == "paragraphs":
+            return frames.paragraphs_frame(self)
+        raise ValueError(f"unknown table {table!r} (expected beads, findings or paragraphs)")
+
+    def __repr__(self) -> str:
+        from .display import report_repr
+
+        return report_repr(self)
+
+    def _repr_html_(self) -> str:
+        from .display import report_html
+
+        return report_html(self)
 
 
 def _round(x: float, nd: int = 4):
@@ -837,7 +875,7 @@ def _runs(ids, sents) -> list[tuple[int, ...]]:
 
 def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | None = DEFAULT_UNMATCHED_Z,
              loo_gain: float | None = DEFAULT_LOO_GAIN, names: bool = True, numbers: bool = True,
-             model=None, progress: bool = False) -> CoverageReport:
+             model=None, progress: bool = False, glossary=None, consistency: bool | None = None) -> CoverageReport:
     """Coverage report of an :class:`~bitext.pipeline.Alignment`.
 
     ``threshold``: beads with both sides scored below it are low-confidence
@@ -854,7 +892,13 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
     worker) does not, and without a model the test is skipped. It must be the
     model that made the alignment. ``progress``: a progress bar for the
     leave-one-out encodings of a long document. ``names``/``numbers``:
-    look for suspect pairs by names and by numbers.
+    look for suspect pairs by names and by numbers. ``glossary``: a
+    :class:`~bitext.glossary.Glossary` (or a TSV file's path, or ``{term:
+    renderings}``): beads whose source holds one of its terms and whose
+    target none of its renderings are reported (:attr:`CoverageReport.term_misses`,
+    bead status ``term``); ``consistency``: report source terms rendered in
+    more than one way (:attr:`CoverageReport.inconsistent_terms`; default: when
+    a glossary is given). See :mod:`bitext.glossary`.
     """
     if threshold is None:
         threshold = DEFAULT_THRESHOLD
@@ -871,6 +915,7 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
 
         model = load_model(model)
     un_src, un_tgt = _unmatched(a, unmatched_z, loo_gain, model, progress)
+    terms_found = _terms(a, glossary, consistency, model)
     src_latin = _latin_script(" ".join(s.text for s in src_sents[:200])) if src_sents else False
     tgt_latin = _latin_script(" ".join(s.text for s in tgt_sents[:200])) if tgt_sents else False
     ignore = _common_names(a) if names else frozenset()
@@ -924,6 +969,8 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
                                         tuple(ns), tuple(nt), tuple(ms), tuple(mt)))
                 if status == "ok":
                     status = "suspect"
+        if status == "ok" and terms_found is not None and bi in terms_found.missed_beads:
+            status = "term"
         if miss_s or miss_t:
             status = "unmatched"
         statuses.append(status)
@@ -970,7 +1017,21 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         suspects=suspects,
         paragraphs=[paragraphs[p] for p in sorted(paragraphs)],
         statuses=statuses,
+        term_misses=terms_found.misses if terms_found else [],
+        inconsistent_terms=terms_found.inconsistent if terms_found else [],
+        glossary=terms_found.glossary if terms_found else None,
+        consistency_checked=bool(terms_found and terms_found.consistent),
     )
+
+
+def _terms(alignment, glossary, consistency, model):
+    """The terminology findings (:func:`bitext.glossary.term_findings`), or None when not asked for."""
+    if glossary is None and not consistency:
+        return None
+    from .glossary import as_glossary, term_findings
+
+    return term_findings(alignment, as_glossary(glossary), consistent=glossary is not None if consistency is None
+                         else consistency, model=model)
 
 
 def _join(sents, ids) -> str:
@@ -1029,6 +1090,10 @@ def _render_text(r: CoverageReport, width: int) -> str:
         f"Low confidence:  {len(r.low_confidence)} bead(s)",
         f"Suspect pairs:   {len(r.suspects)} bead(s) whose numbers or names differ",
     ]
+    if r.glossary is not None:
+        out.append(f"Glossary terms:  {len(r.term_misses)} bead(s) with a term not rendered as {r.glossary} says")
+    if r.consistency_checked:
+        out.append(f"Inconsistent:    {len(r.inconsistent_terms)} source term(s) rendered in more than one way")
     if r.coverage == 1.0 and not r.omissions and not r.additions and not r.suspects and not r.low_confidence:
         out += ["", "Every source sentence is translated; nothing was added."]
     pars = r.paragraphs
@@ -1059,17 +1124,23 @@ def _render_text(r: CoverageReport, width: int) -> str:
     if r.low_confidence:
         out += ["", f"Low-confidence beads (score < {r.threshold:g})"]
         for x in r.low_confidence:
-            out.append(f"  bead {x.bead}: {sl} {_ids_str(x.src_ids)} <-> {tl} {_ids_str(x.tgt_ids)}, score {x.score:.2f}")
-            out += _wrap(f"    {sl}: ", x.src, width)
-            out += _wrap(f"    {tl}: ", x.tgt, width)
+            out += _bead_lines(x, f", score {x.score:.2f}", sl, tl, width)
     if r.suspects:
         out += ["", "Suspect pairs: numbers or names differ"]
         for x in r.suspects:
-            out.append(f"  bead {x.bead}: {sl} {_ids_str(x.src_ids)} <-> {tl} {_ids_str(x.tgt_ids)}: "
-                       + "; ".join(x.reasons))
-            out += _wrap(f"    {sl}: ", x.src, width)
-            out += _wrap(f"    {tl}: ", x.tgt, width)
+            out += _bead_lines(x, ": " + "; ".join(x.reasons), sl, tl, width)
+    if r.glossary is not None or r.consistency_checked:
+        from .glossary import render_text
+
+        out += render_text(r, lambda x, tail: _bead_lines(x, tail, sl, tl, width), _wrap, width)
     return "\n".join(out) + "\n"
+
+
+def _bead_lines(x, tail: str, sl: str, tl: str, width: int) -> list[str]:
+    """A finding about bead ``x`` (with ``bead``, ``src_ids``, ``tgt_ids``, ``src``, ``tgt``): its
+    ids, ``tail``, and both sides wrapped."""
+    return ([f"  bead {x.bead}: {sl} {_ids_str(x.src_ids)} <-> {tl} {_ids_str(x.tgt_ids)}{tail}"]
+            + _wrap(f"    {sl}: ", x.src, width) + _wrap(f"    {tl}: ", x.tgt, width))
 
 
 # --------------------------------------------------------------------------
@@ -1123,6 +1194,11 @@ def add_cli(sub, add_common) -> None:
     p.add_argument("--loo-gain", type=_off_or_nonneg, default=DEFAULT_LOO_GAIN, metavar="G",
                    help="a sentence inside a bead is unmatched when the bead without it resembles the other "
                    f"side better by more than G (cosine; default: {DEFAULT_LOO_GAIN}; 'off': no such test)")
+    p.add_argument("--glossary", metavar="TSV",
+                   help="report beads whose source holds a term of this glossary (term, tab, renderings "
+                   "separated by |, optional note) and whose target none of its renderings; implies --consistency")
+    p.add_argument("--consistency", action="store_true",
+                   help="report source terms rendered in more than one way (needs jieba for Chinese)")
     p.set_defaults(func=_run_cli)
 
 
@@ -1130,7 +1206,16 @@ def _run_cli(args) -> int:
     from .cli import run_align_command
 
     fmt, threshold = args.format, args.threshold
-    kw = {"unmatched_z": args.unmatched_z, "loo_gain": args.loo_gain, "progress": not args.quiet}
+    kw = {"unmatched_z": args.unmatched_z, "loo_gain": args.loo_gain, "progress": not args.quiet,
+          "consistency": True if args.consistency else None}
+    if args.glossary:  # read before aligning: a bad glossary fails at once
+        from .glossary import GlossaryError, read_glossary
+
+        try:
+            kw["glossary"] = read_glossary(args.glossary)
+        except GlossaryError as e:
+            print(f"bitext coverage: error: {e}", file=sys.stderr)
+            return 2
 
     def render(alignment) -> str:
         return coverage(alignment, threshold, **kw).render(fmt)

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import errno
+import glob
 import json
 import math
 import os
 import re
+import stat
+import sys
 import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from .encoding import EncodingError, decode
+
 __all__ = [
     "InputError",
+    "OutputError",
     "read_text",
+    "check_output",
+    "write_output",
     "write_atomic",
+    "remove_stale_temps",
     "beads_to_tsv",
     "beads_to_jsonl",
     "beads_to_beads",
@@ -32,15 +42,38 @@ class InputError(ValueError):
     """An input file cannot be used; the message names the file and the problem."""
 
 
-def read_text(path: str | os.PathLike) -> str:
-    """Read a text file as UTF-8, or in the encoding charset-normalizer is sure of.
+# the largest input file read (a text of 1 GiB is a library, not a document)
+MAX_INPUT_BYTES = 1 << 30
+
+
+def _read_bytes(p: Path) -> bytes:
+    """The file's bytes, read in blocks: a device or a pipe that never ends
+    (``/dev/zero``) is refused once it shows NUL bytes or passes the limit."""
+    chunks, size = [], 0
+    with open(p, "rb") as f:
+        while True:
+            block = f.read(1 << 20)
+            if not block:
+                return b"".join(chunks)
+            if not chunks and b"\x00" in block[:65536] and not block.startswith((b"\xff\xfe", b"\xfe\xff")):
+                return block  # binary: refused below from what it has
+            chunks.append(block)
+            size += len(block)
+            if size > MAX_INPUT_BYTES:
+                raise InputError(f"{p}: larger than {MAX_INPUT_BYTES >> 20} MiB; split it into documents")
+
+
+def read_text(path: str | os.PathLike, encoding: str | None = None, lang: str | None = None) -> str:
+    """Read a text file: UTF-8, the ``encoding`` given, or the one legacy encoding
+    whose text is plausible (for ``lang``, when given; :mod:`bitext.encoding`).
 
     Refuses a missing, empty or binary file, and text whose encoding cannot be
     told with confidence, with an :class:`InputError` that names the file.
+    Line ends become ``\n``.
     """
     p = Path(path)
     try:
-        data = p.read_bytes()
+        data = _read_bytes(p)
     except FileNotFoundError:
         raise InputError(f"{p}: no such file") from None
     except IsADirectoryError:
@@ -49,14 +82,14 @@ def read_text(path: str | os.PathLike) -> str:
         raise InputError(f"{p}: cannot read: {e.strerror or e}") from None
     if not data.strip():
         raise InputError(f"{p}: file is empty")
-    if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and not encoding:
         raise InputError(f"{p}: looks like a binary file, not text")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = _decode_guess(p, data)
+        text, _ = decode(data, lang, encoding)
+    except EncodingError as e:
+        raise InputError(f"{p}:{e.line}: {e}" if e.line else f"{p}: {e}") from None
+    except LookupError:
+        raise InputError(f"{p}: unknown encoding {encoding!r} (e.g. utf-8, cp949, gb18030, big5, cp1252)") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError(f"{p}: file has no text")
@@ -66,26 +99,134 @@ def read_text(path: str | os.PathLike) -> str:
     return text
 
 
-def _decode_guess(p: Path, data: bytes) -> str:
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None or best.chaos > 0.2 or best.encoding is None:
-        raise InputError(
-            f"{p}: not UTF-8, and its encoding cannot be detected with confidence; "
-            "convert it to UTF-8 (e.g. iconv -f CP949 -t UTF-8)"
-        )
-    return str(best)
+class OutputError(ValueError):
+    """An output cannot be written where it was asked for; the message names it."""
 
 
-def write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def remove_stale_temps(target: str | os.PathLike) -> int:
+    """Remove the temporary files that earlier writes of ``target`` left behind
+    when they were killed (``.NAME.XXXXXXXX.PID.tmp`` of a process that is gone).
+    Returns how many were removed."""
+    t = Path(target)
+    removed = 0
+    try:
+        candidates = list(t.parent.glob(f".{glob.escape(t.name)}.*.tmp"))
+    except OSError:
+        return 0
+    for p in candidates:
+        pid = p.name[: -len(".tmp")].rsplit(".", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _is_alive(int(pid)):
+            try:
+                p.unlink()
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def check_output(path: str | os.PathLike, inputs=()) -> Path | None:
+    """Where writing ``path`` would go, or :class:`OutputError` if it must not be written.
+
+    ``-`` is standard output (``None``). A link is followed: its target is
+    written, not the link. Refused: a directory, a file that is one of
+    ``inputs`` (compared by device and inode, so another name or a hard link
+    of an input is caught too), a read-only file (no write bit for anyone,
+    which root would otherwise overwrite), a file this user may not write, a
+    missing folder.
+    """
+    if os.fspath(path) == "-":
+        return None
+    real = Path(os.path.realpath(path))
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write: {e.strerror or e}") from None
+    if st is None:
+        if not real.parent.is_dir():
+            raise OutputError(f"{path}: cannot write: no such directory {real.parent}")
+        return real
+    if stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"{path}: is a directory; give a file name")
+    for inp in inputs:
+        try:
+            other = os.stat(inp)
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
+            raise OutputError(f"{path}: is an input of this run ({inp}); write the output to another file")
+    if stat.S_ISREG(st.st_mode):
+        if not st.st_mode & 0o222:
+            raise OutputError(f"{path}: is read-only; make it writable (chmod u+w) or write to another file")
+        try:
+            os.close(os.open(real, os.O_WRONLY))
+        except OSError as e:
+            raise OutputError(f"{path}: cannot write: {e.strerror or e}") from None
+    return real
+
+
+def write_output(path: str | os.PathLike, text: str, inputs=()) -> None:
+    """Write ``text`` to ``path`` as a careful tool should (:func:`check_output` first).
+
+    ``-``: standard output. A regular file (new or not) is written to a
+    temporary file beside it, then renamed over it, so a failed run leaves
+    the old file as it was and no half-written one; the file keeps its mode
+    (and, for root, its owner). A link's target is written, the link stays.
+    A device or a FIFO is written as a stream. Raises :class:`OutputError` or
+    ``OSError``; nothing is left behind on either.
+    """
+    real = check_output(path, inputs)
+    if real is None:
+        if sys.stdout is None:  # started with stdout closed (>&-)
+            raise OSError(errno.EBADF, "standard output is closed")
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        with open(real, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        return
+    write_atomic(real, text, mode=None if st is None else stat.S_IMODE(st.st_mode),
+                 owner=None if st is None else (st.st_uid, st.st_gid))
+
+
+def write_atomic(path: str | os.PathLike, text: str, mode: int | None = None, owner=None) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename.
+
+    The temporary file (``.NAME.XXXXXXXX.PID.tmp``) is removed if anything
+    fails; one left by a killed process is removed by the next write of the
+    same file. ``mode``: the file's permission bits (default: the usual
+    ``0666`` less the umask); ``owner``: ``(uid, gid)`` to keep, where allowed.
+    """
     p = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=p.parent if str(p.parent) else ".", prefix=f".{p.name}.", suffix=".tmp")
+    remove_stale_temps(p)
+    fd, tmp = tempfile.mkstemp(dir=p.parent if str(p.parent) else ".", prefix=f".{p.name}.", suffix=f".{os.getpid()}.tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get the usual mode
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK if mode is None else mode)  # mkstemp makes 0600
+        if owner is not None and hasattr(os, "chown") and owner != (os.geteuid(), os.getegid()):
+            try:
+                os.chown(tmp, *owner)
+            except OSError:
+                pass
         os.replace(tmp, p)
     except BaseException:
         try:
@@ -99,8 +240,12 @@ def _ids(ids) -> str:
     return ",".join(str(i) for i in ids)
 
 
+_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
 def _clean(s: str) -> str:
-    return s.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    """One TSV cell: no tab, and nothing that a reader could take for a line end."""
+    return _BREAKS.sub(" ", s)
 
 
 def _num(x: float) -> str:
@@ -115,22 +260,24 @@ def beads_to_tsv(beads) -> str:
     return "\n".join(rows) + "\n"
 
 
-def beads_to_jsonl(beads) -> str:
-    return "".join(
-        json.dumps(
-            {
-                "src_ids": list(b.src_ids),
-                "tgt_ids": list(b.tgt_ids),
-                "score": round(b.score, 4),
-                "similarity": round(b.similarity, 4),
-                "src": b.src,
-                "tgt": b.tgt,
-            },
-            ensure_ascii=False,
-        )
-        + "\n"
-        for b in beads
-    )
+def beads_to_jsonl(beads, header: dict | None = None) -> str:
+    """One JSON object a bead; ``header`` (languages, sentence hashes, version:
+    :func:`bitext.fixed.jsonl_header`) as the first line when given. A
+    reviewed bead adds ``approved``, ``edited`` and ``comment``."""
+    lines = [] if header is None else [json.dumps(header, ensure_ascii=False) + "\n"]
+    for b in beads:
+        rec = {
+            "src_ids": list(b.src_ids),
+            "tgt_ids": list(b.tgt_ids),
+            "score": round(b.score, 4),
+            "similarity": round(b.similarity, 4),
+            "src": b.src,
+            "tgt": b.tgt,
+        }
+        if hasattr(b, "approved"):
+            rec.update(approved=b.approved, edited=b.edited, comment=b.comment)
+        lines.append(json.dumps(rec, ensure_ascii=False) + "\n")
+    return "".join(lines)
 
 
 def beads_to_beads(beads) -> str:

@@ -11,11 +11,11 @@ import numpy as np
 
 from . import io as _io
 from . import segment as _segment
+from . import ko_endings, optional_cuts
 from .align import AlignParams, align_vectors
 from .anchors import anchor_counts
 from .embed import DiskCache, Embedder, default_cache_dir, language_warning, load_model
-from .segment import LongSentenceWarning, Sentence, detect_lang, join_sentences, split, split_lines
-from .sinokorean import applies, reading_vectors, with_readings
+from .segment import BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
 
 __all__ = ["Bead", "Alignment", "align", "segment_side"]
 
@@ -88,8 +88,15 @@ class Alignment:
     def to_tsv(self) -> str:
         return _io.beads_to_tsv(self.beads)
 
+    def jsonl_header(self) -> dict:
+        """The header line of :meth:`to_jsonl`: version, languages, sentence hashes (:mod:`bitext.fixed`)."""
+        from .fixed import jsonl_header
+
+        return jsonl_header(self.src_lang, self.tgt_lang, (s.text for s in self.src_sentences),
+                            (s.text for s in self.tgt_sentences))
+
     def to_jsonl(self) -> str:
-        return _io.beads_to_jsonl(self.beads)
+        return _io.beads_to_jsonl(self.beads, self.jsonl_header())
 
     def to_beads(self) -> str:
         return _io.beads_to_beads(self.beads)
@@ -99,7 +106,44 @@ class Alignment:
 
     def format(self, fmt: str) -> str:
         """Serialise as ``tsv``, ``jsonl``, ``beads`` or ``tmx``."""
+        if fmt == "jsonl":
+            return self.to_jsonl()
         return _io.format_beads(self.beads, fmt, self.src_lang, self.tgt_lang)
+
+    def to_pandas(self):
+        """One row a bead: ``src_ids``, ``tgt_ids``, ``kind``, ``score``, ``similarity``,
+        ``src``, ``tgt`` (index ``bead``; see :mod:`bitext.frames`). Needs pandas."""
+        from .frames import beads_frame
+
+        return beads_frame(self)
+
+    def __repr__(self) -> str:
+        from .display import alignment_repr
+
+        return alignment_repr(self)
+
+    def _repr_html_(self) -> str:
+        from .display import alignment_html
+
+        return alignment_html(self)
+
+
+def _check_side(name: str, side) -> None:
+    """``TypeError`` naming the argument unless ``side`` is a text or a list of texts or Sentences."""
+    if isinstance(side, str):
+        return
+    if isinstance(side, (bytes, bytearray)):
+        raise TypeError(f"{name} is bytes: decode it first (e.g. {name}.decode('utf-8')), "
+                        "or read the file with bitext.io.read_text")
+    if not isinstance(side, (list, tuple)):
+        kind = "a generator or iterator" if hasattr(side, "__next__") else type(side).__name__
+        raise TypeError(f"{name} must be a text (str) or a list of sentences, got {kind}"
+                        + (f"; pass list({name})" if hasattr(side, "__iter__") else ""))
+    if all(isinstance(x, Sentence) for x in side):
+        return
+    for i, x in enumerate(side):
+        if not isinstance(x, str):
+            raise TypeError(f"{name}[{i}] is {type(x).__name__}, not str (a list of sentences holds texts)")
 
 
 def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = False,
@@ -124,9 +168,13 @@ def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = 
     text = str(text_or_lines)
     lang = lang or detect_lang(text)
     if presplit:
-        return split_lines(text), lang
+        try:
+            return split_lines(text), lang
+        except BlankLineError as e:
+            raise ValueError(f"{side or 'text'}: {e}") from None
     store = DiskCache(default_cache_dir() if cache else None, f"split-v{SPLIT_VERSION}")
-    kind = f"{lang}-cap{_segment.MAX_SENTENCE_CHARS}-block{_segment.BLOCK_CHARS}"
+    backend = f"ko-{ko_endings.backend_name()}" if lang == "ko" else lang  # Korean splits differ without mecab
+    kind = f"{backend}-cap{_segment.MAX_SENTENCE_CHARS}-block{_segment.BLOCK_CHARS}"
     hit = store.get(kind, [text], _split_check(text))
     if hit is not None:
         sents = [Sentence(text[s:e], int(s), int(e), int(p)) for s, e, p in hit["spe"].tolist()]
@@ -186,6 +234,7 @@ def align(
     params: AlignParams | None = None,
     cache: bool = True,
     progress: bool = False,
+    fixed=None,
 ) -> Alignment:
     """Align ``src`` with its translation ``tgt``.
 
@@ -196,10 +245,39 @@ def align(
     detected when not given (:func:`~bitext.segment.detect_lang`).
     ``model``: ``None`` for the default offline model, a sentence-transformers
     name or path, an object with ``encode``, or a loaded :class:`~bitext.embed.Embedder`.
+    ``fixed``: beads to keep as they are, as hard constraints; only the
+    stretches between them are aligned (:mod:`bitext.fixed`): the path of a
+    JSONL file bitext wrote (its approved and edited beads; its sentence
+    hashes must match), or a list of beads, dicts with ``src_ids`` and
+    ``tgt_ids``, or ``(src_ids, tgt_ids)`` pairs. Fixed beads come back as
+    :class:`~bitext.fixed.ReviewedBead`, with confidence 1.
     """
+    for name, side in (("src", src), ("tgt", tgt)):
+        _check_side(name, side)
+    for name, lang in (("src_lang", src_lang), ("tgt_lang", tgt_lang)):
+        why = lang is not None and check_lang(lang, name)
+        if why:
+            raise (TypeError if not isinstance(lang, str) else ValueError)(why)
     t0 = time.perf_counter()
     src_sents, src_lang = segment_side(src, src_lang, presplit, cache, side="src")
     tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache, side="tgt")
+    cons = None
+    if fixed is not None:
+        from .fixed import constraints
+
+        cons = constraints(fixed, [s.text for s in src_sents], [s.text for s in tgt_sents])
+    src_text = None if isinstance(src, (list, tuple)) else str(src)
+    tgt_text = None if isinstance(tgt, (list, tuple)) else str(tgt)
+    # Korean without full stops: both sides cut finer, and the aligner decides (optional_cuts);
+    # not with fixed beads, whose ids are those of the sentences as split
+    joins = [None, None]
+    if cons is None and not presplit and (
+        optional_cuts.needs_cuts(src_text, src_lang) or optional_cuts.needs_cuts(tgt_text, tgt_lang)
+    ):
+        if src_text is not None:
+            src_sents, joins[0] = optional_cuts.cut(src_text, src_sents, src_lang)
+        if tgt_text is not None:
+            tgt_sents, joins[1] = optional_cuts.cut(tgt_text, tgt_sents, tgt_lang)
     if src_lang == tgt_lang:
         warnings.warn(f"both sides are in the same language ({src_lang})", stacklevel=2)
     t1 = time.perf_counter()
@@ -217,17 +295,11 @@ def align(
         bar.close()
     t2 = time.perf_counter()
     per_line = presplit or _is_str_list(src)
-    if p.reading_weight and applies(src_lang, tgt_lang):
-        vectors = reading_vectors([s.text for s in src_sents], [s.text for s in tgt_sents])
-        if vectors is not None:
-            src_spans = with_readings(src_spans, vectors[0], p.reading_weight)
-            tgt_spans = with_readings(tgt_spans, vectors[1], p.reading_weight)
     shared = None
     if p.anchor_weight:
-        shared = anchor_counts(
-            [s.text for s in src_sents], [s.text for s in tgt_sents], src_lang, tgt_lang, words=p.anchor_words
-        )
-    beads = align_vectors(
+        shared = anchor_counts([s.text for s in src_sents], [s.text for s in tgt_sents])
+    beads = _align_through(
+        cons,
         src_spans,
         tgt_spans,
         np.array([_text_len(s.text) for s in src_sents]),
@@ -236,18 +308,25 @@ def align(
         None if per_line else np.array([s.paragraph for s in tgt_sents]),
         p,
         *(shared or (None, None)),
+        *(() if cons is not None else (None if j is None else np.array(j, np.float32) for j in joins)),
     )
+    src_vectors, tgt_vectors = src_spans[0], tgt_spans[0]
+    if joins[0] and any(joins[0]):
+        beads, src_sents, src_vectors = optional_cuts.rejoin(beads, src_text, src_sents, joins[0], src_spans, 0)
+    if joins[1] and any(joins[1]):
+        beads, tgt_sents, tgt_vectors = optional_cuts.rejoin(beads, tgt_text, tgt_sents, joins[1], tgt_spans, 1)
     t3 = time.perf_counter()
     out = [
-        Bead(
+        _bead(
             s,
             t,
             join_sentences((src_sents[i].text for i in s), src_lang),
             join_sentences((tgt_sents[j].text for j in t), tgt_lang),
             float(conf),
             float(sim),
+            *fix,
         )
-        for s, t, sim, conf in beads
+        for s, t, sim, conf, *fix in beads
     ]
     return Alignment(
         out,
@@ -256,12 +335,29 @@ def align(
         src_lang,
         tgt_lang,
         timings={"segment": t1 - t0, "embed": t2 - t1, "align": t3 - t2},
-        src_text=None if isinstance(src, (list, tuple)) else str(src),
-        tgt_text=None if isinstance(tgt, (list, tuple)) else str(tgt),
-        src_vectors=src_spans[0],
-        tgt_vectors=tgt_spans[0],
+        src_text=src_text,
+        tgt_text=tgt_text,
+        src_vectors=src_vectors,
+        tgt_vectors=tgt_vectors,
         model=embedder,
     )
+
+
+def _align_through(cons, *args) -> list[tuple]:
+    """:func:`~bitext.align.align_vectors`, or, with constraints, the same around them."""
+    if cons is None:
+        return align_vectors(*args)
+    from .fixed import align_around
+
+    return align_around(cons, *args)
+
+
+def _bead(s, t, src: str, tgt: str, score: float, sim: float, fix=None) -> Bead:
+    if fix is None:
+        return Bead(s, t, src, tgt, score, sim)
+    from .fixed import ReviewedBead
+
+    return ReviewedBead(s, t, src, tgt, score, sim, fix.approved, fix.edited, fix.comment)
 
 
 def _is_str_list(x) -> bool:

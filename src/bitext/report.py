@@ -18,11 +18,12 @@ import zlib
 
 import numpy as np
 
-__all__ = ["render_html", "alignment_svg", "png_bytes", "STATUS_LABELS", "STATUS_COLOURS"]
+__all__ = ["CSS", "ROW_BACKGROUNDS", "render_html", "cards_html", "findings_html", "legend_html", "alignment_svg", "png_bytes", "STATUS_LABELS", "STATUS_COLOURS"]
 
 STATUS_LABELS = {
     "ok": "translated",
     "suspect": "suspect (numbers or names differ)",
+    "term": "glossary term not rendered",
     "low": "low confidence",
     "unmatched": "contains an untranslated / added sentence",
     "omission": "omission (no translation)",
@@ -32,14 +33,16 @@ STATUS_LABELS = {
 STATUS_COLOURS = {
     "ok": "#2e7d32",
     "suspect": "#ef6c00",
+    "term": "#00838f",
     "low": "#f9a825",
     "unmatched": "#c2185b",
     "omission": "#d32f2f",
     "addition": "#6a1b9a",
 }
-_ROW_BG = {
+ROW_BACKGROUNDS = {
     "ok": "#f1f8f1",
     "suspect": "#fff3e0",
+    "term": "#e0f7fa",
     "low": "#fffde7",
     "unmatched": "#fce4ec",
     "omission": "#ffebee",
@@ -207,7 +210,7 @@ def _tick_step(k: int, cell: float) -> int:
     return 10000
 
 
-_CSS = """
+CSS = """
 :root { --fg: #1d1d1f; --muted: #666; --line: #ddd; }
 * { box-sizing: border-box; }
 body { font: 14px/1.5 -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", "Noto Sans CJK KR",
@@ -258,20 +261,41 @@ def _sentences_html(sents, ids, flagged: set[int]) -> str:
     return " ".join(out)
 
 
-def render_html(report, title: str | None = None) -> str:
-    """The whole report as one HTML document (a string)."""
-    a = report.alignment
-    sl, tl = a.src_lang, a.tgt_lang
-    title = title or f"Coverage report ({sl} \u2192 {tl})"
-    om_ids = report.omitted_ids
-    add_ids = report.added_ids
-    susp = {s.bead: s for s in report.suspects}
+def _term_cards(report, card) -> list[str]:
+    """Cards for the glossary and consistency checks, when they ran."""
+    out = []
+    if getattr(report, "glossary", None) is not None:
+        out.append(card(len(report.term_misses), "beads with a glossary term not rendered",
+                        "warn" if report.term_misses else "good"))
+    if getattr(report, "consistency_checked", False):
+        out.append(card(len(report.inconsistent_terms), "terms rendered in more than one way",
+                        "warn" if report.inconsistent_terms else "good"))
+    return out
+
+
+def _term_findings(report) -> list[str]:
+    """Findings list items for glossary misses and inconsistent renderings."""
+    out = []
+    for m in getattr(report, "term_misses", ()):
+        out.append(f'<li class="f-term"><a href="#b{m.bead}"><b>glossary</b> bead {m.bead}</a>: {_e(m.reason)}</li>')
+    for x in getattr(report, "inconsistent_terms", ()):
+        ways = ", ".join(
+            f'{_e(r.text)} &#215;{r.count} (' + ", ".join(f'<a href="#b{b}">{b}</a>' for b in r.beads) + ")"
+            for r in x.renderings)
+        out.append(f'<li class="f-inconsistent"><b>inconsistent</b> {_e(x.term)} '
+                   f'<span class="note">({x.occurrences} occurrences)</span>: {ways}</li>')
+    return out
+
+
+def cards_html(report) -> str:
+    """The summary cards of a report: coverage, omissions, additions, low and suspect beads, terms."""
 
     def card(value, key, cls=""):
         return f'<div class="card {cls}"><div class="v">{value}</div><div class="k">{_e(key)}</div></div>'
 
+    om_ids, add_ids = report.omitted_ids, report.added_ids
     cov_cls = "good" if report.coverage >= 0.999 else ("warn" if report.coverage >= 0.9 else "bad")
-    cards = "".join(
+    return "".join(
         [
             card(f"{100 * report.coverage:.1f}%", f"coverage: {report.covered_sentences}/{report.src_sentences} source sentences", cov_cls),
             card(f"{100 * report.char_coverage:.1f}%", f"of characters: {report.covered_chars}/{report.src_chars}", cov_cls),
@@ -281,12 +305,22 @@ def render_html(report, title: str | None = None) -> str:
                  "warn" if report.low_confidence else "good"),
             card(len(report.suspects), "suspect pairs (numbers, names)", "warn" if report.suspects else "good"),
         ]
+        + _term_cards(report, card)
     )
-    legend = "".join(
-        f'<span><i style="border-color:{STATUS_COLOURS[k]};background:{_ROW_BG[k]}"></i>{_e(v)}</span>'
+
+
+def legend_html() -> str:
+    """One swatch a status."""
+    return "".join(
+        f'<span><i style="border-color:{STATUS_COLOURS[k]};background:{ROW_BACKGROUNDS[k]}"></i>{_e(v)}</span>'
         for k, v in STATUS_LABELS.items()
     )
 
+
+def findings_html(report) -> str:
+    """The findings as a list, each linking to its bead (``#b<index>``)."""
+    a = report.alignment
+    sl, tl = a.src_lang, a.tgt_lang
     finds = []
     for o in report.omissions:
         why = "no counterpart" if o.kind == "unaligned" else "aligned, but unlike its target"
@@ -300,7 +334,26 @@ def render_html(report, title: str | None = None) -> str:
         finds.append(f'<li><a href="#b{s.bead}"><b>suspect</b> bead {s.bead}</a>: {_e("; ".join(s.reasons))}</li>')
     for x in report.low_confidence:
         finds.append(f'<li><a href="#b{x.bead}"><b>low confidence</b> bead {x.bead}</a>: score {x.score:.2f}</li>')
-    findings = f'<ul class="find">{"".join(finds)}</ul>' if finds else '<p class="note">Nothing to report: every source sentence is translated and nothing was added.</p>'
+    finds += _term_findings(report)
+    if not finds:
+        return '<p class="note">Nothing to report: every source sentence is translated and nothing was added.</p>'
+    return f'<ul class="find">{"".join(finds)}</ul>'
+
+
+def render_html(report, title: str | None = None) -> str:
+    """The whole report as one HTML document (a string)."""
+    a = report.alignment
+    sl, tl = a.src_lang, a.tgt_lang
+    title = title or f"Coverage report ({sl} \u2192 {tl})"
+    om_ids = report.omitted_ids
+    add_ids = report.added_ids
+    susp = {s.bead: s for s in report.suspects}
+    misses: dict[int, list] = {}
+    for m in getattr(report, "term_misses", ()):
+        misses.setdefault(m.bead, []).append(m)
+    cards = cards_html(report)
+    legend = legend_html()
+    findings = findings_html(report)
 
     prow = []
     for p in report.paragraphs:
@@ -323,8 +376,9 @@ def render_html(report, title: str | None = None) -> str:
         why = ""
         if bi in susp:
             why = f'<div class="why">{_e("; ".join(susp[bi].reasons))}</div>'
+        why += "".join(f'<div class="why">{_e(m.reason)}</div>' for m in misses.get(bi, ()))
         rows.append(
-            f'<tr id="b{bi}" class="s-{st}" style="background:{_ROW_BG.get(st, "#fff")}">'
+            f'<tr id="b{bi}" class="s-{st}" style="background:{ROW_BACKGROUNDS.get(st, "#fff")}">'
             f'<td class="num" style="border-left-color:{col}">{bi}</td>'
             f'<td><span class="st" style="color:{col}">{_e(STATUS_LABELS.get(st, st))}</span>{why}</td>'
             f'<td class="ids">{_ids(b.src_ids)}</td>'
@@ -342,7 +396,7 @@ def render_html(report, title: str | None = None) -> str:
         "<!DOCTYPE html>\n"
         f'<html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<style>{_CSS}</style></head><body>"
+        f"<style>{CSS}</style></head><body>"
         f"<h1>{_e(title)}</h1>"
         f'<p class="sub">{report.src_sentences} source sentences, {report.tgt_sentences} target sentences, '
         f"{len(a.beads)} beads. Sentence ids and paragraphs count from 0. A bead&#8217;s score is the "

@@ -7,8 +7,13 @@ of the (non-empty) line it came from. A newline is always a boundary.
 
 - Korean: kss (``punct`` backend), called once per paragraph (again with
   quotes blanked where an unclosed quote made kss swallow many sentences).
+  A paragraph written without its full stops (more sentences ending in a bare
+  final ending than in a mark) is cut at its final endings instead
+  (:mod:`bitext.ko_endings`, with mecab's morphemes).
 - Chinese: rules on 。！？ and half-width ?! that keep closing quotes and
-  brackets with their sentence.
+  brackets with their sentence; a long paragraph with clause marks and far
+  fewer of those than its length implies (classical text, transcripts) is
+  cut at its clause marks (，；：) too.
 - Anything else: pysbd's rules for the language (English rules when pysbd does
   not know it).
 
@@ -33,9 +38,11 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import ko_endings
+
 __all__ = [
-    "Sentence", "split", "split_lines", "detect_lang", "join_sentences", "LanguageError",
-    "LongSentenceWarning", "MAX_SENTENCE_CHARS", "BLOCK_CHARS",
+    "Sentence", "split", "split_lines", "detect_lang", "join_sentences", "LanguageError", "BlankLineError",
+    "check_lang", "LongSentenceWarning", "MAX_SENTENCE_CHARS", "BLOCK_CHARS",
 ]
 
 
@@ -57,6 +64,18 @@ def join_sentences(texts, lang: str | None) -> str:
 
 class LanguageError(ValueError):
     """The language of a text could not be told."""
+
+
+_LANG_CODE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*\Z")
+
+
+def check_lang(code, what: str = "language") -> str | None:
+    """Why ``code`` is not a language code (``zh``, ``ko``, ``pt-BR``), or ``None`` when it is."""
+    if not isinstance(code, str):
+        return f"{what} must be a language code (a str such as 'zh' or 'ko'), got {type(code).__name__}"
+    if not _LANG_CODE.match(code):
+        return f"{what} {code!r} is not a language code (e.g. zh, ko, en, pt-BR)"
+    return None
 
 
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"'“”‘’「」()（）]+", re.I)
@@ -203,6 +222,14 @@ _KSS_EMBRACING = str.maketrans(dict.fromkeys(_KSS_OPENING + _KSS_CLOSING, " "))
 
 
 def _split_ko(par: str) -> list[tuple[int, int]]:
+    """A paragraph written without its full stops is cut at its final
+    endings (ko_endings); any other goes to kss."""
+    if ko_endings.unpunctuated(par):
+        return ko_endings.spans_at(par, ko_endings.sentence_ends(par))
+    return _split_ko_punct(par)
+
+
+def _split_ko_punct(par: str) -> list[tuple[int, int]]:
     body = par.rstrip()
     while body and body[-1] in _ZH_CLOSE + ".!?。！？…":
         body = body[:-1]
@@ -249,10 +276,35 @@ def _split_generic(par: str, lang: str) -> list[tuple[int, int]]:
     return [(s.start, s.end) for s in _pysbd(lang).segment(par)]
 
 
+# where a Chinese clause ends: a clause mark (not a comma inside a number), then closing quotes
+_ZH_CLAUSE_END = re.compile("(?:[，；：;:]|,(?!\\d))[%s]*" % re.escape(_ZH_CLOSE))
+_ZH_END_OR_CLAUSE = re.compile("%s|%s" % (_ZH_BOUNDARY.pattern, _ZH_CLAUSE_END.pattern))
+# a Chinese paragraph with clause marks and fewer 。！？ than one every this many Han characters
+# (classical text, transcripts; the seed's longest sentence has 115) is cut at its clause marks
+_ZH_HAN_PER_SENTENCE = 150
+
+
+def _zh_unpunctuated(par: str) -> bool:
+    han = len(_HAN.findall(par))
+    if han < 2 * _ZH_HAN_PER_SENTENCE or len(_ZH_CLAUSE_END.findall(par)) < 3:
+        return False
+    return han > _ZH_HAN_PER_SENTENCE * (len(_ZH_BOUNDARY.findall(par)) + 1)
+
+
+def _split_zh_clauses(par: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _ZH_END_OR_CLAUSE.finditer(par):
+        if m.end() < len(par):
+            spans.append((start, m.end()))
+            start = m.end()
+    spans.append((start, len(par)))
+    return spans
+
+
 def _paragraph_spans(text: str, lang: str) -> list[tuple[int, int]]:
     masked = _mask_urls(text)
     if lang == "zh":
-        return _split_zh(masked)
+        return _split_zh_clauses(masked) if _zh_unpunctuated(masked) else _split_zh(masked)
     if lang == "ko":
         # kss normalises nothing but whitespace, so the masked paragraph maps back 1:1
         return _split_ko(masked)
@@ -421,14 +473,26 @@ def _paragraph_spans_many(bodies: list[str], lang: str, workers: int | None) -> 
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
+    from ._process import init_worker, interrupts_held, stop_pool
+
     _kss_split()  # import kss before forking, so each worker starts warm
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     chunk = max(1, len(bodies) // (workers * 4))
+    finished = False
     try:
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            return list(pool.map(_block_spans, bodies, [lang] * len(bodies), chunksize=chunk))
+        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=init_worker)
     except (OSError, RuntimeError):  # no processes here: do it in this one
         return [_block_spans(b, lang) for b in bodies]
+    try:
+        with interrupts_held():  # map submits every chunk, so the workers start inside
+            results = pool.map(_block_spans, bodies, [lang] * len(bodies), chunksize=chunk)
+        out = list(results)
+        finished = True
+        return out
+    except (OSError, RuntimeError):  # the workers could not start: do it in this one
+        return [_block_spans(b, lang) for b in bodies]
+    finally:
+        stop_pool(pool, finished)
 
 
 def split(text: str, lang: str | None = None, workers: int | None = None) -> list[Sentence]:
@@ -480,20 +544,35 @@ def split(text: str, lang: str | None = None, workers: int | None = None) -> lis
     return out
 
 
-def split_lines(text: str) -> list[Sentence]:
-    """One sentence per non-empty line (pre-split input); each line is its own paragraph.
+class BlankLineError(ValueError):
+    """Pre-split input with a blank line inside: ``line`` is its 1-based number."""
 
-    Blank lines are skipped, so sentence ids are the numbers of the non-empty lines.
+    def __init__(self, line: int):
+        self.line = line
+        super().__init__(f"line {line} is blank; with --presplit every line holds one sentence and "
+                         "its 0-based line number is its id (remove the blank lines, or drop --presplit)")
+
+
+def split_lines(text: str) -> list[Sentence]:
+    """One sentence per line (pre-split input); each line is its own paragraph.
+
+    Only ``\n``, ``\r\n`` and ``\r`` end a line (a form feed or U+2028 inside a
+    line, as ``pdftotext`` writes them, does not), so sentence ``i`` is line
+    ``i``. A blank line before the last sentence would make ids drift from
+    line numbers: :class:`BlankLineError`; blank lines at the end are dropped.
     """
+    lines = re.split(r"\r\n|\r|\n", text)
+    while lines and not lines[-1].strip():
+        lines.pop()
     out, offset = [], 0
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
+    for n, body in enumerate(lines):
         s, e = 0, len(body)
         while s < e and body[s].isspace():
             s += 1
         while e > s and body[e - 1].isspace():
             e -= 1
-        if e > s:
-            out.append(Sentence(body[s:e], offset + s, offset + e, len(out)))
-        offset += len(line)
+        if e == s:
+            raise BlankLineError(n + 1)
+        out.append(Sentence(body[s:e], offset + s, offset + e, n))
+        offset += len(body) + (2 if text.startswith("\r\n", offset + len(body)) else 1)
     return out

@@ -1,0 +1,261 @@
+"""matplotlib figures of an alignment, a coverage report and a batch.
+
+matplotlib is optional (``pip install "bitext[notebook]"``). Every function
+draws on ``ax`` (a new figure when ``None``) and returns the Axes.
+
+- :func:`plot_alignment`: the similarity heatmap with the chosen beads drawn
+  on it, coloured by status;
+- :func:`plot_paragraphs`: coverage per source paragraph;
+- :func:`plot_scores`: the distribution of bead confidence, threshold marked;
+- :func:`plot_batch`: coverage per pair of a batch, sorted, the pairs below a
+  cut-off named.
+
+The heatmap never builds a matrix of more than ``max_cells`` (default
+:data:`MAX_CELLS`, 250,000: 500 x 500) cells. A longer document is drawn as
+the band around the alignment path on a downsampled grid: each cell holds
+the highest cosine among the sentence pairs it covers near the path, cells
+off the band are blank (:func:`similarity_cells`). The sentence matrix is
+never made: the band costs about ``n x 3m/cols`` dot products, in blocks of
+about a million cells.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .display import bead_statuses
+from .report import STATUS_COLOURS
+
+__all__ = ["plot_alignment", "plot_paragraphs", "plot_scores", "plot_batch", "similarity_cells", "MAX_CELLS"]
+
+MAX_CELLS = 250_000
+"""The most similarity cells :func:`plot_alignment` computes (500 x 500)."""
+
+_BAND_BLOCK = 1 << 20  # cells of one block of the band's matrix products (8 MB)
+_MAX_BEAD_BOXES = 400  # more beads than this are drawn as one line collection, not a box each
+
+
+def _plt():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError('plots need matplotlib: pip install "bitext[notebook]"') from None
+    return plt
+
+
+def _axes(ax, figsize):
+    if ax is not None:
+        return ax
+    _, ax = _plt().subplots(figsize=figsize)
+    return ax
+
+
+def _split(obj):
+    """``(alignment, report or None)`` of an Alignment or a CoverageReport."""
+    if hasattr(obj, "statuses") and hasattr(obj, "alignment"):
+        return obj.alignment, obj
+    return obj, None
+
+
+def _grid(n: int, m: int, max_cells: int) -> tuple[int, int]:
+    """Rows and columns of a grid of at most ``max_cells`` with about the document's shape."""
+    rows = int(min(n, max(1, np.sqrt(max_cells * n / m))))
+    return rows, int(min(m, max(1, max_cells // rows)))
+
+
+def _bead_boxes(beads):
+    """``(row, col, height, width)`` of each bead in sentence coordinates (empty sides at the running position)."""
+    r = c = 0
+    out = []
+    for b in beads:
+        r0 = b.src_ids[0] if b.src_ids else r
+        c0 = b.tgt_ids[0] if b.tgt_ids else c
+        out.append((r0, c0, len(b.src_ids), len(b.tgt_ids)))
+        if b.src_ids:
+            r = b.src_ids[-1] + 1
+        if b.tgt_ids:
+            c = b.tgt_ids[-1] + 1
+    return out
+
+
+def _path_columns(boxes, n: int) -> np.ndarray:
+    """For each source sentence, the target position the path passes at its row."""
+    r0, c0, h, w = (np.array(x, dtype=np.float64) for x in zip(*boxes)) if boxes else (np.zeros(0),) * 4
+    h_int = h.astype(np.int64)
+    bead = np.repeat(np.arange(len(h_int)), h_int)  # the bead of each source sentence, in order
+    k = np.arange(len(bead)) - np.repeat(np.cumsum(h_int) - h_int, h_int)  # its place in the bead
+    pos = np.zeros(n)
+    pos[(r0[bead] + k).astype(np.int64)] = c0[bead] + (k + 0.5) * w[bead] / h[bead]
+    return pos
+
+
+def _band_max(src, tgt, rows_i: np.ndarray, centre: np.ndarray, offsets: np.ndarray, out, shape) -> None:
+    """Fold the cosines of source rows ``rows_i`` (consecutive) with the targets near
+    ``centre`` into ``out`` (a grid of ``shape`` over ``n x m``), keeping the highest:
+    one matrix product over the targets the rows need, halved while that span is too wide."""
+    n, m = len(src), len(tgt)
+    lo = max(0, int(centre.min() + offsets[0]))
+    hi = min(m, int(centre.max() + offsets[-1]) + 1)
+    if (hi - lo) * len(rows_i) > _BAND_BLOCK and len(rows_i) > 1:
+        half = len(rows_i) // 2
+        _band_max(src, tgt, rows_i[:half], centre[:half], offsets, out, shape)
+        _band_max(src, tgt, rows_i[half:], centre[half:], offsets, out, shape)
+        return
+    block = src[rows_i[0]:rows_i[-1] + 1] @ tgt[lo:hi].T
+    j = np.clip(centre[:, None] + offsets[None, :], 0, m - 1)  # (rows, band)
+    sims = block[np.arange(len(rows_i))[:, None], j - lo]
+    np.fmax.at(out, ((rows_i * shape[0] // n)[:, None], j * shape[1] // m), sims.astype(np.float64))
+
+
+def similarity_cells(src_vectors: np.ndarray, tgt_vectors: np.ndarray, beads=(), max_cells: int = MAX_CELLS) -> np.ndarray:
+    """What :func:`plot_alignment` draws: the ``n x m`` cosine matrix when it has
+    at most ``max_cells`` cells; else the band around the path of ``beads`` on a
+    grid of at most ``max_cells`` (the document's shape kept): each cell the
+    highest cosine of the sentences it covers within about a cell and a half of
+    the path, NaN (blank) off the band. The band costs ``n x (2 * band + 1)``
+    dot products, in matrix products of about a million cells (8 MB) each."""
+    n, m = len(src_vectors), len(tgt_vectors)
+    if n * m <= max_cells:
+        return np.asarray(src_vectors @ tgt_vectors.T, dtype=np.float64)
+    rows, cols = _grid(n, m, max_cells)
+    half = int(np.ceil(1.5 * m / cols)) + 2
+    offsets = np.arange(-half, half + 1)
+    centre = np.rint(_path_columns(_bead_boxes(beads), n)).astype(np.int64)
+    grid = np.full((rows, cols), np.nan)
+    step = max(1, _BAND_BLOCK // (4 * len(offsets)))
+    for lo in range(0, n, step):
+        i = np.arange(lo, min(n, lo + step))
+        _band_max(src_vectors, tgt_vectors, i, centre[i], offsets, grid, (rows, cols))
+    return grid
+
+
+def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | None = None, colorbar: bool = True):
+    """The similarity heatmap (source rows, target columns) with the beads drawn on it.
+
+    ``obj``: an :class:`~bitext.Alignment` (statuses from the beads alone:
+    omission, addition, low, ok) or a coverage report (its statuses). A bead
+    with both sides is a box, a 1-0 bead a bar across its rows, a 0-1 bead a
+    bar down its columns, in the colour of its status; past 400 beads each
+    bead is a stroke along the path. Past ``max_cells`` cells only the band
+    around the path is drawn, downsampled (see the module doc).
+    """
+    plt = _plt()
+    a, report = _split(obj)
+    if a.src_vectors is None or a.tgt_vectors is None:
+        raise ValueError("this alignment has no sentence vectors (made by bitext.align, not read from a file)")
+    n, m = len(a.src_sentences), len(a.tgt_sentences)
+    ax = _axes(ax, (7.5, 5.5))
+    sim = similarity_cells(a.src_vectors, a.tgt_vectors, a.beads, max_cells)
+    im = ax.imshow(sim, cmap="Blues", aspect="auto", interpolation="nearest",
+                   extent=(-0.5, m - 0.5, n - 0.5, -0.5))
+    statuses = bead_statuses(a, report)
+    boxes = _bead_boxes(a.beads)
+    if len(boxes) <= _MAX_BEAD_BOXES:
+        from matplotlib.patches import Rectangle
+
+        for (r0, c0, h, w), st in zip(boxes, statuses):
+            col = STATUS_COLOURS.get(st, "#000")
+            if h and w:
+                ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), w, h, fill=False, edgecolor=col, linewidth=2))
+            elif h:  # omission: a bar on its rows
+                ax.add_patch(Rectangle((c0 - 0.7, r0 - 0.5), 0.4, h, color=col))
+                ax.axhline(r0, color=col, linestyle=":", linewidth=1)
+            else:  # addition: a bar on its columns
+                ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.7), w, 0.4, color=col))
+                ax.axvline(c0, color=col, linestyle=":", linewidth=1)
+    else:
+        from matplotlib.collections import LineCollection
+
+        segs = [((c0 - 0.5, r0 - 0.5), (c0 + w - 0.5, r0 + h - 0.5)) for r0, c0, h, w in boxes]
+        ax.add_collection(LineCollection(segs, colors=[STATUS_COLOURS.get(s, "#000") for s in statuses],
+                                         linewidths=1.5))
+    ax.set_xlim(-0.5, m - 0.5)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlabel(f"target sentences ({a.tgt_lang})")
+    ax.set_ylabel(f"source sentences ({a.src_lang})")
+    shown = "" if sim.shape == (n, m) else f" (band, {sim.shape[0]} x {sim.shape[1]} cells)"
+    ax.set_title(title or f"alignment path over the similarity matrix{shown}")
+    if colorbar:
+        plt.colorbar(im, ax=ax, label="cosine similarity", shrink=0.8)
+    return ax
+
+
+def _coverage_colours(values) -> list[str]:
+    return [STATUS_COLOURS["ok"] if v >= 0.999 else STATUS_COLOURS["suspect"] if v >= 0.8 else STATUS_COLOURS["omission"]
+            for v in values]
+
+
+def plot_paragraphs(report, ax=None, *, title: str = "coverage by source paragraph"):
+    """Coverage (%) of each source paragraph: green full, orange 80% or more, red below."""
+    ax = _axes(ax, (7.5, 2.8))
+    pars = report.paragraphs
+    cov = [p.coverage for p in pars]
+    ax.bar([p.paragraph for p in pars], [100 * c for c in cov], color=_coverage_colours(cov), width=0.8)
+    if len(pars) <= 40:
+        ax.set_xticks([p.paragraph for p in pars])
+    ax.set_ylim(0, 105)
+    ax.set_xlabel("source paragraph")
+    ax.set_ylabel("coverage (%)")
+    ax.set_title(title)
+    return ax
+
+
+def plot_scores(obj, ax=None, *, threshold: float | None = None, bins: int = 20,
+                title: str = "bead confidence"):
+    """Histogram of the confidence of the beads with both sides, the threshold as a line.
+
+    ``obj``: an Alignment or a coverage report (whose threshold is the default)."""
+    from .coverage import DEFAULT_THRESHOLD
+
+    a, report = _split(obj)
+    if threshold is None:
+        threshold = report.threshold if report is not None else DEFAULT_THRESHOLD
+    ax = _axes(ax, (6, 3))
+    scores = np.array([b.score for b in a.beads if b.src_ids and b.tgt_ids], dtype=float)
+    edges = np.linspace(0, 1, bins + 1)
+    below = scores < threshold
+    ax.hist([scores[below], scores[~below]], bins=edges, stacked=True,
+            color=[STATUS_COLOURS["low"], STATUS_COLOURS["ok"]],
+            label=[f"below {threshold:g}: {int(below.sum())}", f"at or above: {int((~below).sum())}"])
+    ax.axvline(threshold, color="#333", linestyle="--", linewidth=1.2)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("score (estimated probability that the bead is right)")
+    ax.set_ylabel("beads")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def plot_batch(source, ax=None, *, cutoff: float = 0.9, max_named: int = 40,
+               title: str = "coverage per pair"):
+    """Coverage of every pair of a batch, sorted, lowest at the top; the pairs
+    below ``cutoff`` are red and named (all pairs are named when there are
+    at most ``max_named``). Pairs that failed are counted in the title.
+
+    ``source``: a DataFrame from :func:`~bitext.frames.batch_frame`, a batch
+    output folder, or :func:`~bitext.batch.align_many` results."""
+    from .frames import batch_frame
+
+    df = source if hasattr(source, "columns") else batch_frame(source)
+    cov = df["coverage"].astype(float)
+    failed = int(cov.isna().sum())
+    cov = cov.dropna().sort_values(ascending=True)
+    n = len(cov)
+    ax = _axes(ax, (7, max(2.5, min(12, 0.28 * n + 1.2))))
+    low = (cov < cutoff).to_numpy()
+    y = np.arange(n)
+    ax.barh(y, 100 * cov.to_numpy(), color=[STATUS_COLOURS["omission"] if x else STATUS_COLOURS["ok"] for x in low],
+            height=0.8)
+    ax.axvline(100 * cutoff, color="#333", linestyle="--", linewidth=1)
+    named = y if n <= max_named else y[low][:max_named]
+    ax.set_yticks(named)
+    ax.set_yticklabels([str(cov.index[i]) for i in named])
+    for tick, i in zip(ax.get_yticklabels(), named):
+        if low[i]:
+            tick.set_color(STATUS_COLOURS["omission"])
+            tick.set_fontweight("bold")
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("coverage (%)")
+    ax.set_title(f"{title}: {int(low.sum())} of {n} below {100 * cutoff:g}%" + (f", {failed} failed" if failed else ""))
+    return ax

@@ -1,0 +1,947 @@
+"""Term pairs: which source terms a translation renders, and how (``bitext terms``).
+
+>>> pairs = bitext.terms(bitext.align(zh_text, ko_text))      # doctest: +SKIP
+>>> pairs[0].src, pairs[0].tgt, pairs[0].count, pairs[0].score   # doctest: +SKIP
+('资源门槛', '자원장벽', 1, 0.97)
+
+:func:`terms` takes one :class:`~bitext.pipeline.Alignment` or several (a
+list, or a mapping from document ids to alignments) and lists candidate term
+pairs, best first, each with its count (the source occurrences linked to
+it), its score (0 to 1), the evidence for it and an example bead. Four kinds
+of evidence are weighed (``evidence=`` selects them; ``docs/terms.md``
+measures what each adds):
+
+1. ``"gloss"``: **the translator's own glosses**. Korean translators of
+   Chinese write the original in brackets after their rendering
+   (``자원장벽(资源门槛)``); the bracket's content, found verbatim in the
+   bead's source, is the source term, and the Korean words before the bracket
+   (their span found by the rules of :func:`find_glosses`, particles
+   stripped) its rendering. A bracket with another rendering instead
+   (``자료공개(오픈소스, Open Source)``) makes that a synonym of the word.
+2. ``"assoc"``: **association over beads**: the Dice coefficient of a source
+   and a target unit over the beads of the documents, damped for pairs seen
+   together only once or twice.
+3. ``"reading"``: **Sino-Korean readings** (zh/ja <-> ko): how much of the
+   Hangul reading of a Chinese word the Korean unit spells (技术 -> 기술).
+4. ``"model"``: **the model**: the cosine of the two units encoded by the
+   alignment's embedding model (软件 -> 소프트웨어).
+
+The candidate units are :func:`~bitext.words.term_units` (jieba words of the
+term classes and their runs; Korean stems and runs of bare nouns; words and
+n-grams elsewhere), the glossary's terms and the glosses. The evidence is
+combined as a noisy-or; in every bead the best-scored pairs are linked first,
+each source and target occurrence at most once (competitive linking), and a
+pair's count is the number of occurrences it links.
+
+Command line: ``bitext terms SRC TGT [-o terms.tsv]`` aligns the two files
+first; ``bitext terms --batch OUTDIR`` reads the output folder of ``bitext
+batch``. The TSV written is a glossary :mod:`bitext.glossary` reads: one
+source term a line, its renderings separated by ``|``, and a note with the
+count, score, evidence and an example bead.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import types
+import unicodedata
+from pathlib import Path
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .words import (Finder, Unit, extra_words, general_probability, ko_words, lang_base, norm_key, spaced,
+                    term_units, zh_tokens)
+
+__all__ = [
+    "terms",
+    "TermPair",
+    "TermList",
+    "Gloss",
+    "Link",
+    "find_glosses",
+    "EVIDENCE",
+    "DEFAULT_MIN_SCORE",
+    "add_cli",
+]
+
+EVIDENCE = ("gloss", "assoc", "reading", "model")
+"""The kinds of evidence :func:`terms` weighs (all by default)."""
+
+DEFAULT_MIN_SCORE = 0.3
+"""Pairs scored below this are not listed (they may still be linked: see :attr:`TermList.links`)."""
+
+# weights of the noisy-or (chosen on the seed, checked on MAC-Dev: bench/terms.py, docs/terms.md)
+_W_GLOSS = 0.95
+_W_SYNONYM = 0.85
+_W_IDENTICAL = 0.9
+_W_ASSOC = 0.9
+_W_READING = 0.8
+_W_MODEL = 0.85
+_MODEL_FLOOR = 0.35  # cosines below this say nothing; 0.8 and above say all the weight
+_MODEL_TOP = 0.8
+_MIN_LINK = 0.2  # pairs scored below this are never linked
+_PART_FACTOR = 0.9  # a noun inside a Korean compound competes with this share of its score
+_TERM_FLOOR = 0.3  # the rank of an everyday word's pair: this share of its score
+_KEYNESS_TOP = 4.0  # log10 keyness at which termhood is 1
+_CHARS_PER_WORD = 1.6  # Chinese characters a word, to count a text's words from its characters
+_MIN_VERB_BEADS = 3  # a Chinese verb is a candidate term when it recurs in this many beads
+
+
+# --------------------------------------------------------------------------
+# evidence 1: glosses
+
+_BRACKET = re.compile(r"[(（]\s*([^()（）\n]{1,160}?)\s*[)）]")
+_QUOTE_MARKS = "'\"‘’“”″`"
+_CLOSERS = {">": "<", "》": "《", "」": "「", "』": "『", "〉": "〈", "】": "【", "]": "["}
+_SEPARATOR = re.compile(r"-+>|→|—|–|·|、|,|，|/|~")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_LATIN = re.compile(r"[A-Za-z]")
+_HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
+_FUNCTION_TAGS = frozenset("x uj ul uz ug uv ud u c p y e o".split())
+
+
+@dataclass(frozen=True)
+class Gloss:
+    """A gloss in a Korean text: ``term`` in brackets after the words ``rendering`` at
+    ``start:end`` (particles stripped). ``synonym``: the bracket holds another
+    rendering of the same word (``자료공개(오픈소스)``), not the other side's words."""
+
+    term: str
+    rendering: str
+    start: int
+    end: int
+    synonym: bool = False
+
+
+def _script_of(lang: str | None):
+    b = lang_base(lang)
+    if b in ("zh", "ja"):
+        return _HAN
+    if b == "ko":
+        return _HANGUL
+    return _LATIN
+
+
+def find_glosses(text: str, other: str, lang: str = "ko", other_lang: str = "zh", sim=None,
+                 rules: bool = False) -> list[Gloss]:
+    """The glosses of a Korean ``text`` whose other side (its bead's source) is ``other``.
+
+    A bracket is a gloss when its content holds the other side's script and
+    is found verbatim in ``other`` (case-folded), but not in brackets there (a
+    bracket both sides have, such as ``(AI)``, is copied, not glossed). The
+    rendering is the span before the bracket:
+
+    - a quotation or title that closes right before the bracket
+      (``<...>(关于...声明)``), or one the bracket closes (``‘해자(护城河)’``):
+      its content, from the last separator inside (``-->``, ``—``, ``·``, a comma);
+    - else the word the bracket is glued to, cut to the Sino-Korean reading
+      of the gloss when the word ends with it (``시장구동(驱动)`` -> 구동); a
+      bound noun and copula (``것이라고``) is skipped; extended to the left
+      over ``-ㄹ 수 있다`` (짐작할 수가 있다), a verb joined by a connective
+      ending (갈고 닦을), nouns joined by 과/와 while the gloss has more words
+      (개방과 공용), and a bare noun (컴퓨팅 자원) when ``sim(gloss, [span,
+      longer span])`` says the longer span is closer (or, without ``sim``,
+      when it ends in 적: 정치적 장벽);
+    - the particles after the last noun are stripped, and a one-word span
+      that is a noun made a verb (촉진할, 제창하는) is cut to the noun.
+
+    Brackets holding Korean or Latin text not found in ``other`` are synonyms
+    of the noun they are glued to. Only Korean text has glosses (``[]`` otherwise).
+    ``rules``: Korean words by rules even with python-mecab-ko installed.
+    """
+    if lang_base(lang) != "ko":
+        return []
+    script = _script_of(other_lang)
+    other_n = unicodedata.normalize("NFKC", other)
+    other_fold = other_n.casefold()
+    words = None
+    out: list[Gloss] = []
+    for m in _BRACKET.finditer(text):
+        content = m.group(1).strip()
+        cn = unicodedata.normalize("NFKC", content)
+        if not cn:
+            continue
+        if words is None:
+            words = ko_words(text, rules)
+        if script.search(cn) and cn.casefold() in other_fold:
+            if f"({cn})".casefold() in other_fold or f"（{cn}）".casefold() in other_fold:
+                continue  # the same bracket on both sides: copied, not a gloss
+            span = _gloss_span(text, m, cn, words, other_lang, sim)
+            if span:
+                s, e = span
+                out.append(Gloss(cn, _clean(text[s:e]), s, e))
+        elif not _HAN.search(cn) and (_HANGUL.search(cn) or _LATIN.search(cn)) and cn.casefold() not in other_fold:
+            w = next((w for w in words if w.end == m.start()), None)
+            if w is None or not w.stem or len(w.stem) < 2:
+                continue
+            for part in re.split(r"\s*[,，、/;]\s*", cn):
+                if part and part != w.stem:
+                    out.append(Gloss(part, w.stem, w.start, w.stem_end, synonym=True))
+    return out
+
+
+def _clean(s: str) -> str:
+    return " ".join(s.split())
+
+
+def _gloss_words(gloss: str, lang: str | None) -> int:
+    """How many content words the gloss has (jieba words for Chinese; else Han runs / words)."""
+    if lang_base(lang) == "zh" and _HAN.search(gloss):
+        # 降本增效 is one word to jieba but two to a translator (비용절감과 효율성증대): two characters a word at least
+        words = sum(1 for t in zh_tokens(gloss) if t.tag not in _FUNCTION_TAGS)
+        return max(1, words, len(_HAN.findall(gloss)) // 2)
+    return max(1, len(re.findall(r"\w+", gloss)))
+
+
+def _gloss_span(text: str, m: re.Match, gloss: str, words, other_lang, sim) -> tuple[int, int] | None:
+    at = m.start()
+    j = at - 1 if at > 0 and text[at - 1] == " " else at
+    if j == 0:
+        return None
+    before = text[j - 1]
+    if before in _CLOSERS or before in _QUOTE_MARKS:  # <title>(gloss), ‘quote’(gloss)
+        opener = _opening(text, j - 1)
+        if opener is None:
+            return None
+        return _strip_span(text, opener + 1, j - 1)
+    k = next((i for i, w in enumerate(words) if w.end == j), None)
+    if k is None:
+        return None
+    w = words[k]
+    reading = _reading_suffix(text[w.start:j], gloss)
+    if reading:
+        return j - reading, j
+    after = text[m.end()] if m.end() < len(text) else ""
+    if after in _QUOTE_MARKS:  # ‘어리석은 ... 황당무계함(痴人说梦)’: the quotation, from its last separator
+        q = _open_quote(text, w.start, after)
+        if q is not None:
+            seps = list(_SEPARATOR.finditer(text, q + 1, j))
+            start = seps[-1].end() if seps else q + 1
+            return _strip_span(text, start, j)
+    if w.bound and k > 0 and not text[words[k - 1].end:w.start].strip():
+        k -= 1  # 적용시킬 것이라고(上架): the bound noun and copula are grammar
+    first = k
+    n_words = _gloss_words(gloss, other_lang)
+    serial = False
+    while first > 0:
+        cur, prev = words[first], words[first - 1]
+        if text[prev.end:cur.start].strip():
+            break
+        if cur.pred and not cur.stem and cur.text[:1] in ("있", "없") and prev.bound and prev.text[:1] == "수" \
+                and first >= 2 and words[first - 2].final == "ETM" \
+                and not text[words[first - 2].end:prev.start].strip():
+            first -= 2  # 짐작할 수가 있다
+            continue
+        if prev.final == "EC" and prev.pred and not serial:
+            first -= 1  # 갈고 닦을, 조정해 적용시킬
+            serial = True
+            continue
+        if prev.final == "JC" and prev.stem and k - first + 1 < n_words:
+            first -= 1  # 개방과 공용, 비용절감과 효율성증대
+            continue
+        if not prev.ending and prev.stem and not prev.bound and cur.stem and _HANGUL.search(prev.stem):
+            end = _span_end(words, first, k)
+            if sim is not None:
+                near, far = text[cur.start:end], text[prev.start:end]
+                longer = sim(gloss, [near, far])
+                take = longer[1] > longer[0]
+            else:
+                take = prev.stem.endswith("적")
+            if take:
+                first -= 1
+                continue
+        break
+    return words[first].start, words[k].end if serial else _span_end(words, first, k)
+
+
+def _span_end(words, first: int, last: int) -> int:
+    """Where the span of ``words[first..last]`` ends: the last word's noun without its
+    particles, or the whole word (a predicate, or a noun made a verb in a span of several words)."""
+    w = words[last]
+    if w.stem and (not w.pred or (w.ending == "XSV" and first == last)):
+        return w.stem_end
+    return w.end
+
+
+def _strip_span(text: str, s: int, e: int) -> tuple[int, int] | None:
+    while s < e and (text[s].isspace() or text[s] in _QUOTE_MARKS or text[s] in "<《「『〈【[-—>"):
+        s += 1
+    while e > s and (text[e - 1].isspace() or text[e - 1] in _QUOTE_MARKS):
+        e -= 1
+    return (s, e) if e > s else None
+
+
+def _opening(text: str, close_at: int) -> int | None:
+    """The opening mark of the quotation or title closed at ``close_at`` (same line, 200 characters at most)."""
+    c = text[close_at]
+    lo = max(0, close_at - 200)
+    if c in _CLOSERS:
+        i = text.rfind(_CLOSERS[c], lo, close_at)
+        return i if i >= 0 and "\n" not in text[i:close_at] else None
+    for i in range(close_at - 1, lo - 1, -1):
+        if text[i] in _QUOTE_MARKS:
+            return i
+        if text[i] == "\n":
+            return None
+    return None
+
+
+def _open_quote(text: str, before: int, close: str) -> int | None:
+    """The quotation mark that opens the quotation a mark after the gloss closes, if no
+    other mark lies between (translators mix ' ‘ ’ freely, so any mark opens)."""
+    for i in range(before - 1, max(-1, before - 120), -1):
+        ch = text[i]
+        if ch in _QUOTE_MARKS:
+            return i
+        if ch in "\n.!?;:(（)）":
+            return None
+    return None
+
+
+def _reading_suffix(word: str, gloss: str) -> int:
+    """Length of the tail of ``word`` that spells the Sino-Korean reading of ``gloss``
+    when it is shorter than the word (시장구동 ends with 驱动's 구동), else 0."""
+    han = "".join(_HAN.findall(gloss))
+    if not han or han != gloss or not _HANGUL.fullmatch(word[-1:] or " "):
+        return 0
+    from .sinokorean import syllable_options
+
+    opts = syllable_options(han)
+    tail = syllable_options(word[-len(han):]) if len(word) > len(han) else None
+    if tail and all(t & o for t, o in zip(tail, opts)):
+        return len(han)
+    return 0
+
+
+# --------------------------------------------------------------------------
+# evidence 3: Sino-Korean readings
+
+
+def _reading_score(a: str, b: str) -> float:
+    """How much the Hangul of one side spells the Han characters' readings on the other:
+    ``2 * common / (len(a) + len(b))`` over the longest common subsequence of syllables."""
+    from .sinokorean import syllable_options
+
+    oa, ob = _reading_units(a, syllable_options), _reading_units(b, syllable_options)
+    if not any(_HAN.search(c) for c in a) or not any(_HANGUL.match(c) for c in b):
+        if not any(_HAN.search(c) for c in b) or not any(_HANGUL.match(c) for c in a):
+            return 0.0
+    n, m = len(oa), len(ob)
+    prev = [0] * (m + 1)
+    for i in range(n):
+        cur = [0] * (m + 1)
+        for j in range(m):
+            cur[j + 1] = prev[j] + 1 if oa[i] & ob[j] else max(prev[j + 1], cur[j])
+        prev = cur
+    return 2 * prev[m] / (n + m)
+
+
+_READ_UNIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7a3]|[A-Za-z0-9]+")
+
+
+def _reading_units(text: str, options) -> list[set[str]]:
+    """What a reading is compared over: the readings of each Han character or Hangul
+    syllable, and each Latin word as itself (AI기술 is 技术 and one more unit)."""
+    out = []
+    for m in _READ_UNIT.finditer(text):
+        g = m.group()
+        out.append(options(g)[0] if len(g) == 1 and not g.isascii() else {"#" + g.casefold()})
+    return out
+
+
+# --------------------------------------------------------------------------
+# the beads and their units
+
+
+@dataclass
+class _Bead:
+    doc: object
+    index: int
+    src: str
+    tgt: str
+    su: list = field(default_factory=list)  # [Unit]
+    tu: list = field(default_factory=list)
+    glosses: list = field(default_factory=list)  # [Gloss] (target side)
+
+
+class _Vectors:
+    """Unit vectors of short texts by a model, encoded once each."""
+
+    def __init__(self, model):
+        self.model = model
+        self.v: dict[str, np.ndarray] = {}
+
+    def add(self, texts) -> None:
+        new = [t for t in dict.fromkeys(texts) if t not in self.v]
+        if not new:
+            return
+        arr = np.asarray(self.model.encode(new), np.float32)
+        arr /= np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12)
+        self.v.update(zip(new, arr))
+
+    def sim(self, a: str, bs: list[str]) -> list[float]:
+        self.add([a, *bs])
+        return [float(self.v[a] @ self.v[b]) for b in bs]
+
+
+def _as_docs(alignments) -> list[tuple[object, object]]:
+    if hasattr(alignments, "beads"):
+        return [(0, alignments)]
+    if isinstance(alignments, dict):
+        return list(alignments.items())
+    return list(enumerate(alignments))
+
+
+def _collect(docs, src_lang, tgt_lang, extra_src, extra_tgt, use_gloss, sim, rules) -> list[_Bead]:
+    beads = []
+    for doc, a in docs:
+        for bi, b in enumerate(a.beads):
+            if b.src_ids and b.tgt_ids and b.src.strip() and b.tgt.strip():
+                beads.append(_Bead(doc, bi, b.src, b.tgt))
+    if use_gloss:
+        for b in beads:
+            b.glosses = find_glosses(b.tgt, b.src, tgt_lang, src_lang, sim=sim, rules=rules)
+    gloss_terms = {g.term for b in beads for g in b.glosses if not g.synonym}
+    gloss_renderings = {g.rendering for b in beads for g in b.glosses if not g.synonym and g.rendering}
+    src_extra = sorted(set(extra_src) | gloss_terms, key=len, reverse=True)
+    tgt_extra = sorted(set(extra_tgt) | gloss_renderings, key=len, reverse=True)
+    keep = {norm_key(t, src_lang) for t in src_extra}
+    with extra_words(src_extra + tgt_extra):
+        for b in beads:
+            _bead_units(b, src_lang, tgt_lang, src_extra, tgt_extra, rules)
+    _merge_inflections(beads, src_lang, tgt_lang)
+    # a Chinese verb is a candidate when it recurs (开放, 创新), or is a glossary's or gloss's term
+    verbs = Counter(k for b in beads for k in {u.key for u in b.su if u.tag == "v"})
+    for b in beads:
+        b.su = [u for u in b.su if u.tag != "v" or verbs[u.key] >= _MIN_VERB_BEADS or u.key in keep]
+    return beads
+
+
+def _bead_units(b: _Bead, src_lang, tgt_lang, src_extra, tgt_extra, rules) -> None:
+    b.su = _units_with(b.src, src_lang, src_extra, rules)
+    for g in b.glosses:  # a glossed term is in its bead's source, on jieba's boundaries or not (全 in 全球)
+        at = -1 if g.synonym else b.src.find(g.term)
+        if at >= 0 and not any(u.key == norm_key(g.term, src_lang) for u in b.su):
+            b.su.append(Unit(g.term, norm_key(g.term, src_lang), at, at + len(g.term), "gloss"))
+    spans = {(g.start, g.end): g for g in b.glosses if not g.synonym and g.rendering}
+    b.tu = [u for u in _units_with(b.tgt, tgt_lang, tgt_extra, rules)
+            if not _inside_gloss_bracket(b.tgt, u) and (u.start, u.end) not in spans]
+    for g in spans.values():  # the gloss's own span, whatever the units say
+        b.tu.append(Unit(g.rendering, norm_key(g.rendering, tgt_lang), g.start, g.end, "gloss"))
+
+
+def _merge_inflections(beads, src_lang: str, tgt_lang: str) -> None:
+    """In a spaced language, a unit whose key is another's plus ``s`` or ``es`` counts as
+    that one (antennas, antenna)."""
+    for side, lang in (("su", src_lang), ("tu", tgt_lang)):
+        if not spaced(lang) or lang_base(lang) == "ko":
+            continue
+        keys = {u.key for b in beads for u in getattr(b, side)}
+        to = {}
+        for k in keys:
+            for cut in ("es", "s"):
+                if k.endswith(cut) and k[: -len(cut)] in keys and len(k) > len(cut) + 2:
+                    to[k] = k[: -len(cut)]
+                    break
+        if to:
+            for b in beads:
+                setattr(b, side, [Unit(u.text, to.get(u.key, u.key), u.start, u.end, u.tag) for u in getattr(b, side)])
+
+
+def _units_with(text: str, lang: str, extra, rules: bool) -> list[Unit]:
+    """The text's candidate units plus the occurrences of the ``extra`` terms."""
+    units = term_units(text, lang, rules=rules)
+    if extra:
+        have = {(u.start, u.end) for u in units}
+        f = Finder(text, lang)
+        for term in extra:
+            for s, e in f.find(term):
+                e = s + len(term) if f.text[s:s + len(term)] == term else e
+                if (s, e) not in have:  # written as the glossary (or gloss) writes it
+                    units.append(Unit(term, norm_key(term, lang), s, e, "extra"))
+                    have.add((s, e))
+    return units
+
+
+def _inside_gloss_bracket(text: str, u: Unit) -> bool:
+    """A unit inside a bracket that holds Han characters (the gloss itself, not a rendering)."""
+    i = text.rfind("(", 0, u.start)
+    j = text.find(")", u.end)
+    return i >= 0 and j >= 0 and ")" not in text[i:u.start] and bool(_HAN.search(text[i:j]))
+
+
+# --------------------------------------------------------------------------
+# scores and links
+
+
+@dataclass(frozen=True)
+class Link:
+    """One source occurrence linked to one target occurrence in a bead."""
+
+    doc: object
+    bead: int
+    src: str  # keys (norm_key)
+    tgt: str
+    src_span: tuple[int, int]
+    tgt_span: tuple[int, int]
+    score: float
+
+
+@dataclass(frozen=True)
+class TermPair:
+    """A candidate term pair.
+
+    ``count``: source occurrences linked to this rendering; ``src_count``:
+    occurrences of the source term in the beads; ``beads``: ``(doc, bead)``
+    of each link; ``bead``/``doc``: the example (the first bead with the best
+    evidence); ``evidence``: which kinds support the pair (``gloss``,
+    ``synonym``, ``identical``, ``assoc``, ``reading``, ``model``);
+    ``features``: the values behind them; ``termhood`` (0 to 1): how much
+    more often the Chinese side of the pair occurs in the documents than in
+    general Chinese (jieba's dictionary frequencies: names and new terms
+    score 1, everyday words 0; without Chinese on either side, the count
+    says: 1 from three links); ``rank`` orders the list.
+    """
+
+    src: str
+    tgt: str
+    count: int
+    score: float
+    bead: int
+    doc: object = 0
+    evidence: tuple[str, ...] = ()
+    src_count: int = 0
+    beads: tuple = ()
+    termhood: float = 1.0
+    features: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def rank(self) -> float:
+        """What the list is sorted by: the score, weighed by termhood and by recurrence (a
+        pair linked once counts half, twice three quarters; a gloss or glossary pair in full)."""
+        once = 1.0 if {"gloss", "glossary"} & set(self.evidence) else min(1.0, 0.25 + 0.25 * self.count)
+        return self.score * (_TERM_FLOOR + (1 - _TERM_FLOOR) * self.termhood) * once
+
+    def note(self) -> str:
+        where = f"bead {self.bead}" if self.doc in (0, None) else f"{self.doc} bead {self.bead}"
+        return (f"count {self.count} of {self.src_count}; score {self.score:.2f}; "
+                f"{'+'.join(self.evidence) or '-'}; {where}")
+
+    def to_dict(self) -> dict:
+        return {"src": self.src, "tgt": self.tgt, "count": self.count, "src_count": self.src_count,
+                "score": round(self.score, 4), "termhood": round(self.termhood, 4), "evidence": list(self.evidence),
+                "doc": self.doc, "bead": self.bead,
+                "features": {k: round(v, 4) for k, v in self.features.items()}}
+
+
+@dataclass
+class TermList:
+    """What :func:`terms` finds: ``pairs`` (best first) and every ``link`` made."""
+
+    pairs: list[TermPair]
+    links: list[Link]
+    src_lang: str
+    tgt_lang: str
+    display: dict = field(default_factory=dict, repr=False)  # (side, key) -> text as written
+    occurrences: list = field(default_factory=list, repr=False)  # (bead, source key) of every source unit
+    src_tags: dict = field(default_factory=dict, repr=False)  # source key -> the classes of its units
+    synonyms: dict = field(default_factory=dict, repr=False)  # target key -> the synonyms glossed after it
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __getitem__(self, i):
+        return self.pairs[i]
+
+    def text_of(self, side: str, key: str) -> str:
+        """The most common written form of a source (``side="src"``) or target unit key."""
+        return self.display.get((side, key), key)
+
+    def to_tsv(self) -> str:
+        """One source term a line: the term, its renderings (best first, ``|``), a note;
+        a glossary :func:`bitext.glossary.read_glossary` reads back."""
+        from .glossary import format_glossary
+
+        groups: dict[str, list[TermPair]] = {}
+        for p in self.pairs:
+            groups.setdefault(p.src, []).append(p)
+        rows = []
+        for src, ps in groups.items():
+            note = ps[0].note() + ("" if len(ps) == 1 else "; " + ", ".join(f"{p.tgt} {p.count}" for p in ps))
+            rows.append((src, [p.tgt for p in ps], note))
+        header = (f"bitext terms: {self.src_lang} -> {self.tgt_lang}; source term, tab, renderings separated by a "
+                  "bar, tab, note: links of the first rendering, its score, evidence and an example bead")
+        return format_glossary(rows, header)
+
+
+def _display(beads, side: str) -> dict[str, str]:
+    """The most common written form of each key; a gloss's or glossary's own form first."""
+    forms: dict[str, Counter] = defaultdict(Counter)
+    for b in beads:
+        for u in (b.su if side == "src" else b.tu):
+            forms[u.key][u.text] += 1000 if u.tag in ("gloss", "extra") else 1
+    return {k: c.most_common(1)[0][0] for k, c in forms.items()}
+
+
+def _identical(a: str, b: str) -> bool:
+    """The same name on both sides (DeepSeek, COBE): Latin letters or digits, compared case-folded."""
+    return a == b and bool(re.fullmatch(r"[0-9a-z][0-9a-z .\-_&'’]*", a)) and any(c.isalpha() for c in a)
+
+
+def _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, glossary_pairs) -> tuple[dict, dict]:
+    """Score every (source key, target key) that meets in a bead: ``({pair: (score, features,
+    evidence)}, {target key: synonyms glossed after it})``."""
+    from .sinokorean import applies
+
+    n = len(beads)
+    df_s, df_t, co = Counter(), Counter(), Counter()
+    for b in beads:
+        ss, ts = {u.key for u in b.su}, {u.key for u in b.tu}
+        df_s.update(ss)
+        df_t.update(ts)
+        co.update((s, t) for s in ss for t in ts)
+    gloss = set()
+    synonyms: dict[str, set[str]] = defaultdict(set)
+    for b in beads:
+        for g in b.glosses:
+            if g.synonym:
+                synonyms[norm_key(g.rendering, tgt_lang)].add(g.term)
+            elif g.rendering:
+                gloss.add((norm_key(g.term, src_lang), norm_key(g.rendering, tgt_lang)))
+    readings = "reading" in evidence and applies(lang_base(src_lang), lang_base(tgt_lang))
+    use_assoc = "assoc" in evidence and n > 1
+    dsrc, dtgt = _display(beads, "src"), _display(beads, "tgt")
+    cos = {}
+    if vectors is not None:
+        vectors.add(list(dsrc.values()) + list(dtgt.values()))
+        keys_s = list(dsrc)
+        keys_t = list(dtgt)
+        vs = np.stack([vectors.v[dsrc[k]] for k in keys_s]) if keys_s else np.zeros((0, 1))
+        vt = np.stack([vectors.v[dtgt[k]] for k in keys_t]) if keys_t else np.zeros((0, 1))
+        ix_s = {k: i for i, k in enumerate(keys_s)}
+        ix_t = {k: i for i, k in enumerate(keys_t)}
+        pairs = list(co)
+        if pairs:
+            a = np.fromiter((ix_s[s] for s, _ in pairs), np.int64, len(pairs))
+            bb = np.fromiter((ix_t[t] for _, t in pairs), np.int64, len(pairs))
+            sims = np.einsum("ij,ij->i", vs[a], vt[bb])
+            cos = dict(zip(pairs, sims.tolist()))
+    out = {}
+    for (s, t), c in co.items():
+        feats = {}
+        ev = []
+        miss = 1.0
+        if (s, t) in gloss:
+            miss *= 1 - _W_GLOSS
+            ev.append("gloss")
+        if (s, t) in glossary_pairs:
+            miss *= 1 - _W_GLOSS
+            ev.append("glossary")
+        if _identical(s, t):
+            miss *= 1 - _W_IDENTICAL
+            ev.append("identical")
+        if use_assoc:
+            dice = 2 * c / (df_s[s] + df_t[t])
+            assoc = dice * (c / (c + 1)) ** 2
+            feats["dice"] = dice
+            if assoc > 0.3:
+                ev.append("assoc")
+            miss *= 1 - _W_ASSOC * assoc
+        if readings:
+            r = _reading_score(dsrc[s], dtgt[t])
+            feats["reading"] = r
+            if r >= 0.5:
+                ev.append("reading")
+            miss *= 1 - _W_READING * r * r
+        if (s, t) in cos:
+            x = cos[(s, t)]
+            feats["cos"] = x
+            m = min(max((x - _MODEL_FLOOR) / (_MODEL_TOP - _MODEL_FLOOR), 0.0), 1.0)
+            if m >= 0.3:
+                ev.append("model")
+            miss *= 1 - _W_MODEL * m
+        out[(s, t)] = (1 - miss, feats, tuple(ev))
+    return out, synonyms
+
+
+def _link(beads, scores, src_lang: str) -> list[Link]:
+    """Competitive linking in each bead: the best-scored free pair of occurrences first
+    (a gloss at its own place before all), then the same inside each linked pair of
+    multi-word units (开源 -> 자료공개 inside 开源软件 -> 자료공개 소프트웨어)."""
+    links = []
+    for b in beads:
+        glossed = {(g.start, g.end): norm_key(g.term, src_lang) for g in b.glosses if not g.synonym}
+        cand = []
+        for i, su in enumerate(b.su):
+            for j, tu in enumerate(b.tu):
+                sc = scores.get((su.key, tu.key))
+                if sc is None:
+                    continue
+                # a noun inside a Korean compound links after the compound (공개 in 자료공개)
+                x = sc[0] * (_PART_FACTOR if tu.tag == "ko-part" else 1.0)
+                if x >= _MIN_LINK:
+                    first = glossed.get((tu.start, tu.end)) == su.key
+                    # ties: the longer pair first (a glossed compound before its parts)
+                    cand.append((not first, -x, -(su.end - su.start) - (tu.end - tu.start), i, j))
+        cand.sort()
+        made = _greedy(b, cand, lambda su, tu: True)
+        inner = []
+        for su, tu, _ in made:
+            inner += _greedy(b, cand, lambda s2, t2, su=su, tu=tu: _inside(s2, su) and _inside(t2, tu)
+                             and s2 is not su and t2 is not tu)
+        used_t = [(tu.start, tu.end) for _, tu, _ in made + inner]
+        links += [_whole(b, su, tu, x, used_t, scores) for su, tu, x in made + inner]
+    return links
+
+
+def _greedy(b: _Bead, cand, allowed) -> list:
+    used_s: list[tuple[int, int]] = []
+    used_t: list[tuple[int, int]] = []
+    made = []
+    for _, neg, _, i, j in cand:
+        su, tu = b.su[i], b.tu[j]
+        if not allowed(su, tu) or _overlaps(su, used_s) or _overlaps(tu, used_t):
+            continue
+        used_s.append((su.start, su.end))
+        used_t.append((tu.start, tu.end))
+        made.append((su, tu, -neg))
+    return made
+
+
+def _inside(u: Unit, outer: Unit) -> bool:
+    return outer.start <= u.start and u.end <= outer.end
+
+
+def _whole(b: _Bead, su: Unit, tu: Unit, score: float, used_t, scores) -> Link:
+    """The link, its target widened to the whole compound when it is a noun inside one and
+    no other link took the compound's other nouns (开源 -> 자료개방, not 자료)."""
+    if tu.tag == "ko-part" and _HANGUL.match(tu.text):
+        whole = min((u for u in b.tu if u.tag == "ko" and u.start <= tu.start and tu.end <= u.end
+                     and _HANGUL_WORD.fullmatch(u.text) and (u.start, u.end) != (tu.start, tu.end)),
+                    key=lambda u: u.end - u.start, default=None)
+        if whole is not None and not any(whole.start <= s and e <= whole.end and (s, e) != (tu.start, tu.end)
+                                         for s, e in used_t):
+            sc = scores.get((su.key, whole.key))
+            tu = whole
+            score = sc[0] if sc is not None else score
+    return Link(b.doc, b.index, su.key, tu.key, (su.start, su.end), (tu.start, tu.end), score)
+
+
+def _overlaps(u: Unit, spans) -> bool:
+    return any(u.start < e and s < u.end for s, e in spans)
+
+
+def _check_langs(docs) -> tuple[str, str]:
+    langs = Counter((a.src_lang, a.tgt_lang) for _, a in docs)
+    if len(langs) > 1:
+        shown = ", ".join(f"{s}-{t}: {c}" for (s, t), c in langs.most_common())
+        raise ValueError(f"the alignments are in several language pairs ({shown}); give one pair at a time")
+    return next(iter(langs))
+
+
+def terms(alignments, *, glossary=None, model=None, evidence=EVIDENCE, min_score: float = DEFAULT_MIN_SCORE,
+          rules: bool = False) -> TermList:
+    """Candidate term pairs of one alignment or several (a list, or ``{doc_id: alignment}``).
+
+    ``glossary``: a :class:`~bitext.glossary.Glossary` whose terms and
+    renderings are candidates too (and its pairs evidence). ``model``: the
+    embedding model for the ``"model"`` evidence (default: the alignment's
+    own, else the default model); ``evidence``: the kinds of evidence weighed
+    (:data:`EVIDENCE`); ``min_score``: pairs scored below it are not listed;
+    ``rules``: Korean stems by rules even where python-mecab-ko is installed.
+    All alignments must be in the same language pair.
+    """
+    docs = _as_docs(alignments)
+    if not docs:
+        return TermList([], [], "", "")
+    bad = set(evidence) - set(EVIDENCE)
+    if bad:
+        raise ValueError(f"unknown evidence {sorted(bad)} (expected some of {', '.join(EVIDENCE)})")
+    src_lang, tgt_lang = _check_langs(docs)
+    vectors = None
+    if "model" in evidence:
+        if model is None:
+            model = next((a.model for _, a in docs if getattr(a, "model", None) is not None), None)
+        if model is None or not hasattr(model, "encode"):
+            from .embed import load_model
+
+            model = load_model(model)
+        vectors = _Vectors(model)
+    extra_s = list(glossary.terms) if glossary is not None else []
+    extra_t = [r for e in glossary.entries for r in e.renderings] if glossary is not None else []
+    gpairs = {(norm_key(e.term, src_lang), norm_key(r, tgt_lang)) for e in glossary.entries
+              for r in e.renderings} if glossary is not None else set()
+    sim = vectors.sim if vectors is not None else None
+    beads = _collect(docs, src_lang, tgt_lang, extra_s, extra_t, "gloss" in evidence, sim, rules)
+    scores, synonyms = _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, gpairs)
+    links = _link(beads, scores, src_lang)
+    display = {("src", k): v for k, v in _display(beads, "src").items()}
+    display.update({("tgt", k): v for k, v in _display(beads, "tgt").items()})
+    src_occ = Counter(u.key for b in beads for u in b.su)
+    pairs = _pairs(links, scores, synonyms, display, src_occ, tgt_lang, min_score,
+                   _termhood(beads, src_lang, tgt_lang, display))
+    tags: dict[str, set[str]] = defaultdict(set)
+    for b in beads:
+        for u in b.su:
+            tags[u.key].add(u.tag)
+    return TermList(pairs, links, src_lang, tgt_lang, display, [(b.index, u.key) for b in beads for u in b.su],
+                    dict(tags), {k: sorted(v) for k, v in synonyms.items()})
+
+
+def _termhood(beads, src_lang: str, tgt_lang: str, display):
+    """``f(src_key, tgt_key, count) -> [0, 1]``: the keyness of the Chinese side,
+    log10(share of the documents' words / general probability) over 4, or ``count / 3``."""
+    side = "src" if lang_base(src_lang) == "zh" else "tgt" if lang_base(tgt_lang) == "zh" else None
+    if side is None:
+        return lambda s, t, count: min(1.0, count / 3)
+    units = [u for b in beads for u in (b.su if side == "src" else b.tu)]
+    occ = Counter(u.key for u in units)
+    tags: dict[str, set[str]] = defaultdict(set)
+    for u in units:
+        tags[u.key].add(u.tag)
+    han = sum(len(_HAN.findall(b.src if side == "src" else b.tgt)) for b in beads)
+    words = max(han / _CHARS_PER_WORD, 1.0)
+    memo: dict[str, float] = {}
+
+    def word_keyness(text: str, n: int) -> float:
+        return min(max(math.log10(max(n, 1) / words / general_probability(text)) / _KEYNESS_TOP, 0.0), 1.0)
+
+    def keyness(key: str) -> float:
+        if key not in memo:
+            text = display[(side, key)]
+            if tags[key] & {"gloss", "extra"}:  # a glossary's or the translator's term
+                memo[key] = 1.0
+            elif tags[key] <= {"ngram"}:  # a run of words is as much a term as its rarest word
+                memo[key] = max((word_keyness(t.text, occ[norm_key(t.text, "zh")] or occ[key])
+                                 for t in zh_tokens(text) if _HAN.search(t.text) or t.tag == "eng"), default=0.0)
+            else:
+                memo[key] = word_keyness(text, occ[key])
+        return memo[key]
+
+    return lambda s, t, count: keyness(s if side == "src" else t)
+
+
+def _pairs(links, scores, synonyms, display, src_occ, tgt_lang, min_score, termhood) -> list[TermPair]:
+    by_pair: dict[tuple[str, str], list[Link]] = defaultdict(list)
+    for ln in links:
+        by_pair[(ln.src, ln.tgt)].append(ln)
+    out = []
+    for (s, t), ls in by_pair.items():
+        score, feats, ev = scores[(s, t)]
+        if score < min_score:
+            continue
+        first = ls[0]
+        out.append(TermPair(display[("src", s)], display[("tgt", t)], len(ls), score, first.bead, first.doc, ev,
+                            src_occ[s], tuple((x.doc, x.bead) for x in ls), termhood(s, t, len(ls)), feats))
+    # a synonym the translator gave in brackets renders what its word renders
+    have = {(p.src, p.tgt) for p in out}
+    for p in list(out):
+        for text in sorted(synonyms.get(norm_key(p.tgt, tgt_lang), ())):
+            if (p.src, text) not in have:
+                have.add((p.src, text))
+                out.append(TermPair(p.src, text, 1, p.score * _W_SYNONYM, p.bead, p.doc, ("synonym",), p.src_count,
+                                    p.beads[:1], p.termhood, {"of": p.tgt}))
+    out.sort(key=lambda p: (-p.rank, -p.count, p.src, p.tgt))
+    return out
+
+
+# --------------------------------------------------------------------------
+# command line
+
+
+def add_cli(sub, add_common) -> None:
+    """Add ``bitext terms`` to the ``bitext`` command's subparsers."""
+    p = sub.add_parser(
+        "terms",
+        help="list candidate term pairs (an editable glossary)",
+        description="Align SRC with its translation TGT (or read the output folder of 'bitext batch' with "
+        "--batch) and list candidate term pairs, best first: source term, renderings, and a note with "
+        "their count, score, evidence and an example bead. The TSV can be edited and given back as "
+        "'bitext coverage --glossary'.",
+    )
+    add_common(p)
+    p.set_defaults(func=_run_cli)
+    for a in p._actions:  # SRC and TGT are not needed with --batch (_run_cli checks them)
+        if a.dest in ("src", "tgt"):
+            a.nargs, a.required = "?", False
+    p.add_argument("--batch", metavar="OUTDIR", help="read the pairs of a 'bitext batch' output folder instead")
+    p.add_argument("--glossary", metavar="TSV", help="a glossary whose terms are candidates too")
+    p.add_argument("--min-score", type=float, default=DEFAULT_MIN_SCORE, metavar="S",
+                   help=f"list pairs scored S or more (0 to 1; default: {DEFAULT_MIN_SCORE})")
+    p.add_argument("--evidence", default=",".join(EVIDENCE),
+                   help=f"kinds of evidence, comma-separated (default: {','.join(EVIDENCE)})")
+    p.add_argument("--format", choices=("tsv", "json"), default="tsv", help="output format (default: tsv)")
+
+
+def _run_cli(args) -> int:
+    import json
+
+    from .cli import run_align_command, write_result
+    from .glossary import GlossaryError, read_glossary
+    from .io import InputError
+
+    prog = "bitext terms"
+
+    def _fail(prog: str, msg: str) -> int:
+        print(f"{prog}: error: {msg}", file=sys.stderr)
+        return 2
+    evidence = tuple(e.strip() for e in args.evidence.split(",") if e.strip())
+    bad = [e for e in evidence if e not in EVIDENCE]
+    if bad:
+        return _fail(prog, f"--evidence: unknown {', '.join(bad)} (expected some of {', '.join(EVIDENCE)})")
+    if not 0.0 <= args.min_score <= 1.0:
+        return _fail(prog, f"--min-score must be between 0 and 1, got {args.min_score}")
+    glossary = None
+    if args.glossary:
+        try:
+            glossary = read_glossary(args.glossary)
+        except (GlossaryError, InputError) as e:
+            return _fail(prog, str(e))
+
+    def render(alignments) -> str:
+        found = terms(alignments, glossary=glossary, evidence=evidence, min_score=args.min_score,
+                      model=getattr(args, "_model", None))
+        if args.format == "json":
+            return json.dumps([p.to_dict() for p in found], ensure_ascii=False, indent=1) + "\n"
+        return found.to_tsv()
+
+    if args.batch:
+        if args.src or args.tgt:
+            return _fail(prog, "give SRC and TGT, or --batch OUTDIR, not both")
+        from .readback import read_batch
+
+        try:
+            docs, skipped = read_batch(args.batch)
+        except InputError as e:
+            return _fail(prog, str(e))
+        for line in skipped:
+            print(f"{prog}: warning: {line}", file=sys.stderr)
+        try:
+            text = render(docs)
+        except ValueError as e:
+            return _fail(prog, str(e))
+        inputs = [str(p) for p in Path(args.batch).iterdir()] if Path(args.batch).is_dir() else []
+        return write_result(prog, args.output, text, inputs)
+    if not (args.src and args.tgt):
+        return _fail(prog, "give SRC and TGT (or --batch OUTDIR)")
+    return run_align_command(args, prog, render)
+
+
+# --------------------------------------------------------------------------
+# ``bitext.terms(alignment)``: the module is callable
+
+
+class _CallableModule(types.ModuleType):
+    def __call__(self, alignments, **kw) -> TermList:
+        return terms(alignments, **kw)
+
+
+sys.modules[__name__].__class__ = _CallableModule
