@@ -8,8 +8,8 @@ import signal
 import sys
 import warnings
 
-from . import __version__
-from .io import FORMATS, InputError, OutputError, check_output, read_text, write_output
+from .. import __version__
+from ..io import FORMATS, InputError, OutputError, check_output, read_text, write_output
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -29,7 +29,7 @@ class Parser(argparse.ArgumentParser):
 
 def lang_code(value: str) -> str:
     """argparse type of ``--src-lang``/``--tgt-lang``: a language code."""
-    from .segment import check_lang
+    from ..segment import check_lang
 
     why = check_lang(value)
     if why:
@@ -39,7 +39,7 @@ def lang_code(value: str) -> str:
 
 def encoding_name(value: str) -> str:
     """argparse type of ``--encoding``: a codec Python knows."""
-    from .encoding import check_encoding
+    from ..encoding import check_encoding
 
     try:
         return check_encoding(value)
@@ -48,7 +48,7 @@ def encoding_name(value: str) -> str:
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    from .embed import MODEL_HELP
+    from ..embed import MODEL_HELP
 
     p.add_argument("src", help="source text file (one paragraph per line)")
     p.add_argument("tgt", help="target text file (its translation)")
@@ -96,12 +96,21 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+# the modules that define the other subcommands, each with add_cli(sub, add_common)
+COMMANDS = (
+    "bitext.coverage",
+    "bitext.batch",
+    "bitext.review",
+    "bitext.terms",
+)
+
+
 def _extra_commands():
-    """Subcommands defined beside their modules (coverage, batch, review, terms)."""
+    """The ``add_cli`` of each module in :data:`COMMANDS`."""
     out = []
-    for mod in ("coverage", "batch", "review", "terms"):
+    for mod in COMMANDS:
         try:
-            m = __import__(f"bitext.{mod}", fromlist=["add_cli"])
+            m = __import__(mod, fromlist=["add_cli"])
         except ImportError:
             continue
         if hasattr(m, "add_cli"):
@@ -111,7 +120,7 @@ def _extra_commands():
 
 def load_pair(args):
     """Read both input files; raises :class:`InputError` naming the file (and the line)."""
-    from .segment import BlankLineError, split_lines
+    from ..segment import BlankLineError, split_lines
 
     texts = []
     for path, lang in ((args.src, args.src_lang), (args.tgt, args.tgt_lang)):
@@ -126,7 +135,7 @@ def load_pair(args):
 
 
 def resolve_langs(args, src: str, tgt: str):
-    from .segment import LanguageError, detect_lang
+    from ..segment import LanguageError, detect_lang
 
     langs = []
     for name, text, flag, given in (
@@ -161,9 +170,9 @@ def _warn_long_sentences(prog: str, args, caught) -> None:
 
 def run_align_command(args, prog: str, render) -> int:
     """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write safely."""
-    from .embed import ModelLoadError, language_warning, load_model
-    from .pipeline import align
-    from .segment import LongSentenceWarning
+    from ..embed import ModelLoadError, language_warning, load_model
+    from ..pipeline import align
+    from ..segment import LongSentenceWarning
 
     fixed = getattr(args, "fixed", None)
     inputs = (args.src, args.tgt) + ((fixed,) if fixed else ())
@@ -171,7 +180,7 @@ def run_align_command(args, prog: str, render) -> int:
         check_output("-" if args.output is None else args.output, inputs)
         src, tgt = load_pair(args)
         if fixed:
-            from .fixed import read_jsonl
+            from ..fixed import read_jsonl
 
             read_jsonl(fixed)  # a malformed file fails before the model loads
         src_lang, tgt_lang = resolve_langs(args, src, tgt)
@@ -257,7 +266,7 @@ def _terminate(signum, frame):
 def _main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["eval"]:
-        from .evaluate import main as eval_main
+        from ..evaluate import main as eval_main
 
         return eval_main(argv[1:])
     ap = build_parser()
@@ -266,7 +275,3 @@ def _main(argv: list[str] | None = None) -> int:
         fmt = args.format or _format_of(args.output)
         return run_align_command(args, "bitext align", lambda a: a.format(fmt))
     return args.func(args)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
