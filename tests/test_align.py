@@ -159,10 +159,9 @@ def _all_paths(n, m, types):
     return out
 
 
-def test_bead_posteriors_match_enumeration(editorial, embedder):
-    """Forward-backward over the band gives the same posteriors as summing
-    exp(score / temp) over every path, on the seed's own span cosines."""
-    from bitext.align import NEG, _cells, _dp, bead_posteriors, bead_types
+def _seed_band(editorial, embedder):
+    """A full band over 3 x 5 seed sentences, scored with their span cosines."""
+    from bitext.align import NEG, _cells, bead_types
 
     zh, ko = editorial
     src = [s.text for s in bitext.split(zh, "zh")][3:6]
@@ -177,18 +176,69 @@ def test_bead_posteriors_match_enumeration(editorial, embedder):
         for q, (r, c) in enumerate(zip(row, col)):
             if r >= a and c >= b:
                 scores[t, q] = -0.1 if a == 0 or b == 0 else float(ss[a - 1][r - a] @ ts[b - 1][c - b]) - 0.3
-    temp = 0.05
-    path = _dp(scores, types, offs, lo, hi, n, m)
-    got = bead_posteriors(scores, types, offs, lo, hi, n, m, path, temp)
+    return scores, types, offs, lo, hi, n, m
+
+
+def _enumerated_posteriors(scores, types, offs, n, m, temp):
+    """Every bead's share of exp(score / temp) summed over every path, by enumeration."""
     weights, z = {}, 0.0
     for p in _all_paths(n, m, types):
         w = np.exp(sum(float(scores[t, offs[r] + c]) for r, c, t in p) / temp)
         z += w
         for bead in p:
             weights[bead] = weights.get(bead, 0.0) + w
-    want = [weights[bead] / z for bead in path]
-    assert np.allclose(got, want, atol=1e-6)
+    return {bead: w / z for bead, w in weights.items()}
+
+
+def test_bead_posteriors_match_enumeration(editorial, embedder):
+    """Forward-backward over the band gives the same posteriors as summing
+    exp(score / temp) over every path, on the seed's own span cosines."""
+    from bitext.align import _dp, bead_posteriors
+
+    scores, types, offs, lo, hi, n, m = _seed_band(editorial, embedder)
+    temp = 0.05
+    path = _dp(scores, types, offs, lo, hi, n, m)
+    got = bead_posteriors(scores, types, offs, lo, hi, n, m, path, temp)
+    post = _enumerated_posteriors(scores, types, offs, n, m, temp)
+    assert np.allclose(got, [post[bead] for bead in path], atol=1e-6)
     assert 0.0 < min(got) and max(got) <= 1.0
+
+
+def test_cell_posteriors_match_enumeration(editorial, embedder):
+    """The posterior of every bead the band holds, not only the best path's."""
+    from bitext.align import cell_posteriors
+
+    scores, types, offs, lo, hi, n, m = _seed_band(editorial, embedder)
+    got = cell_posteriors(scores, types, offs, lo, hi, n, m, 0.05)
+    post = _enumerated_posteriors(scores, types, offs, n, m, 0.05)
+    want = np.zeros_like(got)
+    for (r, c, t), w in post.items():
+        want[t, offs[r] + c] = w
+    assert np.allclose(got, want, atol=1e-6)
+    assert (want > 0.01).sum() > n + m  # beads off the best path carry weight too
+
+
+def test_contested_spans_are_the_multi_sentence_spans_of_likely_beads(editorial_alignment):
+    """On the seed, the spans of every 1-n bead the aligner chose are contested,
+    and far fewer spans than the band holds."""
+    from bitext.align import contested_spans
+    from bitext.pipeline import _text_len
+
+    a = editorial_alignment
+    ss = a.model.spans([s.text for s in a.src_sentences], 5)
+    ts = a.model.spans([s.text for s in a.tgt_sentences], 5)
+    ls = np.array([_text_len(s.text) for s in a.src_sentences])
+    lt = np.array([_text_len(s.text) for s in a.tgt_sentences])
+    ps = np.array([s.paragraph for s in a.src_sentences])
+    pt = np.array([s.paragraph for s in a.tgt_sentences])
+    src, tgt = contested_spans(ss, ts, ls, lt, ps, pt)
+    got = {("s",) + tuple(x) for x in src.tolist()} | {("t",) + tuple(x) for x in tgt.tolist()}
+    chosen = {("t", b.tgt_ids[0], len(b.tgt_ids)) for b in a if len(b.tgt_ids) > 1}
+    chosen |= {("s", b.src_ids[0], len(b.src_ids)) for b in a if len(b.src_ids) > 1}
+    assert len(chosen) >= 5 and chosen <= got
+    assert all(k >= 2 for _, _, k in got)
+    every = sum(len(v) for v in ss[1:]) + sum(len(v) for v in ts[1:])
+    assert len(got) < every / 4
 
 
 def test_confidence_drops_next_to_an_omission(editorial, editorial_alignment, embedder):

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["AlignParams", "align_vectors", "bead_posteriors", "bead_types", "centred", "span_sums", "unit_rows", "Bead"]
+__all__ = ["AlignParams", "align_vectors", "bead_posteriors", "bead_types", "cell_posteriors", "contested_spans", "centred", "span_sums", "unit_rows", "Bead"]
 
 Bead = tuple[tuple[int, ...], tuple[int, ...], float, float]
 NEG = np.float32(-1e30)
@@ -74,6 +74,9 @@ class AlignParams:
     cut_cost: float = 0.15     # cost for a bead that ends at an optional cut (inside a sentence; see bitext.optional_cuts)
     posterior_temp: float | None = 0.04  # temperature of the path distribution behind the confidence (None: off)
     posterior_window: int = 3  # band half-width around the best path for the posteriors
+    # models whose span vectors are composed from sentence vectors (TextEmbedder): the
+    # spans in beads of at least this posterior get the vectors of their joined text
+    contested_posterior: float = 0.02
     # confidence without posteriors (posterior_temp=None): logistic(conf_bias + conf_sim
     # * cosine + conf_size * (a + b - 2)); all fitted on the development sets
     # (bench/calibrate.py; docs/benchmarks.md)
@@ -245,18 +248,29 @@ def _ends_at(cuts: np.ndarray | None, k: int, ends: np.ndarray) -> np.ndarray | 
     return cuts[ends - 1]
 
 
+def _one_blas_thread(fn):
+    """Run ``fn`` with BLAS single-threaded: the band's matrix products are
+    small, and threads only wait on each other."""
+    import functools
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover
+            return fn(*args, **kwargs)
+        with threadpool_limits(1, user_api="blas"):
+            return fn(*args, **kwargs)
+
+    return run
+
+
 def align_vectors(*args, **kwargs) -> list[Bead]:
     """Align two documents given their span vectors; return beads in order.
 
-    Arguments as :func:`_align_vectors`. BLAS runs single-threaded here: the
-    band's matrix products are small, and threads only wait on each other.
+    Arguments as :func:`_align_vectors` (BLAS runs single-threaded).
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        return _align_vectors(*args, **kwargs)
-    with threadpool_limits(1, user_api="blas"):
-        return _align_vectors(*args, **kwargs)
+    return _one_blas_thread(_align_vectors)(*args, **kwargs)
 
 
 def _align_vectors(
@@ -283,6 +297,44 @@ def _align_vectors(
     n, m = len(src_len), len(tgt_len)
     if n == 0 or m == 0:
         return [((i,), (), 0.0) for i in range(n)] + [((), (j,), 0.0) for j in range(m)]
+    band_ = _score_band(src_spans, tgt_spans, src_len, tgt_len, src_par, tgt_par, p,
+                        src_anchors, tgt_anchors, src_cuts, tgt_cuts)
+    src_spans, tgt_spans = band_.src_spans, band_.tgt_spans
+    scores, types, offs, lo, hi = band_.scores, band_.types, band_.offs, band_.lo, band_.hi
+    path = _dp(scores, types, offs, lo, hi, n, m)
+    post = {}
+    if p.posterior_temp:
+        near = _near_path(band_, path, p.posterior_window)
+        post = dict(zip(path, bead_posteriors(*near, n, m, path, p.posterior_temp)))
+    beads = []
+    for r, c, t in path:
+        a, b = types[t]
+        beads.append([r - a, a, c - b, b, post.get((r, c, t))])
+    out = []
+    for i, a, j, b, pr in beads:
+        sim = float(src_spans[a - 1][i] @ tgt_spans[b - 1][j]) if a and b else 0.0
+        out.append((tuple(range(i, i + a)), tuple(range(j, j + b)), sim, _confidence(sim, a, b, p, pr)))
+    return out
+
+
+@dataclass
+class _Band:
+    """The scored band of one document pair: every bead type's score at every band cell."""
+
+    src_spans: list        # the span vectors as scored (centred where the model needs it)
+    tgt_spans: list
+    types: list            # bead types (a, b), the rows of ``scores``
+    scores: np.ndarray     # (len(types), ncell)
+    offs: np.ndarray       # the ragged band: row r holds cells offs[r] .. offs[r + 1] - 1,
+    lo: np.ndarray         # ... columns lo[r] .. hi[r]
+    hi: np.ndarray
+
+
+def _score_band(src_spans, tgt_spans, src_len, tgt_len, src_par, tgt_par, p: AlignParams,
+                src_anchors=None, tgt_anchors=None, src_cuts=None, tgt_cuts=None) -> _Band:
+    """Both passes' set-up: anchors, the band around them, and the score of
+    every bead type at every band cell (``n, m >= 1``)."""
+    n, m = len(src_len), len(tgt_len)
     src_spans, tgt_spans = centred(src_spans, tgt_spans, p.centre_above, p.centre_min)
     src_len = np.maximum(np.asarray(src_len, np.float32), 1)
     tgt_len = np.maximum(np.asarray(tgt_len, np.float32), 1)
@@ -340,25 +392,57 @@ def _align_vectors(
         if p.par_cross and (a > 1 or b > 1):
             sim -= p.par_cross * (_span_crosses(src_par, a, n)[r] + _span_crosses(tgt_par, b, m)[c])
         scores[t, idx] = sim - cut
-    path = _dp(scores, types, offs, lo, hi, n, m)
-    post = {}
-    if p.posterior_temp:
-        # the paths that compete with the best one lie near it: a band of
-        # posterior_window sentences around it (inside the first band)
-        lo2, hi2 = band(n, m, np.array(path)[:, :2], 1, p.posterior_window)
-        lo2, hi2 = np.maximum(lo2, lo), np.minimum(hi2, hi)
-        offs2, row2, col2 = _cells(lo2, hi2)
-        scores2 = scores[:, offs[row2] + col2 - lo[row2]]
-        post = dict(zip(path, bead_posteriors(scores2, types, offs2, lo2, hi2, n, m, path, p.posterior_temp)))
-    beads = []
-    for r, c, t in path:
-        a, b = types[t]
-        beads.append([r - a, a, c - b, b, post.get((r, c, t))])
-    out = []
-    for i, a, j, b, pr in beads:
-        sim = float(src_spans[a - 1][i] @ tgt_spans[b - 1][j]) if a and b else 0.0
-        out.append((tuple(range(i, i + a)), tuple(range(j, j + b)), sim, _confidence(sim, a, b, p, pr)))
-    return out
+    return _Band(src_spans, tgt_spans, types, scores, offs, lo, hi)
+
+
+def _near_path(b: _Band, path, window: int):
+    """The scores, types and band of the cells within ``window`` sentences of
+    ``path`` (inside the first band): the paths that compete with the best
+    one lie there."""
+    n, m = len(b.lo) - 1, int(b.hi[-1])
+    lo2, hi2 = band(n, m, np.array(path)[:, :2], 1, window)
+    lo2, hi2 = np.maximum(lo2, b.lo), np.minimum(hi2, b.hi)
+    offs2, row2, col2 = _cells(lo2, hi2)
+    return b.scores[:, b.offs[row2] + col2 - b.lo[row2]], b.types, offs2, lo2, hi2
+
+
+@_one_blas_thread
+def contested_spans(src_spans, tgt_spans, src_len, tgt_len, src_par=None, tgt_par=None,
+                    params: AlignParams | None = None, src_anchors=None, tgt_anchors=None,
+                    src_cuts=None, tgt_cuts=None, *, min_posterior: float = 0.02):
+    """The spans of two or more sentences that some likely path puts in a bead.
+
+    Arguments as :func:`align_vectors`. Returns ``(src, tgt)``, each an
+    ``(r, 2)`` int array of ``(start, k)``: the spans of every bead whose
+    posterior (the share of the paths near the best one that contain it, as
+    in :func:`bead_posteriors`, at ``posterior_temp`` or 0.04) is at least
+    ``min_posterior``, with ``k >= 2`` on that side. When span vectors are
+    only estimates (composed from sentence vectors), these are the spans
+    whose exact vectors can change the beads.
+    """
+    p = params or AlignParams()
+    n, m = len(src_len), len(tgt_len)
+    none = np.zeros((0, 2), np.int64)
+    if n == 0 or m == 0:
+        return none, none
+    b = _score_band(src_spans, tgt_spans, src_len, tgt_len, src_par, tgt_par, p,
+                    src_anchors, tgt_anchors, src_cuts, tgt_cuts)
+    path = _dp(b.scores, b.types, b.offs, b.lo, b.hi, n, m)
+    scores, types, offs, lo, hi = _near_path(b, path, p.posterior_window)
+    post = cell_posteriors(scores, types, offs, lo, hi, n, m, p.posterior_temp or 0.04)
+    row_of = np.repeat(np.arange(n + 1), np.diff(offs))
+    col = np.arange(len(row_of)) - offs[row_of] + lo[row_of]
+    src, tgt = set(), set()
+    for t, (a, bb) in enumerate(types):
+        if a < 2 and bb < 2:
+            continue
+        q = np.nonzero(post[t] >= min_posterior)[0]
+        if a >= 2:
+            src.update((int(r) - a, a) for r in row_of[q])
+        if bb >= 2:
+            tgt.update((int(c) - bb, bb) for c in col[q])
+    as_array = lambda x: np.array(sorted(x), np.int64).reshape(-1, 2)
+    return as_array(src), as_array(tgt)
 
 
 def _confidence(sim: float, a: int, b: int, p: AlignParams, posterior: float | None = None) -> float:
@@ -593,9 +677,44 @@ def bead_posteriors(scores, types, offs, lo, hi, n, m, path, temp: float, chunk:
     the forward-backward algorithm sums the weights of the paths through each
     bead, divided by the sum over all paths. A bead that the best path
     barely prefers to another way of cutting the same sentences gets a low
-    posterior, whatever its cosine. Same recurrences as :func:`_dp` with
-    log-sum-exp in place of max (0-1 moves along a row by a running log-sum-exp).
+    posterior, whatever its cosine.
     """
+    F, Bk, Z, inv = _forward_backward(scores, types, offs, lo, hi, n, m, temp, chunk)
+    a_arr = np.array([a for a, _ in types])
+    b_arr = np.array([b for _, b in types])
+    t01 = types.index((0, 1))
+    ncell = scores.shape[1]
+    r, c, t = (np.array(x) for x in zip(*path))
+    q = offs[r] + c - lo[r]
+    a, b = a_arr[t], b_arr[t]
+    prev = np.where(t == t01, q - 1, _cell_index(r - a, c - b, offs, lo, hi, n, ncell))
+    lp = F[prev] + inv * scores[t, q].astype(np.float64) + Bk[q] - Z
+    return np.clip(np.exp(np.minimum(lp, 0.0)), 0.0, 1.0)
+
+
+def cell_posteriors(scores, types, offs, lo, hi, n, m, temp: float, chunk: int = 512) -> np.ndarray:
+    """Posterior probability of every bead the band holds: ``(len(types), ncell)``,
+    entry ``[t, q]`` for the bead of type ``types[t]`` that ends at cell ``q``
+    (arguments and path weights as :func:`bead_posteriors`)."""
+    F, Bk, Z, inv = _forward_backward(scores, types, offs, lo, hi, n, m, temp, chunk)
+    ncell = scores.shape[1]
+    row_of, inner, _ = _row_runs(np.zeros(ncell), offs, n)
+    col = np.arange(ncell) - offs[row_of] + lo[row_of]
+    out = np.zeros((len(types), ncell))
+    for t, (a, b) in enumerate(types):
+        if a == 0:  # 0-1 moves along the row
+            prev = np.where(inner, np.arange(ncell) - 1, ncell)
+        else:
+            prev = _cell_index(row_of - a, col - b, offs, lo, hi, n, ncell)
+        lp = F[prev] + inv * scores[t].astype(np.float64) + Bk[:ncell] - Z
+        out[t] = np.exp(np.minimum(lp, 0.0))
+    return out
+
+
+def _forward_backward(scores, types, offs, lo, hi, n, m, temp: float, chunk: int = 512):
+    """Log path weights into (``F``) and out of (``Bk``) every band cell, the
+    log total ``Z`` and ``1 / temp``. Same recurrences as :func:`_dp` with
+    log-sum-exp in place of max (0-1 moves along a row by a running log-sum-exp)."""
     a_arr = np.array([a for a, _ in types])
     b_arr = np.array([b for _, b in types])
     t01 = types.index((0, 1))
@@ -657,9 +776,4 @@ def bead_posteriors(scores, types, offs, lo, hi, n, m, path, temp: float, chunk:
             val = val[::-1]
             val -= c
             Bk[s:e] = val
-    r, c, t = (np.array(x) for x in zip(*path))
-    q = offs[r] + c - lo[r]
-    a, b = a_arr[t], b_arr[t]
-    prev = np.where(t == t01, q - 1, _cell_index(r - a, c - b, offs, lo, hi, n, ncell))
-    lp = F[prev] + inv * scores[t, q].astype(np.float64) + Bk[q] - Z
-    return np.clip(np.exp(np.minimum(lp, 0.0)), 0.0, 1.0)
+    return F, Bk, Z, inv
