@@ -5,10 +5,11 @@
 >>> for bead in a: print(bead.src_ids, bead.tgt_ids, bead.score)   # doctest: +SKIP
 """
 
+from .embed import load_model
 from .pipeline import Alignment, Bead, align
 from .segment import Sentence, split
 from .coverage import coverage as coverage_report
 from . import terms  # callable: bitext.terms(alignment) lists term pairs
 
 __version__ = "0.1.0"
-__all__ = ["align", "Alignment", "Bead", "coverage_report", "split", "Sentence", "terms", "__version__"]
+__all__ = ["align", "Alignment", "Bead", "coverage_report", "load_model", "split", "Sentence", "terms", "__version__"]

@@ -35,6 +35,7 @@ __all__ = [
     "Embedder",
     "USEEmbedder",
     "TextEmbedder",
+    "composed_spans",
     "E5Encoder",
     "ModelLoadError",
     "load_model",
@@ -307,6 +308,9 @@ class Embedder:
 
     key = "model"  # names the model in the cache
     languages: frozenset[str] | None = None  # the languages the model reads, where known
+    # whether spans() gives every span's own vector; if not (composed estimates),
+    # joined() gives the exact ones of the spans asked for
+    exact_spans = True
 
     def __init__(self, cache_dir: Path | str | None = None, use_cache: bool = True):
         root = (Path(cache_dir) if cache_dir else default_cache_dir()) if use_cache else None
@@ -578,19 +582,36 @@ class _null:
 
 
 class TextEmbedder(Embedder):
-    """Any ``encode(list[str])`` encoder: spans are embedded as joined text."""
+    """Any ``encode(list[str])`` encoder.
 
-    def __init__(self, encoder: Encoder, key: str | None = None, joiner: str = " ", batch_size: int = 64, **kw):
+    ``compose=True`` (the default) encodes each sentence once and composes
+    the vector of a span of sentences from theirs, each weighted by its
+    token count (the mean of a mean-pooling model's token vectors, were
+    tokens not to see across the boundary): exact for a single sentence, an
+    estimate for longer spans, so :attr:`exact_spans` is ``False`` and the
+    pipeline asks :meth:`joined` for the exact vectors of the spans that
+    some likely path puts in a bead (:func:`bitext.align.contested_spans`).
+    The cost is about one encoding pass instead of five. ``compose=False``
+    embeds every span's joined text, as Bertalign does (trade-off:
+    ``docs/benchmarks.md``).
+    """
+
+    def __init__(self, encoder: Encoder, key: str | None = None, joiner: str = " ", batch_size: int = 64,
+                 compose: bool = True, **kw):
         self.key = _safe_key(key or getattr(encoder, "bitext_key", None) or type(encoder).__name__)
         self._encoder = encoder
         self.joiner = joiner
         self.batch_size = batch_size
+        self.compose = compose
+        self.exact_spans = not compose
         super().__init__(**kw)
 
     def _encode_texts(self, texts: list[str], progress=None) -> np.ndarray:
         kind = f"vectors-in{MAX_INPUT_CHARS}"
         hit = self._cache.get(kind, texts, _shape_check({"v": (len(texts), None)}))
         if hit is not None:
+            if progress:
+                progress(len(texts))
             return hit["v"]
         uniq, inverse = _unique(texts)
         # sort by length so a batch pads little
@@ -612,13 +633,44 @@ class TextEmbedder(Embedder):
         enc = self._encoder
         texts = [t[:MAX_INPUT_CHARS] for t in texts]
         try:
-            v = enc.encode(texts, show_progress_bar=False, convert_to_numpy=True)
+            v = enc.encode(texts, batch_size=len(texts), show_progress_bar=False, convert_to_numpy=True)
         except TypeError:
             v = enc.encode(texts)
         return np.asarray(v, dtype=np.float32)
 
+    def token_counts(self, texts: Sequence[str]) -> np.ndarray:
+        """How many tokens the model reads of each text: the encoder's own
+        ``token_counts``, else its (Hugging Face) tokenizer's, else the
+        non-space characters."""
+        texts = [t[:MAX_INPUT_CHARS] for t in texts]
+        enc = self._encoder
+        if hasattr(enc, "token_counts"):
+            counts = enc.token_counts(texts)
+        elif callable(getattr(enc, "tokenizer", None)):
+            limit = getattr(enc, "max_seq_length", None) or 512
+            counts = [len(ids) for b in range(0, len(texts), 512)
+                      for ids in enc.tokenizer(texts[b:b + 512], truncation=True, max_length=limit)["input_ids"]]
+        else:
+            counts = [sum(1 for c in t if not c.isspace()) for t in texts]
+        return np.maximum(np.asarray(counts, np.float32), 1.0)
+
     def spans(self, sentences, max_len, progress=None):
         sentences = list(sentences)
+        n = len(sentences)
+        if not self.compose:
+            return self._joined_spans(sentences, max_len, progress)
+        if n == 0:
+            return [np.zeros((0, 1), np.float32) for _ in range(max_len)]
+        return composed_spans(self._encode_texts(sentences, progress), self.token_counts(sentences), max_len)
+
+    def joined(self, sentences: Sequence[str], spans: np.ndarray, progress=None) -> np.ndarray:
+        """Unit vectors of the joined text of each span ``(start, k)`` of ``sentences``."""
+        texts = [self.joiner.join(sentences[i:i + k]) for i, k in np.asarray(spans).reshape(-1, 2).tolist()]
+        if not texts:
+            return np.zeros((0, 1), np.float32)
+        return self._encode_texts(texts, progress)
+
+    def _joined_spans(self, sentences, max_len, progress):
         n = len(sentences)
         texts = []
         for k in range(1, max_len + 1):
@@ -632,6 +684,18 @@ class TextEmbedder(Embedder):
             out.append(v[at:at + c])
             at += c
         return out
+
+
+def composed_spans(vectors: np.ndarray, weights: np.ndarray, max_len: int) -> list[np.ndarray]:
+    """Span vectors composed from sentence vectors: ``out[k-1][i]`` is the unit
+    vector of ``sum(weights[j] * vectors[j] for j in i .. i+k-1)``."""
+    v = np.asarray(vectors, np.float32) * np.asarray(weights, np.float32)[:, None]
+    c = np.zeros((len(v) + 1, v.shape[1]), np.float64)
+    np.cumsum(v, axis=0, dtype=np.float64, out=c[1:])
+    out = [np.array(vectors, np.float32)]
+    for k in range(2, max_len + 1):
+        out.append(_normalize(c[k:] - c[:-k]) if len(v) >= k else np.zeros((0, v.shape[1]), np.float32))
+    return out
 
 
 class E5Encoder:
@@ -653,13 +717,20 @@ class E5Encoder:
     def encode(self, texts) -> np.ndarray:
         return self._model.encode(list(texts), True)
 
+    def token_counts(self, texts) -> list[int]:
+        return [self._model.token_count(t, True) for t in texts]
+
 
 def _safe_key(s: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in s)[-80:] or "model"
 
 
+DEVICE_PATTERN = r"(cpu|cuda|mps|xpu|npu|hpu)(:[0-9]+)?"
+
+
 def load_model(model=None, *, cache: bool = True, cache_dir: str | Path | None = None,
-               threads: int | None = None) -> Embedder:
+               threads: int | None = None, device: str | None = None,
+               batch_size: int | None = None) -> Embedder:
     """Return an :class:`Embedder` for ``model``.
 
     ``None`` or ``"use-multilingual-v3"``: the default USE model (offline, numpy).
@@ -668,14 +739,32 @@ def load_model(model=None, *, cache: bool = True, cache_dir: str | Path | None =
     ``bitext[st]`` extra; a name needs network unless it is already cached).
     An object with ``encode``: used as it is. An :class:`Embedder`: returned as is.
     ``threads``: CPU threads of the built-in models (default: all cores).
+    ``device`` (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``, ...): where a
+    sentence-transformers model runs (default: what sentence-transformers
+    picks, a GPU where there is one); the built-in models run on the CPU.
+    ``batch_size``: texts per encoding call of models other than the default
+    (default 64; larger batches help on a GPU).
     """
+    import re
+
     kw = {"use_cache": cache, "cache_dir": cache_dir}
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
+        raise ModelLoadError(f"batch size must be a positive integer, got {batch_size!r}")
+    if device is not None and not re.fullmatch(DEVICE_PATTERN, str(device)):
+        raise ModelLoadError(f"not a device: {device!r} (expected cpu, cuda, cuda:N, mps, ...)")
+    text_kw = {"batch_size": batch_size} if batch_size else {}
     if isinstance(model, Embedder):
         return model
+    builtin = model is None or model in (DEFAULT_MODEL, "default", "usem3", E5_MODEL, "e5-small", "e5")
+    if builtin and device not in (None, "cpu"):
+        raise ModelLoadError(f"model {model or DEFAULT_MODEL!r} runs on the CPU only; "
+                             "--device applies to sentence-transformers models")
     if model is None or model in (DEFAULT_MODEL, "default", "usem3"):
+        if batch_size is not None:
+            raise ModelLoadError(f"model {DEFAULT_MODEL!r} batches by tokens; --batch-size applies to other models")
         return USEEmbedder(threads=threads, **kw)
     if model in (E5_MODEL, "e5-small", "e5"):
-        return TextEmbedder(E5Encoder(threads=threads), **kw)  # keyed by its bitext_key
+        return TextEmbedder(E5Encoder(threads=threads), **text_kw, **kw)  # keyed by its bitext_key
     if isinstance(model, (str, os.PathLike)):
         name = os.fspath(model)
         try:
@@ -685,7 +774,7 @@ def load_model(model=None, *, cache: bool = True, cache_dir: str | Path | None =
                 f"model {name!r} needs sentence-transformers: pip install 'bitext[st]'"
             ) from e
         try:
-            enc = SentenceTransformer(name, device="cpu")
+            enc = SentenceTransformer(name, device=device)
         except Exception as e:
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             hint = "" if os.path.isdir(name) else " (not a local folder; loading by name needs network or a cached copy)"
@@ -693,10 +782,10 @@ def load_model(model=None, *, cache: bool = True, cache_dir: str | Path | None =
         path = Path(name)
         ident = str(path.resolve()) if path.exists() else name
         key = "st-" + hashlib.sha1(ident.encode()).hexdigest()[:10] + "-" + path.name
-        return TextEmbedder(enc, key=key, **kw)
+        return TextEmbedder(enc, key=key, **text_kw, **kw)
     if hasattr(model, "encode"):
         key = getattr(model, "bitext_key", None)
         if key is None:  # an anonymous object: its class name would not tell models apart
             kw["use_cache"] = False
-        return TextEmbedder(model, key=key, **kw)
+        return TextEmbedder(model, key=key, **text_kw, **kw)
     raise ModelLoadError(f"not a model: {model!r} (expected None, a name or path, or an object with encode())")

@@ -298,10 +298,7 @@ def align(
     shared = None
     if p.anchor_weight:
         shared = anchor_counts([s.text for s in src_sents], [s.text for s in tgt_sents])
-    beads = _align_through(
-        cons,
-        src_spans,
-        tgt_spans,
+    evidence = (
         np.array([_text_len(s.text) for s in src_sents]),
         np.array([_text_len(s.text) for s in tgt_sents]),
         None if per_line else np.array([s.paragraph for s in src_sents]),
@@ -310,6 +307,11 @@ def align(
         *(shared or (None, None)),
         *(() if cons is not None else (None if j is None else np.array(j, np.float32) for j in joins)),
     )
+    if embedder.exact_spans:
+        beads = _align_through(cons, src_spans, tgt_spans, *evidence)
+    else:
+        texts = ([s.text for s in src_sents], [s.text for s in tgt_sents])
+        beads = _align_exact_where_contested(embedder, texts, [src_spans, tgt_spans], cons, evidence, progress)
     src_vectors, tgt_vectors = src_spans[0], tgt_spans[0]
     if joins[0] and any(joins[0]):
         beads, src_sents, src_vectors = optional_cuts.rejoin(beads, src_text, src_sents, joins[0], src_spans, 0)
@@ -343,6 +345,45 @@ def align(
     )
 
 
+def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progress, rounds: int = 3) -> list[tuple]:
+    """Beads from composed span vectors, made exact where they matter.
+
+    First the spans of two or more sentences that a likely path puts in a
+    bead (:func:`~bitext.align.contested_spans`) get the vectors of their
+    joined text; then the beads are aligned, and while a bead of the result
+    holds a span whose vector is still composed, that span is encoded too
+    and the beads aligned again (at most ``rounds`` times). ``spans`` (each
+    side's list of span arrays) is updated in place.
+    """
+    from .align import contested_spans
+
+    p = evidence[4]
+    exact = [set(), set()]
+
+    def make_exact(wanted) -> bool:
+        new = [[(i, k) for i, k in map(tuple, w.tolist()) if (i, k) not in done] for w, done in zip(wanted, exact)]
+        bar = _progress(sum(map(len, new)), progress, "spans in doubt")
+        for side, todo in enumerate(new):
+            if todo:
+                vecs = embedder.joined(texts[side], np.array(todo), progress=bar.update if bar else None)
+                for (i, k), v in zip(todo, vecs):
+                    spans[side][k - 1][i] = v
+                exact[side].update(todo)
+        if bar:
+            bar.close()
+        return any(new)
+
+    make_exact(contested_spans(*spans, *evidence, min_posterior=p.contested_posterior))
+    beads = _align_through(cons, *spans, *evidence)
+    for _ in range(rounds):
+        held = [{(b[0][0], len(b[0])) for b in beads if len(b[0]) > 1},
+                {(b[1][0], len(b[1])) for b in beads if len(b[1]) > 1}]
+        if not make_exact([np.array(sorted(h), np.int64).reshape(-1, 2) for h in held]):
+            break
+        beads = _align_through(cons, *spans, *evidence)
+    return beads
+
+
 def _align_through(cons, *args) -> list[tuple]:
     """:func:`~bitext.align.align_vectors`, or, with constraints, the same around them."""
     if cons is None:
@@ -364,9 +405,9 @@ def _is_str_list(x) -> bool:
     return isinstance(x, (list, tuple)) and not (x and isinstance(x[0], Sentence))
 
 
-def _progress(total: int, enabled: bool):
+def _progress(total: int, enabled: bool, desc: str = "embedding"):
     if not enabled or total < 200:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="sent", desc="embedding", leave=False)
+    return tqdm(total=total, unit="sent" if desc == "embedding" else "span", desc=desc, leave=False)

@@ -59,8 +59,44 @@ def _add_common(p: argparse.ArgumentParser) -> None:
                    help="encoding of both input files (default: UTF-8, or a legacy encoding detected with confidence)")
     p.add_argument("--presplit", action="store_true", help="inputs hold one sentence per line; ids are line numbers")
     p.add_argument("--model", help=MODEL_HELP)
+    add_device(p)
     p.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def device_name(value: str) -> str:
+    """``--device``: cpu, cuda, cuda:N, mps, ..."""
+    import re
+
+    from ..embed import DEVICE_PATTERN
+
+    if not re.fullmatch(DEVICE_PATTERN, value):
+        raise argparse.ArgumentTypeError(f"not a device: {value!r} (expected cpu, cuda, cuda:N, mps, ...)")
+    return value
+
+
+def positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return n
+
+
+def add_device(p: argparse.ArgumentParser) -> None:
+    """``--device`` and ``--batch-size``: where and how a sentence-transformers model encodes."""
+    p.add_argument("--device", type=device_name,
+                   help="where a sentence-transformers model runs: cpu, cuda, cuda:N, mps "
+                   "(default: what sentence-transformers picks, a GPU where there is one)")
+    p.add_argument("--batch-size", type=positive_int, metavar="N",
+                   help="texts per encoding batch of models other than the default (default 64)")
+
+
+def model_options(args) -> dict:
+    """The ``load_model`` keywords that a command's ``--device`` and ``--batch-size`` give."""
+    return {"device": getattr(args, "device", None), "batch_size": getattr(args, "batch_size", None)}
 
 
 def add_fixed(p: argparse.ArgumentParser) -> None:
@@ -188,8 +224,10 @@ def run_align_command(args, prog: str, render) -> int:
         return _fail(prog, str(e))
     if src_lang == tgt_lang:
         print(f"{prog}: warning: both sides are in the same language ({src_lang}); is the target a translation?", file=sys.stderr)
+    if args.quiet:  # sentence-transformers' own loading bars too
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
-        model = load_model(args.model, cache=not args.no_cache)
+        model = load_model(args.model, cache=not args.no_cache, **model_options(args))
     except ModelLoadError as e:
         return _fail(prog, str(e))
     unread = language_warning(model, src_lang, tgt_lang)
