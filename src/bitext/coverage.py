@@ -50,7 +50,6 @@ import json
 import math
 import re
 import sys
-import types
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, fields
@@ -1227,9 +1226,6 @@ def _run_cli(args) -> int:
 # ``bitext.coverage(alignment)``: the module is callable
 
 
-class _CallableModule(types.ModuleType):
-    def __call__(self, alignment, threshold: float | None = None, **kw) -> CoverageReport:
-        return coverage(alignment, threshold, **kw)
+from ._callable import make_callable  # noqa: E402
 
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, "coverage")
