@@ -34,10 +34,18 @@ calibrated on the development sets (``bench/calibrate_coverage.py``,
 ``docs/coverage.md``).
 
 The module is callable: ``bitext.coverage(alignment)`` is
-``bitext.coverage.coverage(alignment)``.
+``bitext.coverage.coverage(alignment)``. It runs the checks into the report;
+the parts live in their own modules, and the names above are re-exported here:
 
-Command line: ``bitext coverage SRC TGT [--format text|json|html] [--threshold T]
-[--unmatched-z Z|off] [--loo-gain G|off] [--glossary TSV] [--consistency]``.
+- :mod:`bitext.suspects`: numbers and names that one side has and the other
+  lacks (:func:`extract_numbers`, :func:`extract_names`, :func:`compare_pair`);
+- :mod:`bitext.unmatched`: the unmatched sentences and the leave-one-out test;
+- :mod:`bitext.coverage_report`: the records (:class:`CoverageReport` ...),
+  their dicts, JSON and text; :mod:`bitext.report` writes the HTML.
+
+Command line (:mod:`bitext.cli.coverage`): ``bitext coverage SRC TGT
+[--format text|json|html] [--threshold T] [--unmatched-z Z|off] [--loo-gain G|off]
+[--glossary TSV] [--consistency]``.
 
 With a glossary (``glossary=``, ``--glossary``), beads whose terms are not
 rendered as it says are reported, and source terms rendered in more than
@@ -47,8 +55,8 @@ one way (:mod:`bitext.glossary`).
 from __future__ import annotations
 
 import math
-import sys
 
+from ._callable import make_callable
 from .coverage_report import Addition, CoverageReport, LowConfidence, Omission, ParagraphCoverage, Suspect
 from .suspects import common_names, compare_pair, extract_names, extract_numbers, latin_script
 from .unmatched import DEFAULT_LOO_GAIN, DEFAULT_UNMATCHED_Z, unmatched_sentences
@@ -67,15 +75,10 @@ __all__ = [
     "extract_numbers",
     "extract_names",
     "compare_pair",
-    "add_cli",
 ]
 
 DEFAULT_THRESHOLD = 0.60
 """Beads scored below this are *low-confidence* (chosen by ``bench/calibrate_coverage.py``)."""
-
-# --------------------------------------------------------------------------
-# the report
-
 
 def _chars(s: str) -> int:
     return sum(1 for c in s if not c.isspace())
@@ -252,90 +255,5 @@ def _unpaired(record, ids, sents, kind: str, bead: int, score: float) -> list:
             for run in _runs(ids, sents)]
 
 
-# --------------------------------------------------------------------------
-# command line
-
-
-def _threshold_arg(s: str) -> float:
-    import argparse
-
-    try:
-        v = float(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {s!r}") from None
-    if not 0.0 <= v <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {s}")
-    return v
-
-
-def _off_or_nonneg(s: str) -> float | None:
-    """``off`` (None) or a number >= 0."""
-    import argparse
-
-    if s.strip().lower() in ("off", "none"):
-        return None
-    try:
-        v = float(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number or 'off': {s!r}") from None
-    if not v >= 0.0 or math.isinf(v):
-        raise argparse.ArgumentTypeError(f"must be 0 or more (or 'off'), got {s}")
-    return v
-
-
-def add_cli(sub, add_common) -> None:
-    """Add ``bitext coverage`` to the ``bitext`` command's subparsers."""
-    p = sub.add_parser(
-        "coverage",
-        help="report untranslated and added sentences, low-confidence and suspect pairs",
-        description="Align SRC with its translation TGT and report coverage: omissions, "
-        "additions, low-confidence beads and pairs whose numbers or names differ.",
-    )
-    add_common(p)
-    p.add_argument("--format", choices=("text", "json", "html"), default="text",
-                   help="report format (default: text; html is one self-contained file)")
-    p.add_argument("--threshold", type=_threshold_arg, default=None, metavar="T",
-                   help=f"beads scored below T (0 to 1) are low-confidence (default: {DEFAULT_THRESHOLD})")
-    p.add_argument("--unmatched-z", type=_off_or_nonneg, default=DEFAULT_UNMATCHED_Z, metavar="Z",
-                   help="a sentence inside a bead is unmatched when its similarity lies Z robust standard "
-                   f"deviations below the document's median; lower finds more (default: {DEFAULT_UNMATCHED_Z}; "
-                   "'off': report only what the aligner left unaligned)")
-    p.add_argument("--loo-gain", type=_off_or_nonneg, default=DEFAULT_LOO_GAIN, metavar="G",
-                   help="a sentence inside a bead is unmatched when the bead without it resembles the other "
-                   f"side better by more than G (cosine; default: {DEFAULT_LOO_GAIN}; 'off': no such test)")
-    p.add_argument("--glossary", metavar="TSV",
-                   help="report beads whose source holds a term of this glossary (term, tab, renderings "
-                   "separated by |, optional note) and whose target none of its renderings; implies --consistency")
-    p.add_argument("--consistency", action="store_true",
-                   help="report source terms rendered in more than one way (needs jieba for Chinese)")
-    p.set_defaults(func=_run_cli)
-
-
-def _run_cli(args) -> int:
-    from .cli import run_align_command
-
-    fmt, threshold = args.format, args.threshold
-    kw = {"unmatched_z": args.unmatched_z, "loo_gain": args.loo_gain, "progress": not args.quiet,
-          "consistency": True if args.consistency else None}
-    if args.glossary:  # read before aligning: a bad glossary fails at once
-        from .glossary import GlossaryError, read_glossary
-
-        try:
-            kw["glossary"] = read_glossary(args.glossary)
-        except GlossaryError as e:
-            print(f"bitext coverage: error: {e}", file=sys.stderr)
-            return 2
-
-    def render(alignment) -> str:
-        return coverage(alignment, threshold, **kw).render(fmt)
-
-    return run_align_command(args, "bitext coverage", render)
-
-
-# --------------------------------------------------------------------------
-# ``bitext.coverage(alignment)``: the module is callable
-
-
-from ._callable import make_callable  # noqa: E402
-
+# ``bitext.coverage(alignment)`` is ``bitext.coverage.coverage(alignment)``
 make_callable(__name__, "coverage")
