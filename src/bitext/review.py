@@ -119,8 +119,8 @@ def render_review(report, title: str | None = None, name: str = "beads") -> str:
 
 def add_cli(sub, add_common) -> None:
     """Add ``bitext review`` to the ``bitext`` command's subparsers."""
-    from .cli import add_fixed
-    from .coverage import DEFAULT_THRESHOLD, _threshold_arg
+    from .cli import add_fixed, threshold_arg
+    from .coverage import DEFAULT_THRESHOLD
 
     p = sub.add_parser(
         "review",
@@ -130,7 +130,7 @@ def add_cli(sub, add_common) -> None:
         "with bitext align --fixed.",
     )
     add_common(p)
-    p.add_argument("--threshold", type=_threshold_arg, default=None, metavar="T",
+    p.add_argument("--threshold", type=threshold_arg, default=None, metavar="T",
                    help=f"beads scored below T (0 to 1) are flagged low-confidence (default: {DEFAULT_THRESHOLD})")
     add_fixed(p)
     p.set_defaults(func=_run_cli)

@@ -939,9 +939,6 @@ def _run_cli(args) -> int:
 # ``bitext.terms(alignment)``: the module is callable
 
 
-class _CallableModule(types.ModuleType):
-    def __call__(self, alignments, **kw) -> TermList:
-        return terms(alignments, **kw)
+from ._callable import make_callable  # noqa: E402
 
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, "terms")

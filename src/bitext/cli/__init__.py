@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # the modules that define the other subcommands, each with add_cli(sub, add_common)
 COMMANDS = (
-    "bitext.coverage",
+    "bitext.cli.coverage",
     "bitext.batch",
     "bitext.review",
     "bitext.terms",
@@ -313,3 +313,14 @@ def _main(argv: list[str] | None = None) -> int:
         fmt = args.format or _format_of(args.output)
         return run_align_command(args, "bitext align", lambda a: a.format(fmt))
     return args.func(args)
+
+
+def threshold_arg(s: str) -> float:
+    """argparse type of ``--threshold`` (coverage, review): a number from 0 to 1."""
+    try:
+        v = float(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {s!r}") from None
+    if not 0.0 <= v <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {s}")
+    return v

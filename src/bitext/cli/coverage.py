@@ -1,0 +1,75 @@
+"""``bitext coverage SRC TGT``: align two files and write the coverage report
+(:func:`bitext.coverage.coverage`) as text, JSON or HTML."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+from ..coverage import DEFAULT_LOO_GAIN, DEFAULT_THRESHOLD, DEFAULT_UNMATCHED_Z
+from . import run_align_command, threshold_arg
+
+__all__ = ["add_cli"]
+
+
+def _off_or_nonneg(s: str) -> float | None:
+    """``off`` (None) or a number >= 0."""
+    if s.strip().lower() in ("off", "none"):
+        return None
+    try:
+        v = float(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number or 'off': {s!r}") from None
+    if not v >= 0.0 or math.isinf(v):
+        raise argparse.ArgumentTypeError(f"must be 0 or more (or 'off'), got {s}")
+    return v
+
+
+def add_cli(sub, add_common) -> None:
+    """Add ``bitext coverage`` to the ``bitext`` command's subparsers."""
+    p = sub.add_parser(
+        "coverage",
+        help="report untranslated and added sentences, low-confidence and suspect pairs",
+        description="Align SRC with its translation TGT and report coverage: omissions, "
+        "additions, low-confidence beads and pairs whose numbers or names differ.",
+    )
+    add_common(p)
+    p.add_argument("--format", choices=("text", "json", "html"), default="text",
+                   help="report format (default: text; html is one self-contained file)")
+    p.add_argument("--threshold", type=threshold_arg, default=None, metavar="T",
+                   help=f"beads scored below T (0 to 1) are low-confidence (default: {DEFAULT_THRESHOLD})")
+    p.add_argument("--unmatched-z", type=_off_or_nonneg, default=DEFAULT_UNMATCHED_Z, metavar="Z",
+                   help="a sentence inside a bead is unmatched when its similarity lies Z robust standard "
+                   f"deviations below the document's median; lower finds more (default: {DEFAULT_UNMATCHED_Z}; "
+                   "'off': report only what the aligner left unaligned)")
+    p.add_argument("--loo-gain", type=_off_or_nonneg, default=DEFAULT_LOO_GAIN, metavar="G",
+                   help="a sentence inside a bead is unmatched when the bead without it resembles the other "
+                   f"side better by more than G (cosine; default: {DEFAULT_LOO_GAIN}; 'off': no such test)")
+    p.add_argument("--glossary", metavar="TSV",
+                   help="report beads whose source holds a term of this glossary (term, tab, renderings "
+                   "separated by |, optional note) and whose target none of its renderings; implies --consistency")
+    p.add_argument("--consistency", action="store_true",
+                   help="report source terms rendered in more than one way (needs jieba for Chinese)")
+    p.set_defaults(func=_run_cli)
+
+
+def _run_cli(args) -> int:
+    from ..coverage import coverage
+
+    fmt, threshold = args.format, args.threshold
+    kw = {"unmatched_z": args.unmatched_z, "loo_gain": args.loo_gain, "progress": not args.quiet,
+          "consistency": True if args.consistency else None}
+    if args.glossary:  # read before aligning: a bad glossary fails at once
+        from ..glossary import GlossaryError, read_glossary
+
+        try:
+            kw["glossary"] = read_glossary(args.glossary)
+        except GlossaryError as e:
+            print(f"bitext coverage: error: {e}", file=sys.stderr)
+            return 2
+
+    def render(alignment) -> str:
+        return coverage(alignment, threshold, **kw).render(fmt)
+
+    return run_align_command(args, "bitext coverage", render)
