@@ -1,9 +1,14 @@
 """Strict and lax F1 of the aligner on the development sets and the seed gold.
 
-usage: python bench/accuracy.py [--model M] [--eval-data DIR] [--sets mac,tb,seed] [--ablation]
+usage: python bench/accuracy.py [--model M] [--eval-data DIR] [--sets mac,tb,seed] [--ablation | --spans]
 
 M: ``multilingual-e5-small`` (the ``bitext[e5]`` extra; docs/benchmarks.md's "The same
 evidence with another model") or a sentence-transformers name or folder.
+``--spans`` (models other than the default): span vectors of joined text
+against composed ones with the contested spans re-encoded at several
+posterior thresholds: F1, and the tokens each setting has the model encode
+against one pass over every sentence (every distinct text is encoded once,
+the count is what each setting asks for).
 """
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+import numpy as np  # noqa: E402
 
 import bitext  # noqa: E402
 from bitext.align import AlignParams  # noqa: E402
@@ -65,13 +72,76 @@ ABLATIONS = [
 ]
 
 
+class Counting:
+    """Wraps a TextEmbedder's encoder: each distinct text is encoded once, and
+    ``tokens`` counts the tokens of every text the embedder asks for."""
+
+    def __init__(self, embedder):
+        self.embedder, self.encoder = embedder, embedder._encoder
+        self.memo, self.tokens = {}, 0
+        self.bitext_key = getattr(self.encoder, "bitext_key", None)
+        self.max_seq_length = getattr(self.encoder, "max_seq_length", None)
+        embedder._encoder = self
+
+    def encode(self, texts, **kw):
+        texts = list(texts)
+        self.embedder._encoder = self.encoder  # token counts and encoding by the model itself
+        try:
+            self.tokens += int(self.embedder.token_counts(texts).sum())
+            new = [t for t in dict.fromkeys(texts) if t not in self.memo]
+            new.sort(key=len)  # batches of like lengths, as TextEmbedder makes them
+            for i in range(0, len(new), 64):
+                self.memo.update(zip(new[i:i + 64], self.embedder._encode_batch(new[i:i + 64])))
+        finally:
+            self.embedder._encoder = self
+        return np.stack([self.memo[t] for t in texts])
+
+    def token_counts(self, texts):
+        self.embedder._encoder = self.encoder
+        try:
+            return self.embedder.token_counts(texts)
+        finally:
+            self.embedder._encoder = self
+
+
+def spans_tradeoff(args, keys):
+    from bitext.embed import TextEmbedder
+
+    embedder = load_model(args.model, cache=False)
+    if not isinstance(embedder, TextEmbedder):
+        raise SystemExit("--spans: the default model composes exact span vectors; give --model")
+    counting = Counting(embedder)
+    embedder.batch_size = 10**9  # one call a document: the counter sees every text asked for
+    one_pass = {}
+    for key in keys:  # one pass over every sentence: the unit of cost
+        counting.tokens = 0
+        embedder.compose, embedder.exact_spans = True, False
+        run_set(key, Path(args.eval_data), embedder, AlignParams(contested_posterior=None))
+        one_pass[key] = counting.tokens
+    print(f"model: {args.model}; strict F1 (lax F1), tokens encoded against one pass over every sentence")
+    print(f"{'span vectors':<42}" + "".join(f"{k:>24}" for k in keys))
+    rows = [("joined text of every span (Bertalign)", False, 0.02), ("composed, none re-encoded", True, None)]
+    rows += [(f"composed, contested >= {p:g} re-encoded", True, p) for p in (0.5, 0.2, 0.1, 0.05, 0.02, 0.01)]
+    for name, compose, post in rows:
+        embedder.compose, embedder.exact_spans = compose, not compose
+        cells = []
+        for key in keys:
+            counting.tokens = 0
+            r = run_set(key, Path(args.eval_data), embedder, AlignParams(contested_posterior=post))
+            cells.append(f"{r['strict']['f1']:.3f} ({r['lax']['f1']:.3f}) {counting.tokens / one_pass[key]:5.2f}x")
+        print(f"{name:<42}" + "".join(f"{c:>24}" for c in cells), flush=True)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--model", default=None)
     ap.add_argument("--eval-data", default=str(ROOT.parent / "shared" / "eval-data"))
     ap.add_argument("--sets", default="mac,tb,seed")
     ap.add_argument("--ablation", action="store_true", help="also run with each feature switched off")
+    ap.add_argument("--spans", action="store_true", help="joined against composed span vectors (needs --model)")
     args = ap.parse_args(argv)
+    if args.spans:
+        return spans_tradeoff(args, args.sets.split(","))
     embedder = load_model(args.model)
     keys = args.sets.split(",")
     rows = ABLATIONS if args.ablation else ABLATIONS[:1]

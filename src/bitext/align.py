@@ -76,7 +76,8 @@ class AlignParams:
     posterior_window: int = 3  # band half-width around the best path for the posteriors
     # models whose span vectors are composed from sentence vectors (TextEmbedder): the
     # spans in beads of at least this posterior get the vectors of their joined text
-    contested_posterior: float = 0.02
+    # (None: the composed vectors as they are)
+    contested_posterior: float | None = 0.02
     # confidence without posteriors (posterior_temp=None): logistic(conf_bias + conf_sim
     # * cosine + conf_size * (a + b - 2)); all fitted on the development sets
     # (bench/calibrate.py; docs/benchmarks.md)

@@ -307,7 +307,7 @@ def align(
         *(shared or (None, None)),
         *(() if cons is not None else (None if j is None else np.array(j, np.float32) for j in joins)),
     )
-    if embedder.exact_spans:
+    if embedder.exact_spans or p.contested_posterior is None:
         beads = _align_through(cons, src_spans, tgt_spans, *evidence)
     else:
         texts = ([s.text for s in src_sents], [s.text for s in tgt_sents])
