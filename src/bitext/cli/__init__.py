@@ -100,8 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS = (
     "bitext.coverage",
     "bitext.batch",
-    "bitext.review",
-    "bitext.terms",
+    "bitext.cli.review",
+    "bitext.cli.terms",
 )
 
 
@@ -275,3 +275,32 @@ def _main(argv: list[str] | None = None) -> int:
         fmt = args.format or _format_of(args.output)
         return run_align_command(args, "bitext align", lambda a: a.format(fmt))
     return args.func(args)
+
+
+# --------------------------------------------------------------------------
+# for the subcommands' modules (bitext/cli/<command>.py)
+
+
+def add_command(sub, add_common, name: str, run, help: str, description: str) -> argparse.ArgumentParser:
+    """A subcommand that reads SRC and TGT: its parser in ``sub``, with the common
+    arguments (``add_common``) and ``run(args) -> exit status`` as its runner."""
+    p = sub.add_parser(name, help=help, description=description)
+    add_common(p)
+    p.set_defaults(func=run)
+    return p
+
+
+def fail(prog: str, msg: str) -> int:
+    """``prog: error: msg`` on stderr; the exit status of bad input (2)."""
+    return _fail(prog, msg)
+
+
+def unit_interval(value: str) -> float:
+    """argparse type of ``--threshold``: a number from 0 to 1."""
+    try:
+        v = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0.0 <= v <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return v
