@@ -534,7 +534,7 @@ class TermPair:
         return {"src": self.src, "tgt": self.tgt, "count": self.count, "src_count": self.src_count,
                 "score": round(self.score, 4), "termhood": round(self.termhood, 4), "evidence": list(self.evidence),
                 "doc": self.doc, "bead": self.bead,
-                "features": {k: round(v, 4) for k, v in self.features.items()}}
+                "features": {k: v if isinstance(v, str) else round(v, 4) for k, v in self.features.items()}}
 
 
 @dataclass
