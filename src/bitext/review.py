@@ -15,10 +15,10 @@ command (:mod:`bitext.cli.review`).
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 from pathlib import Path
 
+from .markup import escape
 from .report import CSS, ROW_BACKGROUNDS, STATUS_COLOURS, STATUS_LABELS, cards_html, findings_html, legend_html
 from .segment import join_sentences
 
@@ -70,7 +70,7 @@ def _json_for_script(data) -> str:
 def render_review(report, title: str | None = None, name: str = "beads") -> str:
     """The review page as one HTML document (a string). ``name``: the stem of the downloads."""
     a = report.alignment
-    e = html.escape
+    e = escape
     title = title or f"Review ({a.src_lang} \u2192 {a.tgt_lang})"
     css = CSS + (_DATA / "review.css").read_text("utf-8")
     script = (_DATA / "review.js").read_text("utf-8")
