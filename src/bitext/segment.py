@@ -43,6 +43,7 @@ from . import ko_endings
 __all__ = [
     "Sentence", "split", "split_lines", "detect_lang", "join_sentences", "LanguageError", "BlankLineError",
     "check_lang", "LongSentenceWarning", "MAX_SENTENCE_CHARS", "BLOCK_CHARS", "ZH_CLAUSE_END",
+    "LID_MIN_CONFIDENCE", "PARALLEL_PARAGRAPHS",
 ]
 
 

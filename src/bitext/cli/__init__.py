@@ -11,6 +11,12 @@ import warnings
 from .. import __version__
 from ..io import FORMATS, InputError, OutputError, check_output, read_text, write_output
 
+__all__ = [
+    "main", "build_parser", "Parser", "COMMANDS", "EXIT_USAGE", "EXIT_INTERRUPTED",
+    "lang_code", "encoding_name", "add_fixed", "load_pair", "resolve_langs", "run_align_command", "write_result",
+    "add_command", "fail", "unit_interval",
+]
+
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
