@@ -30,14 +30,18 @@ from bitext.pipeline import Alignment, Bead  # noqa: E402
 from bitext.segment import Sentence  # noqa: E402
 
 
-def synthetic(n: int, dim: int) -> Alignment:
+def synthetic(n: int, dim: int, low_every: int = 0) -> Alignment:
+    """n sentences a side (``s0``, ``s1`` ..., ten a paragraph): unit vectors of ``dim``
+    dimensions, the target a noisy copy of the source, and 1-1 beads scored 0.95 (0.3 for
+    every ``low_every``-th bead from the first, where ``low_every`` is given).
+    tests/test_plots.py draws it too."""
     rng = np.random.default_rng(0)
     v = rng.standard_normal((n, dim)).astype(np.float32)
     v /= np.linalg.norm(v, axis=1, keepdims=True)
     w = v + 0.3 * rng.standard_normal((n, dim)).astype(np.float32)
     w /= np.linalg.norm(w, axis=1, keepdims=True)
     sents = [Sentence(f"s{i}", 3 * i, 3 * i + 2, i // 10) for i in range(n)]
-    beads = [Bead((i,), (i,), "", "", 0.9) for i in range(n)]
+    beads = [Bead((i,), (i,), f"s{i}", f"s{i}", 0.3 if low_every and i % low_every == 0 else 0.95) for i in range(n)]
     return Alignment(beads, sents, list(sents), "en", "fr", src_vectors=v, tgt_vectors=w)
 
 

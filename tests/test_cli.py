@@ -269,3 +269,24 @@ def test_format_follows_the_output_extension(tmp_path, capsys):
         out = tmp_path / name
         assert main(["align", ZH, KO, "-o", str(out), "-q", *fmt_opt]) == 0
         assert out.read_text("utf-8").startswith(first), name
+
+
+def test_every_listed_command_loads(capsys):
+    # the parser skips a module of cli.COMMANDS that fails to import: each must import and add its subcommand
+    import importlib
+
+    import pytest
+
+    from bitext.cli import COMMANDS
+
+    for name in COMMANDS:
+        assert callable(importlib.import_module(name).add_cli), name
+    with pytest.raises(SystemExit) as e:
+        main(["--help"])
+    assert e.value.code == 0
+    listed = capsys.readouterr().out
+    for command in ("align", "eval", "coverage", "batch", "review", "terms"):
+        assert f"\n    {command} " in listed, command
+    # the library modules hold no command line
+    for lib in ("bitext.terms", "bitext.review"):
+        assert not hasattr(importlib.import_module(lib), "add_cli"), lib

@@ -3,6 +3,7 @@ heatmap stays within its cell budget on a long document."""
 
 from __future__ import annotations
 
+import sys
 import tracemalloc
 
 import numpy as np
@@ -16,7 +17,10 @@ from bitext import plots  # noqa: E402
 from bitext.coverage import coverage  # noqa: E402
 from bitext.pipeline import Alignment, Bead  # noqa: E402
 from bitext.report import STATUS_COLOURS  # noqa: E402
-from bitext.segment import Sentence  # noqa: E402
+from conftest import ROOT  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from plots import synthetic  # noqa: E402  (bench/plots.py: the long synthetic document)
 
 
 @pytest.fixture(scope="module")
@@ -62,19 +66,8 @@ def test_paragraphs_and_scores(report):
     assert "below 0.99" in ax3.get_legend().get_texts()[0].get_text()
 
 
-def _long_alignment(n: int, dim: int = 32) -> Alignment:
-    rng = np.random.default_rng(0)
-    v = rng.standard_normal((n, dim)).astype(np.float32)
-    v /= np.linalg.norm(v, axis=1, keepdims=True)
-    w = v + 0.3 * rng.standard_normal((n, dim)).astype(np.float32)
-    w /= np.linalg.norm(w, axis=1, keepdims=True)
-    sents = [Sentence(f"s{i}", 3 * i, 3 * i + 2, i // 10) for i in range(n)]
-    beads = [Bead((i,), (i,), f"s{i}", f"s{i}", 0.3 if i % 1000 == 0 else 0.95) for i in range(n)]
-    return Alignment(beads, sents, list(sents), "en", "fr", src_vectors=v, tgt_vectors=w)
-
-
 def test_heatmap_budget_on_20k_sentences(monkeypatch):
-    a = _long_alignment(20_000)
+    a = synthetic(20_000, 32, low_every=1000)
 
     def refuse(self):
         raise AssertionError("the plot built the n x m matrix")

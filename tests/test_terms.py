@@ -264,6 +264,17 @@ def test_terms_cli_writes_an_editable_glossary(tmp_path):
     assert main(["coverage", str(ZH), str(KO), "--glossary", str(out), "-q", "-o", str(tmp_path / "r.txt")]) == 0
 
 
+def test_terms_cli_json_holds_the_synonyms(tmp_path):
+    # a synonym's features name the rendering it stands for (a string, not a number to round)
+    out = tmp_path / "terms.json"
+    assert main(["terms", str(ZH), str(KO), "--format", "json", "-o", str(out), "-q"]) == 0
+    pairs = json.loads(out.read_text("utf-8"))
+    syn = next(p for p in pairs if p["src"] == "开源" and p["tgt"] == "오픈소스")
+    assert syn["evidence"] == ["synonym"] and syn["features"] == {"of": "자료공개"}
+    best = pairs[0]
+    assert best["features"] and all(isinstance(v, float) and round(v, 4) == v for v in best["features"].values())
+
+
 # ------------------------------------------------------------------ batch folders
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .report import ROW_BACKGROUNDS, STATUS_COLOURS, STATUS_LABELS, _e, _ids
+from .markup import escape, id_list
+from .report import ROW_BACKGROUNDS, STATUS_COLOURS, STATUS_LABELS
 
 __all__ = ["bead_statuses", "alignment_repr", "report_repr", "alignment_html", "report_html", "MAX_ROWS"]
 
@@ -67,23 +68,23 @@ _CELL = "padding:3px 6px;vertical-align:top;text-align:left;border-bottom:1px so
 def _table(a, statuses: list[str], max_rows: int) -> str:
     td = f'style="{_CELL}"'
     head = "".join(f"<th {td}>{h}</th>" for h in
-                   ("#", "status", "src ids", f"source ({_e(a.src_lang)})", f"target ({_e(a.tgt_lang)})", "tgt ids", "score"))
+                   ("#", "status", "src ids", f"source ({escape(a.src_lang)})", f"target ({escape(a.tgt_lang)})", "tgt ids", "score"))
     rows = []
     for i, (b, st) in enumerate(zip(a.beads[:max_rows], statuses)):
         col = STATUS_COLOURS.get(st, "#000")
         rows.append(
             f'<tr class="s-{st}" style="background:{ROW_BACKGROUNDS.get(st, "#fff")}">'
             f'<td style="{_CELL}border-left:5px solid {col}">{i}</td>'
-            f'<td {td}><span style="color:{col};font-weight:600">{_e(st)}</span></td>'
-            f"<td {td}>{_ids(b.src_ids)}</td><td {td} lang=\"{_e(a.src_lang)}\">{_e(_cut(b.src))}</td>"
-            f"<td {td} lang=\"{_e(a.tgt_lang)}\">{_e(_cut(b.tgt))}</td><td {td}>{_ids(b.tgt_ids)}</td>"
+            f'<td {td}><span style="color:{col};font-weight:600">{escape(st)}</span></td>'
+            f"<td {td}>{id_list(b.src_ids)}</td><td {td} lang=\"{escape(a.src_lang)}\">{escape(_cut(b.src))}</td>"
+            f"<td {td} lang=\"{escape(a.tgt_lang)}\">{escape(_cut(b.tgt))}</td><td {td}>{id_list(b.tgt_ids)}</td>"
             f"<td {td}>{b.score:.2f}</td></tr>"
         )
     rest = len(a.beads) - max_rows
     note = (f'<p class="more" style="color:#666">{rest} more beads not shown '
             "(all of them: <code>.to_pandas()</code>)</p>") if rest > 0 else ""
-    legend = " ".join(f'<span style="color:{STATUS_COLOURS[k]}">&#9632; {_e(k)}</span>'
-                      f'<span style="color:#666"> ({_e(v)})</span>' for k, v in STATUS_LABELS.items()
+    legend = " ".join(f'<span style="color:{STATUS_COLOURS[k]}">&#9632; {escape(k)}</span>'
+                      f'<span style="color:#666"> ({escape(v)})</span>' for k, v in STATUS_LABELS.items()
                       if k in set(statuses))
     return (f'<div style="font-size:90%">{legend}</div>'
             f'<table class="bitext-beads" style="border-collapse:collapse"><thead><tr>{head}</tr></thead>'
@@ -92,7 +93,7 @@ def _table(a, statuses: list[str], max_rows: int) -> str:
 
 def alignment_html(a, max_rows: int = MAX_ROWS) -> str:
     """The alignment for a notebook: summary line and the first ``max_rows`` beads."""
-    return f"<div><p><b>{_e(alignment_repr(a)[1:-1])}</b></p>{_table(a, bead_statuses(a), max_rows)}</div>"
+    return f"<div><p><b>{escape(alignment_repr(a)[1:-1])}</b></p>{_table(a, bead_statuses(a), max_rows)}</div>"
 
 
 def report_html(r, max_rows: int = MAX_ROWS) -> str:
@@ -102,5 +103,5 @@ def report_html(r, max_rows: int = MAX_ROWS) -> str:
               f"<b>{len(r.omitted_ids)}</b> omitted, <b>{len(r.added_ids)}</b> added, "
               f"<b>{len(r.low_confidence)}</b> low-confidence (score &lt; {r.threshold:g}), "
               f"<b>{len(r.suspects)}</b> suspect")
-    return (f"<div><p><b>Coverage report {_e(a.src_lang)}&#8594;{_e(a.tgt_lang)}</b>: {counts}; "
+    return (f"<div><p><b>Coverage report {escape(a.src_lang)}&#8594;{escape(a.tgt_lang)}</b>: {counts}; "
             f"{len(a.beads)} beads.</p>{_table(a, bead_statuses(a, r), max_rows)}</div>")

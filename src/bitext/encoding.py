@@ -120,7 +120,7 @@ def _common_han(c: str) -> bool:
     return False
 
 
-def implausible(text: str) -> str | None:
+def _implausible(text: str) -> str | None:
     """Why ``text`` looks like a wrong decoding, or ``None``."""
     sample = text[:100_000]
     non_ascii = [c for c in sample if ord(c) >= 0x80 and not c.isspace()]
@@ -237,7 +237,7 @@ def decode(data: bytes, lang: str | None = None, encoding: str | None = None) ->
         texts.setdefault(text, []).append(enc)
     plausible = []
     for text, encs in texts.items():
-        if implausible(text):
+        if _implausible(text):
             continue
         try:
             guess = lang or detect_lang(text)

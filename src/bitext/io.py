@@ -30,6 +30,7 @@ __all__ = [
     "beads_to_tmx",
     "format_beads",
     "FORMATS",
+    "MAX_INPUT_BYTES",
 ]
 
 FORMATS = ("tsv", "jsonl", "beads", "tmx")

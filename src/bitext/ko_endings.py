@@ -33,7 +33,8 @@ import re
 import warnings
 from functools import lru_cache
 
-__all__ = ["SURE", "WEAK", "CLAUSE", "sentence_ends", "spans_at", "unpunctuated", "morphology_backend"]
+__all__ = ["SURE", "WEAK", "CLAUSE", "sentence_ends", "spans_at", "unpunctuated", "morphology_backend",
+           "backend_name"]
 
 SURE, WEAK, CLAUSE = 3, 2, 1
 

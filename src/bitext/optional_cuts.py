@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import ko_endings
-from .segment import _ZH_CLAUSE_END, Sentence
+from .segment import ZH_CLAUSE_END, Sentence
 
 __all__ = ["needs_cuts", "cut", "rejoin"]
 
@@ -57,7 +57,7 @@ def _inner_cuts(text: str, sents: list[Sentence], lang: str) -> list[list[tuple[
     if lang == "zh":
         return [
             [(s.start + m.end(), _CUT_WEIGHT["，" if m.group()[0] in "，," else "；"])
-             for m in _ZH_CLAUSE_END.finditer(s.text) if m.end() < len(s.text)]
+             for m in ZH_CLAUSE_END.finditer(s.text) if m.end() < len(s.text)]
             for s in sents
         ]
     out = [[] for _ in sents]

@@ -12,11 +12,12 @@ usable on their own.
 from __future__ import annotations
 
 import base64
-import html
 import struct
 import zlib
 
 import numpy as np
+
+from .markup import escape, id_list
 
 __all__ = ["CSS", "ROW_BACKGROUNDS", "render_html", "cards_html", "findings_html", "legend_html", "alignment_svg", "png_bytes", "STATUS_LABELS", "STATUS_COLOURS"]
 
@@ -124,9 +125,9 @@ def alignment_svg(report, size: int = 640, max_rect_cells: int = 12_000) -> str:
         f'viewBox="0 0 {W:.1f} {H:.1f}" role="img" aria-label="alignment path over the similarity matrix">',
         f"<title>Alignment path: {n} source x {m} target sentences</title>",
         f'<text x="{pad_l + w / 2:.1f}" y="14" class="axis" text-anchor="middle">'
-        f"target sentences ({html.escape(a.tgt_lang)}) &#8594;</text>",
+        f"target sentences ({escape(a.tgt_lang)}) &#8594;</text>",
         f'<text x="12" y="{pad_t + h / 2:.1f}" class="axis" text-anchor="middle" '
-        f'transform="rotate(-90 12 {pad_t + h / 2:.1f})">source sentences ({html.escape(a.src_lang)}) &#8594;</text>',
+        f'transform="rotate(-90 12 {pad_t + h / 2:.1f})">source sentences ({escape(a.src_lang)}) &#8594;</text>',
         f'<g transform="translate({pad_l},{pad_t})">',
         f'<rect x="0" y="0" width="{w:.1f}" height="{h:.1f}" fill="#fff" stroke="#999" stroke-width="0.5"/>',
     ]
@@ -162,7 +163,7 @@ def alignment_svg(report, size: int = 640, max_rect_cells: int = 12_000) -> str:
         col = STATUS_COLOURS.get(st, "#000")
         r0 = b.src_ids[0] if b.src_ids else r_prev
         c0 = b.tgt_ids[0] if b.tgt_ids else c_prev
-        tip = html.escape(f"bead {bi} ({b.kind}, {STATUS_LABELS.get(st, st)}), score {b.score:.2f}")
+        tip = escape(f"bead {bi} ({b.kind}, {STATUS_LABELS.get(st, st)}), score {b.score:.2f}")
         if b.src_ids and b.tgt_ids:
             x, y = c0 * cell, r0 * cell
             bw, bh = len(b.tgt_ids) * cell, len(b.src_ids) * cell
@@ -245,18 +246,10 @@ a { color: inherit; }
 """
 
 
-def _e(s) -> str:
-    return html.escape(str(s), quote=True)
-
-
-def _ids(ids) -> str:
-    return ",".join(str(i) for i in ids) if ids else "&#8211;"
-
-
 def _sentences_html(sents, ids, flagged: set[int]) -> str:
     out = []
     for i in ids:
-        t = _e(sents[i].text)
+        t = escape(sents[i].text)
         out.append(f'<span class="miss" title="no similar sentence on the other side">{t}</span>' if i in flagged else t)
     return " ".join(out)
 
@@ -277,12 +270,12 @@ def _term_findings(report) -> list[str]:
     """Findings list items for glossary misses and inconsistent renderings."""
     out = []
     for m in getattr(report, "term_misses", ()):
-        out.append(f'<li class="f-term"><a href="#b{m.bead}"><b>glossary</b> bead {m.bead}</a>: {_e(m.reason)}</li>')
+        out.append(f'<li class="f-term"><a href="#b{m.bead}"><b>glossary</b> bead {m.bead}</a>: {escape(m.reason)}</li>')
     for x in getattr(report, "inconsistent_terms", ()):
         ways = ", ".join(
-            f'{_e(r.text)} &#215;{r.count} (' + ", ".join(f'<a href="#b{b}">{b}</a>' for b in r.beads) + ")"
+            f'{escape(r.text)} &#215;{r.count} (' + ", ".join(f'<a href="#b{b}">{b}</a>' for b in r.beads) + ")"
             for r in x.renderings)
-        out.append(f'<li class="f-inconsistent"><b>inconsistent</b> {_e(x.term)} '
+        out.append(f'<li class="f-inconsistent"><b>inconsistent</b> {escape(x.term)} '
                    f'<span class="note">({x.occurrences} occurrences)</span>: {ways}</li>')
     return out
 
@@ -291,7 +284,7 @@ def cards_html(report) -> str:
     """The summary cards of a report: coverage, omissions, additions, low and suspect beads, terms."""
 
     def card(value, key, cls=""):
-        return f'<div class="card {cls}"><div class="v">{value}</div><div class="k">{_e(key)}</div></div>'
+        return f'<div class="card {cls}"><div class="v">{value}</div><div class="k">{escape(key)}</div></div>'
 
     om_ids, add_ids = report.omitted_ids, report.added_ids
     cov_cls = "good" if report.coverage >= 0.999 else ("warn" if report.coverage >= 0.9 else "bad")
@@ -312,7 +305,7 @@ def cards_html(report) -> str:
 def legend_html() -> str:
     """One swatch a status."""
     return "".join(
-        f'<span><i style="border-color:{STATUS_COLOURS[k]};background:{ROW_BACKGROUNDS[k]}"></i>{_e(v)}</span>'
+        f'<span><i style="border-color:{STATUS_COLOURS[k]};background:{ROW_BACKGROUNDS[k]}"></i>{escape(v)}</span>'
         for k, v in STATUS_LABELS.items()
     )
 
@@ -324,14 +317,14 @@ def findings_html(report) -> str:
     finds = []
     for o in report.omissions:
         why = "no counterpart" if o.kind == "unaligned" else "aligned, but unlike its target"
-        finds.append(f'<li><a href="#b{o.bead}"><b>omission</b> {sl} {_ids(o.src_ids)}</a> '
-                     f'<span class="note">({why})</span>: {_e(o.text)}</li>')
+        finds.append(f'<li><a href="#b{o.bead}"><b>omission</b> {sl} {id_list(o.src_ids)}</a> '
+                     f'<span class="note">({why})</span>: {escape(o.text)}</li>')
     for x in report.additions:
         why = "no counterpart" if x.kind == "unaligned" else "aligned, but unlike its source"
-        finds.append(f'<li><a href="#b{x.bead}"><b>addition</b> {tl} {_ids(x.tgt_ids)}</a> '
-                     f'<span class="note">({why})</span>: {_e(x.text)}</li>')
+        finds.append(f'<li><a href="#b{x.bead}"><b>addition</b> {tl} {id_list(x.tgt_ids)}</a> '
+                     f'<span class="note">({why})</span>: {escape(x.text)}</li>')
     for s in report.suspects:
-        finds.append(f'<li><a href="#b{s.bead}"><b>suspect</b> bead {s.bead}</a>: {_e("; ".join(s.reasons))}</li>')
+        finds.append(f'<li><a href="#b{s.bead}"><b>suspect</b> bead {s.bead}</a>: {escape("; ".join(s.reasons))}</li>')
     for x in report.low_confidence:
         finds.append(f'<li><a href="#b{x.bead}"><b>low confidence</b> bead {x.bead}</a>: score {x.score:.2f}</li>')
     finds += _term_findings(report)
@@ -358,7 +351,7 @@ def render_html(report, title: str | None = None) -> str:
     prow = []
     for p in report.paragraphs:
         prow.append(
-            f"<tr><td>{p.paragraph}</td><td>{_ids(p.src_ids) if len(p.src_ids) < 4 else f'{p.src_ids[0]}&#8211;{p.src_ids[-1]}'}</td>"
+            f"<tr><td>{p.paragraph}</td><td>{id_list(p.src_ids) if len(p.src_ids) < 4 else f'{p.src_ids[0]}&#8211;{p.src_ids[-1]}'}</td>"
             f'<td><span class="bar"><b style="width:{100 * p.coverage:.1f}%"></b></span></td>'
             f"<td>{100 * p.coverage:.0f}%</td><td>{p.omissions}</td><td>{p.additions}</td>"
             f"<td>{p.low_confidence}</td><td>{p.suspects}</td></tr>"
@@ -375,29 +368,29 @@ def render_html(report, title: str | None = None) -> str:
         col = STATUS_COLOURS.get(st, "#000")
         why = ""
         if bi in susp:
-            why = f'<div class="why">{_e("; ".join(susp[bi].reasons))}</div>'
-        why += "".join(f'<div class="why">{_e(m.reason)}</div>' for m in misses.get(bi, ()))
+            why = f'<div class="why">{escape("; ".join(susp[bi].reasons))}</div>'
+        why += "".join(f'<div class="why">{escape(m.reason)}</div>' for m in misses.get(bi, ()))
         rows.append(
             f'<tr id="b{bi}" class="s-{st}" style="background:{ROW_BACKGROUNDS.get(st, "#fff")}">'
             f'<td class="num" style="border-left-color:{col}">{bi}</td>'
-            f'<td><span class="st" style="color:{col}">{_e(STATUS_LABELS.get(st, st))}</span>{why}</td>'
-            f'<td class="ids">{_ids(b.src_ids)}</td>'
-            f'<td class="txt" lang="{_e(sl)}">{_sentences_html(a.src_sentences, b.src_ids, om_ids if b.tgt_ids else set())}</td>'
-            f'<td class="txt" lang="{_e(tl)}">{_sentences_html(a.tgt_sentences, b.tgt_ids, add_ids if b.src_ids else set())}</td>'
-            f'<td class="ids">{_ids(b.tgt_ids)}</td>'
+            f'<td><span class="st" style="color:{col}">{escape(STATUS_LABELS.get(st, st))}</span>{why}</td>'
+            f'<td class="ids">{id_list(b.src_ids)}</td>'
+            f'<td class="txt" lang="{escape(sl)}">{_sentences_html(a.src_sentences, b.src_ids, om_ids if b.tgt_ids else set())}</td>'
+            f'<td class="txt" lang="{escape(tl)}">{_sentences_html(a.tgt_sentences, b.tgt_ids, add_ids if b.src_ids else set())}</td>'
+            f'<td class="ids">{id_list(b.tgt_ids)}</td>'
             f'<td class="num">{b.score:.2f}</td></tr>'
         )
     table = (
         '<table class="beads"><thead><tr><th>#</th><th>status</th><th>src ids</th>'
-        f"<th>source ({_e(sl)})</th><th>target ({_e(tl)})</th><th>tgt ids</th><th>score</th></tr></thead>"
+        f"<th>source ({escape(sl)})</th><th>target ({escape(tl)})</th><th>tgt ids</th><th>score</th></tr></thead>"
         "<tbody>" + "".join(rows) + "</tbody></table>"
     )
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
+        f'<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<style>{CSS}</style></head><body>"
-        f"<h1>{_e(title)}</h1>"
+        f"<h1>{escape(title)}</h1>"
         f'<p class="sub">{report.src_sentences} source sentences, {report.tgt_sentences} target sentences, '
         f"{len(a.beads)} beads. Sentence ids and paragraphs count from 0. A bead&#8217;s score is the "
         "estimated probability that it is right.</p>"

@@ -9,20 +9,20 @@ approves and comments beads, with undo and redo, from the mouse or the
 keyboard; the state lives in the browser's ``localStorage``, keyed by the
 two sentence hashes. The download (JSONL, TSV, TMX) feeds back into
 ``bitext align --fixed`` (:mod:`bitext.fixed`). ``bitext review`` is the
-command (:func:`add_cli`).
+command (:mod:`bitext.cli.review`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 from pathlib import Path
 
+from .markup import escape
 from .report import CSS, ROW_BACKGROUNDS, STATUS_COLOURS, STATUS_LABELS, cards_html, findings_html, legend_html
 from .segment import join_sentences
 
-__all__ = ["render_review", "review_data", "add_cli"]
+__all__ = ["render_review", "review_data"]
 
 _DATA = Path(__file__).resolve().parent / "data"
 _EDITED = ("#1565c0", "#e3f2fd")  # a bead edited by hand: outline, background
@@ -70,7 +70,7 @@ def _json_for_script(data) -> str:
 def render_review(report, title: str | None = None, name: str = "beads") -> str:
     """The review page as one HTML document (a string). ``name``: the stem of the downloads."""
     a = report.alignment
-    e = html.escape
+    e = escape
     title = title or f"Review ({a.src_lang} \u2192 {a.tgt_lang})"
     css = CSS + (_DATA / "review.css").read_text("utf-8")
     script = (_DATA / "review.js").read_text("utf-8")
@@ -115,34 +115,3 @@ def render_review(report, title: str | None = None, name: str = "beads") -> str:
         f"<script>{script}</script>"
         "</body></html>\n"
     )
-
-
-def add_cli(sub, add_common) -> None:
-    """Add ``bitext review`` to the ``bitext`` command's subparsers."""
-    from .cli import add_fixed, threshold_arg
-    from .coverage import DEFAULT_THRESHOLD
-
-    p = sub.add_parser(
-        "review",
-        help="write an offline HTML page to correct and approve the beads",
-        description="Align SRC with its translation TGT and write one self-contained HTML page in which a "
-        "person merges, splits and moves beads, approves them and downloads the result, to feed back "
-        "with bitext align --fixed.",
-    )
-    add_common(p)
-    p.add_argument("--threshold", type=threshold_arg, default=None, metavar="T",
-                   help=f"beads scored below T (0 to 1) are flagged low-confidence (default: {DEFAULT_THRESHOLD})")
-    add_fixed(p)
-    p.set_defaults(func=_run_cli)
-
-
-def _run_cli(args) -> int:
-    from .cli import run_align_command
-    from .coverage import coverage
-
-    name = Path(args.src).stem
-
-    def render(alignment) -> str:
-        return render_review(coverage(alignment, args.threshold, progress=not args.quiet), name=name)
-
-    return run_align_command(args, "bitext review", render)

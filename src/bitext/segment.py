@@ -42,7 +42,8 @@ from . import ko_endings
 
 __all__ = [
     "Sentence", "split", "split_lines", "detect_lang", "join_sentences", "LanguageError", "BlankLineError",
-    "check_lang", "LongSentenceWarning", "MAX_SENTENCE_CHARS", "BLOCK_CHARS",
+    "check_lang", "LongSentenceWarning", "MAX_SENTENCE_CHARS", "BLOCK_CHARS", "ZH_CLAUSE_END",
+    "LID_MIN_CONFIDENCE", "PARALLEL_PARAGRAPHS",
 ]
 
 
@@ -276,9 +277,10 @@ def _split_generic(par: str, lang: str) -> list[tuple[int, int]]:
     return [(s.start, s.end) for s in _pysbd(lang).segment(par)]
 
 
-# where a Chinese clause ends: a clause mark (not a comma inside a number), then closing quotes
-_ZH_CLAUSE_END = re.compile("(?:[，；：;:]|,(?!\\d))[%s]*" % re.escape(_ZH_CLOSE))
-_ZH_END_OR_CLAUSE = re.compile("%s|%s" % (_ZH_BOUNDARY.pattern, _ZH_CLAUSE_END.pattern))
+ZH_CLAUSE_END = re.compile("(?:[，；：;:]|,(?!\\d))[%s]*" % re.escape(_ZH_CLOSE))
+"""Where a Chinese clause ends: a clause mark (not a comma inside a number), then closing quotes
+(the cuts of long unpunctuated paragraphs here, and of :mod:`bitext.optional_cuts`)."""
+_ZH_END_OR_CLAUSE = re.compile("%s|%s" % (_ZH_BOUNDARY.pattern, ZH_CLAUSE_END.pattern))
 # a Chinese paragraph with clause marks and fewer 。！？ than one every this many Han characters
 # (classical text, transcripts; the seed's longest sentence has 115) is cut at its clause marks
 _ZH_HAN_PER_SENTENCE = 150
@@ -286,7 +288,7 @@ _ZH_HAN_PER_SENTENCE = 150
 
 def _zh_unpunctuated(par: str) -> bool:
     han = len(_HAN.findall(par))
-    if han < 2 * _ZH_HAN_PER_SENTENCE or len(_ZH_CLAUSE_END.findall(par)) < 3:
+    if han < 2 * _ZH_HAN_PER_SENTENCE or len(ZH_CLAUSE_END.findall(par)) < 3:
         return False
     return han > _ZH_HAN_PER_SENTENCE * (len(_ZH_BOUNDARY.findall(par)) + 1)
 

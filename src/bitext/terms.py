@@ -47,7 +47,6 @@ import re
 import sys
 import types
 import unicodedata
-from pathlib import Path
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -65,7 +64,6 @@ __all__ = [
     "find_glosses",
     "EVIDENCE",
     "DEFAULT_MIN_SCORE",
-    "add_cli",
 ]
 
 EVIDENCE = ("gloss", "assoc", "reading", "model")
@@ -536,7 +534,7 @@ class TermPair:
         return {"src": self.src, "tgt": self.tgt, "count": self.count, "src_count": self.src_count,
                 "score": round(self.score, 4), "termhood": round(self.termhood, 4), "evidence": list(self.evidence),
                 "doc": self.doc, "bead": self.bead,
-                "features": {k: round(v, 4) for k, v in self.features.items()}}
+                "features": {k: v if isinstance(v, str) else round(v, 4) for k, v in self.features.items()}}
 
 
 @dataclass
@@ -851,88 +849,6 @@ def _pairs(links, scores, synonyms, display, src_occ, tgt_lang, min_score, termh
                                     p.beads[:1], p.termhood, {"of": p.tgt}))
     out.sort(key=lambda p: (-p.rank, -p.count, p.src, p.tgt))
     return out
-
-
-# --------------------------------------------------------------------------
-# command line
-
-
-def add_cli(sub, add_common) -> None:
-    """Add ``bitext terms`` to the ``bitext`` command's subparsers."""
-    p = sub.add_parser(
-        "terms",
-        help="list candidate term pairs (an editable glossary)",
-        description="Align SRC with its translation TGT (or read the output folder of 'bitext batch' with "
-        "--batch) and list candidate term pairs, best first: source term, renderings, and a note with "
-        "their count, score, evidence and an example bead. The TSV can be edited and given back as "
-        "'bitext coverage --glossary'.",
-    )
-    add_common(p)
-    p.set_defaults(func=_run_cli)
-    for a in p._actions:  # SRC and TGT are not needed with --batch (_run_cli checks them)
-        if a.dest in ("src", "tgt"):
-            a.nargs, a.required = "?", False
-    p.add_argument("--batch", metavar="OUTDIR", help="read the pairs of a 'bitext batch' output folder instead")
-    p.add_argument("--glossary", metavar="TSV", help="a glossary whose terms are candidates too")
-    p.add_argument("--min-score", type=float, default=DEFAULT_MIN_SCORE, metavar="S",
-                   help=f"list pairs scored S or more (0 to 1; default: {DEFAULT_MIN_SCORE})")
-    p.add_argument("--evidence", default=",".join(EVIDENCE),
-                   help=f"kinds of evidence, comma-separated (default: {','.join(EVIDENCE)})")
-    p.add_argument("--format", choices=("tsv", "json"), default="tsv", help="output format (default: tsv)")
-
-
-def _run_cli(args) -> int:
-    import json
-
-    from .cli import run_align_command, write_result
-    from .glossary import GlossaryError, read_glossary
-    from .io import InputError
-
-    prog = "bitext terms"
-
-    def _fail(prog: str, msg: str) -> int:
-        print(f"{prog}: error: {msg}", file=sys.stderr)
-        return 2
-    evidence = tuple(e.strip() for e in args.evidence.split(",") if e.strip())
-    bad = [e for e in evidence if e not in EVIDENCE]
-    if bad:
-        return _fail(prog, f"--evidence: unknown {', '.join(bad)} (expected some of {', '.join(EVIDENCE)})")
-    if not 0.0 <= args.min_score <= 1.0:
-        return _fail(prog, f"--min-score must be between 0 and 1, got {args.min_score}")
-    glossary = None
-    if args.glossary:
-        try:
-            glossary = read_glossary(args.glossary)
-        except (GlossaryError, InputError) as e:
-            return _fail(prog, str(e))
-
-    def render(alignments) -> str:
-        found = terms(alignments, glossary=glossary, evidence=evidence, min_score=args.min_score,
-                      model=getattr(args, "_model", None))
-        if args.format == "json":
-            return json.dumps([p.to_dict() for p in found], ensure_ascii=False, indent=1) + "\n"
-        return found.to_tsv()
-
-    if args.batch:
-        if args.src or args.tgt:
-            return _fail(prog, "give SRC and TGT, or --batch OUTDIR, not both")
-        from .readback import read_batch
-
-        try:
-            docs, skipped = read_batch(args.batch)
-        except InputError as e:
-            return _fail(prog, str(e))
-        for line in skipped:
-            print(f"{prog}: warning: {line}", file=sys.stderr)
-        try:
-            text = render(docs)
-        except ValueError as e:
-            return _fail(prog, str(e))
-        inputs = [str(p) for p in Path(args.batch).iterdir()] if Path(args.batch).is_dir() else []
-        return write_result(prog, args.output, text, inputs)
-    if not (args.src and args.tgt):
-        return _fail(prog, "give SRC and TGT (or --batch OUTDIR)")
-    return run_align_command(args, prog, render)
 
 
 # --------------------------------------------------------------------------

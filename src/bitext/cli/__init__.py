@@ -11,6 +11,12 @@ import warnings
 from .. import __version__
 from ..io import FORMATS, InputError, OutputError, check_output, read_text, write_output
 
+__all__ = [
+    "main", "build_parser", "Parser", "COMMANDS", "EXIT_USAGE", "EXIT_INTERRUPTED",
+    "lang_code", "encoding_name", "add_fixed", "load_pair", "resolve_langs", "run_align_command", "write_result",
+    "add_command", "fail", "unit_interval",
+]
+
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -136,8 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS = (
     "bitext.cli.coverage",
     "bitext.batch",
-    "bitext.review",
-    "bitext.terms",
+    "bitext.cli.review",
+    "bitext.cli.terms",
 )
 
 
@@ -315,12 +321,30 @@ def _main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
-def threshold_arg(s: str) -> float:
-    """argparse type of ``--threshold`` (coverage, review): a number from 0 to 1."""
+# --------------------------------------------------------------------------
+# for the subcommands' modules (bitext/cli/<command>.py)
+
+
+def add_command(sub, add_common, name: str, run, help: str, description: str) -> argparse.ArgumentParser:
+    """A subcommand that reads SRC and TGT: its parser in ``sub``, with the common
+    arguments (``add_common``) and ``run(args) -> exit status`` as its runner."""
+    p = sub.add_parser(name, help=help, description=description)
+    add_common(p)
+    p.set_defaults(func=run)
+    return p
+
+
+def fail(prog: str, msg: str) -> int:
+    """``prog: error: msg`` on stderr; the exit status of bad input (2)."""
+    return _fail(prog, msg)
+
+
+def unit_interval(value: str) -> float:
+    """argparse type of ``--threshold``: a number from 0 to 1."""
     try:
-        v = float(s)
+        v = float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {s!r}") from None
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
     if not 0.0 <= v <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {s}")
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
     return v

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 
 from ..coverage import DEFAULT_LOO_GAIN, DEFAULT_THRESHOLD, DEFAULT_UNMATCHED_Z
-from . import run_align_command, threshold_arg
+from . import add_command, fail, run_align_command, unit_interval
 
-__all__ = ["add_cli"]
+__all__ = ["add_cli", "run"]
 
 
 def _off_or_nonneg(s: str) -> float | None:
@@ -28,16 +27,13 @@ def _off_or_nonneg(s: str) -> float | None:
 
 def add_cli(sub, add_common) -> None:
     """Add ``bitext coverage`` to the ``bitext`` command's subparsers."""
-    p = sub.add_parser(
-        "coverage",
-        help="report untranslated and added sentences, low-confidence and suspect pairs",
-        description="Align SRC with its translation TGT and report coverage: omissions, "
-        "additions, low-confidence beads and pairs whose numbers or names differ.",
-    )
-    add_common(p)
+    p = add_command(sub, add_common, "coverage", run,
+                    "report untranslated and added sentences, low-confidence and suspect pairs",
+                    "Align SRC with its translation TGT and report coverage: omissions, "
+                    "additions, low-confidence beads and pairs whose numbers or names differ.")
     p.add_argument("--format", choices=("text", "json", "html"), default="text",
                    help="report format (default: text; html is one self-contained file)")
-    p.add_argument("--threshold", type=threshold_arg, default=None, metavar="T",
+    p.add_argument("--threshold", type=unit_interval, default=None, metavar="T",
                    help=f"beads scored below T (0 to 1) are low-confidence (default: {DEFAULT_THRESHOLD})")
     p.add_argument("--unmatched-z", type=_off_or_nonneg, default=DEFAULT_UNMATCHED_Z, metavar="Z",
                    help="a sentence inside a bead is unmatched when its similarity lies Z robust standard "
@@ -51,10 +47,10 @@ def add_cli(sub, add_common) -> None:
                    "separated by |, optional note) and whose target none of its renderings; implies --consistency")
     p.add_argument("--consistency", action="store_true",
                    help="report source terms rendered in more than one way (needs jieba for Chinese)")
-    p.set_defaults(func=_run_cli)
 
 
-def _run_cli(args) -> int:
+def run(args) -> int:
+    """Align, run the checks and write the report."""
     from ..coverage import coverage
 
     fmt, threshold = args.format, args.threshold
@@ -66,8 +62,7 @@ def _run_cli(args) -> int:
         try:
             kw["glossary"] = read_glossary(args.glossary)
         except GlossaryError as e:
-            print(f"bitext coverage: error: {e}", file=sys.stderr)
-            return 2
+            return fail("bitext coverage", str(e))
 
     def render(alignment) -> str:
         return coverage(alignment, threshold, **kw).render(fmt)
