@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 # the modules that define the other subcommands, each with add_cli(sub, add_common)
 COMMANDS = (
     "bitext.coverage",
-    "bitext.batch",
+    "bitext.cli.batch",
     "bitext.review",
     "bitext.terms",
 )
