@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 import bitext
-from bitext import batch
+from bitext import batch, engines
 from bitext.batch import ManifestError, PairResult, align_many, read_manifest
 from bitext.cli import main as cli_main
+from bitext.outdir import OutdirLock
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -81,7 +82,7 @@ def model():
 def shared_model(model):
     """In-process CLI runs use the model already loaded instead of loading their own."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(batch, "_load", lambda *a, **k: model)
+        mp.setattr(engines, "_load", lambda *a, **k: model)
         yield
 
 
@@ -335,7 +336,7 @@ def test_rerun_resumes_after_a_kill(first_run, corpus, model, tmp_path):
 def test_second_run_in_same_folder_is_refused(corpus, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    held = batch._Lock(out)
+    held = OutdirLock(out)
     try:
         with pytest.raises(batch.BatchError, match="another bitext batch"):
             next(align_many([("a", corpus / "texts" / "ed-p2.zh", corpus / "texts" / "ed-p2.ko")], outdir=out))

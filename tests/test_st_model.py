@@ -136,7 +136,7 @@ def test_device_and_batch_size_reach_the_model(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("argv, message", [
     (["--device", "gpu"], "argument --device: not a device: 'gpu'"),
-    (["--batch-size", "0"], "argument --batch-size: expected a positive integer"),
+    (["--batch-size", "0"], "argument --batch-size: must be at least 1"),
     (["--device", "cuda"], "runs on the CPU only"),  # the default model
 ])
 def test_bad_device_or_batch_size_is_one_line(tmp_path, capsys, argv, message):
@@ -153,3 +153,21 @@ def test_bad_device_or_batch_size_is_one_line(tmp_path, capsys, argv, message):
     err = [l for l in capsys.readouterr().err.splitlines() if "same language" not in l]
     assert len(err) == 1 and message in err[0]
     assert not out.exists()
+
+
+def test_batch_passes_device_and_batch_size_to_the_model(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from bitext import embed
+    from bitext.cli import main
+
+    seen = []
+    monkeypatch.setattr(embed, "load_model", lambda *a, **kw: seen.append(kw) or load_model(*a, **kw))
+    (tmp_path / "a.txt").write_text("\n".join(PARAS) + "\n", "utf-8")
+    (tmp_path / "b.txt").write_text("\n".join(TGT) + "\n", "utf-8")
+    manifest = tmp_path / "pairs.tsv"
+    manifest.write_text("river\ta.txt\tb.txt\ten\ten\n", "utf-8")
+    out = tmp_path / "out"
+    rc = main(["batch", str(manifest), "-o", str(out), "--model", _model_dir(), "--device", "cpu",
+               "--batch-size", "4", "--no-cache", "-q"])
+    assert rc == 0 and (out / "river.tsv").read_text("utf-8").count("\n") > 5
+    assert [(kw["device"], kw["batch_size"]) for kw in seen] == [("cpu", 4)]

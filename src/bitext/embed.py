@@ -529,7 +529,6 @@ class USEEmbedder(Embedder):
 
     def _spans(self, pooled, joined, max_len):
         sums, lens = pooled["sum"], pooled["len"]
-        n = len(lens)
         # what a join adds: the re-encoded edges, net of what the two
         # sentences had there alone (their edges, the inner EOS and BOS)
         join = -pooled["right"][:-1] - pooled["left"][1:]

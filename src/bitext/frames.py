@@ -44,7 +44,7 @@ import json
 import os
 from pathlib import Path
 
-from .batch import REPORT_SUFFIX, SUMMARY_NAME, _read_summary
+from .outdir import REPORT_SUFFIX, SUMMARY_NAME, read_summary
 
 __all__ = ["beads_frame", "findings_frame", "paragraphs_frame", "batch_frame", "batch_reports",
            "BATCH_COLUMNS", "FINDINGS_COLUMNS"]
@@ -147,7 +147,7 @@ def _summary_records(folder: Path) -> list[dict]:
     path = folder / SUMMARY_NAME
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no batch summary here (run bitext batch -o {folder} first)")
-    return list(_read_summary(path).values())
+    return list(read_summary(path).values())
 
 
 def batch_frame(source):

@@ -44,8 +44,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
-import types
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field

@@ -82,13 +82,14 @@ def device_name(value: str) -> str:
 
 
 def positive_int(value: str) -> int:
+    """argparse type of a count (``--workers``, ``--batch-size``): a whole number of at least 1."""
     try:
-        n = int(value)
+        v = int(value)
     except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
-    return n
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
 
 
 def add_device(p: argparse.ArgumentParser) -> None:
@@ -141,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 # the modules that define the other subcommands, each with add_cli(sub, add_common)
 COMMANDS = (
     "bitext.cli.coverage",
-    "bitext.batch",
+    "bitext.cli.batch",
     "bitext.cli.review",
     "bitext.cli.terms",
 )
