@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import bitext
-from bitext import embed, segment
+from bitext import cache as disk_cache, embed, segment
 from bitext.align import AlignParams
 from bitext.embed import DiskCache, load_model
 from bitext.pipeline import SPLIT_VERSION
@@ -43,7 +43,7 @@ def cache(tmp_path, monkeypatch):
     """A fresh cache folder for splits and vectors, and a fresh once-a-process warning."""
     d = tmp_path / "cache"
     monkeypatch.setenv("BITEXT_CACHE_DIR", str(d))
-    monkeypatch.setattr(embed, "_warned_broken", False)
+    monkeypatch.setattr(disk_cache, "_warned_broken", False)
     return d
 
 
@@ -93,7 +93,7 @@ def test_broken_entries_are_recomputed_with_one_warning(part, reference, cache, 
     assert "; recomputed" in _warnings(err)[0] and str(cache) in _warnings(err)[0]
     assert "Traceback" not in err
     # the broken entries were replaced by good ones: the next run reads them, silently
-    embed._warned_broken = False
+    disk_cache._warned_broken = False
     assert _align(part) == reference
     assert _warnings(capsys.readouterr().err) == []
     assert all(p.stat().st_size > 100 for p in entries)
@@ -139,19 +139,19 @@ def test_entries_of_the_wrong_shape_are_misses(part, reference, cache, capsys):
     assert _align(part) == reference
     [line] = _warnings(capsys.readouterr().err)
     assert "shape" in line or "outside the text" in line
-    embed._warned_broken = False
+    disk_cache._warned_broken = False
     assert _align(part) == reference  # recomputed and stored again
     assert _warnings(capsys.readouterr().err) == []
 
 
 def test_full_disk_leaves_no_files_and_the_run_succeeds(part, reference, cache, monkeypatch):
-    real = embed._write_entry
+    real = disk_cache._write_entry
 
     def full_disk(f, key, arrays):
         real(f, key, arrays)  # the bytes go out ...
         raise OSError(errno.ENOSPC, "No space left on device")  # ... and the disk fills up before the end
 
-    monkeypatch.setattr(embed, "_write_entry", full_disk)
+    monkeypatch.setattr(disk_cache, "_write_entry", full_disk)
     for _ in range(2):
         assert _align(part) == reference
     assert [p for p in cache.rglob("*") if p.is_file()] == []
@@ -238,7 +238,7 @@ def _hammer(root: str, role: str, rounds: int, arrays: dict, q) -> None:
             got = cache.get("k", ["one text"])
             if got is None or not all(np.array_equal(got[k], v) for k, v in arrays.items()):
                 bad += 1
-    q.put((role, bad, embed._warned_broken))
+    q.put((role, bad, disk_cache._warned_broken))
 
 
 def test_concurrent_writers_and_readers_never_see_part_of_an_entry(tmp_path):

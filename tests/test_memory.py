@@ -5,11 +5,10 @@ says on which line; the model reads at most MAX_INPUT_CHARS of a text."""
 import re
 import warnings
 
-import numpy as np
 import pytest
 
 import bitext
-from bitext import embed, segment
+from bitext import segment, use
 from bitext.cli import main
 from bitext.embed import MAX_INPUT_CHARS, TextEmbedder, load_model
 from bitext.segment import MAX_SENTENCE_CHARS, LongSentenceWarning, split
@@ -156,8 +155,8 @@ def test_the_cli_names_the_file_and_line(unpunctuated_zh, tmp_path, capsys, monk
 
 def test_presplit_with_a_very_long_line_aligns(unpunctuated_zh, editorial, monkeypatch):
     """--presplit input is not cut: the model reads the start of a long line."""
-    monkeypatch.setattr(embed, "MAX_INPUT_CHARS", 300)
-    monkeypatch.setattr(embed, "MAX_INPUT_TOKENS", 64)
+    monkeypatch.setattr(use, "MAX_INPUT_CHARS", 300)  # what the default model reads
+    monkeypatch.setattr(use, "MAX_INPUT_TOKENS", 64)
     zh = split(editorial[0], "zh")
     ko = split(editorial[1], "ko")
     src = [s.text for s in zh[:10]] + [unpunctuated_zh] + [s.text for s in zh[10:]]

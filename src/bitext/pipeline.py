@@ -14,7 +14,9 @@ from . import segment as _segment
 from . import ko_endings, optional_cuts
 from .align import AlignParams, align_vectors
 from .anchors import anchor_counts
-from .embed import DiskCache, Embedder, default_cache_dir, language_warning, load_model
+from .cache import DiskCache, default_cache_dir
+from .embed import language_warning, load_model
+from .embedder import Embedder
 from .segment import BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
 
 __all__ = ["Bead", "Alignment", "align", "segment_side"]
