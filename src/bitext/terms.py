@@ -91,42 +91,6 @@ _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
 
 
 # --------------------------------------------------------------------------
-# evidence 3: Sino-Korean readings
-
-
-def _reading_score(a: str, b: str) -> float:
-    """How much the Hangul of one side spells the Han characters' readings on the other:
-    ``2 * common / (len(a) + len(b))`` over the longest common subsequence of syllables."""
-    from .sinokorean import syllable_options
-
-    oa, ob = _reading_units(a, syllable_options), _reading_units(b, syllable_options)
-    if not any(_HAN.search(c) for c in a) or not any(_HANGUL.match(c) for c in b):
-        if not any(_HAN.search(c) for c in b) or not any(_HANGUL.match(c) for c in a):
-            return 0.0
-    n, m = len(oa), len(ob)
-    prev = [0] * (m + 1)
-    for i in range(n):
-        cur = [0] * (m + 1)
-        for j in range(m):
-            cur[j + 1] = prev[j] + 1 if oa[i] & ob[j] else max(prev[j + 1], cur[j])
-        prev = cur
-    return 2 * prev[m] / (n + m)
-
-
-_READ_UNIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7a3]|[A-Za-z0-9]+")
-
-
-def _reading_units(text: str, options) -> list[set[str]]:
-    """What a reading is compared over: the readings of each Han character or Hangul
-    syllable, and each Latin word as itself (AI기술 is 技术 and one more unit)."""
-    out = []
-    for m in _READ_UNIT.finditer(text):
-        g = m.group()
-        out.append(options(g)[0] if len(g) == 1 and not g.isascii() else {"#" + g.casefold()})
-    return out
-
-
-# --------------------------------------------------------------------------
 # the beads and their units
 
 
@@ -371,7 +335,7 @@ def _identical(a: str, b: str) -> bool:
 def _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, glossary_pairs) -> tuple[dict, dict]:
     """Score every (source key, target key) that meets in a bead: ``({pair: (score, features,
     evidence)}, {target key: synonyms glossed after it})``."""
-    from .sinokorean import applies
+    from .sinokorean import applies, reading_overlap
 
     n = len(beads)
     df_s, df_t, co = Counter(), Counter(), Counter()
@@ -428,7 +392,7 @@ def _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, glossary_pairs) -
                 ev.append("assoc")
             miss *= 1 - _W_ASSOC * assoc
         if readings:
-            r = _reading_score(dsrc[s], dtgt[t])
+            r = reading_overlap(dsrc[s], dtgt[t])
             feats["reading"] = r
             if r >= 0.5:
                 ev.append("reading")
