@@ -1,5 +1,6 @@
 """Terminology on the seed editorial: glossary check, consistent renderings, term extraction
-(bitext.glossary, bitext.terms, bitext.words). Accuracy figures are in bench/terms.py, not here."""
+(bitext.glossary, bitext.terms, bitext.glosses, bitext.words, bitext.ko_words). Accuracy figures
+are in bench/terms.py, not here."""
 
 from __future__ import annotations
 

@@ -5,9 +5,10 @@ character by character. :func:`readings` reads every Han character in Hangul
 (``data/hangul_readings.txt``, from Unihan's ``kHangul``), and
 :func:`reading_tokens` turns a sentence of either side into syllable bigrams
 that overlap where the words translate each other, glosses such as
-``자원장벽(资源门槛)`` included. Term extraction uses them as evidence
-(:mod:`bitext.terms`). As a second similarity inside the aligner they were
-measured and removed: docs/benchmarks.md.
+``자원장벽(资源门槛)`` included; :func:`reading_overlap` tells how much of a
+Korean word spells a Chinese word's readings (技术, 기술). Term extraction
+uses them as evidence (:mod:`bitext.terms`). As a second similarity inside
+the aligner they were measured and removed: docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import functools
 import re
 from pathlib import Path
 
-__all__ = ["readings", "reading_tokens", "applies", "syllable_options"]
+__all__ = ["readings", "reading_tokens", "reading_overlap", "applies", "syllable_options"]
 
 _TABLE = Path(__file__).with_name("data") / "hangul_readings.txt"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]+")
+_READ_UNIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7a3]|[A-Za-z0-9]+")
 _HAN_LANGS = ("zh", "ja")
 
 
@@ -67,4 +69,32 @@ def reading_tokens(text: str) -> list[str]:
         options = syllable_options(run)
         for a, b in zip(options, options[1:]):
             out.extend(x + y for x in sorted(a) for y in sorted(b))
+    return out
+
+
+def reading_overlap(a: str, b: str) -> float:
+    """How much the Hangul of one side spells the Han characters' readings on the other:
+    ``2 * common / (len(a) + len(b))`` over the longest common subsequence of syllables
+    (0 unless one side has Han characters and the other Hangul)."""
+    oa, ob = _reading_units(a), _reading_units(b)
+    if not any(_HAN.search(c) for c in a) or not any(_HANGUL.match(c) for c in b):
+        if not any(_HAN.search(c) for c in b) or not any(_HANGUL.match(c) for c in a):
+            return 0.0
+    n, m = len(oa), len(ob)
+    prev = [0] * (m + 1)
+    for i in range(n):
+        cur = [0] * (m + 1)
+        for j in range(m):
+            cur[j + 1] = prev[j] + 1 if oa[i] & ob[j] else max(prev[j + 1], cur[j])
+        prev = cur
+    return 2 * prev[m] / (n + m)
+
+
+def _reading_units(text: str) -> list[set[str]]:
+    """What a reading is compared over: the readings of each Han character or Hangul
+    syllable, and each Latin word as itself (AI기술 is 技术 and one more unit)."""
+    out = []
+    for m in _READ_UNIT.finditer(text):
+        g = m.group()
+        out.append(syllable_options(g)[0] if len(g) == 1 and not g.isascii() else {"#" + g.casefold()})
     return out

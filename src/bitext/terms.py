@@ -15,8 +15,8 @@ measures what each adds):
    Chinese write the original in brackets after their rendering
    (``자원장벽(资源门槛)``); the bracket's content, found verbatim in the
    bead's source, is the source term, and the Korean words before the bracket
-   (their span found by the rules of :func:`find_glosses`, particles
-   stripped) its rendering. A bracket with another rendering instead
+   (their span found by the rules of :func:`~bitext.glosses.find_glosses`,
+   particles stripped) its rendering. A bracket with another rendering instead
    (``자료공개(오픈소스, Open Source)``) makes that a synonym of the word.
 2. ``"assoc"``: **association over beads**: the Dice coefficient of a source
    and a target unit over the beads of the documents, damped for pairs seen
@@ -38,20 +38,31 @@ first; ``bitext terms --batch OUTDIR`` reads the output folder of ``bitext
 batch``. The TSV written is a glossary :mod:`bitext.glossary` reads: one
 source term a line, its renderings separated by ``|``, and a note with the
 count, score, evidence and an example bead.
+
+This module collects the beads' units, scores the pairs, links them and
+lists them. The parts live in their own modules (the names in brackets are
+re-exported here):
+
+- :mod:`bitext.glosses`: the translator's glosses (:class:`Gloss`,
+  :func:`find_glosses`);
+- :mod:`bitext.term_list`: what :func:`terms` returns (:class:`TermList`,
+  :class:`TermPair`, :class:`Link`), its dicts and TSV;
+- :func:`bitext.sinokorean.reading_overlap`: the ``"reading"`` evidence;
+- :mod:`bitext.words`: the candidate units and where a term occurs.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .words import (Finder, Unit, extra_words, general_probability, ko_words, lang_base, norm_key, spaced,
-                    term_units, zh_tokens)
+from .glosses import Gloss, find_glosses
+from .term_list import Link, TermList, TermPair
+from .words import Finder, Unit, extra_words, general_probability, lang_base, norm_key, spaced, term_units, zh_tokens
 
 __all__ = [
     "terms",
@@ -81,273 +92,13 @@ _MODEL_FLOOR = 0.35  # cosines below this say nothing; 0.8 and above say all the
 _MODEL_TOP = 0.8
 _MIN_LINK = 0.2  # pairs scored below this are never linked
 _PART_FACTOR = 0.9  # a noun inside a Korean compound competes with this share of its score
-_TERM_FLOOR = 0.3  # the rank of an everyday word's pair: this share of its score
 _KEYNESS_TOP = 4.0  # log10 keyness at which termhood is 1
 _CHARS_PER_WORD = 1.6  # Chinese characters a word, to count a text's words from its characters
 _MIN_VERB_BEADS = 3  # a Chinese verb is a candidate term when it recurs in this many beads
 
-
-# --------------------------------------------------------------------------
-# evidence 1: glosses
-
-_BRACKET = re.compile(r"[(（]\s*([^()（）\n]{1,160}?)\s*[)）]")
-_QUOTE_MARKS = "'\"‘’“”″`"
-_CLOSERS = {">": "<", "》": "《", "」": "「", "』": "『", "〉": "〈", "】": "【", "]": "["}
-_SEPARATOR = re.compile(r"-+>|→|—|–|·|、|,|，|/|~")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_LATIN = re.compile(r"[A-Za-z]")
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
-_FUNCTION_TAGS = frozenset("x uj ul uz ug uv ud u c p y e o".split())
-
-
-@dataclass(frozen=True)
-class Gloss:
-    """A gloss in a Korean text: ``term`` in brackets after the words ``rendering`` at
-    ``start:end`` (particles stripped). ``synonym``: the bracket holds another
-    rendering of the same word (``자료공개(오픈소스)``), not the other side's words."""
-
-    term: str
-    rendering: str
-    start: int
-    end: int
-    synonym: bool = False
-
-
-def _script_of(lang: str | None):
-    b = lang_base(lang)
-    if b in ("zh", "ja"):
-        return _HAN
-    if b == "ko":
-        return _HANGUL
-    return _LATIN
-
-
-def find_glosses(text: str, other: str, lang: str = "ko", other_lang: str = "zh", sim=None,
-                 rules: bool = False) -> list[Gloss]:
-    """The glosses of a Korean ``text`` whose other side (its bead's source) is ``other``.
-
-    A bracket is a gloss when its content holds the other side's script and
-    is found verbatim in ``other`` (case-folded), but not in brackets there (a
-    bracket both sides have, such as ``(AI)``, is copied, not glossed). The
-    rendering is the span before the bracket:
-
-    - a quotation or title that closes right before the bracket
-      (``<...>(关于...声明)``), or one the bracket closes (``‘해자(护城河)’``):
-      its content, from the last separator inside (``-->``, ``—``, ``·``, a comma);
-    - else the word the bracket is glued to, cut to the Sino-Korean reading
-      of the gloss when the word ends with it (``시장구동(驱动)`` -> 구동); a
-      bound noun and copula (``것이라고``) is skipped; extended to the left
-      over ``-ㄹ 수 있다`` (짐작할 수가 있다), a verb joined by a connective
-      ending (갈고 닦을), nouns joined by 과/와 while the gloss has more words
-      (개방과 공용), and a bare noun (컴퓨팅 자원) when ``sim(gloss, [span,
-      longer span])`` says the longer span is closer (or, without ``sim``,
-      when it ends in 적: 정치적 장벽);
-    - the particles after the last noun are stripped, and a one-word span
-      that is a noun made a verb (촉진할, 제창하는) is cut to the noun.
-
-    Brackets holding Korean or Latin text not found in ``other`` are synonyms
-    of the noun they are glued to. Only Korean text has glosses (``[]`` otherwise).
-    ``rules``: Korean words by rules even with python-mecab-ko installed.
-    """
-    if lang_base(lang) != "ko":
-        return []
-    script = _script_of(other_lang)
-    other_n = unicodedata.normalize("NFKC", other)
-    other_fold = other_n.casefold()
-    words = None
-    out: list[Gloss] = []
-    for m in _BRACKET.finditer(text):
-        content = m.group(1).strip()
-        cn = unicodedata.normalize("NFKC", content)
-        if not cn:
-            continue
-        if words is None:
-            words = ko_words(text, rules)
-        if script.search(cn) and cn.casefold() in other_fold:
-            if f"({cn})".casefold() in other_fold or f"（{cn}）".casefold() in other_fold:
-                continue  # the same bracket on both sides: copied, not a gloss
-            span = _gloss_span(text, m, cn, words, other_lang, sim)
-            if span:
-                s, e = span
-                out.append(Gloss(cn, _clean(text[s:e]), s, e))
-        elif not _HAN.search(cn) and (_HANGUL.search(cn) or _LATIN.search(cn)) and cn.casefold() not in other_fold:
-            w = next((w for w in words if w.end == m.start()), None)
-            if w is None or not w.stem or len(w.stem) < 2:
-                continue
-            for part in re.split(r"\s*[,，、/;]\s*", cn):
-                if part and part != w.stem:
-                    out.append(Gloss(part, w.stem, w.start, w.stem_end, synonym=True))
-    return out
-
-
-def _clean(s: str) -> str:
-    return " ".join(s.split())
-
-
-def _gloss_words(gloss: str, lang: str | None) -> int:
-    """How many content words the gloss has (jieba words for Chinese; else Han runs / words)."""
-    if lang_base(lang) == "zh" and _HAN.search(gloss):
-        # 降本增效 is one word to jieba but two to a translator (비용절감과 효율성증대): two characters a word at least
-        words = sum(1 for t in zh_tokens(gloss) if t.tag not in _FUNCTION_TAGS)
-        return max(1, words, len(_HAN.findall(gloss)) // 2)
-    return max(1, len(re.findall(r"\w+", gloss)))
-
-
-def _gloss_span(text: str, m: re.Match, gloss: str, words, other_lang, sim) -> tuple[int, int] | None:
-    at = m.start()
-    j = at - 1 if at > 0 and text[at - 1] == " " else at
-    if j == 0:
-        return None
-    before = text[j - 1]
-    if before in _CLOSERS or before in _QUOTE_MARKS:  # <title>(gloss), ‘quote’(gloss)
-        opener = _opening(text, j - 1)
-        if opener is None:
-            return None
-        return _strip_span(text, opener + 1, j - 1)
-    k = next((i for i, w in enumerate(words) if w.end == j), None)
-    if k is None:
-        return None
-    w = words[k]
-    reading = _reading_suffix(text[w.start:j], gloss)
-    if reading:
-        return j - reading, j
-    after = text[m.end()] if m.end() < len(text) else ""
-    if after in _QUOTE_MARKS:  # ‘어리석은 ... 황당무계함(痴人说梦)’: the quotation, from its last separator
-        q = _open_quote(text, w.start, after)
-        if q is not None:
-            seps = list(_SEPARATOR.finditer(text, q + 1, j))
-            start = seps[-1].end() if seps else q + 1
-            return _strip_span(text, start, j)
-    if w.bound and k > 0 and not text[words[k - 1].end:w.start].strip():
-        k -= 1  # 적용시킬 것이라고(上架): the bound noun and copula are grammar
-    first = k
-    n_words = _gloss_words(gloss, other_lang)
-    serial = False
-    while first > 0:
-        cur, prev = words[first], words[first - 1]
-        if text[prev.end:cur.start].strip():
-            break
-        if cur.pred and not cur.stem and cur.text[:1] in ("있", "없") and prev.bound and prev.text[:1] == "수" \
-                and first >= 2 and words[first - 2].final == "ETM" \
-                and not text[words[first - 2].end:prev.start].strip():
-            first -= 2  # 짐작할 수가 있다
-            continue
-        if prev.final == "EC" and prev.pred and not serial:
-            first -= 1  # 갈고 닦을, 조정해 적용시킬
-            serial = True
-            continue
-        if prev.final == "JC" and prev.stem and k - first + 1 < n_words:
-            first -= 1  # 개방과 공용, 비용절감과 효율성증대
-            continue
-        if not prev.ending and prev.stem and not prev.bound and cur.stem and _HANGUL.search(prev.stem):
-            end = _span_end(words, first, k)
-            if sim is not None:
-                near, far = text[cur.start:end], text[prev.start:end]
-                longer = sim(gloss, [near, far])
-                take = longer[1] > longer[0]
-            else:
-                take = prev.stem.endswith("적")
-            if take:
-                first -= 1
-                continue
-        break
-    return words[first].start, words[k].end if serial else _span_end(words, first, k)
-
-
-def _span_end(words, first: int, last: int) -> int:
-    """Where the span of ``words[first..last]`` ends: the last word's noun without its
-    particles, or the whole word (a predicate, or a noun made a verb in a span of several words)."""
-    w = words[last]
-    if w.stem and (not w.pred or (w.ending == "XSV" and first == last)):
-        return w.stem_end
-    return w.end
-
-
-def _strip_span(text: str, s: int, e: int) -> tuple[int, int] | None:
-    while s < e and (text[s].isspace() or text[s] in _QUOTE_MARKS or text[s] in "<《「『〈【[-—>"):
-        s += 1
-    while e > s and (text[e - 1].isspace() or text[e - 1] in _QUOTE_MARKS):
-        e -= 1
-    return (s, e) if e > s else None
-
-
-def _opening(text: str, close_at: int) -> int | None:
-    """The opening mark of the quotation or title closed at ``close_at`` (same line, 200 characters at most)."""
-    c = text[close_at]
-    lo = max(0, close_at - 200)
-    if c in _CLOSERS:
-        i = text.rfind(_CLOSERS[c], lo, close_at)
-        return i if i >= 0 and "\n" not in text[i:close_at] else None
-    for i in range(close_at - 1, lo - 1, -1):
-        if text[i] in _QUOTE_MARKS:
-            return i
-        if text[i] == "\n":
-            return None
-    return None
-
-
-def _open_quote(text: str, before: int, close: str) -> int | None:
-    """The quotation mark that opens the quotation a mark after the gloss closes, if no
-    other mark lies between (translators mix ' ‘ ’ freely, so any mark opens)."""
-    for i in range(before - 1, max(-1, before - 120), -1):
-        ch = text[i]
-        if ch in _QUOTE_MARKS:
-            return i
-        if ch in "\n.!?;:(（)）":
-            return None
-    return None
-
-
-def _reading_suffix(word: str, gloss: str) -> int:
-    """Length of the tail of ``word`` that spells the Sino-Korean reading of ``gloss``
-    when it is shorter than the word (시장구동 ends with 驱动's 구동), else 0."""
-    han = "".join(_HAN.findall(gloss))
-    if not han or han != gloss or not _HANGUL.fullmatch(word[-1:] or " "):
-        return 0
-    from .sinokorean import syllable_options
-
-    opts = syllable_options(han)
-    tail = syllable_options(word[-len(han):]) if len(word) > len(han) else None
-    if tail and all(t & o for t, o in zip(tail, opts)):
-        return len(han)
-    return 0
-
-
-# --------------------------------------------------------------------------
-# evidence 3: Sino-Korean readings
-
-
-def _reading_score(a: str, b: str) -> float:
-    """How much the Hangul of one side spells the Han characters' readings on the other:
-    ``2 * common / (len(a) + len(b))`` over the longest common subsequence of syllables."""
-    from .sinokorean import syllable_options
-
-    oa, ob = _reading_units(a, syllable_options), _reading_units(b, syllable_options)
-    if not any(_HAN.search(c) for c in a) or not any(_HANGUL.match(c) for c in b):
-        if not any(_HAN.search(c) for c in b) or not any(_HANGUL.match(c) for c in a):
-            return 0.0
-    n, m = len(oa), len(ob)
-    prev = [0] * (m + 1)
-    for i in range(n):
-        cur = [0] * (m + 1)
-        for j in range(m):
-            cur[j + 1] = prev[j] + 1 if oa[i] & ob[j] else max(prev[j + 1], cur[j])
-        prev = cur
-    return 2 * prev[m] / (n + m)
-
-
-_READ_UNIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7a3]|[A-Za-z0-9]+")
-
-
-def _reading_units(text: str, options) -> list[set[str]]:
-    """What a reading is compared over: the readings of each Han character or Hangul
-    syllable, and each Latin word as itself (AI기술 is 技术 and one more unit)."""
-    out = []
-    for m in _READ_UNIT.finditer(text):
-        g = m.group()
-        out.append(options(g)[0] if len(g) == 1 and not g.isascii() else {"#" + g.casefold()})
-    return out
 
 
 # --------------------------------------------------------------------------
@@ -475,109 +226,6 @@ def _inside_gloss_bracket(text: str, u: Unit) -> bool:
 # scores and links
 
 
-@dataclass(frozen=True)
-class Link:
-    """One source occurrence linked to one target occurrence in a bead."""
-
-    doc: object
-    bead: int
-    src: str  # keys (norm_key)
-    tgt: str
-    src_span: tuple[int, int]
-    tgt_span: tuple[int, int]
-    score: float
-
-
-@dataclass(frozen=True)
-class TermPair:
-    """A candidate term pair.
-
-    ``count``: source occurrences linked to this rendering; ``src_count``:
-    occurrences of the source term in the beads; ``beads``: ``(doc, bead)``
-    of each link; ``bead``/``doc``: the example (the first bead with the best
-    evidence); ``evidence``: which kinds support the pair (``gloss``,
-    ``synonym``, ``identical``, ``assoc``, ``reading``, ``model``);
-    ``features``: the values behind them; ``termhood`` (0 to 1): how much
-    more often the Chinese side of the pair occurs in the documents than in
-    general Chinese (jieba's dictionary frequencies: names and new terms
-    score 1, everyday words 0; without Chinese on either side, the count
-    says: 1 from three links); ``rank`` orders the list.
-    """
-
-    src: str
-    tgt: str
-    count: int
-    score: float
-    bead: int
-    doc: object = 0
-    evidence: tuple[str, ...] = ()
-    src_count: int = 0
-    beads: tuple = ()
-    termhood: float = 1.0
-    features: dict = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def rank(self) -> float:
-        """What the list is sorted by: the score, weighed by termhood and by recurrence (a
-        pair linked once counts half, twice three quarters; a gloss or glossary pair in full)."""
-        once = 1.0 if {"gloss", "glossary"} & set(self.evidence) else min(1.0, 0.25 + 0.25 * self.count)
-        return self.score * (_TERM_FLOOR + (1 - _TERM_FLOOR) * self.termhood) * once
-
-    def note(self) -> str:
-        where = f"bead {self.bead}" if self.doc in (0, None) else f"{self.doc} bead {self.bead}"
-        return (f"count {self.count} of {self.src_count}; score {self.score:.2f}; "
-                f"{'+'.join(self.evidence) or '-'}; {where}")
-
-    def to_dict(self) -> dict:
-        return {"src": self.src, "tgt": self.tgt, "count": self.count, "src_count": self.src_count,
-                "score": round(self.score, 4), "termhood": round(self.termhood, 4), "evidence": list(self.evidence),
-                "doc": self.doc, "bead": self.bead,
-                "features": {k: v if isinstance(v, str) else round(v, 4) for k, v in self.features.items()}}
-
-
-@dataclass
-class TermList:
-    """What :func:`terms` finds: ``pairs`` (best first) and every ``link`` made."""
-
-    pairs: list[TermPair]
-    links: list[Link]
-    src_lang: str
-    tgt_lang: str
-    display: dict = field(default_factory=dict, repr=False)  # (side, key) -> text as written
-    occurrences: list = field(default_factory=list, repr=False)  # (bead, source key) of every source unit
-    src_tags: dict = field(default_factory=dict, repr=False)  # source key -> the classes of its units
-    synonyms: dict = field(default_factory=dict, repr=False)  # target key -> the synonyms glossed after it
-
-    def __iter__(self):
-        return iter(self.pairs)
-
-    def __len__(self) -> int:
-        return len(self.pairs)
-
-    def __getitem__(self, i):
-        return self.pairs[i]
-
-    def text_of(self, side: str, key: str) -> str:
-        """The most common written form of a source (``side="src"``) or target unit key."""
-        return self.display.get((side, key), key)
-
-    def to_tsv(self) -> str:
-        """One source term a line: the term, its renderings (best first, ``|``), a note;
-        a glossary :func:`bitext.glossary.read_glossary` reads back."""
-        from .glossary import format_glossary
-
-        groups: dict[str, list[TermPair]] = {}
-        for p in self.pairs:
-            groups.setdefault(p.src, []).append(p)
-        rows = []
-        for src, ps in groups.items():
-            note = ps[0].note() + ("" if len(ps) == 1 else "; " + ", ".join(f"{p.tgt} {p.count}" for p in ps))
-            rows.append((src, [p.tgt for p in ps], note))
-        header = (f"bitext terms: {self.src_lang} -> {self.tgt_lang}; source term, tab, renderings separated by a "
-                  "bar, tab, note: links of the first rendering, its score, evidence and an example bead")
-        return format_glossary(rows, header)
-
-
 def _display(beads, side: str) -> dict[str, str]:
     """The most common written form of each key; a gloss's or glossary's own form first."""
     forms: dict[str, Counter] = defaultdict(Counter)
@@ -595,7 +243,7 @@ def _identical(a: str, b: str) -> bool:
 def _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, glossary_pairs) -> tuple[dict, dict]:
     """Score every (source key, target key) that meets in a bead: ``({pair: (score, features,
     evidence)}, {target key: synonyms glossed after it})``."""
-    from .sinokorean import applies
+    from .sinokorean import applies, reading_overlap
 
     n = len(beads)
     df_s, df_t, co = Counter(), Counter(), Counter()
@@ -652,7 +300,7 @@ def _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, glossary_pairs) -
                 ev.append("assoc")
             miss *= 1 - _W_ASSOC * assoc
         if readings:
-            r = _reading_score(dsrc[s], dtgt[t])
+            r = reading_overlap(dsrc[s], dtgt[t])
             feats["reading"] = r
             if r >= 0.5:
                 ev.append("reading")
