@@ -9,7 +9,7 @@ Newton's method
 P(right) = logistic(b0 + b1 * cosine + b2 * (a + b - 2) + b3 * logit(posterior))
 
 for the beads with both sides, where the posterior is the share of the aligner's path distribution that goes
-through the bead (``bitext.align.bead_posteriors``, temperature ``--temp``).
+through the bead (``bitext.dp.bead_posteriors``, temperature ``--temp``).
 It prints the coefficients (the ``pconf_*`` defaults of
 :class:`bitext.align.AlignParams`), a reliability table, and how well each
 score ranks right above wrong beads (AUC) and its Brier score, for the old

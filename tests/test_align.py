@@ -161,7 +161,8 @@ def _all_paths(n, m, types):
 
 def _seed_band(editorial, embedder):
     """A full band over 3 x 5 seed sentences, scored with their span cosines."""
-    from bitext.align import NEG, _cells, bead_types
+    from bitext.align import bead_types
+    from bitext.dp import NEG, band_cells
 
     zh, ko = editorial
     src = [s.text for s in bitext.split(zh, "zh")][3:6]
@@ -170,7 +171,7 @@ def _seed_band(editorial, embedder):
     ss, ts = embedder.spans(src, 4), embedder.spans(tgt, 4)
     types = bead_types(6, 4)
     lo, hi = np.zeros(n + 1, np.int64), np.full(n + 1, m, np.int64)
-    offs, row, col = _cells(lo, hi)
+    offs, row, col = band_cells(lo, hi)
     scores = np.full((len(types), len(row)), NEG, np.float32)
     for t, (a, b) in enumerate(types):
         for q, (r, c) in enumerate(zip(row, col)):
@@ -193,11 +194,11 @@ def _enumerated_posteriors(scores, types, offs, n, m, temp):
 def test_bead_posteriors_match_enumeration(editorial, embedder):
     """Forward-backward over the band gives the same posteriors as summing
     exp(score / temp) over every path, on the seed's own span cosines."""
-    from bitext.align import _dp, bead_posteriors
+    from bitext.dp import bead_posteriors, best_path
 
     scores, types, offs, lo, hi, n, m = _seed_band(editorial, embedder)
     temp = 0.05
-    path = _dp(scores, types, offs, lo, hi, n, m)
+    path = best_path(scores, types, offs, lo, hi, n, m)
     got = bead_posteriors(scores, types, offs, lo, hi, n, m, path, temp)
     post = _enumerated_posteriors(scores, types, offs, n, m, temp)
     assert np.allclose(got, [post[bead] for bead in path], atol=1e-6)
@@ -206,7 +207,7 @@ def test_bead_posteriors_match_enumeration(editorial, embedder):
 
 def test_cell_posteriors_match_enumeration(editorial, embedder):
     """The posterior of every bead the band holds, not only the best path's."""
-    from bitext.align import cell_posteriors
+    from bitext.dp import cell_posteriors
 
     scores, types, offs, lo, hi, n, m = _seed_band(editorial, embedder)
     got = cell_posteriors(scores, types, offs, lo, hi, n, m, 0.05)
