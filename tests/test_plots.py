@@ -147,3 +147,32 @@ def test_band_follows_a_path_with_gaps():
                 cell = grid[si * rows // n, tj * cols // m]
                 assert not np.isnan(cell) and cell >= full[si, tj] - 1e-12
     assert np.isnan(grid).mean() > 0.5  # off the band is blank
+
+
+def test_html_report_plot_of_20k_sentences_is_bounded(monkeypatch):
+    """The coverage report's SVG draws the band on a grid of at most MAX_PLOT_CELLS
+    pixels: it never builds the n x m matrix (1.6 GB in float32 at 20k)."""
+    import base64
+    import struct
+    from types import SimpleNamespace
+
+    from bitext.report import MAX_PLOT_CELLS, alignment_svg
+
+    a = synthetic(20_000, 32, low_every=1000)
+
+    def refuse(self):
+        raise AssertionError("the report built the n x m matrix")
+
+    monkeypatch.setattr(Alignment, "similarity_matrix", refuse)
+    report = SimpleNamespace(alignment=a, statuses=["low" if b.score < 0.5 else "ok" for b in a.beads])
+    tracemalloc.start()
+    try:
+        svg = alignment_svg(report)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 300e6, peak
+    png = base64.b64decode(svg.split('href="data:image/png;base64,')[1].split('"')[0])
+    width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+    assert width * height <= MAX_PLOT_CELLS and width == height == 1000
+    assert svg.count("<rect") > 20_000 // 2  # the beads are drawn, one mark each

@@ -17,9 +17,14 @@ import zlib
 
 import numpy as np
 
+from .heatmap import similarity_cells
 from .markup import escape, id_list
 
-__all__ = ["CSS", "ROW_BACKGROUNDS", "render_html", "cards_html", "findings_html", "legend_html", "alignment_svg", "png_bytes", "STATUS_LABELS", "STATUS_COLOURS"]
+__all__ = ["CSS", "ROW_BACKGROUNDS", "render_html", "cards_html", "findings_html", "legend_html", "alignment_svg", "png_bytes", "STATUS_LABELS", "STATUS_COLOURS", "MAX_PLOT_CELLS"]
+
+# the most cells of the report's similarity plot: a longer document's plot is
+# the band around its path on a coarser grid (bitext.heatmap.similarity_cells)
+MAX_PLOT_CELLS = 1_000_000
 
 STATUS_LABELS = {
     "ok": "translated",
@@ -114,7 +119,9 @@ def alignment_svg(report, size: int = 640, max_rect_cells: int = 12_000) -> str:
     n, m = len(a.src_sentences), len(a.tgt_sentences)
     if n == 0 or m == 0 or a.src_vectors is None or a.tgt_vectors is None:
         return '<p class="note">No similarity matrix to plot.</p>'
-    sim = a.similarity_matrix()
+    # the whole matrix of a short document; of a long one the band around the
+    # path on a grid of at most MAX_PLOT_CELLS (never n x m cosines in memory)
+    sim = similarity_cells(a.src_vectors, a.tgt_vectors, a.beads, max(MAX_PLOT_CELLS, max_rect_cells))
     norm, lo, hi = _scale(sim)
     cell = max(min(size / max(n, m), 22.0), 0.5)
     pad_l, pad_t, pad_b = 44.0, 30.0, 56.0
