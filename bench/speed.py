@@ -69,9 +69,11 @@ def encode_once(model, sents: list[str]) -> float:
     t = time.perf_counter()
     if hasattr(model, "_use"):
         model._use.encode(sents)
-    else:
-        model._encode_batch(sents) if len(sents) <= model.batch_size else [
-            model._encode_batch(sents[i:i + model.batch_size]) for i in range(0, len(sents), model.batch_size)]
+    else:  # a sentence-transformers model (its own batches of batch_size, sorted by length), or e5
+        try:
+            model._encoder.encode(sents, batch_size=model.batch_size, show_progress_bar=False)
+        except TypeError:
+            model._encoder.encode(sents)
     return time.perf_counter() - t
 
 

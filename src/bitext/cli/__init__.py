@@ -21,7 +21,8 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-def _fail(prog: str, msg: str) -> int:
+def fail(prog: str, msg: str) -> int:
+    """``prog: error: msg`` on stderr; the exit status of bad input (2)."""
     print(f"{prog}: error: {msg}", file=sys.stderr)
     return EXIT_USAGE
 
@@ -228,7 +229,7 @@ def run_align_command(args, prog: str, render) -> int:
             read_jsonl(fixed)  # a malformed file fails before the model loads
         src_lang, tgt_lang = resolve_langs(args, src, tgt)
     except (InputError, OutputError) as e:
-        return _fail(prog, str(e))
+        return fail(prog, str(e))
     if src_lang == tgt_lang:
         print(f"{prog}: warning: both sides are in the same language ({src_lang}); is the target a translation?", file=sys.stderr)
     if args.quiet:  # sentence-transformers' own loading bars too
@@ -236,7 +237,7 @@ def run_align_command(args, prog: str, render) -> int:
     try:
         model = load_model(args.model, cache=not args.no_cache, **model_options(args))
     except ModelLoadError as e:
-        return _fail(prog, str(e))
+        return fail(prog, str(e))
     unread = language_warning(model, src_lang, tgt_lang)
     if unread:
         print(f"{prog}: warning: {unread}", file=sys.stderr)
@@ -247,7 +248,7 @@ def run_align_command(args, prog: str, render) -> int:
             result = align(src, tgt, src_lang, tgt_lang, model=model, presplit=args.presplit,
                            cache=not args.no_cache, progress=not args.quiet, fixed=fixed)
         except ValueError as e:
-            return _fail(prog, str(e))
+            return fail(prog, str(e))
     _warn_long_sentences(prog, args, [w.message for w in caught if isinstance(w.message, LongSentenceWarning)])
     return write_result(prog, args.output, render(result), inputs)
 
@@ -258,12 +259,12 @@ def write_result(prog: str, output: str | None, text: str, inputs=()) -> int:
     try:
         write_output("-" if output is None else output, text, inputs)
     except OutputError as e:
-        return _fail(prog, str(e))
+        return fail(prog, str(e))
     except OSError as e:
         if output and output != "-":
-            return _fail(prog, f"{output}: cannot write: {e.strerror or e}")
+            return fail(prog, f"{output}: cannot write: {e.strerror or e}")
         _stdout_gone()
-        return _fail(prog, f"standard output: cannot write: {e.strerror or e}")
+        return fail(prog, f"standard output: cannot write: {e.strerror or e}")
     return 0
 
 
@@ -333,11 +334,6 @@ def add_command(sub, add_common, name: str, run, help: str, description: str) ->
     add_common(p)
     p.set_defaults(func=run)
     return p
-
-
-def fail(prog: str, msg: str) -> int:
-    """``prog: error: msg`` on stderr; the exit status of bad input (2)."""
-    return _fail(prog, msg)
 
 
 def unit_interval(value: str) -> float:
