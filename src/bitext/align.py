@@ -79,7 +79,7 @@ class AlignParams:
     # models whose span vectors are composed from sentence vectors (TextEmbedder): the
     # spans in beads of at least this posterior get the vectors of their joined text
     # (None: the composed vectors as they are)
-    contested_posterior: float | None = 0.02
+    contested_posterior: float | None = 0.1
     # confidence without posteriors (posterior_temp=None): logistic(conf_bias + conf_sim
     # * cosine + conf_size * (a + b - 2)); all fitted on the development sets
     # (bench/calibrate.py; docs/benchmarks.md)
@@ -412,7 +412,7 @@ def _near_path(b: _Band, path, window: int):
 @_one_blas_thread
 def contested_spans(src_spans, tgt_spans, src_len, tgt_len, src_par=None, tgt_par=None,
                     params: AlignParams | None = None, src_anchors=None, tgt_anchors=None,
-                    src_cuts=None, tgt_cuts=None, *, min_posterior: float = 0.02):
+                    src_cuts=None, tgt_cuts=None, *, min_posterior: float = 0.1):
     """The spans of two or more sentences that some likely path puts in a bead.
 
     Arguments as :func:`align_vectors`. Returns ``(src, tgt)``, each an
