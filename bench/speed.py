@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -234,6 +235,8 @@ def aligner_alone(sizes, dim=512):
 
 
 def main(argv=None):
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # the sentence-transformers model's loading bar
+    warnings.filterwarnings("ignore", message="both sides are in the same language")  # the en-en pair
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--eval-data", default=str(ROOT.parent / "shared" / "eval-data"))
     ap.add_argument("--sizes", default="1000,5000,20000,100000")

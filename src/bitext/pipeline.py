@@ -309,11 +309,13 @@ def align(
         *(shared or (None, None)),
         *(() if cons is not None else (None if j is None else np.array(j, np.float32) for j in joins)),
     )
+    encoding = 0.0  # seconds spent encoding contested spans, counted as embedding
     if embedder.exact_spans or p.contested_posterior is None:
         beads = _align_through(cons, src_spans, tgt_spans, *evidence)
     else:
         texts = ([s.text for s in src_sents], [s.text for s in tgt_sents])
-        beads = _align_exact_where_contested(embedder, texts, [src_spans, tgt_spans], cons, evidence, progress)
+        beads, encoding = _align_exact_where_contested(embedder, texts, [src_spans, tgt_spans], cons, evidence,
+                                                       progress)
     src_vectors, tgt_vectors = src_spans[0], tgt_spans[0]
     if joins[0] and any(joins[0]):
         beads, src_sents, src_vectors = optional_cuts.rejoin(beads, src_text, src_sents, joins[0], src_spans, 0)
@@ -338,7 +340,7 @@ def align(
         tgt_sents,
         src_lang,
         tgt_lang,
-        timings={"segment": t1 - t0, "embed": t2 - t1, "align": t3 - t2},
+        timings={"segment": t1 - t0, "embed": t2 - t1 + encoding, "align": t3 - t2 - encoding},
         src_text=src_text,
         tgt_text=tgt_text,
         src_vectors=src_vectors,
@@ -347,7 +349,8 @@ def align(
     )
 
 
-def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progress, rounds: int = 3) -> list[tuple]:
+def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progress,
+                                 rounds: int = 3) -> tuple[list[tuple], float]:
     """Beads from composed span vectors, made exact where they matter.
 
     First the spans of two or more sentences that a likely path puts in a
@@ -355,14 +358,17 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
     joined text; then the beads are aligned, and while a bead of the result
     holds a span whose vector is still composed, that span is encoded too
     and the beads aligned again (at most ``rounds`` times). ``spans`` (each
-    side's list of span arrays) is updated in place.
+    side's list of span arrays) is updated in place. Returns the beads and
+    the seconds spent encoding.
     """
     from .align import contested_spans
 
     p = evidence[4]
     exact = [set(), set()]
+    seconds = [0.0]
 
     def make_exact(wanted) -> bool:
+        t = time.perf_counter()
         new = [[(i, k) for i, k in map(tuple, w.tolist()) if (i, k) not in done] for w, done in zip(wanted, exact)]
         bar = _progress(sum(map(len, new)), progress, "spans in doubt")
         for side, todo in enumerate(new):
@@ -373,6 +379,7 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
                 exact[side].update(todo)
         if bar:
             bar.close()
+        seconds[0] += time.perf_counter() - t
         return any(new)
 
     make_exact(contested_spans(*spans, *evidence, min_posterior=p.contested_posterior))
@@ -383,7 +390,7 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
         if not make_exact([np.array(sorted(h), np.int64).reshape(-1, 2) for h in held]):
             break
         beads = _align_through(cons, *spans, *evidence)
-    return beads
+    return beads, seconds[0]
 
 
 def _align_through(cons, *args) -> list[tuple]:
