@@ -1,7 +1,7 @@
-"""Sino-Korean readings: the table and the bigrams; sentence lists keep their paragraphs."""
+"""Sino-Korean readings: the table and what term extraction reads of it; sentence lists keep their paragraphs."""
 import bitext
 from bitext.segment import split
-from bitext.sinokorean import applies, reading_overlap, reading_tokens, readings
+from bitext.sinokorean import applies, reading_overlap, readings, syllable_options
 
 
 def test_table_reads_simplified_forms_through_their_variants():
@@ -12,16 +12,11 @@ def test_table_reads_simplified_forms_through_their_variants():
     assert len(table) > 10000
 
 
-def test_chinese_words_meet_their_korean_readings():
-    zh = set(reading_tokens("人工智能的发展"))
-    ko = set(reading_tokens("인공지능의 발전은 빠르다"))
-    # 인공 공지 지능 발전 (지능 as 지응: an initial ㄴ is read as ㅇ, see below)
-    assert {"인공", "공지", "발전"} <= zh & ko and len(zh & ko) == 4
-    # 理由 is written 이유 in Korean: initial ㄹ/ㄴ are read as ㅇ on both sides
-    assert set(reading_tokens("理由")) & set(reading_tokens("이유"))
-    # a Chinese gloss inside Korean text is read too
-    assert "자원" in reading_tokens("자원장벽(资源门槛)") and reading_tokens("资源").count("자원") == 1
+def test_readings_apply_to_korean_with_chinese_or_japanese():
     assert applies("zh", "ko") and applies("ko", "ja") and not applies("zh", "en")
+    # a Han run reads as the syllables of each character, initial ㄴ/ㄹ as ㅇ (理由 is 이유)
+    assert syllable_options("理由") == [{"이"}, {"유"}] and syllable_options("이유") == [{"이"}, {"유"}]
+    assert "발" in syllable_options("发展")[0]
 
 
 def test_reading_overlap_is_the_share_of_syllables_a_word_spells():

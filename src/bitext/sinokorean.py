@@ -3,12 +3,10 @@
 About half of Korean vocabulary is Sino-Korean: 인공지능 is 人工智能 read
 character by character. :func:`readings` reads every Han character in Hangul
 (``data/hangul_readings.txt``, from Unihan's ``kHangul``), and
-:func:`reading_tokens` turns a sentence of either side into syllable bigrams
-that overlap where the words translate each other, glosses such as
-``자원장벽(资源门槛)`` included; :func:`reading_overlap` tells how much of a
-Korean word spells a Chinese word's readings (技术, 기술). Term extraction
-uses them as evidence (:mod:`bitext.terms`). As a second similarity inside
-the aligner they were measured and removed: docs/benchmarks.md.
+:func:`reading_overlap` tells how much of a Korean word spells a Chinese
+word's readings (技术, 기술). Term extraction uses them as evidence
+(:mod:`bitext.terms`). As a second similarity inside the aligner (syllable
+bigrams of both sides) they were measured and removed: docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -17,13 +15,12 @@ import functools
 import re
 from pathlib import Path
 
-__all__ = ["readings", "reading_tokens", "reading_overlap", "applies", "syllable_options"]
+__all__ = ["readings", "reading_overlap", "applies", "syllable_options"]
 
 _TABLE = Path(__file__).with_name("data") / "hangul_readings.txt"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]+")
 _READ_UNIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7a3]|[A-Za-z0-9]+")
-_HAN_LANGS = ("zh", "ja")
 
 
 @functools.cache
@@ -57,19 +54,6 @@ def syllable_options(run: str) -> list[set[str]]:
     syllables it reads as (a Hangul syllable reads as itself), initial ㄴ/ㄹ read as ㅇ."""
     table = readings()
     return [{_canon(ch)} if "\uac00" <= ch <= "\ud7a3" else {_canon(s) for s in table.get(ch, "")} for ch in run]
-
-
-def reading_tokens(text: str) -> list[str]:
-    """Syllable bigrams of a sentence's Hangul words and of its Han characters' readings."""
-    out = []
-    for run in _HANGUL.findall(text):
-        syl = [_canon(s) for s in run]
-        out.extend(a + b for a, b in zip(syl, syl[1:]))
-    for run in _HAN.findall(text):
-        options = syllable_options(run)
-        for a, b in zip(options, options[1:]):
-            out.extend(x + y for x in sorted(a) for y in sorted(b))
-    return out
 
 
 def reading_overlap(a: str, b: str) -> float:
