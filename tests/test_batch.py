@@ -344,6 +344,22 @@ def test_second_run_in_same_folder_is_refused(corpus, tmp_path):
         held.release()
 
 
+def test_a_model_that_fails_to_load_leaves_nothing_behind(corpus, tmp_path, capsys):
+    """The first pair finds that the model cannot load: no summary, lock or
+    folder is left where there was none, and a folder that was there keeps
+    exactly what it held."""
+    new = tmp_path / "new" / "out"
+    assert cli_main(["batch", str(corpus / "pairs.tsv"), "-o", str(new), "--device", "cuda", "-q"]) == 2
+    assert "runs on the CPU only" in capsys.readouterr().err
+    assert not new.exists() and (tmp_path / "new").exists()  # only what the run made is gone
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "notes.txt").write_text("mine\n", "utf-8")
+    assert cli_main(["batch", str(corpus / "pairs.tsv"), "-o", str(old), "--device", "cuda", "-q", "--force"]) == 2
+    assert sorted(p.name for p in old.iterdir()) == ["notes.txt"]
+    assert (old / "notes.txt").read_text("utf-8") == "mine\n"
+
+
 # --- same bytes whatever runs it ------------------------------------------------------------
 
 

@@ -27,8 +27,8 @@ from typing import Iterable, Iterator
 from .engines import ENGINES, Job, import_ray, model_for_workers, run_inprocess, run_pool, run_ray
 from .io import FORMATS, write_atomic
 from .manifest import MAX_ID, ManifestError, PairSpec, check_id, coerce_pairs, read_manifest
-from .outdir import (REPORT_KEYS, REPORT_SUFFIX, SUMMARY_KEYS, SUMMARY_NAME, BatchError, OutdirLock, check_outdir,
-                     clean_temp, fingerprint, is_complete, output_names, read_summary)
+from .outdir import (LOCK_NAME, REPORT_KEYS, REPORT_SUFFIX, SUMMARY_KEYS, SUMMARY_NAME, BatchError, OutdirLock, check_outdir,
+                     clean_temp, fingerprint, is_complete, output_names, read_summary, undo_empty_run)
 from .pair import PairResult, align_pair
 
 __all__ = [
@@ -136,6 +136,7 @@ def align_many(
         import_ray()
     if workers > 1 or engine == "ray":
         model_for_workers(model, workers, engine)  # refuse a loaded non-default model now, not in the workers
+    folder_was_new = outdir is not None and not os.path.lexists(outdir)
     if outdir is not None:
         try:
             Path(outdir).mkdir(parents=True, exist_ok=True)
@@ -144,13 +145,16 @@ def align_many(
     job = Job(model, threads, cache, None if cache_dir is None else os.fspath(cache_dir),
                fmt, None if outdir is None else os.path.abspath(outdir), outdir is None, ordered, coverage,
                {"device": device, "batch_size": batch_size})
-    return _align_many(specs, job, workers, engine, address, resume, progress)
+    return _align_many(specs, job, workers, engine, address, resume, progress, folder_was_new)
 
 
-def _align_many(specs, job: Job, workers, engine, address, resume, progress) -> Iterator[PairResult]:
+def _align_many(specs, job: Job, workers, engine, address, resume, progress,
+                folder_was_new: bool = False) -> Iterator[PairResult]:
     out = Path(job.outdir) if job.outdir else None
     lock = None
     summary_file = None
+    summary_was_new = lock_was_new = False
+    results: dict[str, dict] = {}
     bar = None
     try:
         previous: dict[str, dict] = {}
@@ -159,11 +163,11 @@ def _align_many(specs, job: Job, workers, engine, address, resume, progress) -> 
                 out.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise BatchError(f"{out}: cannot create the output folder: {e.strerror or e}") from None
+            lock_was_new = not (out / LOCK_NAME).exists()
             lock = OutdirLock(out)
             names = set(output_names(specs, job.fmt)) | {SUMMARY_NAME}
             clean_temp(out, names)
             previous = read_summary(out / SUMMARY_NAME)
-        results: dict[str, dict] = {}
         todo, skipped = [], []
         for s in specs:
             rec = previous.get(s.id)
@@ -175,6 +179,7 @@ def _align_many(specs, job: Job, workers, engine, address, resume, progress) -> 
                 todo.append(s)
         if out is not None:
             summary_path = out / SUMMARY_NAME
+            summary_was_new = not summary_path.exists()
             summary_file = open(summary_path, "a", encoding="utf-8")
             if summary_file.tell() > 0:
                 with open(summary_path, "rb") as f:
@@ -229,3 +234,5 @@ def _align_many(specs, job: Job, workers, engine, address, resume, progress) -> 
             summary_file.close()
         if lock is not None:
             lock.release()
+        if out is not None and not results:
+            undo_empty_run(out, summary_was_new, lock_was_new, folder_was_new)

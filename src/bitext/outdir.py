@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from .manifest import PairSpec
 
 __all__ = [
+    "undo_empty_run",
+    "LOCK_NAME",
     "SUMMARY_NAME",
     "SUMMARY_KEYS",
     "REPORT_KEYS",
@@ -43,7 +45,7 @@ SUMMARY_KEYS = ("id", "status", "n_src", "n_tgt", "n_beads", "coverage", "second
 # with coverage reports (``--coverage``): the report's coverage and counts, in the summary after SUMMARY_KEYS
 REPORT_KEYS = ("report_coverage", "omissions", "additions", "low_confidence", "suspects")
 REPORT_SUFFIX = ".coverage.json"  # OUTDIR/<id>.coverage.json
-_LOCK_NAME = ".bitext-batch.lock"
+LOCK_NAME = ".bitext-batch.lock"
 
 
 # raised here (the folder) and by the engines (a worker died, no Ray): defined in the
@@ -129,7 +131,7 @@ class OutdirLock:
             import fcntl
         except ImportError:
             return
-        self.f = open(outdir / _LOCK_NAME, "a")
+        self.f = open(outdir / LOCK_NAME, "a")
         try:
             fcntl.flock(self.f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -143,6 +145,24 @@ class OutdirLock:
         if self.f is not None:
             self.f.close()
             self.f = None
+
+
+def undo_empty_run(outdir: Path, summary_was_new: bool, lock_was_new: bool, folder_was_new: bool) -> None:
+    """After a run that recorded no pair (the model failed to load, say):
+    remove the empty summary and the lock file it created and, if it created
+    the folder, the folder, so that a failed run leaves nothing behind."""
+    for name, was_new in ((SUMMARY_NAME, summary_was_new), (LOCK_NAME, lock_was_new)):
+        path = outdir / name
+        try:
+            if was_new and path.stat().st_size == 0:
+                path.unlink()
+        except OSError:
+            pass
+    if folder_was_new:
+        try:
+            outdir.rmdir()  # only if nothing else is there
+        except OSError:
+            pass
 
 
 def clean_temp(outdir: Path, names: set[str]) -> None:
@@ -172,7 +192,7 @@ def _foreign_files(outdir: Path, previous: dict[str, dict]) -> list[str]:
     out = []
     for p in entries:
         name = p.name
-        if name in (SUMMARY_NAME, _LOCK_NAME) or (name.startswith(".") and name.endswith(".tmp")):
+        if name in (SUMMARY_NAME, LOCK_NAME) or (name.startswith(".") and name.endswith(".tmp")):
             continue
         m = _OURS.match(name)
         if m and m.group("id") in previous and p.is_file() and not p.is_symlink():
