@@ -82,15 +82,20 @@ def device_name(value: str) -> str:
     return value
 
 
+def _number(value: str, parse, noun: str, ok, bound: str):
+    """``parse(value)`` if ``ok`` holds for it, else an argparse type error naming ``noun`` or ``bound``."""
+    try:
+        v = parse(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a {noun}: {value!r}") from None
+    if not ok(v):
+        raise argparse.ArgumentTypeError(f"must be {bound}, got {value}")
+    return v
+
+
 def positive_int(value: str) -> int:
     """argparse type of a count (``--workers``, ``--batch-size``): a whole number of at least 1."""
-    try:
-        v = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
+    return _number(value, int, "whole number", lambda v: v >= 1, "at least 1")
 
 
 def add_device(p: argparse.ArgumentParser) -> None:
@@ -338,10 +343,4 @@ def add_command(sub, add_common, name: str, run, help: str, description: str) ->
 
 def unit_interval(value: str) -> float:
     """argparse type of ``--threshold``: a number from 0 to 1."""
-    try:
-        v = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 0.0 <= v <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
-    return v
+    return _number(value, float, "number", lambda v: 0.0 <= v <= 1.0, "between 0 and 1")
