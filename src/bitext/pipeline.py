@@ -365,9 +365,10 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
 
     p = evidence[4]
     exact = [set(), set()]
-    seconds = [0.0]
+    seconds = 0.0
 
     def make_exact(wanted) -> bool:
+        nonlocal seconds
         t = time.perf_counter()
         new = [[(i, k) for i, k in map(tuple, w.tolist()) if (i, k) not in done] for w, done in zip(wanted, exact)]
         bar = _progress(sum(map(len, new)), progress, "spans in doubt")
@@ -379,7 +380,7 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
                 exact[side].update(todo)
         if bar:
             bar.close()
-        seconds[0] += time.perf_counter() - t
+        seconds += time.perf_counter() - t
         return any(new)
 
     make_exact(contested_spans(*spans, *evidence, min_posterior=p.contested_posterior))
@@ -390,7 +391,7 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
         if not make_exact([np.array(sorted(h), np.int64).reshape(-1, 2) for h in held]):
             break
         beads = _align_through(cons, *spans, *evidence)
-    return beads, seconds[0]
+    return beads, seconds
 
 
 def _align_through(cons, *args) -> list[tuple]:
