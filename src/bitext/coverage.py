@@ -97,7 +97,8 @@ def _runs(ids, sents) -> list[tuple[int, ...]]:
 
 def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | None = DEFAULT_UNMATCHED_Z,
              loo_gain: float | None = DEFAULT_LOO_GAIN, names: bool = True, numbers: bool = True,
-             model=None, progress: bool = False, glossary=None, consistency: bool | None = None) -> CoverageReport:
+             model=None, progress: bool = False, glossary=None, consistency: bool | None = None,
+             clauses: bool = True) -> CoverageReport:
     """Coverage report of an :class:`~bitext.pipeline.Alignment`.
 
     ``threshold``: beads with both sides scored below it are low-confidence
@@ -120,7 +121,11 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
     target none of its renderings are reported (:attr:`CoverageReport.term_misses`,
     bead status ``term``); ``consistency``: report source terms rendered in
     more than one way (:attr:`CoverageReport.inconsistent_terms`; default: when
-    a glossary is given). See :mod:`bitext.glossary`.
+    a glossary is given). See :mod:`bitext.glossary`. ``clauses``: look for
+    clauses with no counterpart inside the beads (:mod:`bitext.clauses`; it
+    encodes text with ``model``): :attr:`CoverageReport.findings`, bead status
+    ``clause_omitted``, ``clause_added`` or ``mistranslation``, and an omitted
+    clause's characters do not count as covered.
     """
     if threshold is None:
         threshold = DEFAULT_THRESHOLD
@@ -189,6 +194,20 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
             status = "unmatched"
         statuses.append(status)
 
+    findings = []
+    if clauses:
+        from .clauses import clause_findings
+
+        findings = clause_findings(a, model, skip={bi for bi, st in enumerate(statuses) if st not in ("ok", "suspect")},
+                                   progress=progress)
+        for f in findings:
+            statuses[f.bead] = f.kind
+    # characters of omitted clauses in covered sentences, per sentence
+    uncovered = {}
+    for f in findings:
+        if f.kind == "clause_omitted" and f.evidence["sentence"] in covered:
+            uncovered[f.evidence["sentence"]] = uncovered.get(f.evidence["sentence"], 0) + f.evidence["chars"]
+
     # per source paragraph
     paragraphs: dict[int, ParagraphCoverage] = {}
     by_par: dict[int, list[int]] = {}
@@ -200,7 +219,7 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
             tuple(ids),
             tuple(i for i in ids if i in covered),
             sum(_chars(src_sents[i].text) for i in ids),
-            sum(_chars(src_sents[i].text) for i in ids if i in covered),
+            sum(_chars(src_sents[i].text) - uncovered.get(i, 0) for i in ids if i in covered),
         )
     for o in omissions:
         paragraphs[o.paragraph].omissions += len(o.src_ids)
@@ -224,7 +243,7 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         unmatched_z=unmatched_z,
         covered_ids=tuple(sorted(covered)),
         src_chars=sum(_chars(s.text) for s in src_sents),
-        covered_chars=sum(_chars(src_sents[i].text) for i in covered),
+        covered_chars=sum(_chars(src_sents[i].text) for i in covered) - sum(uncovered.values()),
         omissions=omissions,
         additions=additions,
         low_confidence=low,
@@ -235,6 +254,7 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         inconsistent_terms=terms_found.inconsistent if terms_found else [],
         glossary=terms_found.glossary if terms_found else None,
         consistency_checked=bool(terms_found and terms_found.consistent),
+        findings=findings,
     )
 
 

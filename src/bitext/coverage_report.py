@@ -16,7 +16,7 @@ import math
 import unicodedata
 from dataclasses import dataclass, field, fields
 
-__all__ = ["CoverageReport", "Omission", "Addition", "LowConfidence", "Suspect", "ParagraphCoverage"]
+__all__ = ["CoverageReport", "Omission", "Addition", "LowConfidence", "Suspect", "Finding", "ParagraphCoverage"]
 
 
 # --------------------------------------------------------------------------
@@ -118,6 +118,15 @@ class Suspect(_BeadFinding):
         }
 
 
+@dataclass(frozen=True)
+class Finding(_BeadFinding):
+    """A finding about one bead from the translation checks: its kind, a line for a person and its evidence."""
+
+    kind: str  # "untranslated", "copied", "name", "number", "clause_omitted", "clause_added", "mistranslation"
+    message: str
+    evidence: dict = field(default_factory=dict)
+
+
 class _Shares:
     """Covered shares of a document or paragraph: ``covered_ids`` and
     ``covered_chars`` against the totals that :meth:`_totals` gives."""
@@ -202,6 +211,7 @@ class CoverageReport(_Shares):
     inconsistent_terms: list = field(default_factory=list)  # [Inconsistency]
     glossary: str | None = None  # the glossary's name, when one was checked
     consistency_checked: bool = False
+    findings: list[Finding] = field(default_factory=list)  # the translation checks' (bitext.clauses ...)
 
     @property
     def src_sentences(self) -> int:
@@ -252,6 +262,7 @@ class CoverageReport(_Shares):
             "additions": [x.to_dict() for x in self.additions],
             "low_confidence": [x.to_dict() for x in self.low_confidence],
             "suspects": [s.to_dict() for s in self.suspects],
+            "findings": [f.to_dict() for f in self.findings],
             "paragraphs": [p.to_dict() for p in self.paragraphs],
             "beads": [
                 {

@@ -1,0 +1,298 @@
+"""Clauses with no counterpart inside a bead: partial omissions, additions and mistranslations.
+
+A bead can pair a sentence with a translation that leaves out one of its
+clauses (or adds one, or says something else in one): the sentences match
+well enough for the aligner, so neither the bead's score nor the tests for
+unmatched sentences (:mod:`bitext.unmatched`) see it. Two kinds of evidence
+together do:
+
+- the *length surprise*: the bead's sides are longer or shorter than the
+  document's length ratio leads one to expect (Gale and Church's normal
+  model of length differences, with the variance measured on the document
+  itself), and leaving one clause out explains the difference;
+- the *model*: the other side resembles the bead better without that
+  clause than with it (the bead's side is encoded again without each clause,
+  with the model that made the alignment, as the leave-one-out test of
+  :mod:`bitext.unmatched` does with sentences).
+
+Clauses are cut at the splitters' clause marks (，；：,;: as
+:data:`bitext.segment.ZH_CLAUSE_END` finds them) and, in Korean, after its
+connective endings (:func:`bitext.ko_endings.sentence_ends`), which carry the
+clauses of text written without commas; pieces too short for a sentence
+vector to mean anything are joined to their neighbour. Only the beads whose
+length surprise or similarity warrants it are encoded again.
+
+:func:`clause_findings` returns :class:`~bitext.coverage_report.Finding`
+records of kind ``clause_omitted`` (a source clause with no counterpart),
+``clause_added`` (a target clause with none) and ``mistranslation`` (a clause
+on each side that has none: the target says something else there);
+:func:`bitext.coverage.coverage` adds them to its report.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import ko_endings
+from .coverage_report import Finding
+from .segment import ZH_CLAUSE_END, join_sentences
+
+__all__ = ["clause_spans", "clause_findings"]
+
+_CJK = ("zh", "ja", "ko")
+# shortest clause (characters other than white space) that stands alone; shorter pieces join a neighbour
+_MIN_CHARS_CJK = 5
+_MIN_CHARS = 12
+_MAX_CLAUSES = 8  # per side of a bead: beyond, the shortest neighbours are joined
+# particles that end like a connective (-서, -로서): 회의에서, 여호와께서, 자에게서, 교사로서
+_KO_PARTICLES = ("에서", "께서", "에게서", "한테서", "로서", "으로서", "부터서")
+
+
+def _chars(s: str) -> int:
+    return sum(1 for c in s if not c.isspace())
+
+
+def clause_spans(text: str, lang: str | None) -> list[tuple[int, int]]:
+    """``[start, end)`` spans of the clauses of one sentence ``text``: cut after
+    each clause mark and, in Korean, after each connective or final ending;
+    surrounding white space trimmed, pieces shorter than a few characters
+    joined to a neighbour."""
+    cuts = {m.end() for m in ZH_CLAUSE_END.finditer(text)}
+    if lang == "ko":
+        cuts.update(e for e, _ in ko_endings.sentence_ends(text) if not text[:e].endswith(_KO_PARTICLES))
+    bounds = [0] + sorted(c for c in cuts if 0 < c < len(text)) + [len(text)]
+    spans = [(a, b) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+    least = _MIN_CHARS_CJK if lang in _CJK else _MIN_CHARS
+    size = [_chars(text[a:b]) for a, b in spans]
+    # join the shortest piece to its shorter neighbour until every piece is long enough
+    while len(spans) > 1:
+        k = min(range(len(spans)), key=size.__getitem__)
+        if size[k] >= least and len(spans) <= _MAX_CLAUSES:
+            break
+        if k == 0:
+            j = 1
+        elif k == len(spans) - 1:
+            j = k - 1
+        else:
+            j = k - 1 if size[k - 1] <= size[k + 1] else k + 1
+        a, b = min(k, j), max(k, j)
+        spans[a:b + 1] = [(spans[a][0], spans[b][1])]
+        size[a:b + 1] = [size[a] + size[b]]
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        out.append((a, b))
+    return out
+
+
+# --------------------------------------------------------------------------
+# the evidence
+
+# the length model: Gale and Church's, the variance of length differences per character measured on
+# the document (robustly: the median of the squared standardised differences over that of a chi-square
+# with one degree of freedom), never below _MIN_VAR; shorter documents take _FALLBACK_VAR
+_CHI2_MEDIAN = 0.4549
+_MIN_VAR = 1.0
+_FALLBACK_VAR = 6.8  # AlignParams.len_var
+_MIN_STATS = 8
+LENGTH_GATE = 0.8
+"""A side of a bead is tried for a clause with no counterpart when it is this many standard deviations
+longer than the length model expects (the other side shorter)."""
+SIM_GATE = 1.5
+"""... or, for a mistranslated clause, when the bead's cosine lies this many robust spreads below the
+document's median."""
+MIN_GAIN = 0.02
+"""Leaving the clause out must raise the side's cosine with the other side by at least this much."""
+STRONG_Z = 2.0
+"""A side this many standard deviations too long has a clause without counterpart: the one whose
+absence explains the length best (see :func:`_flagged`) ..."""
+LENGTH_PER_GAIN = 20.0
+"""... and a side less surprising by ``LENGTH_PER_GAIN * gain`` (at least ``MIN_GAIN``) too."""
+MISTRANSLATION_GAIN = 0.05
+"""A clause on each side whose absence raises the cosine by this much: a mistranslated clause."""
+
+
+def _lengths(a, beads):
+    sl = np.array([_chars(s.text) or 1 for s in a.src_sentences], float)
+    tl = np.array([_chars(s.text) or 1 for s in a.tgt_sentences], float)
+    ls = np.array([sl[list(b.src_ids)].sum() for b in beads])
+    lt = np.array([tl[list(b.tgt_ids)].sum() for b in beads])
+    ratio = ls.sum() / max(lt.sum(), 1.0)
+    d = ls - lt * ratio
+    g = (ls + lt * ratio) / 2
+    var = max(float(np.median(d * d / g)) / _CHI2_MEDIAN, _MIN_VAR) if len(beads) >= _MIN_STATS else _FALLBACK_VAR
+    return ls, lt * ratio, ratio, var
+
+
+def _z(ls, lt, var):
+    return (ls - lt) / np.sqrt(var * np.maximum((ls + lt) / 2, 1.0))
+
+
+class _Side:
+    """One side of one bead tried for a clause without counterpart: its text, its clauses
+    (offsets into the text) and where its vectors will be."""
+
+    def __init__(self, bead_index, side, text, other, spans, where, at):
+        self.bead, self.side, self.text, self.other, self.spans, self.where, self.at = (
+            bead_index, side, text, other, spans, where, at)
+
+
+def _side_text(sents, ids, lang):
+    """The joined text of sentences ``ids``, its clause spans (offsets into it) and, for each clause,
+    ``(sentence id, start, end)`` in its sentence."""
+    texts = [sents[i].text for i in ids]
+    joiner = join_sentences(["", ""], lang)
+    spans, where, pos = [], [], 0
+    for i, t in zip(ids, texts):
+        for a, b in clause_spans(t, lang):
+            spans.append((pos + a, pos + b))
+            where.append((i, a, b))
+        pos += len(t) + len(joiner)
+    return joiner.join(texts), spans, where
+
+
+def _without(text, span):
+    a, b = span
+    return (text[:a].rstrip() + (" " if text[:a].strip() and text[b:].strip() and not _cjk_join(text, a, b) else "")
+            + text[b:].lstrip()).strip()
+
+
+def _cjk_join(text, a, b):
+    """Whether the text around a removed span joins without a space (Chinese, Japanese)."""
+    left = text[:a].rstrip()[-1:]
+    return bool(left) and ("\u3000" <= left <= "\u9fff" or "\uff00" <= left <= "\uffef")
+
+
+def clause_evidence(alignment, model=None, skip=frozenset(), progress=False):
+    """Per bead side tried: ``(bead, side, z, cosine, [(span, gain, z_without)])``; ``skip``: bead
+    indices not to try (those already reported otherwise)."""
+    a = alignment
+    if model is None:
+        model = getattr(a, "model", None)
+    idx = [bi for bi, b in enumerate(a.beads) if b.src_ids and b.tgt_ids]
+    if model is None or len(idx) == 0:
+        return []
+    beads = [a.beads[bi] for bi in idx]
+    ls, lt, ratio, var = _lengths(a, beads)
+    z = _z(ls, lt, var)
+    sims = np.array([b.similarity for b in beads])
+    med = float(np.median(sims))
+    spread = max(1.4826 * float(np.median(np.abs(sims - med))), 0.02) if len(sims) >= _MIN_STATS else 0.1
+    low_sim = sims < med - SIM_GATE * spread
+    texts, sides = [], []
+    for k, bi in enumerate(idx):
+        if bi in skip:
+            continue
+        b = beads[k]
+        want = []
+        if z[k] >= LENGTH_GATE or low_sim[k]:
+            want.append("src")
+        if z[k] <= -LENGTH_GATE or low_sim[k]:
+            want.append("tgt")
+        if not want:
+            continue
+        st, ss, sw = _side_text(a.src_sentences, b.src_ids, a.src_lang)
+        tt, ts, tw = _side_text(a.tgt_sentences, b.tgt_ids, a.tgt_lang)
+        for side in want:
+            text, spans, where, other = (st, ss, sw, tt) if side == "src" else (tt, ts, tw, st)
+            if len(spans) < 2:
+                continue
+            sides.append((_Side(bi, side, text, other, spans, where, len(texts)), k))
+            texts += [text, other] + [_without(text, sp) for sp in spans]
+    if not texts:
+        return []
+    v = np.asarray(model.spans(texts, 1)[0], np.float32)
+    v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+    out = []
+    for s, k in sides:
+        whole, other = v[s.at], v[s.at + 1]
+        base = float(whole @ other)
+        rows = []
+        for q, sp in enumerate(s.spans):
+            gain = float(v[s.at + 2 + q] @ other) - base
+            n = _chars(s.text[sp[0]:sp[1]])
+            zq = float(_z(ls[k] - n, lt[k], var) if s.side == "src" else -_z(ls[k], lt[k] - n * ratio, var))
+            rows.append((s.where[q], gain, zq))
+        zs = float(z[k]) if s.side == "src" else -float(z[k])
+        out.append((s.bead, s.side, zs, base, rows, s.text))
+    return out
+
+
+def _pick(rows, zs):
+    """The clause whose absence best explains the side: among those whose removal brings the length
+    closer to the expected, the one whose removal raises the cosine most; ``(index, gain, z_without)``."""
+    fits = [q for q, (_, _, zq) in enumerate(rows) if zq < zs]
+    if not fits:
+        return None
+    q = max(fits, key=lambda q: rows[q][1])
+    return q, rows[q][1], rows[q][2]
+
+
+def _flagged(zs: float, gain: float) -> bool:
+    """Whether a side whose length surprise is ``zs`` (standard deviations too long) and whose best
+    clause raises the cosine by ``gain`` when left out has a clause without counterpart."""
+    return zs >= STRONG_Z or (gain >= MIN_GAIN and zs + LENGTH_PER_GAIN * gain >= STRONG_Z)
+
+
+def clause_findings(alignment, model=None, *, skip=frozenset(), progress: bool = False) -> list[Finding]:
+    """The clauses of ``alignment``'s beads that have no counterpart on the other side, as
+    :class:`~bitext.coverage_report.Finding` records (``clause_omitted``, ``clause_added``,
+    ``mistranslation``), in bead order. ``model``: the model that made the alignment (default: the
+    alignment's own; without one, nothing is checked); ``skip``: indices of beads not to check."""
+    a = alignment
+    tried = clause_evidence(a, model, skip, progress)
+    by_bead: dict[int, dict[str, tuple]] = {}
+    for bead, side, zs, cos, rows, text in tried:
+        by_bead.setdefault(bead, {})[side] = (zs, cos, rows)
+    out = []
+    for bi in sorted(by_bead):
+        b = a.beads[bi]
+        found = {}
+        for side, (zs, cos, rows) in by_bead[bi].items():
+            pick = _pick(rows, zs)
+            if pick is not None and _flagged(zs, pick[1]):
+                found[side] = (pick, zs, cos, rows)
+        mis = {}
+        for side, (zs, cos, rows) in by_bead[bi].items():
+            q = max(range(len(rows)), key=lambda q: rows[q][1])
+            if rows[q][1] >= MISTRANSLATION_GAIN:
+                mis[side] = ((q, rows[q][1], rows[q][2]), zs, cos, rows)
+        if len(mis) == 2 and not found:
+            out.append(_finding(a, bi, b, "mistranslation", mis))
+        elif "src" in found:
+            out.append(_finding(a, bi, b, "clause_omitted", {"src": found["src"]}))
+        elif "tgt" in found:
+            out.append(_finding(a, bi, b, "clause_added", {"tgt": found["tgt"]}))
+    return out
+
+
+def _finding(a, bi, b, kind, sides) -> Finding:
+    ev, parts = {}, []
+    for side in ("src", "tgt"):
+        if side not in sides:
+            continue
+        (q, gain, zq), zs, cos, rows = sides[side]
+        (i, start, end), _, _ = rows[q]
+        sents = a.src_sentences if side == "src" else a.tgt_sentences
+        clause = sents[i].text[start:end]
+        rec = {"clause": clause, "chars": _chars(clause), "sentence": i, "start": start, "end": end,
+               "length_z": round(zs, 2), "cosine": round(cos, 4), "gain": round(gain, 4)}
+        if kind == "mistranslation":
+            ev[side] = rec
+        else:
+            ev = {"side": side, **rec}
+        parts.append(clause)
+    if kind == "clause_omitted":
+        msg = (f"source clause with no counterpart in the target: {parts[0]} (the target is "
+               f"{ev['length_z']:.1f} sd shorter than expected; without the clause the source resembles it "
+               f"{ev['gain']:+.2f} better)")
+    elif kind == "clause_added":
+        msg = (f"target clause with no counterpart in the source: {parts[0]} (the target is "
+               f"{ev['length_z']:.1f} sd longer than expected; without the clause it resembles the source "
+               f"{ev['gain']:+.2f} better)")
+    else:
+        msg = f"target clause that does not translate the source: {parts[1]} (in place of: {parts[0]})"
+    return Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, kind, msg, ev)
