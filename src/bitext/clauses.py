@@ -189,7 +189,7 @@ def clause_evidence(alignment, model=None, skip=frozenset(), progress=False):
             continue
         b = beads[k]
         want = []
-        if z[k] >= OMISSION_GAIN[0] or low_sim[k]:
+        if z[k] >= OMISSION_GAIN[0]:
             want.append("src")
         if z[k] <= -ADDITION_GAIN[0] or low_sim[k]:
             want.append("tgt")
