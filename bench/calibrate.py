@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import bitext  # noqa: E402
 from accuracy import SETS, dev_pairs  # noqa: E402
-from bitext.align import AlignParams  # noqa: E402
+from bitext.aligner.core import AlignParams  # noqa: E402
 from bitext.embed import load_model  # noqa: E402
-from bitext.evaluate import read_beads  # noqa: E402
+from bitext.aligner.evaluate import read_beads  # noqa: E402
 
 BINS = [(0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01)]
 

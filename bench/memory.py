@@ -119,7 +119,7 @@ def child_split(path: str, lang: str) -> None:
     import warnings
 
     sys.path.insert(0, str(ROOT / "src"))
-    from bitext.segment import split
+    from bitext.text.segment import split
 
     text = Path(path).read_text("utf-8")
     split("warm up. 준비.", lang, workers=1)  # imports (kss, pysbd) before the base reading

@@ -25,9 +25,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from bitext import plots  # noqa: E402
+from bitext.views import plots  # noqa: E402
 from bitext.pipeline import Alignment, Bead  # noqa: E402
-from bitext.segment import Sentence  # noqa: E402
+from bitext.text.segment import Sentence  # noqa: E402
 
 
 def synthetic(n: int, dim: int, low_every: int = 0) -> Alignment:

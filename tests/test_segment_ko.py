@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from bitext import ko_endings
-from bitext.segment import split
+from bitext.text import ko_endings
+from bitext.text.segment import split
 from conftest import EVAL_DATA, ROOT, SEEDS
 
 sys.path.insert(0, str(ROOT / "bench"))

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-import bitext.coverage
-from bitext.suspects import compare_pair, extract_names, extract_numbers
+import bitext.check.coverage
+from bitext.check.suspects import compare_pair, extract_names, extract_numbers
 
 
 def test_coverage_re_exports_the_checks():
-    """``from bitext.coverage import compare_pair`` (docs/coverage.md) still works."""
-    assert bitext.coverage.compare_pair is compare_pair
-    assert bitext.coverage.extract_numbers is extract_numbers
-    assert bitext.coverage.extract_names is extract_names
+    """``from bitext.check.coverage import compare_pair`` still works."""
+    assert bitext.check.coverage.compare_pair is compare_pair
+    assert bitext.check.coverage.extract_numbers is extract_numbers
+    assert bitext.check.coverage.extract_names is extract_names
 
 
 @pytest.mark.parametrize(

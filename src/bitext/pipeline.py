@@ -9,17 +9,17 @@ from typing import Iterator
 
 import numpy as np
 
-from . import io as _io
-from . import segment as _segment
-from . import ko_endings, optional_cuts
-from .align import AlignParams, align_vectors
-from .anchors import anchor_counts
-from .cache import DiskCache, default_cache_dir
+from .formats import beads as _formats
+from .text import segment as _segment
+from .text import ko_endings, optional_cuts
+from .aligner.core import AlignParams, align_vectors
+from .aligner.anchors import anchor_counts
+from .embed.cache import DiskCache, default_cache_dir
 from .embed import language_warning, load_model
-from .embedder import Embedder
-from .segment import BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
+from .embed.embedder import Embedder
+from .text.segment import BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
 
-__all__ = ["Bead", "Alignment", "align", "segment_side"]
+__all__ = ["Bead", "ReviewedBead", "Alignment", "align", "segment_side"]
 
 SPLIT_VERSION = 2  # bump when the splitters change, so cached splits are not reused
 
@@ -45,6 +45,15 @@ class Bead:
     def kind(self) -> str:
         """The bead type, e.g. ``"1-2"``."""
         return f"{len(self.src_ids)}-{len(self.tgt_ids)}"
+
+
+@dataclass(frozen=True)
+class ReviewedBead(Bead):
+    """A bead with a person's verdict: ``approved``, ``edited`` by hand, a ``comment``."""
+
+    approved: bool = False
+    edited: bool = False
+    comment: str = ""
 
 
 @dataclass
@@ -88,44 +97,44 @@ class Alignment:
         return self.src_vectors @ self.tgt_vectors.T
 
     def to_tsv(self) -> str:
-        return _io.beads_to_tsv(self.beads)
+        return _formats.beads_to_tsv(self.beads)
 
     def jsonl_header(self) -> dict:
         """The header line of :meth:`to_jsonl`: version, languages, sentence hashes (:mod:`bitext.fixed`)."""
-        from .fixed import jsonl_header
+        from .aligner.fixed import jsonl_header
 
         return jsonl_header(self.src_lang, self.tgt_lang, (s.text for s in self.src_sentences),
                             (s.text for s in self.tgt_sentences))
 
     def to_jsonl(self) -> str:
-        return _io.beads_to_jsonl(self.beads, self.jsonl_header())
+        return _formats.beads_to_jsonl(self.beads, self.jsonl_header())
 
     def to_beads(self) -> str:
-        return _io.beads_to_beads(self.beads)
+        return _formats.beads_to_beads(self.beads)
 
     def to_tmx(self) -> str:
-        return _io.beads_to_tmx(self.beads, self.src_lang, self.tgt_lang)
+        return _formats.beads_to_tmx(self.beads, self.src_lang, self.tgt_lang)
 
     def format(self, fmt: str) -> str:
         """Serialise as ``tsv``, ``jsonl``, ``beads`` or ``tmx``."""
         if fmt == "jsonl":
             return self.to_jsonl()
-        return _io.format_beads(self.beads, fmt, self.src_lang, self.tgt_lang)
+        return _formats.format_beads(self.beads, fmt, self.src_lang, self.tgt_lang)
 
     def to_pandas(self):
         """One row a bead: ``src_ids``, ``tgt_ids``, ``kind``, ``score``, ``similarity``,
         ``src``, ``tgt`` (index ``bead``; see :mod:`bitext.frames`). Needs pandas."""
-        from .frames import beads_frame
+        from .views.frames import beads_frame
 
         return beads_frame(self)
 
     def __repr__(self) -> str:
-        from .display import alignment_repr
+        from .views.display import alignment_repr
 
         return alignment_repr(self)
 
     def _repr_html_(self) -> str:
-        from .display import alignment_html
+        from .views.display import alignment_html
 
         return alignment_html(self)
 
@@ -252,7 +261,7 @@ def align(
     JSONL file bitext wrote (its approved and edited beads; its sentence
     hashes must match), or a list of beads, dicts with ``src_ids`` and
     ``tgt_ids``, or ``(src_ids, tgt_ids)`` pairs. Fixed beads come back as
-    :class:`~bitext.fixed.ReviewedBead`, with confidence 1.
+    :class:`ReviewedBead`, with confidence 1.
     """
     for name, side in (("src", src), ("tgt", tgt)):
         _check_side(name, side)
@@ -265,7 +274,7 @@ def align(
     tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache, side="tgt")
     cons = None
     if fixed is not None:
-        from .fixed import constraints
+        from .aligner.fixed import constraints
 
         cons = constraints(fixed, [s.text for s in src_sents], [s.text for s in tgt_sents])
     src_text = None if isinstance(src, (list, tuple)) else str(src)
@@ -361,7 +370,7 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
     side's list of span arrays) is updated in place. Returns the beads and
     the seconds spent encoding.
     """
-    from .align import contested_spans
+    from .aligner.core import contested_spans
 
     p = evidence[4]
     exact = [set(), set()]
@@ -398,7 +407,7 @@ def _align_through(cons, *args) -> list[tuple]:
     """:func:`~bitext.align.align_vectors`, or, with constraints, the same around them."""
     if cons is None:
         return align_vectors(*args)
-    from .fixed import align_around
+    from .aligner.fixed import align_around
 
     return align_around(cons, *args)
 
@@ -406,8 +415,6 @@ def _align_through(cons, *args) -> list[tuple]:
 def _bead(s, t, src: str, tgt: str, score: float, sim: float, fix=None) -> Bead:
     if fix is None:
         return Bead(s, t, src, tgt, score, sim)
-    from .fixed import ReviewedBead
-
     return ReviewedBead(s, t, src, tgt, score, sim, fix.approved, fix.edited, fix.comment)
 
 

@@ -26,7 +26,7 @@ def bead_statuses(alignment, report=None) -> list[str]:
     """One status a bead: the report's, else what the beads alone tell."""
     if report is not None:
         return list(report.statuses)
-    from .coverage import DEFAULT_THRESHOLD
+    from ..check.coverage import DEFAULT_THRESHOLD
 
     out = []
     for b in alignment.beads:

@@ -7,10 +7,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["TermList", "TermPair", "Link", "TERM_FLOOR"]
+__all__ = ["TermList", "TermPair", "Link", "TERM_FLOOR", "format_glossary"]
 
 TERM_FLOOR = 0.3
 """The rank of an everyday word's pair (termhood 0): this share of its score (:attr:`TermPair.rank`)."""
+
+
+def _field(s: str) -> str:
+    return " ".join(str(s).replace("|", "/").split())
+
+
+def format_glossary(rows, header: str | None = None) -> str:
+    """``(term, renderings, note)`` rows as glossary TSV (``#`` before the header line)."""
+    out = [f"# {' '.join(header.split())}"] if header else []
+    for term, renderings, note in rows:
+        cells = [_field(term), "|".join(_field(r) for r in renderings)]
+        if note:
+            cells.append(_field(note))
+        out.append("\t".join(cells))
+    return "\n".join(out) + "\n"
 
 
 @dataclass(frozen=True)
@@ -102,8 +117,6 @@ class TermList:
     def to_tsv(self) -> str:
         """One source term a line: the term, its renderings (best first, ``|``), a note;
         a glossary :func:`bitext.glossary.read_glossary` reads back."""
-        from .glossary import format_glossary
-
         groups: dict[str, list[TermPair]] = {}
         for p in self.pairs:
             groups.setdefault(p.src, []).append(p)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .segment import join_sentences
+from ..text.segment import join_sentences
 
 __all__ = ["unmatched_sentences", "DEFAULT_UNMATCHED_Z", "DEFAULT_LOO_GAIN"]
 

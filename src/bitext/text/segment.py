@@ -475,7 +475,7 @@ def _paragraph_spans_many(bodies: list[str], lang: str, workers: int | None) -> 
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    from ._process import init_worker, interrupts_held, stop_pool
+    from .._process import init_worker, interrupts_held, stop_pool
 
     _kss_split()  # import kss before forking, so each worker starts warm
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None

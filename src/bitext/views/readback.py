@@ -15,7 +15,8 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from .io import FORMATS, InputError, read_text
+from ..formats.beads import FORMATS
+from ..text.read import InputError, read_text
 
 __all__ = ["read_beads", "read_batch"]
 
@@ -38,7 +39,7 @@ def read_beads(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
     """The beads of a ``tsv``, ``jsonl`` or ``tmx`` output file (format from the
     extension unless ``fmt`` names it) as an Alignment; :class:`InputError`
     naming the file (and line) when it cannot be read."""
-    from .pipeline import Alignment, Bead
+    from ..pipeline import Alignment, Bead
 
     p = Path(path)
     fmt = fmt or p.suffix.lower().lstrip(".")

@@ -11,13 +11,13 @@ and cleared of the temporary files of cut-short writes (:func:`clean_temp`).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .io import FORMATS
+from ..formats.beads import FORMATS
+from ..formats.summary import REPORT_SUFFIX, SUMMARY_NAME, read_summary
 
 if TYPE_CHECKING:
     from .manifest import PairSpec
@@ -25,10 +25,6 @@ if TYPE_CHECKING:
 __all__ = [
     "undo_empty_run",
     "LOCK_NAME",
-    "SUMMARY_NAME",
-    "SUMMARY_KEYS",
-    "REPORT_KEYS",
-    "REPORT_SUFFIX",
     "BatchError",
     "OutdirLock",
     "check_outdir",
@@ -36,15 +32,8 @@ __all__ = [
     "fingerprint",
     "is_complete",
     "output_names",
-    "read_summary",
 ]
 
-SUMMARY_NAME = "summary.jsonl"
-SUMMARY_KEYS = ("id", "status", "n_src", "n_tgt", "n_beads", "coverage", "seconds", "error", "src", "tgt",
-                "src_lang", "tgt_lang", "warning", "src_file", "tgt_file")
-# with coverage reports (``--coverage``): the report's coverage and counts, in the summary after SUMMARY_KEYS
-REPORT_KEYS = ("report_coverage", "omissions", "additions", "low_confidence", "suspects")
-REPORT_SUFFIX = ".coverage.json"  # OUTDIR/<id>.coverage.json
 LOCK_NAME = ".bitext-batch.lock"
 
 
@@ -87,23 +76,6 @@ def _unchanged(path: str, recorded) -> bool:
         return fingerprint(path)["sha256"] == recorded.get("sha256")  # touched, not edited?
     except OSError:
         return False
-
-
-def read_summary(path: Path) -> dict[str, dict]:
-    """Last record per id; a line cut short by a kill is ignored."""
-    out: dict[str, dict] = {}
-    try:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                try:
-                    rec = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(rec, dict) and isinstance(rec.get("id"), str):
-                    out[rec["id"]] = rec
-    except FileNotFoundError:
-        pass
-    return out
 
 
 def is_complete(rec: dict | None, spec: PairSpec, output: Path, coverage: bool = False) -> bool:

@@ -44,7 +44,7 @@ import json
 import os
 from pathlib import Path
 
-from .outdir import REPORT_SUFFIX, SUMMARY_NAME, read_summary
+from ..formats.summary import REPORT_SUFFIX, SUMMARY_NAME, read_summary
 
 __all__ = ["beads_frame", "findings_frame", "paragraphs_frame", "batch_frame", "batch_reports",
            "BATCH_COLUMNS", "FINDINGS_COLUMNS"]

@@ -14,7 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .words import ko_words, lang_base, zh_tokens
+from .ko_words import ko_words
+from .words import lang_base, zh_tokens
 
 __all__ = ["Gloss", "find_glosses"]
 

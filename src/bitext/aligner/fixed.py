@@ -30,12 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .align import AlignParams, align_vectors, centred
-from .io import InputError, read_text
-from .pipeline import Bead
+from .core import AlignParams, align_vectors, centred
+from ..text.read import InputError, read_text
 
 __all__ = [
-    "ReviewedBead",
     "Constraint",
     "sentence_hash",
     "jsonl_header",
@@ -46,15 +44,6 @@ __all__ = [
     "constraints",
     "align_around",
 ]
-
-
-@dataclass(frozen=True)
-class ReviewedBead(Bead):
-    """A bead with a person's verdict: ``approved``, ``edited`` by hand, a ``comment``."""
-
-    approved: bool = False
-    edited: bool = False
-    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,7 +77,7 @@ def sentence_hash(texts) -> str:
 
 def jsonl_header(src_lang: str, tgt_lang: str, src_texts, tgt_texts) -> dict:
     """The first line of every JSONL file bitext writes."""
-    from . import __version__
+    from .._version import __version__
 
     src_texts, tgt_texts = list(src_texts), list(tgt_texts)
     return {

@@ -415,7 +415,7 @@ def terms(alignments, *, glossary=None, model=None, evidence=EVIDENCE, min_score
         if model is None:
             model = next((a.model for _, a in docs if getattr(a, "model", None) is not None), None)
         if model is None or not hasattr(model, "encode"):
-            from .embed import load_model
+            from ..embed import load_model
 
             model = load_model(model)
         vectors = _Vectors(model)
@@ -495,12 +495,3 @@ def _pairs(links, scores, synonyms, display, src_occ, tgt_lang, min_score, termh
                                     p.beads[:1], p.termhood, {"of": p.tgt}))
     out.sort(key=lambda p: (-p.rank, -p.count, p.src, p.tgt))
     return out
-
-
-# --------------------------------------------------------------------------
-# ``bitext.terms(alignment)``: the module is callable
-
-
-from ._callable import make_callable  # noqa: E402
-
-make_callable(__name__, "terms")

@@ -56,8 +56,7 @@ from __future__ import annotations
 
 import math
 
-from ._callable import make_callable
-from .coverage_report import Addition, CoverageReport, LowConfidence, Omission, ParagraphCoverage, Suspect
+from .records import Addition, CoverageReport, LowConfidence, Omission, ParagraphCoverage, Suspect
 from .suspects import common_names, compare_pair, extract_names, extract_numbers, latin_script
 from .unmatched import DEFAULT_LOO_GAIN, DEFAULT_UNMATCHED_Z, unmatched_sentences
 
@@ -133,7 +132,7 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
     if model is None:
         model = getattr(a, "model", None)
     elif not hasattr(model, "spans"):
-        from .embed import load_model
+        from ..embed import load_model
 
         model = load_model(model)
     un_src, un_tgt = unmatched_sentences(a, unmatched_z, loo_gain, model, progress)
@@ -253,7 +252,3 @@ def _unpaired(record, ids, sents, kind: str, bead: int, score: float) -> list:
     ``ids`` (:func:`_runs`), sentences of one side of bead ``bead``."""
     return [record(run, " ".join(sents[i].text for i in run), sents[run[0]].paragraph, kind, bead, score)
             for run in _runs(ids, sents)]
-
-
-# ``bitext.coverage(alignment)`` is ``bitext.coverage.coverage(alignment)``
-make_callable(__name__, "coverage")

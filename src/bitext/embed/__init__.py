@@ -21,8 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .cache import CACHE_FORMAT, DiskCache, default_cache_dir
-from .embedder import (MAX_INPUT_CHARS, MAX_INPUT_TOKENS, Embedder, Encoder, ModelLoadError, TextEmbedder,
-                       composed_spans)
+from .embedder import MAX_INPUT_CHARS, MAX_INPUT_TOKENS, Embedder, Encoder, ModelLoadError, TextEmbedder, composed_spans
 from .use import USE_LANGUAGES, USEEmbedder
 
 __all__ = [

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from ._process import init_worker, interrupts_held, stop_pool
+from .._process import init_worker, interrupts_held, stop_pool
 from .manifest import PairSpec
 from .outdir import BatchError
 from .pair import LazyModel, PairResult, align_pair, one_line
@@ -38,7 +38,7 @@ _WORKER: dict = {}  # per process: "model", "error" (why the model did not load)
 def _load(model_spec, threads: int | None, cache: bool, cache_dir, options: dict | None = None):
     """Load the model a worker uses: ``model_spec`` is ``None`` (default model) or a name/path;
     ``options``: more keywords of :func:`~bitext.embed.load_model` (``device``, ``batch_size``)."""
-    from .embed import USEEmbedder, load_model
+    from ..embed import USEEmbedder, load_model
 
     m = load_model(model_spec, cache=cache, cache_dir=cache_dir, threads=threads, **(options or {}))
     if isinstance(m, USEEmbedder):
@@ -110,7 +110,7 @@ class Job:
 
 def model_for_workers(model, workers: int, engine: str):
     """What a worker needs to load the model itself: ``(spec, cache_dir)``."""
-    from .embed import USEEmbedder
+    from ..embed import USEEmbedder
 
     if model is None or isinstance(model, (str, os.PathLike)):
         return (None if model is None else os.fspath(model)), None
@@ -125,7 +125,7 @@ def model_for_workers(model, workers: int, engine: str):
 
 def run_inprocess(todo: list[PairSpec], job: Job) -> Iterator[PairResult]:
     """The pairs one after the other in this process (``workers=1``); the model loads with the first pair."""
-    from .embed import Embedder
+    from ..embed import Embedder
 
     if isinstance(job.model, Embedder):
         model = job.model
@@ -184,7 +184,7 @@ def run_pool(todo: list[PairSpec], job: Job, workers: int) -> Iterator[PairResul
                 except BrokenProcessPool:
                     raise BatchError(_DIED) from None
                 if isinstance(r, _ModelFailed):
-                    from .embed import ModelLoadError
+                    from ..embed import ModelLoadError
 
                     raise ModelLoadError(f"a worker cannot load the model: {r.msg}")
                 submit()
@@ -231,7 +231,7 @@ def run_ray(todo: list[PairSpec], job: Job, workers: int, address: str | None) -
         else:
             # Ray workers import bitext by name: let them find the copy this process runs
             # (through the environment the local instance inherits; a runtime_env costs seconds)
-            here = str(Path(__file__).resolve().parents[1])
+            here = str(Path(__file__).resolve().parents[2])
             old = os.environ.get("PYTHONPATH")
             if here not in (old or "").split(os.pathsep):
                 os.environ["PYTHONPATH"] = os.pathsep.join(x for x in (here, old) if x)
@@ -253,7 +253,7 @@ def run_ray(todo: list[PairSpec], job: Job, workers: int, address: str | None) -
         it = pool.map(run, todo) if job.ordered else pool.map_unordered(run, todo)
         for r in it:
             if isinstance(r, _ModelFailed):
-                from .embed import ModelLoadError
+                from ..embed import ModelLoadError
 
                 raise ModelLoadError(f"a Ray worker cannot load the model: {r.msg}")
             yield r

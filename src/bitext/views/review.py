@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .markup import escape
 from .report import CSS, ROW_BACKGROUNDS, STATUS_COLOURS, STATUS_LABELS, cards_html, findings_html, legend_html
-from .segment import join_sentences
+from ..text.segment import join_sentences
 
 __all__ = ["render_review", "review_data"]
 

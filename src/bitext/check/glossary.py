@@ -38,7 +38,6 @@ __all__ = [
     "GlossaryError",
     "read_glossary",
     "parse_glossary",
-    "format_glossary",
     "TermMiss",
     "Rendering",
     "Inconsistency",
@@ -131,28 +130,13 @@ def parse_glossary(text: str, name: str = "<glossary>") -> Glossary:
 
 def read_glossary(path) -> Glossary:
     """Read a glossary file (UTF-8 or a legacy encoding told with confidence)."""
-    from .io import InputError, read_text
+    from ..text.read import InputError, read_text
 
     try:
         text = read_text(path)
     except InputError as e:
         raise GlossaryError(str(e)) from None
     return parse_glossary(text, str(path))
-
-
-def _field(s: str) -> str:
-    return " ".join(str(s).replace("|", "/").split())
-
-
-def format_glossary(rows, header: str | None = None) -> str:
-    """``(term, renderings, note)`` rows as glossary TSV (``#`` before the header line)."""
-    out = [f"# {' '.join(header.split())}"] if header else []
-    for term, renderings, note in rows:
-        cells = [_field(term), "|".join(_field(r) for r in renderings)]
-        if note:
-            cells.append(_field(note))
-        out.append("\t".join(cells))
-    return "\n".join(out) + "\n"
 
 
 # --------------------------------------------------------------------------

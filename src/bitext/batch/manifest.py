@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .outdir import SUMMARY_NAME
+from ..formats.summary import SUMMARY_NAME
 
 __all__ = ["PairSpec", "ManifestError", "read_manifest", "coerce_pairs", "check_id", "MAX_ID", "MAX_REPORTED"]
 
@@ -72,7 +72,7 @@ def check_id(pair_id: str) -> str | None:
 
 
 def _check_lang(value: str, what: str) -> str | None:
-    from .segment import check_lang
+    from ..text.segment import check_lang
 
     return check_lang(value, what) if value else None
 

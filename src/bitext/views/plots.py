@@ -133,7 +133,7 @@ def plot_scores(obj, ax=None, *, threshold: float | None = None, bins: int = 20,
     """Histogram of the confidence of the beads with both sides, the threshold as a line.
 
     ``obj``: an Alignment or a coverage report (whose threshold is the default)."""
-    from .coverage import DEFAULT_THRESHOLD
+    from ..check.coverage import DEFAULT_THRESHOLD
 
     a, report = _split(obj)
     if threshold is None:

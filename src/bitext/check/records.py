@@ -272,7 +272,7 @@ class CoverageReport(_Shares):
         return _render_text(self, width)
 
     def to_html(self, title: str | None = None) -> str:
-        from .report import render_html
+        from ..views.report import render_html
 
         return render_html(self, title=title)
 
@@ -290,7 +290,7 @@ class CoverageReport(_Shares):
         """A DataFrame (needs pandas; columns in :mod:`bitext.frames`): ``"beads"``, one row
         a bead with its ``status``; ``"findings"``, one row an omission, addition,
         low-confidence bead or suspect; ``"paragraphs"``, one row a source paragraph."""
-        from . import frames
+        from ..views import frames
 
         if table == "beads":
             return frames.beads_frame(self.alignment, self)
@@ -301,12 +301,12 @@ class CoverageReport(_Shares):
         raise ValueError(f"unknown table {table!r} (expected beads, findings or paragraphs)")
 
     def __repr__(self) -> str:
-        from .display import report_repr
+        from ..views.display import report_repr
 
         return report_repr(self)
 
     def _repr_html_(self) -> str:
-        from .display import report_html
+        from ..views.display import report_html
 
         return report_html(self)
 

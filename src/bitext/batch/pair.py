@@ -16,9 +16,11 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from .io import InputError, OutputError, read_text, write_output
+from ..text.read import InputError, read_text
+from ..formats.output import OutputError, write_output
 from .manifest import PairSpec
-from .outdir import REPORT_KEYS, REPORT_SUFFIX, SUMMARY_KEYS, fingerprint
+from ..formats.summary import REPORT_KEYS, REPORT_SUFFIX, SUMMARY_KEYS
+from .outdir import fingerprint
 
 __all__ = ["PairResult", "LazyModel", "align_pair", "one_line"]
 
@@ -121,9 +123,9 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
                coverage: bool = False) -> PairResult:
     """Read, align and (with ``outdir``) write one pair, with ``coverage`` its
     coverage report too; never raises for a bad pair."""
-    from .embed import ModelLoadError, language_warning
-    from .pipeline import align
-    from .segment import LanguageError, detect_lang
+    from ..embed import ModelLoadError, language_warning
+    from ..pipeline import align
+    from ..text.segment import LanguageError, detect_lang
 
     t0, c0 = time.perf_counter(), time.process_time()
     worker = f"{socket.gethostname()}:{os.getpid()}"
@@ -178,7 +180,7 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
 
 def _report(a, spec: PairSpec, outdir: str | None, keep: bool) -> dict:
     """The coverage report of one pair, written beside its alignment: PairResult fields."""
-    from .coverage import coverage as coverage_report
+    from ..check.coverage import coverage as coverage_report
 
     r = coverage_report(a)
     d = r.to_dict()
