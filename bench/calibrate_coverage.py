@@ -13,7 +13,7 @@
    deletes ``--k`` target sentences (``--trials`` times per document) and
    inserts ``--k`` target sentences taken from other documents of the same
    set, on both dev sets and on the seed editorial, and prints the recall of
-   the omissions / additions that :func:`bitext.coverage.coverage` reports,
+   the omissions / additions that :func:`bitext.check.coverage.coverage` reports,
    and how many sentences it flags on the untouched documents, for several
    values of ``unmatched_z`` and of ``loo_gain`` (the leave-one-out test).
 3. **Web-page lines.** Inserts the byline, URL and source lines of the raw

@@ -1,4 +1,4 @@
-"""The alignment heatmap on long documents: time and memory of bitext.plots.plot_alignment.
+"""The alignment heatmap on long documents: time and memory of bitext.views.plots.plot_alignment.
 
 usage: python bench/plots.py [--sizes 500,2000,20000,100000] [--dim 512]
 

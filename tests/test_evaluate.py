@@ -1,4 +1,4 @@
-"""Tests for bitext.evaluate: hand-made cases, the reference scorer, the CLI."""
+"""Tests for bitext.aligner.evaluate: hand-made cases, the reference scorer, the CLI."""
 
 from __future__ import annotations
 

@@ -110,7 +110,7 @@ def load_png(path: Path) -> np.ndarray:
 
 
 def test_png_reader_roundtrip(tmp_path):
-    """The stdlib decoder reads what bitext.report.png_bytes writes."""
+    """The stdlib decoder reads what bitext.views.report.png_bytes writes."""
     from bitext.views.report import png_bytes
 
     rng = np.random.default_rng(0)

@@ -146,6 +146,59 @@ def test_no_import_loop():
         walk(m, [])
 
 
+# the package faces: they gather names from their modules for the user
+FACES = {"bitext", "bitext.batch"}
+
+
+def defined(path: Path) -> set[str]:
+    """The names a module defines itself (functions, classes, assignments), not those it imports."""
+    names: set[str] = set()
+
+    def visit(body):
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+            elif isinstance(node, (ast.If, ast.Try, ast.With)):
+                for field in ("body", "orelse", "finalbody"):
+                    visit(getattr(node, field, []))
+                for handler in getattr(node, "handlers", []):
+                    visit(handler.body)
+
+    visit(ast.parse(path.read_text("utf-8")).body)
+    return names
+
+
+def test_imports_name_the_module_that_defines_the_name():
+    """No shims: outside the package faces, a name is imported from the module that defines it
+    (src, tests and bench alike)."""
+    known = modules()
+    root = PACKAGE.parents[1]
+    files = [*known.values(), *sorted((root / "tests").glob("*.py")), *sorted((root / "bench").glob("*.py"))]
+    wrong = []
+    for path in files:
+        mod = module_name(path) if path.is_relative_to(PACKAGE) else None
+        package = None if mod is None else mod if path.name == "__init__.py" else mod.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                base = f"{base}.{node.module}" if node.module else base
+            else:
+                base = node.module or ""
+            if not base.startswith("bitext") or base in FACES:
+                continue
+            if base not in known:
+                wrong.append(f"{path.relative_to(root)}:{node.lineno}: no module {base}")
+                continue
+            wrong += [f"{path.relative_to(root)}:{node.lineno}: {base} does not define {a.name}"
+                      for a in node.names if f"{base}.{a.name}" not in known and a.name not in defined(known[base])]
+    assert not wrong, "\n".join(wrong)
+
+
 def test_the_checks_see_a_loop_and_an_upward_import(tmp_path, monkeypatch):
     """The walk itself: a module-level import of a view from a record is caught."""
     src = (PACKAGE / "check" / "records.py").read_text("utf-8")

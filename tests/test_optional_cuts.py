@@ -1,5 +1,5 @@
 """Optional cuts: Korean without full stops is aligned in finer pieces, and
-the pieces the aligner keeps together are joined again (bitext.optional_cuts)."""
+the pieces the aligner keeps together are joined again (bitext.text.optional_cuts)."""
 
 import sys
 

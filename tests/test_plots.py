@@ -1,4 +1,4 @@
-"""bitext.plots under the Agg backend: the figures draw what they say, and the
+"""bitext.views.plots under the Agg backend: the figures draw what they say, and the
 heatmap stays within its cell budget on a long document."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Korean without full stops: cut at final endings (bitext.ko_endings).
+"""Korean without full stops: cut at final endings (bitext.text.ko_endings).
 
 The seeds' Korean with every sentence's final mark removed, a chapter of the
 Korean Bible from the shared evaluation data (which has almost no final

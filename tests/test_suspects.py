@@ -1,19 +1,11 @@
-"""Tests for bitext.suspects: the numbers and Latin-script names of a text, and
+"""Tests for bitext.check.suspects: the numbers and Latin-script names of a text, and
 those that one side of a pair has and the other lacks (the report's suspect pairs)."""
 
 from __future__ import annotations
 
 import pytest
 
-import bitext.check.coverage
 from bitext.check.suspects import compare_pair, extract_names, extract_numbers
-
-
-def test_coverage_re_exports_the_checks():
-    """``from bitext.check.coverage import compare_pair`` still works."""
-    assert bitext.check.coverage.compare_pair is compare_pair
-    assert bitext.check.coverage.extract_numbers is extract_numbers
-    assert bitext.check.coverage.extract_names is extract_names
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 """Terminology on the seed editorial: glossary check, consistent renderings, term extraction
-(bitext.glossary, bitext.terms, bitext.glosses, bitext.words, bitext.ko_words). Accuracy figures
+(bitext.check.glossary, bitext.check.terms, bitext.check.glosses, bitext.check.words, bitext.check.ko_words). Accuracy figures
 are in bench/terms.py, not here."""
 
 from __future__ import annotations

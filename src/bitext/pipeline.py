@@ -100,7 +100,7 @@ class Alignment:
         return _formats.beads_to_tsv(self.beads)
 
     def jsonl_header(self) -> dict:
-        """The header line of :meth:`to_jsonl`: version, languages, sentence hashes (:mod:`bitext.fixed`)."""
+        """The header line of :meth:`to_jsonl`: version, languages, sentence hashes (:mod:`bitext.aligner.fixed`)."""
         from .aligner.fixed import jsonl_header
 
         return jsonl_header(self.src_lang, self.tgt_lang, (s.text for s in self.src_sentences),
@@ -123,7 +123,7 @@ class Alignment:
 
     def to_pandas(self):
         """One row a bead: ``src_ids``, ``tgt_ids``, ``kind``, ``score``, ``similarity``,
-        ``src``, ``tgt`` (index ``bead``; see :mod:`bitext.frames`). Needs pandas."""
+        ``src``, ``tgt`` (index ``bead``; see :mod:`bitext.views.frames`). Needs pandas."""
         from .views.frames import beads_frame
 
         return beads_frame(self)
@@ -145,7 +145,7 @@ def _check_side(name: str, side) -> None:
         return
     if isinstance(side, (bytes, bytearray)):
         raise TypeError(f"{name} is bytes: decode it first (e.g. {name}.decode('utf-8')), "
-                        "or read the file with bitext.io.read_text")
+                        "or read the file with bitext.text.read.read_text")
     if not isinstance(side, (list, tuple)):
         kind = "a generator or iterator" if hasattr(side, "__next__") else type(side).__name__
         raise TypeError(f"{name} must be a text (str) or a list of sentences, got {kind}"
@@ -161,7 +161,7 @@ def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = 
                  side: str | None = None) -> tuple[list[Sentence], str]:
     """Sentences of one side and its language (cached on disk with ``cache=True``).
 
-    The :class:`~bitext.segment.LongSentenceWarning` of each line where the
+    The :class:`~bitext.text.segment.LongSentenceWarning` of each line where the
     splitter cut a sentence (also when the split comes from the cache) is
     issued with ``side`` set.
     """
@@ -251,13 +251,13 @@ def align(
 
     ``src``/``tgt``: a text (one paragraph per line, or one sentence per line
     with ``presplit=True``), a list of sentence strings, or a list of
-    :class:`~bitext.segment.Sentence` (split by the caller; their paragraph
+    :class:`~bitext.text.segment.Sentence` (split by the caller; their paragraph
     ids count as evidence). Languages are
-    detected when not given (:func:`~bitext.segment.detect_lang`).
+    detected when not given (:func:`~bitext.text.segment.detect_lang`).
     ``model``: ``None`` for the default offline model, a sentence-transformers
-    name or path, an object with ``encode``, or a loaded :class:`~bitext.embed.Embedder`.
+    name or path, an object with ``encode``, or a loaded :class:`~bitext.embed.embedder.Embedder`.
     ``fixed``: beads to keep as they are, as hard constraints; only the
-    stretches between them are aligned (:mod:`bitext.fixed`): the path of a
+    stretches between them are aligned (:mod:`bitext.aligner.fixed`): the path of a
     JSONL file bitext wrote (its approved and edited beads; its sentence
     hashes must match), or a list of beads, dicts with ``src_ids`` and
     ``tgt_ids``, or ``(src_ids, tgt_ids)`` pairs. Fixed beads come back as
@@ -363,7 +363,7 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
     """Beads from composed span vectors, made exact where they matter.
 
     First the spans of two or more sentences that a likely path puts in a
-    bead (:func:`~bitext.align.contested_spans`) get the vectors of their
+    bead (:func:`~bitext.aligner.core.contested_spans`) get the vectors of their
     joined text; then the beads are aligned, and while a bead of the result
     holds a span whose vector is still composed, that span is encoded too
     and the beads aligned again (at most ``rounds`` times). ``spans`` (each
@@ -404,7 +404,7 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
 
 
 def _align_through(cons, *args) -> list[tuple]:
-    """:func:`~bitext.align.align_vectors`, or, with constraints, the same around them."""
+    """:func:`~bitext.aligner.core.align_vectors`, or, with constraints, the same around them."""
     if cons is None:
         return align_vectors(*args)
     from .aligner.fixed import align_around

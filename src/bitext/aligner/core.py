@@ -33,7 +33,7 @@ Each output bead carries its cosine and a calibrated confidence (see
 ``docs/beads.md``). The confidence also weighs the bead's *posterior*: the
 share of all paths near the best one, each weighted by ``exp(score /
 posterior_temp)``, that contain the bead (forward-backward over a narrow band
-around the best path, :func:`bitext.dp.bead_posteriors`): a bead that another way of
+around the best path, :func:`bitext.aligner.dp.bead_posteriors`): a bead that another way of
 cutting the same sentences nearly beats is less sure than its cosine says.
 """
 
@@ -73,7 +73,7 @@ class AlignParams:
     len_var: float = 6.8       # Gale-Church variance of length differences per character
     anchor_weight: float = 0.02  # bonus for shared anchors (? and !)
     par_cross: float = 0.10    # cost for a bead that crosses a paragraph boundary
-    cut_cost: float = 0.15     # cost for a bead that ends at an optional cut (inside a sentence; see bitext.optional_cuts)
+    cut_cost: float = 0.15     # cost for a bead that ends at an optional cut (inside a sentence; see bitext.text.optional_cuts)
     posterior_temp: float | None = 0.04  # temperature of the path distribution behind the confidence (None: off)
     posterior_window: int = 3  # band half-width around the best path for the posteriors
     # models whose span vectors are composed from sentence vectors (TextEmbedder): the
@@ -292,7 +292,7 @@ def _align_vectors(
     """Align two documents given their span vectors; return beads in order.
 
     ``src_anchors``/``tgt_anchors``: optional ``(n, h)``/``(m, h)`` count
-    matrices of lexical anchors shared by both sides (see :mod:`bitext.anchors`).
+    matrices of lexical anchors shared by both sides (see :mod:`bitext.aligner.anchors`).
     ``src_cuts``/``tgt_cuts``: optional 0/1 per sentence, 1 where the boundary
     after it is an optional cut inside a sentence (a bead ending there pays ``cut_cost``).
     """

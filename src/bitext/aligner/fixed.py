@@ -12,7 +12,7 @@ side's sentence list: SHA-256 over the sentence texts joined with ``"\\n"``
 was made from. The beads marked ``"approved": true`` or ``"edited": true``
 are the constraints (:func:`read_fixed`); :func:`align_around` keeps them as
 they are and aligns only the stretches between them, with the ordinary
-dynamic program (:func:`~bitext.align.align_vectors`), so the time stays
+dynamic program (:func:`~bitext.aligner.core.align_vectors`), so the time stays
 near-linear in document length.
 
 A one-sided fixed bead (an omission 1-0 or an addition 0-1) sits, on its
@@ -98,7 +98,7 @@ def _where(path, line: int) -> str:
 def read_jsonl(path: str | os.PathLike) -> tuple[dict, list[tuple[int, dict]]]:
     """The header and the ``(line number, record)`` of each bead of a bitext JSONL file.
 
-    Raises :class:`~bitext.io.InputError` naming the file and the line: a
+    Raises :class:`~bitext.text.read.InputError` naming the file and the line: a
     missing or unreadable file, a line that is not a JSON object, a file
     without the header line, a bead without ``src_ids``/``tgt_ids`` lists of
     integers."""
@@ -168,7 +168,7 @@ def constraints_of(records, where=None) -> list[Constraint]:
 
 
 def check_constraints(cons: list[Constraint], n: int, m: int, where=None) -> None:
-    """:class:`~bitext.io.InputError` naming the line unless the fixed beads lie
+    """:class:`~bitext.text.read.InputError` naming the line unless the fixed beads lie
     within ``n`` source and ``m`` target sentences, in order, without overlap."""
     prev = None
     for c in cons:
@@ -190,7 +190,7 @@ def check_constraints(cons: list[Constraint], n: int, m: int, where=None) -> Non
 def read_fixed(path: str | os.PathLike, src_texts, tgt_texts) -> list[Constraint]:
     """The constraints of a bitext JSONL file, checked against both sides' sentences.
 
-    Refused with an :class:`~bitext.io.InputError` naming the file (and the
+    Refused with an :class:`~bitext.text.read.InputError` naming the file (and the
     line): a malformed line, a header whose sentence hashes do not match the
     texts (edited, or split differently), fixed beads out of range, out of
     order or overlapping."""
@@ -267,7 +267,7 @@ def align_around(cons: list[Constraint], src_spans: list[np.ndarray], tgt_spans:
                  params: AlignParams | None = None, src_anchors=None, tgt_anchors=None) -> list[tuple]:
     """Beads ``(src_ids, tgt_ids, cosine, confidence, constraint or None)`` through the fixed beads.
 
-    Arguments as :func:`~bitext.align.align_vectors`, plus the checked
+    Arguments as :func:`~bitext.aligner.core.align_vectors`, plus the checked
     constraints. Each fixed bead comes out as it is (confidence 1: a person
     made or checked it); each stretch between two of them is aligned alone.
     A stretch with sentences on one side only is all omissions (or all

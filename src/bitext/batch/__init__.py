@@ -1,18 +1,18 @@
 """Align many document pairs: :func:`align_many` (``bitext batch`` on the command line).
 
-The pairs come from a manifest (:func:`read_manifest`, see :mod:`bitext.manifest`)
+The pairs come from a manifest (:func:`read_manifest`, see :mod:`bitext.batch.manifest`)
 or from Python. Every pair writes ``OUTDIR/<id>.<format>`` atomically and one
 line of ``OUTDIR/summary.jsonl``. A pair that fails (a missing, empty, binary
 or undecodable file, a language that cannot be told) is recorded as an error
 and the batch goes on. A rerun skips the pairs a previous run completed, so a
-killed batch resumes where it stopped (:mod:`bitext.outdir`).
+killed batch resumes where it stopped (:mod:`bitext.batch.outdir`).
 
-Engines (:mod:`bitext.engines`): ``local`` runs in this process
+Engines (:mod:`bitext.batch.engines`): ``local`` runs in this process
 (``workers=1``) or in a pool of spawned processes; ``ray`` runs the same job
 on Ray actors (``bitext[ray]``). Each worker loads the model once and uses
 ``threads`` BLAS threads (default 1), so outputs are byte-identical whatever
 the engine and the worker count. Each pair is :func:`align_pair`
-(:mod:`bitext.pair`). See ``docs/scaling.md``.
+(:mod:`bitext.batch.pair`). See ``docs/scaling.md``.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def align_many(
     process) or Ray actors (``engine="ray"``; ``address`` or ``$RAY_ADDRESS``
     joins a cluster, else a local Ray instance is started and shut down).
     ``model``: ``None`` (default model), a name or path that each worker
-    loads once, or, in process only, a loaded :class:`~bitext.embed.Embedder`.
+    loads once, or, in process only, a loaded :class:`~bitext.embed.embedder.Embedder`.
     ``device``, ``batch_size``: where a sentence-transformers model runs and
     how many texts it encodes at once (:func:`~bitext.embed.load_model`).
     ``threads``: BLAS threads per worker (default 1; the floating-point sums
@@ -109,11 +109,11 @@ def align_many(
 
     ``coverage``: each worker also computes the pair's coverage report
     (:class:`PairResult` says what goes where; with ``outdir`` the reports are
-    ``outdir/<id>.coverage.json``); :func:`bitext.frames.batch_frame` makes
+    ``outdir/<id>.coverage.json``); :func:`bitext.views.frames.batch_frame` makes
     the table of all pairs.
 
     Errors in a pair are results (``status="error"``), never exceptions;
-    :class:`BatchError` or :class:`~bitext.embed.ModelLoadError` stop the batch.
+    :class:`BatchError` or :class:`~bitext.embed.embedder.ModelLoadError` stop the batch.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (expected one of {', '.join(ENGINES)})")

@@ -1,7 +1,7 @@
 """The ways to run the pairs of a batch: in this process, in a local process pool, or on Ray actors.
 
-Each engine yields a :class:`~bitext.pair.PairResult` per pair from
-:func:`~bitext.pair.align_pair`. Every worker (a spawned process or a Ray
+Each engine yields a :class:`~bitext.batch.pair.PairResult` per pair from
+:func:`~bitext.batch.pair.align_pair`. Every worker (a spawned process or a Ray
 actor) loads the model once, before its first pair, and computes with
 ``threads`` BLAS threads, so the outputs are byte-identical whatever the
 engine and the worker count. The worker functions are module-level: the pool
@@ -38,7 +38,8 @@ _WORKER: dict = {}  # per process: "model", "error" (why the model did not load)
 def _load(model_spec, threads: int | None, cache: bool, cache_dir, options: dict | None = None):
     """Load the model a worker uses: ``model_spec`` is ``None`` (default model) or a name/path;
     ``options``: more keywords of :func:`~bitext.embed.load_model` (``device``, ``batch_size``)."""
-    from ..embed import USEEmbedder, load_model
+    from ..embed import load_model
+    from ..embed.use import USEEmbedder
 
     m = load_model(model_spec, cache=cache, cache_dir=cache_dir, threads=threads, **(options or {}))
     if isinstance(m, USEEmbedder):
@@ -110,7 +111,7 @@ class Job:
 
 def model_for_workers(model, workers: int, engine: str):
     """What a worker needs to load the model itself: ``(spec, cache_dir)``."""
-    from ..embed import USEEmbedder
+    from ..embed.use import USEEmbedder
 
     if model is None or isinstance(model, (str, os.PathLike)):
         return (None if model is None else os.fspath(model)), None
@@ -125,7 +126,7 @@ def model_for_workers(model, workers: int, engine: str):
 
 def run_inprocess(todo: list[PairSpec], job: Job) -> Iterator[PairResult]:
     """The pairs one after the other in this process (``workers=1``); the model loads with the first pair."""
-    from ..embed import Embedder
+    from ..embed.embedder import Embedder
 
     if isinstance(job.model, Embedder):
         model = job.model
@@ -184,7 +185,7 @@ def run_pool(todo: list[PairSpec], job: Job, workers: int) -> Iterator[PairResul
                 except BrokenProcessPool:
                     raise BatchError(_DIED) from None
                 if isinstance(r, _ModelFailed):
-                    from ..embed import ModelLoadError
+                    from ..embed.embedder import ModelLoadError
 
                     raise ModelLoadError(f"a worker cannot load the model: {r.msg}")
                 submit()
@@ -207,7 +208,7 @@ class _RayWorker:
 
 
 def import_ray():
-    """``(ray, ActorPool)``; :class:`~bitext.outdir.BatchError` when Ray is not installed."""
+    """``(ray, ActorPool)``; :class:`~bitext.batch.outdir.BatchError` when Ray is not installed."""
     try:
         import ray
         from ray.util import ActorPool
@@ -253,7 +254,7 @@ def run_ray(todo: list[PairSpec], job: Job, workers: int, address: str | None) -
         it = pool.map(run, todo) if job.ordered else pool.map_unordered(run, todo)
         for r in it:
             if isinstance(r, _ModelFailed):
-                from ..embed import ModelLoadError
+                from ..embed.embedder import ModelLoadError
 
                 raise ModelLoadError(f"a Ray worker cannot load the model: {r.msg}")
             yield r

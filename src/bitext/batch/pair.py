@@ -2,7 +2,7 @@
 
 This is the work each engine runs, in this process or in a worker; it never
 raises for a bad pair (the error is the result's), only when the model cannot
-load (:class:`~bitext.embed.ModelLoadError`).
+load (:class:`~bitext.embed.embedder.ModelLoadError`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class PairResult:
     ``src_lang``/``tgt_lang`` are the languages given or detected; ``warning``
     says when the model does not read one of them. ``src_file``/``tgt_file``
     hold the size, modification time and SHA-256 of each input as it was
-    read, so that a rerun notices an input edited since (:func:`~bitext.outdir.fingerprint`).
+    read, so that a rerun notices an input edited since (:func:`~bitext.batch.outdir.fingerprint`).
     ``coverage`` is the share of source sentences in beads whose target side
     is not empty. ``alignment`` holds the :class:`~bitext.Alignment` when
     :func:`~bitext.batch.align_many` runs without ``outdir``; ``output`` is the file written
@@ -123,7 +123,8 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
                coverage: bool = False) -> PairResult:
     """Read, align and (with ``outdir``) write one pair, with ``coverage`` its
     coverage report too; never raises for a bad pair."""
-    from ..embed import ModelLoadError, language_warning
+    from ..embed import language_warning
+    from ..embed.embedder import ModelLoadError
     from ..pipeline import align
     from ..text.segment import LanguageError, detect_lang
 

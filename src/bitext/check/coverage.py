@@ -33,15 +33,14 @@ its bead's similarity). The default threshold, ``unmatched_z`` and ``loo_gain`` 
 calibrated on the development sets (``bench/calibrate_coverage.py``,
 ``docs/coverage.md``).
 
-The module is callable: ``bitext.coverage(alignment)`` is
-``bitext.coverage.coverage(alignment)``. It runs the checks into the report;
-the parts live in their own modules, and the names above are re-exported here:
+``bitext.coverage(alignment)`` is ``bitext.check.coverage.coverage(alignment)``.
+It runs the checks into the report; the parts live in their own modules:
 
-- :mod:`bitext.suspects`: numbers and names that one side has and the other
+- :mod:`bitext.check.suspects`: numbers and names that one side has and the other
   lacks (:func:`extract_numbers`, :func:`extract_names`, :func:`compare_pair`);
-- :mod:`bitext.unmatched`: the unmatched sentences and the leave-one-out test;
-- :mod:`bitext.coverage_report`: the records (:class:`CoverageReport` ...),
-  their dicts, JSON and text; :mod:`bitext.report` writes the HTML.
+- :mod:`bitext.check.unmatched`: the unmatched sentences and the leave-one-out test;
+- :mod:`bitext.check.records`: the records (:class:`CoverageReport` ...),
+  their dicts, JSON and text; :mod:`bitext.views.report` writes the HTML.
 
 Command line (:mod:`bitext.cli.coverage`): ``bitext coverage SRC TGT
 [--format text|json|html] [--threshold T] [--unmatched-z Z|off] [--loo-gain G|off]
@@ -49,7 +48,7 @@ Command line (:mod:`bitext.cli.coverage`): ``bitext coverage SRC TGT
 
 With a glossary (``glossary=``, ``--glossary``), beads whose terms are not
 rendered as it says are reported, and source terms rendered in more than
-one way (:mod:`bitext.glossary`).
+one way (:mod:`bitext.check.glossary`).
 """
 
 from __future__ import annotations
@@ -57,23 +56,12 @@ from __future__ import annotations
 import math
 
 from .records import Addition, CoverageReport, LowConfidence, Omission, ParagraphCoverage, Suspect
-from .suspects import common_names, compare_pair, extract_names, extract_numbers, latin_script
+from .suspects import common_names, compare_pair, latin_script
 from .unmatched import DEFAULT_LOO_GAIN, DEFAULT_UNMATCHED_Z, unmatched_sentences
 
 __all__ = [
     "coverage",
-    "CoverageReport",
-    "Omission",
-    "Addition",
-    "LowConfidence",
-    "Suspect",
-    "ParagraphCoverage",
     "DEFAULT_THRESHOLD",
-    "DEFAULT_UNMATCHED_Z",
-    "DEFAULT_LOO_GAIN",
-    "extract_numbers",
-    "extract_names",
-    "compare_pair",
 ]
 
 DEFAULT_THRESHOLD = 0.60
@@ -107,19 +95,19 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
     inside a bead of two or more sentences on its side whose bead, without
     it, resembles the other side better by more than this is unmatched too
     (``None``: off). It encodes text, with ``model`` (an
-    :class:`~bitext.embed.Embedder`, or what :func:`~bitext.embed.load_model`
+    :class:`~bitext.embed.embedder.Embedder`, or what :func:`~bitext.embed.load_model`
     takes), by default the alignment's own: an alignment made by
     :func:`bitext.align` in this process has it, one unpickled (from a batch
     worker) does not, and without a model the test is skipped. It must be the
     model that made the alignment. ``progress``: a progress bar for the
     leave-one-out encodings of a long document. ``names``/``numbers``:
     look for suspect pairs by names and by numbers. ``glossary``: a
-    :class:`~bitext.glossary.Glossary` (or a TSV file's path, or ``{term:
+    :class:`~bitext.check.glossary.Glossary` (or a TSV file's path, or ``{term:
     renderings}``): beads whose source holds one of its terms and whose
     target none of its renderings are reported (:attr:`CoverageReport.term_misses`,
     bead status ``term``); ``consistency``: report source terms rendered in
     more than one way (:attr:`CoverageReport.inconsistent_terms`; default: when
-    a glossary is given). See :mod:`bitext.glossary`.
+    a glossary is given). See :mod:`bitext.check.glossary`.
     """
     if threshold is None:
         threshold = DEFAULT_THRESHOLD
@@ -238,7 +226,7 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
 
 
 def _terms(alignment, glossary, consistency, model):
-    """The terminology findings (:func:`bitext.glossary.term_findings`), or None when not asked for."""
+    """The terminology findings (:func:`bitext.check.glossary.term_findings`), or None when not asked for."""
     if glossary is None and not consistency:
         return None
     from .glossary import as_glossary, term_findings

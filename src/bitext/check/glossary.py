@@ -17,9 +17,9 @@ and whose target holds none of its renderings (:class:`TermMiss`); a gloss
 counts as a rendering (``자원장벽(资源门槛)`` renders 资源门槛).
 :func:`consistency` reports source terms that recur in two or more beads
 and are rendered in more than one way (:class:`Inconsistency`): jieba words
-of the term classes (:data:`~bitext.words.TERM_CLASSES`) for Chinese, the
+of the term classes (:data:`~bitext.check.words.TERM_CLASSES`) for Chinese, the
 candidate units elsewhere, plus every glossary term; the renderings are the
-links of :func:`bitext.terms.terms`. ``bitext coverage --glossary`` runs
+links of :func:`bitext.check.terms.terms`. ``bitext coverage --glossary`` runs
 both (:func:`term_findings`).
 """
 
@@ -53,7 +53,7 @@ __all__ = [
 
 CONSISTENCY_MIN_SCORE = 0.5
 """A linked rendering counts for :func:`consistency` (and names what a :class:`TermMiss` found) when its pair scores this or more, or
-:data:`~bitext.terms.DEFAULT_MIN_SCORE` and it is linked twice or more."""
+:data:`~bitext.check.terms.DEFAULT_MIN_SCORE` and it is linked twice or more."""
 
 
 class GlossaryError(ValueError):
@@ -230,7 +230,7 @@ def check_glossary(alignment, glossary: Glossary, links=None) -> list[TermMiss]:
     """The beads that hold a glossary term in their source and none of its renderings in their target.
 
     Beads with one side empty are left to the coverage report (an omission
-    is not a terminology problem). ``links``: a :class:`~bitext.terms.TermList`
+    is not a terminology problem). ``links``: a :class:`~bitext.check.term_list.TermList`
     whose links tell what the translation has instead (:attr:`TermMiss.found`).
     """
     a = alignment
@@ -288,7 +288,7 @@ def consistency(alignment, glossary: Glossary | None = None, links=None, *, mode
 
     A term's renderings are the target units its occurrences are linked to
     (pairs scored ``min_score`` or more, or linked twice and scored
-    :data:`~bitext.terms.DEFAULT_MIN_SCORE`: :func:`bitext.terms.terms` makes the
+    :data:`~bitext.check.terms.DEFAULT_MIN_SCORE`: :func:`bitext.check.terms.terms` makes the
     links, with ``glossary`` and ``model``, unless ``links`` gives them), the
     synonyms the translator glossed after them (``자료공개(오픈소스)``) and its
     glossary renderings; renderings one of which holds the other (회의,
@@ -350,7 +350,7 @@ def consistency(alignment, glossary: Glossary | None = None, links=None, *, mode
 
 def _trusted(links, min_score: float = CONSISTENCY_MIN_SCORE) -> set[tuple[str, str]]:
     """The (source, target) keys of the links to trust: scored ``min_score`` or more, or
-    linked twice or more and scored :data:`~bitext.terms.DEFAULT_MIN_SCORE`."""
+    linked twice or more and scored :data:`~bitext.check.terms.DEFAULT_MIN_SCORE`."""
     from .terms import DEFAULT_MIN_SCORE
 
     n = Counter((ln.src, ln.tgt) for ln in links.links)

@@ -1,12 +1,12 @@
 """The coverage report's records and their renderings.
 
-:class:`CoverageReport` holds what :func:`bitext.coverage.coverage` finds:
+:class:`CoverageReport` holds what :func:`bitext.check.coverage.coverage` finds:
 :class:`Omission`, :class:`Addition`, :class:`LowConfidence` and
 :class:`Suspect` records, a :class:`ParagraphCoverage` per source paragraph
 and a status per bead. Each record has ``to_dict()``; the report renders as
 a dict or JSON (``to_dict``, ``to_json``: version 1 of the schema in
 ``docs/coverage.md``), as text (``to_text``), as HTML (``to_html``, by
-:mod:`bitext.report`) and as DataFrames (``to_pandas``, by :mod:`bitext.frames`).
+:mod:`bitext.views.report`) and as DataFrames (``to_pandas``, by :mod:`bitext.views.frames`).
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ class _Shares:
 
 @dataclass
 class ParagraphCoverage(_Shares):
-    """Coverage of one source paragraph (0-based, as in :class:`~bitext.segment.Sentence`)."""
+    """Coverage of one source paragraph (0-based, as in :class:`~bitext.text.segment.Sentence`)."""
 
     paragraph: int
     src_ids: tuple[int, ...]
@@ -183,7 +183,7 @@ class ParagraphCoverage(_Shares):
 
 @dataclass
 class CoverageReport(_Shares):
-    """What :func:`bitext.coverage.coverage` finds; ``to_text()``, ``to_json()``, ``to_html()`` render it."""
+    """What :func:`bitext.check.coverage.coverage` finds; ``to_text()``, ``to_json()``, ``to_html()`` render it."""
 
     alignment: object = field(repr=False)
     threshold: float
@@ -197,7 +197,7 @@ class CoverageReport(_Shares):
     suspects: list[Suspect]
     paragraphs: list[ParagraphCoverage]
     statuses: list[str]  # one per bead: ok, suspect, term, low, unmatched, omission, addition
-    # terminology (bitext.glossary): with a glossary or consistency=True
+    # terminology (bitext.check.glossary): with a glossary or consistency=True
     term_misses: list = field(default_factory=list)  # [TermMiss]
     inconsistent_terms: list = field(default_factory=list)  # [Inconsistency]
     glossary: str | None = None  # the glossary's name, when one was checked
@@ -287,7 +287,7 @@ class CoverageReport(_Shares):
         raise ValueError(f"unknown format {fmt!r} (expected text, json or html)")
 
     def to_pandas(self, table: str = "beads"):
-        """A DataFrame (needs pandas; columns in :mod:`bitext.frames`): ``"beads"``, one row
+        """A DataFrame (needs pandas; columns in :mod:`bitext.views.frames`): ``"beads"``, one row
         a bead with its ``status``; ``"findings"``, one row an omission, addition,
         low-confidence bead or suspect; ``"paragraphs"``, one row a source paragraph."""
         from ..views import frames

@@ -9,7 +9,7 @@ units, scale words, Chinese and Sino-Korean numerals); :func:`extract_names`
 its Latin-script words, apart from the glosses in brackets; :func:`compare_pair`
 the numbers and names found on one side of a pair only, a name counting as
 found when the other side writes it in Hangul (미스트랄 for Mistral).
-:func:`bitext.coverage.coverage` reports the beads where it finds any as
+:func:`bitext.check.coverage.coverage` reports the beads where it finds any as
 suspect pairs.
 """
 

@@ -1,6 +1,6 @@
-"""What term extraction finds (:func:`bitext.terms.terms`): a :class:`TermList` of
+"""What term extraction finds (:func:`bitext.check.terms.terms`): a :class:`TermList` of
 :class:`TermPair` (best first) and every :class:`Link` made, with their dicts
-(``--format json``) and TSV (a glossary :mod:`bitext.glossary` reads back).
+(``--format json``) and TSV (a glossary :mod:`bitext.check.glossary` reads back).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class TermPair:
 
 @dataclass
 class TermList:
-    """What :func:`~bitext.terms.terms` finds: ``pairs`` (best first) and every ``link`` made."""
+    """What :func:`~bitext.check.terms.terms` finds: ``pairs`` (best first) and every ``link`` made."""
 
     pairs: list[TermPair]
     links: list[Link]
@@ -116,7 +116,7 @@ class TermList:
 
     def to_tsv(self) -> str:
         """One source term a line: the term, its renderings (best first, ``|``), a note;
-        a glossary :func:`bitext.glossary.read_glossary` reads back."""
+        a glossary :func:`bitext.check.glossary.read_glossary` reads back."""
         groups: dict[str, list[TermPair]] = {}
         for p in self.pairs:
             groups.setdefault(p.src, []).append(p)

@@ -15,7 +15,7 @@ measures what each adds):
    Chinese write the original in brackets after their rendering
    (``자원장벽(资源门槛)``); the bracket's content, found verbatim in the
    bead's source, is the source term, and the Korean words before the bracket
-   (their span found by the rules of :func:`~bitext.glosses.find_glosses`,
+   (their span found by the rules of :func:`~bitext.check.glosses.find_glosses`,
    particles stripped) its rendering. A bracket with another rendering instead
    (``자료공개(오픈소스, Open Source)``) makes that a synonym of the word.
 2. ``"assoc"``: **association over beads**: the Dice coefficient of a source
@@ -26,7 +26,7 @@ measures what each adds):
 4. ``"model"``: **the model**: the cosine of the two units encoded by the
    alignment's embedding model (软件 -> 소프트웨어).
 
-The candidate units are :func:`~bitext.words.term_units` (jieba words of the
+The candidate units are :func:`~bitext.check.words.term_units` (jieba words of the
 term classes and their runs; Korean stems and runs of bare nouns; words and
 n-grams elsewhere), the glossary's terms and the glosses. The evidence is
 combined as a noisy-or; in every bead the best-scored pairs are linked first,
@@ -35,20 +35,19 @@ pair's count is the number of occurrences it links.
 
 Command line: ``bitext terms SRC TGT [-o terms.tsv]`` aligns the two files
 first; ``bitext terms --batch OUTDIR`` reads the output folder of ``bitext
-batch``. The TSV written is a glossary :mod:`bitext.glossary` reads: one
+batch``. The TSV written is a glossary :mod:`bitext.check.glossary` reads: one
 source term a line, its renderings separated by ``|``, and a note with the
 count, score, evidence and an example bead.
 
 This module collects the beads' units, scores the pairs, links them and
-lists them. The parts live in their own modules (the names in brackets are
-re-exported here):
+lists them. The parts live in their own modules:
 
-- :mod:`bitext.glosses`: the translator's glosses (:class:`Gloss`,
+- :mod:`bitext.check.glosses`: the translator's glosses (:class:`Gloss`,
   :func:`find_glosses`);
-- :mod:`bitext.term_list`: what :func:`terms` returns (:class:`TermList`,
+- :mod:`bitext.check.term_list`: what :func:`terms` returns (:class:`TermList`,
   :class:`TermPair`, :class:`Link`), its dicts and TSV;
-- :func:`bitext.sinokorean.reading_overlap`: the ``"reading"`` evidence;
-- :mod:`bitext.words`: the candidate units and where a term occurs.
+- :func:`bitext.check.sinokorean.reading_overlap`: the ``"reading"`` evidence;
+- :mod:`bitext.check.words`: the candidate units and where a term occurs.
 """
 
 from __future__ import annotations
@@ -60,17 +59,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .glosses import Gloss, find_glosses
+from .glosses import find_glosses
 from .term_list import Link, TermList, TermPair
 from .words import Finder, Unit, extra_words, general_probability, lang_base, norm_key, spaced, term_units, zh_tokens
 
 __all__ = [
     "terms",
-    "TermPair",
-    "TermList",
-    "Gloss",
-    "Link",
-    "find_glosses",
     "EVIDENCE",
     "DEFAULT_MIN_SCORE",
 ]
@@ -395,7 +389,7 @@ def terms(alignments, *, glossary=None, model=None, evidence=EVIDENCE, min_score
           rules: bool = False) -> TermList:
     """Candidate term pairs of one alignment or several (a list, or ``{doc_id: alignment}``).
 
-    ``glossary``: a :class:`~bitext.glossary.Glossary` whose terms and
+    ``glossary``: a :class:`~bitext.check.glossary.Glossary` whose terms and
     renderings are candidates too (and its pairs evidence). ``model``: the
     embedding model for the ``"model"`` evidence (default: the alignment's
     own, else the default model); ``evidence``: the kinds of evidence weighed

@@ -9,7 +9,7 @@ more sentences on one side, a sentence is also unmatched when the bead
 without it resembles the other side better than the whole bead does, by more
 than ``loo_gain`` (leave one out: it encodes the bead's text again, with the
 model that made the alignment). :func:`unmatched_sentences` finds both;
-:func:`bitext.coverage.coverage` reports them as omissions and additions of
+:func:`bitext.check.coverage.coverage` reports them as omissions and additions of
 kind ``"unmatched"``.
 """
 

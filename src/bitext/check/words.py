@@ -12,9 +12,8 @@
   noun stripped (``자원장벽을`` -> ``자원장벽``, ``촉진할`` -> ``촉진``). With
   python-mecab-ko installed (imported on first use) the stems come from its
   morphemes; without it from rules (a list of particles and of the endings of
-  ``하다``). They live in :mod:`bitext.ko_words` (:class:`KoWord`,
-  :func:`ko_words`, :func:`compound_joints`, :func:`mecab_available`,
-  re-exported here).
+  ``하다``). They live in :mod:`bitext.check.ko_words` (:class:`KoWord`,
+  :func:`ko_words`, :func:`compound_joints`, :func:`mecab_available`).
 - **Spaced languages** (English, German, ...): words and word n-grams, case-folded.
 - Other unspaced scripts (Japanese): runs of one script.
 
@@ -34,22 +33,18 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .ko_words import KoWord, compound_joints, ko_words, mecab_available
+from .ko_words import compound_joints, ko_words
 
 __all__ = [
     "Token",
-    "KoWord",
     "Unit",
     "Finder",
     "TERM_CLASSES",
     "zh_tokens",
-    "ko_words",
     "term_units",
     "extra_words",
     "jieba_seconds",
     "general_probability",
-    "compound_joints",
-    "mecab_available",
     "spaced",
     "norm_key",
     "lang_base",

@@ -263,7 +263,7 @@ def run_align_command(args, prog: str, render) -> int:
 
 def write_result(prog: str, output: str | None, text: str, inputs=()) -> int:
     """Write a command's result to ``output`` (``None`` or ``-``: standard output)
-    with :func:`bitext.io.write_output`: 0, or 2 with one error line."""
+    with :func:`bitext.formats.output.write_output`: 0, or 2 with one error line."""
     try:
         write_output("-" if output is None else output, text, inputs)
     except OutputError as e:

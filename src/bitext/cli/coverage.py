@@ -1,5 +1,5 @@
 """``bitext coverage SRC TGT``: align two files and write the coverage report
-(:func:`bitext.coverage.coverage`) as text, JSON or HTML."""
+(:func:`bitext.check.coverage.coverage`) as text, JSON or HTML."""
 
 from __future__ import annotations
 

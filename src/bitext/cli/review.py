@@ -1,4 +1,4 @@
-"""``bitext review SRC TGT -o page.html``: the review page (:mod:`bitext.review`) of a pair."""
+"""``bitext review SRC TGT -o page.html``: the review page (:mod:`bitext.views.review`) of a pair."""
 
 from __future__ import annotations
 

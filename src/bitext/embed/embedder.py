@@ -7,7 +7,7 @@ sentence-transformers ``SentenceTransformer`` already is one.
 encoded once, a span's vector is composed from its sentences' vectors, and
 the exact vectors (of the joined text) of the spans that matter are asked for
 with :meth:`TextEmbedder.joined`. The default model has its own embedder with
-exact compositions (:mod:`bitext.use`); :func:`bitext.embed.load_model` picks one.
+exact compositions (:mod:`bitext.embed.use`); :func:`bitext.embed.load_model` picks one.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ __all__ = [
 # What a model reads of one text (a sentence; for other models than USE a
 # span's joined text): its first MAX_INPUT_CHARS characters, and of those
 # (USE) the first MAX_INPUT_TOKENS token ids. The splitter hands on no
-# sentence over 1,000 characters (bitext.segment.MAX_SENTENCE_CHARS), so
+# sentence over 1,000 characters (bitext.text.segment.MAX_SENTENCE_CHARS), so
 # this cuts only a pre-split line (or a span of other models) that long; it
 # bounds the memory of one batch (USE: at most USEEmbedder.batch_tokens
 # tokens) and the time of one text. sentence-transformers models cut their
@@ -101,7 +101,7 @@ class TextEmbedder(Embedder):
     tokens not to see across the boundary): exact for a single sentence, an
     estimate for longer spans, so :attr:`exact_spans` is ``False`` and the
     pipeline asks :meth:`joined` for the exact vectors of the spans that
-    some likely path puts in a bead (:func:`bitext.align.contested_spans`).
+    some likely path puts in a bead (:func:`bitext.aligner.core.contested_spans`).
     The cost is about one encoding pass instead of five. ``compose=False``
     embeds every span's joined text, as Bertalign does (trade-off:
     ``docs/benchmarks.md``).

@@ -38,7 +38,7 @@ def beads_to_tsv(beads) -> str:
 
 def beads_to_jsonl(beads, header: dict | None = None) -> str:
     """One JSON object a bead; ``header`` (languages, sentence hashes, version:
-    :func:`bitext.fixed.jsonl_header`) as the first line when given. A
+    :func:`bitext.aligner.fixed.jsonl_header`) as the first line when given. A
     reviewed bead adds ``approved``, ``edited`` and ``comment``."""
     lines = [] if header is None else [json.dumps(header, ensure_ascii=False) + "\n"]
     for b in beads:

@@ -1,7 +1,7 @@
 """Optional cuts: sentence boundaries that the alignment takes or leaves.
 
 Korean written without its full stops is split at its final endings
-(:mod:`bitext.ko_endings`), but many of its sentences close in an ending that
+(:mod:`bitext.text.ko_endings`), but many of its sentences close in an ending that
 joins two clauses as often as it ends a sentence (-이요, -리니, -더니), or in
 no final ending at all (a verse of the Bible that closes in -며 or -고). When
 one side of a pair has such paragraphs, the aligner gets both sides cut
@@ -32,7 +32,7 @@ __all__ = ["needs_cuts", "cut", "rejoin"]
 
 
 def _paragraphs(text: str) -> list[tuple[int, str]]:
-    """``(offset, body)`` of each non-empty line: the paragraphs of :func:`bitext.segment.split`."""
+    """``(offset, body)`` of each non-empty line: the paragraphs of :func:`bitext.text.segment.split`."""
     out, offset = [], 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")

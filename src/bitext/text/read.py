@@ -37,7 +37,7 @@ def _read_bytes(p: Path) -> bytes:
 
 def read_text(path: str | os.PathLike, encoding: str | None = None, lang: str | None = None) -> str:
     """Read a text file: UTF-8, the ``encoding`` given, or the one legacy encoding
-    whose text is plausible (for ``lang``, when given; :mod:`bitext.encoding`).
+    whose text is plausible (for ``lang``, when given; :mod:`bitext.text.encoding`).
 
     Refuses a missing, empty or binary file, and text whose encoding cannot be
     told with confidence, with an :class:`InputError` that names the file.

@@ -9,7 +9,7 @@ of the (non-empty) line it came from. A newline is always a boundary.
   quotes blanked where an unclosed quote made kss swallow many sentences).
   A paragraph written without its full stops (more sentences ending in a bare
   final ending than in a mark) is cut at its final endings instead
-  (:mod:`bitext.ko_endings`, with mecab's morphemes).
+  (:mod:`bitext.text.ko_endings`, with mecab's morphemes).
 - Chinese: rules on 。！？ and half-width ?! that keep closing quotes and
   brackets with their sentence; a long paragraph with clause marks and far
   fewer of those than its length implies (classical text, transcripts) is
@@ -279,7 +279,7 @@ def _split_generic(par: str, lang: str) -> list[tuple[int, int]]:
 
 ZH_CLAUSE_END = re.compile("(?:[，；：;:]|,(?!\\d))[%s]*" % re.escape(_ZH_CLOSE))
 """Where a Chinese clause ends: a clause mark (not a comma inside a number), then closing quotes
-(the cuts of long unpunctuated paragraphs here, and of :mod:`bitext.optional_cuts`)."""
+(the cuts of long unpunctuated paragraphs here, and of :mod:`bitext.text.optional_cuts`)."""
 _ZH_END_OR_CLAUSE = re.compile("%s|%s" % (_ZH_BOUNDARY.pattern, ZH_CLAUSE_END.pattern))
 # a Chinese paragraph with clause marks and fewer 。！？ than one every this many Han characters
 # (classical text, transcripts; the seed's longest sentence has 115) is cut at its clause marks

@@ -4,7 +4,7 @@
 the first beads, coloured by status, with a note of how many are not shown.
 An alignment without a report gets the statuses that need no report:
 ``omission`` (1-0), ``addition`` (0-1), ``low`` (score below
-:data:`~bitext.coverage.DEFAULT_THRESHOLD`), else ``ok``.
+:data:`~bitext.check.coverage.DEFAULT_THRESHOLD`), else ``ok``.
 """
 
 from __future__ import annotations

@@ -130,7 +130,7 @@ def batch_reports(source) -> dict:
     ``source``: a ``bitext batch --coverage`` output folder (the values are
     the reports' JSON, as dicts) or results of :func:`~bitext.batch.align_many`
     run with ``coverage=True`` (the values are
-    :class:`~bitext.coverage.CoverageReport`). Pairs without a report (errors)
+    :class:`~bitext.check.records.CoverageReport`). Pairs without a report (errors)
     are left out.
     """
     if isinstance(source, (str, os.PathLike)):

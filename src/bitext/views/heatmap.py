@@ -1,7 +1,7 @@
 """The similarity matrix that a plot draws, bounded in cells: the whole
 ``n x m`` cosine matrix of a short document, else the band around the
-alignment path on a coarser grid (numpy only; :mod:`bitext.plots` draws it
-with matplotlib, :mod:`bitext.report` as an SVG)."""
+alignment path on a coarser grid (numpy only; :mod:`bitext.views.plots` draws it
+with matplotlib, :mod:`bitext.views.report` as an SVG)."""
 
 from __future__ import annotations
 

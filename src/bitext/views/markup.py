@@ -1,5 +1,5 @@
-"""HTML text shared by the report page (:mod:`bitext.report`), the review page
-(:mod:`bitext.review`) and the notebook display (:mod:`bitext.display`)."""
+"""HTML text shared by the report page (:mod:`bitext.views.report`), the review page
+(:mod:`bitext.views.review`) and the notebook display (:mod:`bitext.views.display`)."""
 
 from __future__ import annotations
 

@@ -160,7 +160,7 @@ def plot_batch(source, ax=None, *, cutoff: float = 0.9, max_named: int = 40,
     below ``cutoff`` are red and named (all pairs are named when there are
     at most ``max_named``). Pairs that failed are counted in the title.
 
-    ``source``: a DataFrame from :func:`~bitext.frames.batch_frame`, a batch
+    ``source``: a DataFrame from :func:`~bitext.views.frames.batch_frame`, a batch
     output folder, or :func:`~bitext.batch.align_many` results."""
     from .frames import batch_frame
 

@@ -1,6 +1,6 @@
 """The HTML coverage report: one self-contained file, no dependencies.
 
-:func:`render_html` turns a :class:`~bitext.coverage.CoverageReport` into a
+:func:`render_html` turns a :class:`~bitext.check.records.CoverageReport` into a
 page with inline CSS, a summary, per-paragraph coverage bars, the
 alignment-path plot (the sentence similarity matrix as a heatmap with the
 chosen beads outlined, as inline SVG) and the side-by-side table of beads
@@ -23,7 +23,7 @@ from .markup import escape, id_list
 __all__ = ["CSS", "ROW_BACKGROUNDS", "render_html", "cards_html", "findings_html", "legend_html", "alignment_svg", "png_bytes", "STATUS_LABELS", "STATUS_COLOURS", "MAX_PLOT_CELLS"]
 
 # the most cells of the report's similarity plot: a longer document's plot is
-# the band around its path on a coarser grid (bitext.heatmap.similarity_cells)
+# the band around its path on a coarser grid (bitext.views.heatmap.similarity_cells)
 MAX_PLOT_CELLS = 1_000_000
 
 STATUS_LABELS = {

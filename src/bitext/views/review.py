@@ -1,14 +1,14 @@
 """The review page: one offline HTML file in which a person corrects an alignment.
 
-:func:`render_review` turns a :class:`~bitext.coverage.CoverageReport` into
+:func:`render_review` turns a :class:`~bitext.check.records.CoverageReport` into
 a self-contained page (inline script and style, nothing fetched) holding
 both sides' sentences, the beads with their score and status, the report's
-findings and the header of :mod:`bitext.fixed` (languages, sentence
+findings and the header of :mod:`bitext.aligner.fixed` (languages, sentence
 hashes). In the page a person merges, splits, moves and detaches sentences,
 approves and comments beads, with undo and redo, from the mouse or the
 keyboard; the state lives in the browser's ``localStorage``, keyed by the
 two sentence hashes. The download (JSONL, TSV, TMX) feeds back into
-``bitext align --fixed`` (:mod:`bitext.fixed`). ``bitext review`` is the
+``bitext align --fixed`` (:mod:`bitext.aligner.fixed`). ``bitext review`` is the
 command (:mod:`bitext.cli.review`).
 """
 
