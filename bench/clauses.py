@@ -1,4 +1,4 @@
-"""What the clause check (bitext.clauses) costs: coverage with and without it, in one process.
+"""What the clause check (bitext.check.clauses) costs: coverage with and without it, in one process.
 
 usage: python bench/clauses.py [--eval-data DIR] [--repeat N]
 
@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import bitext  # noqa: E402
-from bitext import clauses  # noqa: E402
-from bitext.coverage import coverage  # noqa: E402
+from bitext.check import clauses  # noqa: E402
+from bitext.check.coverage import coverage  # noqa: E402
 from bitext.embed import load_model  # noqa: E402
 
 

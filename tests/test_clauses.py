@@ -8,8 +8,8 @@ import json
 import pytest
 
 import bitext
-from bitext.clauses import clause_findings, clause_spans
-from bitext.coverage import coverage
+from bitext.check.clauses import clause_findings, clause_spans
+from bitext.check.coverage import coverage
 
 # the translator's example: the Korean sentence that renders 只有美英两国的代表没有签字
 SIGNED = " 그렇지만 미국과 영국 대표들은 서명하지 않았다."

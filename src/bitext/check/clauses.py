@@ -1,0 +1,307 @@
+"""Clauses with no counterpart inside a bead: partial omissions, additions and mistranslations.
+
+A bead can pair a sentence with a translation that leaves out one of its
+clauses (or adds one, or says something else in one): the sentences match
+well enough for the aligner, so neither the bead's score nor the tests for
+unmatched sentences (:mod:`bitext.check.unmatched`) see it. Two kinds of evidence
+together do:
+
+- the *length surprise*: the bead's sides are longer or shorter than the
+  document's length ratio leads one to expect (Gale and Church's normal
+  model of length differences, with the variance measured on the document
+  itself), and leaving one clause out explains the difference;
+- the *model*: the other side resembles the bead better without that
+  clause than with it (the bead's side is encoded again without each clause,
+  with the model that made the alignment, as the leave-one-out test of
+  :mod:`bitext.check.unmatched` does with sentences).
+
+Clauses are cut at the splitters' clause marks (，；：,;: as
+:data:`bitext.text.segment.ZH_CLAUSE_END` finds them) and, in Korean, after its
+connective endings (:func:`bitext.text.ko_endings.sentence_ends`), which carry the
+clauses of text written without commas; pieces too short for a sentence
+vector to mean anything are joined to their neighbour. Only the beads whose
+length surprise or similarity warrants it are encoded again.
+
+:func:`clause_findings` returns :class:`~bitext.check.records.Finding`
+records of kind ``clause_omitted`` (a source clause with no counterpart),
+``clause_added`` (a target clause with none) and ``mistranslation`` (a clause
+on each side that has none: the target says something else there);
+:func:`bitext.check.coverage.coverage` adds them to its report.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..text import ko_endings
+from ..text.segment import ZH_CLAUSE_END, join_sentences
+from .records import Finding
+
+__all__ = ["clause_spans", "clause_findings"]
+
+_CJK = ("zh", "ja", "ko")
+# shortest clause (characters other than white space) that stands alone; shorter pieces join a neighbour
+_MIN_CHARS_CJK = 5
+_MIN_CHARS = 12
+_MAX_CLAUSES = 8  # per side of a bead: beyond, the shortest neighbours are joined
+# particles that end like a connective (-서, -로서): 회의에서, 여호와께서, 자에게서, 교사로서
+_KO_PARTICLES = ("에서", "께서", "에게서", "한테서", "로서", "으로서", "부터서")
+
+
+def _chars(s: str) -> int:
+    return sum(1 for c in s if not c.isspace())
+
+
+def clause_spans(text: str, lang: str | None) -> list[tuple[int, int]]:
+    """``[start, end)`` spans of the clauses of one sentence ``text``: cut after
+    each clause mark and, in Korean, after each connective or final ending;
+    surrounding white space trimmed, pieces shorter than a few characters
+    joined to a neighbour."""
+    cuts = {m.end() for m in ZH_CLAUSE_END.finditer(text)}
+    if lang == "ko":
+        cuts.update(e for e, _ in ko_endings.sentence_ends(text) if not text[:e].endswith(_KO_PARTICLES))
+    bounds = [0] + sorted(c for c in cuts if 0 < c < len(text)) + [len(text)]
+    spans = [(a, b) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+    least = _MIN_CHARS_CJK if lang in _CJK else _MIN_CHARS
+    size = [_chars(text[a:b]) for a, b in spans]
+    # join the shortest piece to its shorter neighbour until every piece is long enough
+    while len(spans) > 1:
+        k = min(range(len(spans)), key=size.__getitem__)
+        if size[k] >= least and len(spans) <= _MAX_CLAUSES:
+            break
+        if k == 0:
+            j = 1
+        elif k == len(spans) - 1:
+            j = k - 1
+        else:
+            j = k - 1 if size[k - 1] <= size[k + 1] else k + 1
+        a, b = min(k, j), max(k, j)
+        spans[a:b + 1] = [(spans[a][0], spans[b][1])]
+        size[a:b + 1] = [size[a] + size[b]]
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        out.append((a, b))
+    return out
+
+
+# --------------------------------------------------------------------------
+# the evidence
+
+# the length model: Gale and Church's, the variance of length differences per character measured on
+# the document (robustly: the median of the squared standardised differences over that of a chi-square
+# with one degree of freedom), never below _MIN_VAR; shorter documents take _FALLBACK_VAR
+_CHI2_MEDIAN = 0.4549
+_MIN_VAR = 1.0
+_FALLBACK_VAR = 6.8  # AlignParams.len_var
+_MIN_STATS = 8
+# the rules, chosen on the development sets (docs/coverage.md: bench/qa_clauses.py)
+OMISSION_Z = 2.5
+"""A source side this many standard deviations longer than the length model expects (the target
+shorter) lacks a clause in the target: the one whose absence explains the length and the similarity best."""
+OMISSION_GAIN = (0.5, 0.12)
+"""... or one that is ``[0]`` standard deviations longer, when leaving one of its clauses out raises
+its cosine with the target by ``[1]`` or more."""
+ADDITION_Z = 3.0
+"""The same for a target side that is longer than expected: a clause without source (translators add
+explanations, so the rule is stricter)."""
+ADDITION_GAIN = (1.0, 0.16)
+MISTRANSLATION_SIM = 1.0
+"""A bead whose cosine lies this many robust spreads below the document's median ..."""
+MISTRANSLATION_GAIN = 0.12
+"""... and one of whose target clauses, left out, raises its cosine with the source by this much
+(its length within ``OMISSION_Z`` of the expected) holds a clause that translates nothing of the source."""
+
+
+def _lengths(a, beads):
+    sl = np.array([_chars(s.text) or 1 for s in a.src_sentences], float)
+    tl = np.array([_chars(s.text) or 1 for s in a.tgt_sentences], float)
+    ls = np.array([sl[list(b.src_ids)].sum() for b in beads])
+    lt = np.array([tl[list(b.tgt_ids)].sum() for b in beads])
+    ratio = ls.sum() / max(lt.sum(), 1.0)
+    d = ls - lt * ratio
+    g = (ls + lt * ratio) / 2
+    var = max(float(np.median(d * d / g)) / _CHI2_MEDIAN, _MIN_VAR) if len(beads) >= _MIN_STATS else _FALLBACK_VAR
+    return ls, lt * ratio, ratio, var
+
+
+def _z(ls, lt, var):
+    return (ls - lt) / np.sqrt(var * np.maximum((ls + lt) / 2, 1.0))
+
+
+class _Side:
+    """One side of one bead tried for a clause without counterpart: its text, its clauses
+    (offsets into the text) and where its vectors will be."""
+
+    def __init__(self, bead_index, side, text, other, spans, where, at):
+        self.bead, self.side, self.text, self.other, self.spans, self.where, self.at = (
+            bead_index, side, text, other, spans, where, at)
+
+
+def _side_text(sents, ids, lang):
+    """The joined text of sentences ``ids``, its clause spans (offsets into it) and, for each clause,
+    ``(sentence id, start, end)`` in its sentence."""
+    texts = [sents[i].text for i in ids]
+    joiner = join_sentences(["", ""], lang)
+    spans, where, pos = [], [], 0
+    for i, t in zip(ids, texts):
+        for a, b in clause_spans(t, lang):
+            spans.append((pos + a, pos + b))
+            where.append((i, a, b))
+        pos += len(t) + len(joiner)
+    return joiner.join(texts), spans, where
+
+
+def _without(text, span):
+    a, b = span
+    return (text[:a].rstrip() + (" " if text[:a].strip() and text[b:].strip() and not _cjk_join(text, a, b) else "")
+            + text[b:].lstrip()).strip()
+
+
+def _cjk_join(text, a, b):
+    """Whether the text around a removed span joins without a space (Chinese, Japanese)."""
+    left = text[:a].rstrip()[-1:]
+    return bool(left) and ("\u3000" <= left <= "\u9fff" or "\uff00" <= left <= "\uffef")
+
+
+def clause_evidence(alignment, model=None, skip=frozenset(), progress=False):
+    """Per bead side tried: ``(bead, side, z, cosine, [(span, gain, z_without)])``; ``skip``: bead
+    indices not to try (those already reported otherwise)."""
+    a = alignment
+    if model is None:
+        model = getattr(a, "model", None)
+    idx = [bi for bi, b in enumerate(a.beads) if b.src_ids and b.tgt_ids]
+    if model is None or len(idx) == 0:
+        return []
+    beads = [a.beads[bi] for bi in idx]
+    ls, lt, ratio, var = _lengths(a, beads)
+    z = _z(ls, lt, var)
+    sims = np.array([b.similarity for b in beads])
+    med = float(np.median(sims))
+    spread = max(1.4826 * float(np.median(np.abs(sims - med))), 0.02) if len(sims) >= _MIN_STATS else 0.1
+    low_sim = sims < med - MISTRANSLATION_SIM * spread
+    texts, sides = [], []
+    for k, bi in enumerate(idx):
+        if bi in skip:
+            continue
+        b = beads[k]
+        want = []
+        if z[k] >= OMISSION_GAIN[0]:
+            want.append("src")
+        if z[k] <= -ADDITION_GAIN[0] or low_sim[k]:
+            want.append("tgt")
+        if not want:
+            continue
+        st, ss, sw = _side_text(a.src_sentences, b.src_ids, a.src_lang)
+        tt, ts, tw = _side_text(a.tgt_sentences, b.tgt_ids, a.tgt_lang)
+        for side in want:
+            text, spans, where, other = (st, ss, sw, tt) if side == "src" else (tt, ts, tw, st)
+            if len(spans) < 2:
+                continue
+            sides.append((_Side(bi, side, text, other, spans, where, len(texts)), k))
+            texts += [text, other] + [_without(text, sp) for sp in spans]
+    if not texts:
+        return []
+    v = np.asarray(model.spans(texts, 1)[0], np.float32)
+    v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+    out = []
+    for s, k in sides:
+        whole, other = v[s.at], v[s.at + 1]
+        base = float(whole @ other)
+        rows = []
+        for q, sp in enumerate(s.spans):
+            gain = float(v[s.at + 2 + q] @ other) - base
+            n = _chars(s.text[sp[0]:sp[1]])
+            zq = float(_z(ls[k] - n, lt[k], var) if s.side == "src" else -_z(ls[k], lt[k] - n * ratio, var))
+            rows.append((s.where[q], gain, zq))
+        zs = float(z[k]) if s.side == "src" else -float(z[k])
+        out.append((s.bead, s.side, zs, base, rows, bool(low_sim[k])))
+    return out
+
+
+def _pick(rows, zs):
+    """The clause whose absence best explains the side: among those whose removal brings the length
+    closer to the expected, the one whose removal raises the cosine most; ``(index, gain, z_without)``."""
+    fits = [q for q, (_, _, zq) in enumerate(rows) if zq < zs]
+    if not fits:
+        return None
+    q = max(fits, key=lambda q: rows[q][1])
+    return q, rows[q][1], rows[q][2]
+
+
+def _flagged(zs: float, gain: float, side: str) -> bool:
+    """Whether a side ``zs`` standard deviations longer than expected, whose best clause raises
+    the cosine by ``gain`` when left out, has a clause without counterpart."""
+    z, (z0, g0) = (OMISSION_Z, OMISSION_GAIN) if side == "src" else (ADDITION_Z, ADDITION_GAIN)
+    return zs >= z or (zs >= z0 and gain >= g0)
+
+
+def clause_findings(alignment, model=None, *, skip=frozenset(), progress: bool = False) -> list[Finding]:
+    """The clauses of ``alignment``'s beads that have no counterpart on the other side, as
+    :class:`~bitext.check.records.Finding` records (``clause_omitted``, ``clause_added``,
+    ``mistranslation``), in bead order. ``model``: the model that made the alignment (default: the
+    alignment's own; without one, nothing is checked); ``skip``: indices of beads not to check."""
+    a = alignment
+    tried = clause_evidence(a, model, skip, progress)
+    by_bead: dict[int, dict[str, tuple]] = {}
+    for bead, side, zs, cos, rows, low_sim in tried:
+        by_bead.setdefault(bead, {})[side] = (zs, cos, rows, low_sim)
+    out = []
+    for bi in sorted(by_bead):
+        b, sides = a.beads[bi], by_bead[bi]
+        found = {}
+        for side, (zs, cos, rows, _) in sides.items():
+            pick = _pick(rows, zs)
+            if pick is not None and _flagged(zs, pick[1], side):
+                found[side] = (pick, zs, cos, rows)
+        if "tgt" in sides:
+            zs, cos, rows, low_sim = sides["tgt"]
+            q = max(range(len(rows)), key=lambda q: rows[q][1])
+            if low_sim and abs(zs) < OMISSION_Z and rows[q][1] >= MISTRANSLATION_GAIN:
+                mis = {"tgt": ((q, rows[q][1], rows[q][2]), zs, cos, rows)}
+                if "src" in sides:
+                    zs2, cos2, rows2, _ = sides["src"]
+                    q2 = max(range(len(rows2)), key=lambda q: rows2[q][1])
+                    if rows2[q2][1] > 0:
+                        mis["src"] = ((q2, rows2[q2][1], rows2[q2][2]), zs2, cos2, rows2)
+                out.append(_finding(a, bi, b, "mistranslation", mis))
+                continue
+        if "src" in found:
+            out.append(_finding(a, bi, b, "clause_omitted", {"src": found["src"]}))
+        elif "tgt" in found:
+            out.append(_finding(a, bi, b, "clause_added", {"tgt": found["tgt"]}))
+    return out
+
+
+def _finding(a, bi, b, kind, sides) -> Finding:
+    ev, parts = {}, []
+    for side in ("src", "tgt"):
+        if side not in sides:
+            continue
+        (q, gain, zq), zs, cos, rows = sides[side]
+        (i, start, end), _, _ = rows[q]
+        sents = a.src_sentences if side == "src" else a.tgt_sentences
+        clause = sents[i].text[start:end]
+        rec = {"clause": clause, "chars": _chars(clause), "sentence": i, "start": start, "end": end,
+               "length_z": round(zs, 2), "cosine": round(cos, 4), "gain": round(gain, 4)}
+        if kind == "mistranslation":
+            ev[side] = rec
+        else:
+            ev = {"side": side, **rec}
+        parts.append(clause)
+    if kind == "clause_omitted":
+        msg = (f"source clause with no counterpart in the target: {parts[0]} (the target is "
+               f"{ev['length_z']:.1f} sd shorter than expected; without the clause the source resembles it "
+               f"{ev['gain']:+.2f} better)")
+    elif kind == "clause_added":
+        msg = (f"target clause with no counterpart in the source: {parts[0]} (the target is "
+               f"{ev['length_z']:.1f} sd longer than expected; without the clause it resembles the source "
+               f"{ev['gain']:+.2f} better)")
+    else:
+        msg = f"target clause that translates nothing of the source: {parts[-1]}"
+        if "src" in ev:
+            msg += f" (in place of: {parts[0]})"
+    return Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, kind, msg, ev)
