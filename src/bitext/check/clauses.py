@@ -102,14 +102,14 @@ _MIN_STATS = 8
 OMISSION_Z = 2.5
 """A source side this many standard deviations longer than the length model expects (the target
 shorter) lacks a clause in the target: the one whose absence explains the length and the similarity best."""
-OMISSION_GAIN = (0.5, 0.12)
+OMISSION_GAIN = (0.7, 0.12)
 """... or one that is ``[0]`` standard deviations longer, when leaving one of its clauses out raises
 its cosine with the target by ``[1]`` or more."""
 ADDITION_Z = 3.0
 """The same for a target side that is longer than expected: a clause without source (translators add
 explanations, so the rule is stricter)."""
-ADDITION_GAIN = (1.0, 0.16)
-MISTRANSLATION_SIM = 1.0
+ADDITION_GAIN = (2.0, 0.16)
+MISTRANSLATION_SIM = 1.5
 """A bead whose cosine lies this many robust spreads below the document's median ..."""
 MISTRANSLATION_GAIN = 0.12
 """... and one of whose target clauses, left out, raises its cosine with the source by this much
