@@ -37,7 +37,7 @@ from ..text import ko_endings
 from ..text.segment import ZH_CLAUSE_END, join_sentences
 from .records import Finding
 
-__all__ = ["clause_spans", "clause_findings"]
+__all__ = ["clause_spans", "clause_evidence", "clause_findings"]
 
 _CJK = ("zh", "ja", "ko")
 # shortest clause (characters other than white space) that stands alone; shorter pieces join a neighbour
@@ -98,7 +98,8 @@ _CHI2_MEDIAN = 0.4549
 _MIN_VAR = 1.0
 _FALLBACK_VAR = 6.8  # AlignParams.len_var
 _MIN_STATS = 8
-# the rules, chosen on the development sets (docs/coverage.md: bench/qa_clauses.py)
+# the rules, chosen on the development sets with ../shared/tools/qa_inject.py (docs/coverage.md,
+# "Clauses without counterpart")
 OMISSION_Z = 2.5
 """A source side this many standard deviations longer than the length model expects (the target
 shorter) lacks a clause in the target: the one whose absence explains the length and the similarity best."""
@@ -168,8 +169,11 @@ def _cjk_join(text, a, b):
 
 
 def clause_evidence(alignment, model=None, skip=frozenset(), progress=False):
-    """Per bead side tried: ``(bead, side, z, cosine, [(span, gain, z_without)])``; ``skip``: bead
-    indices not to try (those already reported otherwise)."""
+    """The evidence of each bead side tried: ``(bead, side, z, cosine, clauses, low_similarity)``:
+    ``z`` how many standard deviations the side is longer than expected, ``cosine`` the sides'
+    cosine, ``clauses`` ``[((sentence id, start, end), gain, z_without), ...]`` (what leaving the
+    clause out does to the cosine and to ``z``). ``skip``: bead indices not to try (those already
+    reported otherwise); ``progress``: a progress bar for a long document's encodings."""
     a = alignment
     if model is None:
         model = getattr(a, "model", None)
@@ -205,7 +209,16 @@ def clause_evidence(alignment, model=None, skip=frozenset(), progress=False):
             texts += [text, other] + [_without(text, sp) for sp in spans]
     if not texts:
         return []
-    v = np.asarray(model.spans(texts, 1)[0], np.float32)
+    bar = None
+    if progress and len(texts) >= 200:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(texts), unit="text", desc="clauses", leave=False)
+    try:
+        v = np.asarray(model.spans(texts, 1, progress=bar.update if bar else None)[0], np.float32)
+    finally:
+        if bar:
+            bar.close()
     v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
     out = []
     for s, k in sides:

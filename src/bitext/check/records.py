@@ -383,7 +383,8 @@ def _render_text(r: CoverageReport, width: int) -> str:
         out.append(f"Glossary terms:  {len(r.term_misses)} bead(s) with a term not rendered as {r.glossary} says")
     if r.consistency_checked:
         out.append(f"Inconsistent:    {len(r.inconsistent_terms)} source term(s) rendered in more than one way")
-    if r.coverage == 1.0 and not r.omissions and not r.additions and not r.suspects and not r.low_confidence:
+    if r.coverage == 1.0 and not r.omissions and not r.additions and not r.suspects and not r.low_confidence \
+            and not r.findings:
         out += ["", "Every source sentence is translated; nothing was added."]
     pars = r.paragraphs
     problem = [p for p in pars if p.coverage < 1 or p.omissions or p.additions or p.suspects or p.low_confidence]
