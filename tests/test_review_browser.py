@@ -474,3 +474,40 @@ def test_status_labels_never_cover_the_sentences(padded_review, browser, width):
             "addition (no source)"} <= labels
     assert page.evaluate(_LABEL_OVERLAPS) == []
     ctx.close()
+
+
+def test_comments_without_approval_come_back_through_fixed(review, browser, tmp_path):
+    """A reviewer comments on beads 2 and 14 without approving them, merges beads 0 and 1,
+    downloads; bitext align --fixed and bitext review --fixed keep both comments on their beads."""
+    ctx, page, errors = _open(browser, review)
+    rows = page.locator("#beads .bead")
+    said = {2: "OpenAI의 CEO 이름 표기 확인", 14: "60多个国家 → 60여 개국?"}
+    for i, text in said.items():
+        rows.nth(i).locator(".meta").click()
+        page.keyboard.press("c")
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+    page.keyboard.press("k")
+    assert rows.nth(14).locator(".cmt").text_content() == said[14]  # shown on the row once left
+    rows.nth(0).locator(".meta").click()
+    rows.nth(0).locator('button[data-a="mergenext"]').click()
+    text = _download(page, "#dl-jsonl", tmp_path)
+    ctx.close()
+    _, beads = _jsonl(text)
+    assert {i + 1: b["comment"] for i, b in enumerate(beads) if b["comment"]} == said  # one bead fewer before them
+    assert sum(b["approved"] for b in beads) == 0 and sum(b["edited"] for b in beads) == 1
+    fixed = tmp_path / "reviewed.jsonl"
+    fixed.write_text(text, "utf-8")
+    out = tmp_path / "again.jsonl"
+    assert main(["align", ZH, KO, "--fixed", str(fixed), "-o", str(out), "-q"]) == 0
+    _, again = _jsonl(out.read_text("utf-8"))
+    assert _ids(again) == _ids(beads)
+    assert [b.get("comment", "") for b in again] == [b["comment"] for b in beads]
+    page2 = tmp_path / "review2.html"
+    assert main(["review", ZH, KO, "--fixed", str(fixed), "-o", str(page2), "-q"]) == 0
+    ctx, page, errors = _open(browser, page2)
+    rows = page.locator("#beads .bead")
+    assert [rows.nth(i - 1).locator(".cmt").text_content() for i in said] == list(said.values())
+    assert [b["comment"] for b in _state(page)] == [b["comment"] for b in beads]
+    assert not errors
+    ctx.close()

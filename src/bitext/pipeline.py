@@ -252,7 +252,10 @@ def align(
     JSONL file bitext wrote (its approved and edited beads; its sentence
     hashes must match), or a list of beads, dicts with ``src_ids`` and
     ``tgt_ids``, or ``(src_ids, tgt_ids)`` pairs. Fixed beads come back as
-    :class:`~bitext.fixed.ReviewedBead`, with confidence 1.
+    :class:`~bitext.fixed.ReviewedBead`, with confidence 1. The comments of
+    a file's other beads are kept on their sentences
+    (:func:`~bitext.fixed.place_comments`; a comment whose bead was
+    re-aligned away moves, with a :class:`~bitext.fixed.CommentMovedWarning`).
     """
     for name, side in (("src", src), ("tgt", tgt)):
         _check_side(name, side)
@@ -263,11 +266,11 @@ def align(
     t0 = time.perf_counter()
     src_sents, src_lang = segment_side(src, src_lang, presplit, cache, side="src")
     tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache, side="tgt")
-    cons = None
+    cons, comments = None, []
     if fixed is not None:
-        from .fixed import constraints
+        from .fixed import fixed_and_comments
 
-        cons = constraints(fixed, [s.text for s in src_sents], [s.text for s in tgt_sents])
+        cons, comments = fixed_and_comments(fixed, [s.text for s in src_sents], [s.text for s in tgt_sents])
     src_text = None if isinstance(src, (list, tuple)) else str(src)
     tgt_text = None if isinstance(tgt, (list, tuple)) else str(tgt)
     # Korean without full stops: both sides cut finer, and the aligner decides (optional_cuts);
@@ -334,6 +337,10 @@ def align(
         )
         for s, t, sim, conf, *fix in beads
     ]
+    if comments:  # those of beads not fixed: on the same sentences, or moved with a warning
+        from .fixed import place_comments
+
+        out = place_comments(out, comments)
     return Alignment(
         out,
         src_sents,

@@ -220,6 +220,7 @@ def _warn_long_sentences(prog: str, args, caught) -> None:
 def run_align_command(args, prog: str, render) -> int:
     """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write safely."""
     from ..embed import ModelLoadError, language_warning, load_model
+    from ..fixed import CommentMovedWarning
     from ..pipeline import align
     from ..segment import LongSentenceWarning
 
@@ -249,13 +250,29 @@ def run_align_command(args, prog: str, render) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", LongSentenceWarning)
+        warnings.simplefilter("always", CommentMovedWarning)
         try:
             result = align(src, tgt, src_lang, tgt_lang, model=model, presplit=args.presplit,
                            cache=not args.no_cache, progress=not args.quiet, fixed=fixed)
         except ValueError as e:
             return fail(prog, str(e))
     _warn_long_sentences(prog, args, [w.message for w in caught if isinstance(w.message, LongSentenceWarning)])
+    for w in caught:  # a comment whose bead was re-aligned away: where it went
+        if isinstance(w.message, CommentMovedWarning):
+            print(f"{prog}: warning: {fixed}:{w.message.line}: {w.message.detail}", file=sys.stderr)
     return write_result(prog, args.output, render(result), inputs)
+
+
+def _warn_comments_left_out(args, fmt: str, alignment) -> None:
+    """A line on stderr when the output format has no place for some reviewers' comments:
+    ``beads`` for any, ``tmx`` for those of one-sided beads (a TMX unit has both sides)."""
+    commented = [b for b in alignment.beads if getattr(b, "comment", "")]
+    lost = commented if fmt == "beads" else [b for b in commented if not (b.src_ids and b.tgt_ids)] if fmt == "tmx" else []
+    if lost:
+        where = "standard output" if args.output in (None, "-") else args.output
+        why = "has no comments" if fmt == "beads" else "holds no 1-0 or 0-1 beads"
+        print(f"bitext align: warning: {len(lost)} of the reviewers' comments are not in {where}: the {fmt} format "
+              f"{why} (jsonl and tsv keep every comment)", file=sys.stderr)
 
 
 def write_result(prog: str, output: str | None, text: str, inputs=()) -> int:
@@ -324,7 +341,12 @@ def _main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.command == "align":
         fmt = args.format or _format_of(args.output)
-        return run_align_command(args, "bitext align", lambda a: a.format(fmt))
+
+        def render(alignment) -> str:
+            _warn_comments_left_out(args, fmt, alignment)
+            return alignment.format(fmt)
+
+        return run_align_command(args, "bitext align", render)
     return args.func(args)
 
 
