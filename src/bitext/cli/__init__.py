@@ -14,7 +14,7 @@ from ..io import FORMATS, InputError, OutputError, check_output, read_text, writ
 __all__ = [
     "main", "build_parser", "Parser", "COMMANDS", "EXIT_USAGE", "EXIT_INTERRUPTED",
     "lang_code", "encoding_name", "add_fixed", "load_pair", "resolve_langs", "run_align_command", "write_result",
-    "add_command", "fail", "unit_interval",
+    "add_command", "fail", "unit_interval", "format_of", "summary_line",
 ]
 
 EXIT_USAGE = 2
@@ -119,10 +119,30 @@ def add_fixed(p: argparse.ArgumentParser) -> None:
                    "or a review download) and re-align only the stretches between them")
 
 
-def _format_of(path: str | None) -> str:
-    """The output format an output file's extension names (``tsv`` otherwise)."""
+def format_of(path: str | None, formats=FORMATS, default: str = "tsv", aliases: dict | None = None) -> str:
+    """The output format that an output file's extension names (one of ``formats``,
+    or by ``aliases``, e.g. ``{"htm": "html"}``); ``default`` otherwise."""
     ext = os.path.splitext(path or "")[1].lower().lstrip(".")
-    return ext if ext in FORMATS else "tsv"
+    ext = (aliases or {}).get(ext, ext)
+    return ext if ext in formats else default
+
+
+def summary_line(prog: str, output: str | None, alignment) -> str:
+    """What a command wrote: the beads by kind, the coverage, the output
+    (``bitext align: 28 beads (1-1: 14, 1-2: 9, ...), coverage 100.0% (27/27 source sentences), written to pairs.tsv``).
+
+    The coverage is that of :func:`bitext.coverage` without its leave-one-out
+    test, which encodes text again (``bitext coverage`` runs it)."""
+    from collections import Counter
+
+    from ..coverage import coverage
+
+    kinds = Counter(b.kind for b in alignment.beads)
+    by_kind = ", ".join(f"{k}: {v:,}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    r = coverage(alignment, loo_gain=None)
+    where = "standard output" if output in (None, "-") else output
+    return (f"{prog}: {len(alignment.beads):,} beads ({by_kind or 'none'}), coverage {100 * r.coverage:.1f}% "
+            f"({r.covered_sentences:,}/{r.src_sentences:,} source sentences), written to {where}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -217,8 +237,9 @@ def _warn_long_sentences(prog: str, args, caught) -> None:
                   f"at {mine[0].cap:,} characters", file=sys.stderr)
 
 
-def run_align_command(args, prog: str, render) -> int:
-    """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write safely."""
+def run_align_command(args, prog: str, render, summary: bool = False) -> int:
+    """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write safely;
+    with ``summary``, then :func:`summary_line` on stderr unless ``--quiet``."""
     from ..embed import ModelLoadError, language_warning, load_model
     from ..fixed import CommentMovedWarning
     from ..pipeline import align
@@ -260,7 +281,10 @@ def run_align_command(args, prog: str, render) -> int:
     for w in caught:  # a comment whose bead was re-aligned away: where it went
         if isinstance(w.message, CommentMovedWarning):
             print(f"{prog}: warning: {fixed}:{w.message.line}: {w.message.detail}", file=sys.stderr)
-    return write_result(prog, args.output, render(result), inputs)
+    status = write_result(prog, args.output, render(result), inputs)
+    if status == 0 and summary and not args.quiet:
+        print(summary_line(prog, args.output, result), file=sys.stderr)
+    return status
 
 
 def _warn_comments_left_out(args, fmt: str, alignment) -> None:
@@ -340,13 +364,13 @@ def _main(argv: list[str] | None = None) -> int:
     ap = build_parser()
     args = ap.parse_args(argv)
     if args.command == "align":
-        fmt = args.format or _format_of(args.output)
+        fmt = args.format or format_of(args.output)
 
         def render(alignment) -> str:
             _warn_comments_left_out(args, fmt, alignment)
             return alignment.format(fmt)
 
-        return run_align_command(args, "bitext align", render)
+        return run_align_command(args, "bitext align", render, summary=True)
     return args.func(args)
 
 
