@@ -427,6 +427,26 @@ def test_findings_are_open_when_there_are_any(review, browser):
     ctx.close()
 
 
+def test_findings_stay_closed_when_there_are_none(browser, tmp_path):
+    """The first three sentences of each side, one a line: three clean beads, nothing to report."""
+    import bitext
+
+    for path, lang, name in ((ZH, "zh", "zh.txt"), (KO, "ko", "ko.txt")):
+        first = [s.text for s in bitext.split(Path(path).read_text("utf-8"), lang)[:3]]
+        (tmp_path / name).write_text("\n".join(first) + "\n", "utf-8")
+    page_path = tmp_path / "clean.html"
+    assert main(["review", str(tmp_path / "zh.txt"), str(tmp_path / "ko.txt"), "--presplit", "-o", str(page_path),
+                 "-q"]) == 0
+    ctx, page, errors = _open(browser, page_path)
+    assert page.locator("#beads .bead.s-ok").count() == 3
+    assert page.get_attribute(".findings", "open") is None
+    assert not page.is_visible(".findings .note")  # "Nothing to report", one click away
+    page.click(".findings summary")
+    assert page.text_content(".findings .note").startswith("Nothing to report")
+    assert not errors
+    ctx.close()
+
+
 @pytest.fixture(scope="module")
 def padded_review(tmp_path_factory):
     """The review page of a padded translation: a sentence of another article on the same subject
