@@ -235,7 +235,9 @@ def test_a_comment_whose_bead_was_realigned_away_moves_with_a_warning(aligned, e
     assert sum(bool(b.get("comment")) for b in again) == 1
     # in Python: a warning of its own class, the comment on the bead
     zh, ko = editorial
-    with pytest.warns(bitext.fixed.CommentMovedWarning, match="made on bead 3:3,4") as caught:
+    from bitext.aligner.fixed import CommentMovedWarning
+
+    with pytest.warns(CommentMovedWarning, match="made on bead 3:3,4") as caught:
         a = bitext.align(zh, ko, model=embedder, fixed=fixed)
     assert caught[0].message.line == k + 2 and caught[0].message.bead == "3:3"
     assert a[k].comment == again[k]["comment"]

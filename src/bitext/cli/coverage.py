@@ -1,12 +1,13 @@
 """``bitext coverage SRC TGT``: align two files and write the coverage report
-(:func:`bitext.coverage.coverage`) as text, JSON or HTML."""
+(:func:`bitext.check.coverage.coverage`) as text, JSON or HTML."""
 
 from __future__ import annotations
 
 import argparse
 import math
 
-from ..coverage import DEFAULT_LOO_GAIN, DEFAULT_THRESHOLD, DEFAULT_UNMATCHED_Z
+from ..check.unmatched import DEFAULT_LOO_GAIN, DEFAULT_UNMATCHED_Z
+from ..check.coverage import DEFAULT_THRESHOLD
 from . import add_command, fail, format_of, run_align_command, unit_interval
 
 __all__ = ["add_cli", "add_checks", "check_options", "run", "REPORT_FORMATS"]
@@ -61,11 +62,11 @@ def add_checks(p) -> None:
 def check_options(args) -> dict:
     """The keywords of :func:`bitext.coverage` that :func:`add_checks`' options give.
     Reads the glossary (before aligning: a bad one fails at once); raises its
-    :class:`~bitext.glossary.GlossaryError`."""
+    :class:`~bitext.check.glossary.GlossaryError`."""
     kw = {"unmatched_z": args.unmatched_z, "loo_gain": args.loo_gain, "progress": not args.quiet,
           "consistency": True if args.consistency else None}
     if args.glossary:
-        from ..glossary import read_glossary
+        from ..check.glossary import read_glossary
 
         kw["glossary"] = read_glossary(args.glossary)
     return kw
@@ -73,8 +74,8 @@ def check_options(args) -> dict:
 
 def run(args) -> int:
     """Align, run the checks and write the report."""
-    from ..coverage import coverage
-    from ..glossary import GlossaryError
+    from ..check.coverage import coverage
+    from ..check.glossary import GlossaryError
 
     fmt, threshold = args.format or format_of(args.output, REPORT_FORMATS, "text", _ALIASES), args.threshold
     try:

@@ -1,4 +1,4 @@
-"""``bitext review SRC TGT -o page.html``: the review page (:mod:`bitext.review`) of a pair."""
+"""``bitext review SRC TGT -o page.html``: the review page (:mod:`bitext.views.review`) of a pair."""
 
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ def add_cli(sub, add_common) -> None:
 
 def run(args) -> int:
     """Align, build the coverage report and write the page."""
-    from ..coverage import coverage
-    from ..glossary import GlossaryError
-    from ..review import render_review
+    from ..check.coverage import coverage
+    from ..check.glossary import GlossaryError
+    from ..views.review import render_review
     from .coverage import check_options
 
     prog = "bitext review"
