@@ -134,14 +134,14 @@ def summary_line(prog: str, output: str | None, alignment) -> str:
     (``bitext align: 28 beads (1-1: 14, 1-2: 9, ...), coverage 100.0% (27/27 source sentences), written to pairs.tsv``).
 
     The coverage is that of :func:`bitext.coverage` without its leave-one-out
-    test, which encodes text again (``bitext coverage`` runs it)."""
+    test and its clause check, which encode text again (``bitext coverage`` runs them)."""
     from collections import Counter
 
     from ..check.coverage import coverage
 
     kinds = Counter(b.kind for b in alignment.beads)
     by_kind = ", ".join(f"{k}: {v:,}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
-    r = coverage(alignment, loo_gain=None)
+    r = coverage(alignment, loo_gain=None, clauses=False)
     where = "standard output" if output in (None, "-") else output
     return (f"{prog}: {len(alignment.beads):,} beads ({by_kind or 'none'}), coverage {100 * r.coverage:.1f}% "
             f"({r.covered_sentences:,}/{r.src_sentences:,} source sentences), written to {where}")
