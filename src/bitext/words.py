@@ -188,12 +188,13 @@ class Token:
     end: int
 
 
-def zh_tokens(text: str) -> list[Token]:
+def zh_tokens(text: str, hmm: bool = True) -> list[Token]:
     """jieba's words of ``text`` with their classes; Latin names (``DeepSeek-R1``) and
-    names joined by a middle dot (``马克·安德森``) are one word each."""
+    names joined by a middle dot (``马克·安德森``) are one word each. ``hmm=False``: words of
+    jieba's dictionary only (ten times faster; unknown words come out a character each)."""
     raw: list[Token] = []
     pos = 0
-    for pair in _jieba().cut(text):
+    for pair in _jieba().cut(text, HMM=hmm):
         w = pair.word
         raw.append(Token(w, pair.flag, pos, pos + len(w)))
         pos += len(w)

@@ -1,0 +1,342 @@
+"""Wrong names: a bead whose source name is not rendered as the document renders it.
+
+A translation renders each name of its source the same way throughout (彼得
+is 베드로 in the Korean Bible, not the 비더 its sound would suggest), so the
+document itself says how each name is rendered. :func:`name_findings`
+
+1. learns the document's *anchors*: pairs of a source string and a target
+   word that occur in the same beads and rarely apart (the Dice coefficient
+   over beads at least 0.7, in two beads or more; each the other's best).
+   Source strings are runs of 2 to 5 Han characters; target words a Korean
+   word's first 2 to 6 syllables (whatever particle follows) or an English
+   word;
+2. keeps the anchors that are names: the target sounds like the source (the
+   consonant skeletons of pinyin and Hangul or Latin letters at least half
+   alike, :mod:`bitext.phonetics`: 以赛亚/이사야, 希律/헤롯) without being its
+   Sino-Korean reading (先知/선지자 is a word), or jieba's dictionary tags the
+   source as a name of a person, place, organisation or other proper noun
+   (中国, 埃及/애굽);
+3. reports a bead whose source has a name that its target does not render
+   (neither the anchor's target word nor a word that sounds like it) while
+   its target has the rendering of another name that its source lacks
+   (바울, the rendering of 保罗, where the source says 彼得), or a word
+   python-mecab-ko tags as a proper noun that nothing in the source
+   explains (애플 for 中国). A transliterated person's name of jieba's
+   dictionary (``nrt``, 奥尔特曼) whose sound is nowhere in its bead's
+   target is reported too: a name seen once has no anchor.
+
+It cannot see a name replaced by a pronoun or left out (that is often how a
+translation reads), names in a source other than Chinese (Latin-script names
+are compared by :mod:`bitext.suspects`), nor a wrong name in a document that
+has it once and not as a transliteration.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .coverage_report import Finding
+from .phonetics import hangul_latin, similarity, skeleton
+from .words import lang_base
+
+__all__ = ["name_findings", "Anchor", "anchors", "NAME_TAGS"]
+
+NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
+"""jieba's word classes of names: persons (nr; nrt transliterated, nrfg), places, organisations, other."""
+
+_MIN_TOGETHER = 2  # an anchor's two sides occur together in this many beads at least
+_MIN_DICE = 0.7  # ... with a Dice coefficient over beads at least this
+_MAX_SHARE = 0.8  # a unit in more than this share of the beads is not a name
+_SOUND_TOGETHER = 3  # an anchor is a name by its sound alone in this many beads at least
+_NAME_SOUND = 0.5  # an anchor's sides at least this alike (skeletons) sound alike
+_SOUND_MIN = 0.75  # a target word this like a name (skeletons) renders it
+_SPELLING = 0.7  # a Korean word this like a rendering (romanised letters) is another spelling of it
+_ONCE_SKELETON = 3  # a transliterated name without an anchor: at least this many consonants ...
+_ONCE_CHARS = 3  # ... and characters
+_MAX_PREFIX = 6  # Korean: renderings of up to this many syllables at the start of a word
+_HAN_NGRAM = (2, 5)
+_STEADY = 3  # a name rendered the same way in this many beads ...
+_UNSTEADY = 0.2  # ... and unrendered in this share of its beads at most
+
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HANGUL_WORD = re.compile(r"(?<![\uac00-\ud7a3])[\uac00-\ud7a3]+")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A source string and the target word the document renders it with: ``together`` beads have
+    both, ``dice`` is their Dice coefficient over beads, ``name`` whether it is a name."""
+
+    src: str
+    tgt: str
+    together: int
+    dice: float
+    name: bool
+
+
+def _han_units(text: str) -> set[str]:
+    lo, hi = _HAN_NGRAM
+    out = set()
+    for m in _HAN_RUN.finditer(text):
+        r = m.group()
+        for n in range(lo, min(hi, len(r)) + 1):
+            out.update(r[i:i + n] for i in range(len(r) - n + 1))
+    return out
+
+
+class _Target:
+    """The words of a target text that may render a name: Korean words' first syllables, or
+    English words (lower-cased; ``capital`` those written with a capital)."""
+
+    def __init__(self, text: str, lang: str):
+        self.text = text
+        self.korean = lang_base(lang) == "ko"
+        if self.korean:
+            self.words = [m.group() for m in _HANGUL_WORD.finditer(text)]
+            self.units = {w[:k] for w in self.words for k in range(2, min(len(w), _MAX_PREFIX) + 1)}
+            self.capital = set()
+        else:
+            raw = [m.group().strip("'’-") for m in _LATIN_WORD.finditer(text)]
+            self.words = [w.casefold() for w in raw]
+            self.units = {w for w in self.words if len(w) >= 2}
+            self.capital = {w.casefold() for w in raw if w[:1].isupper()}
+        self._sounds: list[str] | None = None
+
+    def sounds(self) -> list[str]:
+        """Skeletons of each word, of each two consecutive words (마크 앤더슨) and, in Korean,
+        of each word's first syllables (a particle after the name: 올트만은)."""
+        if self._sounds is None:
+            ws = self.words
+            out = [_skel(w) for w in ws] + [_skel(a + b) for a, b in zip(ws, ws[1:])]
+            if self.korean:
+                out += [_skel(w[:k]) for w in ws for k in range(2, len(w))]
+            self._sounds = [x for x in out if x]
+        return self._sounds
+
+
+@functools.lru_cache(maxsize=65536)
+def _skel(text: str) -> str:
+    return skeleton(text)
+
+
+def _sounds_in(name: str, target: _Target) -> bool:
+    """Whether a word (or two) of the target sounds like ``name`` (a skeleton of three consonants
+    at least: two are too common, 中国 and 지원 are both ``jn``)."""
+    sk = _skel(name)
+    return len(sk) >= 3 and any(similarity(sk, x) >= _SOUND_MIN for x in target.sounds())
+
+
+def _spelled_in(rendering: str, target: _Target) -> bool:
+    """Whether the target has ``rendering`` or a spelling of it (엘리아 for 엘리야, 야곱 for 야고보)."""
+    if rendering in target.units:
+        return True
+    if not target.korean:
+        return False
+    r = hangul_latin(rendering)
+    return any(abs(len(u) - len(rendering)) <= 1 and similarity(hangul_latin(u), r) >= _SPELLING
+               for u in target.units if u[:1] == rendering[:1] or len(u) >= 2)
+
+
+def _reading_pair(han: str, hangul: str) -> bool:
+    """Whether ``hangul`` spells much of the Sino-Korean reading of ``han`` (先知, 선지자; 回答, 대답:
+    a word, not a name): :func:`~bitext.sinokorean.reading_overlap` at least a half."""
+    from .sinokorean import reading_overlap
+
+    return reading_overlap(han, hangul) >= 0.5
+
+
+def _korean_noun(word: str) -> bool:
+    """Whether python-mecab-ko reads ``word`` as starting with a noun (이사야, 베드로; not 일어, 하심이)."""
+    from .ko_words import _mecab
+
+    tagger = _mecab()
+    if tagger is None:
+        return True
+    ms = tagger.parse(word)
+    return bool(ms) and ms[0].pos.split("+")[0] in ("NNP", "NNG")
+
+
+@functools.cache
+def _jieba_names() -> dict[str, str]:
+    """The words jieba's dictionary tags as names, with their tag (read from its ``dict.txt``)."""
+    import os
+
+    try:
+        import jieba
+    except ImportError:
+        return {}
+    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = f.read()
+    except OSError:
+        return {}
+    return dict(re.findall(r"^(\S+) \d+ (nr|nrt|nrfg|ns|nt|nz)$", data, re.M))
+
+
+def _is_name(src: str, tgt: str, capital: bool | None, together: int) -> bool:
+    """Whether an anchor is a name: jieba's dictionary says so, or the target sounds like the
+    source, is not its Sino-Korean reading and is a noun (Korean) or written with a capital."""
+    if capital is False:  # an English word written in lower case is not a name
+        return False
+    if src in _jieba_names():
+        return True
+    if together < _SOUND_TOGETHER or similarity(_skel(src), _skel(tgt)) < _NAME_SOUND:
+        return False
+    if capital is None:
+        return not _reading_pair(src, tgt) and _korean_noun(tgt)
+    return True
+
+
+def anchors(alignment, targets=None, src_units=None) -> list[Anchor]:
+    """The anchors of an alignment with a Chinese source (see the module's docstring)."""
+    a = alignment
+    paired = [bi for bi, b in enumerate(a.beads) if b.src_ids and b.tgt_ids]
+    if src_units is None:
+        src_units = {bi: _han_units(a.beads[bi].src) for bi in paired}
+    if targets is None:
+        targets = {bi: _Target(a.beads[bi].tgt, a.tgt_lang) for bi in paired}
+    n = len(paired)
+    cap = max(_MAX_SHARE * n, 3)
+    s_ix: dict[str, list[int]] = defaultdict(list)
+    t_ix: dict[str, list[int]] = defaultdict(list)
+    for bi in paired:
+        for u in src_units[bi]:
+            s_ix[u].append(bi)
+        for u in targets[bi].units:
+            t_ix[u].append(bi)
+    s_sets: dict[str, set[int]] = {}
+    best_for_tgt: dict[str, tuple] = {}
+    for w, bw in t_ix.items():
+        k = len(bw)
+        if k < _MIN_TOGETHER or k > cap:
+            continue
+        cands = src_units[bw[0]] & src_units[bw[1]]
+        if not cands:
+            continue
+        bws = set(bw)
+        best = None
+        for c in cands:
+            bc = s_ix[c]
+            if len(bc) > cap:
+                continue
+            if c not in s_sets:
+                s_sets[c] = set(bc)
+            co = len(bws & s_sets[c]) if len(bc) > 2 else sum(x in bws for x in bc)
+            d = 2 * co / (k + len(bc))
+            key = (round(d, 3), co, len(c))
+            if best is None or key > best[0]:
+                best = (key, c, co, d)
+        if best is not None and best[3] >= _MIN_DICE:
+            best_for_tgt[w] = best
+    best_for_src: dict[str, tuple] = {}
+    for w, (key, c, co, d) in best_for_tgt.items():
+        k2 = (key[0], key[1], len(w))
+        if c not in best_for_src or k2 > best_for_src[c][0]:
+            best_for_src[c] = (k2, w, co, d)
+    out = []
+    for c, (_, w, co, d) in best_for_src.items():
+        if best_for_tgt[w][1] != c:
+            continue
+        capital = None
+        if not targets[paired[0]].korean:
+            capital = sum(w in targets[bi].capital for bi in t_ix[w]) >= 0.8 * len(t_ix[w])
+        out.append(Anchor(c, w, co, d, _is_name(c, w, capital, co)))
+    out.sort(key=lambda x: (-x.together, x.src))
+    return out
+
+
+def _proper_nouns(text: str) -> list[str]:
+    """The Korean words python-mecab-ko tags as proper nouns (NNP), two syllables or more."""
+    from .ko_words import _mecab
+
+    tagger = _mecab()
+    if tagger is None:
+        return []
+    return [m.surface for m in tagger.parse(text)
+            if m.pos == "NNP" and len(m.surface) >= 2 and all("\uac00" <= c <= "\ud7a3" for c in m.surface)]
+
+
+def _explained(word: str, src: str, renders: set[str]) -> bool:
+    """Whether something of the source accounts for the Korean ``word``: an anchor's rendering
+    of a source string, a Han run that sounds like it or whose Sino-Korean reading it spells."""
+    if any(word.startswith(r) or r.startswith(word) for r in renders):
+        return True
+    sk = _skel(word)
+    for m in _HAN_RUN.finditer(src):
+        run = m.group()
+        for i in range(len(run)):
+            for j in range(i + 1, min(len(run), i + len(word) + 2) + 1):
+                part = run[i:j]
+                if (j - i == len(word) and _reading_pair(part, word)) or (
+                        len(sk) >= 2 and similarity(sk, _skel(part)) >= (_SOUND_MIN if len(sk) >= 3 else 1.0)):
+                    return True
+    return False
+
+
+def name_findings(alignment) -> list[Finding]:
+    """The ``name`` findings of an alignment with a Chinese source (none for other sources)."""
+    a = alignment
+    if lang_base(a.src_lang) != "zh" or lang_base(a.tgt_lang) in ("zh", "ja") or not a.beads:
+        return []
+    paired = [bi for bi, b in enumerate(a.beads) if b.src_ids and b.tgt_ids]
+    if not paired:
+        return []
+    src_units = {bi: _han_units(a.beads[bi].src) for bi in paired}
+    targets = {bi: _Target(a.beads[bi].tgt, a.tgt_lang) for bi in paired}
+    named = [x for x in anchors(a, targets, src_units) if x.name]
+    by_src = {x.src: x for x in named}
+    # the beads where each name is in the source but not rendered in the target
+    unrendered: dict[str, list[int]] = defaultdict(list)
+    for bi in paired:
+        for x in named:
+            if x.src in src_units[bi] and not _spelled_in(x.tgt, targets[bi]) and not _sounds_in(x.src, targets[bi]):
+                unrendered[x.src].append(bi)
+    jieba_names = _jieba_names()
+    out = []
+    for bi in paired:
+        b, units, t = a.beads[bi], src_units[bi], targets[bi]
+        here = [x for x in named if x.src in units]
+        missing = [x for x in _outermost(here) if bi in unrendered[x.src]]
+        renders = {x.tgt for x in here}
+        evidence = None
+        if missing:
+            intruders = [x for x in named if x.tgt in t.units and x.src not in units and x.tgt not in renders
+                         and not any(x.tgt.startswith(r) or r.startswith(x.tgt) for r in renders)]
+            if intruders:
+                evidence = (missing[0], [(x.tgt, x.src) for x in intruders], "anchor")
+            elif t.korean:
+                # a name rendered the same way everywhere else, and a proper noun nothing explains
+                steady = [x for x in missing if x.together >= _STEADY
+                          and len(unrendered[x.src]) <= _UNSTEADY * (x.together + len(unrendered[x.src]))]
+                strange = [w for w in _proper_nouns(b.tgt) if len(_skel(w)) >= 2
+                           and not _explained(w, b.src, renders)] if steady else []
+                if strange:
+                    evidence = (steady[0], [(w, None) for w in strange], "proper noun")
+        if evidence is None:
+            once = [u for u in units if len(u) >= _ONCE_CHARS and jieba_names.get(u) == "nrt" and u not in by_src
+                    and len(_skel(u)) >= _ONCE_SKELETON and not _sounds_in(u, t)]
+            once = [u for u in once if not any(u != v and u in v for v in once)]
+            if once:
+                evidence = (Anchor(once[0], "", 0, 0.0, True), [], "sound")
+        if evidence is None:
+            continue
+        miss, found, why = evidence
+        msg = f"name {miss.src}" + (f" (rendered {miss.tgt} elsewhere)" if miss.tgt else "") + " is not rendered here"
+        if found:
+            msg += "; the target has " + ", ".join(f"{w} (the rendering of {s})" if s else w for w, s in found)
+        elif why == "sound":
+            msg += " (no word of the target sounds like it)"
+        ev = {"name": miss.src, "expected": miss.tgt or None, "found": [w for w, _ in found],
+              "found_for": [s for _, s in found], "why": why}
+        out.append(Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, "name", msg, ev))
+    return out
+
+
+def _outermost(here: list[Anchor]) -> list[Anchor]:
+    """The anchors whose source is not inside a longer one's (施洗约翰, not 约翰)."""
+    return [x for x in here if not any(x.src != y.src and x.src in y.src for y in here)]
