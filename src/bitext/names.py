@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .coverage_report import Finding
@@ -50,14 +50,20 @@ NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 _MIN_TOGETHER = 2  # an anchor's two sides occur together in this many beads at least
 _MIN_DICE = 0.7  # ... with a Dice coefficient over beads at least this
 _MAX_SHARE = 0.8  # a unit in more than this share of the beads is not a name
-_SOUND_TOGETHER = 3  # an anchor is a name by its sound alone in this many beads at least
+_NAME_TOGETHER = 3  # an anchor is a name in this many beads at least ...
+_NAME_DICE = 0.85  # ... with a Dice coefficient at least this (names are rendered steadily)
+_UNTAGGED_SOUND = 0.6  # a name jieba does not know: its sides this alike at least
+_PLACE_TOGETHER = 10  # a place jieba knows that does not sound like its rendering (埃及, 애굽): this many beads
 _NAME_SOUND = 0.5  # an anchor's sides at least this alike (skeletons) sound alike
 _SOUND_MIN = 0.75  # a target word this like a name (skeletons) renders it
 _SPELLING = 0.7  # a Korean word this like a rendering (romanised letters) is another spelling of it
 _ONCE_SKELETON = 3  # a transliterated name without an anchor: at least this many consonants ...
-_ONCE_CHARS = 3  # ... and characters
+_ONCE_CHARS = 3  # ... and characters, ...
+_TRANSLIT_SHARE = 0.75  # ... this share of them used in transliterations (in _TRANSLIT_WORDS of jieba's nrt words)
+_TRANSLIT_WORDS = 10
 _MAX_PREFIX = 6  # Korean: renderings of up to this many syllables at the start of a word
-_HAN_NGRAM = (2, 5)
+_HAN_NGRAM = (2, 4)
+_PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
 _STEADY = 3  # a name rendered the same way in this many beads ...
 _UNSTEADY = 0.2  # ... and unrendered in this share of its beads at most
 
@@ -136,9 +142,17 @@ def _spelled_in(rendering: str, target: _Target) -> bool:
         return True
     if not target.korean:
         return False
+    if rendering in target.text:  # inside a longer word: 바예수 (巴耶稣) holds 예수
+        return True
     r = hangul_latin(rendering)
     return any(abs(len(u) - len(rendering)) <= 1 and similarity(hangul_latin(u), r) >= _SPELLING
                for u in target.units if u[:1] == rendering[:1] or len(u) >= 2)
+
+
+def _reading_overlap(han: str, hangul: str) -> float:
+    from .sinokorean import reading_overlap
+
+    return reading_overlap(han, hangul)
 
 
 def _reading_pair(han: str, hangul: str) -> bool:
@@ -162,34 +176,98 @@ def _korean_noun(word: str) -> bool:
 
 @functools.cache
 def _jieba_names() -> dict[str, str]:
-    """The words jieba's dictionary tags as names, with their tag (read from its ``dict.txt``)."""
+    """The words jieba's dictionary tags as names, with their tag, read from its ``dict.txt`` (without
+    importing jieba) once and then from bitext's disk cache (a third of a second, then a hundredth)."""
+    import importlib.util
     import os
 
-    try:
-        import jieba
-    except ImportError:
+    import numpy as np
+
+    from .cache import DiskCache, default_cache_dir
+
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.origin:
         return {}
-    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    path = os.path.join(os.path.dirname(spec.origin), "dict.txt")
+    try:
+        st = os.stat(path)
+    except OSError:
+        return {}
+    store = DiskCache(default_cache_dir(), "jieba-names-v1")
+    key = [path, str(st.st_size), str(st.st_mtime_ns)]
+    tags = sorted(NAME_TAGS)
+
+    def check(arrays):
+        if set(arrays) != {"words", "tags"} or arrays["words"].dtype != np.uint8 or arrays["tags"].dtype != np.uint8:
+            return "not a table of names"
+        return None
+
+    hit = store.get("names", key, check)
+    if hit is not None:
+        try:
+            words = hit["words"].tobytes().decode("utf-8").split("\n")
+            if len(words) == len(hit["tags"]) and int(hit["tags"].max(initial=0)) < len(tags):
+                return dict(zip(words, (tags[i] for i in hit["tags"].tolist())))
+        except ValueError:  # not what was written: read the dictionary again
+            pass
     try:
         with open(path, encoding="utf-8") as f:
             data = f.read()
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return {}
-    return dict(re.findall(r"^(\S+) \d+ (nr|nrt|nrfg|ns|nt|nz)$", data, re.M))
+    names = dict(re.findall(r"^(\S+) \d+ (nr|nrt|nrfg|ns|nt|nz)$", data, re.M))
+    store.put("names", key, {"words": np.frombuffer("\n".join(names).encode("utf-8"), np.uint8),
+                             "tags": np.array([tags.index(t) for t in names.values()], np.uint8)})
+    return names
 
 
-def _is_name(src: str, tgt: str, capital: bool | None, together: int) -> bool:
-    """Whether an anchor is a name: jieba's dictionary says so, or the target sounds like the
-    source, is not its Sino-Korean reading and is a noun (Korean) or written with a capital."""
-    if capital is False:  # an English word written in lower case is not a name
+@functools.cache
+def _transliteration_chars() -> frozenset:
+    """The characters of at least ten of jieba's transliterated names (``nrt``): 尔 斯 拉 克 特 ..."""
+    counts: Counter = Counter()
+    for w, tag in _jieba_names().items():
+        if tag == "nrt":
+            counts.update(set(w))
+    return frozenset(c for c, n in counts.items() if n >= _TRANSLIT_WORDS)
+
+
+def _transliteration(word: str) -> bool:
+    """Whether ``word`` is written in characters of transliteration (奥尔特曼, not 某年某月)."""
+    chars = _transliteration_chars()
+    return sum(c in chars for c in word) >= _TRANSLIT_SHARE * len(word)
+
+
+def _is_name(src: str, tgt: str, capital: bool | None, together: int, dice: float) -> bool:
+    """Whether an anchor is a name. It must be steady (three beads, a Dice coefficient of 0.85)
+    and, in Korean, not the Sino-Korean reading of the source (智慧, 지혜: jieba calls 智慧 a
+    name), unless jieba calls it a place or organisation and the reading is the whole word (中国,
+    중국). Then: jieba tags it a name and the target sounds like it (or it is a place or
+    organisation rendered the same way a tenth of a hundred times: 埃及, 애굽), or, untagged, the
+    target sounds more like it (希律, 헤롯) and is a Korean noun or an English word with a capital."""
+    if capital is False or together < _NAME_TOGETHER or dice < _NAME_DICE:
         return False
-    if src in _jieba_names():
-        return True
-    if together < _SOUND_TOGETHER or similarity(_skel(src), _skel(tgt)) < _NAME_SOUND:
-        return False
+    tag = _jieba_names().get(src)
+    sound = similarity(_skel(src), _skel(tgt))
     if capital is None:
-        return not _reading_pair(src, tgt) and _korean_noun(tgt)
-    return True
+        from .sinokorean import reading_overlap
+
+        reading = reading_overlap(src, tgt)
+        if reading >= 0.5:
+            return tag in ("ns", "nt") and reading >= 0.9
+    if tag is not None:
+        return sound >= _NAME_SOUND or (tag in ("ns", "nt") and together >= _PLACE_TOGETHER and dice >= 0.95)
+    return sound >= _UNTAGGED_SOUND and (capital is not None or _korean_noun(tgt))
+
+
+def _longest_per_beads(index: dict[str, list[int]], cap: float) -> set[str]:
+    """Of the units in two beads or more (and at most ``cap``), the longest of those in the same beads."""
+    best: dict[tuple, str] = {}
+    for u, beads in index.items():
+        if _MIN_TOGETHER <= len(beads) <= cap:
+            key = tuple(beads)
+            if key not in best or len(u) > len(best[key]):
+                best[key] = u
+    return set(best.values())
 
 
 def anchors(alignment, targets=None, src_units=None) -> list[Anchor]:
@@ -209,21 +287,22 @@ def anchors(alignment, targets=None, src_units=None) -> list[Anchor]:
             s_ix[u].append(bi)
         for u in targets[bi].units:
             t_ix[u].append(bi)
+    # units in the very same beads as a longer one (베드 and 베드로, 尼布甲尼 and 尼布甲尼撒) say nothing more
+    s_keep = _longest_per_beads(s_ix, cap)
+    t_keep = _longest_per_beads(t_ix, cap)
+    kept_units = {bi: src_units[bi] & s_keep for bi in paired}
     s_sets: dict[str, set[int]] = {}
     best_for_tgt: dict[str, tuple] = {}
-    for w, bw in t_ix.items():
+    for w in t_keep:
+        bw = t_ix[w]
         k = len(bw)
-        if k < _MIN_TOGETHER or k > cap:
-            continue
-        cands = src_units[bw[0]] & src_units[bw[1]]
+        cands = kept_units[bw[0]] & kept_units[bw[1]]
         if not cands:
             continue
         bws = set(bw)
         best = None
         for c in cands:
             bc = s_ix[c]
-            if len(bc) > cap:
-                continue
             if c not in s_sets:
                 s_sets[c] = set(bc)
             co = len(bws & s_sets[c]) if len(bc) > 2 else sum(x in bws for x in bc)
@@ -245,35 +324,50 @@ def anchors(alignment, targets=None, src_units=None) -> list[Anchor]:
         capital = None
         if not targets[paired[0]].korean:
             capital = sum(w in targets[bi].capital for bi in t_ix[w]) >= 0.8 * len(t_ix[w])
-        out.append(Anchor(c, w, co, d, _is_name(c, w, capital, co)))
+        out.append(Anchor(c, w, co, d, _is_name(c, w, capital, co, d)))
     out.sort(key=lambda x: (-x.together, x.src))
     return out
 
 
-def _proper_nouns(text: str) -> list[str]:
-    """The Korean words python-mecab-ko tags as proper nouns (NNP), two syllables or more."""
+def _proper_nouns(text: str) -> list[tuple[str, str]]:
+    """The Korean words python-mecab-ko tags as proper nouns (NNP), two syllables or more, each
+    with the rest of its word (mecab cuts a long transliteration: 마헬살랄하스바스라)."""
     from .ko_words import _mecab
 
     tagger = _mecab()
     if tagger is None:
         return []
-    return [m.surface for m in tagger.parse(text)
-            if m.pos == "NNP" and len(m.surface) >= 2 and all("\uac00" <= c <= "\ud7a3" for c in m.surface)]
+    out = []
+    for m in tagger.parse(text):
+        w = m.surface
+        if m.pos == "NNP" and len(w) >= 2 and all("\uac00" <= c <= "\ud7a3" for c in w):
+            s = m.span.start
+            while s > 0 and "\uac00" <= text[s - 1] <= "\ud7a3":
+                s -= 1
+            e = m.span.end
+            while e < len(text) and "\uac00" <= text[e] <= "\ud7a3":
+                e += 1
+            out.append((w, text[s:e]))
+    return out
 
 
-def _explained(word: str, src: str, renders: set[str]) -> bool:
-    """Whether something of the source accounts for the Korean ``word``: an anchor's rendering
-    of a source string, a Han run that sounds like it or whose Sino-Korean reading it spells."""
-    if any(word.startswith(r) or r.startswith(word) for r in renders):
+def _explained(word: str, whole: str, src: str, renders: set[str]) -> bool:
+    """Whether something of the source accounts for the Korean ``word`` (in the word ``whole``):
+    an anchor's rendering of a source string, or a Han run whose Sino-Korean reading it spells
+    or that sounds like it or like the whole word or its first syllables."""
+    if any(word.startswith(r) or r.startswith(word) or r in whole for r in renders):
         return True
-    sk = _skel(word)
+    forms = {word} | {whole[:k] for k in range(2, len(whole) + 1)}
+    sks = {x for x in (_skel(f) for f in forms) if x}
     for m in _HAN_RUN.finditer(src):
         run = m.group()
         for i in range(len(run)):
-            for j in range(i + 1, min(len(run), i + len(word) + 2) + 1):
+            for j in range(i + 1, min(len(run), i + len(whole) + 2) + 1):
                 part = run[i:j]
-                if (j - i == len(word) and _reading_pair(part, word)) or (
-                        len(sk) >= 2 and similarity(sk, _skel(part)) >= (_SOUND_MIN if len(sk) >= 3 else 1.0)):
+                if j - i == len(word) and _reading_overlap(part, word) == 1.0:  # 美国, 미국 (not 中国)
+                    return True
+                ps = _skel(part)
+                if ps and any(similarity(sk, ps) >= (_SOUND_MIN if len(sk) >= 3 else 1.0) for sk in sks):
                     return True
     return False
 
@@ -297,6 +391,7 @@ def name_findings(alignment) -> list[Finding]:
             if x.src in src_units[bi] and not _spelled_in(x.tgt, targets[bi]) and not _sounds_in(x.src, targets[bi]):
                 unrendered[x.src].append(bi)
     jieba_names = _jieba_names()
+    src_count = Counter(u for bi in paired for u in src_units[bi])
     out = []
     for bi in paired:
         b, units, t = a.beads[bi], src_units[bi], targets[bi]
@@ -313,13 +408,14 @@ def name_findings(alignment) -> list[Finding]:
                 # a name rendered the same way everywhere else, and a proper noun nothing explains
                 steady = [x for x in missing if x.together >= _STEADY
                           and len(unrendered[x.src]) <= _UNSTEADY * (x.together + len(unrendered[x.src]))]
-                strange = [w for w in _proper_nouns(b.tgt) if len(_skel(w)) >= 2
-                           and not _explained(w, b.src, renders)] if steady else []
+                strange = [w for w, whole in _proper_nouns(b.tgt) if not _explained(w, whole, b.src, renders)] \
+                    if steady else []
                 if strange:
-                    evidence = (steady[0], [(w, None) for w in strange], "proper noun")
+                    evidence = (steady[0], [(w, None) for w in dict.fromkeys(strange)], "proper noun")
         if evidence is None:
             once = [u for u in units if len(u) >= _ONCE_CHARS and jieba_names.get(u) == "nrt" and u not in by_src
-                    and len(_skel(u)) >= _ONCE_SKELETON and not _sounds_in(u, t)]
+                    and len(_skel(u)) >= _ONCE_SKELETON and src_count[u] == 1 and _transliteration(u)
+                    and not _sounds_in(u, t)]
             once = [u for u in once if not any(u != v and u in v for v in once)]
             if once:
                 evidence = (Anchor(once[0], "", 0, 0.0, True), [], "sound")

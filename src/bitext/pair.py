@@ -42,8 +42,9 @@ class PairResult:
 
     With ``coverage=True`` (``--coverage``) the worker also computes the
     pair's coverage report: ``report_coverage`` (its coverage),
-    ``omissions`` and ``additions`` (sentences), ``low_confidence`` and
-    ``suspects`` (beads) go to the summary, the report itself to
+    ``omissions`` and ``additions`` (sentences), ``low_confidence``,
+    ``suspects`` and ``findings`` (beads; ``finding_kinds``: how many of each
+    kind) go to the summary, the report itself to
     ``report`` (without ``outdir``) or ``report_file``
     (``OUTDIR/<id>.coverage.json``).
     """
@@ -73,6 +74,8 @@ class PairResult:
     additions: int | None = None
     low_confidence: int | None = None
     suspects: int | None = None
+    findings: int | None = None
+    finding_kinds: dict | None = None
     report: Any = field(default=None, repr=False, compare=False)
     report_file: str | None = field(default=None, compare=False)
 
@@ -184,7 +187,8 @@ def _report(a, spec: PairSpec, outdir: str | None, keep: bool) -> dict:
     d = r.to_dict()
     c = d["counts"]
     out = {"report_coverage": d["coverage"], "omissions": c["omitted_sentences"], "additions": c["added_sentences"],
-           "low_confidence": c["low_confidence"], "suspects": c["suspects"], "report": r if keep else None}
+           "low_confidence": c["low_confidence"], "suspects": c["suspects"], "findings": c["findings"],
+           "finding_kinds": c["findings_by_kind"], "report": r if keep else None}
     if outdir is not None:
         out["report_file"] = os.path.join(outdir, f"{spec.id}{REPORT_SUFFIX}")
         write_output(out["report_file"], json.dumps(d, ensure_ascii=False, indent=2) + "\n", (spec.src, spec.tgt))

@@ -38,20 +38,16 @@ _PINYIN_SOUND = {"zh": "j", "ch": "j", "sh": "s", "j": "j", "q": "j", "x": "", "
 
 
 @functools.cache
-def pinyin_readings() -> dict[str, tuple[str, ...]]:
-    """Han character -> its toneless pinyin readings (most common first)."""
-    table = {}
-    for line in _TABLE.read_text("utf-8").splitlines():
-        if line and not line.startswith("#"):
-            char, readings = line.split("\t")
-            table[char] = tuple(readings.split())
-    return table
+def pinyin_readings() -> dict[str, str]:
+    """Han character -> its most common Mandarin reading, in toneless pinyin."""
+    lines = _TABLE.read_text("utf-8").split("\n")
+    return {line[0]: line[2:] for line in lines if len(line) > 2 and line[1] == "\t"}
 
 
 def pinyin(text: str) -> str:
-    """``text`` with each Han character spelled in its first toneless pinyin reading (宝玉 -> baoyu)."""
+    """``text`` with each Han character spelled in its toneless pinyin reading (宝玉 -> baoyu)."""
     table = pinyin_readings()
-    return "".join(table[c][0] if c in table else c for c in text)
+    return "".join(table.get(c, c) for c in text)
 
 
 def hangul_latin(text: str) -> str:
@@ -81,7 +77,7 @@ def _pinyin_skeleton(han: str) -> str:
         r = table.get(c)
         if not r:
             continue
-        m = _PINYIN_INITIAL.match(r[0])
+        m = _PINYIN_INITIAL.match(r)
         ini, rest = m.group(1) or "", m.group(2)
         out.append(_PINYIN_SOUND.get(ini, ini))
         # a final n or ng is heard (曼 man: n); er is heard as l (尔: 올트만, Altman)
@@ -97,8 +93,17 @@ def skeleton(text: str) -> str:
     if _HAN.search(text):
         return _pinyin_skeleton("".join(_HAN.findall(text)))
     if any("\uac00" <= c <= "\ud7a3" for c in text):
-        return _latin_skeleton(hangul_latin(text).replace("ng", "n"))
+        # a final ㅅ is the t Korean adds to a foreign name (헤롯 Herod, 希律): not counted
+        return _latin_skeleton(hangul_latin(_drop_final_s(text)).replace("ng", "n"))
     return _latin_skeleton(text)
+
+
+def _drop_final_s(text: str) -> str:
+    out = []
+    for ch in text:
+        o = ord(ch) - 0xAC00
+        out.append(chr(ord(ch) - 19) if 0 <= o < 11172 and o % 28 == 19 else ch)
+    return "".join(out)
 
 
 def similarity(a: str, b: str) -> float:

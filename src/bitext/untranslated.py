@@ -33,13 +33,17 @@ MIN_LETTERS = 4
 """A target sentence with fewer letters (outside brackets, URLs and numbers) is not judged."""
 _SOURCE_SHARE = 0.5  # untranslated: at least this share of the letters in the source side's script ...
 _OWN_SHARE = 0.3  # ... and less than this in the target side's own
-_SAME_SCRIPT_WORDS = 4  # shared script: a sentence of fewer words is not judged by its language
-_LID_MIN = 0.9  # py3langid's probability (between the two languages) that it is the source language
+_SAME_SCRIPT_WORDS = 4  # shared script: a sentence of this many words in lower case is judged by its language ...
+_LID_MIN = 0.9  # ... when py3langid's probability (between the two languages) of the source's is at least this;
+_FEW_WORDS = 2  # a sentence of 2 or 3 such words (Es geht zum Galenjoch) ...
+_LID_FEW = 0.99  # ... needs this probability
 _COPY_RATIO = 0.9  # shared script: this much like the source (difflib) is a copy of it
 _DUPLICATE_CHARS = 20  # a repeated sentence shorter than this (letters and digits) may repeat legitimately
 _DUPLICATE_SRC_COS = 0.8  # sources at least this alike: the repetition is the original's
 _DUPLICATE_MARGIN = 0.05  # the copy is less like its source than the original by this much (cosine)
 
+_LOWER_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_A-ZÀ-ÞА-Я]{2,}(?![^\W\d_])")
+_PIECE = re.compile(r"(?<=[。！？])\s*|(?<=[.!?])\s+")
 _BRACKETS = re.compile(r"\([^()]*\)|（[^（）]*）|\[[^\[\]]*\]|【[^【】]*】|<[^<>]*>")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+|\S+@\S+\.\w+", re.I)
 _SCRIPTS = (
@@ -136,36 +140,51 @@ def untranslated_findings(alignment) -> list[Finding]:
             if letters < MIN_LETTERS:
                 continue
             if not shared:
-                share = counts.get(src_main, 0) / letters
-                own = sum(counts.get(k, 0) for k in tgt_own) / letters
-                if share >= _SOURCE_SHARE and own < _OWN_SHARE:
-                    hits.append((j, "untranslated", {"script": src_main, "share": round(share, 3),
-                                                     "copy": _norm(text) in src_norm}))
+                # the sentence, or a piece of it between full stops (a Chinese sentence the Korean
+                # splitter left glued to the next Korean one)
+                for piece in [bare] + (_PIECE.split(bare) if _PIECE.search(bare) else []):
+                    pc = script_counts(piece)
+                    n = sum(pc.values())
+                    if n < MIN_LETTERS:
+                        continue
+                    share = pc.get(src_main, 0) / n
+                    own = sum(pc.get(k, 0) for k in tgt_own) / n
+                    if share >= _SOURCE_SHARE and own < _OWN_SHARE:
+                        ev = {"script": src_main, "share": round(share, 3), "copy": bool(_norm(piece))
+                              and _norm(piece) in src_norm}
+                        if piece is not bare:
+                            ev["text"] = piece.strip()
+                        hits.append((j, "untranslated", ev))
+                        break
                 continue
-            # a shared script: the source itself, or the source's language
+            # a shared script: the source's language, told by the words in lower case (names,
+            # headings and addresses are in capitals and digits: Willy Auf der Maur, Seewen)
+            words = _LOWER_WORD.findall(bare)
+            if len(words) < _FEW_WORDS or not a.src_lang or not a.tgt_lang \
+                    or lang_base(a.src_lang) == lang_base(a.tgt_lang):
+                continue
+            p = _language_is_source(" ".join(words), a.src_lang, a.tgt_lang)
             tn = _norm(text)
-            if tn and len(tn) >= MIN_LETTERS and (tn == src_norm or (tn in src_norm and len(tn) >= 0.5 * len(src_norm))
-                                                  or _ratio(tn, src_norm) >= _COPY_RATIO):
-                if len(re.findall(r"[^\W\d_]{2,}", bare)) >= _SAME_SCRIPT_WORDS:
-                    hits.append((j, "untranslated", {"copy": True, "language": a.src_lang}))
-                continue
-            words = re.findall(r"[^\W\d_]{2,}", bare)
-            if len(words) >= _SAME_SCRIPT_WORDS and a.src_lang and a.tgt_lang \
-                    and lang_base(a.src_lang) != lang_base(a.tgt_lang):
-                p = _language_is_source(bare, a.src_lang, a.tgt_lang)
-                if p is not None and p >= _LID_MIN:
-                    hits.append((j, "untranslated", {"language": a.src_lang, "probability": round(p, 3),
-                                                     "copy": False}))
+            copy = bool(tn) and (tn == src_norm or (tn in src_norm and len(tn) >= 0.5 * len(src_norm))
+                                 or _ratio(tn, src_norm) >= _COPY_RATIO)
+            if p is not None and p >= (_LID_MIN if len(words) >= _SAME_SCRIPT_WORDS else _LID_FEW):
+                hits.append((j, "untranslated", {"language": a.src_lang, "probability": round(p, 3), "copy": copy}))
         for j, kind, ev in hits:
             flagged.add(j)
             ev = {"tgt_ids": [j], **ev}
-            what = (f"the target sentence is the source itself" if ev.get("copy")
-                    else f"the target sentence is written in {ev['script']} script, as the source"
-                    if "script" in ev else f"the target sentence is in {ev['language']}, the source language")
-            out.append(Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, kind,
-                               f"untranslated: {what} (target {j})", ev))
+            out.append(Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, kind, f"{_what(ev)} (target {j})", ev))
     out += _duplicates(a, flagged)
     return out
+
+
+def _what(ev: dict) -> str:
+    """The line of an ``untranslated`` finding."""
+    part = "part of the target sentence" if "text" in ev else "the target sentence"
+    if ev.get("copy"):
+        return f"{part} is the source itself" + (f": {ev['text']}" if "text" in ev else "")
+    if "script" in ev:
+        return f"{part} is in {ev['script']} script, as the source" + (f": {ev['text']}" if "text" in ev else "")
+    return f"{part} is in {ev['language']}, the source language"
 
 
 def _ratio(a: str, b: str) -> float:
@@ -212,7 +231,7 @@ def _duplicates(a, skip: set[int]) -> list[Finding]:
                     if mine > theirs - _DUPLICATE_MARGIN:
                         continue  # not clearly the worse of the two
                 out.append(Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, "copied",
-                                   f"copied: target {j} repeats target {j2}, the translation of other source "
+                                   f"target {j} repeats target {j2}, the translation of other source "
                                    f"sentences ({', '.join(map(str, b2.src_ids))})",
                                    {"tgt_ids": [j], "copy_of": j2, "copy_of_src_ids": list(b2.src_ids)}))
                 break

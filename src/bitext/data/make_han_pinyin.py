@@ -1,4 +1,4 @@
-"""Build ``han_pinyin.txt``: the Mandarin readings of Han characters, without tones.
+"""Build ``han_pinyin.txt``: the most common Mandarin reading of each Han character, without tones.
 
 usage: python make_han_pinyin.py > han_pinyin.txt
 
@@ -6,8 +6,8 @@ Reads the single-character table of the PyPI package ``pypinyin`` (MIT;
 its data come from the Unihan database's kHanyuPinyin, kMandarin and
 kXHC1983 fields). Not imported by bitext: the table it writes ships with
 the package, and bitext does not depend on pypinyin (whose import takes
-most of a second). Only characters of the CJK Unified Ideographs block and
-its extension A are kept.
+most of a second). Only characters of the CJK Unified Ideographs block are
+kept, each with its first reading.
 """
 from __future__ import annotations
 
@@ -25,15 +25,15 @@ def main() -> None:
     from pypinyin.pinyin_dict import pinyin_dict
 
     out = sys.stdout
-    out.write("# Mandarin readings of Han characters, one character a line: the character, a tab, its readings\n"
-              "# (toneless pinyin, ü written v, most common first). Derived by make_han_pinyin.py from the\n"
+    out.write("# The most common Mandarin reading of Han characters, one character a line: the character, a tab,\n"
+              "# the reading (toneless pinyin, ü written v). Derived by make_han_pinyin.py from the\n"
               "# single-character table of pypinyin (MIT), itself from the Unihan database.\n")
     for cp in sorted(pinyin_dict):
-        if not (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF):
+        if not 0x4E00 <= cp <= 0x9FFF:
             continue
-        readings = list(dict.fromkeys(toneless(r) for r in pinyin_dict[cp].split(",") if r))
+        readings = [toneless(r) for r in pinyin_dict[cp].split(",") if r]
         if readings:
-            out.write(f"{chr(cp)}\t{' '.join(readings)}\n")
+            out.write(f"{chr(cp)}\t{readings[0]}\n")
 
 
 if __name__ == "__main__":
