@@ -50,10 +50,12 @@ NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 _MIN_TOGETHER = 2  # an anchor's two sides occur together in this many beads at least
 _MIN_DICE = 0.7  # ... with a Dice coefficient over beads at least this
 _MAX_SHARE = 0.8  # a unit in more than this share of the beads is not a name
-_NAME_TOGETHER = 3  # an anchor is a name in this many beads at least ...
-_NAME_DICE = 0.85  # ... with a Dice coefficient at least this (names are rendered steadily)
-_UNTAGGED_SOUND = 0.6  # a name jieba does not know: its sides this alike at least
-_PLACE_TOGETHER = 10  # a place jieba knows that does not sound like its rendering (埃及, 애굽): this many beads
+_NAME_TOGETHER = 2  # a name and its rendering: in this many beads at least ...
+_MISSING_DICE = 0.8  # ... with a Dice coefficient at least this for a name missing from a target,
+_FOUND_DICE = 0.7  # ... and this for one found in a target whose source lacks it
+_UNTAGGED_SOUND = 0.75  # a name jieba does not know: its sides this alike at least (skeletons)
+_PLACE_TOGETHER = 10  # a place jieba knows that does not sound like its rendering (埃及, 애굽): in this many beads
+_PLACE_DICE = 0.85  # ... with this Dice coefficient
 _NAME_SOUND = 0.5  # an anchor's sides at least this alike (skeletons) sound alike
 _SOUND_MIN = 0.75  # a target word this like a name (skeletons) renders it
 _SPELLING = 0.7  # a Korean word this like a rendering (romanised letters) is another spelling of it
@@ -144,9 +146,11 @@ def _spelled_in(rendering: str, target: _Target) -> bool:
         return False
     if rendering in target.text:  # inside a longer word: 바예수 (巴耶稣) holds 예수
         return True
+    if len(rendering) < 3:  # two syllables are too few to tell a spelling from another name (예수, 예루)
+        return False
     r = hangul_latin(rendering)
     return any(abs(len(u) - len(rendering)) <= 1 and similarity(hangul_latin(u), r) >= _SPELLING
-               for u in target.units if u[:1] == rendering[:1] or len(u) >= 2)
+               for u in target.units if u[:1] == rendering[:1])
 
 
 def _reading_overlap(han: str, hangul: str) -> float:
@@ -237,25 +241,30 @@ def _transliteration(word: str) -> bool:
     return sum(c in chars for c in word) >= _TRANSLIT_SHARE * len(word)
 
 
-def _is_name(src: str, tgt: str, capital: bool | None, together: int, dice: float) -> bool:
-    """Whether an anchor is a name. It must be steady (three beads, a Dice coefficient of 0.85)
-    and, in Korean, not the Sino-Korean reading of the source (智慧, 지혜: jieba calls 智慧 a
-    name), unless jieba calls it a place or organisation and the reading is the whole word (中国,
-    중국). Then: jieba tags it a name and the target sounds like it (or it is a place or
-    organisation rendered the same way a tenth of a hundred times: 埃及, 애굽), or, untagged, the
-    target sounds more like it (希律, 헤롯) and is a Korean noun or an English word with a capital."""
-    if capital is False or together < _NAME_TOGETHER or dice < _NAME_DICE:
+def _is_name(src: str, tgt: str, capital: bool | None, together: int, dice: float, min_dice: float) -> bool:
+    """Whether a source string and its rendering are a name.
+
+    They must be steady (two beads, a Dice coefficient of ``min_dice``). jieba's transliterated
+    names (``nrt``: 约翰, 요한) and, untagged, Korean nouns or English words with a capital
+    need their sides to sound alike (at least half alike for jieba's names, three quarters for
+    the others: 希律, 헤롯); a place or organisation jieba knows that is rendered the same way in
+    ten beads is one whatever its sound (埃及, 애굽). Otherwise a Korean rendering that is the
+    Sino-Korean reading of the source is a word (智慧, 지혜: jieba calls 智慧 a name), unless jieba
+    calls it a place or organisation and the reading is the whole word (中国, 중국)."""
+    if capital is False or together < _NAME_TOGETHER or dice < min_dice:
         return False
     tag = _jieba_names().get(src)
     sound = similarity(_skel(src), _skel(tgt))
+    if tag == "nrt":
+        return sound >= _NAME_SOUND
+    if tag in ("ns", "nt") and together >= _PLACE_TOGETHER and dice >= _PLACE_DICE:
+        return True
     if capital is None:
-        from .sinokorean import reading_overlap
-
-        reading = reading_overlap(src, tgt)
-        if reading >= 0.5:
+        reading = _reading_overlap(src, tgt)
+        if reading >= 0.75 or (reading >= 0.5 and len(src) >= 3):
             return tag in ("ns", "nt") and reading >= 0.9
     if tag is not None:
-        return sound >= _NAME_SOUND or (tag in ("ns", "nt") and together >= _PLACE_TOGETHER and dice >= 0.95)
+        return sound >= _NAME_SOUND
     return sound >= _UNTAGGED_SOUND and (capital is not None or _korean_noun(tgt))
 
 
@@ -272,12 +281,20 @@ def _longest_per_beads(index: dict[str, list[int]], cap: float) -> set[str]:
 
 def anchors(alignment, targets=None, src_units=None) -> list[Anchor]:
     """The anchors of an alignment with a Chinese source (see the module's docstring)."""
+    return _associate(alignment, targets, src_units)[0]
+
+
+def _associate(alignment, targets=None, src_units=None) -> tuple[list[Anchor], dict[str, Anchor]]:
+    """The anchors, and for each target unit in two beads or more its best source string (by
+    the Dice coefficient, at least 0.7), each the other's best or not."""
     a = alignment
     paired = [bi for bi, b in enumerate(a.beads) if b.src_ids and b.tgt_ids]
     if src_units is None:
         src_units = {bi: _han_units(a.beads[bi].src) for bi in paired}
     if targets is None:
         targets = {bi: _Target(a.beads[bi].tgt, a.tgt_lang) for bi in paired}
+    if not paired:
+        return [], {}
     n = len(paired)
     cap = max(_MAX_SHARE * n, 3)
     s_ix: dict[str, list[int]] = defaultdict(list)
@@ -296,7 +313,12 @@ def anchors(alignment, targets=None, src_units=None) -> list[Anchor]:
     for w in t_keep:
         bw = t_ix[w]
         k = len(bw)
-        cands = kept_units[bw[0]] & kept_units[bw[1]]
+        # the source strings of at least two of its first four beads (one of them may be a wrong one)
+        if k == 2:
+            cands = kept_units[bw[0]] & kept_units[bw[1]]
+        else:
+            seen = Counter(c for bi in bw[:4] for c in kept_units[bi])
+            cands = {c for c, m in seen.items() if m >= 2}
         if not cands:
             continue
         bws = set(bw)
@@ -324,9 +346,9 @@ def anchors(alignment, targets=None, src_units=None) -> list[Anchor]:
         capital = None
         if not targets[paired[0]].korean:
             capital = sum(w in targets[bi].capital for bi in t_ix[w]) >= 0.8 * len(t_ix[w])
-        out.append(Anchor(c, w, co, d, _is_name(c, w, capital, co, d)))
+        out.append(Anchor(c, w, co, d, _is_name(c, w, capital, co, d, _MISSING_DICE)))
     out.sort(key=lambda x: (-x.together, x.src))
-    return out
+    return out, {w: Anchor(c, w, co, d, False) for w, (_, c, co, d) in best_for_tgt.items()}
 
 
 def _proper_nouns(text: str) -> list[tuple[str, str]]:
@@ -382,8 +404,18 @@ def name_findings(alignment) -> list[Finding]:
         return []
     src_units = {bi: _han_units(a.beads[bi].src) for bi in paired}
     targets = {bi: _Target(a.beads[bi].tgt, a.tgt_lang) for bi in paired}
-    named = [x for x in anchors(a, targets, src_units) if x.name]
+    found, best = _associate(a, targets, src_units)
+    named = [x for x in found if x.name]
     by_src = {x.src: x for x in named}
+    korean = targets[paired[0]].korean
+    name_memo: dict[str, bool] = {}
+
+    def names_one(x: Anchor) -> bool:  # the best source string of a target word is a name
+        if x.tgt not in name_memo:
+            capital = None if korean else sum(x.tgt in targets[bi].capital for bi in paired
+                                              if x.tgt in targets[bi].units) >= 0.8 * x.together
+            name_memo[x.tgt] = _is_name(x.src, x.tgt, capital, x.together, x.dice, _FOUND_DICE)
+        return name_memo[x.tgt]
     # the beads where each name is in the source but not rendered in the target
     unrendered: dict[str, list[int]] = defaultdict(list)
     for bi in paired:
@@ -392,6 +424,7 @@ def name_findings(alignment) -> list[Finding]:
                 unrendered[x.src].append(bi)
     jieba_names = _jieba_names()
     src_count = Counter(u for bi in paired for u in src_units[bi])
+    tgt_count = Counter(u for bi in paired for u in targets[bi].units)
     out = []
     for bi in paired:
         b, units, t = a.beads[bi], src_units[bi], targets[bi]
@@ -400,16 +433,19 @@ def name_findings(alignment) -> list[Finding]:
         renders = {x.tgt for x in here}
         evidence = None
         if missing:
-            intruders = [x for x in named if x.tgt in t.units and x.src not in units and x.tgt not in renders
-                         and not any(x.tgt.startswith(r) or r.startswith(x.tgt) for r in renders)]
+            intruders = [best[w] for w in sorted(t.units) if w in best and best[w].src not in units
+                         and not any(w.startswith(r) or r.startswith(w) for r in renders) and names_one(best[w])]
+            intruders = [x for x in intruders if not any(x.tgt != y.tgt and y.tgt.startswith(x.tgt) for y in intruders)]
             if intruders:
                 evidence = (missing[0], [(x.tgt, x.src) for x in intruders], "anchor")
             elif t.korean:
                 # a name rendered the same way everywhere else, and a proper noun nothing explains
                 steady = [x for x in missing if x.together >= _STEADY
                           and len(unrendered[x.src]) <= _UNSTEADY * (x.together + len(unrendered[x.src]))]
-                strange = [w for w, whole in _proper_nouns(b.tgt) if not _explained(w, whole, b.src, renders)] \
-                    if steady else []
+                # ... that is a name of the document: the target has it in other beads too
+                strange = [w for w, whole in _proper_nouns(b.tgt) if tgt_count[w] >= 2
+                           and not (w in best and best[w].src in units)
+                           and not _explained(w, whole, b.src, renders)] if steady else []
                 if strange:
                     evidence = (steady[0], [(w, None) for w in dict.fromkeys(strange)], "proper noun")
         if evidence is None:
