@@ -39,7 +39,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .coverage_report import Finding
-from .phonetics import hangul_latin, similarity, skeleton
+from .phonetics import hangul_latin, similarity, skeleton, spelling
 from .words import lang_base
 
 __all__ = ["name_findings", "Anchor", "anchors", "NAME_TAGS"]
@@ -56,6 +56,7 @@ _FOUND_DICE = 0.7  # ... and this for one found in a target whose source lacks i
 _UNTAGGED_SOUND = 0.75  # a name jieba does not know: its sides this alike at least (skeletons)
 _PLACE_TOGETHER = 10  # a place jieba knows that does not sound like its rendering (埃及, 애굽): in this many beads
 _PLACE_DICE = 0.85  # ... with this Dice coefficient
+_SPELLED_ALIKE = 0.65  # pinyin and romanised Hangul this alike (letters): the same name, not a reading
 _NAME_SOUND = 0.5  # an anchor's sides at least this alike (skeletons) sound alike
 _SOUND_MIN = 0.75  # a target word this like a name (skeletons) renders it
 _SPELLING = 0.7  # a Korean word this like a rendering (romanised letters) is another spelling of it
@@ -261,7 +262,9 @@ def _is_name(src: str, tgt: str, capital: bool | None, together: int, dice: floa
         return True
     if capital is None:
         reading = _reading_overlap(src, tgt)
-        if reading >= 0.75 or (reading >= 0.5 and len(src) >= 3):
+        # half a reading in two syllables may be chance (犹大, 유다: 유) if the whole sounds alike
+        # (youda, yuda), not if only the consonants do (功能 gongneng, 기능 gineung)
+        if reading >= 0.75 or (reading >= 0.5 and (len(src) >= 3 or spelling(src, tgt) < _SPELLED_ALIKE)):
             return tag in ("ns", "nt") and reading >= 0.9
     if tag is not None:
         return sound >= _NAME_SOUND
@@ -380,7 +383,7 @@ def _explained(word: str, whole: str, src: str, renders: set[str]) -> bool:
     if any(word.startswith(r) or r.startswith(word) or r in whole for r in renders):
         return True
     forms = {word} | {whole[:k] for k in range(2, len(whole) + 1)}
-    sks = {x for x in (_skel(f) for f in forms) if x}
+    sks = {x for x in (_skel(f) for f in forms) if len(x) >= 2}  # one consonant sounds like anything
     for m in _HAN_RUN.finditer(src):
         run = m.group()
         for i in range(len(run)):
@@ -389,7 +392,7 @@ def _explained(word: str, whole: str, src: str, renders: set[str]) -> bool:
                 if j - i == len(word) and _reading_overlap(part, word) == 1.0:  # 美国, 미국 (not 中国)
                     return True
                 ps = _skel(part)
-                if ps and any(similarity(sk, ps) >= (_SOUND_MIN if len(sk) >= 3 else 1.0) for sk in sks):
+                if len(ps) >= 2 and any(similarity(sk, ps) >= (_SOUND_MIN if len(sk) >= 3 else 1.0) for sk in sks):
                     return True
     return False
 
@@ -444,7 +447,7 @@ def name_findings(alignment) -> list[Finding]:
                           and len(unrendered[x.src]) <= _UNSTEADY * (x.together + len(unrendered[x.src]))]
                 # ... that is a name of the document: the target has it in other beads too
                 strange = [w for w, whole in _proper_nouns(b.tgt) if tgt_count[w] >= 2
-                           and not (w in best and best[w].src in units)
+                           and not (w in best and best[w].src in units and best[w].together >= _STEADY)
                            and not _explained(w, whole, b.src, renders)] if steady else []
                 if strange:
                     evidence = (steady[0], [(w, None) for w in dict.fromkeys(strange)], "proper noun")

@@ -16,7 +16,7 @@ import functools
 import re
 from pathlib import Path
 
-__all__ = ["skeleton", "similarity", "pinyin", "pinyin_readings", "hangul_latin"]
+__all__ = ["skeleton", "similarity", "spelling", "pinyin", "pinyin_readings", "hangul_latin"]
 
 _TABLE = Path(__file__).with_name("data") / "han_pinyin.txt"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -104,6 +104,18 @@ def _drop_final_s(text: str) -> str:
         o = ord(ch) - 0xAC00
         out.append(chr(ord(ch) - 19) if 0 <= o < 11172 and o % 28 == 19 else ch)
     return "".join(out)
+
+
+def spelling(a: str, b: str) -> float:
+    """How alike two spellings are, vowels included: :func:`similarity` of their letters in Latin
+    script (Han characters by pinyin, Hangul by its jamo; 犹大 youda, 유다 yuda: 0.8)."""
+
+    def latin(t: str) -> str:
+        t = pinyin(t) if _HAN.search(t) else hangul_latin(t)
+        t = t.casefold().replace("eo", "o").replace("eu", "u").replace("ae", "e")
+        return re.sub(r"[^a-z]", "", t)
+
+    return similarity(latin(a), latin(b))
 
 
 def similarity(a: str, b: str) -> float:
