@@ -18,7 +18,11 @@ For the whole document and for each source paragraph, :func:`coverage` reports
 - **low-confidence beads**: beads with both sides and a score below the
   threshold;
 - **suspect pairs**: beads whose numbers (digits, years, percentages) differ
-  between the sides, or where a Latin-script name appears on one side only.
+  between the sides, or where a Latin-script name appears on one side only;
+- **findings of the translation checks** (:class:`Finding`): target
+  sentences left in the source language or copied (:mod:`bitext.untranslated`),
+  names not rendered as the document renders them (:mod:`bitext.names`); other
+  checks append their own findings.
 
 A sentence is *unmatched* when its best margin (cosine minus the mean cosine
 of both sentences' nearest neighbours, as in the aligner) against the other

@@ -4,31 +4,33 @@ A translation renders each name of its source the same way throughout (彼得
 is 베드로 in the Korean Bible, not the 비더 its sound would suggest), so the
 document itself says how each name is rendered. :func:`name_findings`
 
-1. learns the document's *anchors*: pairs of a source string and a target
-   word that occur in the same beads and rarely apart (the Dice coefficient
-   over beads at least 0.7, in two beads or more; each the other's best).
-   Source strings are runs of 2 to 5 Han characters; target words a Korean
-   word's first 2 to 6 syllables (whatever particle follows) or an English
-   word;
-2. keeps the anchors that are names: the target sounds like the source (the
-   consonant skeletons of pinyin and Hangul or Latin letters at least half
-   alike, :mod:`bitext.phonetics`: 以赛亚/이사야, 希律/헤롯) without being its
-   Sino-Korean reading (先知/선지자 is a word), or jieba's dictionary tags the
-   source as a name of a person, place, organisation or other proper noun
-   (中国, 埃及/애굽);
-3. reports a bead whose source has a name that its target does not render
-   (neither the anchor's target word nor a word that sounds like it) while
-   its target has the rendering of another name that its source lacks
-   (바울, the rendering of 保罗, where the source says 彼得), or a word
-   python-mecab-ko tags as a proper noun that nothing in the source
-   explains (애플 for 中国). A transliterated person's name of jieba's
-   dictionary (``nrt``, 奥尔特曼) whose sound is nowhere in its bead's
-   target is reported too: a name seen once has no anchor.
+1. learns the document's *anchors*: pairs of a source string (a run of 2 to
+   4 Han characters) and a target word (a Korean word's first 2 to 6
+   syllables, whatever particle follows, or an English word) that occur in
+   the same beads and rarely apart: the Dice coefficient over beads, each the
+   other's best, the candidates taken from a word's first four beads so that
+   one wrong bead does not hide its pair;
+2. keeps the anchors that are names (:func:`_is_name`): the sides sound
+   alike (consonant skeletons of pinyin and of Hangul or Latin letters,
+   :mod:`bitext.phonetics`: 以赛亚/이사야, 希律/헤롯) and the Korean is not the
+   Sino-Korean reading of the Chinese (先知/선지자 is a word), or jieba's
+   dictionary calls the source a transliterated name, place or organisation
+   (约翰, 中国/중국, 埃及/애굽);
+3. reports a bead whose source has a name its target does not render while
+   its target has a word whose best source string is a name its source
+   lacks (바울, the rendering of 保罗, where the source says 彼得); or whose
+   missing name is rendered the same way in four fifths of its beads while
+   its target has a proper noun of the document (python-mecab-ko's NNP, in
+   another bead too) that nothing in the source explains (애플 for 中国); or
+   whose source has a transliterated person's name of jieba's dictionary
+   (``nrt``, 奥尔特曼) that the document has once and no word of the target
+   sounds like (머스크): a name seen once has no anchor.
 
 It cannot see a name replaced by a pronoun or left out (that is often how a
 translation reads), names in a source other than Chinese (Latin-script names
-are compared by :mod:`bitext.suspects`), nor a wrong name in a document that
-has it once and not as a transliteration.
+are compared by :mod:`bitext.suspects`), a wrong name seen once that is not a
+transliteration, nor names whose two spellings neither sound alike nor are
+known to jieba (the Bible's 约雅敬 and 여호야김).
 """
 
 from __future__ import annotations
