@@ -43,6 +43,7 @@ import argparse
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -264,19 +265,23 @@ def print_table(cur: dict, base: dict | None) -> None:
 # timing
 
 
+# CPU seconds (user + system, all threads) of each step: on a shared machine they vary less than wall time
 _TIME_SCRIPT = r"""
-import sys, time
-t0 = time.perf_counter()
+import resource, sys
+def cpu():
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
+t0 = cpu()
 import bitext
 from bitext.coverage import coverage
 src = open(sys.argv[1], encoding="utf-8").read()
 tgt = open(sys.argv[2], encoding="utf-8").read()
-t1 = time.perf_counter()
+t1 = cpu()
 a = bitext.align(src, tgt, sys.argv[3], sys.argv[4], presplit=sys.argv[5] == "1")
-t2 = time.perf_counter()
+t2 = cpu()
 r = coverage(a)
 r.to_json()
-t3 = time.perf_counter()
+t3 = cpu()
 print(t1 - t0, t2 - t1, t3 - t2)
 """
 
@@ -285,7 +290,8 @@ def timing(baseline_src: Path, work: Path, eval_dir: Path, repeats: int) -> None
     cases = [("seed", ROOT / "seeds/global-times-editorial.zh.txt", ROOT / "seeds/global-times-editorial.ko.txt",
               "zh", "ko", "0"),
              ("bible 003", eval_dir / "bible-zh-ko/zh/003", eval_dir / "bible-zh-ko/ko/003", "zh", "ko", "1")]
-    print("\nTime of import + align + coverage (seconds, median of runs; cold: an empty embedding cache)")
+    print("\nCPU seconds of import + align + coverage (median of runs; cold: an empty cache, so the embeddings and\n"
+          "the table of jieba's names are computed; warm: both read from the cache)")
     print(f"{'document':<11}{'cache':<7}{'baseline':>30}{'this code':>30}{'ratio':>7}")
     for name, s, t, sl, tl, pre in cases:
         for cold in (True, False):
@@ -293,7 +299,9 @@ def timing(baseline_src: Path, work: Path, eval_dir: Path, repeats: int) -> None
             for label, src in (("baseline", baseline_src), ("this", ROOT / "src")):
                 runs = []
                 for i in range(repeats):
-                    cache = work / f"cache-{label}-{name.replace(' ', '')}-{i if cold else 'warm'}"
+                    cache = work / f"cache-{label}-{name.replace(' ', '')}-{'cold' if cold else 'warm'}"
+                    if cold and cache.exists():
+                        shutil.rmtree(cache)
                     env = dict(os.environ, PYTHONPATH=str(src), BITEXT_CACHE_DIR=str(cache))
                     if not cold and not cache.exists():  # fill it once
                         subprocess.run([sys.executable, "-c", _TIME_SCRIPT, s, t, sl, tl, pre], env=env, check=True,

@@ -193,3 +193,26 @@ def test_sounds():
     assert skeleton("奥尔特曼") == skeleton("올트만") == skeleton("Altman")
     assert similarity(skeleton("希律"), skeleton("헤롯")) == 1.0  # the t Korean adds to Herod
     assert similarity(skeleton("奥尔特曼"), skeleton("머스크")) < 0.5
+
+
+def test_a_clause_left_out_is_not_covered(model, clean, monkeypatch):
+    """The plumbing a clause check uses: a ``clause_omitted`` finding takes its characters out of
+    the character coverage (of the document and of its paragraph) and gives the bead its status."""
+    import bitext.untranslated as untranslated
+
+    a = clean.alignment
+    bi = next(i for i, b in enumerate(a.beads) if b.src_ids and b.tgt_ids and len(b.src) > 40)
+    b = a.beads[bi]
+    clause = b.src[:12]
+    extra = Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, "clause_omitted",
+                    f"not translated: {clause}", {"clause": clause, "chars": 12})
+    real = untranslated.untranslated_findings
+    monkeypatch.setattr(untranslated, "untranslated_findings", lambda al: real(al) + [extra])
+    r = coverage(a)
+    assert r.findings == [extra] and r.statuses[bi] == "clause_omitted"
+    assert r.covered_chars == clean.covered_chars - 12
+    assert r.coverage == clean.coverage  # the sentence is translated, in part
+    par = a.src_sentences[b.src_ids[0]].paragraph
+    p, q = (next(x for x in rep.paragraphs if x.paragraph == par) for rep in (r, clean))
+    assert p.covered_chars == q.covered_chars - 12 and p.findings == 1
+    assert json.loads(r.to_json())["findings"][0]["evidence"] == {"clause": clause, "chars": 12}

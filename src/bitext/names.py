@@ -38,6 +38,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
+from itertools import combinations
 from dataclasses import dataclass
 
 from .coverage_report import Finding
@@ -319,11 +320,8 @@ def _associate(alignment, targets=None, src_units=None) -> tuple[list[Anchor], d
         bw = t_ix[w]
         k = len(bw)
         # the source strings of at least two of its first four beads (one of them may be a wrong one)
-        if k == 2:
-            cands = kept_units[bw[0]] & kept_units[bw[1]]
-        else:
-            seen = Counter(c for bi in bw[:4] for c in kept_units[bi])
-            cands = {c for c, m in seen.items() if m >= 2}
+        sample = [kept_units[bi] for bi in bw[:4]]
+        cands = set().union(*(x & y for x, y in combinations(sample, 2)))
         if not cands:
             continue
         bws = set(bw)
