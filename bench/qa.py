@@ -23,7 +23,9 @@ editorial, split as ``bitext.align`` splits it, with the gold of
 ``bench/data/names-seed-zh-ko.tsv``; it has few 1-1 beads, so it is damaged
 with ``--seed-rounds`` injection seeds). Number errors need digits both sides
 share, which the Bible lacks and the others have few of: ``--number-rounds``
-more rounds inject only numbers (and names, where a names file is given).
+more rounds inject only numbers, and as many only names where a names file is
+given (one name about every ``3 * --every`` source sentences; on the seed,
+every ``--every``).
 
 The figures of the code before the translation checks (main at e0f77ac) are
 read from ``bench/data/qa-baseline.json``; ``--baseline-src /tmp/base/src
@@ -99,12 +101,15 @@ def make_sets(work: Path, keys, eval_dir: Path, every: int, seed_rounds: int, nu
         name, _, _, names = SETS[key]
         set_dir = _seed_set(work) if key == "seed" else eval_dir / name
         rounds = []
-        plans = [(s, None) for s in range(1, (seed_rounds if key == "seed" else 1) + 1)]
-        plans += [(100 + s, "number,name" if names else "number") for s in range(1, number_rounds + 1)]
-        for seed, types in plans:
+        # (injection seed, kinds, one error every so many source sentences)
+        plans = [(s, None, every) for s in range(1, (seed_rounds if key == "seed" else 1) + 1)]
+        plans += [(100 + s, "number", every) for s in range(1, number_rounds + 1)]
+        if names:  # one name changed about every 3 * every sentences, as a translator might
+            plans += [(200 + s, "name", 3 * every if key != "seed" else every) for s in range(1, number_rounds + 1)]
+        for seed, types, k in plans:
             d = work / f"{key}-{seed}"
             if not (d / "key").is_dir():
-                args = argparse.Namespace(set_dir=str(set_dir), out_dir=str(d), seed=seed, every=every,
+                args = argparse.Namespace(set_dir=str(set_dir), out_dir=str(d), seed=seed, every=k,
                                           types=types, names=str(names) if names else None)
                 _quiet(qa.make, args)
             rounds.append(d)
@@ -355,6 +360,7 @@ def main(argv=None):
     rounds = make_sets(work, keys, Path(args.eval_data), args.every, args.seed_rounds, args.number_rounds,
                        Path(args.inject))
     settings = {"every": args.every, "seed_rounds": args.seed_rounds, "number_rounds": args.number_rounds,
+                "name_rounds": "3x every",
                 "docs": docs}
     base = None
     if args.baseline_src:

@@ -35,6 +35,7 @@ known to jieba (the Bible's 约雅敬 and 여호야김).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter, defaultdict
@@ -182,10 +183,29 @@ def _korean_noun(word: str) -> bool:
     return bool(ms) and ms[0].pos.split("+")[0] in ("NNP", "NNG")
 
 
+class _Names:
+    """jieba's dictionary words tagged as names: ``get(word)`` is the tag or None (a sorted list and
+    binary search: building a dict of its 112,000 words would cost a tenth of a second)."""
+
+    def __init__(self, words: list[str], tags: bytes):
+        self.words, self.tags = words, tags
+
+    def get(self, word: str) -> str | None:
+        i = bisect.bisect_left(self.words, word)
+        return _TAGS[self.tags[i]] if i < len(self.words) and self.words[i] == word else None
+
+    def tagged(self, tag: str) -> list[str]:
+        k = _TAGS.index(tag)
+        return [w for w, t in zip(self.words, self.tags) if t == k]
+
+
+_TAGS = tuple(sorted(NAME_TAGS))
+
+
 @functools.cache
-def _jieba_names() -> dict[str, str]:
-    """The words jieba's dictionary tags as names, with their tag, read from its ``dict.txt`` (without
-    importing jieba) once and then from bitext's disk cache (a third of a second, then a hundredth)."""
+def _jieba_names() -> _Names:
+    """The words jieba's dictionary tags as names, read from its ``dict.txt`` (without importing
+    jieba) once and then from bitext's disk cache (a third of a second, then a hundredth)."""
     import importlib.util
     import os
 
@@ -194,16 +214,15 @@ def _jieba_names() -> dict[str, str]:
     from .cache import DiskCache, default_cache_dir
 
     spec = importlib.util.find_spec("jieba")
-    if spec is None or not spec.origin:
-        return {}
-    path = os.path.join(os.path.dirname(spec.origin), "dict.txt")
+    path = os.path.join(os.path.dirname(spec.origin), "dict.txt") if spec is not None and spec.origin else None
     try:
-        st = os.stat(path)
+        st = os.stat(path) if path else None
     except OSError:
-        return {}
-    store = DiskCache(default_cache_dir(), "jieba-names-v1")
+        st = None
+    if st is None:
+        return _Names([], b"")
+    store = DiskCache(default_cache_dir(), "jieba-names-v2")
     key = [path, str(st.st_size), str(st.st_mtime_ns)]
-    tags = sorted(NAME_TAGS)
 
     def check(arrays):
         if set(arrays) != {"words", "tags"} or arrays["words"].dtype != np.uint8 or arrays["tags"].dtype != np.uint8:
@@ -214,28 +233,36 @@ def _jieba_names() -> dict[str, str]:
     if hit is not None:
         try:
             words = hit["words"].tobytes().decode("utf-8").split("\n")
-            if len(words) == len(hit["tags"]) and int(hit["tags"].max(initial=0)) < len(tags):
-                return dict(zip(words, (tags[i] for i in hit["tags"].tolist())))
+            tags = hit["tags"].tobytes()
+            if len(words) == len(tags) and max(tags, default=0) < len(_TAGS):
+                return _Names(words, tags)
         except ValueError:  # not what was written: read the dictionary again
             pass
     try:
         with open(path, encoding="utf-8") as f:
             data = f.read()
     except (OSError, UnicodeDecodeError):
-        return {}
-    names = dict(re.findall(r"^(\S+) \d+ (nr|nrt|nrfg|ns|nt|nz)$", data, re.M))
-    store.put("names", key, {"words": np.frombuffer("\n".join(names).encode("utf-8"), np.uint8),
-                             "tags": np.array([tags.index(t) for t in names.values()], np.uint8)})
-    return names
+        return _Names([], b"")
+    found = sorted(dict(re.findall(r"^(\S+) \d+ (nr|nrt|nrfg|ns|nt|nz)$", data, re.M)).items())
+    words = [w for w, _ in found]
+    tags = bytes(_TAGS.index(t) for _, t in found)
+    store.put("names", key, {"words": np.frombuffer("\n".join(words).encode("utf-8"), np.uint8),
+                             "tags": np.frombuffer(tags, np.uint8)})
+    return _Names(words, tags)
+
+
+@functools.cache
+def _transliterated_names() -> frozenset:
+    """jieba's transliterated names of persons (``nrt``): 奥尔特曼, 彼得 ..."""
+    return frozenset(_jieba_names().tagged("nrt"))
 
 
 @functools.cache
 def _transliteration_chars() -> frozenset:
     """The characters of at least ten of jieba's transliterated names (``nrt``): 尔 斯 拉 克 特 ..."""
     counts: Counter = Counter()
-    for w, tag in _jieba_names().items():
-        if tag == "nrt":
-            counts.update(set(w))
+    for w in _transliterated_names():
+        counts.update(set(w))
     return frozenset(c for c, n in counts.items() if n >= _TRANSLIT_WORDS)
 
 
@@ -326,8 +353,12 @@ def _associate(alignment, targets=None, src_units=None) -> tuple[list[Anchor], d
             continue
         bws = set(bw)
         best = None
+        # a Dice coefficient of d needs the two bead counts within a factor (2 - d) / d of each other
+        lo, hi = k * _MIN_DICE / (2 - _MIN_DICE), k * (2 - _MIN_DICE) / _MIN_DICE
         for c in cands:
             bc = s_ix[c]
+            if not lo <= len(bc) <= hi:
+                continue
             if c not in s_sets:
                 s_sets[c] = set(bc)
             co = len(bws & s_sets[c]) if len(bc) > 2 else sum(x in bws for x in bc)
@@ -425,7 +456,7 @@ def name_findings(alignment) -> list[Finding]:
         for x in named:
             if x.src in src_units[bi] and not _spelled_in(x.tgt, targets[bi]) and not _sounds_in(x.src, targets[bi]):
                 unrendered[x.src].append(bi)
-    jieba_names = _jieba_names()
+    nrt = _transliterated_names()
     src_count = Counter(u for bi in paired for u in src_units[bi])
     tgt_count = Counter(u for bi in paired for u in targets[bi].units)
     out = []
@@ -452,7 +483,7 @@ def name_findings(alignment) -> list[Finding]:
                 if strange:
                     evidence = (steady[0], [(w, None) for w in dict.fromkeys(strange)], "proper noun")
         if evidence is None:
-            once = [u for u in units if len(u) >= _ONCE_CHARS and jieba_names.get(u) == "nrt" and u not in by_src
+            once = [u for u in units if len(u) >= _ONCE_CHARS and u in nrt and u not in by_src
                     and len(_skel(u)) >= _ONCE_SKELETON and src_count[u] == 1 and _transliteration(u)
                     and not _sounds_in(u, t)]
             once = [u for u in once if not any(u != v and u in v for v in once)]

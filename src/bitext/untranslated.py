@@ -4,10 +4,13 @@ The aligner pairs a sentence left in the source language with its source
 (the model maps both to the same vector), so the bead looks perfect.
 :func:`untranslated_findings` looks at the letters instead:
 
-- ``untranslated``: a target sentence written mostly in the source side's
-  script (a Chinese sentence in a Korean or English translation); where both
-  sides share a script (German and French), a sentence that py3langid reads
-  as the source language, or that is the source sentence itself;
+- ``untranslated``: a target sentence, or a piece of one between full stops,
+  written mostly in the source side's script (a Chinese sentence in a Korean
+  or English translation); where both sides share a script (German and
+  French), a sentence whose words in lower case py3langid reads as the
+  source language (names, headings and addresses are written in capitals:
+  ``Willy Auf der Maur, Seewen`` is the same in both). ``evidence["copy"]``
+  says whether it is the source sentence itself;
 - ``copied``: a target sentence that repeats another target sentence of the
   document word for word while their sources differ (a sentence pasted in
   the wrong place). Of the two, the one less like its own source is reported.
@@ -15,6 +18,8 @@ The aligner pairs a sentence left in the source language with its source
 What a translation legitimately copies is not counted: glosses in brackets
 (``잘했다(干得不错)``), URLs, e-mail addresses, numbers; a sentence of a few
 letters (a name, a heading such as ``Zürich``) is too short to judge.
+A script a tenth of a side's letters are written in is that side's own
+(Japanese writes kana and Han), and not judged as the other side's.
 """
 
 from __future__ import annotations
