@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 import bitext
-from bitext.coverage import Finding, coverage
-from bitext.coverage_report import FINDING_KINDS
-from bitext.names import anchors
-from bitext.phonetics import similarity, skeleton
-from bitext.segment import split
+from bitext.check.coverage import coverage
+from bitext.check.records import FINDING_KINDS, Finding
+from bitext.check.names import anchors
+from bitext.check.phonetics import similarity, skeleton
+from bitext.text.segment import split
 
 ROOT = Path(__file__).resolve().parents[1]
 ZH = (ROOT / "seeds" / "global-times-editorial.zh.txt").read_text("utf-8")
@@ -158,7 +158,7 @@ def test_findings_in_text_json_html(damaged):
 
 def test_findings_in_frames_and_review(damaged):
     pytest.importorskip("pandas")
-    from bitext.review import review_data
+    from bitext.views.review import review_data
 
     df = damaged.to_pandas("findings")
     row = df[df.finding == "name"]
@@ -174,7 +174,7 @@ def test_finding_kinds_not_known_to_the_report_show_as_they_are(damaged):
     """A check may add a kind of its own: it shows as its status with the generic colour."""
     from dataclasses import replace
 
-    from bitext.report import FINDING_COLOUR, status_style
+    from bitext.views.report import FINDING_COLOUR, status_style
 
     f = replace(damaged.findings[0], kind="register")
     r = coverage(damaged.alignment)
@@ -198,7 +198,7 @@ def test_sounds():
 def test_a_clause_left_out_is_not_covered(model, clean, monkeypatch):
     """The plumbing a clause check uses: a ``clause_omitted`` finding takes its characters out of
     the character coverage (of the document and of its paragraph) and gives the bead its status."""
-    import bitext.untranslated as untranslated
+    import bitext.check.untranslated as untranslated
 
     a = clean.alignment
     bi = next(i for i, b in enumerate(a.beads) if b.src_ids and b.tgt_ids and len(b.src) > 40)

@@ -8,8 +8,10 @@ import signal
 import sys
 import warnings
 
-from .. import __version__
-from ..io import FORMATS, InputError, OutputError, check_output, read_text, write_output
+from .._version import __version__
+from ..formats.beads import FORMATS
+from ..text.read import InputError, read_text
+from ..formats.output import OutputError, check_output, write_output
 
 __all__ = [
     "main", "build_parser", "Parser", "COMMANDS", "EXIT_USAGE", "EXIT_INTERRUPTED",
@@ -36,7 +38,7 @@ class Parser(argparse.ArgumentParser):
 
 def lang_code(value: str) -> str:
     """argparse type of ``--src-lang``/``--tgt-lang``: a language code."""
-    from ..segment import check_lang
+    from ..text.segment import check_lang
 
     why = check_lang(value)
     if why:
@@ -46,7 +48,7 @@ def lang_code(value: str) -> str:
 
 def encoding_name(value: str) -> str:
     """argparse type of ``--encoding``: a codec Python knows."""
-    from ..encoding import check_encoding
+    from ..text.encoding import check_encoding
 
     try:
         return check_encoding(value)
@@ -169,7 +171,7 @@ def _extra_commands():
 
 def load_pair(args):
     """Read both input files; raises :class:`InputError` naming the file (and the line)."""
-    from ..segment import BlankLineError, split_lines
+    from ..text.segment import BlankLineError, split_lines
 
     texts = []
     for path, lang in ((args.src, args.src_lang), (args.tgt, args.tgt_lang)):
@@ -184,7 +186,7 @@ def load_pair(args):
 
 
 def resolve_langs(args, src: str, tgt: str):
-    from ..segment import LanguageError, detect_lang
+    from ..text.segment import LanguageError, detect_lang
 
     langs = []
     for name, text, flag, given in (
@@ -219,9 +221,10 @@ def _warn_long_sentences(prog: str, args, caught) -> None:
 
 def run_align_command(args, prog: str, render) -> int:
     """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write safely."""
-    from ..embed import ModelLoadError, language_warning, load_model
+    from ..embed.embedder import ModelLoadError
+    from ..embed import language_warning, load_model
     from ..pipeline import align
-    from ..segment import LongSentenceWarning
+    from ..text.segment import LongSentenceWarning
 
     fixed = getattr(args, "fixed", None)
     inputs = (args.src, args.tgt) + ((fixed,) if fixed else ())
@@ -229,7 +232,7 @@ def run_align_command(args, prog: str, render) -> int:
         check_output("-" if args.output is None else args.output, inputs)
         src, tgt = load_pair(args)
         if fixed:
-            from ..fixed import read_jsonl
+            from ..aligner.fixed import read_jsonl
 
             read_jsonl(fixed)  # a malformed file fails before the model loads
         src_lang, tgt_lang = resolve_langs(args, src, tgt)
@@ -260,7 +263,7 @@ def run_align_command(args, prog: str, render) -> int:
 
 def write_result(prog: str, output: str | None, text: str, inputs=()) -> int:
     """Write a command's result to ``output`` (``None`` or ``-``: standard output)
-    with :func:`bitext.io.write_output`: 0, or 2 with one error line."""
+    with :func:`bitext.formats.output.write_output`: 0, or 2 with one error line."""
     try:
         write_output("-" if output is None else output, text, inputs)
     except OutputError as e:
@@ -317,7 +320,7 @@ def _terminate(signum, frame):
 def _main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["eval"]:
-        from ..evaluate import main as eval_main
+        from ..aligner.evaluate import main as eval_main
 
         return eval_main(argv[1:])
     ap = build_parser()
