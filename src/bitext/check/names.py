@@ -288,17 +288,20 @@ def _is_name(src: str, tgt: str, capital: bool | None, together: int, dice: floa
     sound = similarity(_skel(src), _skel(tgt))
     if tag == "nrt":
         return sound >= _NAME_SOUND
-    if tag in ("ns", "nt") and together >= _PLACE_TOGETHER and dice >= _PLACE_DICE:
+    place = tag in ("ns", "nt")
+    if place and together >= _PLACE_TOGETHER and dice >= _PLACE_DICE:
         return True
+    if sound < (_NAME_SOUND if tag is not None else _UNTAGGED_SOUND) and not (place and capital is None):
+        return False  # most anchors end here, before the costlier tests
     if capital is None:
         reading = _reading_overlap(src, tgt)
         # half a reading in two syllables may be chance (犹大, 유다: 유) if the whole sounds alike
         # (youda, yuda), not if only the consonants do (功能 gongneng, 기능 gineung)
         if reading >= 0.75 or (reading >= 0.5 and (len(src) >= 3 or spelling(src, tgt) < _SPELLED_ALIKE)):
-            return tag in ("ns", "nt") and reading >= 0.9
+            return place and reading >= 0.9
     if tag is not None:
         return sound >= _NAME_SOUND
-    return sound >= _UNTAGGED_SOUND and (capital is not None or _korean_noun(tgt))
+    return capital is not None or _korean_noun(tgt)
 
 
 def _longest_per_beads(index: dict[str, list[int]], cap: float) -> set[str]:
@@ -317,9 +320,10 @@ def anchors(alignment, targets=None, src_units=None) -> list[Anchor]:
     return _associate(alignment, targets, src_units)[0]
 
 
-def _associate(alignment, targets=None, src_units=None) -> tuple[list[Anchor], dict[str, Anchor]]:
+def _associate(alignment, targets=None, src_units=None, judge: bool = True) -> tuple[list[Anchor], dict[str, Anchor]]:
     """The anchors, and for each target unit in two beads or more its best source string (by
-    the Dice coefficient, at least 0.7), each the other's best or not."""
+    the Dice coefficient, at least 0.7), each the other's best or not. ``judge=False``: the
+    anchors' ``name`` is left False (the caller judges the few it needs)."""
     a = alignment
     paired = [bi for bi, b in enumerate(a.beads) if b.src_ids and b.tgt_ids]
     if src_units is None:
@@ -377,10 +381,13 @@ def _associate(alignment, targets=None, src_units=None) -> tuple[list[Anchor], d
     for c, (_, w, co, d) in best_for_src.items():
         if best_for_tgt[w][1] != c:
             continue
-        capital = None
-        if not targets[paired[0]].korean:
-            capital = sum(w in targets[bi].capital for bi in t_ix[w]) >= 0.8 * len(t_ix[w])
-        out.append(Anchor(c, w, co, d, _is_name(c, w, capital, co, d, _MISSING_DICE)))
+        name = False
+        if judge:
+            capital = None
+            if not targets[paired[0]].korean:
+                capital = sum(w in targets[bi].capital for bi in t_ix[w]) >= 0.8 * len(t_ix[w])
+            name = _is_name(c, w, capital, co, d, _MISSING_DICE)
+        out.append(Anchor(c, w, co, d, name))
     out.sort(key=lambda x: (-x.together, x.src))
     return out, {w: Anchor(c, w, co, d, False) for w, (_, c, co, d) in best_for_tgt.items()}
 
@@ -440,16 +447,17 @@ def name_findings(alignment) -> list[Finding]:
     targets = {bi: _Target(a.beads[bi].tgt, a.tgt_lang) for bi in paired}
     found, best = _associate(a, targets, src_units)
     named = [x for x in found if x.name]
-    by_src = {x.src: x for x in named}
+    by_src = {x.src: x for x in found}
     korean = targets[paired[0]].korean
     name_memo: dict[str, bool] = {}
 
-    def names_one(x: Anchor) -> bool:  # the best source string of a target word is a name
+    def is_name(x: Anchor) -> bool:  # the best source string of a target word is a name
         if x.tgt not in name_memo:
             capital = None if korean else sum(x.tgt in targets[bi].capital for bi in paired
                                               if x.tgt in targets[bi].units) >= 0.8 * x.together
             name_memo[x.tgt] = _is_name(x.src, x.tgt, capital, x.together, x.dice, _FOUND_DICE)
         return name_memo[x.tgt]
+
     # the beads where each name is in the source but not rendered in the target
     unrendered: dict[str, list[int]] = defaultdict(list)
     for bi in paired:
@@ -462,13 +470,12 @@ def name_findings(alignment) -> list[Finding]:
     out = []
     for bi in paired:
         b, units, t = a.beads[bi], src_units[bi], targets[bi]
-        here = [x for x in named if x.src in units]
-        missing = [x for x in _outermost(here) if bi in unrendered[x.src]]
-        renders = {x.tgt for x in here}
+        missing = [x for x in named if bi in unrendered[x.src]]
+        renders = {x.tgt for x in named if x.src in units} if missing else set()
         evidence = None
         if missing:
             intruders = [best[w] for w in sorted(t.units) if w in best and best[w].src not in units
-                         and not any(w.startswith(r) or r.startswith(w) for r in renders) and names_one(best[w])]
+                         and not any(w.startswith(r) or r.startswith(w) for r in renders) and is_name(best[w])]
             intruders = [x for x in intruders if not any(x.tgt != y.tgt and y.tgt.startswith(x.tgt) for y in intruders)]
             if intruders:
                 evidence = (missing[0], [(x.tgt, x.src) for x in intruders], "anchor")
@@ -501,8 +508,3 @@ def name_findings(alignment) -> list[Finding]:
               "found_for": [s for _, s in found], "why": why}
         out.append(Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, "name", msg, ev))
     return out
-
-
-def _outermost(here: list[Anchor]) -> list[Anchor]:
-    """The anchors whose source is not inside a longer one's (施洗约翰, not 约翰)."""
-    return [x for x in here if not any(x.src != y.src and x.src in y.src for y in here)]

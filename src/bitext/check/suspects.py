@@ -15,6 +15,7 @@ suspect pairs.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -224,13 +225,14 @@ _NUMBER_MORPHEME = re.compile("|".join(sorted(map(re.escape, [*_NUMBER_WORDS, *_
 _WORDISH = re.compile(r"[^\W\d_]+")
 
 
-def _morphemes(word: str) -> list[int] | None:
+@functools.lru_cache(maxsize=65536)
+def _morphemes(word: str) -> tuple[int, ...] | None:
     """The values of a word made of number words only (einundzwanzig: 1, 0, 20), else None."""
     w = word.casefold()
     teen = _GERMAN_TEEN.match(w)
     if teen:
-        return [10 + _NUMBER_WORDS.get(teen.group(1) if teen.group(1) not in ("sech", "sieb") else
-                                       {"sech": "sechs", "sieb": "sieben"}[teen.group(1)], 0)]
+        return (10 + _NUMBER_WORDS.get(teen.group(1) if teen.group(1) not in ("sech", "sieb") else
+                                       {"sech": "sechs", "sieb": "sieben"}[teen.group(1)], 0),)
     out, at = [], 0
     while at < len(w):
         m = _NUMBER_MORPHEME.match(w, at)
@@ -238,7 +240,7 @@ def _morphemes(word: str) -> list[int] | None:
             return None
         out.append(_NUMBER_WORDS.get(m.group(), 0))
         at = m.end()
-    return out or None
+    return tuple(out) or None
 
 
 def _word_numbers(text: str) -> set[int]:

@@ -49,6 +49,7 @@ _DUPLICATE_SRC_COS = 0.8  # sources at least this alike: the repetition is the o
 _DUPLICATE_MARGIN = 0.05  # the copy is less like its source than the original by this much (cosine)
 
 _LOWER_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_A-ZÀ-ÞА-Я]{2,}(?![^\W\d_])")
+_LETTER = re.compile(r"[^\W\d_]")
 _PIECE = re.compile(r"(?<=[。！？])\s*|(?<=[.!?])\s+")
 _BRACKETS = re.compile(r"\([^()]*\)|（[^（）]*）|\[[^\[\]]*\]|【[^【】]*】|<[^<>]*>")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+|\S+@\S+\.\w+", re.I)
@@ -79,7 +80,7 @@ def script_counts(text: str) -> dict[str, int]:
         if n:
             out[name] = n
             letters += n
-    other = sum(c.isalpha() for c in text) - letters
+    other = len(_LETTER.findall(text)) - letters
     if other > 0:
         out["other"] = other
     return out
