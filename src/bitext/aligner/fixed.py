@@ -104,7 +104,8 @@ def read_jsonl(path: str | os.PathLike) -> tuple[dict, list[tuple[int, dict]]]:
     integers."""
     p = Path(path)
     text = read_text(p, "utf-8")  # missing, empty, binary, not UTF-8: refused naming the file
-    header, beads = None, []
+    header: dict | None = None
+    beads: list[tuple[int, dict]] = []
     for no, raw in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028 may sit in a JSON string
         if not raw.strip():
             continue
@@ -125,6 +126,8 @@ def read_jsonl(path: str | os.PathLike) -> tuple[dict, list[tuple[int, dict]]]:
             if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
                 raise InputError(f"{p}:{no}: {side} must be a list of sentence ids (integers)")
         beads.append((no, rec))
+    if header is None:  # (read_text refuses a file with no text, so a line was read)
+        raise InputError(f"{p}: no header line")
     return header, beads
 
 
