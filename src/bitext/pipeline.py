@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from .embed.cache import DiskCache, default_cache_dir
 from .embed import language_warning, load_model
 from .embed.embedder import Embedder
 from .text.segment import BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
+
+if TYPE_CHECKING:
+    from .aligner.fixed import Comment, Constraint
 
 __all__ = ["Bead", "ReviewedBead", "Alignment", "align", "segment_side"]
 
@@ -278,7 +281,8 @@ def align(
     t0 = time.perf_counter()
     src_sents, src_lang = segment_side(src, src_lang, presplit, cache, side="src")
     tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache, side="tgt")
-    cons, comments = None, []
+    cons: list[Constraint] | None = None
+    comments: list[Comment] = []
     if fixed is not None:
         from .aligner.fixed import fixed_and_comments
 

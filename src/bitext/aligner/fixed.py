@@ -265,9 +265,9 @@ def place_comments(beads, comments: list[Comment]) -> dict[int, list[str]]:
             holder["t", t] = i
     placed: dict[int, list[str]] = {}
     for c in comments:
-        i = where.get((c.src_ids, c.tgt_ids))
-        if i is not None:
-            placed.setdefault(i, []).append(c.text)
+        same = where.get((c.src_ids, c.tgt_ids))
+        if same is not None:
+            placed.setdefault(same, []).append(c.text)
             continue
         i = holder["s", c.src_ids[0]] if c.src_ids else holder["t", c.tgt_ids[0]]
         placed.setdefault(i, []).append(f"(on {c.bead} before re-aligning) {c.text}")
