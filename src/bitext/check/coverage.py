@@ -227,11 +227,11 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         if p in paragraphs:
             paragraphs[p].additions += len(x.tgt_ids)
     # a bead that spans paragraphs counts in each of them
-    for x in low:
-        for p in {src_sents[i].paragraph for i in x.src_ids}:
+    for lc in low:
+        for p in {src_sents[i].paragraph for i in lc.src_ids}:
             paragraphs[p].low_confidence += 1
-    for x in suspects:
-        for p in {src_sents[i].paragraph for i in x.src_ids}:
+    for sus in suspects:
+        for p in {src_sents[i].paragraph for i in sus.src_ids}:
             paragraphs[p].suspects += 1
     for bi in sorted({f.bead for f in findings}):
         for p in {src_sents[i].paragraph for i in beads[bi].src_ids}:

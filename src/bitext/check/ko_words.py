@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 __all__ = ["KoWord", "ko_words", "compound_joints", "mecab_available", "mecab_tagger"]
 
@@ -246,14 +247,14 @@ def _adnominal(syllable: str) -> bool:
     return 0 <= o < 11172 and o % 28 in (4, 8)
 
 
-def compound_joints(text: str):
+def compound_joints(text: str) -> set[int] | Literal[False]:
     """Offsets where a noun starts right after another noun inside a Korean word
     (선진|기술, 자원|장벽: not after a prefix such as 비- in 비공개), by
     python-mecab-ko; ``False`` without it."""
     tagger = _mecab()
     if tagger is None:
         return False
-    out = set()
+    out: set[int] = set()
     prev = None
     for m in tagger.parse(text):
         tag = _tag(m.pos)

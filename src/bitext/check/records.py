@@ -15,6 +15,10 @@ import json
 import math
 import unicodedata
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from ..pipeline import Alignment
 
 __all__ = ["CoverageReport", "Omission", "Addition", "LowConfidence", "Suspect", "Finding", "ParagraphCoverage",
            "FINDING_KINDS"]
@@ -26,6 +30,8 @@ __all__ = ["CoverageReport", "Omission", "Addition", "LowConfidence", "Suspect",
 
 class _Record:
     """``to_dict`` for the report's records: fields in order, tuples as lists, floats rounded."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]  # each subclass is a dataclass
 
     def to_dict(self) -> dict:
         out = {}
@@ -207,7 +213,7 @@ class ParagraphCoverage(_Shares):
 class CoverageReport(_Shares):
     """What :func:`bitext.check.coverage.coverage` finds; ``to_text()``, ``to_json()``, ``to_html()`` render it."""
 
-    alignment: object = field(repr=False)
+    alignment: Alignment = field(repr=False)
     threshold: float
     unmatched_z: float | None
     covered_ids: tuple[int, ...]
@@ -440,16 +446,16 @@ def _render_text(r: CoverageReport, width: int) -> str:
             out += _wrap("    ", x.text, width)
     if r.low_confidence:
         out += ["", f"Low-confidence beads (score < {r.threshold:g})"]
-        for x in r.low_confidence:
-            out += _bead_lines(x, f", score {x.score:.2f}", sl, tl, width)
+        for low in r.low_confidence:
+            out += _bead_lines(low, f", score {low.score:.2f}", sl, tl, width)
     if r.suspects:
         out += ["", "Suspect pairs: numbers or names differ"]
-        for x in r.suspects:
-            out += _bead_lines(x, ": " + "; ".join(x.reasons), sl, tl, width)
+        for sus in r.suspects:
+            out += _bead_lines(sus, ": " + "; ".join(sus.reasons), sl, tl, width)
     if r.findings:
         out += ["", "Findings of the translation checks"]
-        for x in r.findings:
-            out += _bead_lines(x, f": {x.kind}: {x.message}", sl, tl, width)
+        for fnd in r.findings:
+            out += _bead_lines(fnd, f": {fnd.kind}: {fnd.message}", sl, tl, width)
     if r.glossary is not None or r.consistency_checked:
         from .glossary import render_text
 
