@@ -85,7 +85,12 @@ def test_replaced_clause_is_a_mistranslation(editorial, embedder):
     zh, ko = editorial
     # a clause of the Korean replaced by one about something else: the length still fits
     other = "미국 주식시장에서는 엔비디아 주가가 하루 만에 17% 폭락했고, "
-    report = _report(zh, ko.replace(HUMBLE, other), embedder)
-    assert [(f.kind, f.evidence["tgt"]["clause"]) for f in report.findings] == [("mistranslation", other.strip())]
-    f = report.findings[0]
-    assert HUMBLE_ZH in f.src and report.statuses[f.bead] == "mistranslation"
+    a = bitext.align(zh, ko.replace(HUMBLE, other), "zh", "ko", model=embedder)
+    # the strict rules leave it to the name check (中国 is not rendered, 미국 is there) ...
+    strict = coverage(a)
+    assert [f.kind for f in strict.findings] == ["name"] and HUMBLE_ZH in strict.findings[0].src
+    # ... the sensitive ones see the clause that translates nothing
+    report = coverage(a, clauses="sensitive")
+    mis = [f for f in report.findings if f.kind == "mistranslation"]
+    assert [f.evidence["tgt"]["clause"] for f in mis] == [other.strip()]
+    assert HUMBLE_ZH in mis[0].src and report.statuses[mis[0].bead] == "mistranslation"

@@ -34,13 +34,16 @@ sets: ``docs/coverage.md`` ("Clauses without counterpart"); what they cost:
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..text import ko_endings
 from ..text.segment import ZH_CLAUSE_END, join_sentences
 from .records import Finding
 
-__all__ = ["clause_spans", "clause_evidence", "clause_findings"]
+__all__ = ["clause_spans", "clause_evidence", "clause_findings", "ClauseRules", "RULES"]
 
 _CJK = ("zh", "ja", "ko")
 # shortest clause (characters other than white space) that stands alone; shorter pieces join a neighbour
@@ -101,23 +104,46 @@ _CHI2_MEDIAN = 0.4549
 _MIN_VAR = 1.0
 _FALLBACK_VAR = 6.8  # AlignParams.len_var
 _MIN_STATS = 8
-# the rules, chosen on the development sets with ../shared/tools/qa_inject.py (docs/coverage.md,
-# "Clauses without counterpart")
-OMISSION_Z = 2.5
-"""A source side this many standard deviations longer than the length model expects (the target
-shorter) lacks a clause in the target: the one whose absence explains the length and the similarity best."""
-OMISSION_GAIN = (0.7, 0.12)
-"""... or one that is ``[0]`` standard deviations longer, when leaving one of its clauses out raises
-its cosine with the target by ``[1]`` or more."""
-ADDITION_Z = 3.0
-"""The same for a target side that is longer than expected: a clause without source (translators add
-explanations, so the rule is stricter)."""
-ADDITION_GAIN = (2.0, 0.16)
-MISTRANSLATION_SIM = 1.5
-"""A bead whose cosine lies this many robust spreads below the document's median ..."""
-MISTRANSLATION_GAIN = 0.12
-"""... and one of whose target clauses, left out, raises its cosine with the source by this much
-(its length within ``OMISSION_Z`` of the expected) holds a clause that translates nothing of the source."""
+
+
+@dataclass(frozen=True)
+class ClauseRules:
+    """When a side of a bead has a clause without counterpart. ``z``: how many standard deviations
+    the side is longer than the length model expects; ``gain``: how much leaving the clause out
+    raises the side's cosine with the other side.
+
+    - omission (source side) / addition (target side): ``z >= *_z``, or ``z >= *_gate`` and
+      ``gain >= `` the larger of ``*_gain`` and, with ``*_spreads``, the document's median gain of
+      the sides it tries plus that many robust spreads (a free translation, whose clauses move
+      the vectors more, needs a larger gain);
+    - mistranslation: the bead's cosine lies ``mistranslation_sim`` robust spreads below the
+      document's median, its length within ``omission_z`` (or 2.5) deviations of the expected,
+      and a target clause has ``gain >= mistranslation_gain``.
+    """
+
+    omission_z: float
+    omission_gate: float
+    omission_gain: float
+    omission_spreads: float | None
+    addition_z: float
+    addition_gate: float
+    addition_gain: float
+    addition_spreads: float | None
+    mistranslation_sim: float
+    mistranslation_gain: float
+
+
+RULES = {
+    # flags hardly a bead more on the clean development documents (docs/coverage.md); no additions:
+    # a translator's explanations, long enough to tell, are what they find there
+    "strict": ClauseRules(math.inf, 0.7, 0.08, 4.0, math.inf, math.inf, 0.12, 4.0, 1.5, 0.15),
+    # finds more, and flags real omissions of free translations with them
+    "sensitive": ClauseRules(2.5, 0.7, 0.12, None, 3.0, 2.0, 0.16, None, 1.5, 0.12),
+}
+"""The rules by name, chosen on the development sets with ../shared/tools/qa_inject.py
+(docs/coverage.md, "Clauses without counterpart"); ``"strict"`` is the default."""
+_FALLBACK_GAIN = 0.12  # fewer sides tried than _MIN_STATS: no spread to measure
+_MAX_LENGTH_Z = 2.5  # a mistranslated clause leaves the length within this (the rules' omission_z when finite)
 
 
 def _lengths(a, beads):
@@ -171,13 +197,14 @@ def _cjk_join(text, a, b):
     return bool(left) and ("\u3000" <= left <= "\u9fff" or "\uff00" <= left <= "\uffef")
 
 
-def clause_evidence(alignment, model=None, skip=frozenset(), progress=False):
+def clause_evidence(alignment, model=None, skip=frozenset(), progress=False, rules: ClauseRules | str = "strict"):
     """The evidence of each bead side tried: ``(bead, side, z, cosine, clauses, low_similarity)``:
     ``z`` how many standard deviations the side is longer than expected, ``cosine`` the sides'
     cosine, ``clauses`` ``[((sentence id, start, end), gain, z_without), ...]`` (what leaving the
     clause out does to the cosine and to ``z``). ``skip``: bead indices not to try (those already
     reported otherwise); ``progress``: a progress bar for a long document's encodings."""
     a = alignment
+    rules = RULES[rules] if isinstance(rules, str) else rules
     if model is None:
         model = getattr(a, "model", None)
     idx = [bi for bi, b in enumerate(a.beads) if b.src_ids and b.tgt_ids]
@@ -189,16 +216,16 @@ def clause_evidence(alignment, model=None, skip=frozenset(), progress=False):
     sims = np.array([b.similarity for b in beads])
     med = float(np.median(sims))
     spread = max(1.4826 * float(np.median(np.abs(sims - med))), 0.02) if len(sims) >= _MIN_STATS else 0.1
-    low_sim = sims < med - MISTRANSLATION_SIM * spread
+    low_sim = sims < med - rules.mistranslation_sim * spread
     texts, sides = [], []
     for k, bi in enumerate(idx):
         if bi in skip:
             continue
         b = beads[k]
         want = []
-        if z[k] >= OMISSION_GAIN[0]:
+        if z[k] >= min(rules.omission_gate, rules.omission_z):
             want.append("src")
-        if z[k] <= -ADDITION_GAIN[0] or low_sim[k]:
+        if z[k] <= -min(rules.addition_gate, rules.addition_z) or low_sim[k]:
             want.append("tgt")
         if not want:
             continue
@@ -248,20 +275,37 @@ def _pick(rows, zs):
     return q, rows[q][1], rows[q][2]
 
 
-def _flagged(zs: float, gain: float, side: str) -> bool:
-    """Whether a side ``zs`` standard deviations longer than expected, whose best clause raises
-    the cosine by ``gain`` when left out, has a clause without counterpart."""
-    z, (z0, g0) = (OMISSION_Z, OMISSION_GAIN) if side == "src" else (ADDITION_Z, ADDITION_GAIN)
-    return zs >= z or (zs >= z0 and gain >= g0)
+def _gain_cuts(tried, rules: ClauseRules) -> dict[str, float]:
+    """Per side, the gain a clause must raise the cosine by (see :class:`ClauseRules`)."""
+    cuts = {}
+    for side, gate, floor, spreads in (("src", rules.omission_gate, rules.omission_gain, rules.omission_spreads),
+                                       ("tgt", rules.addition_gate, rules.addition_gain, rules.addition_spreads)):
+        cuts[side] = floor
+        if spreads is None:
+            continue
+        gains = [p[1] for _, s, zs, _, rows, _ in tried if s == side and zs >= gate
+                 for p in [_pick(rows, zs)] if p is not None]
+        if len(gains) < _MIN_STATS:
+            cuts[side] = max(floor, _FALLBACK_GAIN)
+            continue
+        g = np.array(gains)
+        med = float(np.median(g))
+        cuts[side] = max(floor, med + spreads * max(1.4826 * float(np.median(np.abs(g - med))), 0.01))
+    return cuts
 
 
-def clause_findings(alignment, model=None, *, skip=frozenset(), progress: bool = False) -> list[Finding]:
+def clause_findings(alignment, model=None, *, skip=frozenset(), progress: bool = False,
+                    rules: ClauseRules | str = "strict") -> list[Finding]:
     """The clauses of ``alignment``'s beads that have no counterpart on the other side, as
     :class:`~bitext.check.records.Finding` records (``clause_omitted``, ``clause_added``,
     ``mistranslation``), in bead order. ``model``: the model that made the alignment (default: the
-    alignment's own; without one, nothing is checked); ``skip``: indices of beads not to check."""
+    alignment's own; without one, nothing is checked); ``skip``: indices of beads not to check;
+    ``rules``: a :class:`ClauseRules` or the name of one in :data:`RULES`."""
     a = alignment
-    tried = clause_evidence(a, model, skip, progress)
+    rules = RULES[rules] if isinstance(rules, str) else rules
+    tried = clause_evidence(a, model, skip, progress, rules)
+    cuts = _gain_cuts(tried, rules)
+    max_z = rules.omission_z if math.isfinite(rules.omission_z) else _MAX_LENGTH_Z
     by_bead: dict[int, dict[str, tuple]] = {}
     for bead, side, zs, cos, rows, low_sim in tried:
         by_bead.setdefault(bead, {})[side] = (zs, cos, rows, low_sim)
@@ -271,12 +315,13 @@ def clause_findings(alignment, model=None, *, skip=frozenset(), progress: bool =
         found = {}
         for side, (zs, cos, rows, _) in sides.items():
             pick = _pick(rows, zs)
-            if pick is not None and _flagged(zs, pick[1], side):
+            z, gate = (rules.omission_z, rules.omission_gate) if side == "src" else (rules.addition_z, rules.addition_gate)
+            if pick is not None and (zs >= z or (zs >= gate and pick[1] >= cuts[side])):
                 found[side] = (pick, zs, cos, rows)
         if "tgt" in sides:
             zs, cos, rows, low_sim = sides["tgt"]
             q = max(range(len(rows)), key=lambda q: rows[q][1])
-            if low_sim and abs(zs) < OMISSION_Z and rows[q][1] >= MISTRANSLATION_GAIN:
+            if low_sim and abs(zs) < max_z and rows[q][1] >= rules.mistranslation_gain:
                 mis = {"tgt": ((q, rows[q][1], rows[q][2]), zs, cos, rows)}
                 if "src" in sides:
                     zs2, cos2, rows2, _ = sides["src"]

@@ -91,7 +91,7 @@ def _runs(ids, sents) -> list[tuple[int, ...]]:
 def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | None = DEFAULT_UNMATCHED_Z,
              loo_gain: float | None = DEFAULT_LOO_GAIN, names: bool = True, numbers: bool = True,
              model=None, progress: bool = False, glossary=None, consistency: bool | None = None,
-             untranslated: bool = True, clauses: bool = True) -> CoverageReport:
+             untranslated: bool = True, clauses: bool | str = True) -> CoverageReport:
     """Coverage report of an :class:`~bitext.pipeline.Alignment`.
 
     ``threshold``: beads with both sides scored below it are low-confidence
@@ -130,7 +130,9 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
     ``evidence["chars"]``). ``clauses``: look for clauses with no
     counterpart inside the beads that nothing else reports
     (:mod:`bitext.check.clauses`; it encodes text again with ``model``):
-    findings ``clause_omitted``, ``clause_added``, ``mistranslation``.
+    findings ``clause_omitted``, ``clause_added``, ``mistranslation``;
+    ``True`` is ``"strict"``, ``"sensitive"`` finds more and flags more
+    (:data:`bitext.check.clauses.RULES`).
     """
     if threshold is None:
         threshold = DEFAULT_THRESHOLD
@@ -210,7 +212,7 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         findings += name_findings(a)
     if clauses:
         findings += clause_findings(a, model, skip={bi for bi, st in enumerate(statuses) if st not in _CHECKED},
-                                    progress=progress)
+                                    progress=progress, rules="strict" if clauses is True else clauses)
     findings.sort(key=lambda f: (f.bead, finding_rank(f.kind)))
     lost_chars = _apply_findings(findings, statuses, covered, src_sents)
 
