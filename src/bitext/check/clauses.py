@@ -164,11 +164,23 @@ def _z(ls, lt, var):
 
 class _Side:
     """One side of one bead tried for a clause without counterpart: its text, its clauses
-    (offsets into the text) and where its vectors will be."""
+    (offsets into the text) and where its texts start among those encoded."""
 
     def __init__(self, bead_index, side, text, other, spans, where, at):
         self.bead, self.side, self.text, self.other, self.spans, self.where, self.at = (
             bead_index, side, text, other, spans, where, at)
+
+
+def _known(a, side: str, ids) -> np.ndarray | None:
+    """The alignment's own unit vector of a side of one sentence (the model made it from the
+    sentence's text), or None: a side of several sentences is encoded again, joined."""
+    vectors = a.src_vectors if side == "src" else a.tgt_vectors
+    sents = a.src_sentences if side == "src" else a.tgt_sentences
+    if len(ids) != 1 or vectors is None or len(vectors) != len(sents):
+        return None
+    vec = np.asarray(vectors[ids[0]], np.float32)
+    norm = float(np.linalg.norm(vec))
+    return vec / norm if norm > 0 else None
 
 
 def _side_text(sents, ids, lang):
@@ -235,9 +247,15 @@ def clause_evidence(alignment, model=None, skip=frozenset(), progress=False, rul
             text, spans, where, other = (st, ss, sw, tt) if side == "src" else (tt, ts, tw, st)
             if len(spans) < 2:
                 continue
-            sides.append((_Side(bi, side, text, other, spans, where, len(texts)), k))
-            texts += [text, other] + [_without(text, sp) for sp in spans]
-    if not texts:
+            mine, theirs = (b.src_ids, b.tgt_ids) if side == "src" else (b.tgt_ids, b.src_ids)
+            known = (_known(a, side, mine), _known(a, "tgt" if side == "src" else "src", theirs))
+            at = len(texts)
+            for t, vec in zip((text, other), known):
+                if vec is None:
+                    texts.append(t)
+            sides.append((_Side(bi, side, text, other, spans, where, at), k, known))
+            texts += [_without(text, sp) for sp in spans]
+    if not sides:
         return []
     bar = None
     if progress and len(texts) >= 200:
@@ -251,12 +269,16 @@ def clause_evidence(alignment, model=None, skip=frozenset(), progress=False, rul
             bar.close()
     v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
     out = []
-    for s, k in sides:
-        whole, other = v[s.at], v[s.at + 1]
+    for s, k, known in sides:
+        at, pair = s.at, []
+        for vec in known:  # the side's whole text and the other side's: known, or encoded here
+            pair.append(v[at] if vec is None else vec)
+            at += vec is None
+        whole, other = pair
         base = float(whole @ other)
         rows = []
         for q, sp in enumerate(s.spans):
-            gain = float(v[s.at + 2 + q] @ other) - base
+            gain = float(v[at + q] @ other) - base
             n = _chars(s.text[sp[0]:sp[1]])
             zq = float(_z(ls[k] - n, lt[k], var) if s.side == "src" else -_z(ls[k], lt[k] - n * ratio, var))
             rows.append((s.where[q], gain, zq))
