@@ -10,6 +10,9 @@ from .pipeline import Alignment, Bead, align
 from .segment import Sentence, split
 from .coverage import coverage as coverage_report
 from . import terms  # callable: bitext.terms(alignment) lists term pairs
+from .formats.registry import read_document
+from .bilingual import read_bilingual
 
 __version__ = "0.1.0"
-__all__ = ["align", "Alignment", "Bead", "coverage_report", "load_model", "split", "Sentence", "terms", "__version__"]
+__all__ = ["align", "Alignment", "Bead", "coverage_report", "load_model", "split", "Sentence", "terms",
+           "read_document", "read_bilingual", "__version__"]

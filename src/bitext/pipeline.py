@@ -17,6 +17,7 @@ from .anchors import anchor_counts
 from .cache import DiskCache, default_cache_dir
 from .embed import language_warning, load_model
 from .embedder import Embedder
+from .formats.document import Document
 from .segment import BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
 
 __all__ = ["Bead", "Alignment", "align", "segment_side"]
@@ -62,6 +63,8 @@ class Alignment:
     src_vectors: np.ndarray | None = field(default=None, repr=False)
     tgt_vectors: np.ndarray | None = field(default=None, repr=False)
     model: Embedder | None = field(default=None, repr=False, compare=False)  # the one that made the vectors
+    src_doc: Document | None = field(default=None, repr=False, compare=False)  # where each paragraph sits
+    tgt_doc: Document | None = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
         # the model stays in the process that made the alignment: pickling it
@@ -106,11 +109,38 @@ class Alignment:
     def to_tmx(self) -> str:
         return _io.beads_to_tmx(self.beads, self.src_lang, self.tgt_lang)
 
-    def format(self, fmt: str) -> str:
-        """Serialise as ``tsv``, ``jsonl``, ``beads`` or ``tmx``."""
-        if fmt == "jsonl":
-            return self.to_jsonl()
-        return _io.format_beads(self.beads, fmt, self.src_lang, self.tgt_lang)
+    def format(self, fmt: str, report=None) -> str | bytes:
+        """Serialise as ``tsv``, ``jsonl``, ``beads``, ``tmx``, ``xliff`` or ``xlsx`` (bytes; with the
+        coverage status of each bead, from ``report`` or computed). Moses writes two files: :meth:`save`."""
+        from .formats.registry import format_named, render
+
+        f = format_named(fmt)
+        if f.files or not f.writes:
+            raise ValueError(f"the {f.name} format cannot be one text; use save(path, {f.name!r})")
+        if f.wants_report and report is None:
+            report = self.coverage_report()
+        files, _ = render(self, None, f, report)
+        return files["-"]
+
+    def coverage_report(self, **kw):
+        """:func:`bitext.coverage_report` of this alignment."""
+        from .coverage import coverage
+
+        return coverage(self, **kw)
+
+    def save(self, path, fmt: str | None = None, report=None) -> list[str]:
+        """Write the alignment to ``path`` in ``fmt`` (default: the extension names it), safely
+        (:func:`bitext.io.write_output`: nothing half-written is left); returns the files written
+        (Moses: ``path.<src_lang>`` and ``path.<tgt_lang>``)."""
+        from .formats.saving import write_files
+        from .formats.registry import output_format, render
+
+        f = output_format(path, fmt)
+        if f.wants_report and report is None:
+            report = self.coverage_report()
+        files, _ = render(self, path, f, report)
+        write_files(files)
+        return list(files)
 
     def to_pandas(self):
         """One row a bead: ``src_ids``, ``tgt_ids``, ``kind``, ``score``, ``similarity``,
@@ -241,7 +271,9 @@ def align(
     """Align ``src`` with its translation ``tgt``.
 
     ``src``/``tgt``: a text (one paragraph per line, or one sentence per line
-    with ``presplit=True``), a list of sentence strings, or a list of
+    with ``presplit=True``), a :class:`~bitext.formats.document.Document`
+    (:func:`bitext.read_document`: the alignment keeps it as ``src_doc`` or
+    ``tgt_doc``, and outputs carry each bead's position), a list of sentence strings, or a list of
     :class:`~bitext.segment.Sentence` (split by the caller; their paragraph
     ids count as evidence). Languages are
     detected when not given (:func:`~bitext.segment.detect_lang`).
@@ -254,6 +286,10 @@ def align(
     ``tgt_ids``, or ``(src_ids, tgt_ids)`` pairs. Fixed beads come back as
     :class:`~bitext.fixed.ReviewedBead`, with confidence 1.
     """
+    src_doc = src if isinstance(src, Document) else None
+    tgt_doc = tgt if isinstance(tgt, Document) else None
+    src = src.text if src_doc is not None else src
+    tgt = tgt.text if tgt_doc is not None else tgt
     for name, side in (("src", src), ("tgt", tgt)):
         _check_side(name, side)
     for name, lang in (("src_lang", src_lang), ("tgt_lang", tgt_lang)):
@@ -346,6 +382,8 @@ def align(
         src_vectors=src_vectors,
         tgt_vectors=tgt_vectors,
         model=embedder,
+        src_doc=src_doc,
+        tgt_doc=tgt_doc,
     )
 
 

@@ -9,7 +9,9 @@ import sys
 import warnings
 
 from .. import __version__
-from ..io import FORMATS, InputError, OutputError, check_output, read_text, write_output
+from ..formats.document import MissingExtra
+from ..formats.registry import OUTPUT_FORMATS, FormatError, output_format
+from ..io import InputError, OutputError, check_output, write_output
 
 __all__ = [
     "main", "build_parser", "Parser", "COMMANDS", "EXIT_USAGE", "EXIT_INTERRUPTED",
@@ -57,8 +59,10 @@ def encoding_name(value: str) -> str:
 def _add_common(p: argparse.ArgumentParser) -> None:
     from ..embed import MODEL_HELP
 
-    p.add_argument("src", help="source text file (one paragraph per line)")
-    p.add_argument("tgt", help="target text file (its translation)")
+    p.add_argument("src", help="source document: text (one paragraph a line), .docx, .html, .md, .srt, .vtt, "
+                   ".epub or .pdf (docs/formats.md)")
+    p.add_argument("tgt", nargs="?", help="target document (its translation); coverage and review also take one "
+                   "bilingual file (.tmx, .xlf, .tsv, .jsonl, .xlsx) as SRC alone")
     p.add_argument("-o", "--output", help="output file ('-' or none: standard output); never one of the inputs")
     p.add_argument("--src-lang", type=lang_code, help="source language code (default: detected)")
     p.add_argument("--tgt-lang", type=lang_code, help="target language code (default: detected)")
@@ -119,12 +123,6 @@ def add_fixed(p: argparse.ArgumentParser) -> None:
                    "or a review download) and re-align only the stretches between them")
 
 
-def _format_of(path: str | None) -> str:
-    """The output format an output file's extension names (``tsv`` otherwise)."""
-    ext = os.path.splitext(path or "")[1].lower().lstrip(".")
-    return ext if ext in FORMATS else "tsv"
-
-
 def build_parser() -> argparse.ArgumentParser:
     ap = Parser(prog="bitext", description="Align a text with its translation, sentence by sentence.")
     ap.add_argument("--version", action="version", version=f"bitext {__version__}")
@@ -133,8 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("align", help="align two files and write the beads")
     _add_common(p)
-    p.add_argument("--format", choices=FORMATS, default=None,
-                   help="output format (default: from the -o file's extension, .tsv .jsonl .beads .tmx; else tsv)")
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default=None,
+                   help="output format (default: from the -o file's extension: .tsv .jsonl .beads .tmx .xlf .xlsx; "
+                   "standard output: tsv); moses writes -o PREFIX.<src_lang> and PREFIX.<tgt_lang>")
     add_fixed(p)
 
     p = sub.add_parser("eval", help="score alignments against gold beads (strict and lax P/R/F1)", add_help=False)
@@ -167,20 +166,28 @@ def _extra_commands():
     return out
 
 
-def load_pair(args):
-    """Read both input files; raises :class:`InputError` naming the file (and the line)."""
+def load_pair(args, prog: str = "bitext"):
+    """Read both input documents (:func:`bitext.read_document`: text, DOCX, HTML, Markdown,
+    subtitles, EPUB, PDF); raises :class:`InputError` naming the file (and the line). A
+    reader's warnings (a PDF's layout) go to stderr."""
+    from ..formats.registry import read_document
     from ..segment import BlankLineError, split_lines
 
-    texts = []
+    docs = []
     for path, lang in ((args.src, args.src_lang), (args.tgt, args.tgt_lang)):
-        text = read_text(path, getattr(args, "encoding", None), lang)
+        try:
+            doc = read_document(path, getattr(args, "encoding", None), lang)
+        except MissingExtra as e:
+            raise InputError(f"{path}: {e}") from None
         if args.presplit:
             try:
-                split_lines(text)
+                split_lines(doc.text)
             except BlankLineError as e:
                 raise InputError(f"{path}:{e.line}: {e}") from None
-        texts.append(text)
-    return tuple(texts)
+        for w in doc.warnings:
+            print(f"{prog}: warning: {path}: {w}", file=sys.stderr)
+        docs.append(doc)
+    return tuple(docs)
 
 
 def resolve_langs(args, src: str, tgt: str):
@@ -217,22 +224,63 @@ def _warn_long_sentences(prog: str, args, caught) -> None:
                   f"at {mine[0].cap:,} characters", file=sys.stderr)
 
 
-def run_align_command(args, prog: str, render) -> int:
-    """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write safely."""
+def _bilingual(args, prog: str, render) -> int:
+    """``coverage FILE`` and ``review FILE``: the units of one bilingual file are the beads."""
+    from ..bilingual import units_alignment
+    from ..embed import ModelLoadError, load_model
+    from ..formats.registry import read_units
+
+    for flag, given in (("--fixed", getattr(args, "fixed", None)), ("--presplit", args.presplit)):
+        if given:
+            return fail(prog, f"{flag} needs SRC and TGT, not one bilingual file")
+    try:
+        check_output("-" if args.output is None else args.output, (args.src,))
+        units = read_units(args.src, None, args.src_lang, args.tgt_lang)
+    except MissingExtra as e:
+        return fail(prog, f"{args.src}: {e}")
+    except (InputError, OutputError) as e:
+        return fail(prog, str(e))
+    if args.quiet:
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        model = load_model(args.model, cache=not args.no_cache, **model_options(args))
+    except ModelLoadError as e:
+        return fail(prog, str(e))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = units_alignment(units, args.src_lang, args.tgt_lang, model=model, cache=not args.no_cache)
+    except (InputError, ValueError) as e:
+        return fail(prog, str(e))
+    try:
+        out = render(result)
+    except InputError as e:
+        return fail(prog, str(e))
+    return write_result(prog, args.output, out, (args.src,))
+
+
+def run_align_command(args, prog: str, render, bilingual: bool = False) -> int:
+    """Shared by ``align``, ``coverage``, ``review`` and ``terms``: read, align, ``render(alignment)``
+    (a text, or ``({path: text or bytes}, notes)``), write safely. With ``bilingual``, SRC alone
+    may be a bilingual file (TMX, XLIFF, TSV, JSONL, XLSX) whose units are the beads."""
     from ..embed import ModelLoadError, language_warning, load_model
     from ..pipeline import align
     from ..segment import LongSentenceWarning
 
+    if args.tgt is None:
+        if bilingual:
+            return _bilingual(args, prog, render)
+        return fail(prog, "give SRC and TGT: a document and its translation")
     fixed = getattr(args, "fixed", None)
     inputs = (args.src, args.tgt) + ((fixed,) if fixed else ())
     try:
         check_output("-" if args.output is None else args.output, inputs)
-        src, tgt = load_pair(args)
+        src, tgt = load_pair(args, prog)
         if fixed:
             from ..fixed import read_jsonl
 
             read_jsonl(fixed)  # a malformed file fails before the model loads
-        src_lang, tgt_lang = resolve_langs(args, src, tgt)
+        src_lang, tgt_lang = resolve_langs(args, src.text, tgt.text)
     except (InputError, OutputError) as e:
         return fail(prog, str(e))
     if src_lang == tgt_lang:
@@ -255,14 +303,28 @@ def run_align_command(args, prog: str, render) -> int:
         except ValueError as e:
             return fail(prog, str(e))
     _warn_long_sentences(prog, args, [w.message for w in caught if isinstance(w.message, LongSentenceWarning)])
-    return write_result(prog, args.output, render(result), inputs)
-
-
-def write_result(prog: str, output: str | None, text: str, inputs=()) -> int:
-    """Write a command's result to ``output`` (``None`` or ``-``: standard output)
-    with :func:`bitext.io.write_output`: 0, or 2 with one error line."""
     try:
-        write_output("-" if output is None else output, text, inputs)
+        out = render(result)
+    except InputError as e:
+        return fail(prog, str(e))
+    return write_result(prog, args.output, out, inputs)
+
+
+def write_result(prog: str, output: str | None, text, inputs=()) -> int:
+    """Write a command's result to ``output`` (``None`` or ``-``: standard output)
+    with :func:`bitext.io.write_output`: 0, or 2 with one error line. ``text`` may
+    also be ``({path: text or bytes}, notes)``, files written all or none (the
+    notes go to stderr)."""
+    from ..formats.saving import write_files
+
+    try:
+        if isinstance(text, tuple):
+            files, notes = text
+            write_files(files, inputs)
+            for note in notes:
+                print(f"{prog}: {note}", file=sys.stderr)
+        else:
+            write_output("-" if output is None else output, text, inputs)
     except OutputError as e:
         return fail(prog, str(e))
     except OSError as e:
@@ -323,9 +385,32 @@ def _main(argv: list[str] | None = None) -> int:
     ap = build_parser()
     args = ap.parse_args(argv)
     if args.command == "align":
-        fmt = args.format or _format_of(args.output)
-        return run_align_command(args, "bitext align", lambda a: a.format(fmt))
+        return _run_align(args)
     return args.func(args)
+
+
+def _run_align(args) -> int:
+    """``bitext align``: the output format from ``--format`` or the -o file's extension (never a guess)."""
+    from ..formats.registry import render
+
+    prog = "bitext align"
+    try:
+        fmt = output_format(args.output, args.format)
+    except FormatError as e:
+        return fail(prog, str(e))
+
+    def write(alignment):
+        report = None
+        if fmt.wants_report:
+            from ..coverage import coverage
+
+            report = coverage(alignment, progress=not args.quiet)
+        try:
+            return render(alignment, args.output, fmt, report)
+        except MissingExtra as e:
+            raise InputError(str(e)) from None
+
+    return run_align_command(args, prog, write)
 
 
 # --------------------------------------------------------------------------

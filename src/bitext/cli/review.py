@@ -34,4 +34,4 @@ def run(args) -> int:
     def render(alignment) -> str:
         return render_review(coverage(alignment, args.threshold, progress=not args.quiet), name=name)
 
-    return run_align_command(args, "bitext review", render)
+    return run_align_command(args, "bitext review", render, bilingual=True)

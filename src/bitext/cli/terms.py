@@ -79,6 +79,6 @@ def run(args) -> int:
             return fail(prog, str(e))
         inputs = [str(p) for p in Path(args.batch).iterdir()] if Path(args.batch).is_dir() else []
         return write_result(prog, args.output, text, inputs)
-    if not (args.src and args.tgt):
-        return fail(prog, "give SRC and TGT (or --batch OUTDIR)")
-    return run_align_command(args, prog, render)
+    if not args.src:
+        return fail(prog, "give SRC and TGT, one bilingual file, or --batch OUTDIR")
+    return run_align_command(args, prog, render, bilingual=True)
