@@ -394,9 +394,11 @@ def _run_align(args) -> int:
     from ..formats.registry import render
 
     prog = "bitext align"
+    inputs = tuple(x for x in (args.src, args.tgt, args.fixed) if x)
     try:
+        check_output("-" if args.output is None else args.output, inputs)  # an input is never an output
         fmt = output_format(args.output, args.format)
-    except FormatError as e:
+    except (FormatError, OutputError) as e:
         return fail(prog, str(e))
 
     def write(alignment):

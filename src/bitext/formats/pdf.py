@@ -12,6 +12,7 @@ that needs a password, a damaged one.
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
 
 from ..io import InputError
@@ -21,6 +22,14 @@ from .zipped import check_size
 __all__ = ["read", "LAYOUT_WARNING"]
 
 LAYOUT_WARNING = "a PDF's layout may break sentences (line ends, columns, page breaks); check the beads"
+
+# Kangxi radicals and CJK radical forms: what many PDFs' font maps give for common Chinese characters
+_RADICALS = re.compile("[\u2e80-\u2fdf]")
+
+
+def _unradical(text: str) -> str:
+    return _RADICALS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+
 
 _ENDS = re.compile(r"[.!?。！？…:：;；\"'”’」』)）]\s*$")
 
@@ -69,7 +78,7 @@ def read(path, encoding: str | None = None, lang: str | None = None) -> Document
                     opened = 0
                 if not opened:
                     raise InputError(f"{p}: encrypted PDF (it needs a password); save a copy without one")
-            pages = [page.extract_text() or "" for page in reader.pages]
+            pages = [_unradical(page.extract_text() or "") for page in reader.pages]
     except InputError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:

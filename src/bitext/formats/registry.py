@@ -230,7 +230,8 @@ def _formats_line() -> str:
 def output_format(path: str | None, fmt: str | None = None) -> Format:
     """What writing ``path`` (``None`` or ``-``: standard output) with ``--format fmt`` writes.
 
-    ``fmt`` wins; else the extension names it; no file: TSV. An extension
+    ``fmt`` wins; else the extension names it; standard output, or a device or
+    FIFO without an extension: TSV. An extension
     bitext does not write is refused with the list of formats
     (:class:`FormatError`), as is a binary or several-file format on standard
     output.
@@ -240,8 +241,8 @@ def output_format(path: str | None, fmt: str | None = None) -> Format:
         f = _BY_NAME.get(fmt.lower())
         if f is None or not f.writes:
             raise FormatError(f"unknown output format {fmt!r}; bitext writes {_formats_line()}")
-    elif to_stdout:
-        f = _BY_NAME["tsv"]
+    elif to_stdout or (not _extension(path) and _is_stream(path)):
+        f = _BY_NAME["tsv"]  # standard output, a device, a FIFO: a stream of TSV as ever
     else:
         ext = _extension(path)
         f = _BY_EXTENSION.get(ext)
@@ -254,6 +255,15 @@ def output_format(path: str | None, fmt: str | None = None) -> Format:
     if to_stdout and f.binary:
         raise FormatError(f"the {f.name} format is a binary file: give it a name with -o FILE.{f.extension}")
     return f
+
+
+def _is_stream(path) -> bool:
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode) and not stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def render(alignment, path: str | None, fmt: Format, report=None) -> tuple[dict, list[str]]:

@@ -17,7 +17,9 @@ from .document import Document, Paragraph, clean_paragraph
 
 __all__ = ["read"]
 
-_TAGS = re.compile(r"<[^>\n]*>|\{\\[^}\n]*\}")
+# styling: <i> <b> <u> <s> <font ...> (SubRip), <c.x> <v Name> <lang en> <ruby> <rt> and timestamps (WebVTT),
+# {\an8} (ASS codes in SubRip); any other "<...>" is text (a title in angle brackets)
+_TAGS = re.compile(r"</?(?:[ibus]|font|c|v|lang|ruby|rt)(?:[ .][^>\n]*)?>|<\d[\d:.]*>|\{\\[^}\n]*\}")
 
 
 def _paragraph(text: str, where: dict) -> Paragraph | None:
