@@ -21,7 +21,6 @@ import numpy as np
 
 from .formats.document import UnitFile, clean_paragraph
 from .formats.registry import read_units
-from .formats.xmlparts import base_lang
 from .io import InputError
 from .pipeline import Alignment, Bead
 from .segment import LanguageError, Sentence, detect_lang, split
@@ -43,7 +42,7 @@ def _lang(given, named, texts, path, flag: str) -> str:
     if given:
         return given
     if named:
-        return base_lang(named)
+        return named.replace("_", "-").split("-")[0].lower()  # zh-CN -> zh: the language bitext splits by
     sample = "\n".join(t for t in texts[:2000] if t)
     try:
         return detect_lang(sample)
