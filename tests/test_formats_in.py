@@ -262,3 +262,21 @@ def test_reading_text_loads_no_format_library():
     r = subprocess.run([sys.executable, "-c", code, str(ZH)], capture_output=True, text=True, env=_env(), timeout=120)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == []
+
+
+def test_batch_reads_documents_and_writes_xliff_and_xlsx(built, tmp_path, capsys):
+    """bitext batch takes documents too, writes one XLIFF (or XLSX) a pair, and read_batch reads them back."""
+    from bitext.readback import read_batch
+
+    manifest = tmp_path / "pairs.tsv"
+    manifest.write_text("".join(f"{fmt}\t{built[fmt][0]}\t{built[fmt][1]}\n" for fmt in ("docx", "html", "md")),
+                        "utf-8")
+    for fmt, ext in (("xliff", "xliff"), ("xlsx", "xlsx")):
+        out = tmp_path / f"out-{fmt}"
+        assert main(["batch", str(manifest), "-o", str(out), "--format", fmt, "-q"]) == 0, capsys.readouterr().err
+        assert sorted(p.name for p in out.iterdir() if p.suffix == f".{ext}") == [f"{x}.{ext}" for x in
+                                                                                  ("docx", "html", "md")]
+        docs, skipped = read_batch(out)
+        assert skipped == [] and sorted(docs) == ["docx", "html", "md"]
+        first = [(b.src_ids, b.tgt_ids, b.src, b.tgt) for b in docs["docx"]]
+        assert first == [(b.src_ids, b.tgt_ids, b.src, b.tgt) for b in docs["md"]] and len(first) > 20

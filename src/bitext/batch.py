@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .engines import ENGINES, Job, import_ray, model_for_workers, run_inprocess, run_pool, run_ray
-from .io import FORMATS, write_atomic
+from .formats.registry import BATCH_FORMATS as FORMATS
+from .io import write_atomic
 from .manifest import MAX_ID, ManifestError, PairSpec, check_id, coerce_pairs, read_manifest
 from .outdir import (LOCK_NAME, REPORT_KEYS, REPORT_SUFFIX, SUMMARY_KEYS, SUMMARY_NAME, BatchError, OutdirLock, check_outdir,
                      clean_temp, fingerprint, is_complete, output_names, read_summary, undo_empty_run)

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .io import FORMATS
+from .formats.registry import BATCH_FORMATS as FORMATS
 
 if TYPE_CHECKING:
     from .manifest import PairSpec

@@ -16,7 +16,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from .io import InputError, OutputError, read_text, write_output
+from .formats.saving import write_files
+from .io import InputError, OutputError, write_output
 from .manifest import PairSpec
 from .outdir import REPORT_KEYS, REPORT_SUFFIX, SUMMARY_KEYS, fingerprint
 
@@ -129,16 +130,15 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
     worker = f"{socket.gethostname()}:{os.getpid()}"
     base = dict(src=spec.src, tgt=spec.tgt, worker=worker)
     try:
-        src = read_text(spec.src, spec.encoding, spec.src_lang)
-        tgt = read_text(spec.tgt, spec.encoding, spec.tgt_lang)
+        src, tgt = _read(spec.src, spec.encoding, spec.src_lang), _read(spec.tgt, spec.encoding, spec.tgt_lang)
         try:
             files = {"src_file": fingerprint(spec.src), "tgt_file": fingerprint(spec.tgt)}
         except OSError:
             files = {}
         langs = []
-        for path, text, given in ((spec.src, src, spec.src_lang), (spec.tgt, tgt, spec.tgt_lang)):
+        for path, doc, given in ((spec.src, src, spec.src_lang), (spec.tgt, tgt, spec.tgt_lang)):
             try:
-                langs.append(given or detect_lang(text))
+                langs.append(given or detect_lang(doc.text))
             except LanguageError as e:
                 raise InputError(f"{path}: {e}; give src_lang and tgt_lang in the manifest (fields 4 and 5)") from None
         if isinstance(model, LazyModel):  # the model loads with the first pair: not the pair's time
@@ -152,7 +152,7 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
         out = None
         if outdir is not None:
             out = os.path.join(outdir, f"{spec.id}.{fmt}")
-            write_output(out, a.format(fmt), (spec.src, spec.tgt))
+            write_files({out: a.format(fmt)}, (spec.src, spec.tgt))
         counts = _report(a, spec, outdir, keep) if coverage else {}
         n_src = len(a.src_sentences)
         covered = sum(len(b.src_ids) for b in a.beads if b.tgt_ids)
@@ -174,6 +174,17 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
         msg = one_line(f"{spec.src} / {spec.tgt}: {type(e).__name__}: {e}")
     return PairResult(spec.id, "error", seconds=round(time.perf_counter() - t0, 3), error=msg,
                       peak_rss_mb=_peak_rss_mb(), **base)
+
+
+def _read(path, encoding, lang):
+    """A pair's document (:func:`bitext.read_document`: text, DOCX, HTML, Markdown, subtitles, EPUB, PDF)."""
+    from .formats.document import MissingExtra
+    from .formats.registry import read_document
+
+    try:
+        return read_document(path, encoding, lang)
+    except MissingExtra as e:
+        raise InputError(f"{path}: {e}") from None
 
 
 def _report(a, spec: PairSpec, outdir: str | None, keep: bool) -> dict:

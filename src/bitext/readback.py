@@ -15,7 +15,8 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from .io import FORMATS, InputError, read_text
+from .formats.registry import BATCH_FORMATS as FORMATS
+from .io import InputError, read_text
 
 __all__ = ["read_beads", "read_batch"]
 
@@ -42,10 +43,13 @@ def read_beads(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
 
     p = Path(path)
     fmt = fmt or p.suffix.lower().lstrip(".")
+    fmt = "xliff" if fmt == "xlf" else fmt
+    if fmt in ("xliff", "xlsx"):
+        return _from_units(p, fmt, src_lang, tgt_lang)
     if fmt == "beads":
         raise InputError(f"{p}: the beads format holds no text; write tsv, jsonl or tmx to read it back")
     if fmt not in FORMATS:
-        raise InputError(f"{p}: unknown output format {fmt!r} (expected tsv, jsonl or tmx)")
+        raise InputError(f"{p}: unknown output format {fmt!r} (expected tsv, jsonl, tmx, xliff or xlsx)")
     text = read_text(p)
     beads = []
     if fmt == "tsv":
@@ -94,6 +98,25 @@ def read_beads(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
             beads.append(Bead(_ids(props.get("x-bitext-src-ids", "")), _ids(props.get("x-bitext-tgt-ids", "")),
                               segs.get(s_lang, ""), segs.get(t_lang, ""), _score(props.get("x-bitext-score"))))
     return Alignment(beads, [], [], src_lang or "", tgt_lang or "")
+
+
+def _from_units(p: Path, fmt: str, src_lang, tgt_lang):
+    """An XLIFF or XLSX file bitext wrote: its units hold the beads' ids and scores."""
+    from .formats.document import MissingExtra
+    from .formats.registry import read_units
+    from .pipeline import Alignment, Bead
+
+    try:
+        units = read_units(p, fmt, src_lang, tgt_lang)
+    except MissingExtra as e:
+        raise InputError(f"{p}: {e}") from None
+    beads = []
+    for u in units.units:
+        s_ids, t_ids = u.where.get("src_ids"), u.where.get("tgt_ids")
+        if s_ids is None or t_ids is None:
+            raise InputError(f"{p}:{u.where.get('line', '')}: not a bead bitext wrote (no sentence ids)")
+        beads.append(Bead(tuple(s_ids), tuple(t_ids), u.src, u.tgt, _score(u.score)))
+    return Alignment(beads, [], [], units.src_lang or "", units.tgt_lang or "")
 
 
 def read_batch(outdir) -> tuple[dict, list[str]]:

@@ -6,7 +6,7 @@ import os
 import sys
 
 from ..batch import ENGINES, SUMMARY_NAME, BatchError, ManifestError, align_many, read_manifest
-from ..io import FORMATS
+from ..formats.registry import BATCH_FORMATS as FORMATS
 from ..manifest import MAX_REPORTED
 from . import add_device, encoding_name, model_options, positive_int
 
@@ -33,7 +33,7 @@ def add_cli(sub, add_common=None) -> None:
     p.add_argument("-w", "--workers", type=positive_int, default=1, help="worker processes or Ray actors (default: 1)")
     p.add_argument("--engine", choices=ENGINES, default="local", help="local processes or Ray (default: local)")
     p.add_argument("--address", help="Ray cluster to join (default: $RAY_ADDRESS, else a local Ray instance)")
-    p.add_argument("--format", choices=FORMATS, default="tsv", help="output format (default: tsv)")
+    p.add_argument("--format", choices=FORMATS, default="tsv", help="output format, one file a pair: OUTDIR/<id>.<format> (default: tsv)")
     p.add_argument("--model", help=MODEL_HELP)
     add_device(p)
     p.add_argument("--threads", type=positive_int, default=1,

@@ -27,7 +27,7 @@ from ..io import InputError
 from .document import Document, MissingExtra
 
 __all__ = [
-    "Format", "FORMATS", "DOCUMENT_FORMATS", "BILINGUAL_FORMATS", "OUTPUT_FORMATS",
+    "Format", "FORMATS", "DOCUMENT_FORMATS", "BILINGUAL_FORMATS", "OUTPUT_FORMATS", "BATCH_FORMATS",
     "format_named", "document_format", "bilingual_format", "output_format", "sniff",
     "read_document", "read_units", "render", "load", "FormatError",
 ]
@@ -98,6 +98,7 @@ FORMATS: tuple[Format, ...] = (
 DOCUMENT_FORMATS = tuple(f.name for f in FORMATS if f.reads == "document")
 BILINGUAL_FORMATS = tuple(f.name for f in FORMATS if f.reads == "bilingual")
 OUTPUT_FORMATS = tuple(f.name for f in FORMATS if f.writes)
+BATCH_FORMATS = tuple(f.name for f in FORMATS if f.writes and not f.files)  # one file a pair: <id>.<name>
 
 _BY_NAME = {f.name: f for f in FORMATS}
 _BY_EXTENSION = {e: f for f in FORMATS for e in f.extensions}
