@@ -209,7 +209,7 @@ BAD = {
     "not-a-zip.docx": (lambda p: p.write_bytes(b"This is not a zip at all, only text named .docx\n" * 20),
                        "not a DOCX file"),
     "empty-zip.docx": (lambda p: _zip(p, {"hello.txt": "hi"}), "not a readable DOCX"),
-    "not-a-zip.epub": (lambda p: p.write_bytes(b"\x00\x01 garbage" * 50), "not a EPUB file"),
+    "not-a-zip.epub": (lambda p: p.write_bytes(b"\x00\x01 garbage" * 50), "not an EPUB file"),
     "no-spine.epub": (lambda p: _zip(p, {"mimetype": "application/epub+zip"}), "not a readable EPUB"),
     "password.docx": (lambda p: p.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 600), "encrypted"),
     "encrypted.docx": (lambda p: _zip(p, {"word/document.xml": "<x/>"}, encrypted=True), "encrypted DOCX"),

@@ -259,3 +259,16 @@ def test_a_bilingual_file_that_is_not_one(tmp_path, capsys):
     shutil.copy(ZH, tmp_path / "zh.txt")
     assert main(["coverage", str(tmp_path / "zh.txt"), "-q"]) == 2
     one_error_line(capsys.readouterr().err, "zh.txt", "not a bilingual file")
+
+
+@pytest.mark.parametrize("name, content, needle", [
+    ("table.xlsx", b"just text, not a spreadsheet\n" * 10, "not an XLSX file"),
+    ("locked.xlsx", bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 600, "encrypted"),
+])
+def test_bad_xlsx_gets_one_error_line(tmp_path, capsys, name, content, needle):
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    out = tmp_path / "report.txt"
+    assert main(["coverage", str(bad), "-o", str(out), "-q"]) == 2
+    one_error_line(capsys.readouterr().err, name, needle)
+    assert not out.exists()

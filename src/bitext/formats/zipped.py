@@ -29,6 +29,10 @@ MAX_RATIO = 200
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "AEIOUX" else f"a {kind}"
+
+
 def check_size(path) -> Path:
     """The path, when it is a file no larger than :data:`~bitext.io.MAX_INPUT_BYTES`."""
     p = Path(path)
@@ -53,12 +57,12 @@ def check_zip(path, kind: str) -> zipfile.ZipFile:
     with open(p, "rb") as f:
         head = f.read(8)
     if head.startswith(OLE_MAGIC):
-        raise InputError(f"{p}: an encrypted (password-protected) or old binary Office file, not a {kind}; "
+        raise InputError(f"{p}: an encrypted (password-protected) or old binary Office file, not {_a(kind)}; "
                          "save it without a password, as a .docx or .xlsx")
     try:
         z = zipfile.ZipFile(p)
     except zipfile.BadZipFile:
-        raise InputError(f"{p}: not a {kind} file (not a zip archive; damaged or another format)") from None
+        raise InputError(f"{p}: not {_a(kind)} file (not a zip archive; damaged or another format)") from None
     except OSError as e:
         raise InputError(f"{p}: cannot read: {e.strerror or e}") from None
     try:
@@ -84,6 +88,6 @@ def read_member(z: zipfile.ZipFile, name: str, path, kind: str) -> bytes:
     try:
         return z.read(name)
     except KeyError:
-        raise InputError(f"{path}: not a {kind} file (no {name} inside)") from None
+        raise InputError(f"{path}: not {_a(kind)} file (no {name} inside)") from None
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
         raise InputError(f"{path}: damaged {kind} file ({name}: {e})") from None
