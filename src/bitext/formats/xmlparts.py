@@ -44,7 +44,8 @@ def xml_error(path, e, kind: str) -> InputError:
     msg = getattr(e, "msg", None) or str(e)
     msg = re.sub(r",? line \d+, column \d+$", "", str(msg))
     where = f"{path}:{line}" if line else str(path)
-    return InputError(f"{where}: not well-formed XML, so not {"an" if kind[0] in "AEIOUX" else "a"} {kind} file ({msg})")
+    article = "an" if kind[0] in "AEIOUX" else "a"
+    return InputError(f"{where}: not well-formed XML, so not {article} {kind} file ({msg})")
 
 
 def xml_safe(s: str) -> str:
