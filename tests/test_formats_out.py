@@ -204,6 +204,11 @@ def test_cli_coverage_and_review_take_one_bilingual_file(editorial_alignment, tm
     page = tmp_path / "review.html"
     assert main(["review", str(bad), "-o", str(page), "-q"]) == 0
     assert page.read_text("utf-8").lstrip().lower().startswith("<!doctype html")
+    glossary = tmp_path / "g.tsv"  # the glossary and consistency checks run on the units too
+    glossary.write_text("开源\t자료공개|오픈소스\n人工智能\t인공지능\n", "utf-8")
+    assert main(["coverage", str(bad), "--glossary", str(glossary), "--format", "json", "-q"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["terms_checked"] and report["counts"]["inconsistent_terms"] >= 1
     tsv = tmp_path / "pairs.tsv"
     editorial_alignment.save(tsv)
     assert main(["coverage", str(tsv), "-q"]) == 0
