@@ -171,6 +171,6 @@ def write_epub(paragraphs: list[str], path: Path, lang: str) -> Path:
     book.toc = chapters
     book.add_item(epub.EpubNcx())
     book.add_item(epub.EpubNav())
-    book.spine = chapters
+    book.spine = ["nav", *chapters]  # the navigation document first, as e-book tools write it
     epub.write_epub(str(path), book)
     return path

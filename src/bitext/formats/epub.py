@@ -3,8 +3,9 @@
 Each spine document is read as a web page (:func:`bitext.formats.html.paragraphs_of`);
 its paragraphs know their ``chapter`` (the number of the spine document that
 holds text, from 1), their ``paragraph`` inside it and the chapter's ``file``.
-An e-book whose chapters are encrypted (DRM) is refused; obfuscated fonts are not
-in the way.
+Spine documents marked ``linear="no"`` are outside the reading order and left
+out; the navigation document's ``<nav>`` gives no text. An e-book whose
+chapters are encrypted (DRM) is refused; obfuscated fonts are not in the way.
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ def read(path, encoding: str | None = None, lang: str | None = None) -> Document
             warnings.simplefilter("ignore")
             book = epub.read_epub(str(path), {"ignore_ncx": True})
         chapters = []
-        for idref, *_ in book.spine:
+        for idref, *rest in book.spine:
+            if rest and str(rest[0]).lower() == "no":
+                continue  # linear="no": outside the reading order (a pop-up note, a cover page)
             item = book.get_item_with_id(idref)
             if item is not None:
                 chapters.append((item.get_name(), item.get_content()))
