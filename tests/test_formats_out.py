@@ -215,8 +215,10 @@ def test_cli_coverage_and_review_take_one_bilingual_file(editorial_alignment, tm
     assert "Coverage" in capsys.readouterr().out
     assert main(["review", str(bad), "--fixed", str(tsv), "-o", str(page), "-q"]) == 2
     one_error_line(capsys.readouterr().err, "--fixed needs SRC and TGT")
-    assert main(["align", str(bad), "-q"]) == 2
-    one_error_line(capsys.readouterr().err, "give SRC and TGT")
+    with pytest.raises(SystemExit) as e:  # align needs both documents
+        main(["align", str(bad), "-q"])
+    assert e.value.code == 2
+    one_error_line(capsys.readouterr().err, "required: tgt")
 
 
 # --- bad bilingual files ------------------------------------------------------------------------------

@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("align", help="align two files and write the beads")
     _add_common(p)
+    for a in p._actions:  # align needs both documents
+        if a.dest == "tgt":
+            a.nargs, a.required, a.help = None, True, "target document (its translation)"
     p.add_argument("--format", choices=OUTPUT_FORMATS, default=None,
                    help="output format (default: from the -o file's extension: .tsv .jsonl .beads .tmx .xlf .xlsx; "
                    "standard output: tsv); moses writes -o PREFIX.<src_lang> and PREFIX.<tgt_lang>")
