@@ -17,7 +17,7 @@ import bitext
 from bitext.cli import main
 from bitext.formats.document import MissingExtra
 from bitext.formats.registry import read_document
-from bitext.io import InputError
+from bitext.text.read import InputError
 from conftest import ROOT, SEEDS, one_error_line
 from formats_build import (seed_paragraphs, write_docx, write_epub, write_html, write_markdown, write_srt,
                            write_vtt)
@@ -266,7 +266,7 @@ def test_reading_text_loads_no_format_library():
 
 def test_batch_reads_documents_and_writes_xliff_and_xlsx(built, tmp_path, capsys):
     """bitext batch takes documents too, writes one XLIFF (or XLSX) a pair, and read_batch reads them back."""
-    from bitext.readback import read_batch
+    from bitext.views.readback import read_batch
 
     manifest = tmp_path / "pairs.tsv"
     manifest.write_text("".join(f"{fmt}\t{built[fmt][0]}\t{built[fmt][1]}\n" for fmt in ("docx", "html", "md")),

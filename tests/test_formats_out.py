@@ -11,7 +11,7 @@ import bitext
 from bitext.bilingual import units_alignment
 from bitext.cli import main
 from bitext.formats.registry import read_units
-from bitext.io import InputError
+from bitext.text.read import InputError
 from conftest import SEEDS, one_error_line
 
 ZH = str(SEEDS / "global-times-editorial.zh.txt")

@@ -5,20 +5,23 @@
 >>> for bead in a: print(bead.src_ids, bead.tgt_ids, bead.score)   # doctest: +SKIP
 """
 
+from ._version import __version__
 from .embed import load_model
 from .pipeline import Alignment, Bead, align
-from .segment import Sentence, split
-from .coverage import coverage as coverage_report
-from . import terms  # callable: bitext.terms(alignment) lists term pairs
+from .text.segment import Sentence, split
+from .check.coverage import coverage
+from .check.terms import terms
+
+coverage_report = coverage  # the name the README has used since the start: bitext.coverage_report(alignment)
+
 from .formats.registry import read_document
 
-__version__ = "0.1.0"
-__all__ = ["align", "Alignment", "Bead", "coverage_report", "load_model", "split", "Sentence", "terms",
+__all__ = ["align", "Alignment", "Bead", "coverage", "coverage_report", "load_model", "split", "Sentence", "terms",
            "read_document", "read_bilingual", "__version__"]
 
 
 def __getattr__(name):
-    # bitext.read_bilingual loads its module (and numpy-side helpers) on first use
+    # bitext.read_bilingual loads its module on first use
     if name == "read_bilingual":
         from .bilingual import read_bilingual
 

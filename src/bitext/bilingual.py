@@ -21,9 +21,9 @@ import numpy as np
 
 from .formats.document import UnitFile, clean_paragraph
 from .formats.registry import read_units
-from .io import InputError
+from .text.read import InputError
 from .pipeline import Alignment, Bead
-from .segment import LanguageError, Sentence, detect_lang, split
+from .text.segment import LanguageError, Sentence, detect_lang, split
 
 __all__ = ["read_bilingual", "units_alignment"]
 
@@ -66,7 +66,7 @@ def units_alignment(units: UnitFile, src_lang: str | None = None, tgt_lang: str 
     embedder = None
     if model is not False and (src_sents or tgt_sents):
         from .embed import load_model
-        from .embedder import Embedder
+        from .embed.embedder import Embedder
 
         embedder = model if isinstance(model, Embedder) else load_model(model, cache=cache)
         dim = None

@@ -8,10 +8,11 @@ import signal
 import sys
 import warnings
 
-from .. import __version__
+from .._version import __version__
 from ..formats.document import MissingExtra
+from ..formats.output import OutputError, check_output, write_output
 from ..formats.registry import OUTPUT_FORMATS, FormatError, output_format
-from ..io import InputError, OutputError, check_output, write_output
+from ..text.read import InputError
 
 __all__ = [
     "main", "build_parser", "Parser", "COMMANDS", "EXIT_USAGE", "EXIT_INTERRUPTED",
@@ -38,7 +39,7 @@ class Parser(argparse.ArgumentParser):
 
 def lang_code(value: str) -> str:
     """argparse type of ``--src-lang``/``--tgt-lang``: a language code."""
-    from ..segment import check_lang
+    from ..text.segment import check_lang
 
     why = check_lang(value)
     if why:
@@ -48,7 +49,7 @@ def lang_code(value: str) -> str:
 
 def encoding_name(value: str) -> str:
     """argparse type of ``--encoding``: a codec Python knows."""
-    from ..encoding import check_encoding
+    from ..text.encoding import check_encoding
 
     try:
         return check_encoding(value)
@@ -174,7 +175,7 @@ def load_pair(args, prog: str = "bitext"):
     subtitles, EPUB, PDF); raises :class:`InputError` naming the file (and the line). A
     reader's warnings (a PDF's layout) go to stderr."""
     from ..formats.registry import read_document
-    from ..segment import BlankLineError, split_lines
+    from ..text.segment import BlankLineError, split_lines
 
     docs = []
     for path, lang in ((args.src, args.src_lang), (args.tgt, args.tgt_lang)):
@@ -194,7 +195,7 @@ def load_pair(args, prog: str = "bitext"):
 
 
 def resolve_langs(args, src: str, tgt: str):
-    from ..segment import LanguageError, detect_lang
+    from ..text.segment import LanguageError, detect_lang
 
     langs = []
     for name, text, flag, given in (
@@ -230,7 +231,8 @@ def _warn_long_sentences(prog: str, args, caught) -> None:
 def _bilingual(args, prog: str, render) -> int:
     """``coverage FILE`` and ``review FILE``: the units of one bilingual file are the beads."""
     from ..bilingual import units_alignment
-    from ..embed import ModelLoadError, load_model
+    from ..embed import load_model
+    from ..embed.embedder import ModelLoadError
     from ..formats.registry import read_units
 
     for flag, given in (("--fixed", getattr(args, "fixed", None)), ("--presplit", args.presplit)):
@@ -266,9 +268,10 @@ def run_align_command(args, prog: str, render, bilingual: bool = False) -> int:
     """Shared by ``align``, ``coverage``, ``review`` and ``terms``: read, align, ``render(alignment)``
     (a text, or ``({path: text or bytes}, notes)``), write safely. With ``bilingual``, SRC alone
     may be a bilingual file (TMX, XLIFF, TSV, JSONL, XLSX) whose units are the beads."""
-    from ..embed import ModelLoadError, language_warning, load_model
+    from ..embed import language_warning, load_model
+    from ..embed.embedder import ModelLoadError
     from ..pipeline import align
-    from ..segment import LongSentenceWarning
+    from ..text.segment import LongSentenceWarning
 
     if args.tgt is None:
         if bilingual:
@@ -280,7 +283,7 @@ def run_align_command(args, prog: str, render, bilingual: bool = False) -> int:
         check_output("-" if args.output is None else args.output, inputs)
         src, tgt = load_pair(args, prog)
         if fixed:
-            from ..fixed import read_jsonl
+            from ..aligner.fixed import read_jsonl
 
             read_jsonl(fixed)  # a malformed file fails before the model loads
         src_lang, tgt_lang = resolve_langs(args, src.text, tgt.text)
@@ -315,10 +318,10 @@ def run_align_command(args, prog: str, render, bilingual: bool = False) -> int:
 
 def write_result(prog: str, output: str | None, text, inputs=()) -> int:
     """Write a command's result to ``output`` (``None`` or ``-``: standard output)
-    with :func:`bitext.io.write_output`: 0, or 2 with one error line. ``text`` may
+    with :func:`bitext.formats.output.write_output`: 0, or 2 with one error line. ``text`` may
     also be ``({path: text or bytes}, notes)``, files written all or none (the
     notes go to stderr)."""
-    from ..formats.saving import write_files
+    from ..formats.output import write_files
 
     try:
         if isinstance(text, tuple):
@@ -382,7 +385,7 @@ def _terminate(signum, frame):
 def _main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["eval"]:
-        from ..evaluate import main as eval_main
+        from ..aligner.evaluate import main as eval_main
 
         return eval_main(argv[1:])
     ap = build_parser()
@@ -407,7 +410,7 @@ def _run_align(args) -> int:
     def write(alignment):
         report = None
         if fmt.wants_report:
-            from ..coverage import coverage
+            from ..check.coverage import coverage
 
             report = coverage(alignment, progress=not args.quiet)
         try:

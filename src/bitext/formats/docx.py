@@ -13,7 +13,7 @@ Page headers and footers are left out, as a web page's are.
 
 from __future__ import annotations
 
-from ..io import InputError
+from ..text.read import InputError
 from .document import Document, Paragraph, clean_paragraph
 from .zipped import check_zip
 

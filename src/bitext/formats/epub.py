@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import warnings
 
-from ..io import InputError
+from ..text.read import InputError
 from .document import Document, Paragraph
 from .html import paragraphs_of
 from .zipped import check_zip

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ..io import read_text
+from ..text.read import read_text
 from .document import Document, Paragraph, clean_paragraph
 
 __all__ = ["read", "paragraphs_of"]

@@ -16,7 +16,7 @@ import re
 import unicodedata
 import warnings
 
-from ..io import InputError
+from ..text.read import InputError
 from .document import Document, Paragraph, clean_paragraph, join_lines
 from .zipped import check_size
 

@@ -1,8 +1,8 @@
-"""Plain text: one paragraph a line, read as it always was (:func:`bitext.io.read_text`)."""
+"""Plain text: one paragraph a line, read as it always was (:func:`bitext.text.read.read_text`)."""
 
 from __future__ import annotations
 
-from ..io import read_text
+from ..text.read import read_text
 from .document import Document, Paragraph
 
 __all__ = ["read", "document_of"]

@@ -23,7 +23,7 @@ import importlib
 import os
 from dataclasses import dataclass
 
-from ..io import InputError
+from ..text.read import InputError
 from .document import Document, MissingExtra
 
 __all__ = [
@@ -79,11 +79,11 @@ FORMATS: tuple[Format, ...] = (
            description="e-book: chapters in spine order"),
     Format("pdf", ("pdf",), "bitext.formats.pdf", "document", needs=("pypdf",),
            description="PDF with a text layer (layout may break sentences)"),
-    Format("tsv", ("tsv",), "bitext.formats.beadfiles", "bilingual", writes=True,
+    Format("tsv", ("tsv",), "bitext.formats.beads", "bilingual", writes=True,
            description="bitext's beads: ids, score, source, target (tab-separated)"),
-    Format("jsonl", ("jsonl",), "bitext.formats.beadfiles", "bilingual", writes=True,
+    Format("jsonl", ("jsonl",), "bitext.formats.beads", "bilingual", writes=True,
            description="bitext's beads, one JSON object a line (feeds --fixed)"),
-    Format("beads", ("beads",), "bitext.formats.beadfiles", None, writes=True,
+    Format("beads", ("beads",), "bitext.formats.beads", None, writes=True,
            description="sentence ids only, as gold files: [i,j]:[k]:score"),
     Format("tmx", ("tmx",), "bitext.formats.tmx", "bilingual", writes=True, needs=("translate.storage.tmx",),
            description="TMX 1.4 translation memory"),
@@ -202,7 +202,7 @@ def read_document(path, encoding: str | None = None, lang: str | None = None, fm
 
     The format comes from ``fmt``, the extension, or the first bytes (plain text
     otherwise). ``encoding`` and ``lang`` help decode text formats (plain text,
-    HTML, Markdown, subtitles). Raises :class:`~bitext.io.InputError` naming the
+    HTML, Markdown, subtitles). Raises :class:`~bitext.text.read.InputError` naming the
     file for a file that cannot be read (damaged, encrypted, a zip bomb, a PDF
     without a text layer, no text at all), and
     :class:`~bitext.formats.document.MissingExtra` when the format's library is

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..io import InputError, read_text
+from ..text.read import InputError, read_text
 from .document import Document, Paragraph, clean_paragraph
 
 __all__ = ["read"]

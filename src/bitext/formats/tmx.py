@@ -1,4 +1,4 @@
-"""TMX translation memories: read with translate-toolkit, written by :func:`bitext.io.beads_to_tmx`.
+"""TMX translation memories: read with translate-toolkit, written by :func:`bitext.formats.beads.beads_to_tmx`.
 
 Each ``<tu>`` is a unit. The two languages are those given, else the
 header's ``srclang`` and the other language the units use; a unit that lacks
@@ -9,7 +9,7 @@ score bitext writes (``x-bitext-score``) is read back.
 
 from __future__ import annotations
 
-from ..io import InputError
+from ..text.read import InputError
 from .document import Unit, UnitFile
 from .xmlparts import languages_pair, local_name, segment_text, xml_error
 from .zipped import check_size
@@ -75,7 +75,7 @@ def read_units(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
 
 
 def write(alignment, fmt: str | None = None) -> str:
-    """TMX 1.4 of the alignment's beads with both sides (:func:`bitext.io.beads_to_tmx`)."""
-    from ..io import beads_to_tmx
+    """TMX 1.4 of the alignment's beads with both sides (:func:`bitext.formats.beads.beads_to_tmx`)."""
+    from .beads import beads_to_tmx
 
     return beads_to_tmx(alignment.beads, alignment.src_lang, alignment.tgt_lang)

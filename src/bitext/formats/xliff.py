@@ -16,7 +16,7 @@ timing, chapter, page). Reading it back gives the same beads.
 
 from __future__ import annotations
 
-from ..io import InputError
+from ..text.read import InputError
 from .document import Unit, UnitFile, position_label
 from .xmlparts import local_name, segment_text, xml_error, xml_safe
 from .zipped import check_size
@@ -119,7 +119,7 @@ def _store_class():
 
 def write(alignment, fmt: str | None = None) -> str:
     """XLIFF 1.2 of the alignment: one ``<trans-unit>`` a bead (see the module's doc)."""
-    from .. import __version__
+    from .._version import __version__
     from .positions import bead_position
 
     store = _store_class()(sourcelanguage=alignment.src_lang or "und", targetlanguage=alignment.tgt_lang or "und")

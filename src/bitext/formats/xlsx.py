@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 
-from ..io import InputError
+from ..text.read import InputError
 from .document import Unit, UnitFile, position_label
 from .zipped import check_zip
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..io import InputError
+from ..text.read import InputError
 
 __all__ = ["segment_text", "xml_error", "xml_safe", "local_name", "languages_pair", "base_lang"]
 

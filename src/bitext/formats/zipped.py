@@ -1,6 +1,6 @@
 """Zip containers (DOCX, EPUB, XLSX) opened with bounds, before a library reads them.
 
-:func:`check_zip` refuses, with an :class:`~bitext.io.InputError` that names
+:func:`check_zip` refuses, with an :class:`~bitext.text.read.InputError` that names
 the file: a file that is not a zip (an Office file saved with a password is
 an OLE container, not a zip), a zip with encrypted members, one whose members
 would unpack to more than :data:`MAX_UNPACKED_BYTES` in all or that packs one
@@ -16,7 +16,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from ..io import MAX_INPUT_BYTES, InputError
+from ..text.read import MAX_INPUT_BYTES, InputError
 
 __all__ = ["check_zip", "check_size", "read_member", "MAX_UNPACKED_BYTES", "MAX_RATIO", "OLE_MAGIC"]
 
@@ -34,7 +34,7 @@ def _a(kind: str) -> str:
 
 
 def check_size(path) -> Path:
-    """The path, when it is a file no larger than :data:`~bitext.io.MAX_INPUT_BYTES`."""
+    """The path, when it is a file no larger than :data:`~bitext.text.read.MAX_INPUT_BYTES`."""
     p = Path(path)
     try:
         size = os.stat(p).st_size
