@@ -280,3 +280,8 @@ def test_batch_reads_documents_and_writes_xliff_and_xlsx(built, tmp_path, capsys
         assert skipped == [] and sorted(docs) == ["docx", "html", "md"]
         first = [(b.src_ids, b.tgt_ids, b.src, b.tgt) for b in docs["docx"]]
         assert first == [(b.src_ids, b.tgt_ids, b.src, b.tgt) for b in docs["md"]] and len(first) > 20
+    from openpyxl import load_workbook
+
+    ws = load_workbook(tmp_path / "out-xlsx" / "html.xlsx")["beads"]
+    status = [row[5] for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert status.count("ok") > 20 and "addition" in status  # each bead's coverage status

@@ -151,11 +151,15 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             a = align(src, tgt, langs[0], langs[1], model=model)
-        out = None
+        out = report = None
         if outdir is not None:
             out = os.path.join(outdir, f"{spec.id}.{fmt}")
-            write_files({out: a.format(fmt)}, (spec.src, spec.tgt))
-        counts = _report(a, spec, outdir, keep) if coverage else {}
+            if fmt == "xlsx":  # its status column: the coverage status of each bead
+                from ..check.coverage import coverage as coverage_report
+
+                report = coverage_report(a)
+            write_files({out: a.format(fmt, report)}, (spec.src, spec.tgt))
+        counts = _report(a, spec, outdir, keep, report) if coverage else {}
         n_src = len(a.src_sentences)
         covered = sum(len(b.src_ids) for b in a.beads if b.tgt_ids)
         return PairResult(
@@ -189,11 +193,12 @@ def _read(path, encoding, lang):
         raise InputError(f"{path}: {e}") from None
 
 
-def _report(a, spec: PairSpec, outdir: str | None, keep: bool) -> dict:
-    """The coverage report of one pair, written beside its alignment: PairResult fields."""
+def _report(a, spec: PairSpec, outdir: str | None, keep: bool, report=None) -> dict:
+    """The coverage report of one pair (``report``, when the output already needed it), written
+    beside its alignment: PairResult fields."""
     from ..check.coverage import coverage as coverage_report
 
-    r = coverage_report(a)
+    r = report if report is not None else coverage_report(a)
     d = r.to_dict()
     c = d["counts"]
     out = {"report_coverage": d["coverage"], "omissions": c["omitted_sentences"], "additions": c["added_sentences"],
