@@ -285,7 +285,10 @@ def align(
     JSONL file bitext wrote (its approved and edited beads; its sentence
     hashes must match), or a list of beads, dicts with ``src_ids`` and
     ``tgt_ids``, or ``(src_ids, tgt_ids)`` pairs. Fixed beads come back as
-    :class:`ReviewedBead`, with confidence 1.
+    :class:`ReviewedBead`, with confidence 1. The comments of a file's
+    other beads are kept on their sentences
+    (:func:`~bitext.aligner.fixed.place_comments`; a comment whose bead was
+    re-aligned away moves, with a :class:`~bitext.aligner.fixed.CommentMovedWarning`).
     """
     src_doc = src if isinstance(src, Document) else None
     tgt_doc = tgt if isinstance(tgt, Document) else None
@@ -300,11 +303,11 @@ def align(
     t0 = time.perf_counter()
     src_sents, src_lang = segment_side(src, src_lang, presplit, cache, side="src")
     tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache, side="tgt")
-    cons = None
+    cons, comments = None, []
     if fixed is not None:
-        from .aligner.fixed import constraints
+        from .aligner.fixed import fixed_and_comments
 
-        cons = constraints(fixed, [s.text for s in src_sents], [s.text for s in tgt_sents])
+        cons, comments = fixed_and_comments(fixed, [s.text for s in src_sents], [s.text for s in tgt_sents])
     src_text = None if isinstance(src, (list, tuple)) else str(src)
     tgt_text = None if isinstance(tgt, (list, tuple)) else str(tgt)
     # Korean without full stops: both sides cut finer, and the aligner decides (optional_cuts);
@@ -371,6 +374,8 @@ def align(
         )
         for s, t, sim, conf, *fix in beads
     ]
+    if comments:  # those of beads not fixed: on the same sentences, or moved with a warning
+        out = _with_comments(out, comments)
     return Alignment(
         out,
         src_sents,
@@ -446,6 +451,22 @@ def _bead(s, t, src: str, tgt: str, score: float, sim: float, fix=None) -> Bead:
     if fix is None:
         return Bead(s, t, src, tgt, score, sim)
     return ReviewedBead(s, t, src, tgt, score, sim, fix.approved, fix.edited, fix.comment)
+
+
+def _with_comments(beads: list[Bead], comments) -> list[Bead]:
+    """``beads`` with the comments of beads that were not fixed
+    (:func:`~bitext.aligner.fixed.place_comments`), joined with `` / `` after
+    a bead's own; a plain bead with a comment becomes a :class:`ReviewedBead`."""
+    from .aligner.fixed import place_comments
+
+    out = list(beads)
+    for i, texts in place_comments(out, comments).items():
+        b = out[i]
+        own = getattr(b, "comment", "")
+        out[i] = ReviewedBead(b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, b.similarity,
+                              getattr(b, "approved", False), getattr(b, "edited", False),
+                              " / ".join([own, *texts] if own else texts))
+    return out
 
 
 def _is_str_list(x) -> bool:

@@ -9,6 +9,7 @@ import sys
 import warnings
 
 from .._version import __version__
+from ..formats.beads import FORMATS
 from ..formats.document import MissingExtra
 from ..formats.output import OutputError, check_output, write_output
 from ..formats.registry import OUTPUT_FORMATS, FormatError, output_format
@@ -17,7 +18,7 @@ from ..text.read import InputError
 __all__ = [
     "main", "build_parser", "Parser", "COMMANDS", "EXIT_USAGE", "EXIT_INTERRUPTED",
     "lang_code", "encoding_name", "add_fixed", "load_pair", "resolve_langs", "run_align_command", "write_result",
-    "add_command", "fail", "unit_interval",
+    "add_command", "fail", "unit_interval", "format_of", "summary_line",
 ]
 
 EXIT_USAGE = 2
@@ -122,6 +123,32 @@ def add_fixed(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fixed", metavar="JSONL",
                    help="keep the beads marked approved or edited in this JSONL file (bitext align --format jsonl, "
                    "or a review download) and re-align only the stretches between them")
+
+
+def format_of(path: str | None, formats=FORMATS, default: str = "tsv", aliases: dict | None = None) -> str:
+    """The output format that an output file's extension names (one of ``formats``,
+    or by ``aliases``, e.g. ``{"htm": "html"}``); ``default`` otherwise."""
+    ext = os.path.splitext(path or "")[1].lower().lstrip(".")
+    ext = (aliases or {}).get(ext, ext)
+    return ext if ext in formats else default
+
+
+def summary_line(prog: str, output: str | None, alignment) -> str:
+    """What a command wrote: the beads by kind, the coverage, the output
+    (``bitext align: 28 beads (1-1: 14, 1-2: 9, ...), coverage 100.0% (27/27 source sentences), written to pairs.tsv``).
+
+    The coverage is that of :func:`bitext.coverage` without its leave-one-out
+    test, which encodes text again (``bitext coverage`` runs it)."""
+    from collections import Counter
+
+    from ..check.coverage import coverage
+
+    kinds = Counter(b.kind for b in alignment.beads)
+    by_kind = ", ".join(f"{k}: {v:,}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    r = coverage(alignment, loo_gain=None)
+    where = "standard output" if output in (None, "-") else output
+    return (f"{prog}: {len(alignment.beads):,} beads ({by_kind or 'none'}), coverage {100 * r.coverage:.1f}% "
+            f"({r.covered_sentences:,}/{r.src_sentences:,} source sentences), written to {where}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -264,10 +291,12 @@ def _bilingual(args, prog: str, render) -> int:
     return write_result(prog, args.output, out, (args.src,))
 
 
-def run_align_command(args, prog: str, render, bilingual: bool = False) -> int:
+def run_align_command(args, prog: str, render, bilingual: bool = False, summary: bool = False) -> int:
     """Shared by ``align``, ``coverage``, ``review`` and ``terms``: read, align, ``render(alignment)``
-    (a text, or ``({path: text or bytes}, notes)``), write safely. With ``bilingual``, SRC alone
-    may be a bilingual file (TMX, XLIFF, TSV, JSONL, XLSX) whose units are the beads."""
+    (a text, or ``({path: text or bytes}, notes)``), write safely; with ``summary``, then
+    :func:`summary_line` on stderr unless ``--quiet``. With ``bilingual``, SRC alone may be a
+    bilingual file (TMX, XLIFF, TSV, JSONL, XLSX) whose units are the beads."""
+    from ..aligner.fixed import CommentMovedWarning
     from ..embed import language_warning, load_model
     from ..embed.embedder import ModelLoadError
     from ..pipeline import align
@@ -303,17 +332,37 @@ def run_align_command(args, prog: str, render, bilingual: bool = False) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", LongSentenceWarning)
+        warnings.simplefilter("always", CommentMovedWarning)
         try:
             result = align(src, tgt, src_lang, tgt_lang, model=model, presplit=args.presplit,
                            cache=not args.no_cache, progress=not args.quiet, fixed=fixed)
         except ValueError as e:
             return fail(prog, str(e))
     _warn_long_sentences(prog, args, [w.message for w in caught if isinstance(w.message, LongSentenceWarning)])
+    for w in caught:  # a comment whose bead was re-aligned away: where it went
+        if isinstance(w.message, CommentMovedWarning):
+            print(f"{prog}: warning: {fixed}:{w.message.line}: {w.message.detail}", file=sys.stderr)
     try:
         out = render(result)
     except InputError as e:
         return fail(prog, str(e))
-    return write_result(prog, args.output, out, inputs)
+    status = write_result(prog, args.output, out, inputs)
+    if status == 0 and summary and not args.quiet:
+        print(summary_line(prog, args.output, result), file=sys.stderr)
+    return status
+
+
+def _warn_comments_left_out(args, fmt: str, alignment) -> None:
+    """A line on stderr when the output format has no place for some reviewers' comments:
+    ``beads`` and ``moses`` for any, ``tmx`` for those of one-sided beads (a TMX unit has both sides)."""
+    commented = [b for b in alignment.beads if getattr(b, "comment", "")]
+    lost = (commented if fmt in ("beads", "moses") else
+            [b for b in commented if not (b.src_ids and b.tgt_ids)] if fmt == "tmx" else [])
+    if lost:
+        where = "standard output" if args.output in (None, "-") else args.output
+        why = "has no comments" if fmt in ("beads", "moses") else "holds no 1-0 or 0-1 beads"
+        print(f"bitext align: warning: {len(lost)} of the reviewers' comments are not in {where}: the {fmt} format "
+              f"{why} (jsonl and tsv keep every comment)", file=sys.stderr)
 
 
 def write_result(prog: str, output: str | None, text, inputs=()) -> int:
@@ -408,6 +457,7 @@ def _run_align(args) -> int:
         return fail(prog, str(e))
 
     def write(alignment):
+        _warn_comments_left_out(args, fmt.name, alignment)
         report = None
         if fmt.wants_report:
             from ..check.coverage import coverage
@@ -418,7 +468,7 @@ def _run_align(args) -> int:
         except MissingExtra as e:
             raise InputError(str(e)) from None
 
-    return run_align_command(args, prog, write)
+    return run_align_command(args, prog, write, summary=True)
 
 
 # --------------------------------------------------------------------------

@@ -58,6 +58,16 @@ def report_repr(r) -> str:
             f"{len(r.low_confidence)} low-confidence, {len(r.suspects)} suspect>")
 
 
+def _meaning(status: str, label: str) -> str:
+    """What the legend adds to a status's name: ``omission`` has the label ``omission (no
+    translation)``, so `` (no translation)``; ``ok`` has ``translated``, so ``: translated``."""
+    if label == status:
+        return ""
+    if label.startswith(status):
+        return label[len(status):]
+    return f": {label}"
+
+
 def _cut(s: str) -> str:
     return s if len(s) <= _TEXT_CHARS else s[: _TEXT_CHARS - 1] + "\u2026"
 
@@ -84,7 +94,7 @@ def _table(a, statuses: list[str], max_rows: int) -> str:
     note = (f'<p class="more" style="color:#666">{rest} more beads not shown '
             "(all of them: <code>.to_pandas()</code>)</p>") if rest > 0 else ""
     legend = " ".join(f'<span style="color:{STATUS_COLOURS[k]}">&#9632; {escape(k)}</span>'
-                      f'<span style="color:#666"> ({escape(v)})</span>' for k, v in STATUS_LABELS.items()
+                      f'<span style="color:#666">{escape(_meaning(k, v))}</span>' for k, v in STATUS_LABELS.items()
                       if k in set(statuses))
     return (f'<div style="font-size:90%">{legend}</div>'
             f'<table class="bitext-beads" style="border-collapse:collapse"><thead><tr>{head}</tr></thead>'

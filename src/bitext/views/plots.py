@@ -25,7 +25,7 @@ import numpy as np
 
 from .display import bead_statuses
 from .heatmap import bead_boxes, similarity_cells
-from .report import STATUS_COLOURS
+from .report import STATUS_COLOURS, STATUS_LABELS
 
 __all__ = ["plot_alignment", "plot_paragraphs", "plot_scores", "plot_batch", "similarity_cells", "MAX_CELLS"]
 
@@ -57,7 +57,8 @@ def _split(obj):
     return obj, None
 
 
-def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | None = None, colorbar: bool = True):
+def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | None = None, colorbar: bool = True,
+                   legend: bool = True):
     """The similarity heatmap (source rows, target columns) with the beads drawn on it.
 
     ``obj``: an :class:`~bitext.Alignment` (statuses from the beads alone:
@@ -65,7 +66,9 @@ def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | Non
     with both sides is a box, a 1-0 bead a bar across its rows, a 0-1 bead a
     bar down its columns, in the colour of its status; past 400 beads each
     bead is a stroke along the path. Past ``max_cells`` cells only the band
-    around the path is drawn, downsampled (see the module doc).
+    around the path is drawn, downsampled (see the module doc). ``legend``:
+    the colour of each status drawn, in the upper right corner (away from
+    the path); ``colorbar``: the scale of the similarity.
     """
     plt = _plt()
     a, report = _split(obj)
@@ -103,6 +106,13 @@ def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | Non
     ax.set_ylabel(f"source sentences ({a.src_lang})")
     shown = "" if sim.shape == (n, m) else f" (band, {sim.shape[0]} x {sim.shape[1]} cells)"
     ax.set_title(title or f"alignment path over the similarity matrix{shown}")
+    if legend:
+        from matplotlib.patches import Patch
+
+        drawn = set(statuses)
+        ax.legend(handles=[Patch(facecolor="none", edgecolor=STATUS_COLOURS[k], linewidth=2, label=label)
+                           for k, label in STATUS_LABELS.items() if k in drawn],
+                  loc="upper right", fontsize="small", framealpha=0.9, title="beads", title_fontsize="small")
     if colorbar:
         plt.colorbar(im, ax=ax, label="cosine similarity", shrink=0.8)
     return ax

@@ -62,6 +62,12 @@ def review_data(report, name: str = "beads") -> dict:
     }
 
 
+def _has_findings(report) -> bool:
+    """Whether the report lists anything: the page opens its findings then."""
+    return any(getattr(report, key, ()) for key in ("omissions", "additions", "suspects", "low_confidence",
+                                                     "term_misses", "inconsistent_terms"))
+
+
 def _json_for_script(data) -> str:
     """JSON that a ``<script>`` element holds as it is (no ``</`` to end it early)."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
@@ -85,7 +91,8 @@ def render_review(report, title: str | None = None, name: str = "beads") -> str:
         "<code>bitext align SRC TGT --fixed FILE.jsonl</code> re-aligns around your fixes. "
         "Your work is kept in this browser until you download it.</p>"
         f'<div class="cards">{cards_html(report)}</div>'
-        f'<details class="findings"><summary>Findings</summary>{findings_html(report)}</details>'
+        f'<details class="findings"{" open" if _has_findings(report) else ""}><summary>Findings</summary>'
+        f"{findings_html(report)}</details>"
         '<div id="bar" class="bar-tools">'
         '<span id="progress" aria-live="polite"></span>'
         '<label><input type="checkbox" id="flagged"> flagged only <kbd>f</kbd></label>'
