@@ -43,7 +43,7 @@ def test_report_frames(seed):
 
     f = r.to_pandas("findings")
     assert list(f.columns) == ["finding", "kind", "bead", "src_ids", "tgt_ids", "paragraph", "score", "src", "tgt",
-                               "reasons"]
+                               "reasons", "evidence"]
     assert f["finding"].tolist() == ["addition", "suspect"]
     add = f.iloc[0]
     assert add["kind"] == "unaligned" and add["tgt"].startswith(FOOTNOTE) and add["bead"] == foot.index[0]

@@ -153,7 +153,8 @@ def read_jsonl(path: str | os.PathLike) -> tuple[dict, list[tuple[int, dict]]]:
     integers."""
     p = Path(path)
     text = read_text(p, "utf-8")  # missing, empty, binary, not UTF-8: refused naming the file
-    header, beads = None, []
+    header: dict | None = None
+    beads: list[tuple[int, dict]] = []
     for no, raw in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028 may sit in a JSON string
         if not raw.strip():
             continue
@@ -174,6 +175,8 @@ def read_jsonl(path: str | os.PathLike) -> tuple[dict, list[tuple[int, dict]]]:
             if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
                 raise InputError(f"{p}:{no}: {side} must be a list of sentence ids (integers)")
         beads.append((no, rec))
+    if header is None:  # (read_text refuses a file with no text, so a line was read)
+        raise InputError(f"{p}: no header line")
     return header, beads
 
 
@@ -262,9 +265,9 @@ def place_comments(beads, comments: list[Comment]) -> dict[int, list[str]]:
             holder["t", t] = i
     placed: dict[int, list[str]] = {}
     for c in comments:
-        i = where.get((c.src_ids, c.tgt_ids))
-        if i is not None:
-            placed.setdefault(i, []).append(c.text)
+        same = where.get((c.src_ids, c.tgt_ids))
+        if same is not None:
+            placed.setdefault(same, []).append(c.text)
             continue
         i = holder["s", c.src_ids[0]] if c.src_ids else holder["t", c.tgt_ids[0]]
         placed.setdefault(i, []).append(f"(on {c.bead} before re-aligning) {c.text}")

@@ -129,8 +129,8 @@ def read_manifest(path: str | os.PathLike, fmt: str | None = None) -> list[PairS
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise ManifestError([f"{p}:{line}: not UTF-8; save the manifest as UTF-8"]) from None
+        line_no = data[: e.start].count(b"\n") + 1
+        raise ManifestError([f"{p}:{line_no}: not UTF-8; save the manifest as UTF-8"]) from None
     base = p.parent
     specs, problems = [], []
     for n, line in enumerate(text.split("\n"), 1):

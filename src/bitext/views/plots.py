@@ -25,7 +25,7 @@ import numpy as np
 
 from .display import bead_statuses
 from .heatmap import bead_boxes, similarity_cells
-from .report import STATUS_COLOURS, STATUS_LABELS
+from .report import STATUS_COLOURS, status_style
 
 __all__ = ["plot_alignment", "plot_paragraphs", "plot_scores", "plot_batch", "similarity_cells", "MAX_CELLS"]
 
@@ -85,7 +85,7 @@ def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | Non
         from matplotlib.patches import Rectangle
 
         for (r0, c0, h, w), st in zip(boxes, statuses):
-            col = STATUS_COLOURS.get(st, "#000")
+            col = status_style(st)[1]
             if h and w:
                 ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), w, h, fill=False, edgecolor=col, linewidth=2))
             elif h:  # omission: a bar on its rows
@@ -98,7 +98,7 @@ def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | Non
         from matplotlib.collections import LineCollection
 
         segs = [((c0 - 0.5, r0 - 0.5), (c0 + w - 0.5, r0 + h - 0.5)) for r0, c0, h, w in boxes]
-        ax.add_collection(LineCollection(segs, colors=[STATUS_COLOURS.get(s, "#000") for s in statuses],
+        ax.add_collection(LineCollection(segs, colors=[status_style(s)[1] for s in statuses],
                                          linewidths=1.5))
     ax.set_xlim(-0.5, m - 0.5)
     ax.set_ylim(n - 0.5, -0.5)
@@ -109,9 +109,8 @@ def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | Non
     if legend:
         from matplotlib.patches import Patch
 
-        drawn = set(statuses)
-        ax.legend(handles=[Patch(facecolor="none", edgecolor=STATUS_COLOURS[k], linewidth=2, label=label)
-                           for k, label in STATUS_LABELS.items() if k in drawn],
+        ax.legend(handles=[Patch(facecolor="none", edgecolor=status_style(k)[1], linewidth=2, label=status_style(k)[0])
+                           for k in dict.fromkeys(statuses)],
                   loc="upper right", fontsize="small", framealpha=0.9, title="beads", title_fontsize="small")
     if colorbar:
         plt.colorbar(im, ax=ax, label="cosine similarity", shrink=0.8)
