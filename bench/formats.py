@@ -12,6 +12,7 @@ Prints
 
 Needs the formats extra (pip install ".[formats]"); tests/formats_build.py writes the files.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,10 @@ def _fresh(code: str, src: Path = ROOT / "src") -> dict:
 
 
 def _import_bitext(module: str, runs: int, src: Path = ROOT / "src") -> tuple[float, list[str]]:
-    code = (f"import time, sys, json; t = time.perf_counter(); import {module}; "
-            f"print(json.dumps([time.perf_counter() - t, sorted(m for m in {LIBRARIES!r} if m in sys.modules)]))")
+    code = (
+        f"import time, sys, json; t = time.perf_counter(); import {module}; "
+        f"print(json.dumps([time.perf_counter() - t, sorted(m for m in {LIBRARIES!r} if m in sys.modules)]))"
+    )
     out = []
     for _ in range(runs):
         out.append(_fresh(code, src))
@@ -48,8 +51,10 @@ def _import_bitext(module: str, runs: int, src: Path = ROOT / "src") -> tuple[fl
 
 
 def _load_format(name: str, runs: int) -> float:
-    code = ("import time, json, bitext; from bitext.formats.registry import format_named, load; "
-            f"t = time.perf_counter(); load(format_named({name!r})); print(json.dumps(time.perf_counter() - t))")
+    code = (
+        "import time, json, bitext; from bitext.formats.registry import format_named, load; "
+        f"t = time.perf_counter(); load(format_named({name!r})); print(json.dumps(time.perf_counter() - t))"
+    )
     return statistics.median(_fresh(code) for _ in range(runs))
 
 
@@ -76,11 +81,15 @@ def main() -> None:
             shutil.copytree(ROOT / "src", here, ignore=shutil.ignore_patterns("__pycache__"))
             shutil.copytree(args.baseline, there, ignore=shutil.ignore_patterns("__pycache__"))
             _import_bitext("bitext.cli", 1, here), _import_bitext("bitext.cli", 1, there)  # byte-compile
-            pairs = [(_import_bitext("bitext.cli", 1, here)[0], _import_bitext("bitext.cli", 1, there)[0])
-                     for _ in range(args.runs)]
+            pairs = [
+                (_import_bitext("bitext.cli", 1, here)[0], _import_bitext("bitext.cli", 1, there)[0])
+                for _ in range(args.runs)
+            ]
         ours, theirs = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
-        print(f"   import bitext.cli  {ours * 1000:7.0f} ms, baseline {args.baseline}: {theirs * 1000:.0f} ms "
-              f"({ours / theirs:.2f}x)")
+        print(
+            f"   import bitext.cli  {ours * 1000:7.0f} ms, baseline {args.baseline}: {theirs * 1000:.0f} ms "
+            f"({ours / theirs:.2f}x)"
+        )
 
     print("\n2. loading a format's module and library after import bitext (what its first file costs)")
     print(f"   {'format':8} {'module':28} {'ms':>7} {'/ import bitext':>16}")
@@ -89,16 +98,22 @@ def main() -> None:
         print(f"   {f.name:8} {f.module:28} {t * 1000:7.0f} {t / base:15.2f}x")
 
     print("\n3. reading the seed editorial (zh) in each document format (after its library is loaded)")
-    import bitext
     from formats_build import seed_paragraphs, write_docx, write_epub, write_html, write_markdown, write_srt, write_vtt
+
+    import bitext
 
     zh = seed_paragraphs("zh")
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
-        files = {"txt": ROOT / "seeds" / "global-times-editorial.zh.txt",
-                 "docx": write_docx(zh, d / "a.docx", box=True, footnote=True), "html": write_html(zh, d / "a.html"),
-                 "md": write_markdown(zh, d / "a.md"), "srt": write_srt(zh, d / "a.srt"),
-                 "vtt": write_vtt(zh, d / "a.vtt"), "epub": write_epub(zh, d / "a.epub", "zh")}
+        files = {
+            "txt": ROOT / "seeds" / "global-times-editorial.zh.txt",
+            "docx": write_docx(zh, d / "a.docx", box=True, footnote=True),
+            "html": write_html(zh, d / "a.html"),
+            "md": write_markdown(zh, d / "a.md"),
+            "srt": write_srt(zh, d / "a.srt"),
+            "vtt": write_vtt(zh, d / "a.vtt"),
+            "epub": write_epub(zh, d / "a.epub", "zh"),
+        }
         times = {}
         for name, path in files.items():
             bitext.read_document(path)  # the library loads

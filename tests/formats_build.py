@@ -52,7 +52,7 @@ def _add_footnote(doc, paragraph, text: str) -> None:
 <w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>
 <w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>
 <w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> {html.escape(text)}</w:t></w:r></w:p></w:footnote>
-</w:footnotes>""".encode("utf-8")
+</w:footnotes>""".encode()
     part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, blob, doc.part.package)
     doc.part.relate_to(part, RT.FOOTNOTES)
     paragraph._p.append(parse_xml(f'<w:r xmlns:w="{W}"><w:footnoteReference w:id="1"/></w:r>'))
@@ -114,6 +114,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 def write_markdown(paragraphs: list[str], path: Path) -> Path:
     """A heading, the paragraphs with Markdown's special characters escaped, a code block."""
+
     def esc(s: str) -> str:
         s = _MD_SPECIAL.sub(r"\\\1", s)
         return re.sub(r"^(\d+)([.)])", r"\1\\\2", re.sub(r"^([-+])", r"\\\1", s))
@@ -133,8 +134,10 @@ def write_srt(paragraphs: list[str], path: Path) -> Path:
 
     import srt
 
-    subs = [srt.Subtitle(i + 1, datetime.timedelta(seconds=4 * i), datetime.timedelta(seconds=4 * i + 3.5), x)
-            for i, x in enumerate(paragraphs)]
+    subs = [
+        srt.Subtitle(i + 1, datetime.timedelta(seconds=4 * i), datetime.timedelta(seconds=4 * i + 3.5), x)
+        for i, x in enumerate(paragraphs)
+    ]
     path.write_text(srt.compose(subs), "utf-8")
     return path
 
@@ -159,9 +162,13 @@ def write_epub(paragraphs: list[str], path: Path, lang: str) -> Path:
     book.set_title(paragraphs[0])
     book.set_language(lang)
     half = len(paragraphs) // 2
-    parts = [("z1.xhtml", f"<h1>{html.escape(paragraphs[0])}</h1>" + "".join(f"<p>{html.escape(x)}</p>"
-                                                                        for x in paragraphs[1:half])),
-             ("a2.xhtml", "".join(f"<p>{html.escape(x)}</p>" for x in paragraphs[half:]))]
+    parts = [
+        (
+            "z1.xhtml",
+            f"<h1>{html.escape(paragraphs[0])}</h1>" + "".join(f"<p>{html.escape(x)}</p>" for x in paragraphs[1:half]),
+        ),
+        ("a2.xhtml", "".join(f"<p>{html.escape(x)}</p>" for x in paragraphs[half:])),
+    ]
     chapters = []
     for n, (name, content) in enumerate(parts, start=1):
         c = epub.EpubHtml(title=f"{n}", file_name=name, lang=lang)

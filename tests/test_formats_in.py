@@ -12,15 +12,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEEDS, one_error_line
+from formats_build import seed_paragraphs, write_docx, write_epub, write_html, write_markdown, write_srt, write_vtt
 
 import bitext
 from bitext.cli import main
 from bitext.formats.document import MissingExtra
 from bitext.formats.registry import read_document
 from bitext.text.read import InputError
-from conftest import ROOT, SEEDS, one_error_line
-from formats_build import (seed_paragraphs, write_docx, write_epub, write_html, write_markdown, write_srt,
-                           write_vtt)
 
 ZH = SEEDS / "global-times-editorial.zh.txt"
 KO = SEEDS / "global-times-editorial.ko.txt"
@@ -31,7 +30,8 @@ def built(tmp_path_factory):
     d = tmp_path_factory.mktemp("formats")
     zh, ko = seed_paragraphs("zh"), seed_paragraphs("ko")
     return {
-        "zh": zh, "ko": ko,
+        "zh": zh,
+        "ko": ko,
         "docx": (write_docx(zh, d / "zh.docx", box=True, footnote=True), write_docx(ko, d / "ko.docx")),
         "html": (write_html(zh, d / "zh.html"), write_html(ko, d / "ko.html")),
         "md": (write_markdown(zh, d / "zh.md"), write_markdown(ko, d / "ko.md")),
@@ -137,9 +137,20 @@ def _chromium():
 @pytest.mark.skipif(_chromium() is None, reason="no chromium to print a PDF (apt-get install chromium)")
 def test_pdf_with_a_text_layer_is_read_with_a_warning(built, tmp_path):
     pdf = tmp_path / "ko.pdf"
-    r = subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                        f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={pdf}",
-                        built["html"][1].as_uri()], capture_output=True, timeout=120)
+    r = subprocess.run(
+        [
+            _chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--print-to-pdf={pdf}",
+            built["html"][1].as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+    )
     assert pdf.exists(), r.stderr[-2000:]
     doc = read_document(pdf)
     assert doc.format == "pdf" and doc.warnings and "layout" in doc.warnings[0]
@@ -147,9 +158,25 @@ def test_pdf_with_a_text_layer_is_read_with_a_warning(built, tmp_path):
     flat = "".join(doc.text.split())  # PDF text comes with spaces where the glyph runs change
     found = [x for x in built["ko"] if "".join(x.split()) in flat]
     assert len(found) >= len(built["ko"]) - 2, doc.text[:500]  # whole paragraphs survive the page layout
-    r = subprocess.run([sys.executable, "-m", "bitext.cli", "align", str(pdf), str(KO), "-o", str(tmp_path / "p.tsv"),
-                        "-q", "--tgt-lang", "ko"], capture_output=True, text=True, timeout=600,
-                       env=_env())
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bitext.cli",
+            "align",
+            str(pdf),
+            str(KO),
+            "-o",
+            str(tmp_path / "p.tsv"),
+            "-q",
+            "--tgt-lang",
+            "ko",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=_env(),
+    )
     assert r.returncode == 0, r.stderr
     assert "warning" in r.stderr and "layout" in r.stderr
 
@@ -206,8 +233,10 @@ def _zip(path: Path, members: dict, encrypted: bool = False) -> Path:
 
 
 BAD = {
-    "not-a-zip.docx": (lambda p: p.write_bytes(b"This is not a zip at all, only text named .docx\n" * 20),
-                       "not a DOCX file"),
+    "not-a-zip.docx": (
+        lambda p: p.write_bytes(b"This is not a zip at all, only text named .docx\n" * 20),
+        "not a DOCX file",
+    ),
     "empty-zip.docx": (lambda p: _zip(p, {"hello.txt": "hi"}), "not a readable DOCX"),
     "not-a-zip.epub": (lambda p: p.write_bytes(b"\x00\x01 garbage" * 50), "not an EPUB file"),
     "no-spine.epub": (lambda p: _zip(p, {"mimetype": "application/epub+zip"}), "not a readable EPUB"),
@@ -256,9 +285,11 @@ def test_a_missing_library_names_the_extra(built, monkeypatch, capsys):
 
 def test_reading_text_loads_no_format_library():
     """Readers load lazily: the command line and a plain-text read import none of their libraries."""
-    code = ("import sys, bitext, bitext.cli; bitext.cli.build_parser(); bitext.read_document(sys.argv[1]); "
-            "import json; print(json.dumps(sorted(m for m in ('docx', 'lxml', 'openpyxl', 'pypdf', 'ebooklib', "
-            "'translate', 'markdown_it', 'srt', 'webvtt', 'bs4') if m in sys.modules)))")
+    code = (
+        "import sys, bitext, bitext.cli; bitext.cli.build_parser(); bitext.read_document(sys.argv[1]); "
+        "import json; print(json.dumps(sorted(m for m in ('docx', 'lxml', 'openpyxl', 'pypdf', 'ebooklib', "
+        "'translate', 'markdown_it', 'srt', 'webvtt', 'bs4') if m in sys.modules)))"
+    )
     r = subprocess.run([sys.executable, "-c", code, str(ZH)], capture_output=True, text=True, env=_env(), timeout=120)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == []
@@ -269,13 +300,15 @@ def test_batch_reads_documents_and_writes_xliff_and_xlsx(built, tmp_path, capsys
     from bitext.views.readback import read_batch
 
     manifest = tmp_path / "pairs.tsv"
-    manifest.write_text("".join(f"{fmt}\t{built[fmt][0]}\t{built[fmt][1]}\n" for fmt in ("docx", "html", "md")),
-                        "utf-8")
+    manifest.write_text(
+        "".join(f"{fmt}\t{built[fmt][0]}\t{built[fmt][1]}\n" for fmt in ("docx", "html", "md")), "utf-8"
+    )
     for fmt, ext in (("xliff", "xliff"), ("xlsx", "xlsx")):
         out = tmp_path / f"out-{fmt}"
         assert main(["batch", str(manifest), "-o", str(out), "--format", fmt, "-q"]) == 0, capsys.readouterr().err
-        assert sorted(p.name for p in out.iterdir() if p.suffix == f".{ext}") == [f"{x}.{ext}" for x in
-                                                                                  ("docx", "html", "md")]
+        assert sorted(p.name for p in out.iterdir() if p.suffix == f".{ext}") == [
+            f"{x}.{ext}" for x in ("docx", "html", "md")
+        ]
         docs, skipped = read_batch(out)
         assert skipped == [] and sorted(docs) == ["docx", "html", "md"]
         first = [(b.src_ids, b.tgt_ids, b.src, b.tgt) for b in docs["docx"]]

@@ -6,13 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS, one_error_line
 
 import bitext
 from bitext.bilingual import units_alignment
 from bitext.cli import main
 from bitext.formats.registry import read_units
 from bitext.text.read import InputError
-from conftest import SEEDS, one_error_line
 
 ZH = str(SEEDS / "global-times-editorial.zh.txt")
 KO = str(SEEDS / "global-times-editorial.ko.txt")
@@ -35,8 +35,10 @@ def _paired(alignment):
     return [(b.src_ids, b.tgt_ids, b.src, b.tgt, round(b.score, 4)) for b in alignment]
 
 
-@pytest.mark.skipif(not XSD.exists() and not os.environ.get("CI"),
-                    reason="no XLIFF 1.2 schema (apt-get install php-symfony-translation)")
+@pytest.mark.skipif(
+    not XSD.exists() and not os.environ.get("CI"),
+    reason="no XLIFF 1.2 schema (apt-get install php-symfony-translation)",
+)
 def test_xliff_validates_against_the_xliff_1_2_schema_and_reads_back(editorial_alignment, tmp_path):
     from lxml import etree
 
@@ -59,13 +61,19 @@ def test_xliff_of_awkward_text_still_validates(tmp_path):
 
     from bitext.pipeline import Alignment, Bead
 
-    beads = [Bead((0,), (0,), "A <b>&amp;</b> ]]> \"x\"\x07", "Ein <i>Test</i>", 0.9), Bead((1,), (), "only", "", 0.2),
-             Bead((), (1,), "", "nur", 0.3)]
+    beads = [
+        Bead((0,), (0,), 'A <b>&amp;</b> ]]> "x"\x07', "Ein <i>Test</i>", 0.9),
+        Bead((1,), (), "only", "", 0.2),
+        Bead((), (1,), "", "nur", 0.3),
+    ]
     out = tmp_path / "a.xliff"
     Alignment(beads, [], [], "en", "de").save(out)
     assert _schema().validate(etree.parse(str(out)))
-    assert [(u.src, u.tgt) for u in read_units(out).units] == [("A <b>&amp;</b> ]]> \"x\"", "Ein <i>Test</i>"),
-                                                               ("only", ""), ("", "nur")]
+    assert [(u.src, u.tgt) for u in read_units(out).units] == [
+        ('A <b>&amp;</b> ]]> "x"', "Ein <i>Test</i>"),
+        ("only", ""),
+        ("", "nur"),
+    ]
 
 
 def test_tmx_and_xlsx_read_back(editorial_alignment, tmp_path):
@@ -79,8 +87,9 @@ def test_tmx_and_xlsx_read_back(editorial_alignment, tmp_path):
     a.save(xlsx, report=report)
     units = read_units(xlsx)
     assert (units.src_lang, units.tgt_lang) == ("zh", "ko")
-    assert [(u.where["src_ids"], u.where["tgt_ids"], u.src, u.tgt) for u in units.units] == \
-        [(b.src_ids, b.tgt_ids, b.src, b.tgt) for b in a]
+    assert [(u.where["src_ids"], u.where["tgt_ids"], u.src, u.tgt) for u in units.units] == [
+        (b.src_ids, b.tgt_ids, b.src, b.tgt) for b in a
+    ]
     from openpyxl import load_workbook
 
     ws = load_workbook(xlsx)["beads"]
@@ -96,7 +105,7 @@ def test_xlsx_keeps_a_formula_as_text(tmp_path):
     from bitext.pipeline import Alignment, Bead
 
     out = tmp_path / "f.xlsx"
-    a = Alignment([Bead((0,), (0,), "=HYPERLINK(\"http://x\")", "=1+1", 0.9)], [], [], "en", "de")
+    a = Alignment([Bead((0,), (0,), '=HYPERLINK("http://x")', "=1+1", 0.9)], [], [], "en", "de")
     out.write_bytes(write(a))
     cell = load_workbook(out)["beads"]["H2"]
     assert cell.value == "=1+1" and cell.data_type == "s"
@@ -137,8 +146,9 @@ def _injected(alignment):
     """One unit's number changed (180 -> 190) and another unit left in the source language."""
     units = [b for b in alignment if b.src_ids and b.tgt_ids]
     number = next(i for i, b in enumerate(units) if "180" in b.tgt)
-    copied = next(i for i, b in enumerate(units) if i > number + 2 and len(b.src_ids) == 1 and not any(c.isdigit()
-                                                                                                     for c in b.src))
+    copied = next(
+        i for i, b in enumerate(units) if i > number + 2 and len(b.src_ids) == 1 and not any(c.isdigit() for c in b.src)
+    )
 
     def change(i, src, tgt):
         if i == number:
@@ -168,15 +178,31 @@ def test_coverage_of_a_bilingual_file_flags_a_changed_number(kind, editorial_ali
     assert [i for i, (x, y) in enumerate(zip(before, after)) if x != y] == [number]  # nothing else on the seed
 
 
-@pytest.mark.xfail(reason="the check for units left in the source language lands with wip/qa (untranslated.py); "
-                   "until then a unit whose target repeats its source reads as a perfect match", strict=False)
 @pytest.mark.parametrize("kind", ["tmx", "xliff"])
 def test_coverage_of_a_bilingual_file_flags_a_unit_left_untranslated(kind, editorial_alignment, embedder, tmp_path):
+    """One unit's number changed and another left in the source language: both are flagged."""
+    change, number, copied = _injected(editorial_alignment)
+    clean, bad = _write_pair(kind, editorial_alignment, tmp_path, change)
+    _, before = _statuses(clean, embedder)
+    report, after = _statuses(bad, embedder)
+    assert before[number] == before[copied] == "ok"
+    assert after[number] == "suspect" and after[copied] == "untranslated"
+    (finding,) = [f for f in report.findings if f.bead == copied]
+    assert finding.kind == "untranslated"
+
+
+@pytest.mark.xfail(
+    reason="the copied unit (a Chinese target of cosine 1 with its source) shifts the unmatched check's "
+    "document statistics, and source sentence 4 of the seed, 0.006 above its margin cut on the clean file "
+    "(0.008 against 0.002), falls below it: check/unmatched.py, not the bilingual reader",
+    strict=True,
+)
+@pytest.mark.parametrize("kind", ["tmx", "xliff"])
+def test_coverage_of_a_bilingual_file_flags_nothing_else(kind, editorial_alignment, embedder, tmp_path):
     change, number, copied = _injected(editorial_alignment)
     clean, bad = _write_pair(kind, editorial_alignment, tmp_path, change)
     _, before = _statuses(clean, embedder)
     _, after = _statuses(bad, embedder)
-    assert before[copied] == "ok" and after[copied] != "ok"
     assert {i for i, (x, y) in enumerate(zip(before, after)) if x != y} == {number, copied}
 
 
@@ -226,10 +252,13 @@ def test_cli_coverage_and_review_take_one_bilingual_file(editorial_alignment, tm
 
 def test_xliff_that_is_not_well_formed_names_its_line(tmp_path, capsys):
     bad = tmp_path / "bad.xlf"
-    bad.write_text('<?xml version="1.0"?>\n<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n'
-                   '<file source-language="zh" target-language="ko" datatype="plaintext" original="x"><body>\n'
-                   '<trans-unit id="1"><source>中国</source><target>중국</targt></trans-unit>\n'
-                   '</body></file></xliff>\n', "utf-8")
+    bad.write_text(
+        '<?xml version="1.0"?>\n<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n'
+        '<file source-language="zh" target-language="ko" datatype="plaintext" original="x"><body>\n'
+        '<trans-unit id="1"><source>中国</source><target>중국</targt></trans-unit>\n'
+        "</body></file></xliff>\n",
+        "utf-8",
+    )
     out = tmp_path / "report.txt"
     assert main(["coverage", str(bad), "-o", str(out), "-q"]) == 2
     one_error_line(capsys.readouterr().err, "bad.xlf:4:", "not well-formed XML")
@@ -238,11 +267,14 @@ def test_xliff_that_is_not_well_formed_names_its_line(tmp_path, capsys):
 
 def test_tmx_units_without_one_of_the_languages_name_those_they_have(tmp_path, capsys):
     tmx = tmp_path / "tm.tmx"
-    tmx.write_text('<?xml version="1.0"?>\n<tmx version="1.4"><header srclang="zh-CN" segtype="sentence" '
-                   'o-tmf="x" adminlang="en" creationtool="x" creationtoolversion="1" datatype="plaintext"/><body>\n'
-                   '<tu><tuv xml:lang="zh-CN"><seg>中国</seg></tuv><tuv xml:lang="ko-KR"><seg>중국</seg></tuv></tu>\n'
-                   '<tu><tuv xml:lang="zh-CN"><seg>美国</seg></tuv><tuv xml:lang="en"><seg>America</seg></tuv></tu>\n'
-                   '</body></tmx>\n', "utf-8")
+    tmx.write_text(
+        '<?xml version="1.0"?>\n<tmx version="1.4"><header srclang="zh-CN" segtype="sentence" '
+        'o-tmf="x" adminlang="en" creationtool="x" creationtoolversion="1" datatype="plaintext"/><body>\n'
+        '<tu><tuv xml:lang="zh-CN"><seg>中国</seg></tuv><tuv xml:lang="ko-KR"><seg>중국</seg></tuv></tu>\n'
+        '<tu><tuv xml:lang="zh-CN"><seg>美国</seg></tuv><tuv xml:lang="en"><seg>America</seg></tuv></tu>\n'
+        "</body></tmx>\n",
+        "utf-8",
+    )
     assert main(["coverage", str(tmx), "-q"]) == 2
     one_error_line(capsys.readouterr().err, "tm.tmx:4:", "without ko-KR", "it has zh-CN, en")
     with pytest.raises(InputError, match="no text in ja"):
@@ -251,10 +283,13 @@ def test_tmx_units_without_one_of_the_languages_name_those_they_have(tmp_path, c
 
 def test_xliff_2_segments_are_units(tmp_path):
     f = tmp_path / "two.xlf"
-    f.write_text('<?xml version="1.0"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" '
-                 'srcLang="zh-CN" trgLang="ko">\n<file id="f"><unit id="u1"><segment><source>中<pc id="1">国</pc>'
-                 '<ph id="2"/>人。</source><target>중국인.</target></segment><segment><source>第二。</source>'
-                 '</segment></unit></file></xliff>\n', "utf-8")
+    f.write_text(
+        '<?xml version="1.0"?>\n<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" '
+        'srcLang="zh-CN" trgLang="ko">\n<file id="f"><unit id="u1"><segment><source>中<pc id="1">国</pc>'
+        '<ph id="2"/>人。</source><target>중국인.</target></segment><segment><source>第二。</source>'
+        "</segment></unit></file></xliff>\n",
+        "utf-8",
+    )
     units = read_units(f)
     assert (units.src_lang, units.tgt_lang) == ("zh-CN", "ko")
     assert [(u.src, u.tgt) for u in units.units] == [("中国人。", "중국인."), ("第二。", "")]
@@ -268,10 +303,13 @@ def test_a_bilingual_file_that_is_not_one(tmp_path, capsys):
     one_error_line(capsys.readouterr().err, "zh.txt", "not a bilingual file")
 
 
-@pytest.mark.parametrize("name, content, needle", [
-    ("table.xlsx", b"just text, not a spreadsheet\n" * 10, "not an XLSX file"),
-    ("locked.xlsx", bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 600, "encrypted"),
-])
+@pytest.mark.parametrize(
+    "name, content, needle",
+    [
+        ("table.xlsx", b"just text, not a spreadsheet\n" * 10, "not an XLSX file"),
+        ("locked.xlsx", bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 600, "encrypted"),
+    ],
+)
 def test_bad_xlsx_gets_one_error_line(tmp_path, capsys, name, content, needle):
     bad = tmp_path / name
     bad.write_bytes(content)

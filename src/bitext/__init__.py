@@ -6,15 +6,14 @@
 """
 
 from ._version import __version__
-from .embed import load_model
-from .pipeline import Alignment, Bead, align
-from .text.segment import Sentence, split
 from .check.coverage import coverage
 from .check.terms import terms
+from .embed import load_model
+from .formats.registry import read_document
+from .pipeline import Alignment, Bead, align
+from .text.segment import Sentence, split
 
 coverage_report = coverage  # the name the README has used since the start: bitext.coverage_report(alignment)
-
-from .formats.registry import read_document
 
 __all__ = ["align", "Alignment", "Bead", "coverage", "coverage_report", "load_model", "split", "Sentence", "terms",
            "read_document", "read_bilingual", "__version__"]

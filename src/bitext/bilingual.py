@@ -21,8 +21,8 @@ import numpy as np
 
 from .formats.document import UnitFile, clean_paragraph
 from .formats.registry import read_units
-from .text.read import InputError
 from .pipeline import Alignment, Bead
+from .text.read import InputError
 from .text.segment import LanguageError, Sentence, detect_lang, split
 
 __all__ = ["read_bilingual", "units_alignment"]
@@ -50,8 +50,14 @@ def _lang(given, named, texts, path, flag: str) -> str:
         raise InputError(f"{path}: {e}; give the language with {flag}") from None
 
 
-def units_alignment(units: UnitFile, src_lang: str | None = None, tgt_lang: str | None = None, model=None,
-                    cache: bool = True, progress: bool = False) -> Alignment:
+def units_alignment(
+    units: UnitFile,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+    model=None,
+    cache: bool = True,
+    progress: bool = False,
+) -> Alignment:
     """The :class:`~bitext.pipeline.Alignment` of a :class:`~bitext.formats.document.UnitFile` (see above)."""
     src_texts = [clean_paragraph(u.src) for u in units.units]  # one line a unit
     tgt_texts = [clean_paragraph(u.tgt) for u in units.units]
@@ -70,7 +76,7 @@ def units_alignment(units: UnitFile, src_lang: str | None = None, tgt_lang: str 
 
         embedder = model if isinstance(model, Embedder) else load_model(model, cache=cache)
         dim = None
-        vecs = []
+        vecs: list[np.ndarray | None] = []
         for sents in (src_sents, tgt_sents):
             v = embedder.spans([s.text for s in sents], 1, progress=None)[0] if sents else None
             vecs.append(v)
@@ -81,7 +87,7 @@ def units_alignment(units: UnitFile, src_lang: str | None = None, tgt_lang: str 
         if not s_ids and not t_ids:
             continue
         sim = 0.0
-        if src_vec is not None and s_ids and t_ids:
+        if src_vec is not None and tgt_vec is not None and s_ids and t_ids:
             a, b = src_vec[s_ids].sum(axis=0), tgt_vec[t_ids].sum(axis=0)
             norm = float(np.linalg.norm(a) * np.linalg.norm(b))
             sim = float(a @ b) / norm if norm else 0.0
@@ -89,12 +95,28 @@ def units_alignment(units: UnitFile, src_lang: str | None = None, tgt_lang: str 
         beads.append(Bead(tuple(s_ids), tuple(t_ids), s_text, t_text, score, sim))
     if not beads:
         raise InputError(f"{units.path}: no text in its units")
-    return Alignment(beads, src_sents, tgt_sents, src_lang, tgt_lang, src_text="\n".join(src_texts),
-                     tgt_text="\n".join(tgt_texts), src_vectors=src_vec, tgt_vectors=tgt_vec, model=embedder)
+    return Alignment(
+        beads,
+        src_sents,
+        tgt_sents,
+        src_lang,
+        tgt_lang,
+        src_text="\n".join(src_texts),
+        tgt_text="\n".join(tgt_texts),
+        src_vectors=src_vec,
+        tgt_vectors=tgt_vec,
+        model=embedder,
+    )
 
 
-def read_bilingual(path: str | os.PathLike, src_lang: str | None = None, tgt_lang: str | None = None,
-                   model=None, fmt: str | None = None, cache: bool = True) -> Alignment:
+def read_bilingual(
+    path: str | os.PathLike,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+    model=None,
+    fmt: str | None = None,
+    cache: bool = True,
+) -> Alignment:
     """The units of a TMX, XLIFF (1.x, 2.x), bitext TSV, JSONL or XLSX file as an Alignment (see above):
     ``bitext.coverage_report(bitext.read_bilingual("memory.tmx"))`` checks a translation memory."""
     return units_alignment(read_units(path, fmt, src_lang, tgt_lang), src_lang, tgt_lang, model, cache)

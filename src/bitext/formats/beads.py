@@ -191,7 +191,7 @@ def read_units(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
     """The beads of a bitext TSV or JSONL file as units (languages from a JSONL header when given)."""
     fmt = fmt or str(path).rsplit(".", 1)[-1].lower()
     text = read_text(path)
-    header = {}
+    header: dict = {}
     if fmt == "jsonl":
         units, header = _jsonl(path, text)
     else:

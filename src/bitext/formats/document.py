@@ -16,7 +16,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Paragraph", "Document", "Unit", "UnitFile", "MissingExtra", "join_lines", "clean_paragraph", "position_label"]
+__all__ = [
+    "Paragraph",
+    "Document",
+    "Unit",
+    "UnitFile",
+    "MissingExtra",
+    "join_lines",
+    "clean_paragraph",
+    "position_label",
+]
 
 
 class MissingExtra(ImportError):
@@ -99,13 +108,17 @@ class UnitFile:
         return len(self.units)
 
     def __repr__(self) -> str:
-        return (f"<UnitFile {self.path or ''}: {self.format}, {len(self.units)} units, "
-                f"{self.src_lang or '?'}-{self.tgt_lang or '?'}>")
+        return (
+            f"<UnitFile {self.path or ''}: {self.format}, {len(self.units)} units, "
+            f"{self.src_lang or '?'}-{self.tgt_lang or '?'}>"
+        )
 
 
 # characters that end a line for str.splitlines (and so for the splitter), other than \n
 _LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029\t]")
-_CJK = re.compile(r"[\u2e80-\u2fff\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uff60\u201c\u201d]")
+_CJK = re.compile(
+    r"[\u2e80-\u2fff\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uff60\u201c\u201d]"
+)
 
 
 def _cjk(c: str) -> bool:

@@ -23,8 +23,20 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _V = "{urn:schemas-microsoft-com:vml}"
 
-_SKIP = {_W + "pPr", _W + "rPr", _W + "del", _W + "delText", _W + "instrText", _W + "moveFrom",
-         _MC + "Fallback", _W + "sectPr", _W + "tblPr", _W + "trPr", _W + "tcPr", _W + "tblGrid"}
+_SKIP = {
+    _W + "pPr",
+    _W + "rPr",
+    _W + "del",
+    _W + "delText",
+    _W + "instrText",
+    _W + "moveFrom",
+    _MC + "Fallback",
+    _W + "sectPr",
+    _W + "tblPr",
+    _W + "trPr",
+    _W + "tcPr",
+    _W + "tblGrid",
+}
 _NOTE_REFS = {_W + "footnoteReference": "footnote", _W + "endnoteReference": "endnote"}
 
 
@@ -131,9 +143,9 @@ def read(path, encoding: str | None = None, lang: str | None = None) -> Document
             continue
         seen.add((kind, nid))
         items += [(t, kind) for t in notes[kind].get(nid, [])]
-    paragraphs = []
+    paragraphs: list[Paragraph] = []
     for text, kind in items:
-        where = {"paragraph": len(paragraphs) + 1}
+        where: dict[str, int | str] = {"paragraph": len(paragraphs) + 1}
         if kind != "body":
             where["kind"] = kind
         paragraphs.append(Paragraph(text, where))

@@ -29,10 +29,10 @@ def _check_drm(path) -> None:
         if "META-INF/encryption.xml" in names:
             info = z.getinfo("META-INF/encryption.xml")
             data = z.read(info) if info.file_size < (4 << 20) else b""
-            if any(not uri.lower().endswith((b".otf", b".ttf", b".woff", b".woff2"))
-                   for uri in _CIPHER_URI.findall(data)):
-                raise InputError(f"{path}: an encrypted (DRM-protected) EPUB; bitext reads only books "
-                                 "without DRM")
+            if any(
+                not uri.lower().endswith((b".otf", b".ttf", b".woff", b".woff2")) for uri in _CIPHER_URI.findall(data)
+            ):
+                raise InputError(f"{path}: an encrypted (DRM-protected) EPUB; bitext reads only books without DRM")
 
 
 def read(path, encoding: str | None = None, lang: str | None = None) -> Document:

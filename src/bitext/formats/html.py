@@ -19,15 +19,27 @@ from .document import Document, Paragraph, clean_paragraph
 
 __all__ = ["read", "paragraphs_of"]
 
-_BLOCK = set("""address article aside blockquote body caption center dd details dialog dir div dl dt fieldset
+_BLOCK = set(
+    """address article aside blockquote body caption center dd details dialog dir div dl dt fieldset
 figcaption figure form h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu ol p pre section summary table
-tbody td tfoot th thead tr ul legend""".split())
-_DROP = set("""script style noscript template nav footer head svg math iframe object embed canvas button select
-textarea input option datalist audio video map area""".split())
+tbody td tfoot th thead tr ul legend""".split()
+)
+_DROP = set(
+    """script style noscript template nav footer head svg math iframe object embed canvas button select
+textarea input option datalist audio video map area""".split()
+)
 _DROP_ROLES = {"navigation", "contentinfo", "banner", "search"}
-_KIND = {**{f"h{i}": "heading" for i in range(1, 7)}, "li": "list item", "td": "table cell",
-         "th": "table cell", "caption": "caption", "figcaption": "caption", "blockquote": "quotation",
-         "dt": "term", "dd": "definition"}
+_KIND = {
+    **{f"h{i}": "heading" for i in range(1, 7)},
+    "li": "list item",
+    "td": "table cell",
+    "th": "table cell",
+    "caption": "caption",
+    "figcaption": "caption",
+    "blockquote": "quotation",
+    "dt": "term",
+    "dd": "definition",
+}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
@@ -105,7 +117,7 @@ def paragraphs_of(markup: str | bytes, where: dict | None = None) -> list[Paragr
     c = _Collector()
     c.walk(root)
     c.flush()
-    out = []
+    out: list[Paragraph] = []
     for text, kind in c.out:
         w = dict(where or {})
         w["paragraph"] = len(out) + 1

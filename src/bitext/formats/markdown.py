@@ -17,8 +17,18 @@ from .document import Document, Paragraph, clean_paragraph
 __all__ = ["read", "paragraphs_of"]
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_KIND = {"h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading",
-         "li": "list item", "td": "table cell", "th": "table cell", "blockquote": "quotation"}
+_KIND = {
+    "h1": "heading",
+    "h2": "heading",
+    "h3": "heading",
+    "h4": "heading",
+    "h5": "heading",
+    "h6": "heading",
+    "li": "list item",
+    "td": "table cell",
+    "th": "table cell",
+    "blockquote": "quotation",
+}
 
 
 def _inline_text(token) -> str:
@@ -39,7 +49,7 @@ def paragraphs_of(text: str) -> list[Paragraph]:
     m = _FRONT_MATTER.match(text)
     if m:
         skipped = m.group().count("\n")
-        text = text[m.end():]
+        text = text[m.end() :]
     md = MarkdownIt("commonmark").enable("table")
     out: list[Paragraph] = []
     stack: list[str] = []
@@ -47,7 +57,7 @@ def paragraphs_of(text: str) -> list[Paragraph]:
     def add(body: str, line: int | None, kind: str) -> None:
         body = clean_paragraph(body)
         if body:
-            where = {"paragraph": len(out) + 1}
+            where: dict[str, int | str] = {"paragraph": len(out) + 1}
             if line is not None:
                 where["line"] = line + 1 + skipped
             if kind:

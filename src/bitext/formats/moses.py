@@ -33,6 +33,8 @@ def files(alignment, prefix: str) -> tuple[dict, list[str]]:
         tgt.append(t + "\n")
     notes = []
     if left_out:
-        notes.append(f"{left_out} of {len(alignment.beads)} beads have one side empty and are left out of the "
-                     f"Moses files ({len(src)} lines each)")
+        notes.append(
+            f"{left_out} of {len(alignment.beads)} beads have one side empty and are left out of the "
+            f"Moses files ({len(src)} lines each)"
+        )
     return {f"{prefix}.{src_lang}": "".join(src), f"{prefix}.{tgt_lang}": "".join(tgt)}, notes

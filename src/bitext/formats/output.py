@@ -172,6 +172,7 @@ def write_files(files: dict, inputs=()) -> list[str]:
         if path == "-":
             raise OutputError("a format of several files or a binary one cannot go to standard output; give -o")
         real = check_output(path, inputs)
+        assert real is not None  # "-" was refused above
         try:
             st = os.stat(real)
         except FileNotFoundError:
@@ -179,9 +180,9 @@ def write_files(files: dict, inputs=()) -> list[str]:
         if st is not None and not stat.S_ISREG(st.st_mode):
             raise OutputError(f"{path}: not a regular file; write to a file")
         targets.append((path, real, data, st))
-    done: list[tuple[str, str]] = []
+    done: list[tuple[str, Path]] = []
     try:
-        for path, real, data, st in targets:
+        for _, real, data, st in targets:
             remove_stale_temps(real)
             fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=f".{os.getpid()}.tmp")
             done.append((tmp, real))

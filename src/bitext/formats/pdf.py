@@ -55,7 +55,7 @@ def _page_lines(page) -> list[tuple[str, float | None, float]]:
     lines = text.split("\n")
     if len(lines) != len(meta):
         return [(line, None, 0.0) for line in lines]
-    return [(line, y, size) for line, (y, size) in zip(lines, meta)]
+    return [(line, y, float(size or 0.0)) for line, (y, size) in zip(lines, meta)]
 
 
 def _paragraphs(lines: list[tuple[str, float | None, float]]) -> list[str]:
@@ -75,6 +75,7 @@ def _paragraphs(lines: list[tuple[str, float | None, float]]) -> list[str]:
     def usual(size: float) -> float:
         gaps = sorted(by_size.get(round(size), []))
         return gaps[len(gaps) // 2] * 1.3 if len(gaps) >= 3 else 1.75 * size
+
     out, cur = [], []
     for i, (body, y, size) in enumerate(lines):
         cur.append(body)
@@ -106,9 +107,9 @@ def read(path, encoding: str | None = None, lang: str | None = None) -> Document
             reader = PdfReader(str(p))
             if reader.is_encrypted:
                 try:
-                    opened = reader.decrypt("")
+                    opened = bool(reader.decrypt(""))
                 except Exception:  # an encryption pypdf cannot undo (needs cryptography)
-                    opened = 0
+                    opened = False
                 if not opened:
                     raise InputError(f"{p}: encrypted PDF (it needs a password); save a copy without one")
             pages = [_page_lines(page) for page in reader.pages]
@@ -119,9 +120,10 @@ def read(path, encoding: str | None = None, lang: str | None = None) -> Document
     except Exception as e:  # pypdf raises many kinds for a damaged file
         raise InputError(f"{p}: not a readable PDF file ({type(e).__name__}: {e})") from None
     if not any(t.strip() for lines in pages for t, _, _ in lines):
-        raise InputError(f"{p}: no text layer (a scanned PDF?): run OCR first (e.g. ocrmypdf), then give bitext "
-                         "the result")
-    paragraphs = []
+        raise InputError(
+            f"{p}: no text layer (a scanned PDF?): run OCR first (e.g. ocrmypdf), then give bitext the result"
+        )
+    paragraphs: list[Paragraph] = []
     for number, lines in enumerate(pages, start=1):
         for body in _paragraphs(lines):
             body = clean_paragraph(body)

@@ -11,7 +11,7 @@ __all__ = ["read", "document_of"]
 def document_of(text: str, fmt: str = "txt", path=None) -> Document:
     """A :class:`Document` of ``text`` as it is: each non-empty line a paragraph (``line``: its
     number), counted as :func:`bitext.segment.split` counts them."""
-    paragraphs = []
+    paragraphs: list[Paragraph] = []
     for no, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             paragraphs.append(Paragraph(line, {"paragraph": len(paragraphs) + 1, "line": no}))

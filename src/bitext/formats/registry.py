@@ -27,9 +27,22 @@ from ..text.read import InputError
 from .document import Document, MissingExtra
 
 __all__ = [
-    "Format", "FORMATS", "DOCUMENT_FORMATS", "BILINGUAL_FORMATS", "OUTPUT_FORMATS", "BATCH_FORMATS",
-    "format_named", "document_format", "bilingual_format", "output_format", "sniff",
-    "read_document", "read_units", "render", "load", "FormatError",
+    "Format",
+    "FORMATS",
+    "DOCUMENT_FORMATS",
+    "BILINGUAL_FORMATS",
+    "OUTPUT_FORMATS",
+    "BATCH_FORMATS",
+    "format_named",
+    "document_format",
+    "bilingual_format",
+    "output_format",
+    "sniff",
+    "read_document",
+    "read_units",
+    "render",
+    "load",
+    "FormatError",
 ]
 
 EXTRA = "formats"
@@ -63,36 +76,125 @@ class Format:
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("txt", ("txt", "text"), "bitext.formats.plain", "document",
-           description="plain text, one paragraph a line"),
-    Format("docx", ("docx",), "bitext.formats.docx", "document", needs=("docx",),
-           description="Word: paragraphs, headings, table cells, text boxes, footnotes"),
-    Format("html", ("html", "htm", "xhtml"), "bitext.formats.html", "document", needs=("lxml.html",),
-           description="web page: the visible text of block elements"),
-    Format("md", ("md", "markdown"), "bitext.formats.markdown", "document", needs=("markdown_it",),
-           description="Markdown: text without markup, code blocks left out"),
-    Format("srt", ("srt",), "bitext.formats.subtitles", "document", needs=("srt",),
-           description="SubRip subtitles: each cue a paragraph, with its timing"),
-    Format("vtt", ("vtt",), "bitext.formats.subtitles", "document", needs=("webvtt",),
-           description="WebVTT subtitles: each cue a paragraph, with its timing"),
-    Format("epub", ("epub",), "bitext.formats.epub", "document", needs=("ebooklib.epub", "lxml.html"),
-           description="e-book: chapters in spine order"),
-    Format("pdf", ("pdf",), "bitext.formats.pdf", "document", needs=("pypdf",),
-           description="PDF with a text layer (layout may break sentences)"),
-    Format("tsv", ("tsv",), "bitext.formats.beads", "bilingual", writes=True,
-           description="bitext's beads: ids, score, source, target (tab-separated)"),
-    Format("jsonl", ("jsonl",), "bitext.formats.beads", "bilingual", writes=True,
-           description="bitext's beads, one JSON object a line (feeds --fixed)"),
-    Format("beads", ("beads",), "bitext.formats.beads", None, writes=True,
-           description="sentence ids only, as gold files: [i,j]:[k]:score"),
-    Format("tmx", ("tmx",), "bitext.formats.tmx", "bilingual", writes=True, needs=("translate.storage.tmx",),
-           description="TMX 1.4 translation memory"),
-    Format("xliff", ("xlf", "xliff"), "bitext.formats.xliff", "bilingual", writes=True,
-           needs=("translate.storage.xliff", "translate.storage.xliff2"), description="XLIFF 1.2 (read: 1.x and 2.x), for CAT tools"),
-    Format("xlsx", ("xlsx",), "bitext.formats.xlsx", "bilingual", writes=True, binary=True, needs=("openpyxl",),
-           wants_report=True, description="spreadsheet: a bilingual table with score and coverage status"),
-    Format("moses", (), "bitext.formats.moses", None, writes=True, files=True,
-           description="Moses line-parallel files PREFIX.<src_lang> and PREFIX.<tgt_lang>"),
+    Format("txt", ("txt", "text"), "bitext.formats.plain", "document", description="plain text, one paragraph a line"),
+    Format(
+        "docx",
+        ("docx",),
+        "bitext.formats.docx",
+        "document",
+        needs=("docx",),
+        description="Word: paragraphs, headings, table cells, text boxes, footnotes",
+    ),
+    Format(
+        "html",
+        ("html", "htm", "xhtml"),
+        "bitext.formats.html",
+        "document",
+        needs=("lxml.html",),
+        description="web page: the visible text of block elements",
+    ),
+    Format(
+        "md",
+        ("md", "markdown"),
+        "bitext.formats.markdown",
+        "document",
+        needs=("markdown_it",),
+        description="Markdown: text without markup, code blocks left out",
+    ),
+    Format(
+        "srt",
+        ("srt",),
+        "bitext.formats.subtitles",
+        "document",
+        needs=("srt",),
+        description="SubRip subtitles: each cue a paragraph, with its timing",
+    ),
+    Format(
+        "vtt",
+        ("vtt",),
+        "bitext.formats.subtitles",
+        "document",
+        needs=("webvtt",),
+        description="WebVTT subtitles: each cue a paragraph, with its timing",
+    ),
+    Format(
+        "epub",
+        ("epub",),
+        "bitext.formats.epub",
+        "document",
+        needs=("ebooklib.epub", "lxml.html"),
+        description="e-book: chapters in spine order",
+    ),
+    Format(
+        "pdf",
+        ("pdf",),
+        "bitext.formats.pdf",
+        "document",
+        needs=("pypdf",),
+        description="PDF with a text layer (layout may break sentences)",
+    ),
+    Format(
+        "tsv",
+        ("tsv",),
+        "bitext.formats.beads",
+        "bilingual",
+        writes=True,
+        description="bitext's beads: ids, score, source, target (tab-separated)",
+    ),
+    Format(
+        "jsonl",
+        ("jsonl",),
+        "bitext.formats.beads",
+        "bilingual",
+        writes=True,
+        description="bitext's beads, one JSON object a line (feeds --fixed)",
+    ),
+    Format(
+        "beads",
+        ("beads",),
+        "bitext.formats.beads",
+        None,
+        writes=True,
+        description="sentence ids only, as gold files: [i,j]:[k]:score",
+    ),
+    Format(
+        "tmx",
+        ("tmx",),
+        "bitext.formats.tmx",
+        "bilingual",
+        writes=True,
+        needs=("translate.storage.tmx",),
+        description="TMX 1.4 translation memory",
+    ),
+    Format(
+        "xliff",
+        ("xlf", "xliff"),
+        "bitext.formats.xliff",
+        "bilingual",
+        writes=True,
+        needs=("translate.storage.xliff", "translate.storage.xliff2"),
+        description="XLIFF 1.2 (read: 1.x and 2.x), for CAT tools",
+    ),
+    Format(
+        "xlsx",
+        ("xlsx",),
+        "bitext.formats.xlsx",
+        "bilingual",
+        writes=True,
+        binary=True,
+        needs=("openpyxl",),
+        wants_report=True,
+        description="spreadsheet: a bilingual table with score and coverage status",
+    ),
+    Format(
+        "moses",
+        (),
+        "bitext.formats.moses",
+        None,
+        writes=True,
+        files=True,
+        description="Moses line-parallel files PREFIX.<src_lang> and PREFIX.<tgt_lang>",
+    ),
 )
 
 DOCUMENT_FORMATS = tuple(f.name for f in FORMATS if f.reads == "document")
@@ -122,8 +224,10 @@ def load(fmt: Format):
         try:
             importlib.import_module(name)
         except ImportError as e:
-            raise MissingExtra(f"reading and writing {fmt.name} files needs the {e.name or name} library: "
-                               f"pip install 'bitext[{EXTRA}]'") from None
+            raise MissingExtra(
+                f"reading and writing {fmt.name} files needs the {e.name or name} library: "
+                f"pip install 'bitext[{EXTRA}]'"
+            ) from None
     return importlib.import_module(fmt.module)
 
 
@@ -170,6 +274,7 @@ def sniff(path) -> str | None:
 
 def document_format(path, fmt: str | None = None) -> Format:
     """The document format of ``path``: ``fmt`` if given, else its extension, else its content, else text."""
+    f: Format | None
     if fmt:
         f = format_named(fmt)
     else:
@@ -181,13 +286,16 @@ def document_format(path, fmt: str | None = None) -> Format:
         return _BY_NAME["txt"]
     if f.reads != "document":
         what = "a bilingual file" if f.reads == "bilingual" else f"a {f.name} file"
-        raise InputError(f"{path}: {what}, not a document; give it alone to bitext coverage or bitext review "
-                         f"(document formats: {', '.join(DOCUMENT_FORMATS)})")
+        raise InputError(
+            f"{path}: {what}, not a document; give it alone to bitext coverage or bitext review "
+            f"(document formats: {', '.join(DOCUMENT_FORMATS)})"
+        )
     return f
 
 
 def bilingual_format(path, fmt: str | None = None) -> Format | None:
     """The bilingual format of ``path`` (by ``fmt``, extension or content), or None if it is not one."""
+    f: Format | None
     if fmt:
         f = format_named(fmt)
         return f if f.reads == "bilingual" else None
@@ -224,8 +332,11 @@ def read_units(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
 
 
 def _formats_line() -> str:
-    return ", ".join(f"{f.name} ({', '.join('.' + e for e in f.extensions)})" if f.extensions else f.name
-                     for f in FORMATS if f.writes)
+    return ", ".join(
+        f"{f.name} ({', '.join('.' + e for e in f.extensions)})" if f.extensions else f.name
+        for f in FORMATS
+        if f.writes
+    )
 
 
 def output_format(path: str | None, fmt: str | None = None) -> Format:
@@ -249,8 +360,9 @@ def output_format(path: str | None, fmt: str | None = None) -> Format:
         f = _BY_EXTENSION.get(ext)
         if f is None or not f.writes:
             what = f"the extension .{ext}" if ext else "no extension"
-            raise FormatError(f"{path}: {what} names no output format; bitext writes {_formats_line()} "
-                              "(or name one with --format)")
+            raise FormatError(
+                f"{path}: {what} names no output format; bitext writes {_formats_line()} (or name one with --format)"
+            )
     if to_stdout and f.files:
         raise FormatError(f"the {f.name} format writes two files: give their common name with -o PREFIX")
     if to_stdout and f.binary:
@@ -272,9 +384,8 @@ def render(alignment, path: str | None, fmt: Format, report=None) -> tuple[dict,
     (``path`` ``None`` or ``-``: standard output); ``notes`` are lines for the user (what was left out)."""
     module = load(fmt)
     if fmt.files:
-        return module.files(alignment, os.fspath(path))
-    out = "-" if path in (None, "-") else os.fspath(path)
+        return module.files(alignment, os.fspath(path or "-"))
+    out = "-" if path is None or path == "-" else os.fspath(path)
     if fmt.wants_report:
         return {out: module.write(alignment, report=report)}, []
     return {out: module.write(alignment, fmt=fmt.name)}, []
-

@@ -23,8 +23,9 @@ _TAGS = re.compile(r"</?(?:[ibus]|font|c|v|lang|ruby|rt)(?:[ .][^>\n]*)?>|<\d[\d
 
 
 def _paragraph(text: str, where: dict) -> Paragraph | None:
-    body = clean_paragraph(_TAGS.sub("", text).replace("&nbsp;", " ").replace("&amp;", "&")
-                           .replace("&lt;", "<").replace("&gt;", ">"))
+    body = clean_paragraph(
+        _TAGS.sub("", text).replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    )
     return Paragraph(body, where) if body else None
 
 
@@ -34,17 +35,24 @@ def _srt(path, text: str) -> list[Paragraph]:
     out = []
     try:
         for n, cue in enumerate(srt.parse(text, ignore_errors=False), start=1):
-            p = _paragraph(cue.content, {"cue": n, "id": str(cue.index),
-                                         "start": srt.timedelta_to_srt_timestamp(cue.start),
-                                         "end": srt.timedelta_to_srt_timestamp(cue.end)})
+            p = _paragraph(
+                cue.content,
+                {
+                    "cue": n,
+                    "id": str(cue.index),
+                    "start": srt.timedelta_to_srt_timestamp(cue.start),
+                    "end": srt.timedelta_to_srt_timestamp(cue.end),
+                },
+            )
             if p:
                 out.append(p)
     except srt.SRTParseError as e:
         m = re.search(r"at char (\d+)", str(e))
         line = text[: int(m.group(1))].count("\n") + 1 if m else None
         where = f"{path}:{line}" if line else str(path)
-        raise InputError(f"{where}: not a SubRip cue (expected a number, then a line 'HH:MM:SS,mmm --> "
-                         "HH:MM:SS,mmm', then the text)") from None
+        raise InputError(
+            f"{where}: not a SubRip cue (expected a number, then a line 'HH:MM:SS,mmm --> HH:MM:SS,mmm', then the text)"
+        ) from None
     return out
 
 
@@ -59,7 +67,7 @@ def _vtt(path, text: str) -> list[Paragraph]:
     except MalformedFileError as e:
         raise InputError(f"{path}: not a well-formed WebVTT file ({e})") from None
     out = []
-    for n, c in enumerate(captions, start=1):
+    for n, c in enumerate(captions.captions, start=1):
         where = {"cue": n, "start": c.start, "end": c.end}
         if c.identifier:
             where["id"] = c.identifier

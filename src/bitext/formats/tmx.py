@@ -65,8 +65,10 @@ def read_units(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
     for line, segs, props, tuid in rows:
         missing = [x for x in (s, t) if x not in segs]
         if missing:
-            raise InputError(f"{p}:{line}: a translation unit without {' and '.join(missing)} "
-                             f"(it has {', '.join(segs) or 'no language'})")
+            raise InputError(
+                f"{p}:{line}: a translation unit without {' and '.join(missing)} "
+                f"(it has {', '.join(segs) or 'no language'})"
+            )
         where = {"line": line}
         if tuid:
             where["tuid"] = tuid

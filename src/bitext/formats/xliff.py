@@ -94,8 +94,7 @@ def read_units(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
         if "x-src-ids" in ctx:
             where["src_ids"] = _parse_ids(ctx["x-src-ids"])
             where["tgt_ids"] = _parse_ids(ctx.get("x-tgt-ids"))
-        units.append(Unit(segment_text(source), segment_text(target), _score(ctx.get("x-score")),
-                          el.get("id"), where))
+        units.append(Unit(segment_text(source), segment_text(target), _score(ctx.get("x-score")), el.get("id"), where))
     if not units:
         raise InputError(f"{p}: an XLIFF file without translation units")
     s = src_lang or store.getsourcelanguage() or None

@@ -14,6 +14,7 @@ table bitext wrote, sorted or edited by a person, reads back.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from ..text.read import InputError
 from .document import Unit, UnitFile, position_label
@@ -21,12 +22,38 @@ from .zipped import check_zip
 
 __all__ = ["read_units", "write", "COLUMNS"]
 
-COLUMNS = ("bead", "kind", "source ids", "target ids", "score", "status", "source", "target",
-           "source position", "target position")
-_WIDTHS = {"bead": 6, "kind": 6, "source ids": 10, "target ids": 10, "score": 7, "status": 10, "source": 60,
-           "target": 60, "source position": 18, "target position": 18}
-_FILL = {"omission": "F8CBAD", "addition": "FFE699", "low": "F4B183", "suspect": "FFD966", "term": "C9C9FF",
-         "unmatched": "F8CBAD"}
+COLUMNS = (
+    "bead",
+    "kind",
+    "source ids",
+    "target ids",
+    "score",
+    "status",
+    "source",
+    "target",
+    "source position",
+    "target position",
+)
+_WIDTHS = {
+    "bead": 6,
+    "kind": 6,
+    "source ids": 10,
+    "target ids": 10,
+    "score": 7,
+    "status": 10,
+    "source": 60,
+    "target": 60,
+    "source position": 18,
+    "target position": 18,
+}
+_FILL = {
+    "omission": "F8CBAD",
+    "addition": "FFE699",
+    "low": "F4B183",
+    "suspect": "FFD966",
+    "term": "C9C9FF",
+    "unmatched": "F8CBAD",
+}
 _MAX_CELL = 32767  # Excel's limit
 
 
@@ -61,9 +88,18 @@ def write(alignment, report=None) -> bytes:
     fills = {k: PatternFill("solid", fgColor=v) for k, v in _FILL.items()}
     for n, b in enumerate(alignment.beads):
         status = statuses[n] if statuses is not None and n < len(statuses) else ""
-        row = [n + 1, b.kind, _ids(b.src_ids), _ids(b.tgt_ids), round(float(b.score), 4), status,
-               _cell_text(b.src), _cell_text(b.tgt),
-               position_label(bead_position(alignment, b, "src")), position_label(bead_position(alignment, b, "tgt"))]
+        row = [
+            n + 1,
+            b.kind,
+            _ids(b.src_ids),
+            _ids(b.tgt_ids),
+            round(float(b.score), 4),
+            status,
+            _cell_text(b.src),
+            _cell_text(b.tgt),
+            position_label(bead_position(alignment, b, "src")),
+            position_label(bead_position(alignment, b, "tgt")),
+        ]
         ws.append(row)
         r = ws.max_row
         for col in (3, 4, 6, 7, 8, 9, 10):
@@ -77,8 +113,12 @@ def write(alignment, report=None) -> bytes:
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{ws.max_row}"
     info = wb.create_sheet("about")
-    for k, v in (("source language", alignment.src_lang), ("target language", alignment.tgt_lang),
-                 ("beads", len(alignment.beads)), ("made by", "bitext")):
+    for k, v in (
+        ("source language", alignment.src_lang),
+        ("target language", alignment.tgt_lang),
+        ("beads", len(alignment.beads)),
+        ("made by", "bitext"),
+    ):
         info.append([k, v])
     buf = io.BytesIO()
     wb.save(buf)
@@ -120,23 +160,29 @@ def read_units(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
                     langs[str(row[0])] = row[1]
         units = []
         for no, row in enumerate(rows, start=2):
-            def get(name):
-                i = col.get(name)
-                return row[i] if i is not None and i < len(row) else None
-
+            cells = {name: row[i] for name, i in col.items() if i < len(row)}
+            get = cells.get
             src, tgt = get("source"), get("target")
             if src in (None, "") and tgt in (None, ""):
                 continue
-            where = {"line": no}
+            where: dict[str, Any] = {"line": no}
             s_ids, t_ids = _parse_ids(get("source ids")), _parse_ids(get("target ids"))
             if "source ids" in col and s_ids is not None and t_ids is not None:
                 where.update(src_ids=s_ids, tgt_ids=t_ids)
             score = get("score")
-            units.append(Unit("" if src is None else str(src), "" if tgt is None else str(tgt),
-                              float(score) if isinstance(score, (int, float)) else None, None, where))
+            units.append(
+                Unit(
+                    "" if src is None else str(src),
+                    "" if tgt is None else str(tgt),
+                    float(score) if isinstance(score, (int, float)) else None,
+                    None,
+                    where,
+                )
+            )
     finally:
         wb.close()
     if not units:
         raise InputError(f"{path}: no rows with text under 'source' and 'target'")
-    return UnitFile(units, src_lang or langs.get("source language"), tgt_lang or langs.get("target language"),
-                    "xlsx", str(path))
+    return UnitFile(
+        units, src_lang or langs.get("source language"), tgt_lang or langs.get("target language"), "xlsx", str(path)
+    )

@@ -63,6 +63,7 @@ def base_lang(code: str | None) -> str | None:
 def languages_pair(found: list[str], src: str | None, tgt: str | None, path) -> tuple[str, str]:
     """The source and target language codes among those a file uses (``found``, in order of first use),
     with ``src``/``tgt`` given or named by the file; :class:`InputError` when they cannot be told."""
+
     def match(want):
         if want is None:
             return None

@@ -57,8 +57,10 @@ def check_zip(path, kind: str) -> zipfile.ZipFile:
     with open(p, "rb") as f:
         head = f.read(8)
     if head.startswith(OLE_MAGIC):
-        raise InputError(f"{p}: an encrypted (password-protected) or old binary Office file, not {_a(kind)}; "
-                         "save it without a password, as a .docx or .xlsx")
+        raise InputError(
+            f"{p}: an encrypted (password-protected) or old binary Office file, not {_a(kind)}; "
+            "save it without a password, as a .docx or .xlsx"
+        )
     try:
         z = zipfile.ZipFile(p)
     except zipfile.BadZipFile:
@@ -71,12 +73,16 @@ def check_zip(path, kind: str) -> zipfile.ZipFile:
             raise InputError(f"{p}: encrypted {kind} (a zip with a password); save it without one")
         total = sum(i.file_size for i in infos)
         if total > MAX_UNPACKED_BYTES:
-            raise InputError(f"{p}: unpacks to {total >> 20:,} MiB, more than {MAX_UNPACKED_BYTES >> 20} MiB "
-                             f"(a zip bomb, or not a document)")
+            raise InputError(
+                f"{p}: unpacks to {total >> 20:,} MiB, more than {MAX_UNPACKED_BYTES >> 20} MiB "
+                f"(a zip bomb, or not a document)"
+            )
         for i in infos:
             if i.file_size > (1 << 20) and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-                raise InputError(f"{p}: {i.filename} unpacks {i.file_size // max(i.compress_size, 1):,} times "
-                                 f"its packed size (a zip bomb)")
+                raise InputError(
+                    f"{p}: {i.filename} unpacks {i.file_size // max(i.compress_size, 1):,} times "
+                    f"its packed size (a zip bomb)"
+                )
     except BaseException:
         z.close()
         raise
