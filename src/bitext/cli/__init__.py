@@ -9,12 +9,12 @@ import sys
 import warnings
 
 from .. import __version__
-from ..io import FORMATS, InputError, OutputError, check_output, read_text, write_output
+from ..io import FORMATS, InputError, OutputError, check_output, read_text, shown, write_output
 
 __all__ = [
     "main", "build_parser", "Parser", "COMMANDS", "EXIT_USAGE", "EXIT_INTERRUPTED",
     "lang_code", "encoding_name", "add_fixed", "load_pair", "resolve_langs", "run_align_command", "write_result",
-    "add_command", "fail", "unit_interval",
+    "add_command", "fail", "warn", "unit_interval", "inputs_of",
 ]
 
 EXIT_USAGE = 2
@@ -22,16 +22,23 @@ EXIT_INTERRUPTED = 130
 
 
 def fail(prog: str, msg: str) -> int:
-    """``prog: error: msg`` on stderr; the exit status of bad input (2)."""
-    print(f"{prog}: error: {msg}", file=sys.stderr)
+    """``prog: error: msg`` on stderr, one line (control characters of file
+    names and texts shown as escapes, :func:`bitext.io.shown`); the exit
+    status of bad input (2)."""
+    print(f"{prog}: error: {shown(msg)}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def warn(prog: str, msg: str) -> None:
+    """``prog: warning: msg`` on stderr, one line (as :func:`fail`)."""
+    print(f"{prog}: warning: {shown(msg)}", file=sys.stderr)
 
 
 class Parser(argparse.ArgumentParser):
     """Usage errors in one line, naming the help to read."""
 
     def error(self, message):
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {shown(message)} (see {self.prog} --help)\n")
 
 
 def lang_code(value: str) -> str:
@@ -50,8 +57,9 @@ def encoding_name(value: str) -> str:
 
     try:
         return check_encoding(value)
-    except LookupError:
-        raise argparse.ArgumentTypeError(f"unknown encoding {value!r} (e.g. utf-8, cp949, gb18030, big5, cp1252)") from None
+    except LookupError as e:
+        why = str(e) if "text" in str(e) else f"unknown encoding {value!r}"
+        raise argparse.ArgumentTypeError(f"{why} (e.g. utf-8, cp949, gb18030, big5, cp1252)") from None
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -183,8 +191,17 @@ def load_pair(args):
     return tuple(texts)
 
 
-def resolve_langs(args, src: str, tgt: str):
-    from ..segment import LanguageError, detect_lang
+def inputs_of(args) -> list[str]:
+    """Every file a command reads: SRC, TGT, ``--fixed``, ``--glossary``. No
+    output may be one of them (:func:`bitext.io.check_output`)."""
+    return [p for p in (getattr(args, k, None) for k in ("src", "tgt", "fixed", "glossary")) if p]
+
+
+def resolve_langs(args, src: str, tgt: str, prog: str | None = None):
+    """The languages of both sides: given, or detected (:class:`InputError` when
+    they cannot be told). With ``prog``, a language given that the text's script
+    contradicts (``--src-lang ja`` on Chinese) is warned about."""
+    from ..segment import LanguageError, detect_lang, script_conflict
 
     langs = []
     for name, text, flag, given in (
@@ -192,6 +209,9 @@ def resolve_langs(args, src: str, tgt: str):
         (args.tgt, tgt, "--tgt-lang", args.tgt_lang),
     ):
         if given:
+            conflict = prog and script_conflict(text, given)
+            if conflict:
+                warn(prog, f"{name}: {flag} {given}: {conflict}")
             langs.append(given)
             continue
         try:
@@ -211,10 +231,10 @@ def _warn_long_sentences(prog: str, args, caught) -> None:
     for side, path in (("src", args.src), ("tgt", args.tgt)):
         mine = [w for w in caught if w.side == side]
         for w in mine[:_LONG_LINES_SHOWN]:
-            print(f"{prog}: warning: {path}:{w.line}: {w.detail}", file=sys.stderr)
+            warn(prog, f"{path}:{w.line}: {w.detail}")
         if len(mine) > _LONG_LINES_SHOWN:
-            print(f"{prog}: warning: {path}: {len(mine) - _LONG_LINES_SHOWN:,} more lines with sentences cut "
-                  f"at {mine[0].cap:,} characters", file=sys.stderr)
+            warn(prog, f"{path}: {len(mine) - _LONG_LINES_SHOWN:,} more lines with sentences cut "
+                 f"at {mine[0].cap:,} characters")
 
 
 def run_align_command(args, prog: str, render) -> int:
@@ -224,7 +244,7 @@ def run_align_command(args, prog: str, render) -> int:
     from ..segment import LongSentenceWarning
 
     fixed = getattr(args, "fixed", None)
-    inputs = (args.src, args.tgt) + ((fixed,) if fixed else ())
+    inputs = inputs_of(args)
     try:
         check_output("-" if args.output is None else args.output, inputs)
         src, tgt = load_pair(args)
@@ -232,11 +252,11 @@ def run_align_command(args, prog: str, render) -> int:
             from ..fixed import read_jsonl
 
             read_jsonl(fixed)  # a malformed file fails before the model loads
-        src_lang, tgt_lang = resolve_langs(args, src, tgt)
+        src_lang, tgt_lang = resolve_langs(args, src, tgt, prog)
     except (InputError, OutputError) as e:
         return fail(prog, str(e))
     if src_lang == tgt_lang:
-        print(f"{prog}: warning: both sides are in the same language ({src_lang}); is the target a translation?", file=sys.stderr)
+        warn(prog, f"both sides are in the same language ({src_lang}); is the target a translation?")
     if args.quiet:  # sentence-transformers' own loading bars too
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
@@ -245,7 +265,7 @@ def run_align_command(args, prog: str, render) -> int:
         return fail(prog, str(e))
     unread = language_warning(model, src_lang, tgt_lang)
     if unread:
-        print(f"{prog}: warning: {unread}", file=sys.stderr)
+        warn(prog, unread)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", LongSentenceWarning)

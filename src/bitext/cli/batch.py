@@ -6,9 +6,10 @@ import os
 import sys
 
 from ..batch import ENGINES, SUMMARY_NAME, BatchError, ManifestError, align_many, read_manifest
-from ..io import FORMATS
+from ..io import FORMATS, shown
 from ..manifest import MAX_REPORTED
-from . import add_device, encoding_name, model_options, positive_int
+from ..outdir import OutdirBusy
+from . import add_device, encoding_name, model_options, positive_int, warn
 
 __all__ = ["add_cli", "run_batch_command"]
 
@@ -57,15 +58,16 @@ def run_batch_command(args) -> int:
     prog = "bitext batch"
 
     def fail(msg: str, code: int = 2) -> int:
-        print(f"{prog}: error: {msg}", file=sys.stderr)
+        print(f"{prog}: error: {shown(msg, keep=chr(10))}", file=sys.stderr)
         return code
 
     if args.address and args.engine != "ray":
         return fail("--address needs --engine ray")
     try:
         specs = read_manifest(args.manifest, fmt=args.format)
-    except ManifestError as e:
-        return fail("bad manifest:\n" + str(e) if len(e.problems) > 1 else str(e))
+    except ManifestError as e:  # a line a problem, each shown safely
+        lines = [shown(x) for x in str(e).split("\n")]
+        return fail("bad manifest:\n" + "\n".join(lines) if len(e.problems) > 1 else lines[0])
     counts = {"ok": 0, "skipped": 0, "error": 0}
     errors, warned = [], []
     try:
@@ -76,7 +78,7 @@ def run_batch_command(args) -> int:
             inputs=(args.manifest,), coverage=args.coverage, **model_options(args),
         )
     except (ValueError, BatchError) as e:
-        return fail(str(e))
+        return fail(shown(str(e)))
     try:
         for r in results:
             counts[r.status] += 1
@@ -90,22 +92,23 @@ def run_batch_command(args) -> int:
         print(f"\n{prog}: interrupted after {done} pairs; run the same command again to resume", file=sys.stderr)
         return 130
     except ModelLoadError as e:
-        return fail(str(e))
+        return fail(shown(str(e)))
+    except OutdirBusy as e:  # refused before any work, as every other refusal
+        return fail(shown(str(e)))
     except BatchError as e:
-        return fail(str(e), 1)
+        return fail(shown(str(e)), 1)
     finally:
         results.close()
     if warned:
-        print(f"{prog}: warning: {warned[0]} ({len(warned)} of {len(specs)} pairs; see their \"warning\" in {SUMMARY_NAME})",
-              file=sys.stderr)
+        warn(prog, f"{warned[0]} ({len(warned)} of {len(specs)} pairs; see their \"warning\" in {SUMMARY_NAME})")
     for line in errors[:MAX_REPORTED]:
-        print(f"{prog}: failed: {line}", file=sys.stderr)
+        print(f"{prog}: failed: {shown(line)}", file=sys.stderr)
     if len(errors) > MAX_REPORTED:
         print(f"{prog}: ... and {len(errors) - MAX_REPORTED} more failures", file=sys.stderr)
     if not args.quiet:
         print(
             f"{prog}: {len(specs)} pairs: {counts['ok']} aligned, {counts['skipped']} already done, "
-            f"{counts['error']} failed; summary in {os.path.join(args.outdir, SUMMARY_NAME)}",
+            f"{counts['error']} failed; summary in {shown(os.path.join(args.outdir, SUMMARY_NAME))}",
             file=sys.stderr,
         )
     return 1 if counts["error"] else 0
