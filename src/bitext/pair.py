@@ -152,7 +152,7 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
         out = None
         if outdir is not None:
             out = os.path.join(outdir, f"{spec.id}.{fmt}")
-            write_output(out, a.format(fmt), (spec.src, spec.tgt))
+            write_output(out, a.format(fmt), (spec.src, spec.tgt), follow_links=False)
         counts = _report(a, spec, outdir, keep) if coverage else {}
         n_src = len(a.src_sentences)
         covered = sum(len(b.src_ids) for b in a.beads if b.tgt_ids)
@@ -187,5 +187,6 @@ def _report(a, spec: PairSpec, outdir: str | None, keep: bool) -> dict:
            "low_confidence": c["low_confidence"], "suspects": c["suspects"], "report": r if keep else None}
     if outdir is not None:
         out["report_file"] = os.path.join(outdir, f"{spec.id}{REPORT_SUFFIX}")
-        write_output(out["report_file"], json.dumps(d, ensure_ascii=False, indent=2) + "\n", (spec.src, spec.tgt))
+        write_output(out["report_file"], json.dumps(d, ensure_ascii=False, indent=2) + "\n", (spec.src, spec.tgt),
+                     follow_links=False)
     return out
