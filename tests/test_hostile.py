@@ -13,7 +13,6 @@ import pty
 import select
 import shlex
 import shutil
-import stat
 import subprocess
 import sys
 import time

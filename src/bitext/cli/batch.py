@@ -25,8 +25,9 @@ def add_cli(sub, add_common=None) -> None:
             "Align every pair of MANIFEST (tab-separated, one pair a line: "
             "id, src_path, tgt_path[, src_lang, tgt_lang]; paths relative to the manifest; "
             "'#' comments) into OUTDIR/<id>.<format>, with a line per pair in OUTDIR/summary.jsonl. "
-            "A rerun skips the pairs already done. Exit status: 0 all pairs ok, 1 some pairs failed, "
-            "2 bad manifest or usage."
+            "A rerun skips the pairs already done from inputs that still hold the same bytes (their SHA-256 "
+            "is checked, not only size and time). Exit status: 0 all pairs ok, 1 some pairs failed, "
+            "2 bad manifest or usage, or a folder another batch is writing."
         ),
     )
     p.add_argument("manifest", help="TSV file listing the pairs")

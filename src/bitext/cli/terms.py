@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from . import add_command, fail, inputs_of, run_align_command, warn, write_result
