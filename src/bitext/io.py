@@ -288,7 +288,7 @@ def write_output(path: str | os.PathLike, text: str, inputs=(), follow_links: bo
         st = None
     if st is not None and not stat.S_ISREG(st.st_mode):
         with open(real, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+            f.write(shown(text, keep="\n\t") if f.isatty() else text)  # -o /dev/tty: as standard output
         return
     write_atomic(real, text, mode=None if st is None else stat.S_IMODE(st.st_mode),
                  owner=None if st is None else (st.st_uid, st.st_gid))
