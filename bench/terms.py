@@ -23,13 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import bitext  # noqa: E402
-from bitext import words  # noqa: E402
+from bitext.check import words  # noqa: E402
 from bitext.embed import load_model  # noqa: E402
-from bitext.term_list import TERM_FLOOR  # noqa: E402
-from bitext.terms import EVIDENCE, terms  # noqa: E402
-from bitext.words import norm_key  # noqa: E402
+from bitext.check.term_list import TERM_FLOOR  # noqa: E402
+from bitext.check.terms import EVIDENCE, terms  # noqa: E402
+from bitext.check.words import norm_key  # noqa: E402
 
-bitext_terms = sys.modules["bitext.terms"]  # the module, not the function: its _MIN_VERB_BEADS is varied
+bitext_terms = sys.modules["bitext.check.terms"]  # the module, not the function: its _MIN_VERB_BEADS is varied
 
 DATA = ROOT / "bench" / "data"
 MAC_DOC = "006"

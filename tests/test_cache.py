@@ -15,9 +15,12 @@ import numpy as np
 import pytest
 
 import bitext
-from bitext import cache as disk_cache, embed, segment
-from bitext.align import AlignParams
-from bitext.embed import DiskCache, load_model
+from bitext.embed import cache as disk_cache
+from bitext import embed
+from bitext.text import segment
+from bitext.aligner.core import AlignParams
+from bitext.embed.cache import DiskCache
+from bitext.embed import load_model
 from bitext.pipeline import SPLIT_VERSION
 from conftest import ROOT, SEEDS
 

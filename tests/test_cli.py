@@ -96,7 +96,7 @@ def test_legacy_encodings_are_detected(tmp_path, capsys):
     # CP949 cannot hold every Hanja gloss of the seed: keep the Korean body lines that it can
     lines = [l for l in Path(KO).read_text("utf-8").splitlines() if _encodable(l, "cp949")]
     ko.write_bytes("\n".join(lines).encode("cp949"))
-    from bitext.io import read_text
+    from bitext.text.read import read_text
 
     assert read_text(zh) == Path(ZH).read_text("utf-8")
     assert read_text(ko) == "\n".join(lines)
@@ -184,7 +184,7 @@ def test_no_sentence_punctuation_still_works(tmp_path, capsys):
 def test_output_is_written_atomically(tmp_path, capsys, monkeypatch):
     out = tmp_path / "keep.tsv"
     out.write_text("precious", "utf-8")
-    import bitext.io as bio
+    import bitext.formats.output as bio
 
     def boom(*a, **k):
         raise KeyboardInterrupt
@@ -239,7 +239,7 @@ def test_align_tmx(tmp_path, capsys):
 
 
 def test_tmx_escapes_markup_and_drops_control_characters():
-    from bitext.io import beads_to_tmx
+    from bitext.formats.beads import beads_to_tmx
     from bitext.pipeline import Bead
 
     beads = [Bead((0,), (0,), "A <b>&amp;</b> \"x\"\x07", "Ein <i>Test</i> & 'y'", 0.9), Bead((1,), (), "only", "", 0.5)]
@@ -251,7 +251,7 @@ def test_tmx_escapes_markup_and_drops_control_characters():
 
 
 def test_sentences_join_by_language():
-    from bitext.segment import join_sentences
+    from bitext.text.segment import join_sentences
 
     assert join_sentences(["今天天气很好。", "我们去公园吧。"], "zh") == "今天天气很好。我们去公园吧。"
     assert join_sentences(["今日は晴れ。", "公園へ行こう。"], "ja") == "今日は晴れ。公園へ行こう。"
@@ -288,5 +288,5 @@ def test_every_listed_command_loads(capsys):
     for command in ("align", "eval", "coverage", "batch", "review", "terms"):
         assert f"\n    {command} " in listed, command
     # the library modules hold no command line
-    for lib in ("bitext.terms", "bitext.review"):
+    for lib in ("bitext.check.terms", "bitext.views.review"):
         assert not hasattr(importlib.import_module(lib), "add_cli"), lib

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bitext.coverage import coverage
+from bitext.check.coverage import coverage
 
 pd = pytest.importorskip("pandas", reason="needs the notebook extra: pip install 'bitext[notebook]'")
 
@@ -59,7 +59,7 @@ def test_report_frames(seed):
 
 def test_findings_of_an_incomplete_translation(editorial, embedder):
     import bitext
-    from bitext.segment import split
+    from bitext.text.segment import split
 
     zh, ko = editorial
     sents = split(ko, "ko")

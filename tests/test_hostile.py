@@ -236,8 +236,10 @@ def test_an_encoding_that_is_no_text_encoding_is_one_line(pair, capsys, codec):
         main(["align", str(pair[0]), str(pair[1]), "--encoding", codec, "-q"])
     assert e.value.code == 2
     one_error_line(capsys.readouterr().err, "--encoding", codec)
-    with pytest.raises(bitext.io.InputError, match=codec):
-        bitext.io.read_text(pair[0], codec)
+    from bitext.text.read import InputError, read_text
+
+    with pytest.raises(InputError, match=codec):
+        read_text(pair[0], codec)
 
 
 def test_standard_output_that_cannot_encode_the_text_gets_utf8(pair):
@@ -260,9 +262,9 @@ def test_a_binary_or_endless_manifest_stops_at_a_bound(pair, tmp_path, capsys, m
     one_error_line(r.stderr.decode(), "split the manifest")
     assert r.returncode == 2
     # distinct, valid pairs without end: the bound on pairs (made small here)
-    import bitext.manifest
+    import bitext.batch.manifest
 
-    monkeypatch.setattr(bitext.manifest, "MAX_PAIRS", 50)
+    monkeypatch.setattr(bitext.batch.manifest, "MAX_PAIRS", 50)
     (tmp_path / "big.tsv").write_text("".join(f"p{i}\tzh.txt\tko.txt\n" for i in range(60)), "utf-8")
     assert main(["batch", str(tmp_path / "big.tsv"), "-o", str(tmp_path / "out"), "-q"]) == 2
     one_error_line(capsys.readouterr().err, "big.tsv:51", "more than 50 pairs")
@@ -330,7 +332,7 @@ def test_cache_entries_that_are_fifos_are_misses(pair, tmp_path):
 def test_the_cache_key_tells_where_a_nul_sits(tmp_path):
     import numpy as np
 
-    from bitext.cache import DiskCache
+    from bitext.embed.cache import DiskCache
 
     c = DiskCache(tmp_path, "model")
     assert c._key("split", ["a\x00", "b"]) != c._key("split", ["a", "\x00b"])
@@ -345,8 +347,8 @@ def test_unpunctuated_korean_is_cut_in_near_linear_work(monkeypatch):
     cuts as checking every sentence against every end, with mecab given
     chunks of bounded length (its cost is quadratic in the length it reads;
     bench/memory.py --modes cuts measures time and memory)."""
-    from bitext import ko_endings, optional_cuts
-    from bitext.segment import split
+    from bitext.text import ko_endings, optional_cuts
+    from bitext.text.segment import split
 
     body = " ".join(l.replace(".", "").strip() for l in KO.read_text("utf-8").splitlines() if l.strip())
     text = " ".join([body] * 20)  # one line of some 57,000 characters
@@ -401,7 +403,7 @@ def test_control_characters_in_file_names_are_escaped(pair, tmp_path, capsys):
 
 
 def test_terms_batch_reads_no_file_outside_its_folder(pair, tmp_path, capsys, monkeypatch):
-    import bitext.readback
+    import bitext.views.readback
 
     _copy(pair, tmp_path)
     _, out = _batch(tmp_path)
@@ -410,8 +412,8 @@ def test_terms_batch_reads_no_file_outside_its_folder(pair, tmp_path, capsys, mo
     secret.write_text("src_ids\ttgt_ids\tscore\tsrc\ttgt\n0\t0\t0.9\t秘密武器的名字。\t비밀 무기의 이름.\n", "utf-8")
     with open(out / "summary.jsonl", "a", encoding="utf-8") as s:
         s.write(json.dumps({**rec, "id": "../secret"}) + "\n")
-    read, real = [], bitext.readback.read_beads
-    monkeypatch.setattr(bitext.readback, "read_beads", lambda path, *a, **k: read.append(Path(path)) or real(path, *a, **k))
+    read, real = [], bitext.views.readback.read_beads
+    monkeypatch.setattr(bitext.views.readback, "read_beads", lambda path, *a, **k: read.append(Path(path)) or real(path, *a, **k))
     capsys.readouterr()
     assert main(["terms", "--batch", str(out), "-q", "-o", str(tmp_path / "terms.json"), "--format", "json"]) == 0
     err = capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""bitext.plots under the Agg backend: the figures draw what they say, and the
+"""bitext.views.plots under the Agg backend: the figures draw what they say, and the
 heatmap stays within its cell budget on a long document."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ matplotlib = pytest.importorskip("matplotlib", reason="needs the notebook extra:
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from bitext import plots  # noqa: E402
-from bitext.coverage import coverage  # noqa: E402
+from bitext.views import plots  # noqa: E402
+from bitext.check.coverage import coverage  # noqa: E402
 from bitext.pipeline import Alignment, Bead  # noqa: E402
-from bitext.report import STATUS_COLOURS  # noqa: E402
+from bitext.views.report import STATUS_COLOURS  # noqa: E402
 from conftest import ROOT  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -156,7 +156,7 @@ def test_html_report_plot_of_20k_sentences_is_bounded(monkeypatch):
     import struct
     from types import SimpleNamespace
 
-    from bitext.report import MAX_PLOT_CELLS, alignment_svg
+    from bitext.views.report import MAX_PLOT_CELLS, alignment_svg
 
     a = synthetic(20_000, 32, low_every=1000)
 

@@ -8,8 +8,10 @@ import signal
 import sys
 import warnings
 
-from .. import __version__
-from ..io import FORMATS, InputError, OutputError, check_output, read_text, shown, write_output
+from .._version import __version__
+from ..formats.beads import FORMATS
+from ..formats.output import OutputError, check_output, shown, write_output
+from ..text.read import InputError, read_text
 
 __all__ = [
     "main", "build_parser", "Parser", "COMMANDS", "EXIT_USAGE", "EXIT_INTERRUPTED",
@@ -23,7 +25,7 @@ EXIT_INTERRUPTED = 130
 
 def fail(prog: str, msg: str) -> int:
     """``prog: error: msg`` on stderr, one line (control characters of file
-    names and texts shown as escapes, :func:`bitext.io.shown`); the exit
+    names and texts shown as escapes, :func:`bitext.formats.output.shown`); the exit
     status of bad input (2)."""
     print(f"{prog}: error: {shown(msg)}", file=sys.stderr)
     return EXIT_USAGE
@@ -43,7 +45,7 @@ class Parser(argparse.ArgumentParser):
 
 def lang_code(value: str) -> str:
     """argparse type of ``--src-lang``/``--tgt-lang``: a language code."""
-    from ..segment import check_lang
+    from ..text.segment import check_lang
 
     why = check_lang(value)
     if why:
@@ -53,7 +55,7 @@ def lang_code(value: str) -> str:
 
 def encoding_name(value: str) -> str:
     """argparse type of ``--encoding``: a codec Python knows."""
-    from ..encoding import check_encoding
+    from ..text.encoding import check_encoding
 
     try:
         return check_encoding(value)
@@ -177,7 +179,7 @@ def _extra_commands():
 
 def load_pair(args):
     """Read both input files; raises :class:`InputError` naming the file (and the line)."""
-    from ..segment import BlankLineError, split_lines
+    from ..text.segment import BlankLineError, split_lines
 
     texts = []
     for path, lang in ((args.src, args.src_lang), (args.tgt, args.tgt_lang)):
@@ -193,7 +195,7 @@ def load_pair(args):
 
 def inputs_of(args) -> list[str]:
     """Every file a command reads: SRC, TGT, ``--fixed``, ``--glossary``. No
-    output may be one of them (:func:`bitext.io.check_output`)."""
+    output may be one of them (:func:`bitext.formats.output.check_output`)."""
     return [p for p in (getattr(args, k, None) for k in ("src", "tgt", "fixed", "glossary")) if p]
 
 
@@ -201,7 +203,7 @@ def resolve_langs(args, src: str, tgt: str, prog: str | None = None):
     """The languages of both sides: given, or detected (:class:`InputError` when
     they cannot be told). With ``prog``, a language given that the text's script
     contradicts (``--src-lang ja`` on Chinese) is warned about."""
-    from ..segment import LanguageError, detect_lang, script_conflict
+    from ..text.segment import LanguageError, detect_lang, script_conflict
 
     langs = []
     for name, text, flag, given in (
@@ -239,9 +241,10 @@ def _warn_long_sentences(prog: str, args, caught) -> None:
 
 def run_align_command(args, prog: str, render) -> int:
     """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write safely."""
-    from ..embed import ModelLoadError, language_warning, load_model
+    from ..embed.embedder import ModelLoadError
+    from ..embed import language_warning, load_model
     from ..pipeline import align
-    from ..segment import LongSentenceWarning
+    from ..text.segment import LongSentenceWarning
 
     fixed = getattr(args, "fixed", None)
     inputs = inputs_of(args)
@@ -249,7 +252,7 @@ def run_align_command(args, prog: str, render) -> int:
         check_output("-" if args.output is None else args.output, inputs)
         src, tgt = load_pair(args)
         if fixed:
-            from ..fixed import read_jsonl
+            from ..aligner.fixed import read_jsonl
 
             read_jsonl(fixed)  # a malformed file fails before the model loads
         src_lang, tgt_lang = resolve_langs(args, src, tgt, prog)
@@ -280,7 +283,7 @@ def run_align_command(args, prog: str, render) -> int:
 
 def write_result(prog: str, output: str | None, text: str, inputs=()) -> int:
     """Write a command's result to ``output`` (``None`` or ``-``: standard output)
-    with :func:`bitext.io.write_output`: 0, or 2 with one error line."""
+    with :func:`bitext.formats.output.write_output`: 0, or 2 with one error line."""
     try:
         write_output("-" if output is None else output, text, inputs)
     except OutputError as e:
@@ -337,7 +340,7 @@ def _terminate(signum, frame):
 def _main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["eval"]:
-        from ..evaluate import main as eval_main
+        from ..aligner.evaluate import main as eval_main
 
         return eval_main(argv[1:])
     ap = build_parser()

@@ -6,9 +6,10 @@ import os
 import sys
 
 from ..batch import ENGINES, SUMMARY_NAME, BatchError, ManifestError, align_many, read_manifest
-from ..io import FORMATS, shown
-from ..manifest import MAX_REPORTED
-from ..outdir import OutdirBusy
+from ..batch.manifest import MAX_REPORTED
+from ..batch.outdir import OutdirBusy
+from ..formats.beads import FORMATS
+from ..formats.output import shown
 from . import add_device, encoding_name, model_options, positive_int, warn
 
 __all__ = ["add_cli", "run_batch_command"]
@@ -54,7 +55,7 @@ def add_cli(sub, add_common=None) -> None:
 
 
 def run_batch_command(args) -> int:
-    from ..embed import ModelLoadError
+    from ..embed.embedder import ModelLoadError
 
     prog = "bitext batch"
 

@@ -1,12 +1,13 @@
 """``bitext coverage SRC TGT``: align two files and write the coverage report
-(:func:`bitext.coverage.coverage`) as text, JSON or HTML."""
+(:func:`bitext.check.coverage.coverage`) as text, JSON or HTML."""
 
 from __future__ import annotations
 
 import argparse
 import math
 
-from ..coverage import DEFAULT_LOO_GAIN, DEFAULT_THRESHOLD, DEFAULT_UNMATCHED_Z
+from ..check.unmatched import DEFAULT_LOO_GAIN, DEFAULT_UNMATCHED_Z
+from ..check.coverage import DEFAULT_THRESHOLD
 from . import add_command, fail, run_align_command, unit_interval
 
 __all__ = ["add_cli", "run"]
@@ -51,13 +52,13 @@ def add_cli(sub, add_common) -> None:
 
 def run(args) -> int:
     """Align, run the checks and write the report."""
-    from ..coverage import coverage
+    from ..check.coverage import coverage
 
     fmt, threshold = args.format, args.threshold
     kw = {"unmatched_z": args.unmatched_z, "loo_gain": args.loo_gain, "progress": not args.quiet,
           "consistency": True if args.consistency else None}
     if args.glossary:  # read before aligning: a bad glossary fails at once
-        from ..glossary import GlossaryError, read_glossary
+        from ..check.glossary import GlossaryError, read_glossary
 
         try:
             kw["glossary"] = read_glossary(args.glossary)

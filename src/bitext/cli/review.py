@@ -1,4 +1,4 @@
-"""``bitext review SRC TGT -o page.html``: the review page (:mod:`bitext.review`) of a pair."""
+"""``bitext review SRC TGT -o page.html``: the review page (:mod:`bitext.views.review`) of a pair."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ _DESCRIPTION = ("Align SRC with its translation TGT and write one self-contained
 
 def add_cli(sub, add_common) -> None:
     """Add ``bitext review`` to the ``bitext`` command's subparsers."""
-    from ..coverage import DEFAULT_THRESHOLD
+    from ..check.coverage import DEFAULT_THRESHOLD
 
     p = add_command(sub, add_common, "review", run, _HELP, _DESCRIPTION)
     p.add_argument("--threshold", type=unit_interval, default=None, metavar="T",
@@ -26,8 +26,8 @@ def add_cli(sub, add_common) -> None:
 
 def run(args) -> int:
     """Align, build the coverage report and write the page."""
-    from ..coverage import coverage
-    from ..review import render_review
+    from ..check.coverage import coverage
+    from ..views.review import render_review
 
     name = Path(args.src).stem
 

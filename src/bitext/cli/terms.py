@@ -18,7 +18,7 @@ _DESCRIPTION = ("Align SRC with its translation TGT (or read the output folder o
 
 def add_cli(sub, add_common) -> None:
     """Add ``bitext terms`` to the ``bitext`` command's subparsers."""
-    from ..terms import DEFAULT_MIN_SCORE, EVIDENCE
+    from ..check.terms import DEFAULT_MIN_SCORE, EVIDENCE
 
     p = add_command(sub, add_common, "terms", run, _HELP, _DESCRIPTION)
     for a in p._actions:  # SRC and TGT are not needed with --batch (run checks them)
@@ -37,9 +37,9 @@ def run(args) -> int:
     """Check the options, then list the pairs of SRC and TGT, or of a batch folder."""
     import json
 
-    from ..glossary import GlossaryError, read_glossary
-    from ..io import InputError
-    from ..terms import EVIDENCE, terms
+    from ..check.glossary import GlossaryError, read_glossary
+    from ..text.read import InputError
+    from ..check.terms import EVIDENCE, terms
 
     prog = "bitext terms"
     evidence = tuple(e.strip() for e in args.evidence.split(",") if e.strip())
@@ -64,8 +64,8 @@ def run(args) -> int:
     if args.batch:
         if args.src or args.tgt:
             return fail(prog, "give SRC and TGT, or --batch OUTDIR, not both")
-        from ..io import OutputError, check_output
-        from ..readback import read_batch
+        from ..formats.output import OutputError, check_output
+        from ..views.readback import read_batch
 
         try:
             inputs = [str(p) for p in Path(args.batch).iterdir()] if Path(args.batch).is_dir() else []
