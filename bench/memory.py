@@ -14,7 +14,7 @@ with its line breaks removed, each clause numbered so that nothing repeats:
 
 Modes, each size in a fresh process:
   split     bitext.split on the line alone
-  cuts      bitext.optional_cuts.cut on the line's sentences (split first, outside the
+  cuts      bitext.text.optional_cuts.cut on the line's sentences (split first, outside the
             measure): the optional cuts that Korean without full stops gets before
             aligning (ko-bare; other cases have none and cost nothing)
   align     `bitext align LINE OTHER --no-cache`: the line as a file against
