@@ -422,6 +422,18 @@ def test_terms_batch_reads_no_file_outside_its_folder(pair, tmp_path, capsys, mo
     assert "秘密" not in (tmp_path / "terms.json").read_text("utf-8")
 
 
+def test_batch_reports_read_no_file_outside_the_folder(tmp_path):
+    from bitext.views.frames import batch_reports
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "secret.coverage.json").write_text('{"secret": true}', "utf-8")
+    (out / "a.coverage.json").write_text('{"coverage": 1.0}', "utf-8")
+    (out / "summary.jsonl").write_text(json.dumps({"id": "a", "status": "ok"}) + "\n"
+                                       + json.dumps({"id": "../secret", "status": "ok"}) + "\n", "utf-8")
+    assert batch_reports(out) == {"a": {"coverage": 1.0}}
+
+
 def test_terms_batch_on_beads_of_the_wrong_type_is_one_line(pair, tmp_path, capsys):
     _copy(pair, tmp_path)
     _, out = _batch(tmp_path, fmt="jsonl")

@@ -44,7 +44,7 @@ import json
 import os
 from pathlib import Path
 
-from ..formats.summary import REPORT_SUFFIX, SUMMARY_NAME, read_summary
+from ..formats.summary import REPORT_SUFFIX, SUMMARY_NAME, check_id, read_summary
 
 __all__ = ["beads_frame", "findings_frame", "paragraphs_frame", "batch_frame", "batch_reports",
            "BATCH_COLUMNS", "FINDINGS_COLUMNS"]
@@ -136,6 +136,8 @@ def batch_reports(source) -> dict:
     if isinstance(source, (str, os.PathLike)):
         out = {}
         for rec in _summary_records(Path(source)):
+            if check_id(rec["id"]):  # an id batch refuses (../secret) names no file of the folder
+                continue
             path = Path(source) / f"{rec['id']}{REPORT_SUFFIX}"
             if rec.get("status") in ("ok", "skipped") and path.is_file():
                 out[rec["id"]] = json.loads(path.read_text("utf-8"))
