@@ -20,13 +20,13 @@ from bitext.views.readback import read_batch, read_beads
 from bitext.check.glosses import find_glosses
 from bitext.check.terms import terms
 from bitext.check.words import Finder, extra_words, zh_tokens
-from bitext.check.ko_words import ko_words
+from bitext.check.ko_words import ko_words, mecab_available
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 ZH, KO = SEEDS / "global-times-editorial.zh.txt", SEEDS / "global-times-editorial.ko.txt"
 GOLD = ROOT / "bench" / "data" / "terms-seed-zh-ko.tsv"
-HAS_MECAB = words.mecab_available()
+HAS_MECAB = mecab_available()
 
 
 def gloss_gold() -> list[tuple[str, str]]:
