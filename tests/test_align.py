@@ -64,6 +64,21 @@ def test_list_input_and_presplit(embedder):
     assert a.to_jsonl().count("\n") == 4  # the header line, then one line a bead
 
 
+def test_a_side_without_sentences_is_all_omissions(embedder, tmp_path):
+    # nothing to pair them with: each sentence its own bead, at the confidence of a 1-0 bead
+    src = ["今天天气很好。", "我们去公园散步吧。"]
+    a = bitext.align(src, [], "zh", "ko", model=embedder)
+    assert [(b.src_ids, b.tgt_ids, b.score) for b in a] == [((0,), (), AlignParams().conf_skip),
+                                                            ((1,), (), AlignParams().conf_skip)]
+    assert a.to_tsv().count("\n") == 3
+    # an alignment read back from its file has no vectors to compare: one clear error
+    from bitext.views.readback import read_beads as read_back
+
+    (tmp_path / "a.tsv").write_text(a.to_tsv(), "utf-8")
+    with pytest.raises(ValueError, match="no sentence vectors"):
+        read_back(tmp_path / "a.tsv").similarity_matrix()
+
+
 def test_languages_detected_and_unread_language_warns(embedder, recwarn):
     """Languages other than Chinese and Korean are detected too; a language
     the model does not read (Vietnamese for USE) is aligned with a warning."""

@@ -87,6 +87,8 @@ def test_cli_writes_reports_beside_alignments(cli_run, editorial, embedder):
         assert rec["additions"] == rep["counts"]["added_sentences"]
         assert rec["low_confidence"] == rep["counts"]["low_confidence"]
         assert rec["suspects"] == rep["counts"]["suspects"]
+        assert rec["findings"] == rep["counts"]["findings"]
+        assert rec["finding_kinds"] == rep["counts"]["findings_by_kind"]
     # the seed's report is the one computed here (same model, threads=1 in the workers)
     zh, ko = editorial
     here = coverage(bitext.align(zh, ko, "zh", "ko", model=embedder)).to_dict()
@@ -106,7 +108,7 @@ def test_batch_table_agrees_with_summary(cli_run):
     df = batch_frame(out)
     assert df.index.tolist() == IDS
     assert list(df.columns) == ["status", "n_src", "n_tgt", "n_beads", "coverage", "omissions", "additions",
-                                "low_confidence", "suspects", "warning", "error", "seconds"]
+                                "low_confidence", "suspects", "findings", "warning", "error", "seconds"]
     for pid, rec in summary.items():
         row = df.loc[pid]
         assert row["status"] == rec["status"]

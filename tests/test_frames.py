@@ -43,7 +43,7 @@ def test_report_frames(seed):
 
     f = r.to_pandas("findings")
     assert list(f.columns) == ["finding", "kind", "bead", "src_ids", "tgt_ids", "paragraph", "score", "src", "tgt",
-                               "reasons"]
+                               "reasons", "evidence"]
     assert f["finding"].tolist() == ["addition", "suspect"]
     add = f.iloc[0]
     assert add["kind"] == "unaligned" and add["tgt"].startswith(FOOTNOTE) and add["bead"] == foot.index[0]
@@ -106,3 +106,17 @@ def test_frames_need_pandas_named(monkeypatch, seed):
     monkeypatch.setattr(builtins, "__import__", no_pandas)
     with pytest.raises(ImportError, match=re.escape('pip install "bitext[notebook]"')):
         seed[0].to_pandas()
+
+
+def test_legend_names_each_status_once(seed):
+    """The legend above the beads: each status with what it means, never its label twice over
+    ("omission (omission (no translation))")."""
+    import html
+
+    def legend(obj) -> str:
+        part = obj._repr_html_().split('<div style="font-size:90%">', 1)[1].split("<table", 1)[0]
+        return html.unescape(re.sub(r"<[^>]+>", "", part))
+
+    a, r = seed
+    assert legend(r) == "■ ok: translated ■ suspect (numbers or names differ) ■ addition (no source)"
+    assert legend(a) == "■ ok: translated ■ addition (no source)"

@@ -6,6 +6,7 @@ refused). Subprocesses run where the case needs a real standard output (a
 file opened for appending, a pipe that closes, a terminal) or a real
 environment (PYTHONIOENCODING).
 """
+
 import fcntl
 import json
 import os
@@ -19,11 +20,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEEDS, one_error_line
 
 import bitext
 from bitext.cli import main
-from conftest import ROOT, SEEDS
-from conftest import one_error_line
 
 ZH = SEEDS / "global-times-editorial.zh.txt"
 KO = SEEDS / "global-times-editorial.ko.txt"
@@ -42,8 +42,12 @@ def _cmd(*args):
 
 def _sh(script: str, timeout=300, **env):
     """``script`` in bash, where ``$BITEXT`` stands for the command line of bitext."""
-    return subprocess.run(["bash", "-c", script.replace("$BITEXT", shlex.join(_cmd()))], capture_output=True,
-                          env=_env(**env), timeout=timeout)
+    return subprocess.run(
+        ["bash", "-c", script.replace("$BITEXT", shlex.join(_cmd()))],
+        capture_output=True,
+        env=_env(**env),
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +69,10 @@ def _copy(pair, d: Path):
 
 
 def _snapshot(d: Path) -> dict:
-    return {p.name: (p.read_bytes() if p.is_file() and not p.is_symlink() else os.readlink(p) if p.is_symlink() else None)
-            for p in d.iterdir()}
+    return {
+        p.name: (p.read_bytes() if p.is_file() and not p.is_symlink() else os.readlink(p) if p.is_symlink() else None)
+        for p in d.iterdir()
+    }
 
 
 def _batch(d: Path, fmt="tsv"):
@@ -134,8 +140,11 @@ def test_a_file_named_like_a_temporary_is_never_deleted(pair, tmp_path, capsys):
     zh, ko = _copy(pair, tmp_path)
     dead = subprocess.Popen(["true"])
     dead.wait()
-    notes = [tmp_path / f".out.tsv.notes-2023.{dead.pid}.tmp", tmp_path / f".out.tsv.abcd1234.{dead.pid}.tmp",
-             tmp_path / f".out.tsv.notes-2023.{dead.pid}.bitext.tmp"]
+    notes = [
+        tmp_path / f".out.tsv.notes-2023.{dead.pid}.tmp",
+        tmp_path / f".out.tsv.abcd1234.{dead.pid}.tmp",
+        tmp_path / f".out.tsv.notes-2023.{dead.pid}.bitext.tmp",
+    ]
     for n in notes:
         n.write_text("my notes\n", "utf-8")
     link = tmp_path / f".out.tsv.abcdefgh.{dead.pid}.bitext.tmp"  # named as ours, but a link: not ours
@@ -243,8 +252,9 @@ def test_an_encoding_that_is_no_text_encoding_is_one_line(pair, capsys, codec):
 
 
 def test_standard_output_that_cannot_encode_the_text_gets_utf8(pair):
-    r = subprocess.run(_cmd("align", *pair, "-q", "--no-cache"), capture_output=True, env=_env(PYTHONIOENCODING="ascii"),
-                       timeout=300)
+    r = subprocess.run(
+        _cmd("align", *pair, "-q", "--no-cache"), capture_output=True, env=_env(PYTHONIOENCODING="ascii"), timeout=300
+    )
     assert r.returncode == 0, r.stderr.decode()
     assert b"Traceback" not in r.stderr
     out = r.stdout.decode("utf-8")
@@ -255,7 +265,7 @@ def test_a_binary_or_endless_manifest_stops_at_a_bound(pair, tmp_path, capsys, m
     zh, ko = _copy(pair, tmp_path)
     assert main(["batch", "/dev/zero", "-o", str(tmp_path / "out"), "-q"]) == 2
     one_error_line(capsys.readouterr().err, "/dev/zero:1", "NUL")
-    r = _sh(f'cd "{tmp_path}" && $BITEXT batch <(yes $\'a\\tzh.txt\\tko.txt\') -o out -q', timeout=120)
+    r = _sh(f"cd \"{tmp_path}\" && $BITEXT batch <(yes $'a\\tzh.txt\\tko.txt') -o out -q", timeout=120)
     err = r.stderr.decode()
     assert r.returncode == 2 and "Traceback" not in err and "stopped reading after 1,000 problems" in err
     r = _sh(f'cd "{tmp_path}" && $BITEXT batch <(yes "# a comment") -o out -q', timeout=120)
@@ -280,8 +290,10 @@ def test_json_nested_too_deep_or_ids_too_long_are_one_line(pair, tmp_path, capsy
     fixed = tmp_path / "fixed.jsonl"
     assert main(["align", str(zh), str(ko), "-o", str(fixed), "--format", "jsonl", "-q"]) == 0
     header = fixed.read_text("utf-8").splitlines()[0]
-    for bad, why in ((_deep(), "nested too deep"),
-                     ('{"src_ids": [' + "9" * 5000 + '], "tgt_ids": [0], "approved": true}', "digits")):
+    for bad, why in (
+        (_deep(), "nested too deep"),
+        ('{"src_ids": [' + "9" * 5000 + '], "tgt_ids": [0], "approved": true}', "digits"),
+    ):
         f = tmp_path / "bad.jsonl"
         f.write_text(header + "\n" + bad + "\n", "utf-8")
         assert main(["align", str(zh), str(ko), "--fixed", str(f), "-q"]) == 2
@@ -315,16 +327,18 @@ def test_a_nul_late_in_an_input_is_refused_naming_its_line(pair, tmp_path, capsy
 
 def test_cache_entries_that_are_fifos_are_misses(pair, tmp_path):
     cache = tmp_path / "cache"
-    first = subprocess.run(_cmd("align", *pair, "-q"), capture_output=True, env=_env(BITEXT_CACHE_DIR=str(cache)),
-                           timeout=300)
+    first = subprocess.run(
+        _cmd("align", *pair, "-q"), capture_output=True, env=_env(BITEXT_CACHE_DIR=str(cache)), timeout=300
+    )
     assert first.returncode == 0
     entries = [p for p in cache.rglob("*") if p.is_file()]
     assert any("split" in str(p) for p in entries)
     for p in entries:  # every entry, the splits among them
         p.unlink()
         os.mkfifo(p)
-    again = subprocess.run(_cmd("align", *pair, "-q"), capture_output=True, env=_env(BITEXT_CACHE_DIR=str(cache)),
-                           timeout=120)
+    again = subprocess.run(
+        _cmd("align", *pair, "-q"), capture_output=True, env=_env(BITEXT_CACHE_DIR=str(cache)), timeout=120
+    )
     assert again.returncode == 0 and again.stdout == first.stdout
     assert b"Traceback" not in again.stderr
 
@@ -379,9 +393,12 @@ def test_a_reader_that_closes_standard_output_early_is_exit_2(tmp_path):
     ko = (KO.read_text("utf-8").strip() + "\n") * 12
     (tmp_path / "zh12.txt").write_text(zh, "utf-8")
     (tmp_path / "ko12.txt").write_text(ko, "utf-8")
-    r = _sh(f'cd "{tmp_path}" && $BITEXT align zh12.txt ko12.txt -q -o full.tsv && wc -c < full.tsv && '
-            '$BITEXT align zh12.txt ko12.txt -q | head -c 10 > /dev/null; echo "exit ${PIPESTATUS[0]}" >&2',
-            timeout=600, BITEXT_CACHE_DIR=str(tmp_path / "cache"))
+    r = _sh(
+        f'cd "{tmp_path}" && $BITEXT align zh12.txt ko12.txt -q -o full.tsv && wc -c < full.tsv && '
+        '$BITEXT align zh12.txt ko12.txt -q | head -c 10 > /dev/null; echo "exit ${PIPESTATUS[0]}" >&2',
+        timeout=600,
+        BITEXT_CACHE_DIR=str(tmp_path / "cache"),
+    )
     assert int(r.stdout.decode().split()[0]) > 100_000  # far more than a pipe holds
     lines = r.stderr.decode().strip().splitlines()
     assert lines[-1] == "exit 2", lines
@@ -413,7 +430,9 @@ def test_terms_batch_reads_no_file_outside_its_folder(pair, tmp_path, capsys, mo
     with open(out / "summary.jsonl", "a", encoding="utf-8") as s:
         s.write(json.dumps({**rec, "id": "../secret"}) + "\n")
     read, real = [], bitext.views.readback.read_beads
-    monkeypatch.setattr(bitext.views.readback, "read_beads", lambda path, *a, **k: read.append(Path(path)) or real(path, *a, **k))
+    monkeypatch.setattr(
+        bitext.views.readback, "read_beads", lambda path, *a, **k: read.append(Path(path)) or real(path, *a, **k)
+    )
     capsys.readouterr()
     assert main(["terms", "--batch", str(out), "-q", "-o", str(tmp_path / "terms.json"), "--format", "json"]) == 0
     err = capsys.readouterr().err
@@ -429,8 +448,9 @@ def test_batch_reports_read_no_file_outside_the_folder(tmp_path):
     out.mkdir()
     (tmp_path / "secret.coverage.json").write_text('{"secret": true}', "utf-8")
     (out / "a.coverage.json").write_text('{"coverage": 1.0}', "utf-8")
-    (out / "summary.jsonl").write_text(json.dumps({"id": "a", "status": "ok"}) + "\n"
-                                       + json.dumps({"id": "../secret", "status": "ok"}) + "\n", "utf-8")
+    (out / "summary.jsonl").write_text(
+        json.dumps({"id": "a", "status": "ok"}) + "\n" + json.dumps({"id": "../secret", "status": "ok"}) + "\n", "utf-8"
+    )
     assert batch_reports(out) == {"a": {"coverage": 1.0}}
 
 
@@ -464,7 +484,11 @@ def test_the_python_api_names_the_argument(pair, tmp_path, editorial):
         (lambda: bitext.align(zh, " \n"), ValueError, "tgt is empty"),
         (lambda: bitext.split(""), ValueError, "text is empty"),
         (lambda: bitext.split(None), TypeError, "text must be a str"),
-        (lambda: bitext.align(zh[:50] + "\ud800" + zh[50:], ko), ValueError, r"src holds a lone surrogate \(U\+D800\) at offset 50"),
+        (
+            lambda: bitext.align(zh[:50] + "\ud800" + zh[50:], ko),
+            ValueError,
+            r"src holds a lone surrogate \(U\+D800\) at offset 50",
+        ),
         (lambda: bitext.align(zh, ["한국.", "\udcff"]), ValueError, r"tgt\[1\] holds a lone surrogate"),
         (lambda: bitext.split("中国\udc80。"), ValueError, "lone surrogate"),
         (lambda: bitext.coverage_report(None), TypeError, "alignment must be an Alignment"),

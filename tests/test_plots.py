@@ -176,3 +176,19 @@ def test_html_report_plot_of_20k_sentences_is_bounded(monkeypatch):
     width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
     assert width * height <= MAX_PLOT_CELLS and width == height == 1000
     assert svg.count("<rect") > 20_000 // 2  # the beads are drawn, one mark each
+
+
+def test_heatmap_has_a_legend_of_the_statuses_drawn(report, editorial_alignment):
+    from bitext.views.report import STATUS_LABELS
+
+    ax = plots.plot_alignment(report)
+    legend = ax.get_legend()
+    assert legend is not None
+    shown = [t.get_text() for t in legend.get_texts()]
+    assert shown == [STATUS_LABELS[k] for k in ("ok", "suspect", "addition")]  # the statuses of the seed's beads
+    assert [_hex(h.get_edgecolor()) for h in legend.legend_handles] == [
+        STATUS_COLOURS[k] for k in ("ok", "suspect", "addition")]
+    # an alignment without a report: the statuses the beads alone give
+    ax = plots.plot_alignment(editorial_alignment)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [STATUS_LABELS["ok"], STATUS_LABELS["addition"]]
+    assert plots.plot_alignment(report, legend=False).get_legend() is None

@@ -6,7 +6,7 @@ import re
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from .embed import language_warning, load_model
 from .embed.embedder import Embedder
 from .text.segment import (BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences,
                            script_conflict, split, split_lines)
+
+if TYPE_CHECKING:
+    from .aligner.fixed import Comment, Constraint
 
 __all__ = ["Bead", "ReviewedBead", "Alignment", "align", "segment_side"]
 
@@ -96,6 +99,8 @@ class Alignment:
         ``n x m``: meant for plots and inspection of short documents, not for
         long ones (the aligner itself never builds it).
         """
+        if self.src_vectors is None or self.tgt_vectors is None:
+            raise ValueError("this alignment has no sentence vectors (made by bitext.align, not read from a file)")
         return self.src_vectors @ self.tgt_vectors.T
 
     def to_tsv(self) -> str:
@@ -215,6 +220,7 @@ def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = 
     backend = f"ko-{ko_endings.backend_name()}" if lang == "ko" else lang  # Korean splits differ without mecab
     kind = f"{backend}-cap{_segment.MAX_SENTENCE_CHARS}-block{_segment.BLOCK_CHARS}"
     hit = store.get(kind, [text], _split_check(text))
+    cut: list[tuple[int, int, int, int, int, int]]  # LongSentenceWarning.fields() of each sentence cut
     if hit is not None:
         sents = [Sentence(text[s:e], int(s), int(e), int(p)) for s, e, p in hit["spe"].tolist()]
         cut = hit["cut"].tolist()
@@ -230,8 +236,8 @@ def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = 
             "spe": np.array([(s.start, s.end, s.paragraph) for s in sents], np.int64).reshape(-1, 3),
             "cut": np.array(cut, np.int64).reshape(-1, 6),
         })
-    for fields in cut:
-        warnings.warn(LongSentenceWarning(*fields, side=side), stacklevel=2)
+    for line, chars, pieces, cap, count, punctuated in cut:
+        warnings.warn(LongSentenceWarning(line, chars, pieces, cap, count, bool(punctuated), side=side), stacklevel=2)
     return sents, lang
 
 
@@ -289,7 +295,10 @@ def align(
     JSONL file bitext wrote (its approved and edited beads; its sentence
     hashes must match), or a list of beads, dicts with ``src_ids`` and
     ``tgt_ids``, or ``(src_ids, tgt_ids)`` pairs. Fixed beads come back as
-    :class:`ReviewedBead`, with confidence 1.
+    :class:`ReviewedBead`, with confidence 1. The comments of a file's
+    other beads are kept on their sentences
+    (:func:`~bitext.aligner.fixed.place_comments`; a comment whose bead was
+    re-aligned away moves, with a :class:`~bitext.aligner.fixed.CommentMovedWarning`).
     """
     for name, side in (("src", src), ("tgt", tgt)):
         _check_side(name, side)
@@ -303,16 +312,17 @@ def align(
     t0 = time.perf_counter()
     src_sents, src_lang = segment_side(src, src_lang, presplit, cache, side="src")
     tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache, side="tgt")
-    cons = None
+    cons: list[Constraint] | None = None
+    comments: list[Comment] = []
     if fixed is not None:
-        from .aligner.fixed import constraints
+        from .aligner.fixed import fixed_and_comments
 
-        cons = constraints(fixed, [s.text for s in src_sents], [s.text for s in tgt_sents])
+        cons, comments = fixed_and_comments(fixed, [s.text for s in src_sents], [s.text for s in tgt_sents])
     src_text = None if isinstance(src, (list, tuple)) else str(src)
     tgt_text = None if isinstance(tgt, (list, tuple)) else str(tgt)
     # Korean without full stops: both sides cut finer, and the aligner decides (optional_cuts);
     # not with fixed beads, whose ids are those of the sentences as split
-    joins = [None, None]
+    joins: list[list[float] | None] = [None, None]
     if cons is None and not presplit and (
         optional_cuts.needs_cuts(src_text, src_lang) or optional_cuts.needs_cuts(tgt_text, tgt_lang)
     ):
@@ -357,9 +367,9 @@ def align(
         beads, encoding = _align_exact_where_contested(embedder, texts, [src_spans, tgt_spans], cons, evidence,
                                                        progress)
     src_vectors, tgt_vectors = src_spans[0], tgt_spans[0]
-    if joins[0] and any(joins[0]):
+    if src_text is not None and joins[0] and any(joins[0]):
         beads, src_sents, src_vectors = optional_cuts.rejoin(beads, src_text, src_sents, joins[0], src_spans, 0)
-    if joins[1] and any(joins[1]):
+    if tgt_text is not None and joins[1] and any(joins[1]):
         beads, tgt_sents, tgt_vectors = optional_cuts.rejoin(beads, tgt_text, tgt_sents, joins[1], tgt_spans, 1)
     t3 = time.perf_counter()
     out = [
@@ -374,6 +384,8 @@ def align(
         )
         for s, t, sim, conf, *fix in beads
     ]
+    if comments:  # those of beads not fixed: on the same sentences, or moved with a warning
+        out = _with_comments(out, comments)
     return Alignment(
         out,
         src_sents,
@@ -404,7 +416,7 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
     from .aligner.core import contested_spans
 
     p = evidence[4]
-    exact = [set(), set()]
+    exact: list[set[tuple[int, int]]] = [set(), set()]
     seconds = 0.0
 
     def make_exact(wanted) -> bool:
@@ -447,6 +459,22 @@ def _bead(s, t, src: str, tgt: str, score: float, sim: float, fix=None) -> Bead:
     if fix is None:
         return Bead(s, t, src, tgt, score, sim)
     return ReviewedBead(s, t, src, tgt, score, sim, fix.approved, fix.edited, fix.comment)
+
+
+def _with_comments(beads: list[Bead], comments) -> list[Bead]:
+    """``beads`` with the comments of beads that were not fixed
+    (:func:`~bitext.aligner.fixed.place_comments`), joined with `` / `` after
+    a bead's own; a plain bead with a comment becomes a :class:`ReviewedBead`."""
+    from .aligner.fixed import place_comments
+
+    out = list(beads)
+    for i, texts in place_comments(out, comments).items():
+        b = out[i]
+        own = getattr(b, "comment", "")
+        out[i] = ReviewedBead(b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, b.similarity,
+                              getattr(b, "approved", False), getattr(b, "edited", False),
+                              " / ".join([own, *texts] if own else texts))
+    return out
 
 
 def _is_str_list(x) -> bool:

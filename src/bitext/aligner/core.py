@@ -299,7 +299,7 @@ def _align_vectors(
     p = params or AlignParams()
     n, m = len(src_len), len(tgt_len)
     if n == 0 or m == 0:
-        return [((i,), (), 0.0) for i in range(n)] + [((), (j,), 0.0) for j in range(m)]
+        return [((i,), (), 0.0, p.conf_skip) for i in range(n)] + [((), (j,), 0.0, p.conf_skip) for j in range(m)]
     band_ = _score_band(src_spans, tgt_spans, src_len, tgt_len, src_par, tgt_par, p,
                         src_anchors, tgt_anchors, src_cuts, tgt_cuts)
     src_spans, tgt_spans = band_.src_spans, band_.tgt_spans
@@ -371,7 +371,7 @@ def _score_band(src_spans, tgt_spans, src_len, tgt_len, src_par, tgt_par, p: Ali
     scores = np.full((len(types), ncell), NEG, np.float32)
     for t, (a, b) in enumerate(types):
         idx = np.nonzero((cell_row >= a) & (cell_col >= b))[0]
-        cut = 0.0
+        cut: float | np.ndarray = 0.0
         if p.cut_cost and (src_cuts is not None or tgt_cuts is not None):
             cut = p.cut_cost * (_ends_at(src_cuts, a, cell_row[idx]) + _ends_at(tgt_cuts, b, cell_col[idx]))
         if a == 0 or b == 0:
@@ -398,7 +398,7 @@ def _score_band(src_spans, tgt_spans, src_len, tgt_len, src_par, tgt_par, p: Ali
     return _Band(src_spans, tgt_spans, types, scores, offs, lo, hi)
 
 
-def _near_path(b: _Band, path, window: int):
+def _near_path(b: _Band, path, window: int) -> tuple[np.ndarray, list, np.ndarray, np.ndarray, np.ndarray]:
     """The scores, types and band of the cells within ``window`` sentences of
     ``path`` (inside the first band): the paths that compete with the best
     one lie there."""
@@ -435,7 +435,8 @@ def contested_spans(src_spans, tgt_spans, src_len, tgt_len, src_par=None, tgt_pa
     post = cell_posteriors(scores, types, offs, lo, hi, n, m, p.posterior_temp or 0.04)
     row_of = np.repeat(np.arange(n + 1), np.diff(offs))
     col = np.arange(len(row_of)) - offs[row_of] + lo[row_of]
-    src, tgt = set(), set()
+    src: set[tuple[int, int]] = set()
+    tgt: set[tuple[int, int]] = set()
     for t, (a, bb) in enumerate(types):
         if a < 2 and bb < 2:
             continue

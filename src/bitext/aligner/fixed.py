@@ -18,6 +18,12 @@ near-linear in document length.
 A one-sided fixed bead (an omission 1-0 or an addition 0-1) sits, on its
 empty side, where the file puts it: after the last sentence of that side in
 the lines above it.
+
+A comment on a bead that is neither approved nor edited is not a constraint,
+but it is kept (:class:`Comment`, :func:`place_comments`): on the bead of
+the same sentences when re-aligning gives that bead again, else on the bead
+that now holds its first sentence, marked with the bead it was made on, and
+with a :class:`CommentMovedWarning`.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +42,11 @@ from ..text.read import InputError, read_text
 
 __all__ = [
     "Constraint",
+    "Comment",
+    "CommentMovedWarning",
+    "comments_of",
+    "place_comments",
+    "fixed_and_comments",
     "sentence_hash",
     "jsonl_header",
     "read_jsonl",
@@ -68,6 +80,43 @@ class Constraint:
     @property
     def tgt_ids(self) -> tuple[int, ...]:
         return tuple(range(self.t0, self.t1))
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A comment on a bead that is not fixed: the bead's sentences, the text, the line of the file."""
+
+    src_ids: tuple[int, ...]
+    tgt_ids: tuple[int, ...]
+    text: str
+    line: int = 0
+
+    @property
+    def bead(self) -> str:
+        """The bead it was made on, as ``src:tgt`` ids (``3:3,4``)."""
+        return bead_name(self.src_ids, self.tgt_ids)
+
+
+def bead_name(src_ids, tgt_ids) -> str:
+    """``3:3,4``: a bead's source and target ids (an empty side stays empty)."""
+    return f"{','.join(map(str, src_ids))}:{','.join(map(str, tgt_ids))}"
+
+
+class CommentMovedWarning(UserWarning):
+    """A comment's bead did not come back from re-aligning: the comment now sits
+    on ``bead`` (``src:tgt`` ids), the bead that holds its first sentence.
+
+    ``comment``: the :class:`Comment` (its ``line`` in the file, its ``bead``)."""
+
+    def __init__(self, comment: Comment, bead: str):
+        self.comment, self.bead, self.line = comment, bead, comment.line
+        super().__init__(f"line {comment.line}: {self.detail}" if comment.line else self.detail)
+
+    @property
+    def detail(self) -> str:
+        """The message without its line number."""
+        return (f"the comment {self.comment.text!r} was made on bead {self.comment.bead}, which re-aligning "
+                f"did not keep; it is now on bead {self.bead}, marked with the bead it was made on")
 
 
 def sentence_hash(texts) -> str:
@@ -104,7 +153,8 @@ def read_jsonl(path: str | os.PathLike) -> tuple[dict, list[tuple[int, dict]]]:
     integers."""
     p = Path(path)
     text = read_text(p, "utf-8")  # missing, empty, binary, not UTF-8: refused naming the file
-    header, beads = None, []
+    header: dict | None = None
+    beads: list[tuple[int, dict]] = []
     for no, raw in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028 may sit in a JSON string
         if not raw.strip():
             continue
@@ -122,6 +172,8 @@ def read_jsonl(path: str | os.PathLike) -> tuple[dict, list[tuple[int, dict]]]:
             if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
                 raise InputError(f"{p}:{no}: {side} must be a list of sentence ids (integers)")
         beads.append((no, rec))
+    if header is None:  # (read_text refuses a file with no text, so a line was read)
+        raise InputError(f"{p}: no header line")
     return header, beads
 
 
@@ -177,6 +229,62 @@ def constraints_of(records, where=None) -> list[Constraint]:
     return out
 
 
+def comments_of(records, where=None) -> list[Comment]:
+    """The comments of ``(line, record)`` pairs on beads that are neither approved nor edited
+    (those of fixed beads stay with them, in :func:`constraints_of`)."""
+    out = []
+    for no, rec in records:
+        here = _where(where or "fixed", no)
+        if _flag(rec, "approved", here) or _flag(rec, "edited", here):
+            continue
+        text = rec.get("comment") or ""
+        if not isinstance(text, str):
+            raise InputError(f"{here}: comment must be a string")
+        if text.strip():
+            out.append(Comment(tuple(rec["src_ids"]), tuple(rec["tgt_ids"]), text, no))
+    return out
+
+
+def _check_comments(comments: list[Comment], n: int, m: int, where=None) -> None:
+    for c in comments:
+        for side, ids, size in (("src", c.src_ids, n), ("tgt", c.tgt_ids, m)):
+            bad = [i for i in ids if not 0 <= i < size]
+            if bad:
+                raise InputError(f"{_where(where or 'fixed', c.line)}: {side} id {bad[0]} out of range "
+                                 f"(the text has {size} sentences, ids 0 to {size - 1})")
+        if not (c.src_ids or c.tgt_ids):
+            raise InputError(f"{_where(where or 'fixed', c.line)}: a bead needs a sentence on one side at least")
+
+
+def place_comments(beads, comments: list[Comment]) -> dict[int, list[str]]:
+    """Where the ``comments`` go among ``beads`` (anything with ``src_ids`` and
+    ``tgt_ids``): the comment texts of each bead index, in the order given.
+
+    A comment goes on the bead of the same sentences when there is one; else
+    (re-aligning changed its bead) on the bead that holds its first source
+    sentence (its first target sentence when it has no source side), with
+    its old bead in front (``(on 3:3,4 before re-aligning) ...``) and a
+    :class:`CommentMovedWarning`."""
+    beads = list(beads)
+    where = {(tuple(b.src_ids), tuple(b.tgt_ids)): i for i, b in enumerate(beads)}
+    holder = {}
+    for i, b in enumerate(beads):
+        for s in b.src_ids:
+            holder["s", s] = i
+        for t in b.tgt_ids:
+            holder["t", t] = i
+    placed: dict[int, list[str]] = {}
+    for c in comments:
+        same = where.get((c.src_ids, c.tgt_ids))
+        if same is not None:
+            placed.setdefault(same, []).append(c.text)
+            continue
+        i = holder["s", c.src_ids[0]] if c.src_ids else holder["t", c.tgt_ids[0]]
+        placed.setdefault(i, []).append(f"(on {c.bead} before re-aligning) {c.text}")
+        warnings.warn(CommentMovedWarning(c, bead_name(beads[i].src_ids, beads[i].tgt_ids)), stacklevel=4)
+    return placed
+
+
 def check_constraints(cons: list[Constraint], n: int, m: int, where=None) -> None:
     """:class:`~bitext.text.read.InputError` naming the line unless the fixed beads lie
     within ``n`` source and ``m`` target sentences, in order, without overlap."""
@@ -204,6 +312,11 @@ def read_fixed(path: str | os.PathLike, src_texts, tgt_texts) -> list[Constraint
     line): a malformed line, a header whose sentence hashes do not match the
     texts (edited, or split differently), fixed beads out of range, out of
     order or overlapping."""
+    return read_review(path, src_texts, tgt_texts)[0]
+
+
+def read_review(path: str | os.PathLike, src_texts, tgt_texts) -> tuple[list[Constraint], list[Comment]]:
+    """:func:`read_fixed`, and the comments of the beads that are not fixed (:func:`comments_of`)."""
     header, records = read_jsonl(path)
     src_texts, tgt_texts = list(src_texts), list(tgt_texts)
     for side, texts in (("src", src_texts), ("tgt", tgt_texts)):
@@ -216,7 +329,9 @@ def read_fixed(path: str | os.PathLike, src_texts, tgt_texts) -> list[Constraint
             )
     cons = constraints_of(records, path)
     check_constraints(cons, len(src_texts), len(tgt_texts), path)
-    return cons
+    comments = comments_of(records, path)
+    _check_comments(comments, len(src_texts), len(tgt_texts), path)
+    return cons, comments
 
 
 def _given(fixed) -> list[Constraint]:
@@ -245,14 +360,20 @@ def _given(fixed) -> list[Constraint]:
 
 def constraints(fixed, src_texts, tgt_texts) -> list[Constraint]:
     """``fixed`` of :func:`bitext.align`: a JSONL path (checked) or beads (each one fixed)."""
+    return fixed_and_comments(fixed, src_texts, tgt_texts)[0]
+
+
+def fixed_and_comments(fixed, src_texts, tgt_texts) -> tuple[list[Constraint], list[Comment]]:
+    """:func:`constraints`, and the comments of a JSONL file's beads that are not fixed
+    (beads given in code are each fixed: no such comments)."""
     if isinstance(fixed, (str, os.PathLike)):
-        return read_fixed(fixed, src_texts, tgt_texts)
+        return read_review(fixed, src_texts, tgt_texts)
     cons = _given(list(fixed))
     try:
         check_constraints(cons, len(src_texts), len(tgt_texts), "fixed bead")
     except InputError as e:
         raise ValueError(str(e).replace("fixed bead:", "fixed bead ", 1)) from None
-    return cons
+    return cons, []
 
 
 def _slice(spans: list[np.ndarray], a: int, b: int) -> list[np.ndarray]:

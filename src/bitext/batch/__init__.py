@@ -22,7 +22,8 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Iterable, Iterator
+from collections.abc import Generator
+from typing import Any, Iterable, Iterator
 
 from .engines import ENGINES, Job, import_ray, model_for_workers, run_inprocess, run_pool, run_ray
 from ..formats.beads import FORMATS
@@ -73,7 +74,7 @@ def align_many(
     coverage: bool = False,
     device: str | None = None,
     batch_size: int | None = None,
-) -> Iterator[PairResult]:
+) -> Generator[PairResult, None, None]:
     """Align many pairs; yields a :class:`PairResult` per pair as it finishes.
 
     ``pairs``: ``(id, src_path, tgt_path)`` or ``(id, src_path, tgt_path,
@@ -133,6 +134,7 @@ def align_many(
     if encoding:
         specs = [PairSpec(**{**asdict(sp), "encoding": encoding}) for sp in specs]
     if outdir is not None:
+        assert fmt is not None  # (set above)
         check_outdir(Path(os.path.abspath(outdir)), specs, fmt, force, inputs)
     if engine == "ray":
         import_ray()
@@ -151,7 +153,7 @@ def align_many(
 
 
 def _align_many(specs, job: Job, workers, engine, address, resume, progress,
-                folder_was_new: bool = False) -> Iterator[PairResult]:
+                folder_was_new: bool = False) -> Generator[PairResult, None, None]:
     out = Path(job.outdir) if job.outdir else None
     lock = None
     summary_file = None
@@ -167,15 +169,17 @@ def _align_many(specs, job: Job, workers, engine, address, resume, progress,
                 raise BatchError(f"{out}: cannot create the output folder: {e.strerror or e}") from None
             lock_was_new = not os.path.lexists(out / LOCK_NAME)
             lock = OutdirLock(out)
+            assert job.fmt is not None  # (align_many sets it with an outdir)
             names = set(output_names(specs, job.fmt)) | {SUMMARY_NAME}
             clean_temp(out, names)
             previous = read_summary(out / SUMMARY_NAME)
         todo, skipped = [], []
         for s in specs:
             rec = previous.get(s.id)
-            if out is not None and resume and is_complete(rec, s, out / f"{s.id}.{job.fmt}", job.coverage):
-                r = PairResult(**{k: rec.get(k) for k in SUMMARY_KEYS + REPORT_KEYS if k not in ("status", "seconds")},
-                               status="skipped", seconds=0.0, output=str(out / f"{s.id}.{job.fmt}"))
+            if out is not None and resume and rec is not None \
+                    and is_complete(rec, s, out / f"{s.id}.{job.fmt}", job.coverage):
+                kept: dict[str, Any] = {k: rec.get(k) for k in SUMMARY_KEYS + REPORT_KEYS if k not in ("status", "seconds")}
+                r = PairResult(**kept, status="skipped", seconds=0.0, output=str(out / f"{s.id}.{job.fmt}"))
                 skipped.append(r)
             else:
                 todo.append(s)
@@ -198,6 +202,7 @@ def _align_many(specs, job: Job, workers, engine, address, resume, progress,
             results[r.id] = r.summary()
             yield r
         n = min(workers, len(todo))
+        runner: Iterator[PairResult]
         if not todo:
             runner = iter(())
         elif engine == "ray":
@@ -224,7 +229,7 @@ def _align_many(specs, job: Job, workers, engine, address, resume, progress,
             close = getattr(runner, "close", None)
             if close:
                 close()
-        if summary_file is not None:
+        if out is not None and summary_file is not None:
             summary_file.close()
             summary_file = None
             write_atomic(out / SUMMARY_NAME,

@@ -128,6 +128,7 @@ def run_inprocess(todo: list[PairSpec], job: Job) -> Iterator[PairResult]:
     """The pairs one after the other in this process (``workers=1``); the model loads with the first pair."""
     from ..embed.embedder import Embedder
 
+    model: Embedder | LazyModel
     if isinstance(job.model, Embedder):
         model = job.model
     else:

@@ -117,7 +117,8 @@ def read_manifest(path: str | os.PathLike, fmt: str | None = None) -> list[PairS
     """
     p = Path(path)
     base = p.parent
-    specs, problems = [], []
+    specs: list[PairSpec] = []
+    problems: list[str] = []
     check = _Checker(fmt)
     for n, line in _lines(p):
         if not line.strip() or line.startswith("#"):

@@ -44,8 +44,9 @@ class PairResult:
 
     With ``coverage=True`` (``--coverage``) the worker also computes the
     pair's coverage report: ``report_coverage`` (its coverage),
-    ``omissions`` and ``additions`` (sentences), ``low_confidence`` and
-    ``suspects`` (beads) go to the summary, the report itself to
+    ``omissions`` and ``additions`` (sentences), ``low_confidence``,
+    ``suspects`` and ``findings`` (beads; ``finding_kinds``: how many of each
+    kind) go to the summary, the report itself to
     ``report`` (without ``outdir``) or ``report_file``
     (``OUTDIR/<id>.coverage.json``).
     """
@@ -75,6 +76,8 @@ class PairResult:
     additions: int | None = None
     low_confidence: int | None = None
     suspects: int | None = None
+    findings: int | None = None
+    finding_kinds: dict | None = None
     report: Any = field(default=None, repr=False, compare=False)
     report_file: str | None = field(default=None, compare=False)
 
@@ -100,21 +103,21 @@ class LazyModel:
         return self._model
 
 
-def one_line(msg: str) -> str:
+def one_line(msg: object) -> str:
     """``msg`` on one line (an error for the summary and the terminal)."""
     return " ".join(str(msg).split()) or "unknown error"
 
 
 def _peak_rss_mb() -> float | None:
-    try:
-        import resource
-    except ImportError:  # Windows
+    if sys.platform == "win32":  # no resource module: psutil's peak working set
         try:
             import psutil
 
             return psutil.Process().memory_info().peak_wset / 2**20
         except Exception:
             return None
+    import resource
+
     r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return r / 2**20 if sys.platform == "darwin" else r / 2**10
 
@@ -130,12 +133,12 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
 
     t0, c0 = time.perf_counter(), time.process_time()
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    base = dict(src=spec.src, tgt=spec.tgt, worker=worker)
+    base: dict[str, Any] = dict(src=spec.src, tgt=spec.tgt, worker=worker)
     try:
         src = read_text(spec.src, spec.encoding, spec.src_lang)
         tgt = read_text(spec.tgt, spec.encoding, spec.tgt_lang)
         try:
-            files = {"src_file": fingerprint(spec.src), "tgt_file": fingerprint(spec.tgt)}
+            files: dict[str, Any] = {"src_file": fingerprint(spec.src), "tgt_file": fingerprint(spec.tgt)}
         except OSError:
             files = {}
         langs = []
@@ -154,9 +157,10 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
             a = align(src, tgt, langs[0], langs[1], model=model)
         out = None
         if outdir is not None:
+            fmt = fmt or "tsv"  # align_many's default
             out = os.path.join(outdir, f"{spec.id}.{fmt}")
             write_output(out, a.format(fmt), (spec.src, spec.tgt), follow_links=False)
-        counts = _report(a, spec, outdir, keep) if coverage else {}
+        counts: dict[str, Any] = _report(a, spec, outdir, keep) if coverage else {}
         n_src = len(a.src_sentences)
         covered = sum(len(b.src_ids) for b in a.beads if b.tgt_ids)
         return PairResult(
@@ -187,7 +191,8 @@ def _report(a, spec: PairSpec, outdir: str | None, keep: bool) -> dict:
     d = r.to_dict()
     c = d["counts"]
     out = {"report_coverage": d["coverage"], "omissions": c["omitted_sentences"], "additions": c["added_sentences"],
-           "low_confidence": c["low_confidence"], "suspects": c["suspects"], "report": r if keep else None}
+           "low_confidence": c["low_confidence"], "suspects": c["suspects"], "findings": c["findings"],
+           "finding_kinds": c["findings_by_kind"], "report": r if keep else None}
     if outdir is not None:
         out["report_file"] = os.path.join(outdir, f"{spec.id}{REPORT_SUFFIX}")
         write_output(out["report_file"], json.dumps(d, ensure_ascii=False, indent=2) + "\n", (spec.src, spec.tgt),

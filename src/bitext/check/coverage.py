@@ -18,7 +18,11 @@ For the whole document and for each source paragraph, :func:`coverage` reports
 - **low-confidence beads**: beads with both sides and a score below the
   threshold;
 - **suspect pairs**: beads whose numbers (digits, years, percentages) differ
-  between the sides, or where a Latin-script name appears on one side only.
+  between the sides, or where a Latin-script name appears on one side only;
+- **findings of the translation checks** (:class:`Finding`): target
+  sentences left in the source language or copied (:mod:`bitext.check.untranslated`),
+  names not rendered as the document renders them (:mod:`bitext.check.names`); other
+  checks append their own findings.
 
 A sentence is *unmatched* when its best margin (cosine minus the mean cosine
 of both sentences' nearest neighbours, as in the aligner) against the other
@@ -55,7 +59,8 @@ from __future__ import annotations
 
 import math
 
-from .records import Addition, CoverageReport, LowConfidence, Omission, ParagraphCoverage, Suspect
+from .records import (Addition, CoverageReport, Finding, LowConfidence, Omission, ParagraphCoverage, Suspect,
+                      finding_rank)
 from .suspects import common_names, compare_pair, latin_script
 from .unmatched import DEFAULT_LOO_GAIN, DEFAULT_UNMATCHED_Z, unmatched_sentences
 
@@ -84,7 +89,8 @@ def _runs(ids, sents) -> list[tuple[int, ...]]:
 
 def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | None = DEFAULT_UNMATCHED_Z,
              loo_gain: float | None = DEFAULT_LOO_GAIN, names: bool = True, numbers: bool = True,
-             model=None, progress: bool = False, glossary=None, consistency: bool | None = None) -> CoverageReport:
+             model=None, progress: bool = False, glossary=None, consistency: bool | None = None,
+             untranslated: bool = True) -> CoverageReport:
     """Coverage report of an :class:`~bitext.pipeline.Alignment`.
 
     ``threshold``: beads with both sides scored below it are low-confidence
@@ -108,6 +114,19 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
     bead status ``term``); ``consistency``: report source terms rendered in
     more than one way (:attr:`CoverageReport.inconsistent_terms`; default: when
     a glossary is given). See :mod:`bitext.check.glossary`.
+
+    The translation checks add :class:`Finding` records
+    (:attr:`CoverageReport.findings`): ``untranslated``: target sentences left
+    in the source language or copied (:mod:`bitext.check.untranslated`);
+    ``names``: also beads whose names are not rendered as the document
+    renders them (:mod:`bitext.check.names`). A bead with a finding takes the
+    finding's kind as its status where it would be ``ok``, ``suspect`` or
+    ``term`` (of several findings, the first kind of
+    :data:`~bitext.check.records.FINDING_KINDS`); ``unmatched``, ``low``,
+    ``omission`` and ``addition`` stay. A source sentence whose whole
+    translation is untranslated or copied is not covered, nor are the
+    characters of a clause left out (a ``clause_omitted`` finding's
+    ``evidence["chars"]``).
     """
     if not (hasattr(alignment, "beads") and hasattr(alignment, "src_sentences")):
         raise TypeError(f"alignment must be an Alignment (what bitext.align returns), got {type(alignment).__name__}")
@@ -180,6 +199,18 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
             status = "unmatched"
         statuses.append(status)
 
+    findings: list[Finding] = []
+    if untranslated:
+        from .untranslated import untranslated_findings
+
+        findings += untranslated_findings(a)
+    if names:
+        from .names import name_findings
+
+        findings += name_findings(a)
+    findings.sort(key=lambda f: (f.bead, finding_rank(f.kind)))
+    lost_chars = _apply_findings(findings, statuses, covered, src_sents)
+
     # per source paragraph
     paragraphs: dict[int, ParagraphCoverage] = {}
     by_par: dict[int, list[int]] = {}
@@ -191,7 +222,7 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
             tuple(ids),
             tuple(i for i in ids if i in covered),
             sum(_chars(src_sents[i].text) for i in ids),
-            sum(_chars(src_sents[i].text) for i in ids if i in covered),
+            sum(_chars(src_sents[i].text) for i in ids if i in covered) - lost_chars.get(p, 0),
         )
     for o in omissions:
         paragraphs[o.paragraph].omissions += len(o.src_ids)
@@ -200,12 +231,15 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         if p in paragraphs:
             paragraphs[p].additions += len(x.tgt_ids)
     # a bead that spans paragraphs counts in each of them
-    for x in low:
-        for p in {src_sents[i].paragraph for i in x.src_ids}:
+    for lc in low:
+        for p in {src_sents[i].paragraph for i in lc.src_ids}:
             paragraphs[p].low_confidence += 1
-    for x in suspects:
-        for p in {src_sents[i].paragraph for i in x.src_ids}:
+    for sus in suspects:
+        for p in {src_sents[i].paragraph for i in sus.src_ids}:
             paragraphs[p].suspects += 1
+    for bi in sorted({f.bead for f in findings}):
+        for p in {src_sents[i].paragraph for i in beads[bi].src_ids}:
+            paragraphs[p].findings += 1
 
     omissions.sort(key=lambda o: o.src_ids)
     additions.sort(key=lambda x: x.tgt_ids)
@@ -215,7 +249,7 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         unmatched_z=unmatched_z,
         covered_ids=tuple(sorted(covered)),
         src_chars=sum(_chars(s.text) for s in src_sents),
-        covered_chars=sum(_chars(src_sents[i].text) for i in covered),
+        covered_chars=sum(_chars(src_sents[i].text) for i in covered) - sum(lost_chars.values()),
         omissions=omissions,
         additions=additions,
         low_confidence=low,
@@ -226,7 +260,35 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         inconsistent_terms=terms_found.inconsistent if terms_found else [],
         glossary=terms_found.glossary if terms_found else None,
         consistency_checked=bool(terms_found and terms_found.consistent),
+        findings=findings,
     )
+
+
+_UNCOVERING = ("untranslated", "copied")
+
+
+def _apply_findings(findings, statuses: list[str], covered: set[int], src_sents) -> dict[int, int]:
+    """Give each bead with findings its first finding's kind as status (over ``ok``, ``suspect``
+    and ``term``); take out of ``covered`` the source sentences of beads whose every target
+    sentence is untranslated or copied. Returns the characters of omitted clauses that do not
+    count as covered, per source paragraph."""
+    by_bead: dict[int, list[Finding]] = {}
+    for f in findings:
+        by_bead.setdefault(f.bead, []).append(f)
+    lost: dict[int, int] = {}
+    for bi, fs in by_bead.items():
+        if statuses[bi] in ("ok", "suspect", "term"):
+            statuses[bi] = min(fs, key=lambda f: finding_rank(f.kind)).kind
+        bad = {j for f in fs if f.kind in _UNCOVERING for j in f.evidence.get("tgt_ids", f.tgt_ids)}
+        if bad and bad >= set(fs[0].tgt_ids):
+            covered.difference_update(fs[0].src_ids)
+        for f in fs:
+            if f.kind == "clause_omitted" and f.src_ids and f.src_ids[0] in covered:
+                whole = sum(_chars(src_sents[i].text) for i in f.src_ids if i in covered)
+                n = min(int(f.evidence.get("chars", 0)), whole)
+                par = src_sents[f.src_ids[0]].paragraph
+                lost[par] = lost.get(par, 0) + n
+    return lost
 
 
 def _terms(alignment, glossary, consistency, model):

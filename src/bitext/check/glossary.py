@@ -306,7 +306,7 @@ def consistency(alignment, glossary: Glossary | None = None, links=None, *, mode
     sl, tl = a.src_lang, a.tgt_lang
     gl = {norm_key(e.term, sl): e for e in glossary.entries} if glossary is not None else {}
     occ_beads: dict[str, set[int]] = defaultdict(set)
-    occ = Counter()
+    occ: Counter[str] = Counter()
     for bead, key in links.occurrences:
         occ[key] += 1
         occ_beads[key].add(bead)

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
-__all__ = ["KoWord", "ko_words", "compound_joints", "mecab_available"]
+__all__ = ["KoWord", "ko_words", "compound_joints", "mecab_available", "mecab_tagger"]
 
 _HANGUL_SYL = re.compile(r"[\uac00-\ud7a3]")
 _KO_WORD = re.compile(r"[0-9A-Za-z\uac00-\ud7a3]+(?:[-.&'][0-9A-Za-z\uac00-\ud7a3]+)*")
@@ -27,6 +28,11 @@ _MECAB: dict = {}
 def mecab_available() -> bool:
     """Whether python-mecab-ko can be imported (it gives Korean morphemes; rules otherwise)."""
     return _mecab() is not None
+
+
+def mecab_tagger():
+    """python-mecab-ko's tagger (made on first use), or None without it."""
+    return _mecab()
 
 
 def _mecab():
@@ -241,14 +247,14 @@ def _adnominal(syllable: str) -> bool:
     return 0 <= o < 11172 and o % 28 in (4, 8)
 
 
-def compound_joints(text: str):
+def compound_joints(text: str) -> set[int] | Literal[False]:
     """Offsets where a noun starts right after another noun inside a Korean word
     (선진|기술, 자원|장벽: not after a prefix such as 비- in 비공개), by
     python-mecab-ko; ``False`` without it."""
     tagger = _mecab()
     if tagger is None:
         return False
-    out = set()
+    out: set[int] = set()
     prev = None
     for m in tagger.parse(text):
         tag = _tag(m.pos)

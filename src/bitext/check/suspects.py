@@ -15,6 +15,7 @@ suspect pairs.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -51,6 +52,7 @@ _SPACE_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:[\u00a0\u202f\u2009 ]\d{3})+(?
 _UNIT_GLUED = re.compile(
     r"(\d)(cm|mm|km|nm|kg|mg|ml|kb|mb|gb|tb|kw|mw|gw|kwh|hz|khz|mhz|ghz|am|pm|m|g|s|h|K)(?![A-Za-z])",
 )
+_CLOCK = re.compile(r"(?<![\d.,])(\d{1,2}) ?h ?(\d{2})(?![\d.,]?\d)")
 _HAN_NUM = re.compile(r"[零〇一二两兩俩三四五六七八九十拾百佰千仟万萬亿億]+")
 _KO_NUM = re.compile(r"[영공일이삼사오육칠팔구]?(?:[십백천][일이삼사오육칠팔구]?)+")
 
@@ -143,6 +145,7 @@ def extract_numbers(text: str, lang: str | None = None) -> tuple[Counter, set[fl
     comma = (lang or "").split("-")[0].lower() in _COMMA_DECIMAL
     t = unicodedata.normalize("NFKC", text)
     t = _SPACE_GROUPS.sub(lambda m: re.sub(r"[\u00a0\u202f\u2009 ]", "", m.group()), t)
+    t = _CLOCK.sub(r"\1.\2", t)  # 4 h 45 (French) is 4.45 (German: 4.45 Uhr)
     t = _UNIT_GLUED.sub(r"\1 \2", t)
     hard: Counter = Counter()
     matches = list(_NUM.finditer(t))
@@ -189,7 +192,94 @@ def extract_numbers(text: str, lang: str | None = None) -> tuple[Counter, set[fl
         val = _ko_value(m.group())
         if val is not None:
             soft.add(float(val))
+    soft |= {float(v) for v in _word_numbers(t)}
     return hard, soft
+
+
+# numbers written in words (English, German, French; native Korean): they explain a number in digits on the
+# other side (fünf Uhr, 5 heures; dix-huit heures, 18.00 Uhr; Ninety-two hours, 92小时; 서른, 30)
+_NUMBER_WORDS = {
+    # English
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000, "dozen": 12,
+    # German (compounds are cut into these: einundzwanzig, zweihundert)
+    "eins": 1, "ein": 1, "eine": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "sieb": 7,
+    "acht": 8, "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12, "zwanzig": 20, "dreißig": 30, "dreissig": 30,
+    "vierzig": 40, "fünfzig": 50, "sechzig": 60, "siebzig": 70, "achtzig": 80, "neunzig": 90, "hundert": 100,
+    "tausend": 1000,
+    # French
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9,
+    "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20,
+    "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100,
+    "mille": 1000,
+    # native Korean (the counting words before a counter: 서른 명, 열두 제자)
+    "하나": 1, "한": 1, "둘": 2, "두": 2, "셋": 3, "세": 3, "넷": 4, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7,
+    "여덟": 8, "아홉": 9, "열": 10, "스물": 20, "스무": 20, "서른": 30, "마흔": 40, "쉰": 50, "예순": 60,
+    "일흔": 70, "여든": 80, "아흔": 90,
+}
+_NUMBER_JOINERS = frozenset({"and", "und", "et"})
+_GERMAN_TEEN = re.compile(r"(drei|vier|fünf|sech|sieb|acht|neun)zehn\Z")
+_NUMBER_MORPHEME = re.compile("|".join(sorted(map(re.escape, [*_NUMBER_WORDS, *_NUMBER_JOINERS]), key=len, reverse=True)))
+_WORDISH = re.compile(r"[^\W\d_]+")
+
+
+@functools.lru_cache(maxsize=65536)
+def _morphemes(word: str) -> tuple[int, ...] | None:
+    """The values of a word made of number words only (einundzwanzig: 1, 0, 20), else None."""
+    w = word.casefold()
+    teen = _GERMAN_TEEN.match(w)
+    if teen:
+        return (10 + _NUMBER_WORDS.get(teen.group(1) if teen.group(1) not in ("sech", "sieb") else
+                                       {"sech": "sechs", "sieb": "sieben"}[teen.group(1)], 0),)
+    out, at = [], 0
+    while at < len(w):
+        m = _NUMBER_MORPHEME.match(w, at)
+        if m is None:
+            return None
+        out.append(_NUMBER_WORDS.get(m.group(), 0))
+        at = m.end()
+    return tuple(out) or None
+
+
+def _word_numbers(text: str) -> set[int]:
+    """The values of the numbers ``text`` writes in words: each word, and each run of number words
+    (twenty-eight, quatre-vingt-dix, zweihundertfünfzig, two thousand and six)."""
+    out: set[int] = set()
+    run: list[int] = []
+
+    def flush():
+        if run:
+            total = cur = 0
+            for v in run:
+                if v == 100:
+                    cur = max(cur, 1) * 100
+                elif v >= 1000:
+                    total += max(cur, 1) * v
+                    cur = 0
+                elif v == 20 and cur in (4,):  # quatre-vingt(s)
+                    cur = 80
+                else:
+                    cur += v
+            out.add(total + cur)
+            run.clear()
+
+    for m in _WORDISH.finditer(text):
+        vals = _morphemes(m.group())
+        gap = text[m.start() - 1:m.start()] if m.start() else ""
+        if vals is None or (run and gap not in (" ", "-")):
+            flush()
+        if vals is None:
+            continue
+        if all(v == 0 for v in vals):  # a joiner alone: and, und, et
+            if not run:
+                continue
+        out.update(v for v in vals if v)
+        run.extend(vals)
+    flush()
+    out.discard(0)
+    return out
 
 
 # --------------------------------------------------------------------------

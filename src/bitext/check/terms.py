@@ -56,12 +56,16 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .glosses import find_glosses
 from .term_list import Link, TermList, TermPair
 from .words import Finder, Unit, extra_words, general_probability, lang_base, norm_key, spaced, term_units, zh_tokens
+
+if TYPE_CHECKING:
+    from ..pipeline import Alignment
 
 __all__ = [
     "terms",
@@ -130,7 +134,7 @@ class _Vectors:
         return [float(self.v[a] @ self.v[b]) for b in bs]
 
 
-def _as_docs(alignments) -> list[tuple[object, object]]:
+def _as_docs(alignments) -> list[tuple[object, Alignment]]:
     if hasattr(alignments, "beads"):
         return [(0, alignments)]
     if isinstance(alignments, dict):
@@ -248,7 +252,9 @@ def _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, glossary_pairs) -
     from .sinokorean import applies, reading_overlap
 
     n = len(beads)
-    df_s, df_t, co = Counter(), Counter(), Counter()
+    df_s: Counter[str] = Counter()
+    df_t: Counter[str] = Counter()
+    co: Counter[tuple[str, str]] = Counter()
     for b in beads:
         ss, ts = {u.key for u in b.su}, {u.key for u in b.tu}
         df_s.update(ss)

@@ -32,6 +32,7 @@ import time
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 from .ko_words import compound_joints, ko_words
 
@@ -183,12 +184,13 @@ class Token:
     end: int
 
 
-def zh_tokens(text: str) -> list[Token]:
+def zh_tokens(text: str, hmm: bool = True) -> list[Token]:
     """jieba's words of ``text`` with their classes; Latin names (``DeepSeek-R1``) and
-    names joined by a middle dot (``马克·安德森``) are one word each."""
+    names joined by a middle dot (``马克·安德森``) are one word each. ``hmm=False``: words of
+    jieba's dictionary only (ten times faster; unknown words come out a character each)."""
     raw: list[Token] = []
     pos = 0
-    for pair in _jieba().cut(text):
+    for pair in _jieba().cut(text, HMM=hmm):
         w = pair.word
         raw.append(Token(w, pair.flag, pos, pos + len(w)))
         pos += len(w)
@@ -313,8 +315,8 @@ def _ko_units(text: str, max_words: int, rules: bool) -> list[Unit]:
             if cur.ending or not cur.stem or cur.bound or gap.strip() or not nxt.stem or nxt.bound:
                 break
             j += 1
-            s = text[w.start:nxt.stem_end]
-            out.append(Unit(s, norm_key(s, "ko"), w.start, nxt.stem_end, "ko"))
+            run = text[w.start:nxt.stem_end]
+            out.append(Unit(run, norm_key(run, "ko"), w.start, nxt.stem_end, "ko"))
     return out
 
 
@@ -376,8 +378,8 @@ class Finder:
             # spaceless copy and the offsets of its characters in the text
             self._idx = [i for i, c in enumerate(self.text) if not c.isspace()]
             self._flat = "".join(self.text[i] for i in self._idx)
-        self._bounds = None
-        self._joints = None
+        self._bounds: set[int] | None = None  # Chinese word boundaries, found when first asked
+        self._joints: set[int] | Literal[False] | None = None  # Korean compound joints, likewise
 
     def find(self, term: str) -> list[tuple[int, int]]:
         """``(start, end)`` offsets (in the NFKC text) of each occurrence of ``term``."""

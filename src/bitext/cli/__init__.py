@@ -16,7 +16,7 @@ from ..text.read import InputError, read_text
 __all__ = [
     "main", "build_parser", "Parser", "COMMANDS", "EXIT_USAGE", "EXIT_INTERRUPTED",
     "lang_code", "encoding_name", "add_fixed", "load_pair", "resolve_langs", "run_align_command", "write_result",
-    "add_command", "fail", "warn", "unit_interval", "inputs_of",
+    "add_command", "fail", "warn", "unit_interval", "format_of", "summary_line", "inputs_of",
 ]
 
 EXIT_USAGE = 2
@@ -129,10 +129,30 @@ def add_fixed(p: argparse.ArgumentParser) -> None:
                    "or a review download) and re-align only the stretches between them")
 
 
-def _format_of(path: str | None) -> str:
-    """The output format an output file's extension names (``tsv`` otherwise)."""
+def format_of(path: str | None, formats=FORMATS, default: str = "tsv", aliases: dict | None = None) -> str:
+    """The output format that an output file's extension names (one of ``formats``,
+    or by ``aliases``, e.g. ``{"htm": "html"}``); ``default`` otherwise."""
     ext = os.path.splitext(path or "")[1].lower().lstrip(".")
-    return ext if ext in FORMATS else "tsv"
+    ext = (aliases or {}).get(ext, ext)
+    return ext if ext in formats else default
+
+
+def summary_line(prog: str, output: str | None, alignment) -> str:
+    """What a command wrote: the beads by kind, the coverage, the output
+    (``bitext align: 28 beads (1-1: 14, 1-2: 9, ...), coverage 100.0% (27/27 source sentences), written to pairs.tsv``).
+
+    The coverage is that of :func:`bitext.coverage` without its leave-one-out
+    test, which encodes text again (``bitext coverage`` runs it)."""
+    from collections import Counter
+
+    from ..check.coverage import coverage
+
+    kinds = Counter(b.kind for b in alignment.beads)
+    by_kind = ", ".join(f"{k}: {v:,}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    r = coverage(alignment, loo_gain=None)
+    where = "standard output" if output in (None, "-") else output
+    return (f"{prog}: {len(alignment.beads):,} beads ({by_kind or 'none'}), coverage {100 * r.coverage:.1f}% "
+            f"({r.covered_sentences:,}/{r.src_sentences:,} source sentences), written to {where}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -211,8 +231,8 @@ def resolve_langs(args, src: str, tgt: str, prog: str | None = None):
         (args.tgt, tgt, "--tgt-lang", args.tgt_lang),
     ):
         if given:
-            conflict = prog and script_conflict(text, given)
-            if conflict:
+            conflict = script_conflict(text, given) if prog else None
+            if prog and conflict:
                 warn(prog, f"{name}: {flag} {given}: {conflict}")
             langs.append(given)
             continue
@@ -239,10 +259,12 @@ def _warn_long_sentences(prog: str, args, caught) -> None:
                  f"at {mine[0].cap:,} characters")
 
 
-def run_align_command(args, prog: str, render) -> int:
-    """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write safely."""
-    from ..embed.embedder import ModelLoadError
+def run_align_command(args, prog: str, render, summary: bool = False) -> int:
+    """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write safely;
+    with ``summary``, then :func:`summary_line` on stderr unless ``--quiet``."""
+    from ..aligner.fixed import CommentMovedWarning
     from ..embed import language_warning, load_model
+    from ..embed.embedder import ModelLoadError
     from ..pipeline import align
     from ..text.segment import LongSentenceWarning
 
@@ -272,13 +294,32 @@ def run_align_command(args, prog: str, render) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", LongSentenceWarning)
+        warnings.simplefilter("always", CommentMovedWarning)
         try:
             result = align(src, tgt, src_lang, tgt_lang, model=model, presplit=args.presplit,
                            cache=not args.no_cache, progress=not args.quiet, fixed=fixed)
         except ValueError as e:
             return fail(prog, str(e))
     _warn_long_sentences(prog, args, [w.message for w in caught if isinstance(w.message, LongSentenceWarning)])
-    return write_result(prog, args.output, render(result), inputs)
+    for w in caught:  # a comment whose bead was re-aligned away: where it went
+        if isinstance(w.message, CommentMovedWarning):
+            print(f"{prog}: warning: {fixed}:{w.message.line}: {w.message.detail}", file=sys.stderr)
+    status = write_result(prog, args.output, render(result), inputs)
+    if status == 0 and summary and not args.quiet:
+        print(summary_line(prog, args.output, result), file=sys.stderr)
+    return status
+
+
+def _warn_comments_left_out(args, fmt: str, alignment) -> None:
+    """A line on stderr when the output format has no place for some reviewers' comments:
+    ``beads`` for any, ``tmx`` for those of one-sided beads (a TMX unit has both sides)."""
+    commented = [b for b in alignment.beads if getattr(b, "comment", "")]
+    lost = commented if fmt == "beads" else [b for b in commented if not (b.src_ids and b.tgt_ids)] if fmt == "tmx" else []
+    if lost:
+        where = "standard output" if args.output in (None, "-") else args.output
+        why = "has no comments" if fmt == "beads" else "holds no 1-0 or 0-1 beads"
+        print(f"bitext align: warning: {len(lost)} of the reviewers' comments are not in {where}: the {fmt} format "
+              f"{why} (jsonl and tsv keep every comment)", file=sys.stderr)
 
 
 def write_result(prog: str, output: str | None, text: str, inputs=()) -> int:
@@ -346,8 +387,13 @@ def _main(argv: list[str] | None = None) -> int:
     ap = build_parser()
     args = ap.parse_args(argv)
     if args.command == "align":
-        fmt = args.format or _format_of(args.output)
-        return run_align_command(args, "bitext align", lambda a: a.format(fmt))
+        fmt = args.format or format_of(args.output)
+
+        def render(alignment) -> str:
+            _warn_comments_left_out(args, fmt, alignment)
+            return alignment.format(fmt)
+
+        return run_align_command(args, "bitext align", render, summary=True)
     return args.func(args)
 
 

@@ -49,7 +49,8 @@ def add_cli(sub, add_common=None) -> None:
                    help="encoding of every input file (default: UTF-8, or a legacy encoding detected with confidence)")
     p.add_argument("--coverage", action="store_true",
                    help="also compute each pair's coverage report (in the workers): OUTDIR/<id>.coverage.json, "
-                   "and its coverage, omissions, additions, low-confidence beads and suspects in summary.jsonl")
+                   "and its coverage, omissions, additions, low-confidence beads, suspects and findings of the "
+                   "translation checks (per kind) in summary.jsonl")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no final counts")
     p.set_defaults(func=run_batch_command)
 
@@ -72,6 +73,7 @@ def run_batch_command(args) -> int:
         return fail("bad manifest:\n" + "\n".join(lines) if len(e.problems) > 1 else lines[0])
     counts = {"ok": 0, "skipped": 0, "error": 0}
     errors, warned = [], []
+    kinds: dict[str, int] = {}  # findings of the translation checks, with --coverage
     try:
         results = align_many(
             specs, model=args.model, workers=args.workers, engine=args.engine, fmt=args.format,
@@ -88,6 +90,8 @@ def run_batch_command(args) -> int:
                 errors.append(f"{r.id}: {r.error}")
             if r.warning:
                 warned.append(f"{r.id}: {r.warning}")
+            for k, n in (r.finding_kinds or {}).items():
+                kinds[k] = kinds.get(k, 0) + n
     except KeyboardInterrupt:
         results.close()
         done = counts["ok"] + counts["error"]
@@ -113,4 +117,8 @@ def run_batch_command(args) -> int:
             f"{counts['error']} failed; summary in {shown(os.path.join(args.outdir, SUMMARY_NAME))}",
             file=sys.stderr,
         )
+        if args.coverage:
+            listed = ", ".join(f"{n} {k}" for k, n in kinds.items())
+            print(f"{prog}: {sum(kinds.values())} findings of the translation checks" + (f" ({listed})" if listed else ""),
+                  file=sys.stderr)
     return 1 if counts["error"] else 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import add_command, fail, inputs_of, run_align_command, warn, write_result
+from . import add_command, fail, format_of, inputs_of, run_align_command, warn, write_result
 
 __all__ = ["add_cli", "run"]
 
@@ -30,7 +30,8 @@ def add_cli(sub, add_common) -> None:
                    help=f"list pairs scored S or more (0 to 1; default: {DEFAULT_MIN_SCORE})")
     p.add_argument("--evidence", default=",".join(EVIDENCE),
                    help=f"kinds of evidence, comma-separated (default: {','.join(EVIDENCE)})")
-    p.add_argument("--format", choices=("tsv", "json"), default="tsv", help="output format (default: tsv)")
+    p.add_argument("--format", choices=("tsv", "json"), default=None,
+                   help="output format (default: from the -o file's extension, .tsv .json; else tsv)")
 
 
 def run(args) -> int:
@@ -55,9 +56,11 @@ def run(args) -> int:
         except (GlossaryError, InputError) as e:
             return fail(prog, str(e))
 
+    fmt = args.format or format_of(args.output, ("tsv", "json"), "tsv")
+
     def render(alignments) -> str:
         found = terms(alignments, glossary=glossary, evidence=evidence, min_score=args.min_score)
-        if args.format == "json":
+        if fmt == "json":
             return json.dumps([p.to_dict() for p in found], ensure_ascii=False, indent=1) + "\n"
         return found.to_tsv()
 

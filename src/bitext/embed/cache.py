@@ -65,6 +65,7 @@ class DiskCache:
         return h.hexdigest()
 
     def _path(self, key: str) -> Path:
+        assert self.dir is not None  # (the callers return first when the cache is off)
         return self.dir / key[:2] / f"{key}.v{CACHE_FORMAT}"
 
     def get(self, kind: str, texts: Sequence[str], check=None) -> dict | None:
@@ -137,7 +138,8 @@ def _write_entry(f, key: str, arrays: dict) -> None:
     import json
 
     items = [(str(name), np.asarray(a, order="C")) for name, a in arrays.items()]
-    layout, at = [], 0
+    layout: list[list] = []  # [name, dtype, shape, offset] per array
+    at = 0
     for name, a in items:
         if a.dtype.hasobject:
             raise TypeError(f"cannot cache an object array ({name})")

@@ -13,7 +13,7 @@ exact compositions (:mod:`bitext.embed.use`); :func:`bitext.embed.load_model` pi
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 
@@ -46,7 +46,7 @@ MAX_INPUT_TOKENS = 2048
 
 
 class Encoder(Protocol):
-    def encode(self, sentences: list[str]) -> np.ndarray: ...
+    def encode(self, sentences: list[str], /) -> np.ndarray: ...
 
 
 class ModelLoadError(RuntimeError):
@@ -127,7 +127,7 @@ class TextEmbedder(Embedder):
         uniq, inverse = unique_texts(texts)
         # sort by length so a batch pads little
         order = sorted(range(len(uniq)), key=lambda i: len(uniq[i]))
-        vecs = None
+        vecs: np.ndarray | None = None
         for b in range(0, len(order), self.batch_size):
             idx = order[b:b + self.batch_size]
             v = self._encode_batch([uniq[i] for i in idx])
@@ -136,12 +136,14 @@ class TextEmbedder(Embedder):
             vecs[idx] = v
             if progress:
                 progress(len(idx))
+        if vecs is None:  # no texts (the callers return first)
+            return np.zeros((0, 1), np.float32)
         out = normalize_rows(vecs[inverse])
         self._cache.put(kind, texts, {"v": out})
         return out
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        enc = self._encoder
+        enc: Any = self._encoder  # sentence-transformers' keywords where it takes them
         texts = [t[:MAX_INPUT_CHARS] for t in texts]
         try:
             v = enc.encode(texts, batch_size=len(texts), show_progress_bar=False, convert_to_numpy=True)
@@ -154,7 +156,7 @@ class TextEmbedder(Embedder):
         ``token_counts``, else its (Hugging Face) tokenizer's, else the
         non-space characters."""
         texts = [t[:MAX_INPUT_CHARS] for t in texts]
-        enc = self._encoder
+        enc: Any = self._encoder  # what it has beyond encode() is looked for
         if hasattr(enc, "token_counts"):
             counts = enc.token_counts(texts)
         elif callable(getattr(enc, "tokenizer", None)):

@@ -101,7 +101,9 @@ class USEEmbedder(Embedder):
         8 word tokens).
         """
         edge, context = self.join_edge, self.join_context
-        windows, ranges, pairs = [], [], {}
+        windows: list[list[int]] = []
+        bounds: list[tuple[int, int]] = []  # the boundary's tokens in each window
+        pairs: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
         slot = np.empty(max(len(ids) - 1, 0), np.int64)
         for i in range(len(ids) - 1):
             key = (tuple(ids[i]), tuple(ids[i + 1]))
@@ -117,10 +119,10 @@ class USEEmbedder(Embedder):
             if n_head + context > len(b):
                 right = right + ids[i + 1][-1:]
             windows.append(left + a[len(a) - n_tail:] + b[:n_head] + right)
-            ranges.append((len(left), len(left) + n_tail + n_head))
+            bounds.append((len(left), len(left) + n_tail + n_head))
             slot[i] = pairs[key] = len(windows) - 1
         joined = np.zeros((len(windows), 512), np.float32)
-        ranges = np.array(ranges, np.int64).reshape(-1, 2)
+        ranges = np.array(bounds, np.int64).reshape(-1, 2)
 
         def pool(at, group, feats, starts, lens):
             r = ranges[at]

@@ -29,10 +29,18 @@ def _num(x: float) -> str:
 
 
 def beads_to_tsv(beads) -> str:
-    """Header ``src_ids tgt_ids score src tgt``; ids comma-separated, empty for a missing side."""
-    rows = ["src_ids\ttgt_ids\tscore\tsrc\ttgt"]
+    """Header ``src_ids tgt_ids score src tgt``; ids comma-separated, empty for a missing side.
+    Reviewed beads (re-aligned with ``fixed=``) add ``approved edited comment``, as the
+    review page's TSV does."""
+    beads = list(beads)
+    reviewed = any(hasattr(b, "approved") for b in beads)
+    rows = ["src_ids\ttgt_ids\tscore\tsrc\ttgt" + ("\tapproved\tedited\tcomment" if reviewed else "")]
     for b in beads:
-        rows.append(f"{_ids(b.src_ids)}\t{_ids(b.tgt_ids)}\t{_num(b.score)}\t{_clean(b.src)}\t{_clean(b.tgt)}")
+        row = f"{_ids(b.src_ids)}\t{_ids(b.tgt_ids)}\t{_num(b.score)}\t{_clean(b.src)}\t{_clean(b.tgt)}"
+        if reviewed:
+            row += (f"\t{int(getattr(b, 'approved', False))}\t{int(getattr(b, 'edited', False))}"
+                    f"\t{_clean(getattr(b, 'comment', ''))}")
+        rows.append(row)
     return "\n".join(rows) + "\n"
 
 
@@ -73,7 +81,7 @@ def _xml_text(s: str) -> str:
 def beads_to_tmx(beads, src_lang: str, tgt_lang: str) -> str:
     """TMX 1.4b, the translation-memory format CAT tools import: one ``<tu>``
     per bead with both sides (1-0 and 0-1 beads translate nothing), its
-    confidence and sentence ids as ``<prop>``s. Characters XML cannot hold
+    confidence and sentence ids as ``<prop>``s, a reviewer's comment as a ``<note>``. Characters XML cannot hold
     (control characters) are dropped; the standard library escapes the rest."""
     from .._version import __version__
 
@@ -93,6 +101,7 @@ def beads_to_tmx(beads, src_lang: str, tgt_lang: str) -> str:
             f'      <prop type="x-bitext-score">{_num(b.score)}</prop>',
             f'      <prop type="x-bitext-src-ids">{_ids(b.src_ids)}</prop>',
             f'      <prop type="x-bitext-tgt-ids">{_ids(b.tgt_ids)}</prop>',
+            *([f"      <note>{_xml_text(b.comment)}</note>"] if getattr(b, "comment", "") else []),
             f"      <tuv xml:lang={src}><seg>{_xml_text(b.src)}</seg></tuv>",
             f"      <tuv xml:lang={tgt}><seg>{_xml_text(b.tgt)}</seg></tuv>",
             "    </tu>",

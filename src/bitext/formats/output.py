@@ -12,8 +12,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["OutputError", "check_output", "write_output", "write_atomic", "write_stdout", "remove_stale_temps",
-           "stale_temps", "temp_pattern", "shown", "TEMP_MARK"]
+__all__ = [
+    "OutputError",
+    "check_output",
+    "write_output",
+    "write_atomic",
+    "write_stdout",
+    "remove_stale_temps",
+    "stale_temps",
+    "temp_pattern",
+    "shown",
+    "TEMP_MARK",
+]
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -142,8 +152,10 @@ def check_output(path: str | os.PathLike, inputs=()) -> Path | None:
         st = _stdout_stat()
         same = st is not None and stat.S_ISREG(st.st_mode) and _input_of(st, inputs)
         if same:
-            raise OutputError(f"{shown(same)}: input file is output file (standard output is this input); "
-                              "write the output to another file")
+            raise OutputError(
+                f"{shown(same)}: input file is output file (standard output is this input); "
+                "write the output to another file"
+            )
         return None
     real = Path(os.path.realpath(path))
     try:
@@ -201,8 +213,12 @@ def write_output(path: str | os.PathLike, text: str, inputs=(), follow_links: bo
         with open(real, "w", encoding="utf-8", newline="\n") as f:
             f.write(shown(text, keep="\n\t") if f.isatty() else text)  # -o /dev/tty: as standard output
         return
-    write_atomic(real, text, mode=None if st is None else stat.S_IMODE(st.st_mode),
-                 owner=None if st is None else (st.st_uid, st.st_gid))
+    write_atomic(
+        real,
+        text,
+        mode=None if st is None else stat.S_IMODE(st.st_mode),
+        owner=None if st is None else (st.st_uid, st.st_gid),
+    )
 
 
 def write_stdout(text: str) -> None:
@@ -240,8 +256,9 @@ def write_atomic(path: str | os.PathLike, text: str, mode: int | None = None, ow
     """
     p = Path(path)
     remove_stale_temps(p)
-    fd, tmp = tempfile.mkstemp(dir=p.parent if str(p.parent) else ".", prefix=f".{_temp_stem(p.name)}.",
-                               suffix=f".{os.getpid()}{TEMP_MARK}")
+    fd, tmp = tempfile.mkstemp(
+        dir=p.parent if str(p.parent) else ".", prefix=f".{_temp_stem(p.name)}.", suffix=f".{os.getpid()}{TEMP_MARK}"
+    )
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)

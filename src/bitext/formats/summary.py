@@ -16,7 +16,7 @@ SUMMARY_NAME = "summary.jsonl"
 SUMMARY_KEYS = ("id", "status", "n_src", "n_tgt", "n_beads", "coverage", "seconds", "error", "src", "tgt",
                 "src_lang", "tgt_lang", "warning", "src_file", "tgt_file")
 # with coverage reports (``--coverage``): the report's coverage and counts, in the summary after SUMMARY_KEYS
-REPORT_KEYS = ("report_coverage", "omissions", "additions", "low_confidence", "suspects")
+REPORT_KEYS = ("report_coverage", "omissions", "additions", "low_confidence", "suspects", "findings", "finding_kinds")
 REPORT_SUFFIX = ".coverage.json"  # OUTDIR/<id>.coverage.json
 
 

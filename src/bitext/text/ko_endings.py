@@ -96,7 +96,9 @@ def _embraced(par: str) -> bytearray:
     brackets (not the marks themselves). A mark is paired with the next one
     that closes it; a mark that finds none within ``_LONGEST_EMBRACE``
     characters embraces nothing."""
-    pairs, opened, stack = [], [None] * len(_TOGGLES), []
+    pairs: list[tuple[int, int]] = []
+    opened: list[int | None] = [None] * len(_TOGGLES)  # per toggling mark, where it opened
+    stack: list[tuple[str, int]] = []
     for m in _EMBRACING.finditer(par):
         i, c = m.start(), m.group()
         if c in _OPEN_CLOSE:
@@ -113,10 +115,11 @@ def _embraced(par: str) -> bytearray:
                 and par[i + 1].isascii() and par[i + 1].isalpha():
             continue  # an apostrophe: don't, it’s
         t = 0 if c in _TOGGLES[0] else 1
-        if opened[t] is None:
+        start = opened[t]
+        if start is None:
             opened[t] = i
         else:
-            pairs.append((opened[t], i))
+            pairs.append((start, i))
             opened[t] = None
     inside = bytearray(len(par))
     for a, b in pairs:
@@ -242,10 +245,10 @@ def _strength(word: str, next_word: str) -> int:
     if not core:
         return 0
     if not _hangul(core[-1]):
-        marks = _FINAL_MARKS.search(core) if core[-1] in _MARKS_AND_CLOSERS else None
-        if marks is None:
+        found = _FINAL_MARKS.search(core) if core[-1] in _MARKS_AND_CLOSERS else None
+        if found is None:
             return 0
-        before, marks = core[: marks.start()], marks.group()
+        before, marks = core[: found.start()], found.group()
         if before and before[-1].isascii() and before[-1].isalnum() and "!" not in marks and "?" not in marks:
             return 0  # 3.5. / vs. / 2025.
         return WEAK if marks.strip("…\"'”’″)]」』》〉") == "" else SURE  # an ellipsis alone is often a pause

@@ -21,7 +21,8 @@ MAX_INPUT_BYTES = 1 << 30
 def _read_bytes(p: Path) -> bytes:
     """The file's bytes, read in blocks: a device or a pipe that never ends
     (``/dev/zero``) is refused once it shows NUL bytes or passes the limit."""
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     with open(p, "rb") as f:
         while True:
             block = f.read(1 << 20)

@@ -157,7 +157,7 @@ def _script(sample: str) -> str | None:
         if c.isalpha() and ord(c) > 0x40:
             name = unicodedata.name(c, "").split(" ", 1)[0]
             counts[name] = counts.get(name, 0) + 1
-    best = max(counts, key=counts.get, default=None)
+    best = max(counts, key=lambda name: counts[name], default=None)
     return _SCRIPT_NAMES.get(best) if best and counts[best] >= 0.8 * letters else None
 
 
@@ -214,6 +214,8 @@ def _kss_split():
 
         if "kss" not in sys.modules:
             spec = importlib.util.find_spec("kss")
+            if spec is None or spec.submodule_search_locations is None:
+                raise ImportError("kss is not installed as a package")
             pkg = types.ModuleType("kss")
             pkg.__path__ = list(spec.submodule_search_locations)
             pkg.__spec__ = spec
@@ -297,7 +299,7 @@ def _split_ko_punct(par: str) -> list[tuple[int, int]]:
 def _reclaim_marks(par: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Give back to each sentence the blanked quotes right before it (opening)
     and right after it (closing)."""
-    out = []
+    out: list[tuple[int, int]] = []
     for k, (s, e) in enumerate(spans):
         lo = out[-1][1] if out else 0
         hi = spans[k + 1][0] if k + 1 < len(spans) else len(par)
@@ -466,14 +468,15 @@ def _blocks(body: str, lang: str) -> list[tuple[int, int, bool]]:
         return [(0, len(body), True)]
     masked = _mask_urls(body)
     ends = _ZH_BOUNDARY if lang in ("zh", "ja") else _BLOCK_END  # (CJK writes no space after a sentence)
-    out, pos = [], 0
+    out: list[tuple[int, int, bool]] = []
+    pos = 0
     while len(body) - pos > BLOCK_CHARS:
         lo, hi = pos + BLOCK_CHARS // 2, pos + BLOCK_CHARS
-        cut = None
+        cut: int | None = None
         for m in ends.finditer(masked, lo, hi):
             cut = m.end()
         clean = cut is not None
-        if not clean:
+        if cut is None:
             cut = max((m.start() for m in _SPACE.finditer(masked, lo, hi)), default=hi)
         out.append((pos, cut, clean))
         pos = cut
@@ -506,8 +509,9 @@ def _forget_kss() -> None:
     analyzers = sys.modules.get("kss._modules.morphemes.analyzers")
     memos += [getattr(c, "pos", None) for c in vars(analyzers).values() if isinstance(c, type)] if analyzers else []
     for memo in memos:
-        if hasattr(memo, "cache_clear"):
-            memo.cache_clear()
+        clear = getattr(memo, "cache_clear", None)
+        if clear is not None:
+            clear()
 
 
 def _block_spans(body: str, lang: str) -> list[tuple[int, int]]:
@@ -585,7 +589,8 @@ def split(text: str, lang: str | None = None, workers: int | None = None) -> lis
     out: list[Sentence] = []
     counted_to, line_no = 0, 1
     for para, (body, base, bs) in enumerate(zip(lines, starts, blocks)):
-        spans, joined = [], False
+        spans: list[tuple[int, int]] = []
+        joined = False
         for s0, _, clean in bs:
             here = [(s0 + s, s0 + e) for s, e in next(block_spans)]
             if joined and here:  # the block boundary was inside a sentence

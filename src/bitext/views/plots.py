@@ -25,7 +25,7 @@ import numpy as np
 
 from .display import bead_statuses
 from .heatmap import bead_boxes, similarity_cells
-from .report import STATUS_COLOURS
+from .report import STATUS_COLOURS, status_style
 
 __all__ = ["plot_alignment", "plot_paragraphs", "plot_scores", "plot_batch", "similarity_cells", "MAX_CELLS"]
 
@@ -57,7 +57,8 @@ def _split(obj):
     return obj, None
 
 
-def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | None = None, colorbar: bool = True):
+def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | None = None, colorbar: bool = True,
+                   legend: bool = True):
     """The similarity heatmap (source rows, target columns) with the beads drawn on it.
 
     ``obj``: an :class:`~bitext.Alignment` (statuses from the beads alone:
@@ -65,7 +66,9 @@ def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | Non
     with both sides is a box, a 1-0 bead a bar across its rows, a 0-1 bead a
     bar down its columns, in the colour of its status; past 400 beads each
     bead is a stroke along the path. Past ``max_cells`` cells only the band
-    around the path is drawn, downsampled (see the module doc).
+    around the path is drawn, downsampled (see the module doc). ``legend``:
+    the colour of each status drawn, in the upper right corner (away from
+    the path); ``colorbar``: the scale of the similarity.
     """
     plt = _plt()
     a, report = _split(obj)
@@ -82,7 +85,7 @@ def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | Non
         from matplotlib.patches import Rectangle
 
         for (r0, c0, h, w), st in zip(boxes, statuses):
-            col = STATUS_COLOURS.get(st, "#000")
+            col = status_style(st)[1]
             if h and w:
                 ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), w, h, fill=False, edgecolor=col, linewidth=2))
             elif h:  # omission: a bar on its rows
@@ -95,7 +98,7 @@ def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | Non
         from matplotlib.collections import LineCollection
 
         segs = [((c0 - 0.5, r0 - 0.5), (c0 + w - 0.5, r0 + h - 0.5)) for r0, c0, h, w in boxes]
-        ax.add_collection(LineCollection(segs, colors=[STATUS_COLOURS.get(s, "#000") for s in statuses],
+        ax.add_collection(LineCollection(segs, colors=[status_style(s)[1] for s in statuses],
                                          linewidths=1.5))
     ax.set_xlim(-0.5, m - 0.5)
     ax.set_ylim(n - 0.5, -0.5)
@@ -103,6 +106,12 @@ def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | Non
     ax.set_ylabel(f"source sentences ({a.src_lang})")
     shown = "" if sim.shape == (n, m) else f" (band, {sim.shape[0]} x {sim.shape[1]} cells)"
     ax.set_title(title or f"alignment path over the similarity matrix{shown}")
+    if legend:
+        from matplotlib.patches import Patch
+
+        ax.legend(handles=[Patch(facecolor="none", edgecolor=status_style(k)[1], linewidth=2, label=status_style(k)[0])
+                           for k in dict.fromkeys(statuses)],
+                  loc="upper right", fontsize="small", framealpha=0.9, title="beads", title_fontsize="small")
     if colorbar:
         plt.colorbar(im, ax=ax, label="cosine similarity", shrink=0.8)
     return ax

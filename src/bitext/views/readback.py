@@ -108,7 +108,7 @@ def read_beads(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
         for tu in root.iter("tu"):
             props = {pr.get("type"): (pr.text or "") for pr in tu.findall("prop")}
             tuvs = tu.findall("tuv")
-            segs = {tuv.get(_XML_LANG): "".join(tuv.find("seg").itertext()) for tuv in tuvs if tuv.find("seg") is not None}
+            segs = {tuv.get(_XML_LANG): "".join(seg.itertext()) for tuv in tuvs if (seg := tuv.find("seg")) is not None}
             langs = [tuv.get(_XML_LANG) for tuv in tuvs]
             if len(langs) != 2:
                 continue

@@ -8,7 +8,8 @@
   performance.mark("bitext:data");
   var H = D.header;
   var KEY = "bitext-review:" + H.src_sha256 + ":" + H.tgt_sha256;
-  var FLAGS = { low: 1, unmatched: 1, suspect: 1, omission: 1, addition: 1 };
+  var FLAGS = {};  // the statuses a reviewer looks at: low, unmatched, suspect, omission, addition, findings' kinds
+  (D.flags || ["low", "unmatched", "suspect", "omission", "addition"]).forEach(function (k) { FLAGS[k] = 1; });
   var SRC_MISS = new Set(D.srcMiss), TGT_MISS = new Set(D.tgtMiss);
   var list = document.getElementById("beads");
   var $ = function (id) { return document.getElementById(id); };
@@ -128,9 +129,11 @@
       var i = ids[x], tools = "";
       if (x > 0 && active) out.push('<button class="cut" data-a="split" data-side="' + side + '" data-at="' + x +
                                     '" title="split the bead here">&#9986;</button>');
-      if (active) {
-        if (x === 0) tools += '<button data-a="up" data-side="' + side + '" title="move to the previous bead">&#8593;</button>';
-        if (x === ids.length - 1) tools += '<button data-a="down" data-side="' + side + '" title="move to the next bead">&#8595;</button>';
+      if (active) { // the active bead is the current one: no bead above the first, none below the last
+        if (x === 0) tools += '<button data-a="up" data-side="' + side + '" title="move to the previous bead"' +
+                              (cur === 0 ? " disabled" : "") + ">&#8593;</button>";
+        if (x === ids.length - 1) tools += '<button data-a="down" data-side="' + side + '" title="move to the next bead"' +
+                                           (cur === beads.length - 1 ? " disabled" : "") + ">&#8595;</button>";
         if (ids.length > 1 || (side === "s" ? b.t.length : b.s.length))
           tools += '<button data-a="detach" data-side="' + side + '" data-at="' + x + '" title="detach as ' +
                    (side === "s" ? "an omission (1-0)" : "an addition (0-1)") + '">&#8856;</button>';
@@ -154,8 +157,10 @@
     var cls = "bead s-" + st + (isFlag(b) ? " flag" : "") + (b.approved ? " approved" : "") +
               (b.edited ? " edited" : "") + (active ? " cur" : "") + (shown(b) ? "" : " hid");
     var acts = active
-      ? '<div class="acts"><button data-a="mergeprev" title="merge with the previous bead (M)">merge &#8593;</button>' +
-        '<button data-a="mergenext" title="merge with the next bead (m)">merge &#8595;</button>' +
+      ? '<div class="acts"><button data-a="mergeprev" title="merge with the previous bead (M)"' +
+        (cur === 0 ? " disabled" : "") + ">merge &#8593;</button>" +
+        '<button data-a="mergenext" title="merge with the next bead (m)"' +
+        (cur === beads.length - 1 ? " disabled" : "") + ">merge &#8595;</button>" +
         '<button data-a="approve" title="approve (a)">' + (b.approved ? "unapprove" : "approve") + "</button>" +
         '<input class="cmt-in" data-a="comment" placeholder="comment (c)" value="' + esc(b.comment) + '"></div>'
       : "";
@@ -455,7 +460,7 @@
     at = at == null ? null : +at;
     if (name === "mergenext") merge(cur);
     else if (name === "mergeprev") merge(cur - 1);
-    else if (name === "approve") approve(cur, false);
+    else if (name === "approve") approve(cur, true); // as the key: approve, then the next bead
     else if (name === "split") split(cur, side, at);
     else if (name === "up") move(cur, side, true);
     else if (name === "down") move(cur, side, false);
@@ -476,7 +481,15 @@
   $("redo").onclick = doRedo;
   $("approve-shown").onclick = approveShown;
   $("flagged").onchange = function () { flaggedOnly = this.checked; refilter(); };
-  $("search").oninput = function () { query = this.value.trim(); refilter(); };
+  function search(text) {
+    if (text.trim() === query) return;
+    query = text.trim();
+    refilter();
+  }
+  // "input" for typing and for the box's own clear button; "search" for Escape and
+  // Enter, which some browsers handle without an "input" event
+  $("search").oninput = function () { search(this.value); };
+  $("search").addEventListener("search", function () { search(this.value); });
   $("dl-jsonl").onclick = function () { download("jsonl", toJSONL(), "application/x-ndjson"); };
   $("dl-tsv").onclick = function () { download("tsv", toTSV(), "text/tab-separated-values"); };
   $("dl-tmx").onclick = function () { download("tmx", toTMX(), "application/x-tmx+xml"); };
@@ -493,7 +506,14 @@
     whole();
     var t = e.target;
     if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA")) {
-      if (e.key === "Escape") t.blur();
+      if (e.key === "Escape") {
+        if (t.id === "search") { // Escape empties the box: the search ends, every bead comes back
+          e.preventDefault();
+          t.value = "";
+          search("");
+        }
+        t.blur();
+      }
       return;
     }
     var k = e.key, ctrl = e.ctrlKey || e.metaKey;
