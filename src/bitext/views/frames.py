@@ -92,7 +92,7 @@ def findings_frame(report):
     """One row a finding of ``report``: omissions, additions, low-confidence beads, suspects."""
     pd = _pandas()
     a = report.alignment
-    rows = []
+    rows: list[tuple] = []
     for o in report.omissions:
         rows.append(("omission", o.kind, o.bead, tuple(o.src_ids), (), o.paragraph, o.score, o.text, "", "", None))
     for x in report.additions:
