@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ from .embed.cache import DiskCache, default_cache_dir
 from .embed import language_warning, load_model
 from .embed.embedder import Embedder
 from .formats.document import Document
-from .text.segment import BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
+from .text.segment import (BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences,
+                           script_conflict, split, split_lines)
 
 if TYPE_CHECKING:
     from .aligner.fixed import Comment, Constraint
@@ -166,9 +168,25 @@ class Alignment:
         return alignment_html(self)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(name: str, text: str) -> None:
+    """``ValueError`` naming the argument for a text UTF-8 cannot hold (a lone surrogate)."""
+    m = _SURROGATE.search(text)
+    if m:
+        raise ValueError(f"{name} holds a lone surrogate (U+{ord(m.group()):04X}) at offset {m.start()}: not text "
+                         "that UTF-8 can hold; decode the bytes with errors='replace', or read the file with "
+                         "bitext.text.read.read_text")
+
+
 def _check_side(name: str, side) -> None:
-    """``TypeError`` naming the argument unless ``side`` is a text or a list of texts or Sentences."""
+    """``TypeError`` naming the argument unless ``side`` is a text or a list of texts or Sentences;
+    ``ValueError`` for an empty one, or one with a lone surrogate."""
     if isinstance(side, str):
+        if not side.strip():
+            raise ValueError(f"{name} is empty: there is no text to align")
+        _check_text(name, side)
         return
     if isinstance(side, (bytes, bytearray)):
         raise TypeError(f"{name} is bytes: decode it first (e.g. {name}.decode('utf-8')), "
@@ -177,11 +195,21 @@ def _check_side(name: str, side) -> None:
         kind = "a generator or iterator" if hasattr(side, "__next__") else type(side).__name__
         raise TypeError(f"{name} must be a text (str) or a list of sentences, got {kind}"
                         + (f"; pass list({name})" if hasattr(side, "__iter__") else ""))
-    if all(isinstance(x, Sentence) for x in side):
-        return
     for i, x in enumerate(side):
-        if not isinstance(x, str):
+        if isinstance(x, Sentence):
+            x = x.text
+        elif not isinstance(x, str):
             raise TypeError(f"{name}[{i}] is {type(x).__name__}, not str (a list of sentences holds texts)")
+        _check_text(f"{name}[{i}]", x)
+    if not any(x.text.strip() if isinstance(x, Sentence) else x.strip() for x in side):
+        raise ValueError(f"{name} is empty: there is no sentence to align")
+
+
+def _sample(side) -> str:
+    """The start of a side, to tell its script."""
+    if isinstance(side, str):
+        return side[:20000]
+    return "\n".join(x.text if isinstance(x, Sentence) else x for x in side[:200])[:20000]
 
 
 def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = False,
@@ -302,10 +330,13 @@ def align(
     tgt = tgt.text if tgt_doc is not None else tgt
     for name, side in (("src", src), ("tgt", tgt)):
         _check_side(name, side)
-    for name, lang in (("src_lang", src_lang), ("tgt_lang", tgt_lang)):
+    for name, lang, side in (("src_lang", src_lang, src), ("tgt_lang", tgt_lang, tgt)):
         why = lang is not None and check_lang(lang, name)
         if why:
             raise (TypeError if not isinstance(lang, str) else ValueError)(why)
+        conflict = lang is not None and script_conflict(_sample(side), lang)
+        if conflict:
+            warnings.warn(f"{name}: {conflict}", stacklevel=2)
     t0 = time.perf_counter()
     src_sents, src_lang = segment_side(src, src_lang, presplit, cache, side="src")
     tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache, side="tgt")

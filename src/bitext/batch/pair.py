@@ -162,7 +162,7 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
                 from ..check.coverage import coverage as coverage_report
 
                 report = coverage_report(a)
-            write_files({out: a.format(fmt, report)}, (spec.src, spec.tgt))
+            write_files({out: a.format(fmt, report)}, (spec.src, spec.tgt), follow_links=False)
         counts: dict[str, Any] = _report(a, spec, outdir, keep, report) if coverage else {}
         n_src = len(a.src_sentences)
         covered = sum(len(b.src_ids) for b in a.beads if b.tgt_ids)
@@ -210,5 +210,6 @@ def _report(a, spec: PairSpec, outdir: str | None, keep: bool, report=None) -> d
            "finding_kinds": c["findings_by_kind"], "report": r if keep else None}
     if outdir is not None:
         out["report_file"] = os.path.join(outdir, f"{spec.id}{REPORT_SUFFIX}")
-        write_output(out["report_file"], json.dumps(d, ensure_ascii=False, indent=2) + "\n", (spec.src, spec.tgt))
+        write_output(out["report_file"], json.dumps(d, ensure_ascii=False, indent=2) + "\n", (spec.src, spec.tgt),
+                     follow_links=False)
     return out

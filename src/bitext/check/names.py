@@ -93,7 +93,7 @@ class Anchor:
 
 def _han_units(text: str) -> set[str]:
     lo, hi = _HAN_NGRAM
-    out = set()
+    out: set[str] = set()
     for m in _HAN_RUN.finditer(text):
         r = m.group()
         for n in range(lo, min(hi, len(r)) + 1):
@@ -219,7 +219,7 @@ def _jieba_names() -> _Names:
         st = os.stat(path) if path else None
     except OSError:
         st = None
-    if st is None:
+    if path is None or st is None:
         return _Names([], b"")
     store = DiskCache(default_cache_dir(), "jieba-names-v2")
     key = [path, str(st.st_size), str(st.st_mtime_ns)]
@@ -472,7 +472,8 @@ def name_findings(alignment) -> list[Finding]:
         b, units, t = a.beads[bi], src_units[bi], targets[bi]
         missing = [x for x in named if bi in unrendered[x.src]]
         renders = {x.tgt for x in named if x.src in units} if missing else set()
-        evidence = None
+        # (the anchor not rendered, the words found instead with what each renders, why)
+        evidence: tuple[Anchor, list[tuple[str, str | None]], str] | None = None
         if missing:
             intruders = [best[w] for w in sorted(t.units) if w in best and best[w].src not in units
                          and not any(w.startswith(r) or r.startswith(w) for r in renders) and is_name(best[w])]
@@ -498,13 +499,13 @@ def name_findings(alignment) -> list[Finding]:
                 evidence = (Anchor(once[0], "", 0, 0.0, True), [], "sound")
         if evidence is None:
             continue
-        miss, found, why = evidence
+        miss, instead, why = evidence
         msg = f"name {miss.src}" + (f" (rendered {miss.tgt} elsewhere)" if miss.tgt else "") + " is not rendered here"
-        if found:
-            msg += "; the target has " + ", ".join(f"{w} (the rendering of {s})" if s else w for w, s in found)
+        if instead:
+            msg += "; the target has " + ", ".join(f"{w} (the rendering of {s})" if s else w for w, s in instead)
         elif why == "sound":
             msg += " (no word of the target sounds like it)"
-        ev = {"name": miss.src, "expected": miss.tgt or None, "found": [w for w, _ in found],
-              "found_for": [s for _, s in found], "why": why}
+        ev = {"name": miss.src, "expected": miss.tgt or None, "found": [w for w, _ in instead],
+              "found_for": [s for _, s in instead], "why": why}
         out.append(Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, "name", msg, ev))
     return out

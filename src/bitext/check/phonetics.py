@@ -78,6 +78,7 @@ def _pinyin_skeleton(han: str) -> str:
         if not r:
             continue
         m = _PINYIN_INITIAL.match(r)
+        assert m is not None  # (the pattern matches any reading: one line)
         ini, rest = m.group(1) or "", m.group(2)
         out.append(_PINYIN_SOUND.get(ini, ini))
         # a final n or ng is heard (曼 man: n); er is heard as l (尔: 올트만, Altman)

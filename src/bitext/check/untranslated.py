@@ -87,7 +87,7 @@ def script_counts(text: str) -> dict[str, int]:
 
 
 def _main_script(counts: dict[str, int]) -> str | None:
-    return max(counts, key=counts.get) if counts else None
+    return max(counts, key=counts.__getitem__) if counts else None
 
 
 def _side_script(sents) -> tuple[str | None, frozenset]:
@@ -149,6 +149,7 @@ def untranslated_findings(alignment) -> list[Finding]:
             if letters < MIN_LETTERS:
                 continue
             if not shared:
+                assert src_main is not None  # (not shared: each side has a main script)
                 # the sentence, or a piece of it between full stops (a Chinese sentence the Korean
                 # splitter left glued to the next Korean one)
                 for piece in [bare] + (_PIECE.split(bare) if _PIECE.search(bare) else []):
@@ -159,7 +160,7 @@ def untranslated_findings(alignment) -> list[Finding]:
                     share = pc.get(src_main, 0) / n
                     own = sum(pc.get(k, 0) for k in tgt_own) / n
                     if share >= _SOURCE_SHARE and own < _OWN_SHARE:
-                        ev = {"script": src_main, "share": round(share, 3), "copy": bool(_norm(piece))
+                        ev: dict = {"script": src_main, "share": round(share, 3), "copy": bool(_norm(piece))
                               and _norm(piece) in src_norm}
                         if piece is not bare:
                             ev["text"] = piece.strip()
@@ -222,8 +223,8 @@ def _duplicates(a, skip: set[int]) -> list[Finding]:
     sv, tv = a.src_vectors, a.tgt_vectors
     out = []
     for ids in groups.values():
-        beads = [(j, bead_of.get(j)) for j in ids]
-        beads = [(j, bi) for j, bi in beads if bi is not None and a.beads[bi].src_ids]
+        held = [(j, bead_of.get(j)) for j in ids]
+        beads = [(j, bi) for j, bi in held if bi is not None and a.beads[bi].src_ids]
         for j, bi in beads:
             b = a.beads[bi]
             for j2, bi2 in beads:

@@ -11,14 +11,14 @@ import warnings
 from .._version import __version__
 from ..formats.beads import FORMATS
 from ..formats.document import MissingExtra
-from ..formats.output import OutputError, check_output, write_output
+from ..formats.output import OutputError, check_output, shown, write_output
 from ..formats.registry import OUTPUT_FORMATS, FormatError, output_format
 from ..text.read import InputError
 
 __all__ = [
     "main", "build_parser", "Parser", "COMMANDS", "EXIT_USAGE", "EXIT_INTERRUPTED",
     "lang_code", "encoding_name", "add_fixed", "load_pair", "resolve_langs", "run_align_command", "write_result",
-    "add_command", "fail", "unit_interval", "format_of", "summary_line",
+    "add_command", "fail", "warn", "unit_interval", "format_of", "summary_line", "inputs_of",
 ]
 
 EXIT_USAGE = 2
@@ -26,16 +26,23 @@ EXIT_INTERRUPTED = 130
 
 
 def fail(prog: str, msg: str) -> int:
-    """``prog: error: msg`` on stderr; the exit status of bad input (2)."""
-    print(f"{prog}: error: {msg}", file=sys.stderr)
+    """``prog: error: msg`` on stderr, one line (control characters of file
+    names and texts shown as escapes, :func:`bitext.formats.output.shown`); the exit
+    status of bad input (2)."""
+    print(f"{prog}: error: {shown(msg)}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def warn(prog: str, msg: str) -> None:
+    """``prog: warning: msg`` on stderr, one line (as :func:`fail`)."""
+    print(f"{prog}: warning: {shown(msg)}", file=sys.stderr)
 
 
 class Parser(argparse.ArgumentParser):
     """Usage errors in one line, naming the help to read."""
 
     def error(self, message):
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {shown(message)} (see {self.prog} --help)\n")
 
 
 def lang_code(value: str) -> str:
@@ -54,8 +61,9 @@ def encoding_name(value: str) -> str:
 
     try:
         return check_encoding(value)
-    except LookupError:
-        raise argparse.ArgumentTypeError(f"unknown encoding {value!r} (e.g. utf-8, cp949, gb18030, big5, cp1252)") from None
+    except LookupError as e:
+        why = str(e) if "text" in str(e) else f"unknown encoding {value!r}"
+        raise argparse.ArgumentTypeError(f"{why} (e.g. utf-8, cp949, gb18030, big5, cp1252)") from None
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -216,13 +224,22 @@ def load_pair(args, prog: str = "bitext"):
             except BlankLineError as e:
                 raise InputError(f"{path}:{e.line}: {e}") from None
         for w in doc.warnings:
-            print(f"{prog}: warning: {path}: {w}", file=sys.stderr)
+            warn(prog, f"{path}: {w}")
         docs.append(doc)
     return tuple(docs)
 
 
-def resolve_langs(args, src: str, tgt: str):
-    from ..text.segment import LanguageError, detect_lang
+def inputs_of(args) -> list[str]:
+    """Every file a command reads: SRC, TGT, ``--fixed``, ``--glossary``. No
+    output may be one of them (:func:`bitext.formats.output.check_output`)."""
+    return [p for p in (getattr(args, k, None) for k in ("src", "tgt", "fixed", "glossary")) if p]
+
+
+def resolve_langs(args, src: str, tgt: str, prog: str | None = None):
+    """The languages of both sides: given, or detected (:class:`InputError` when
+    they cannot be told). With ``prog``, a language given that the text's script
+    contradicts (``--src-lang ja`` on Chinese) is warned about."""
+    from ..text.segment import LanguageError, detect_lang, script_conflict
 
     langs = []
     for name, text, flag, given in (
@@ -230,6 +247,9 @@ def resolve_langs(args, src: str, tgt: str):
         (args.tgt, tgt, "--tgt-lang", args.tgt_lang),
     ):
         if given:
+            conflict = script_conflict(text, given) if prog else None
+            if prog and conflict:
+                warn(prog, f"{name}: {flag} {given}: {conflict}")
             langs.append(given)
             continue
         try:
@@ -249,10 +269,10 @@ def _warn_long_sentences(prog: str, args, caught) -> None:
     for side, path in (("src", args.src), ("tgt", args.tgt)):
         mine = [w for w in caught if w.side == side]
         for w in mine[:_LONG_LINES_SHOWN]:
-            print(f"{prog}: warning: {path}:{w.line}: {w.detail}", file=sys.stderr)
+            warn(prog, f"{path}:{w.line}: {w.detail}")
         if len(mine) > _LONG_LINES_SHOWN:
-            print(f"{prog}: warning: {path}: {len(mine) - _LONG_LINES_SHOWN:,} more lines with sentences cut "
-                  f"at {mine[0].cap:,} characters", file=sys.stderr)
+            warn(prog, f"{path}: {len(mine) - _LONG_LINES_SHOWN:,} more lines with sentences cut "
+                 f"at {mine[0].cap:,} characters")
 
 
 def _bilingual(args, prog: str, render) -> int:
@@ -307,7 +327,7 @@ def run_align_command(args, prog: str, render, bilingual: bool = False, summary:
             return _bilingual(args, prog, render)
         return fail(prog, "give SRC and TGT: a document and its translation")
     fixed = getattr(args, "fixed", None)
-    inputs = (args.src, args.tgt) + ((fixed,) if fixed else ())
+    inputs = inputs_of(args)
     try:
         check_output("-" if args.output is None else args.output, inputs)
         src, tgt = load_pair(args, prog)
@@ -315,11 +335,11 @@ def run_align_command(args, prog: str, render, bilingual: bool = False, summary:
             from ..aligner.fixed import read_jsonl
 
             read_jsonl(fixed)  # a malformed file fails before the model loads
-        src_lang, tgt_lang = resolve_langs(args, src.text, tgt.text)
+        src_lang, tgt_lang = resolve_langs(args, src.text, tgt.text, prog)
     except (InputError, OutputError) as e:
         return fail(prog, str(e))
     if src_lang == tgt_lang:
-        print(f"{prog}: warning: both sides are in the same language ({src_lang}); is the target a translation?", file=sys.stderr)
+        warn(prog, f"both sides are in the same language ({src_lang}); is the target a translation?")
     if args.quiet:  # sentence-transformers' own loading bars too
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
@@ -328,7 +348,7 @@ def run_align_command(args, prog: str, render, bilingual: bool = False, summary:
         return fail(prog, str(e))
     unread = language_warning(model, src_lang, tgt_lang)
     if unread:
-        print(f"{prog}: warning: {unread}", file=sys.stderr)
+        warn(prog, unread)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", LongSentenceWarning)
@@ -377,7 +397,7 @@ def write_result(prog: str, output: str | None, text, inputs=()) -> int:
             files, notes = text
             write_files(files, inputs)
             for note in notes:
-                print(f"{prog}: {note}", file=sys.stderr)
+                print(f"{prog}: {shown(note)}", file=sys.stderr)
         else:
             write_output("-" if output is None else output, text, inputs)
     except OutputError as e:
