@@ -160,8 +160,11 @@ def untranslated_findings(alignment) -> list[Finding]:
                     share = pc.get(src_main, 0) / n
                     own = sum(pc.get(k, 0) for k in tgt_own) / n
                     if share >= _SOURCE_SHARE and own < _OWN_SHARE:
-                        ev: dict = {"script": src_main, "share": round(share, 3), "copy": bool(_norm(piece))
-                              and _norm(piece) in src_norm}
+                        ev: dict = {
+                            "script": src_main,
+                            "share": round(share, 3),
+                            "copy": bool(_norm(piece)) and _norm(piece) in src_norm,
+                        }
                         if piece is not bare:
                             ev["text"] = piece.strip()
                         hits.append((j, "untranslated", ev))
@@ -170,13 +173,20 @@ def untranslated_findings(alignment) -> list[Finding]:
             # a shared script: the source's language, told by the words in lower case (names,
             # headings and addresses are in capitals and digits: Willy Auf der Maur, Seewen)
             words = _LOWER_WORD.findall(bare)
-            if len(words) < _FEW_WORDS or not a.src_lang or not a.tgt_lang \
-                    or lang_base(a.src_lang) == lang_base(a.tgt_lang):
+            if (
+                len(words) < _FEW_WORDS
+                or not a.src_lang
+                or not a.tgt_lang
+                or lang_base(a.src_lang) == lang_base(a.tgt_lang)
+            ):
                 continue
             p = _language_is_source(" ".join(words), a.src_lang, a.tgt_lang)
             tn = _norm(text)
-            copy = bool(tn) and (tn == src_norm or (tn in src_norm and len(tn) >= 0.5 * len(src_norm))
-                                 or _ratio(tn, src_norm) >= _COPY_RATIO)
+            copy = bool(tn) and (
+                tn == src_norm
+                or (tn in src_norm and len(tn) >= 0.5 * len(src_norm))
+                or _ratio(tn, src_norm) >= _COPY_RATIO
+            )
             if p is not None and p >= (_LID_MIN if len(words) >= _SAME_SCRIPT_WORDS else _LID_FEW):
                 hits.append((j, "untranslated", {"language": a.src_lang, "probability": round(p, 3), "copy": copy}))
         for j, kind, ev in hits:
@@ -240,10 +250,20 @@ def _duplicates(a, skip: set[int]) -> list[Finding]:
                     theirs = _cos(tv, [j2], sv, b2.src_ids)
                     if mine > theirs - _DUPLICATE_MARGIN:
                         continue  # not clearly the worse of the two
-                out.append(Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, "copied",
-                                   f"target {j} repeats target {j2}, the translation of other source "
-                                   f"sentences ({', '.join(map(str, b2.src_ids))})",
-                                   {"tgt_ids": [j], "copy_of": j2, "copy_of_src_ids": list(b2.src_ids)}))
+                out.append(
+                    Finding(
+                        bi,
+                        b.src_ids,
+                        b.tgt_ids,
+                        b.src,
+                        b.tgt,
+                        b.score,
+                        "copied",
+                        f"target {j} repeats target {j2}, the translation of other source "
+                        f"sentences ({', '.join(map(str, b2.src_ids))})",
+                        {"tgt_ids": [j], "copy_of": j2, "copy_of_src_ids": list(b2.src_ids)},
+                    )
+                )
                 break
     return out
 
