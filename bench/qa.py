@@ -92,8 +92,9 @@ def _seed_set(folder: Path) -> Path:
     return d
 
 
-def make_sets(work: Path, keys, eval_dir: Path, every: int, seed_rounds: int, number_rounds: int,
-              inject: Path) -> dict[str, list[Path]]:
+def make_sets(
+    work: Path, keys, eval_dir: Path, every: int, seed_rounds: int, number_rounds: int, inject: Path
+) -> dict[str, list[Path]]:
     """Damaged copies of every set: ``{key: [round folders]}`` (``src``, ``tgt``, ``clean``, ``key``)."""
     qa = _qa_inject(inject)
     out: dict[str, list[Path]] = {}
@@ -109,8 +110,14 @@ def make_sets(work: Path, keys, eval_dir: Path, every: int, seed_rounds: int, nu
         for seed, types, k in plans:
             d = work / f"{key}-{seed}"
             if not (d / "key").is_dir():
-                args = argparse.Namespace(set_dir=str(set_dir), out_dir=str(d), seed=seed, every=k,
-                                          types=types, names=str(names) if names else None)
+                args = argparse.Namespace(
+                    set_dir=str(set_dir),
+                    out_dir=str(d),
+                    seed=seed,
+                    every=k,
+                    types=types,
+                    names=str(names) if names else None,
+                )
                 _quiet(qa.make, args)
             rounds.append(d)
         out[key] = rounds
@@ -137,8 +144,18 @@ def score_rounds(rounds: list[Path], sl: str, tl: str, docs=None) -> dict:
     coverage = bitext.coverage  # a function (and, before the house move, a callable module)
 
     model = load_model(None)
-    res = {"found": Counter(), "total": Counter(), "beads_damaged": 0, "false_damaged": 0, "beads_clean": 0,
-           "flags_clean": 0, "clean_status": Counter(), "clean_findings": Counter(), "seconds": 0.0, "missed": []}
+    res = {
+        "found": Counter(),
+        "total": Counter(),
+        "beads_damaged": 0,
+        "false_damaged": 0,
+        "beads_clean": 0,
+        "flags_clean": 0,
+        "clean_status": Counter(),
+        "clean_findings": Counter(),
+        "seconds": 0.0,
+        "missed": [],
+    }
     clean_seen = set()
     for d in rounds:
         for kf in sorted((d / "key").iterdir()):
@@ -161,15 +178,20 @@ def score_rounds(rounds: list[Path], sl: str, tl: str, docs=None) -> dict:
             hits_tgt = {e["tgt_new"] for e in key if "tgt_new" in e}
             for e in key:
                 res["total"][e["type"]] += 1
-                ok = any((e["src"] is not None and e["src"] in s) or ("tgt_new" in e and e["tgt_new"] in t)
-                         for s, t, _ in fl)
+                ok = any(
+                    (e["src"] is not None and e["src"] in s) or ("tgt_new" in e and e["tgt_new"] in t) for s, t, _ in fl
+                )
                 res["found"][e["type"]] += ok
                 if not ok:
                     res["missed"].append(f"{d.name}/{kf.name} {e['type']} src {e['src']} {e.get('detail', '')}"[:160])
             res["beads_damaged"] += len(reports["tgt"][0]["beads"])
             res["false_damaged"] += sum(
-                1 for s, t, _ in fl if not (s & hits_src) and not (t & hits_tgt)
-                and not any(x in s for e in key if e["type"] == "omit" for x in (e["src"] - 1, e["src"] + 1)))
+                1
+                for s, t, _ in fl
+                if not (s & hits_src)
+                and not (t & hits_tgt)
+                and not any(x in s for e in key if e["type"] == "omit" for x in (e["src"] - 1, e["src"] + 1))
+            )
             if "clean" in reports:
                 clean_seen.add((kf.name, tuple((d / "clean" / kf.name).read_text("utf-8").splitlines())))
                 cj, cr = reports["clean"]
@@ -198,8 +220,12 @@ def run_baseline(rounds_by_set: dict, docs, src: Path) -> dict:
     """The same scoring in a subprocess that imports the code of ``src``."""
     env = dict(os.environ, PYTHONPATH=str(src), BITEXT_QA_KEEP_PATH="1")
     job = {k: [str(r) for r in v] for k, v in rounds_by_set.items()}
-    r = subprocess.run([sys.executable, __file__, "--worker", json.dumps({"rounds": job, "docs": docs})],
-                       env=env, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, __file__, "--worker", json.dumps({"rounds": job, "docs": docs})],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if r.returncode:
         raise SystemExit(f"baseline worker failed: {r.stderr[-2000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -241,8 +267,10 @@ def print_table(cur: dict, base: dict | None) -> None:
     def per100(res, a, b):
         return 100 * res[a] / max(1, res[b])
 
-    for label, a, b in (("false flags / 100 beads, damaged", "false_damaged", "beads_damaged"),
-                        ("flags / 100 beads, clean", "flags_clean", "beads_clean")):
+    for label, a, b in (
+        ("false flags / 100 beads, damaged", "false_damaged", "beads_damaged"),
+        ("flags / 100 beads, clean", "flags_clean", "beads_clean"),
+    ):
         row = f"{label}\n{'':<13}"
         for key in keys:
             c = per100(cur[key], a, b)
@@ -259,12 +287,19 @@ def print_table(cur: dict, base: dict | None) -> None:
         b = base[key]["clean_status"] if base and key in base else {}
         c = cur[key]["clean_status"]
         sts = sorted(set(b) | set(c))
-        print(f"  {key:<6} {cur[key]['beads_clean']} beads: " + ", ".join(f"{s} {b.get(s, 0)} -> {c.get(s, 0)}"
-                                                                     for s in sts)
-              + ("; findings: " + ", ".join(f"{k} {v}" for k, v in sorted(cur[key]["clean_findings"].items()))
-                 if cur[key]["clean_findings"] else ""))
-    print("\nseconds aligning and checking (all rounds, this code; --timing compares with the baseline): "
-          + ", ".join(f"{k} {cur[k]['seconds']:.1f}" for k in keys))
+        print(
+            f"  {key:<6} {cur[key]['beads_clean']} beads: "
+            + ", ".join(f"{s} {b.get(s, 0)} -> {c.get(s, 0)}" for s in sts)
+            + (
+                "; findings: " + ", ".join(f"{k} {v}" for k, v in sorted(cur[key]["clean_findings"].items()))
+                if cur[key]["clean_findings"]
+                else ""
+            )
+        )
+    print(
+        "\nseconds aligning and checking (all rounds, this code; --timing compares with the baseline): "
+        + ", ".join(f"{k} {cur[k]['seconds']:.1f}" for k in keys)
+    )
 
 
 # --------------------------------------------------------------------------
@@ -293,33 +328,54 @@ print(t1 - t0, t2 - t1, t3 - t2)
 
 
 def timing(baseline_src: Path, work: Path, eval_dir: Path, repeats: int) -> None:
-    cases = [("seed", ROOT / "seeds/global-times-editorial.zh.txt", ROOT / "seeds/global-times-editorial.ko.txt",
-              "zh", "ko", "0"),
-             ("bible 003", eval_dir / "bible-zh-ko/zh/003", eval_dir / "bible-zh-ko/ko/003", "zh", "ko", "1")]
-    print("\nCPU seconds of import + align + coverage (median of runs; cold: an empty cache, so the embeddings and\n"
-          "the table of jieba's names are computed; warm: both read from the cache)")
+    cases = [
+        (
+            "seed",
+            ROOT / "seeds/global-times-editorial.zh.txt",
+            ROOT / "seeds/global-times-editorial.ko.txt",
+            "zh",
+            "ko",
+            "0",
+        ),
+        ("bible 003", eval_dir / "bible-zh-ko/zh/003", eval_dir / "bible-zh-ko/ko/003", "zh", "ko", "1"),
+    ]
+    print(
+        "\nCPU seconds of import + align + coverage (median of runs; cold: an empty cache, so the embeddings and\n"
+        "the table of jieba's names are computed; warm: both read from the cache)"
+    )
     print(f"{'document':<11}{'cache':<7}{'baseline':>30}{'this code':>30}{'ratio':>7}")
     for name, s, t, sl, tl, pre in cases:
         for cold in (True, False):
             got = {}
             for label, src in (("baseline", baseline_src), ("this", ROOT / "src")):
                 runs = []
-                for i in range(repeats):
+                for _ in range(repeats):
                     cache = work / f"cache-{label}-{name.replace(' ', '')}-{'cold' if cold else 'warm'}"
                     if cold and cache.exists():
                         shutil.rmtree(cache)
                     env = dict(os.environ, PYTHONPATH=str(src), BITEXT_CACHE_DIR=str(cache))
                     if not cold and not cache.exists():  # fill it once
-                        subprocess.run([sys.executable, "-c", _TIME_SCRIPT, s, t, sl, tl, pre], env=env, check=True,
-                                       capture_output=True)
-                    r = subprocess.run([sys.executable, "-c", _TIME_SCRIPT, s, t, sl, tl, pre], env=env, check=True,
-                                       capture_output=True, text=True)
+                        subprocess.run(
+                            [sys.executable, "-c", _TIME_SCRIPT, s, t, sl, tl, pre],
+                            env=env,
+                            check=True,
+                            capture_output=True,
+                        )
+                    r = subprocess.run(
+                        [sys.executable, "-c", _TIME_SCRIPT, s, t, sl, tl, pre],
+                        env=env,
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    )
                     runs.append([float(x) for x in r.stdout.split()])
                 runs.sort(key=sum)
                 got[label] = runs[len(runs) // 2]
             fmt = lambda x: f"{sum(x):.2f} ({x[0]:.2f}+{x[1]:.2f}+{x[2]:.2f})"  # noqa: E731
-            print(f"{name:<11}{'cold' if cold else 'warm':<7}{fmt(got['baseline']):>30}{fmt(got['this']):>30}"
-                  f"{sum(got['this']) / sum(got['baseline']):>7.2f}")
+            print(
+                f"{name:<11}{'cold' if cold else 'warm':<7}{fmt(got['baseline']):>30}{fmt(got['this']):>30}"
+                f"{sum(got['this']) / sum(got['baseline']):>7.2f}"
+            )
 
 
 def main(argv=None):
@@ -343,8 +399,12 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.worker:
         job = json.loads(args.worker)
-        print(json.dumps(run_current({k: [Path(x) for x in v] for k, v in job["rounds"].items()}, job["docs"]),
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                run_current({k: [Path(x) for x in v] for k, v in job["rounds"].items()}, job["docs"]),
+                ensure_ascii=False,
+            )
+        )
         return
     keys = [k for k in args.sets.split(",") if k]
     bad = set(keys) - set(SETS)
@@ -358,11 +418,16 @@ def main(argv=None):
         work = Path(args.work)
         work.mkdir(parents=True, exist_ok=True)
     docs = args.docs.split(",") if args.docs else None
-    rounds = make_sets(work, keys, Path(args.eval_data), args.every, args.seed_rounds, args.number_rounds,
-                       Path(args.inject))
-    settings = {"every": args.every, "seed_rounds": args.seed_rounds, "number_rounds": args.number_rounds,
-                "name_rounds": "3x every",
-                "docs": docs}
+    rounds = make_sets(
+        work, keys, Path(args.eval_data), args.every, args.seed_rounds, args.number_rounds, Path(args.inject)
+    )
+    settings = {
+        "every": args.every,
+        "seed_rounds": args.seed_rounds,
+        "number_rounds": args.number_rounds,
+        "name_rounds": "3x every",
+        "docs": docs,
+    }
     base = None
     if args.baseline_src:
         base = run_baseline(rounds, docs, Path(args.baseline_src))

@@ -303,7 +303,7 @@ def test_rerun_resumes_after_a_kill(first_run, corpus, model, tmp_path):
     # simulate a kill: ed-p5's output is gone, ed-end's was never renamed into place
     # (its temporary file is left), and the summary stops in the middle of a line
     (out / "ed-p5.tsv").unlink()
-    (out / "ed-end.tsv").rename(out / ".ed-end.tsv.k1ll3d.tmp")
+    (out / "ed-end.tsv").rename(out / ".ed-end.tsv.k1ll3d00.999999.bitext.tmp")
     text = (out / "summary.jsonl").read_text("utf-8")
     cut = text.index('{"id": "ed-end"') + 20
     (out / "summary.jsonl").write_text(text[:cut], "utf-8")

@@ -264,12 +264,28 @@ def test_format_follows_the_output_extension(tmp_path, capsys):
         ("a.tmx", [], "<?xml"),
         ("a.JSONL", [], '{"bitext": '),  # the header line, then the beads
         ("a.beads", [], "[0]:[0]:"),
-        ("a.txt", [], "src_ids\ttgt_ids"),
+        ("a.xlf", [], "<?xml"),
         ("b.tmx", ["--format", "tsv"], "src_ids\ttgt_ids"),  # an explicit --format wins
+        ("a.txt", ["--format", "tsv"], "src_ids\ttgt_ids"),
     ):
         out = tmp_path / name
         assert main(["align", ZH, KO, "-o", str(out), "-q", *fmt_opt]) == 0
         assert out.read_text("utf-8").startswith(first), name
+
+
+def test_an_unknown_output_extension_is_refused_not_written_as_tsv(tmp_path, capsys):
+    """``-o pairs.txt`` or ``-o pairs.docx`` names no output format: one error line listing
+    the formats, exit 2, nothing written (it used to write TSV under that name)."""
+    from conftest import one_error_line
+
+    for name in ("pairs.txt", "pairs.docx", "pairs"):
+        out = tmp_path / name
+        assert main(["align", ZH, KO, "-o", str(out), "-q"]) == 2
+        line = one_error_line(capsys.readouterr().err, name, "names no output format", "xliff (.xlf, .xliff)",
+                              "xlsx (.xlsx)", "moses")
+        assert line.startswith("bitext align: error: ")
+        assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_every_listed_command_loads(capsys):

@@ -28,6 +28,7 @@ STAGES = ["utilities", "text", "formats", "embed", "aligner", "pipeline", "check
 TOP = {
     "bitext": "face",
     "bitext.pipeline": "pipeline",
+    "bitext.bilingual": "pipeline",  # a bilingual file's units as an Alignment
     "bitext._version": "utilities",
     "bitext._process": "utilities",
 }

@@ -359,8 +359,8 @@ def test_stale_temp_files_of_dead_runs_are_removed(pair, tmp_path, capsys):
     zh, ko = _copy_pair(pair, tmp_path)
     dead = subprocess.Popen(["true"])
     dead.wait()
-    stale = tmp_path / f".out.tsv.a1b2c3d4.{dead.pid}.tmp"
-    live = tmp_path / f".out.tsv.e5f6g7h8.{os.getpid()}.tmp"  # a run still writing it
+    stale = tmp_path / f".out.tsv.a1b2c3d4.{dead.pid}.bitext.tmp"
+    live = tmp_path / f".out.tsv.e5f6g7h8.{os.getpid()}.bitext.tmp"  # a run still writing it
     stale.write_text("half", "utf-8")
     live.write_text("half", "utf-8")
     assert main(["align", str(zh), str(ko), "-o", str(tmp_path / "out.tsv"), "-q"]) == 0

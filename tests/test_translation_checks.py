@@ -11,9 +11,9 @@ import pytest
 
 import bitext
 from bitext.check.coverage import coverage
-from bitext.check.records import FINDING_KINDS, Finding
 from bitext.check.names import anchors
 from bitext.check.phonetics import similarity, skeleton
+from bitext.check.records import FINDING_KINDS, Finding
 from bitext.text.segment import split
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -204,8 +204,17 @@ def test_a_clause_left_out_is_not_covered(model, clean, monkeypatch):
     bi = next(i for i, b in enumerate(a.beads) if b.src_ids and b.tgt_ids and len(b.src) > 40)
     b = a.beads[bi]
     clause = b.src[:12]
-    extra = Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, "clause_omitted",
-                    f"not translated: {clause}", {"clause": clause, "chars": 12})
+    extra = Finding(
+        bi,
+        b.src_ids,
+        b.tgt_ids,
+        b.src,
+        b.tgt,
+        b.score,
+        "clause_omitted",
+        f"not translated: {clause}",
+        {"clause": clause, "chars": 12},
+    )
     real = untranslated.untranslated_findings
     monkeypatch.setattr(untranslated, "untranslated_findings", lambda al: real(al) + [extra])
     r = coverage(a)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from .aligner.anchors import anchor_counts
 from .embed.cache import DiskCache, default_cache_dir
 from .embed import language_warning, load_model
 from .embed.embedder import Embedder
-from .text.segment import BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
+from .formats.document import Document
+from .text.segment import (BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences,
+                           script_conflict, split, split_lines)
 
 if TYPE_CHECKING:
     from .aligner.fixed import Comment, Constraint
@@ -74,6 +77,8 @@ class Alignment:
     src_vectors: np.ndarray | None = field(default=None, repr=False)
     tgt_vectors: np.ndarray | None = field(default=None, repr=False)
     model: Embedder | None = field(default=None, repr=False, compare=False)  # the one that made the vectors
+    src_doc: Document | None = field(default=None, repr=False, compare=False)  # where each paragraph sits
+    tgt_doc: Document | None = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
         # the model stays in the process that made the alignment: pickling it
@@ -120,11 +125,30 @@ class Alignment:
     def to_tmx(self) -> str:
         return _formats.beads_to_tmx(self.beads, self.src_lang, self.tgt_lang)
 
-    def format(self, fmt: str) -> str:
-        """Serialise as ``tsv``, ``jsonl``, ``beads`` or ``tmx``."""
-        if fmt == "jsonl":
-            return self.to_jsonl()
-        return _formats.format_beads(self.beads, fmt, self.src_lang, self.tgt_lang)
+    def format(self, fmt: str, report=None) -> str | bytes:
+        """Serialise as ``tsv``, ``jsonl``, ``beads``, ``tmx``, ``xliff`` or ``xlsx`` (bytes; the
+        coverage status of each bead from ``report``, ``bitext.coverage_report(alignment)``, when
+        given). Moses writes two files: :meth:`save`."""
+        from .formats.registry import format_named, render
+
+        f = format_named(fmt)
+        if f.files or not f.writes:
+            raise ValueError(f"the {f.name} format cannot be one text; use save(path, {f.name!r})")
+        files, _ = render(self, None, f, report)
+        return files["-"]
+
+    def save(self, path, fmt: str | None = None, report=None) -> list[str]:
+        """Write the alignment to ``path`` in ``fmt`` (default: the extension names it), safely
+        (:func:`bitext.formats.output.write_files`: nothing half-written is left); returns the files
+        written (Moses: ``path.<src_lang>`` and ``path.<tgt_lang>``). ``report``
+        (``bitext.coverage_report(alignment)``) fills an XLSX's status column."""
+        from .formats.output import write_files
+        from .formats.registry import output_format, render
+
+        f = output_format(path, fmt)
+        files, _ = render(self, path, f, report)
+        write_files(files)
+        return list(files)
 
     def to_pandas(self):
         """One row a bead: ``src_ids``, ``tgt_ids``, ``kind``, ``score``, ``similarity``,
@@ -144,9 +168,25 @@ class Alignment:
         return alignment_html(self)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(name: str, text: str) -> None:
+    """``ValueError`` naming the argument for a text UTF-8 cannot hold (a lone surrogate)."""
+    m = _SURROGATE.search(text)
+    if m:
+        raise ValueError(f"{name} holds a lone surrogate (U+{ord(m.group()):04X}) at offset {m.start()}: not text "
+                         "that UTF-8 can hold; decode the bytes with errors='replace', or read the file with "
+                         "bitext.text.read.read_text")
+
+
 def _check_side(name: str, side) -> None:
-    """``TypeError`` naming the argument unless ``side`` is a text or a list of texts or Sentences."""
+    """``TypeError`` naming the argument unless ``side`` is a text or a list of texts or Sentences;
+    ``ValueError`` for an empty one, or one with a lone surrogate."""
     if isinstance(side, str):
+        if not side.strip():
+            raise ValueError(f"{name} is empty: there is no text to align")
+        _check_text(name, side)
         return
     if isinstance(side, (bytes, bytearray)):
         raise TypeError(f"{name} is bytes: decode it first (e.g. {name}.decode('utf-8')), "
@@ -155,11 +195,21 @@ def _check_side(name: str, side) -> None:
         kind = "a generator or iterator" if hasattr(side, "__next__") else type(side).__name__
         raise TypeError(f"{name} must be a text (str) or a list of sentences, got {kind}"
                         + (f"; pass list({name})" if hasattr(side, "__iter__") else ""))
-    if all(isinstance(x, Sentence) for x in side):
-        return
     for i, x in enumerate(side):
-        if not isinstance(x, str):
+        if isinstance(x, Sentence):
+            x = x.text
+        elif not isinstance(x, str):
             raise TypeError(f"{name}[{i}] is {type(x).__name__}, not str (a list of sentences holds texts)")
+        _check_text(f"{name}[{i}]", x)
+    if not any(x.text.strip() if isinstance(x, Sentence) else x.strip() for x in side):
+        raise ValueError(f"{name} is empty: there is no sentence to align")
+
+
+def _sample(side) -> str:
+    """The start of a side, to tell its script."""
+    if isinstance(side, str):
+        return side[:20000]
+    return "\n".join(x.text if isinstance(x, Sentence) else x for x in side[:200])[:20000]
 
 
 def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = False,
@@ -256,7 +306,9 @@ def align(
     """Align ``src`` with its translation ``tgt``.
 
     ``src``/``tgt``: a text (one paragraph per line, or one sentence per line
-    with ``presplit=True``), a list of sentence strings, or a list of
+    with ``presplit=True``), a :class:`~bitext.formats.document.Document`
+    (:func:`bitext.read_document`: the alignment keeps it as ``src_doc`` or
+    ``tgt_doc``, and outputs carry each bead's position), a list of sentence strings, or a list of
     :class:`~bitext.text.segment.Sentence` (split by the caller; their paragraph
     ids count as evidence). Languages are
     detected when not given (:func:`~bitext.text.segment.detect_lang`).
@@ -272,12 +324,19 @@ def align(
     (:func:`~bitext.aligner.fixed.place_comments`; a comment whose bead was
     re-aligned away moves, with a :class:`~bitext.aligner.fixed.CommentMovedWarning`).
     """
+    src_doc = src if isinstance(src, Document) else None
+    tgt_doc = tgt if isinstance(tgt, Document) else None
+    src = src.text if src_doc is not None else src
+    tgt = tgt.text if tgt_doc is not None else tgt
     for name, side in (("src", src), ("tgt", tgt)):
         _check_side(name, side)
-    for name, lang in (("src_lang", src_lang), ("tgt_lang", tgt_lang)):
+    for name, lang, side in (("src_lang", src_lang, src), ("tgt_lang", tgt_lang, tgt)):
         why = lang is not None and check_lang(lang, name)
         if why:
             raise (TypeError if not isinstance(lang, str) else ValueError)(why)
+        conflict = lang is not None and script_conflict(_sample(side), lang)
+        if conflict:
+            warnings.warn(f"{name}: {conflict}", stacklevel=2)
     t0 = time.perf_counter()
     src_sents, src_lang = segment_side(src, src_lang, presplit, cache, side="src")
     tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache, side="tgt")
@@ -367,6 +426,8 @@ def align(
         src_vectors=src_vectors,
         tgt_vectors=tgt_vectors,
         model=embedder,
+        src_doc=src_doc,
+        tgt_doc=tgt_doc,
     )
 
 

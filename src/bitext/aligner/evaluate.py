@@ -77,17 +77,34 @@ def parse_beads(lines: Iterable[str], name: str = "<beads>") -> list[Bead]:
                 f"{name}:{lineno}: malformed bead line: '{line}' "
                 "(expected [i,j]:[k] or [i,j]:[k]:score)"
             )
-        beads.append((_ids(m.group(1)), _ids(m.group(2))))
+        try:
+            beads.append((_ids(m.group(1)), _ids(m.group(2))))
+        except ValueError:  # an id of thousands of digits (Python's int limit)
+            raise BeadFormatError(f"{name}:{lineno}: a sentence id too long to read "
+                                  f"({max(map(len, re.findall(r'[0-9]+', line))):,} digits)") from None
     return beads
 
 
 def read_beads(path: str | PathLike[str]) -> list[Bead]:
-    """Read a bead file (UTF-8). Raises OSError or :class:`BeadFormatError`."""
-    with open(path, encoding="utf-8") as f:
-        try:
-            return parse_beads(f, name=str(path))
-        except UnicodeDecodeError as e:
-            raise BeadFormatError(f"{path}: not UTF-8 text ({e.reason})") from e
+    """Read a bead file (UTF-8). Raises OSError or :class:`BeadFormatError`
+    (also for a binary file or a device that never ends, ``/dev/zero``)."""
+    from pathlib import Path
+
+    from ..text.read import InputError, _read_bytes
+
+    try:
+        data = _read_bytes(Path(path))  # bounded: a device that never ends stops at its first NULs
+    except InputError as e:
+        raise BeadFormatError(str(e)) from None
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise BeadFormatError(f"{path}:{line}: holds a NUL byte: a binary file, not beads")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise BeadFormatError(f"{path}:{line}: not UTF-8 text ({e.reason})") from None
+    return parse_beads(text.split("\n"), name=str(path))
 
 
 def _bead_type(bead: Bead) -> str:
@@ -228,14 +245,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = score_files(args.files)
     except OSError as e:
+        from ..formats.output import shown
+
         name = e.filename if e.filename is not None else "?"
-        print(f"{parser.prog}: error: {name}: {e.strerror or e}", file=sys.stderr)
+        print(f"{parser.prog}: error: {shown(name)}: {e.strerror or e}", file=sys.stderr)
         return 2
     except ValueError as e:
-        print(f"{parser.prog}: error: {e}", file=sys.stderr)
+        from ..formats.output import shown
+
+        print(f"{parser.prog}: error: {shown(e)}", file=sys.stderr)
         return 2
 
-    print(json.dumps(result, indent=2) if args.json else format_table(result))
+    from ..formats.output import write_stdout
+
+    write_stdout((json.dumps(result, indent=2) if args.json else format_table(result)) + "\n")
     return 0
 
 

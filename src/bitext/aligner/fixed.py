@@ -158,10 +158,7 @@ def read_jsonl(path: str | os.PathLike) -> tuple[dict, list[tuple[int, dict]]]:
     for no, raw in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028 may sit in a JSON string
         if not raw.strip():
             continue
-        try:
-            rec = json.loads(raw)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{p}:{no}: not a JSON line ({e.msg}, column {e.colno})") from None
+        rec = _json_line(raw, p, no)
         if not isinstance(rec, dict):
             raise InputError(f"{p}:{no}: not a JSON object")
         if header is None:
@@ -178,6 +175,19 @@ def read_jsonl(path: str | os.PathLike) -> tuple[dict, list[tuple[int, dict]]]:
     if header is None:  # (read_text refuses a file with no text, so a line was read)
         raise InputError(f"{p}: no header line")
     return header, beads
+
+
+def _json_line(raw: str, path, no: int):
+    """One line of a JSONL file; :class:`~bitext.text.read.InputError` naming the file and the line
+    for anything that is not JSON, nested too deep, or a number too long to read."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}:{no}: not a JSON line ({e.msg}, column {e.colno})") from None
+    except RecursionError:
+        raise InputError(f"{path}:{no}: not a bead: nested too deep") from None
+    except ValueError as e:  # an integer of thousands of digits (Python's int limit)
+        raise InputError(f"{path}:{no}: not a bead: {str(e).split(';')[0]}") from None
 
 
 def _contiguous(ids) -> bool:

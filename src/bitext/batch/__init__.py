@@ -26,12 +26,12 @@ from collections.abc import Generator
 from typing import Any, Iterable, Iterator
 
 from .engines import ENGINES, Job, import_ray, model_for_workers, run_inprocess, run_pool, run_ray
-from ..formats.beads import FORMATS
+from ..formats.registry import BATCH_FORMATS as FORMATS
 from ..formats.output import write_atomic
-from .manifest import MAX_ID, ManifestError, PairSpec, check_id, coerce_pairs, read_manifest
-from ..formats.summary import REPORT_KEYS, REPORT_SUFFIX, SUMMARY_KEYS, SUMMARY_NAME, read_summary
-from .outdir import (LOCK_NAME, BatchError, OutdirLock, check_outdir, clean_temp, fingerprint, is_complete, output_names,
-                     undo_empty_run)
+from .manifest import ManifestError, PairSpec, coerce_pairs, read_manifest
+from ..formats.summary import MAX_ID, REPORT_KEYS, REPORT_SUFFIX, SUMMARY_KEYS, SUMMARY_NAME, check_id, read_summary
+from .outdir import (LOCK_NAME, BatchError, OutdirLock, check_outdir, clean_temp, fingerprint, is_complete,
+                     open_no_follow, output_names, undo_empty_run)
 from .pair import PairResult, align_pair
 
 __all__ = [
@@ -167,7 +167,7 @@ def _align_many(specs, job: Job, workers, engine, address, resume, progress,
                 out.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise BatchError(f"{out}: cannot create the output folder: {e.strerror or e}") from None
-            lock_was_new = not (out / LOCK_NAME).exists()
+            lock_was_new = not os.path.lexists(out / LOCK_NAME)
             lock = OutdirLock(out)
             assert job.fmt is not None  # (align_many sets it with an outdir)
             names = set(output_names(specs, job.fmt)) | {SUMMARY_NAME}
@@ -185,8 +185,8 @@ def _align_many(specs, job: Job, workers, engine, address, resume, progress,
                 todo.append(s)
         if out is not None:
             summary_path = out / SUMMARY_NAME
-            summary_was_new = not summary_path.exists()
-            summary_file = open(summary_path, "a", encoding="utf-8")
+            summary_was_new = not os.path.lexists(summary_path)
+            summary_file = open_no_follow(summary_path)
             if summary_file.tell() > 0:
                 with open(summary_path, "rb") as f:
                     f.seek(-1, os.SEEK_END)

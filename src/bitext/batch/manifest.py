@@ -16,18 +16,22 @@ raise :class:`ManifestError` listing every problem.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable
 
-from ..formats.summary import SUMMARY_NAME
+from ..formats.summary import SUMMARY_NAME, check_id
 
-__all__ = ["PairSpec", "ManifestError", "read_manifest", "coerce_pairs", "check_id", "MAX_ID", "MAX_REPORTED"]
+__all__ = ["PairSpec", "ManifestError", "read_manifest", "coerce_pairs", "MAX_REPORTED",
+           "MAX_PAIRS"]
 
-MAX_ID = 200
 MAX_REPORTED = 20  # problems (or failed pairs) listed in one message
-_ID = re.compile(r"[A-Za-z0-9._-]+\Z")
+# bounds of one manifest: a pipe that never ends (``<(yes ...)``) or a device stops here
+MAX_PAIRS = 1_000_000
+MAX_LINES = 2_000_000  # comments and blank lines included
+MAX_PROBLEMS = 1_000  # a manifest this wrong is not read to its end
+MAX_LINE_BYTES = 1 << 16
+MAX_MANIFEST_BYTES = 1 << 28
 
 
 class ManifestError(ValueError):
@@ -36,11 +40,11 @@ class ManifestError(ValueError):
     ``problems`` lists every problem found, each naming the line (or pair).
     """
 
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        shown = self.problems[:MAX_REPORTED]
-        more = len(self.problems) - len(shown)
-        msg = "\n".join(shown) + (f"\n... and {more} more problems" if more > 0 else "")
+    def __init__(self, problems: list[str], note: str = ""):
+        self.problems = list(problems) + ([note] if note else [])
+        shown = problems[:MAX_REPORTED]
+        more = len(problems) - len(shown)
+        msg = "\n".join(shown) + (f"\n... and {more} more problems" if more > 0 else "") + (f"\n{note}" if note else "")
         super().__init__(msg)
 
 
@@ -57,48 +61,42 @@ class PairSpec:
     encoding: str | None = None  # of both files (None: UTF-8 or detected)
 
 
-def check_id(pair_id: str) -> str | None:
-    """Why ``pair_id`` cannot name an output file, or ``None`` when it can."""
-    if not pair_id:
-        return "empty id"
-    if len(pair_id) > MAX_ID:
-        return f"id is {len(pair_id)} characters long (at most {MAX_ID})"
-    if pair_id.startswith("."):
-        return f"id {pair_id!r} starts with '.'"
-    if not _ID.match(pair_id):
-        bad = sorted({c for c in pair_id if not re.match(r"[A-Za-z0-9._-]", c)})
-        return f"id {pair_id!r} has characters not allowed in a file name here: {' '.join(repr(c) for c in bad)} (use A-Z a-z 0-9 . _ -)"
-    return None
-
-
 def _check_lang(value: str, what: str) -> str | None:
     from ..text.segment import check_lang
 
     return check_lang(value, what) if value else None
 
 
-def _validate(specs: list[PairSpec], fmt: str | None) -> None:
-    """Ids safe and unique (also when case is folded), languages well-formed."""
-    problems = []
-    seen: dict[str, PairSpec] = {}
-    reserved = {SUMMARY_NAME.lower()}
-    for s in specs:
+class _Checker:
+    """Ids safe and unique (also when case is folded), languages well-formed: one pair at a time."""
+
+    def __init__(self, fmt: str | None):
+        self.fmt = fmt
+        self.seen: dict[str, PairSpec] = {}
+
+    def problem(self, s: PairSpec) -> str | None:
+        """``"where: why"`` for a bad pair, else ``None``."""
         why = check_id(s.id)
         if why is None:
-            first = seen.get(s.id.lower())
+            first = self.seen.get(s.id.lower())
             if first is not None:
                 same = "" if first.id == s.id else f" (same file name as {first.id!r} on a case-insensitive file system)"
                 why = f"duplicate id {s.id!r}{same}; first at {first.where}"
             else:
-                seen[s.id.lower()] = s
-                if fmt and f"{s.id}.{fmt}".lower() in reserved:
+                self.seen[s.id.lower()] = s
+                if self.fmt and f"{s.id}.{self.fmt}".lower() == SUMMARY_NAME.lower():
                     why = f"id {s.id!r} would overwrite {SUMMARY_NAME}"
         if why is None:
             why = _check_lang(s.src_lang or "", "source language") or _check_lang(s.tgt_lang or "", "target language")
         if why is None and (not s.src or not s.tgt):
             why = "empty path"
-        if why:
-            problems.append(f"{s.where}: {why}")
+        return f"{s.where}: {why}" if why else None
+
+
+def _validate(specs: list[PairSpec], fmt: str | None) -> None:
+    """:class:`ManifestError` listing every bad pair (:class:`_Checker`)."""
+    check = _Checker(fmt)
+    problems = [x for x in map(check.problem, specs) if x]
     if problems:
         raise ManifestError(problems)
 
@@ -118,25 +116,17 @@ def read_manifest(path: str | os.PathLike, fmt: str | None = None) -> list[PairS
     ``summary.jsonl`` is refused too.
     """
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise ManifestError([f"{p}: no such file"]) from None
-    except IsADirectoryError:
-        raise ManifestError([f"{p}: is a directory, not a manifest"]) from None
-    except OSError as e:
-        raise ManifestError([f"{p}: cannot read: {e.strerror or e}"]) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line_no = data[: e.start].count(b"\n") + 1
-        raise ManifestError([f"{p}:{line_no}: not UTF-8; save the manifest as UTF-8"]) from None
     base = p.parent
-    specs, problems = [], []
-    for n, line in enumerate(text.split("\n"), 1):
-        line = line.rstrip("\r")
+    specs: list[PairSpec] = []
+    problems: list[str] = []
+    check = _Checker(fmt)
+    for n, line in _lines(p):
         if not line.strip() or line.startswith("#"):
             continue
+        if len(specs) + len(problems) >= MAX_PAIRS:
+            raise ManifestError([f"{p}:{n}: more than {MAX_PAIRS:,} pairs; split the manifest into several"])
+        if len(problems) >= MAX_PROBLEMS:
+            raise ManifestError(problems, f"{p}:{n}: stopped reading after {MAX_PROBLEMS:,} problems")
         where = f"{p}:{n}"
         fields = line.split("\t")
         if len(fields) not in (3, 5):
@@ -151,22 +141,55 @@ def read_manifest(path: str | os.PathLike, fmt: str | None = None) -> list[PairS
         if not src.strip() or not tgt.strip():
             problems.append(f"{where}: empty {'src_path' if not src.strip() else 'tgt_path'}")
             continue
-        specs.append(PairSpec(pid, _abspath(base, src), _abspath(base, tgt), sl, tl, where))
-    try:
-        _validate(specs, fmt)
-    except ManifestError as e:
-        problems += e.problems
+        spec = PairSpec(pid, _abspath(base, src), _abspath(base, tgt), sl, tl, where)
+        bad = check.problem(spec)
+        if bad:
+            problems.append(bad)
+        else:
+            specs.append(spec)
     if problems:
-        problems.sort(key=_line_number)
         raise ManifestError(problems)
     if not specs:
         raise ManifestError([f"{p}: no pairs (one pair a line: id<TAB>src_path<TAB>tgt_path[<TAB>src_lang<TAB>tgt_lang])"])
     return specs
 
 
-def _line_number(msg: str) -> int:
-    m = re.match(r".*?:(\d+): ", msg)
-    return int(m.group(1)) if m else 0
+def _lines(p: Path):
+    """``(number, line)`` of each line of a manifest, read a bounded line at a
+    time: a file (or pipe) that is binary (``/dev/zero``), endless or over
+    :data:`MAX_MANIFEST_BYTES` is refused with a :class:`ManifestError`."""
+    try:
+        f = open(p, "rb")
+    except FileNotFoundError:
+        raise ManifestError([f"{p}: no such file"]) from None
+    except IsADirectoryError:
+        raise ManifestError([f"{p}: is a directory, not a manifest"]) from None
+    except OSError as e:
+        raise ManifestError([f"{p}: cannot read: {e.strerror or e}"]) from None
+    size = 0
+    with f:
+        for n in range(1, MAX_LINES + 2):
+            try:
+                raw = f.readline(MAX_LINE_BYTES + 1)
+            except IsADirectoryError:
+                raise ManifestError([f"{p}: is a directory, not a manifest"]) from None
+            except OSError as e:
+                raise ManifestError([f"{p}: cannot read: {e.strerror or e}"]) from None
+            if not raw:
+                return
+            if b"\0" in raw:
+                raise ManifestError([f"{p}:{n}: holds a NUL byte: a binary file, not a manifest"])
+            if len(raw) > MAX_LINE_BYTES:
+                raise ManifestError([f"{p}:{n}: a line of more than {MAX_LINE_BYTES:,} bytes: not a manifest"])
+            size += len(raw)
+            if size > MAX_MANIFEST_BYTES or n > MAX_LINES:
+                raise ManifestError([f"{p}:{n}: more than {MAX_MANIFEST_BYTES >> 20} MiB or {MAX_LINES:,} lines; "
+                                     "split the manifest into several"])
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError:
+                raise ManifestError([f"{p}:{n}: not UTF-8; save the manifest as UTF-8"]) from None
+            yield n, line.rstrip("\n").rstrip("\r")
 
 
 def coerce_pairs(pairs: Iterable, fmt: str | None) -> list[PairSpec]:

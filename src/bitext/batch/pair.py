@@ -16,8 +16,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..text.read import InputError, read_text
-from ..formats.output import OutputError, write_output
+from ..text.read import InputError
+from ..formats.output import OutputError, write_files, write_output
 from .manifest import PairSpec
 from ..formats.summary import REPORT_KEYS, REPORT_SUFFIX, SUMMARY_KEYS
 from .outdir import fingerprint
@@ -135,16 +135,15 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
     worker = f"{socket.gethostname()}:{os.getpid()}"
     base: dict[str, Any] = dict(src=spec.src, tgt=spec.tgt, worker=worker)
     try:
-        src = read_text(spec.src, spec.encoding, spec.src_lang)
-        tgt = read_text(spec.tgt, spec.encoding, spec.tgt_lang)
+        src, tgt = _read(spec.src, spec.encoding, spec.src_lang), _read(spec.tgt, spec.encoding, spec.tgt_lang)
         try:
             files: dict[str, Any] = {"src_file": fingerprint(spec.src), "tgt_file": fingerprint(spec.tgt)}
         except OSError:
             files = {}
         langs = []
-        for path, text, given in ((spec.src, src, spec.src_lang), (spec.tgt, tgt, spec.tgt_lang)):
+        for path, doc, given in ((spec.src, src, spec.src_lang), (spec.tgt, tgt, spec.tgt_lang)):
             try:
-                langs.append(given or detect_lang(text))
+                langs.append(given or detect_lang(doc.text))
             except LanguageError as e:
                 raise InputError(f"{path}: {e}; give src_lang and tgt_lang in the manifest (fields 4 and 5)") from None
         if isinstance(model, LazyModel):  # the model loads with the first pair: not the pair's time
@@ -155,12 +154,16 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             a = align(src, tgt, langs[0], langs[1], model=model)
-        out = None
+        out = report = None
         if outdir is not None:
             fmt = fmt or "tsv"  # align_many's default
             out = os.path.join(outdir, f"{spec.id}.{fmt}")
-            write_output(out, a.format(fmt), (spec.src, spec.tgt))
-        counts: dict[str, Any] = _report(a, spec, outdir, keep) if coverage else {}
+            if fmt == "xlsx":  # its status column: the coverage status of each bead
+                from ..check.coverage import coverage as coverage_report
+
+                report = coverage_report(a)
+            write_files({out: a.format(fmt, report)}, (spec.src, spec.tgt), follow_links=False)
+        counts: dict[str, Any] = _report(a, spec, outdir, keep, report) if coverage else {}
         n_src = len(a.src_sentences)
         covered = sum(len(b.src_ids) for b in a.beads if b.tgt_ids)
         return PairResult(
@@ -183,11 +186,23 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
                       peak_rss_mb=_peak_rss_mb(), **base)
 
 
-def _report(a, spec: PairSpec, outdir: str | None, keep: bool) -> dict:
-    """The coverage report of one pair, written beside its alignment: PairResult fields."""
+def _read(path, encoding, lang):
+    """A pair's document (:func:`bitext.read_document`: text, DOCX, HTML, Markdown, subtitles, EPUB, PDF)."""
+    from ..formats.document import MissingExtra
+    from ..formats.registry import read_document
+
+    try:
+        return read_document(path, encoding, lang)
+    except MissingExtra as e:
+        raise InputError(f"{path}: {e}") from None
+
+
+def _report(a, spec: PairSpec, outdir: str | None, keep: bool, report=None) -> dict:
+    """The coverage report of one pair (``report``, when the output already needed it), written
+    beside its alignment: PairResult fields."""
     from ..check.coverage import coverage as coverage_report
 
-    r = coverage_report(a)
+    r = report if report is not None else coverage_report(a)
     d = r.to_dict()
     c = d["counts"]
     out = {"report_coverage": d["coverage"], "omissions": c["omitted_sentences"], "additions": c["added_sentences"],
@@ -195,5 +210,6 @@ def _report(a, spec: PairSpec, outdir: str | None, keep: bool) -> dict:
            "finding_kinds": c["findings_by_kind"], "report": r if keep else None}
     if outdir is not None:
         out["report_file"] = os.path.join(outdir, f"{spec.id}{REPORT_SUFFIX}")
-        write_output(out["report_file"], json.dumps(d, ensure_ascii=False, indent=2) + "\n", (spec.src, spec.tgt))
+        write_output(out["report_file"], json.dumps(d, ensure_ascii=False, indent=2) + "\n", (spec.src, spec.tgt),
+                     follow_links=False)
     return out

@@ -134,8 +134,12 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
     ``True`` is ``"strict"``, ``"sensitive"`` finds more and flags more
     (:data:`bitext.check.clauses.RULES`).
     """
+    if not (hasattr(alignment, "beads") and hasattr(alignment, "src_sentences")):
+        raise TypeError(f"alignment must be an Alignment (what bitext.align returns), got {type(alignment).__name__}")
     if threshold is None:
         threshold = DEFAULT_THRESHOLD
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        raise TypeError(f"threshold must be a number from 0 to 1, got {type(threshold).__name__}")
     threshold = float(threshold)
     if not 0.0 <= threshold <= 1.0 or math.isnan(threshold):
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")

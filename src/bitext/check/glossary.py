@@ -103,7 +103,9 @@ def parse_glossary(text: str, name: str = "<glossary>") -> Glossary:
     """Parse glossary TSV text; ``name`` is the file named in errors."""
     entries: list[GlossaryEntry] = []
     first_line: dict[str, int] = {}
-    for no, raw in enumerate(text.splitlines(), start=1):
+    # lines end at \n alone (read_text made \r\n and \r \n): a U+2028 or a form feed in a note
+    # stays in it, so that a line number is the file's
+    for no, raw in enumerate(text.split("\n"), start=1):
         line = raw.rstrip("\r")
         if not line.strip() or line.lstrip().startswith("#"):
             continue

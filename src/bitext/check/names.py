@@ -39,11 +39,11 @@ import bisect
 import functools
 import re
 from collections import Counter, defaultdict
-from itertools import combinations
 from dataclasses import dataclass
+from itertools import combinations
 
-from .records import Finding
 from .phonetics import hangul_latin, similarity, skeleton, spelling
+from .records import Finding
 from .words import lang_base
 
 __all__ = ["name_findings", "Anchor", "anchors", "NAME_TAGS"]
@@ -93,11 +93,11 @@ class Anchor:
 
 def _han_units(text: str) -> set[str]:
     lo, hi = _HAN_NGRAM
-    out = set()
+    out: set[str] = set()
     for m in _HAN_RUN.finditer(text):
         r = m.group()
         for n in range(lo, min(hi, len(r)) + 1):
-            out.update(r[i:i + n] for i in range(len(r) - n + 1))
+            out.update(r[i : i + n] for i in range(len(r) - n + 1))
     return out
 
 
@@ -154,8 +154,11 @@ def _spelled_in(rendering: str, target: _Target) -> bool:
     if len(rendering) < 3:  # two syllables are too few to tell a spelling from another name (예수, 예루)
         return False
     r = hangul_latin(rendering)
-    return any(abs(len(u) - len(rendering)) <= 1 and similarity(hangul_latin(u), r) >= _SPELLING
-               for u in target.units if u[:1] == rendering[:1])
+    return any(
+        abs(len(u) - len(rendering)) <= 1 and similarity(hangul_latin(u), r) >= _SPELLING
+        for u in target.units
+        if u[:1] == rendering[:1]
+    )
 
 
 def _reading_overlap(han: str, hangul: str) -> float:
@@ -219,7 +222,7 @@ def _jieba_names() -> _Names:
         st = os.stat(path) if path else None
     except OSError:
         st = None
-    if st is None:
+    if path is None or st is None:
         return _Names([], b"")
     store = DiskCache(default_cache_dir(), "jieba-names-v2")
     key = [path, str(st.st_size), str(st.st_mtime_ns)]
@@ -246,8 +249,11 @@ def _jieba_names() -> _Names:
     found = sorted(dict(re.findall(r"^(\S+) \d+ (nr|nrt|nrfg|ns|nt|nz)$", data, re.M)).items())
     words = [w for w, _ in found]
     tags = bytes(_TAGS.index(t) for _, t in found)
-    store.put("names", key, {"words": np.frombuffer("\n".join(words).encode("utf-8"), np.uint8),
-                             "tags": np.frombuffer(tags, np.uint8)})
+    store.put(
+        "names",
+        key,
+        {"words": np.frombuffer("\n".join(words).encode("utf-8"), np.uint8), "tags": np.frombuffer(tags, np.uint8)},
+    )
     return _Names(words, tags)
 
 
@@ -453,8 +459,12 @@ def name_findings(alignment) -> list[Finding]:
 
     def is_name(x: Anchor) -> bool:  # the best source string of a target word is a name
         if x.tgt not in name_memo:
-            capital = None if korean else sum(x.tgt in targets[bi].capital for bi in paired
-                                              if x.tgt in targets[bi].units) >= 0.8 * x.together
+            capital = (
+                None
+                if korean
+                else sum(x.tgt in targets[bi].capital for bi in paired if x.tgt in targets[bi].units)
+                >= 0.8 * x.together
+            )
             name_memo[x.tgt] = _is_name(x.src, x.tgt, capital, x.together, x.dice, _FOUND_DICE)
         return name_memo[x.tgt]
 
@@ -472,39 +482,71 @@ def name_findings(alignment) -> list[Finding]:
         b, units, t = a.beads[bi], src_units[bi], targets[bi]
         missing = [x for x in named if bi in unrendered[x.src]]
         renders = {x.tgt for x in named if x.src in units} if missing else set()
-        evidence = None
+        # (the anchor not rendered, the words found instead with what each renders, why)
+        evidence: tuple[Anchor, list[tuple[str, str | None]], str] | None = None
         if missing:
-            intruders = [best[w] for w in sorted(t.units) if w in best and best[w].src not in units
-                         and not any(w.startswith(r) or r.startswith(w) for r in renders) and is_name(best[w])]
+            intruders = [
+                best[w]
+                for w in sorted(t.units)
+                if w in best
+                and best[w].src not in units
+                and not any(w.startswith(r) or r.startswith(w) for r in renders)
+                and is_name(best[w])
+            ]
             intruders = [x for x in intruders if not any(x.tgt != y.tgt and y.tgt.startswith(x.tgt) for y in intruders)]
             if intruders:
                 evidence = (missing[0], [(x.tgt, x.src) for x in intruders], "anchor")
             elif t.korean:
                 # a name rendered the same way everywhere else, and a proper noun nothing explains
-                steady = [x for x in missing if x.together >= _STEADY
-                          and len(unrendered[x.src]) <= _UNSTEADY * (x.together + len(unrendered[x.src]))]
+                steady = [
+                    x
+                    for x in missing
+                    if x.together >= _STEADY
+                    and len(unrendered[x.src]) <= _UNSTEADY * (x.together + len(unrendered[x.src]))
+                ]
                 # ... that is a name of the document: the target has it in other beads too
-                strange = [w for w, whole in _proper_nouns(b.tgt) if tgt_count[w] >= 2
-                           and not (w in best and best[w].src in units and best[w].together >= _STEADY)
-                           and not _explained(w, whole, b.src, renders)] if steady else []
+                strange = (
+                    [
+                        w
+                        for w, whole in _proper_nouns(b.tgt)
+                        if tgt_count[w] >= 2
+                        and not (w in best and best[w].src in units and best[w].together >= _STEADY)
+                        and not _explained(w, whole, b.src, renders)
+                    ]
+                    if steady
+                    else []
+                )
                 if strange:
                     evidence = (steady[0], [(w, None) for w in dict.fromkeys(strange)], "proper noun")
         if evidence is None:
-            once = [u for u in units if len(u) >= _ONCE_CHARS and u in nrt and u not in by_src
-                    and len(_skel(u)) >= _ONCE_SKELETON and src_count[u] == 1 and _transliteration(u)
-                    and not _sounds_in(u, t)]
+            once = [
+                u
+                for u in units
+                if len(u) >= _ONCE_CHARS
+                and u in nrt
+                and u not in by_src
+                and len(_skel(u)) >= _ONCE_SKELETON
+                and src_count[u] == 1
+                and _transliteration(u)
+                and not _sounds_in(u, t)
+            ]
             once = [u for u in once if not any(u != v and u in v for v in once)]
             if once:
                 evidence = (Anchor(once[0], "", 0, 0.0, True), [], "sound")
         if evidence is None:
             continue
-        miss, found, why = evidence
+        miss, instead, why = evidence
         msg = f"name {miss.src}" + (f" (rendered {miss.tgt} elsewhere)" if miss.tgt else "") + " is not rendered here"
-        if found:
-            msg += "; the target has " + ", ".join(f"{w} (the rendering of {s})" if s else w for w, s in found)
+        if instead:
+            msg += "; the target has " + ", ".join(f"{w} (the rendering of {s})" if s else w for w, s in instead)
         elif why == "sound":
             msg += " (no word of the target sounds like it)"
-        ev = {"name": miss.src, "expected": miss.tgt or None, "found": [w for w, _ in found],
-              "found_for": [s for _, s in found], "why": why}
+        ev = {
+            "name": miss.src,
+            "expected": miss.tgt or None,
+            "found": [w for w, _ in instead],
+            "found_for": [s for _, s in instead],
+            "why": why,
+        }
         out.append(Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, "name", msg, ev))
     return out

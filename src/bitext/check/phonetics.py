@@ -23,14 +23,83 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 # Hangul jamo as Latin letters (initials, medials, finals), close to how loanwords are written back
 _INITIAL = ["g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h"]
-_MEDIAL = ["a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi",
-           "yu", "eu", "ui", "i"]
+_MEDIAL = [
+    "a",
+    "ae",
+    "ya",
+    "yae",
+    "eo",
+    "e",
+    "yeo",
+    "ye",
+    "o",
+    "wa",
+    "wae",
+    "oe",
+    "yo",
+    "u",
+    "wo",
+    "we",
+    "wi",
+    "yu",
+    "eu",
+    "ui",
+    "i",
+]
 # a final ㅅ, ㅆ, ㅈ, ㅊ is heard as t (다윗 David, 헤롯 Herod), as Revised Romanization writes it
-_FINAL = ["", "g", "kk", "gs", "n", "nj", "nh", "d", "l", "lg", "lm", "lb", "ls", "lt", "lp", "lh", "m", "b", "bs",
-          "t", "t", "ng", "t", "t", "k", "t", "p", "h"]
+_FINAL = [
+    "",
+    "g",
+    "kk",
+    "gs",
+    "n",
+    "nj",
+    "nh",
+    "d",
+    "l",
+    "lg",
+    "lm",
+    "lb",
+    "ls",
+    "lt",
+    "lp",
+    "lh",
+    "m",
+    "b",
+    "bs",
+    "t",
+    "t",
+    "ng",
+    "t",
+    "t",
+    "k",
+    "t",
+    "p",
+    "h",
+]
 
-_MERGE = str.maketrans({"r": "l", "v": "b", "f": "b", "p": "b", "k": "g", "c": "g", "q": "g", "t": "d", "z": "j",
-                        "x": "s", "w": "", "y": "", "h": "", "a": "", "e": "", "i": "", "o": "", "u": ""})
+_MERGE = str.maketrans(
+    {
+        "r": "l",
+        "v": "b",
+        "f": "b",
+        "p": "b",
+        "k": "g",
+        "c": "g",
+        "q": "g",
+        "t": "d",
+        "z": "j",
+        "x": "s",
+        "w": "",
+        "y": "",
+        "h": "",
+        "a": "",
+        "e": "",
+        "i": "",
+        "o": "",
+        "u": "",
+    }
+)
 # pinyin initials as the consonants a Korean or English ear hears (zh, ch, j, q, z, c -> j; sh -> s)
 _PINYIN_INITIAL = re.compile(r"^(zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(.*)$")
 # x renders s (西门 Simon) as often as h (希律 Herod, 希伯来 Hebrew): like h, it is left out
@@ -78,6 +147,7 @@ def _pinyin_skeleton(han: str) -> str:
         if not r:
             continue
         m = _PINYIN_INITIAL.match(r)
+        assert m is not None  # (the pattern matches any reading: one line)
         ini, rest = m.group(1) or "", m.group(2)
         out.append(_PINYIN_SOUND.get(ini, ini))
         # a final n or ng is heard (曼 man: n); er is heard as l (尔: 올트만, Altman)

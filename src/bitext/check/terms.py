@@ -138,8 +138,16 @@ def _as_docs(alignments) -> list[tuple[object, Alignment]]:
     if hasattr(alignments, "beads"):
         return [(0, alignments)]
     if isinstance(alignments, dict):
-        return list(alignments.items())
-    return list(enumerate(alignments))
+        docs = list(alignments.items())
+    elif isinstance(alignments, (list, tuple)):
+        docs = list(enumerate(alignments))
+    else:
+        raise TypeError("alignments must be an Alignment, a list of them or a dict {doc_id: alignment}, "
+                        f"got {type(alignments).__name__}")
+    for doc, a in docs:
+        if not hasattr(a, "beads"):
+            raise TypeError(f"alignments[{doc!r}] is {type(a).__name__}, not an Alignment")
+    return docs
 
 
 def _collect(docs, src_lang, tgt_lang, extra_src, extra_tgt, use_gloss, sim, rules) -> list[_Bead]:
@@ -403,6 +411,10 @@ def terms(alignments, *, glossary=None, model=None, evidence=EVIDENCE, min_score
     ``rules``: Korean stems by rules even where python-mecab-ko is installed.
     All alignments must be in the same language pair.
     """
+    if isinstance(min_score, bool) or not isinstance(min_score, (int, float)):
+        raise TypeError(f"min_score must be a number from 0 to 1, got {type(min_score).__name__}")
+    if not 0.0 <= min_score <= 1.0:  # (NaN too)
+        raise ValueError(f"min_score must be between 0 and 1, got {min_score}")
     docs = _as_docs(alignments)
     if not docs:
         return TermList([], [], "", "")

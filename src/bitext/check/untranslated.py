@@ -87,7 +87,7 @@ def script_counts(text: str) -> dict[str, int]:
 
 
 def _main_script(counts: dict[str, int]) -> str | None:
-    return max(counts, key=counts.get) if counts else None
+    return max(counts, key=counts.__getitem__) if counts else None
 
 
 def _side_script(sents) -> tuple[str | None, frozenset]:
@@ -149,6 +149,7 @@ def untranslated_findings(alignment) -> list[Finding]:
             if letters < MIN_LETTERS:
                 continue
             if not shared:
+                assert src_main is not None  # (not shared: each side has a main script)
                 # the sentence, or a piece of it between full stops (a Chinese sentence the Korean
                 # splitter left glued to the next Korean one)
                 for piece in [bare] + (_PIECE.split(bare) if _PIECE.search(bare) else []):
@@ -159,8 +160,11 @@ def untranslated_findings(alignment) -> list[Finding]:
                     share = pc.get(src_main, 0) / n
                     own = sum(pc.get(k, 0) for k in tgt_own) / n
                     if share >= _SOURCE_SHARE and own < _OWN_SHARE:
-                        ev = {"script": src_main, "share": round(share, 3), "copy": bool(_norm(piece))
-                              and _norm(piece) in src_norm}
+                        ev: dict = {
+                            "script": src_main,
+                            "share": round(share, 3),
+                            "copy": bool(_norm(piece)) and _norm(piece) in src_norm,
+                        }
                         if piece is not bare:
                             ev["text"] = piece.strip()
                         hits.append((j, "untranslated", ev))
@@ -169,13 +173,20 @@ def untranslated_findings(alignment) -> list[Finding]:
             # a shared script: the source's language, told by the words in lower case (names,
             # headings and addresses are in capitals and digits: Willy Auf der Maur, Seewen)
             words = _LOWER_WORD.findall(bare)
-            if len(words) < _FEW_WORDS or not a.src_lang or not a.tgt_lang \
-                    or lang_base(a.src_lang) == lang_base(a.tgt_lang):
+            if (
+                len(words) < _FEW_WORDS
+                or not a.src_lang
+                or not a.tgt_lang
+                or lang_base(a.src_lang) == lang_base(a.tgt_lang)
+            ):
                 continue
             p = _language_is_source(" ".join(words), a.src_lang, a.tgt_lang)
             tn = _norm(text)
-            copy = bool(tn) and (tn == src_norm or (tn in src_norm and len(tn) >= 0.5 * len(src_norm))
-                                 or _ratio(tn, src_norm) >= _COPY_RATIO)
+            copy = bool(tn) and (
+                tn == src_norm
+                or (tn in src_norm and len(tn) >= 0.5 * len(src_norm))
+                or _ratio(tn, src_norm) >= _COPY_RATIO
+            )
             if p is not None and p >= (_LID_MIN if len(words) >= _SAME_SCRIPT_WORDS else _LID_FEW):
                 hits.append((j, "untranslated", {"language": a.src_lang, "probability": round(p, 3), "copy": copy}))
         for j, kind, ev in hits:
@@ -222,8 +233,8 @@ def _duplicates(a, skip: set[int]) -> list[Finding]:
     sv, tv = a.src_vectors, a.tgt_vectors
     out = []
     for ids in groups.values():
-        beads = [(j, bead_of.get(j)) for j in ids]
-        beads = [(j, bi) for j, bi in beads if bi is not None and a.beads[bi].src_ids]
+        held = [(j, bead_of.get(j)) for j in ids]
+        beads = [(j, bi) for j, bi in held if bi is not None and a.beads[bi].src_ids]
         for j, bi in beads:
             b = a.beads[bi]
             for j2, bi2 in beads:
@@ -239,10 +250,20 @@ def _duplicates(a, skip: set[int]) -> list[Finding]:
                     theirs = _cos(tv, [j2], sv, b2.src_ids)
                     if mine > theirs - _DUPLICATE_MARGIN:
                         continue  # not clearly the worse of the two
-                out.append(Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, "copied",
-                                   f"target {j} repeats target {j2}, the translation of other source "
-                                   f"sentences ({', '.join(map(str, b2.src_ids))})",
-                                   {"tgt_ids": [j], "copy_of": j2, "copy_of_src_ids": list(b2.src_ids)}))
+                out.append(
+                    Finding(
+                        bi,
+                        b.src_ids,
+                        b.tgt_ids,
+                        b.src,
+                        b.tgt,
+                        b.score,
+                        "copied",
+                        f"target {j} repeats target {j2}, the translation of other source "
+                        f"sentences ({', '.join(map(str, b2.src_ids))})",
+                        {"tgt_ids": [j], "copy_of": j2, "copy_of_src_ids": list(b2.src_ids)},
+                    )
+                )
                 break
     return out
 

@@ -86,4 +86,4 @@ def run(args) -> int:
     def render(alignment) -> str:
         return coverage(alignment, threshold, **kw).render(fmt)
 
-    return run_align_command(args, "bitext coverage", render)
+    return run_align_command(args, "bitext coverage", render, bilingual=True)

@@ -43,4 +43,4 @@ def run(args) -> int:
     def render(alignment) -> str:
         return render_review(coverage(alignment, args.threshold, **kw), name=name)
 
-    return run_align_command(args, prog, render)
+    return run_align_command(args, prog, render, bilingual=True)

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from . import add_command, fail, format_of, run_align_command, write_result
+from . import add_command, fail, format_of, inputs_of, run_align_command, warn, write_result
 
 __all__ = ["add_cli", "run"]
 
@@ -68,20 +67,26 @@ def run(args) -> int:
     if args.batch:
         if args.src or args.tgt:
             return fail(prog, "give SRC and TGT, or --batch OUTDIR, not both")
+        from ..formats.output import OutputError, check_output
         from ..views.readback import read_batch
 
         try:
+            inputs = [str(p) for p in Path(args.batch).iterdir()] if Path(args.batch).is_dir() else []
+        except OSError:
+            inputs = []
+        inputs += inputs_of(args)
+        try:
+            check_output("-" if args.output is None else args.output, inputs)  # before any work
             docs, skipped = read_batch(args.batch)
-        except InputError as e:
+        except (InputError, OutputError) as e:
             return fail(prog, str(e))
         for line in skipped:
-            print(f"{prog}: warning: {line}", file=sys.stderr)
+            warn(prog, line)
         try:
             text = render(docs)
         except ValueError as e:
             return fail(prog, str(e))
-        inputs = [str(p) for p in Path(args.batch).iterdir()] if Path(args.batch).is_dir() else []
         return write_result(prog, args.output, text, inputs)
-    if not (args.src and args.tgt):
-        return fail(prog, "give SRC and TGT (or --batch OUTDIR)")
-    return run_align_command(args, prog, render)
+    if not args.src:
+        return fail(prog, "give SRC and TGT, one bilingual file, or --batch OUTDIR")
+    return run_align_command(args, prog, render, bilingual=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -27,7 +28,7 @@ def default_cache_dir() -> Path:
 
 
 # the on-disk layout of a cache entry; bump it when the layout changes, so old entries are misses
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _MAGIC = b"bitext-cache\n"
 _ALIGN = 64  # each array's bytes start at a multiple of this in the payload
 _DIGEST = 32  # sha256
@@ -53,11 +54,14 @@ class DiskCache:
         self._namespace = model_key
 
     def _key(self, kind: str, texts: Sequence[str]) -> str:
+        """SHA-256 of the format, the namespace, the kind and the texts, each
+        written as its length in bytes then its bytes: no two different lists
+        of texts (``["a\\0", "b"]`` and ``["a", "\\0b"]``) share a key."""
         h = hashlib.sha256()
-        h.update(f"bitext-cache-v{CACHE_FORMAT}\x00{self._namespace}\x00{kind}".encode())
-        for t in texts:
-            h.update(b"\x00")
-            h.update(t.encode("utf-8", "surrogatepass"))
+        for part in (f"bitext-cache-v{CACHE_FORMAT}", self._namespace, kind, *texts):
+            data = part.encode("utf-8", "surrogatepass")
+            h.update(len(data).to_bytes(8, "little"))
+            h.update(data)
         return h.hexdigest()
 
     def _path(self, key: str) -> Path:
@@ -75,14 +79,16 @@ class DiskCache:
             return None
         key = self._key(kind, texts)
         path = self._path(key)
-        try:
-            f = open(path, "rb")
-        except OSError:  # no entry (or an unreadable folder): a plain miss
+        try:  # never blocks (a FIFO put there), never through a link
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:  # no entry (or an unreadable folder, or a link): a plain miss
             return None
         ident = None
-        with f:
+        with os.fdopen(fd, "rb") as f:
+            ident = os.fstat(fd)
+            if not stat.S_ISREG(ident.st_mode):  # a FIFO, a device: not an entry of ours
+                return None
             try:
-                ident = os.fstat(f.fileno())
                 arrays = _read_entry(f, ident.st_size, key)
                 why = check(arrays) if check is not None else None
             except Exception as e:  # whatever is in the file, it is only a miss

@@ -196,8 +196,16 @@ def _fits(text: str, encodings: list[str], lang: str) -> bool:
 
 
 def check_encoding(name: str) -> str:
-    """The codec's canonical name; :class:`LookupError` for an unknown one."""
-    return codecs.lookup(name).name
+    """The codec's canonical name; :class:`LookupError` for an unknown one, or
+    one that is not a text encoding (``base64``, ``undefined``)."""
+    info = codecs.lookup(name)
+    if not getattr(info, "_is_text_encoding", True):
+        raise LookupError(f"{name!r} is not a text encoding")
+    try:
+        "bitext 0.\n".encode(info.name).decode(info.name)
+    except (UnicodeError, ValueError, TypeError):  # 'undefined' refuses every text
+        raise LookupError(f"{name!r} cannot decode text") from None
+    return info.name
 
 
 def decode(data: bytes, lang: str | None = None, encoding: str | None = None) -> tuple[str, str]:
@@ -214,6 +222,8 @@ def decode(data: bytes, lang: str | None = None, encoding: str | None = None) ->
         except UnicodeDecodeError as e:
             line = data[: e.start].count(b"\n") + 1
             raise EncodingError(f"not valid {encoding} (byte 0x{data[e.start]:02x})", line) from None
+        except UnicodeError as e:  # a codec that says no without a position (punycode)
+            raise EncodingError(f"not valid {encoding} ({e})") from None
     if data.startswith(codecs.BOM_UTF8):
         data = data[3:]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

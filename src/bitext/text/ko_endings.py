@@ -185,6 +185,14 @@ def backend_name() -> str:
         return "rules"
 
 
+# the most characters of candidate words mecab reads at once
+_MECAB_CHUNK = 2000
+
+
+def _shifted(morphs, by: int):
+    return [(s + by, e + by, *rest) for s, e, *rest in morphs] if by else morphs
+
+
 def _morph_vetoes(par: str, words: list[tuple[int, int]], cands: list[int], analyse) -> set[int]:
     """The candidates (indices into ``words``) that mecab rules out: the word
     is one dictionary noun (나라, 바다, 유다, 고모라), or its ending is the
@@ -196,7 +204,15 @@ def _morph_vetoes(par: str, words: list[tuple[int, int]], cands: list[int], anal
         text.append(par[words[w][0] : words[w][1]])
         starts.append(pos)
         pos += len(text[-1]) + 1
-    morphs = analyse(" ".join(text))
+    # to mecab in chunks of at most _MECAB_CHUNK characters: the offsets of its
+    # lattice cost time quadratic in the length of the text it reads
+    morphs, i = [], 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and starts[j] + len(text[j]) - starts[i] <= _MECAB_CHUNK:
+            j += 1
+        morphs += _shifted(analyse(" ".join(text[i:j])), starts[i])
+        i = j
     vetoed, k = set(), 0
     for w, start, word in zip(cands, starts, text):
         end = start + len(word)

@@ -23,6 +23,8 @@ touched.
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 
 from . import ko_endings
@@ -71,9 +73,13 @@ def _inner_cuts(text: str, sents: list[Sentence], lang: str) -> list[list[tuple[
         base, body = paragraphs[p]
         if not ko_endings.unpunctuated(body):
             continue
-        ends = [(base + e, _CUT_WEIGHT.get(strength, 0.0)) for e, strength in ko_endings.sentence_ends(body)]
-        for i in ids:
-            out[i] = [(e, w) for e, w in ends if w and sents[i].start < e < sents[i].end]
+        ends = sorted((base + e, w) for e, strength in ko_endings.sentence_ends(body)
+                      if (w := _CUT_WEIGHT.get(strength, 0.0)))
+        offsets = [e for e, _ in ends]
+        for i in ids:  # the ends inside each sentence, found by bisection: linear in the paragraph, not quadratic
+            lo = bisect.bisect_right(offsets, sents[i].start)
+            hi = bisect.bisect_left(offsets, sents[i].end, lo)
+            out[i] = ends[lo:hi]
     return out
 
 

@@ -43,7 +43,7 @@ from . import ko_endings
 __all__ = [
     "Sentence", "split", "split_lines", "detect_lang", "join_sentences", "LanguageError", "BlankLineError",
     "check_lang", "LongSentenceWarning", "MAX_SENTENCE_CHARS", "BLOCK_CHARS", "ZH_CLAUSE_END",
-    "LID_MIN_CONFIDENCE", "PARALLEL_PARAGRAPHS",
+    "LID_MIN_CONFIDENCE", "PARALLEL_PARAGRAPHS", "script_conflict",
 ]
 
 
@@ -123,6 +123,57 @@ def detect_lang(text: str) -> str:
     if lang == "zxx" or p < LID_MIN_CONFIDENCE:
         raise LanguageError(f"cannot tell the language of this text (best guess {lang!r}, probability {p:.2f})")
     return lang
+
+
+# the script each of these languages is written in (the others are not checked)
+_SCRIPT_OF = {
+    **dict.fromkeys(("ko",), "Hangul"), **dict.fromkeys(("ja",), "kana"),
+    **dict.fromkeys(("zh", "yue", "lzh", "wuu", "cmn"), "Chinese characters"),
+    **dict.fromkeys(("en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "no", "nb", "nn", "fi", "pl", "cs", "sk",
+                     "hu", "ro", "hr", "sl", "tr", "vi", "id", "ms", "ca", "et", "lv", "lt", "is", "ga", "tl", "sw",
+                     "eu", "gl", "sq", "af", "la", "eo"), "Latin"),
+    **dict.fromkeys(("ru", "uk", "bg", "mk", "be", "kk", "ky", "mn", "sr"), "Cyrillic"),
+    **dict.fromkeys(("ar", "fa", "ur", "ps"), "Arabic"),
+    **dict.fromkeys(("he", "yi"), "Hebrew"), "el": "Greek", "th": "Thai",
+    **dict.fromkeys(("hi", "mr", "ne"), "Devanagari"),
+}
+_SCRIPT_NAMES = {"LATIN": "Latin", "CYRILLIC": "Cyrillic", "ARABIC": "Arabic", "HEBREW": "Hebrew", "GREEK": "Greek",
+                 "THAI": "Thai", "DEVANAGARI": "Devanagari"}
+
+
+def _script(sample: str) -> str | None:
+    """The script most of ``sample``'s letters are in, as :data:`_SCRIPT_OF` names it; ``None`` when unsure."""
+    hangul, han, kana = len(_HANGUL.findall(sample)), len(_HAN.findall(sample)), len(_KANA.findall(sample))
+    letters = sum(c.isalpha() for c in sample)
+    if not letters:
+        return None
+    cjk = hangul + han + kana
+    if cjk >= 0.5 * letters:
+        if hangul >= 0.1 * (hangul + han):
+            return "Hangul"
+        return "kana" if kana >= 0.1 * han else "Chinese characters"
+    counts: dict[str, int] = {}
+    for c in sample:
+        if c.isalpha() and ord(c) > 0x40:
+            name = unicodedata.name(c, "").split(" ", 1)[0]
+            counts[name] = counts.get(name, 0) + 1
+    best = max(counts, key=lambda name: counts[name], default=None)
+    return _SCRIPT_NAMES.get(best) if best and counts[best] >= 0.8 * letters else None
+
+
+def script_conflict(text: str, lang: str) -> str | None:
+    """Why ``text`` cannot be in ``lang`` (a language given, not detected):
+    it is written in another script (``'ja'`` for Chinese without kana,
+    ``'de'`` for Hangul), or ``None`` when the script fits or cannot be told."""
+    want = _SCRIPT_OF.get(lang.replace("_", "-").split("-")[0].lower()) if isinstance(lang, str) else None
+    if want is None:
+        return None
+    got = _script(text[:20000])
+    if got is None or got == want:
+        return None
+    if want == "kana" and got == "Chinese characters":
+        return f"the text is in Chinese characters without kana, not Japanese ({lang}); is it Chinese (zh)?"
+    return f"the text is written in {got}, but {lang} is written in {want}"
 
 
 def _mask_urls(text: str) -> str:
@@ -510,6 +561,20 @@ def split(text: str, lang: str | None = None, workers: int | None = None) -> lis
     Sentences longer than ``MAX_SENTENCE_CHARS`` are cut further, with one
     :class:`LongSentenceWarning` per line where that happened.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}"
+                        + ("; decode it first" if isinstance(text, (bytes, bytearray)) else ""))
+    bad = check_lang(lang, "lang") if lang is not None else None
+    if bad:
+        raise (ValueError if isinstance(lang, str) else TypeError)(bad)
+    surrogate = re.search("[\ud800-\udfff]", text)
+    if surrogate:
+        raise ValueError(f"text holds a lone surrogate (U+{ord(surrogate.group()):04X}) at offset {surrogate.start()}: "
+                         "not text that UTF-8 can hold")
+    if not text.strip():
+        if lang is None:
+            raise ValueError("text is empty: no sentences, and no language to detect")
+        return []
     lang = lang or detect_lang(text)
     lines, starts, offset = [], [], 0
     for line in text.splitlines(keepends=True):

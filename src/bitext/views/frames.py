@@ -47,7 +47,7 @@ import json
 import os
 from pathlib import Path
 
-from ..formats.summary import REPORT_SUFFIX, SUMMARY_NAME, read_summary
+from ..formats.summary import REPORT_SUFFIX, SUMMARY_NAME, check_id, read_summary
 
 __all__ = ["beads_frame", "findings_frame", "paragraphs_frame", "batch_frame", "batch_reports",
            "BATCH_COLUMNS", "FINDINGS_COLUMNS"]
@@ -92,7 +92,7 @@ def findings_frame(report):
     """One row a finding of ``report``: omissions, additions, low-confidence beads, suspects."""
     pd = _pandas()
     a = report.alignment
-    rows = []
+    rows: list[tuple] = []
     for o in report.omissions:
         rows.append(("omission", o.kind, o.bead, tuple(o.src_ids), (), o.paragraph, o.score, o.text, "", "", None))
     for x in report.additions:
@@ -143,6 +143,8 @@ def batch_reports(source) -> dict:
     if isinstance(source, (str, os.PathLike)):
         out = {}
         for rec in _summary_records(Path(source)):
+            if check_id(rec["id"]):  # an id batch refuses (../secret) names no file of the folder
+                continue
             path = Path(source) / f"{rec['id']}{REPORT_SUFFIX}"
             if rec.get("status") in ("ok", "skipped") and path.is_file():
                 out[rec["id"]] = json.loads(path.read_text("utf-8"))

@@ -9,6 +9,7 @@ the package, and bitext does not depend on pypinyin (whose import takes
 most of a second). Only characters of the CJK Unified Ideographs block are
 kept, each with its first reading.
 """
+
 from __future__ import annotations
 
 import sys
@@ -25,9 +26,11 @@ def main() -> None:
     from pypinyin.pinyin_dict import pinyin_dict
 
     out = sys.stdout
-    out.write("# The most common Mandarin reading of Han characters, one character a line: the character, a tab,\n"
-              "# the reading (toneless pinyin, ü written v). Derived by make_han_pinyin.py from the\n"
-              "# single-character table of pypinyin (MIT), itself from the Unihan database.\n")
+    out.write(
+        "# The most common Mandarin reading of Han characters, one character a line: the character, a tab,\n"
+        "# the reading (toneless pinyin, ü written v). Derived by make_han_pinyin.py from the\n"
+        "# single-character table of pypinyin (MIT), itself from the Unihan database.\n"
+    )
     for cp in sorted(pinyin_dict):
         if not 0x4E00 <= cp <= 0x9FFF:
             continue
