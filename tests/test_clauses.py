@@ -94,3 +94,22 @@ def test_replaced_clause_is_a_mistranslation(editorial, embedder):
     mis = [f for f in report.findings if f.kind == "mistranslation"]
     assert [f.evidence["tgt"]["clause"] for f in mis] == [other.strip()]
     assert HUMBLE_ZH in mis[0].src and report.statuses[mis[0].bead] == "mistranslation"
+
+
+def test_cli_reports_the_clause_and_can_switch_it_off(editorial, embedder, monkeypatch, tmp_path, capsys):
+    from bitext.cli import main
+
+    monkeypatch.setattr("bitext.embed.load_model", lambda *a, **k: embedder)
+    zh, ko = editorial
+    src, tgt = tmp_path / "zh.txt", tmp_path / "ko.txt"
+    src.write_text(zh, "utf-8")
+    tgt.write_text(ko.replace(SIGNED, ""), "utf-8")
+    assert main(["coverage", str(src), str(tgt), "--format", "json", "-q"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    omitted = [f for f in report["findings"] if f["kind"] == "clause_omitted"]
+    assert [f["evidence"]["clause"] for f in omitted] == ["只有美英两国的代表没有签字。"]
+    assert report["beads"][omitted[0]["bead"]]["status"] == "clause_omitted"
+    assert main(["coverage", str(src), str(tgt), "--format", "json", "-q", "--clauses", "off"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert not [f for f in report["findings"] if f["kind"].startswith("clause")]
+    assert report["char_coverage"] == 1.0

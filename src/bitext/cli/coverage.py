@@ -42,7 +42,7 @@ def add_cli(sub, add_common) -> None:
 
 
 def add_checks(p) -> None:
-    """The options of the checks (coverage, review): threshold, unmatched, glossary, consistency."""
+    """The options of the checks (coverage, review): threshold, unmatched, glossary, consistency, clauses."""
     p.add_argument("--threshold", type=unit_interval, default=None, metavar="T",
                    help=f"beads scored below T (0 to 1) are low-confidence (default: {DEFAULT_THRESHOLD})")
     p.add_argument("--unmatched-z", type=_off_or_nonneg, default=DEFAULT_UNMATCHED_Z, metavar="Z",
@@ -57,6 +57,10 @@ def add_checks(p) -> None:
                    "separated by |, optional note) and whose target none of its renderings; implies --consistency")
     p.add_argument("--consistency", action="store_true",
                    help="report source terms rendered in more than one way (needs jieba for Chinese)")
+    p.add_argument("--clauses", choices=("strict", "sensitive", "off"), default="strict",
+                   help="look for clauses without counterpart inside the beads (omitted, added, mistranslated): "
+                   "strict (the default) flags hardly any clean bead, sensitive finds more and flags more, "
+                   "off does not look")
 
 
 def check_options(args) -> dict:
@@ -64,7 +68,8 @@ def check_options(args) -> dict:
     Reads the glossary (before aligning: a bad one fails at once); raises its
     :class:`~bitext.check.glossary.GlossaryError`."""
     kw = {"unmatched_z": args.unmatched_z, "loo_gain": args.loo_gain, "progress": not args.quiet,
-          "consistency": True if args.consistency else None}
+          "consistency": True if args.consistency else None,
+          "clauses": False if args.clauses == "off" else args.clauses}
     if args.glossary:
         from ..check.glossary import read_glossary
 
