@@ -16,6 +16,7 @@ plus how many beads the check tries and how many clauses it leaves out, one enco
 --repeat runs (default 3: a shared machine is noisy). Its recall and clean flags come from
 ../shared/tools/qa_inject.py (docs/coverage.md, "Clauses without counterpart").
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,26 +49,41 @@ def main(argv=None):
     args = ap.parse_args(argv)
     model = load_model(None, cache=False)
     bible = Path(args.eval_data) / "bible-zh-ko"
-    pairs = [("seed editorial", (ROOT / "seeds/global-times-editorial.zh.txt").read_text("utf-8"),
-              (ROOT / "seeds/global-times-editorial.ko.txt").read_text("utf-8"), False)]
+    pairs = [
+        (
+            "seed editorial",
+            (ROOT / "seeds/global-times-editorial.zh.txt").read_text("utf-8"),
+            (ROOT / "seeds/global-times-editorial.ko.txt").read_text("utf-8"),
+            False,
+        )
+    ]
     if bible.is_dir():
         pairs.append(("Bible 003", (bible / "zh/003").read_text("utf-8"), (bible / "ko/003").read_text("utf-8"), True))
     else:
         print(f"({bible} not found: the seed only)")
     model.spans(["warm up"], 1)
-    print(f"{'document':<16} {'beads':>6} {'align s':>8} {'base s':>7} {'clauses s':>9} {'ratio':>6} {'ratio cov':>9}"
-          f" {'beads tried':>11} {'clauses':>7} {'findings':>8} {'sensitive: ratio':>16} {'ratio cov':>9}")
+    print(
+        f"{'document':<16} {'beads':>6} {'align s':>8} {'base s':>7} {'clauses s':>9} {'ratio':>6} {'ratio cov':>9}"
+        f" {'beads tried':>11} {'clauses':>7} {'findings':>8} {'sensitive: ratio':>16} {'ratio cov':>9}"
+    )
     for name, src, tgt, presplit in pairs:
-        a, t_align = best(lambda: bitext.align(src, tgt, "zh", "ko", model=model, presplit=presplit), args.repeat)
-        _, t_base = best(lambda: coverage(a, clauses=False), args.repeat)
-        r, t_cl = best(lambda: coverage(a), args.repeat)
-        _, t_sens = best(lambda: coverage(a, clauses="sensitive"), args.repeat)
+        a, t_align = best(
+            lambda src=src, tgt=tgt, presplit=presplit: bitext.align(
+                src, tgt, "zh", "ko", model=model, presplit=presplit
+            ),
+            args.repeat,
+        )
+        _, t_base = best(lambda a=a: coverage(a, clauses=False), args.repeat)
+        r, t_cl = best(lambda a=a: coverage(a), args.repeat)
+        _, t_sens = best(lambda a=a: coverage(a, clauses="sensitive"), args.repeat)
         ev = clauses.clause_evidence(a, model)
         texts = sum(len(rows) for *_, rows, _ in ev)  # clause-less texts (and the joined sides of n-m beads)
-        print(f"{name:<16} {len(a.beads):>6} {t_align:>8.2f} {t_base:>7.2f} {t_cl:>9.2f} "
-              f"{(t_align + t_cl) / (t_align + t_base):>6.2f} {t_cl / t_base:>9.2f} "
-              f"{len({e[0] for e in ev}):>11} {texts:>7} {len(r.findings):>8} "
-              f"{(t_align + t_sens) / (t_align + t_base):>16.2f} {t_sens / t_base:>9.2f}")
+        print(
+            f"{name:<16} {len(a.beads):>6} {t_align:>8.2f} {t_base:>7.2f} {t_cl:>9.2f} "
+            f"{(t_align + t_cl) / (t_align + t_base):>6.2f} {t_cl / t_base:>9.2f} "
+            f"{len({e[0] for e in ev}):>11} {texts:>7} {len(r.findings):>8} "
+            f"{(t_align + t_sens) / (t_align + t_base):>16.2f} {t_sens / t_base:>9.2f}"
+        )
 
 
 if __name__ == "__main__":

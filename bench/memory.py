@@ -36,6 +36,7 @@ reset (Linux's /proc/self/clear_refs), and for the CLI the peak of the same
 command on a 100-byte line; "extra" is the peak above the base, "per MB" the
 extra per MB of line (shown from 1 MB: below that it is noise).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -101,6 +102,8 @@ def long_line(case: str, size: int, data: Path) -> str:
         n += len(piece.encode("utf-8"))
         k += 1
     return "".join(out).strip()
+
+
 def parse_size(s: str) -> int:
     m = re.fullmatch(r"(\d+(?:\.\d+)?)([KMG]?)B?", s.strip().upper())
     if not m:
@@ -116,6 +119,7 @@ def fmt_size(n: int) -> str:
 
 
 # -- children ---------------------------------------------------------------
+
 
 def child_split(path: str, lang: str) -> None:
     """Runs in its own process: read the line, split it, print figures as JSON."""
@@ -134,8 +138,17 @@ def child_split(path: str, lang: str) -> None:
         sents = split(text, lang)
     secs = time.perf_counter() - t
     peak = _status_kb("VmHWM") if base is not None else None
-    print(json.dumps({"base_kb": base, "peak_kb": peak, "seconds": secs, "sentences": len(sents),
-                      "longest": max(len(s.text) for s in sents)}))
+    print(
+        json.dumps(
+            {
+                "base_kb": base,
+                "peak_kb": peak,
+                "seconds": secs,
+                "sentences": len(sents),
+                "longest": max(len(s.text) for s in sents),
+            }
+        )
+    )
 
 
 def child_cuts(path: str, lang: str) -> None:
@@ -156,8 +169,17 @@ def child_cuts(path: str, lang: str) -> None:
     pieces, _ = optional_cuts.cut(text, sents, lang) if optional_cuts.needs_cuts(text, lang) else (sents, None)
     secs = time.perf_counter() - t
     peak = _status_kb("VmHWM") if base is not None else None
-    print(json.dumps({"base_kb": base, "peak_kb": peak, "seconds": secs, "sentences": len(pieces),
-                      "longest": max(len(s.text) for s in pieces)}))
+    print(
+        json.dumps(
+            {
+                "base_kb": base,
+                "peak_kb": peak,
+                "seconds": secs,
+                "sentences": len(pieces),
+                "longest": max(len(s.text) for s in pieces),
+            }
+        )
+    )
 
 
 def _status_kb(field: str) -> int | None:
@@ -256,8 +278,23 @@ def _run_cli(src, tgt, lang, other, presplit, tmp):
     """``(rc, seconds, peak RSS kB, stderr)`` of ``bitext align`` on the pair."""
     peak_file = tmp / "peak.txt"
     peak_file.unlink(missing_ok=True)
-    cmd = [sys.executable, "-c", _CLI_WRAPPER, str(peak_file), "align", str(src), str(tgt), "--src-lang", lang,
-           "--tgt-lang", other, "--no-cache", "-q", "-o", str(tmp / "out.tsv")] + (["--presplit"] if presplit else [])
+    cmd = [
+        sys.executable,
+        "-c",
+        _CLI_WRAPPER,
+        str(peak_file),
+        "align",
+        str(src),
+        str(tgt),
+        "--src-lang",
+        lang,
+        "--tgt-lang",
+        other,
+        "--no-cache",
+        "-q",
+        "-o",
+        str(tmp / "out.tsv"),
+    ] + (["--presplit"] if presplit else [])
     rc, secs, peak, _, err = run_measured(cmd)
     if peak_file.exists():  # the process's own peak (else wait4's, which counts this process's RSS at the fork)
         peak = int(peak_file.read_text())
@@ -265,6 +302,7 @@ def _run_cli(src, tgt, lang, other, presplit, tmp):
 
 
 # -- table ------------------------------------------------------------------
+
 
 def extra_mb(r) -> float:
     return max(r["peak_kb"] - r["base_kb"], 0) / 1024
@@ -278,21 +316,35 @@ def row(mode, case, size, r) -> str:
     peak, base, extra = r["peak_kb"] / 1024, r["base_kb"] / 1024, extra_mb(r)
     per_mb = f"{extra / (size / 1e6):,.1f}" if size >= 10**6 else "-"  # (under 1 MB: noise)
     note = f", {r['sentences']:,} sentences, longest {r['longest']:,} characters" if "sentences" in r else ""
-    return (f"| {mode} | {case} | {fmt_size(size)} | {peak:,.0f} | {base:,.0f} | {extra:,.0f} | "
-            f"{per_mb} | {r['seconds']:,.1f} s{note} |")
+    return (
+        f"| {mode} | {case} | {fmt_size(size)} | {peak:,.0f} | {base:,.0f} | {extra:,.0f} | "
+        f"{per_mb} | {r['seconds']:,.1f} s{note} |"
+    )
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared",
-                    help="the shared folder with eval-data/ (default: ../shared beside the repository)")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=ROOT.parent / "shared",
+        help="the shared folder with eval-data/ (default: ../shared beside the repository)",
+    )
     ap.add_argument("--sizes", default="10K,100K,1M,5M,10M,50M")
     ap.add_argument("--cases", default=",".join(CASES))
     ap.add_argument("--modes", default="split,cuts,align,presplit")
-    ap.add_argument("--slow-limit", type=parse_size, default=parse_size("5M"),
-                    help="largest punctuated ko/en line to split (kss and pysbd are slow, linearly)")
-    ap.add_argument("--align-limit", type=parse_size, default=parse_size("1M"),
-                    help="largest line for the end-to-end `align` mode (embedding every piece)")
+    ap.add_argument(
+        "--slow-limit",
+        type=parse_size,
+        default=parse_size("5M"),
+        help="largest punctuated ko/en line to split (kss and pysbd are slow, linearly)",
+    )
+    ap.add_argument(
+        "--align-limit",
+        type=parse_size,
+        default=parse_size("1M"),
+        help="largest line for the end-to-end `align` mode (embedding every piece)",
+    )
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--child-cuts", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--make", nargs=3, help=argparse.SUPPRESS)
@@ -332,8 +384,10 @@ def main(argv=None):
                         per_mb.append((extra_mb(r) / (size / 1e6), mode, case, size))
     if per_mb:
         worst = max(per_mb)
-        print(f"\nlargest extra memory per MB of line (lines of 1 MB and more): {worst[0]:.1f} MB "
-              f"({worst[1]}, {worst[2]}, {fmt_size(worst[3])}); flat in line length when it does not grow with the size")
+        print(
+            f"\nlargest extra memory per MB of line (lines of 1 MB and more): {worst[0]:.1f} MB "
+            f"({worst[1]}, {worst[2]}, {fmt_size(worst[3])}); flat in line length when it does not grow with the size"
+        )
     return 0
 
 

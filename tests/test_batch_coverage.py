@@ -17,8 +17,8 @@ import pytest
 
 import bitext
 from bitext.batch import REPORT_SUFFIX, align_many
-from bitext.cli import main as cli_main
 from bitext.check.coverage import coverage
+from bitext.cli import main as cli_main
 
 pd = pytest.importorskip("pandas", reason="needs the notebook extra: pip install 'bitext[notebook]'")
 from bitext.views.frames import batch_frame, batch_reports  # noqa: E402
@@ -61,8 +61,11 @@ def cli_run(pairs, tmp_path_factory):
     """``bitext batch --coverage -w 2``, with the parent unable to compute a report."""
     out = tmp_path_factory.mktemp("out") / "batch"
     mp = pytest.MonkeyPatch()
-    mp.setattr(sys.modules["bitext.check.coverage"], "coverage",
-               lambda *a, **k: (_ for _ in ()).throw(AssertionError("report computed in the parent")))
+    mp.setattr(
+        sys.modules["bitext.check.coverage"],
+        "coverage",
+        lambda *a, **k: (_ for _ in ()).throw(AssertionError("report computed in the parent")),
+    )
     try:
         code = cli_main(["batch", str(pairs / "pairs.tsv"), "-o", str(out), "-w", "2", "--coverage", "-q"])
     finally:
@@ -107,8 +110,21 @@ def test_batch_table_agrees_with_summary(cli_run):
     summary = {r["id"]: r for r in map(json.loads, (out / "summary.jsonl").read_text("utf-8").splitlines())}
     df = batch_frame(out)
     assert df.index.tolist() == IDS
-    assert list(df.columns) == ["status", "n_src", "n_tgt", "n_beads", "coverage", "omissions", "additions",
-                                "low_confidence", "suspects", "findings", "warning", "error", "seconds"]
+    assert list(df.columns) == [
+        "status",
+        "n_src",
+        "n_tgt",
+        "n_beads",
+        "coverage",
+        "omissions",
+        "additions",
+        "low_confidence",
+        "suspects",
+        "findings",
+        "warning",
+        "error",
+        "seconds",
+    ]
     for pid, rec in summary.items():
         row = df.loc[pid]
         assert row["status"] == rec["status"]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import bitext
 from bitext.check.clauses import clause_findings, clause_spans
 from bitext.check.coverage import coverage
@@ -24,11 +22,18 @@ def _report(zh, ko, embedder, **kw):
 
 def test_clause_spans_cut_at_marks_and_korean_connectives():
     zh = "得益于中国强大的工业产业链支撑,AI技术在中国的落地速度令人惊叹。"
-    assert [zh[a:b] for a, b in clause_spans(zh, "zh")] == ["得益于中国强大的工业产业链支撑,", "AI技术在中国的落地速度令人惊叹。"]
+    assert [zh[a:b] for a, b in clause_spans(zh, "zh")] == [
+        "得益于中国强大的工业产业链支撑,",
+        "AI技术在中国的落地速度令人惊叹。",
+    ]
     # Korean without commas: after its connective endings, not after particles that end alike (-에서, -께서)
     ko = "여호와께서 모세에게 이르시되 너는 이스라엘 자손에게 고하여 나를 위하여 예물을 가져오라 하고"
     assert [ko[a:b] for a, b in clause_spans(ko, "ko")] == [
-        "여호와께서 모세에게 이르시되", "너는 이스라엘 자손에게 고하여", "나를 위하여", "예물을 가져오라 하고"]
+        "여호와께서 모세에게 이르시되",
+        "너는 이스라엘 자손에게 고하여",
+        "나를 위하여",
+        "예물을 가져오라 하고",
+    ]
     # a comma inside a number cuts nothing; a piece too short to mean anything joins its neighbour
     en = "They paid 1,000 dollars, she said."
     assert [en[a:b] for a, b in clause_spans(en, "en")] == [en]

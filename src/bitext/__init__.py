@@ -15,8 +15,20 @@ from .text.segment import Sentence, split
 
 coverage_report = coverage  # the name the README has used since the start: bitext.coverage_report(alignment)
 
-__all__ = ["align", "Alignment", "Bead", "coverage", "coverage_report", "load_model", "split", "Sentence", "terms",
-           "read_document", "read_bilingual", "__version__"]
+__all__ = [
+    "align",
+    "Alignment",
+    "Bead",
+    "coverage",
+    "coverage_report",
+    "load_model",
+    "split",
+    "Sentence",
+    "terms",
+    "read_document",
+    "read_bilingual",
+    "__version__",
+]
 
 
 def __getattr__(name):

@@ -5,22 +5,32 @@ from __future__ import annotations
 import re
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .formats import beads as _formats
-from .text import segment as _segment
-from .text import ko_endings, optional_cuts
-from .aligner.core import AlignParams, align_vectors
 from .aligner.anchors import anchor_counts
-from .embed.cache import DiskCache, default_cache_dir
+from .aligner.core import AlignParams, align_vectors
 from .embed import language_warning, load_model
+from .embed.cache import DiskCache, default_cache_dir
 from .embed.embedder import Embedder
+from .formats import beads as _formats
 from .formats.document import Document
-from .text.segment import (BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences,
-                           script_conflict, split, split_lines)
+from .text import ko_endings, optional_cuts
+from .text import segment as _segment
+from .text.segment import (
+    BlankLineError,
+    LongSentenceWarning,
+    Sentence,
+    check_lang,
+    detect_lang,
+    join_sentences,
+    script_conflict,
+    split,
+    split_lines,
+)
 
 if TYPE_CHECKING:
     from .aligner.fixed import Comment, Constraint
@@ -113,8 +123,9 @@ class Alignment:
         """The header line of :meth:`to_jsonl`: version, languages, sentence hashes (:mod:`bitext.aligner.fixed`)."""
         from .aligner.fixed import jsonl_header
 
-        return jsonl_header(self.src_lang, self.tgt_lang, (s.text for s in self.src_sentences),
-                            (s.text for s in self.tgt_sentences))
+        return jsonl_header(
+            self.src_lang, self.tgt_lang, (s.text for s in self.src_sentences), (s.text for s in self.tgt_sentences)
+        )
 
     def to_jsonl(self) -> str:
         return _formats.beads_to_jsonl(self.beads, self.jsonl_header())
@@ -175,9 +186,11 @@ def _check_text(name: str, text: str) -> None:
     """``ValueError`` naming the argument for a text UTF-8 cannot hold (a lone surrogate)."""
     m = _SURROGATE.search(text)
     if m:
-        raise ValueError(f"{name} holds a lone surrogate (U+{ord(m.group()):04X}) at offset {m.start()}: not text "
-                         "that UTF-8 can hold; decode the bytes with errors='replace', or read the file with "
-                         "bitext.text.read.read_text")
+        raise ValueError(
+            f"{name} holds a lone surrogate (U+{ord(m.group()):04X}) at offset {m.start()}: not text "
+            "that UTF-8 can hold; decode the bytes with errors='replace', or read the file with "
+            "bitext.text.read.read_text"
+        )
 
 
 def _check_side(name: str, side) -> None:
@@ -189,12 +202,16 @@ def _check_side(name: str, side) -> None:
         _check_text(name, side)
         return
     if isinstance(side, (bytes, bytearray)):
-        raise TypeError(f"{name} is bytes: decode it first (e.g. {name}.decode('utf-8')), "
-                        "or read the file with bitext.text.read.read_text")
+        raise TypeError(
+            f"{name} is bytes: decode it first (e.g. {name}.decode('utf-8')), "
+            "or read the file with bitext.text.read.read_text"
+        )
     if not isinstance(side, (list, tuple)):
         kind = "a generator or iterator" if hasattr(side, "__next__") else type(side).__name__
-        raise TypeError(f"{name} must be a text (str) or a list of sentences, got {kind}"
-                        + (f"; pass list({name})" if hasattr(side, "__iter__") else ""))
+        raise TypeError(
+            f"{name} must be a text (str) or a list of sentences, got {kind}"
+            + (f"; pass list({name})" if hasattr(side, "__iter__") else "")
+        )
     for i, x in enumerate(side):
         if isinstance(x, Sentence):
             x = x.text
@@ -212,15 +229,20 @@ def _sample(side) -> str:
     return "\n".join(x.text if isinstance(x, Sentence) else x for x in side[:200])[:20000]
 
 
-def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = False,
-                 side: str | None = None) -> tuple[list[Sentence], str]:
+def segment_side(
+    text_or_lines, lang: str | None, presplit: bool, cache: bool = False, side: str | None = None
+) -> tuple[list[Sentence], str]:
     """Sentences of one side and its language (cached on disk with ``cache=True``).
 
     The :class:`~bitext.text.segment.LongSentenceWarning` of each line where the
     splitter cut a sentence (also when the split comes from the cache) is
     issued with ``side`` set.
     """
-    if isinstance(text_or_lines, (list, tuple)) and text_or_lines and all(isinstance(s, Sentence) for s in text_or_lines):
+    if (
+        isinstance(text_or_lines, (list, tuple))
+        and text_or_lines
+        and all(isinstance(s, Sentence) for s in text_or_lines)
+    ):
         sents = list(text_or_lines)  # split by the caller: offsets and paragraphs as given
         return sents, lang or detect_lang("\n".join(s.text for s in sents))
     if isinstance(text_or_lines, (list, tuple)):
@@ -254,10 +276,14 @@ def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = 
         for w in caught:
             if not isinstance(w.message, LongSentenceWarning):
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        store.put(kind, [text], {
-            "spe": np.array([(s.start, s.end, s.paragraph) for s in sents], np.int64).reshape(-1, 3),
-            "cut": np.array(cut, np.int64).reshape(-1, 6),
-        })
+        store.put(
+            kind,
+            [text],
+            {
+                "spe": np.array([(s.start, s.end, s.paragraph) for s in sents], np.int64).reshape(-1, 3),
+                "cut": np.array(cut, np.int64).reshape(-1, 6),
+            },
+        )
     for line, chars, pieces, cap, count, punctuated in cut:
         warnings.warn(LongSentenceWarning(line, chars, pieces, cap, count, bool(punctuated), side=side), stacklevel=2)
     return sents, lang
@@ -276,8 +302,14 @@ def _split_check(text: str):
         if cut.dtype != np.int64 or cut.ndim != 2 or cut.shape[1] != 6 or (cut[:, :5] < 1).any():
             return "malformed records of cut sentences"
         s, e, p = spe.T
-        if len(spe) and not (s[0] >= 0 and e[-1] <= len(text) and (s < e).all() and (s[1:] >= e[:-1]).all()
-                             and p[0] >= 0 and (p[1:] >= p[:-1]).all()):
+        if len(spe) and not (
+            s[0] >= 0
+            and e[-1] <= len(text)
+            and (s < e).all()
+            and (s[1:] >= e[:-1]).all()
+            and p[0] >= 0
+            and (p[1:] >= p[:-1]).all()
+        ):
             return "sentence offsets outside the text or out of order"
         if any("\n" in text[a:b] for a, b in zip(s.tolist(), e.tolist())):
             return "a sentence across a line break"
@@ -351,8 +383,10 @@ def align(
     # Korean without full stops: both sides cut finer, and the aligner decides (optional_cuts);
     # not with fixed beads, whose ids are those of the sentences as split
     joins: list[list[float] | None] = [None, None]
-    if cons is None and not presplit and (
-        optional_cuts.needs_cuts(src_text, src_lang) or optional_cuts.needs_cuts(tgt_text, tgt_lang)
+    if (
+        cons is None
+        and not presplit
+        and (optional_cuts.needs_cuts(src_text, src_lang) or optional_cuts.needs_cuts(tgt_text, tgt_lang))
     ):
         if src_text is not None:
             src_sents, joins[0] = optional_cuts.cut(src_text, src_sents, src_lang)
@@ -392,8 +426,9 @@ def align(
         beads = _align_through(cons, src_spans, tgt_spans, *evidence)
     else:
         texts = ([s.text for s in src_sents], [s.text for s in tgt_sents])
-        beads, encoding = _align_exact_where_contested(embedder, texts, [src_spans, tgt_spans], cons, evidence,
-                                                       progress)
+        beads, encoding = _align_exact_where_contested(
+            embedder, texts, [src_spans, tgt_spans], cons, evidence, progress
+        )
     src_vectors, tgt_vectors = src_spans[0], tgt_spans[0]
     if src_text is not None and joins[0] and any(joins[0]):
         beads, src_sents, src_vectors = optional_cuts.rejoin(beads, src_text, src_sents, joins[0], src_spans, 0)
@@ -431,8 +466,9 @@ def align(
     )
 
 
-def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progress,
-                                 rounds: int = 3) -> tuple[list[tuple], float]:
+def _align_exact_where_contested(
+    embedder, texts, spans, cons, evidence, progress, rounds: int = 3
+) -> tuple[list[tuple], float]:
     """Beads from composed span vectors, made exact where they matter.
 
     First the spans of two or more sentences that a likely path puts in a
@@ -468,8 +504,10 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
     make_exact(contested_spans(*spans, *evidence, min_posterior=p.contested_posterior))
     beads = _align_through(cons, *spans, *evidence)
     for _ in range(rounds):
-        held = [{(b[0][0], len(b[0])) for b in beads if len(b[0]) > 1},
-                {(b[1][0], len(b[1])) for b in beads if len(b[1]) > 1}]
+        held = [
+            {(b[0][0], len(b[0])) for b in beads if len(b[0]) > 1},
+            {(b[1][0], len(b[1])) for b in beads if len(b[1]) > 1},
+        ]
         if not make_exact([np.array(sorted(h), np.int64).reshape(-1, 2) for h in held]):
             break
         beads = _align_through(cons, *spans, *evidence)
@@ -501,9 +539,17 @@ def _with_comments(beads: list[Bead], comments) -> list[Bead]:
     for i, texts in place_comments(out, comments).items():
         b = out[i]
         own = getattr(b, "comment", "")
-        out[i] = ReviewedBead(b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, b.similarity,
-                              getattr(b, "approved", False), getattr(b, "edited", False),
-                              " / ".join([own, *texts] if own else texts))
+        out[i] = ReviewedBead(
+            b.src_ids,
+            b.tgt_ids,
+            b.src,
+            b.tgt,
+            b.score,
+            b.similarity,
+            getattr(b, "approved", False),
+            getattr(b, "edited", False),
+            " / ".join([own, *texts] if own else texts),
+        )
     return out
 
 

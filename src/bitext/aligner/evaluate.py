@@ -74,14 +74,15 @@ def parse_beads(lines: Iterable[str], name: str = "<beads>") -> list[Bead]:
         m = _BEAD_RE.match(line)
         if m is None:
             raise BeadFormatError(
-                f"{name}:{lineno}: malformed bead line: '{line}' "
-                "(expected [i,j]:[k] or [i,j]:[k]:score)"
+                f"{name}:{lineno}: malformed bead line: '{line}' (expected [i,j]:[k] or [i,j]:[k]:score)"
             )
         try:
             beads.append((_ids(m.group(1)), _ids(m.group(2))))
         except ValueError:  # an id of thousands of digits (Python's int limit)
-            raise BeadFormatError(f"{name}:{lineno}: a sentence id too long to read "
-                                  f"({max(map(len, re.findall(r'[0-9]+', line))):,} digits)") from None
+            raise BeadFormatError(
+                f"{name}:{lineno}: a sentence id too long to read "
+                f"({max(map(len, re.findall(r'[0-9]+', line))):,} digits)"
+            ) from None
     return beads
 
 
@@ -202,9 +203,7 @@ def score_files(paths: Sequence[str | PathLike[str]]) -> dict[str, Any]:
     """
     paths = list(paths)
     if not paths or len(paths) % 2:
-        raise ValueError(
-            f"expected GOLD TEST pairs of bead files, got {len(paths)} path(s)"
-        )
+        raise ValueError(f"expected GOLD TEST pairs of bead files, got {len(paths)} path(s)")
     pairs = [(read_beads(g), read_beads(t)) for g, t in zip(paths[::2], paths[1::2])]
     return score(pairs)
 
@@ -221,10 +220,7 @@ def format_table(result: dict[str, Any]) -> str:
         lines.append(f"{kind:<8}{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}")
     lines += ["", f"{'type':<8}{'gold':>7}{'test':>7}{'P':>7}{'R':>7}{'F1':>7}"]
     for t, m in result["by_type"].items():
-        lines.append(
-            f"{t:<8}{m['gold']:>7}{m['test']:>7}"
-            f"{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}"
-        )
+        lines.append(f"{t:<8}{m['gold']:>7}{m['test']:>7}{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}")
     return "\n".join(lines)
 
 
@@ -236,7 +232,9 @@ def main(argv: list[str] | None = None) -> int:
         "(strict and lax precision/recall/F1, micro-averaged over file pairs).",
     )
     parser.add_argument(
-        "files", nargs="+", metavar="GOLD TEST",
+        "files",
+        nargs="+",
+        metavar="GOLD TEST",
         help="pairs of bead files: gold first, then the alignment to score",
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")

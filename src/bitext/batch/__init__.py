@@ -20,18 +20,28 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
-from collections.abc import Generator
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from .engines import ENGINES, Job, import_ray, model_for_workers, run_inprocess, run_pool, run_ray
-from ..formats.registry import BATCH_FORMATS as FORMATS
 from ..formats.output import write_atomic
-from .manifest import ManifestError, PairSpec, coerce_pairs, read_manifest
+from ..formats.registry import BATCH_FORMATS as FORMATS
 from ..formats.summary import MAX_ID, REPORT_KEYS, REPORT_SUFFIX, SUMMARY_KEYS, SUMMARY_NAME, check_id, read_summary
-from .outdir import (LOCK_NAME, BatchError, OutdirLock, check_outdir, clean_temp, fingerprint, is_complete,
-                     open_no_follow, output_names, undo_empty_run)
+from .engines import ENGINES, Job, import_ray, model_for_workers, run_inprocess, run_pool, run_ray
+from .manifest import ManifestError, PairSpec, coerce_pairs, read_manifest
+from .outdir import (
+    LOCK_NAME,
+    BatchError,
+    OutdirLock,
+    check_outdir,
+    clean_temp,
+    fingerprint,
+    is_complete,
+    open_no_follow,
+    output_names,
+    undo_empty_run,
+)
 from .pair import PairResult, align_pair
 
 __all__ = [
@@ -146,14 +156,24 @@ def align_many(
             Path(outdir).mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise BatchError(f"{outdir}: cannot create the output folder: {e.strerror or e}") from None
-    job = Job(model, threads, cache, None if cache_dir is None else os.fspath(cache_dir),
-               fmt, None if outdir is None else os.path.abspath(outdir), outdir is None, ordered, coverage,
-               {"device": device, "batch_size": batch_size})
+    job = Job(
+        model,
+        threads,
+        cache,
+        None if cache_dir is None else os.fspath(cache_dir),
+        fmt,
+        None if outdir is None else os.path.abspath(outdir),
+        outdir is None,
+        ordered,
+        coverage,
+        {"device": device, "batch_size": batch_size},
+    )
     return _align_many(specs, job, workers, engine, address, resume, progress, folder_was_new)
 
 
-def _align_many(specs, job: Job, workers, engine, address, resume, progress,
-                folder_was_new: bool = False) -> Generator[PairResult, None, None]:
+def _align_many(
+    specs, job: Job, workers, engine, address, resume, progress, folder_was_new: bool = False
+) -> Generator[PairResult, None, None]:
     out = Path(job.outdir) if job.outdir else None
     lock = None
     summary_file = None
@@ -176,9 +196,15 @@ def _align_many(specs, job: Job, workers, engine, address, resume, progress,
         todo, skipped = [], []
         for s in specs:
             rec = previous.get(s.id)
-            if out is not None and resume and rec is not None \
-                    and is_complete(rec, s, out / f"{s.id}.{job.fmt}", job.coverage):
-                kept: dict[str, Any] = {k: rec.get(k) for k in SUMMARY_KEYS + REPORT_KEYS if k not in ("status", "seconds")}
+            if (
+                out is not None
+                and resume
+                and rec is not None
+                and is_complete(rec, s, out / f"{s.id}.{job.fmt}", job.coverage)
+            ):
+                kept: dict[str, Any] = {
+                    k: rec.get(k) for k in SUMMARY_KEYS + REPORT_KEYS if k not in ("status", "seconds")
+                }
                 r = PairResult(**kept, status="skipped", seconds=0.0, output=str(out / f"{s.id}.{job.fmt}"))
                 skipped.append(r)
             else:
@@ -196,8 +222,14 @@ def _align_many(specs, job: Job, workers, engine, address, resume, progress,
         if progress:
             from tqdm import tqdm
 
-            bar = tqdm(total=len(specs), initial=len(skipped), unit="pair", desc="aligning",
-                       file=sys.stderr, dynamic_ncols=True)
+            bar = tqdm(
+                total=len(specs),
+                initial=len(skipped),
+                unit="pair",
+                desc="aligning",
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
         for r in skipped:
             results[r.id] = r.summary()
             yield r
@@ -232,8 +264,9 @@ def _align_many(specs, job: Job, workers, engine, address, resume, progress,
         if out is not None and summary_file is not None:
             summary_file.close()
             summary_file = None
-            write_atomic(out / SUMMARY_NAME,
-                         "".join(json.dumps(results[s.id], ensure_ascii=False) + "\n" for s in specs))
+            write_atomic(
+                out / SUMMARY_NAME, "".join(json.dumps(results[s.id], ensure_ascii=False) + "\n" for s in specs)
+            )
     finally:
         if bar is not None:
             bar.close()

@@ -16,10 +16,11 @@ import multiprocessing
 import os
 import sys
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .._process import init_worker, interrupts_held, stop_pool
 from .manifest import PairSpec
@@ -43,7 +44,7 @@ def _load(model_spec, threads: int | None, cache: bool, cache_dir, options: dict
 
     m = load_model(model_spec, cache=cache, cache_dir=cache_dir, threads=threads, **(options or {}))
     if isinstance(m, USEEmbedder):
-        m._backend  # load the weights now, not on the first pair
+        _ = m._backend  # load the weights now, not on the first pair
         return m
     if threads and "torch" in sys.modules:  # a sentence-transformers model
         sys.modules["torch"].set_num_threads(threads)
@@ -156,8 +157,12 @@ def run_pool(todo: list[PairSpec], job: Job, workers: int) -> Iterator[PairResul
 
     spec, cache_dir = model_for_workers(job.model, workers, "local")
     ctx = multiprocessing.get_context("spawn")
-    ex = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(spec, job.threads, job.cache, cache_dir or job.cache_dir, job.model_options))
+    ex = ProcessPoolExecutor(
+        workers,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(spec, job.threads, job.cache, cache_dir or job.cache_dir, job.model_options),
+    )
     feed = iter(todo)
     pending: deque = deque()
     clean = False
@@ -248,10 +253,15 @@ def run_ray(todo: list[PairSpec], job: Job, workers: int, address: str | None) -
     actors = []
     try:
         Actor = ray.remote(num_cpus=threads)(_RayWorker)
-        actors = [Actor.remote(spec, threads, job.cache, cache_dir or job.cache_dir, job.model_options)
-                  for _ in range(workers)]
+        actors = [
+            Actor.remote(spec, threads, job.cache, cache_dir or job.cache_dir, job.model_options)
+            for _ in range(workers)
+        ]
         pool = ActorPool(actors)
-        run = (lambda a, s: a.run.remote(s, job.fmt, job.outdir, job.keep, job.coverage))
+
+        def run(a, s):
+            return a.run.remote(s, job.fmt, job.outdir, job.keep, job.coverage)
+
         it = pool.map(run, todo) if job.ordered else pool.map_unordered(run, todo)
         for r in it:
             if isinstance(r, _ModelFailed):

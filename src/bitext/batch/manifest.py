@@ -16,14 +16,13 @@ raise :class:`ManifestError` listing every problem.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable
 
 from ..formats.summary import SUMMARY_NAME, check_id
 
-__all__ = ["PairSpec", "ManifestError", "read_manifest", "coerce_pairs", "MAX_REPORTED",
-           "MAX_PAIRS"]
+__all__ = ["PairSpec", "ManifestError", "read_manifest", "coerce_pairs", "MAX_REPORTED", "MAX_PAIRS"]
 
 MAX_REPORTED = 20  # problems (or failed pairs) listed in one message
 # bounds of one manifest: a pipe that never ends (``<(yes ...)``) or a device stops here
@@ -80,7 +79,9 @@ class _Checker:
         if why is None:
             first = self.seen.get(s.id.lower())
             if first is not None:
-                same = "" if first.id == s.id else f" (same file name as {first.id!r} on a case-insensitive file system)"
+                same = (
+                    "" if first.id == s.id else f" (same file name as {first.id!r} on a case-insensitive file system)"
+                )
                 why = f"duplicate id {s.id!r}{same}; first at {first.where}"
             else:
                 self.seen[s.id.lower()] = s
@@ -150,7 +151,9 @@ def read_manifest(path: str | os.PathLike, fmt: str | None = None) -> list[PairS
     if problems:
         raise ManifestError(problems)
     if not specs:
-        raise ManifestError([f"{p}: no pairs (one pair a line: id<TAB>src_path<TAB>tgt_path[<TAB>src_lang<TAB>tgt_lang])"])
+        raise ManifestError(
+            [f"{p}: no pairs (one pair a line: id<TAB>src_path<TAB>tgt_path[<TAB>src_lang<TAB>tgt_lang])"]
+        )
     return specs
 
 
@@ -183,8 +186,12 @@ def _lines(p: Path):
                 raise ManifestError([f"{p}:{n}: a line of more than {MAX_LINE_BYTES:,} bytes: not a manifest"])
             size += len(raw)
             if size > MAX_MANIFEST_BYTES or n > MAX_LINES:
-                raise ManifestError([f"{p}:{n}: more than {MAX_MANIFEST_BYTES >> 20} MiB or {MAX_LINES:,} lines; "
-                                     "split the manifest into several"])
+                raise ManifestError(
+                    [
+                        f"{p}:{n}: more than {MAX_MANIFEST_BYTES >> 20} MiB or {MAX_LINES:,} lines; "
+                        "split the manifest into several"
+                    ]
+                )
             try:
                 line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
             except UnicodeDecodeError:
@@ -214,12 +221,23 @@ def coerce_pairs(pairs: Iterable, fmt: str | None) -> list[PairSpec]:
             pid, src, tgt = item[:3]
             sl, tl = (item[3], item[4]) if len(item) == 5 else (None, None)
         else:
-            problems.append(f"{where}: expected (id, src, tgt), (id, src, tgt, src_lang, tgt_lang) or a dict, got {item!r:.80}")
+            problems.append(
+                f"{where}: expected (id, src, tgt), (id, src, tgt, src_lang, tgt_lang) or a dict, got {item!r:.80}"
+            )
             continue
         if src is None or tgt is None:
             problems.append(f"{where}: missing src or tgt path")
             continue
-        specs.append(PairSpec(str(pid), os.path.abspath(os.fspath(src)), os.path.abspath(os.fspath(tgt)), sl or None, tl or None, where))
+        specs.append(
+            PairSpec(
+                str(pid),
+                os.path.abspath(os.fspath(src)),
+                os.path.abspath(os.fspath(tgt)),
+                sl or None,
+                tl or None,
+                where,
+            )
+        )
     try:
         _validate(specs, fmt)
     except ManifestError as e:

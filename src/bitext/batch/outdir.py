@@ -17,8 +17,8 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..formats.registry import BATCH_FORMATS as FORMATS
 from ..formats.output import TEMP_MARK, remove_stale_temps, shown
+from ..formats.registry import BATCH_FORMATS as FORMATS
 from ..formats.summary import REPORT_SUFFIX, SUMMARY_NAME, read_summary
 
 if TYPE_CHECKING:
@@ -87,8 +87,10 @@ def is_complete(rec: dict | None, spec: PairSpec, output: Path, coverage: bool =
     (with ``coverage``: and its report) is there."""
     return (
         rec is not None
-        and (not coverage or (rec.get("report_coverage") is not None
-                              and output.with_name(spec.id + REPORT_SUFFIX).is_file()))
+        and (
+            not coverage
+            or (rec.get("report_coverage") is not None and output.with_name(spec.id + REPORT_SUFFIX).is_file())
+        )
         and rec.get("status") in ("ok", "skipped")
         and rec.get("src") == spec.src
         and rec.get("tgt") == spec.tgt
@@ -113,8 +115,10 @@ class OutdirLock:
         except BlockingIOError:
             self.f.close()
             self.f = None
-            raise OutdirBusy(f"{outdir}: another bitext batch is writing to this folder; "
-                             "wait for it to end, or write to another folder") from None
+            raise OutdirBusy(
+                f"{outdir}: another bitext batch is writing to this folder; "
+                "wait for it to end, or write to another folder"
+            ) from None
         except OSError:  # a file system without locks: go on unlocked
             pass
 
@@ -164,8 +168,9 @@ def open_no_follow(path: Path):
         fd = os.open(path, flags, 0o666)
     except OSError as e:
         if os.path.islink(path):
-            raise BatchError(f"{shown(path)}: is a symbolic link; bitext batch replaces no link in its folder: "
-                             "remove it") from None
+            raise BatchError(
+                f"{shown(path)}: is a symbolic link; bitext batch replaces no link in its folder: remove it"
+            ) from None
         raise BatchError(f"{shown(path)}: cannot write: {e.strerror or e}") from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
@@ -210,16 +215,20 @@ def check_outdir(outdir: Path, specs: list[PairSpec], fmt: str, force: bool, inp
         except OSError:
             continue
         if stat.S_ISLNK(st.st_mode):
-            raise BatchError(f"{outdir / name}: is a symbolic link; bitext batch follows no link in its output "
-                             "folder (it would write where the link points): remove it, --force or not")
+            raise BatchError(
+                f"{outdir / name}: is a symbolic link; bitext batch follows no link in its output "
+                "folder (it would write where the link points): remove it, --force or not"
+            )
         if not stat.S_ISREG(st.st_mode):
             raise BatchError(f"{outdir / name}: is not a regular file; remove it, --force or not")
     previous = read_summary(outdir / SUMMARY_NAME)
     foreign = [] if force else _foreign_files(outdir, previous)
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        raise BatchError(f"{outdir}: holds files bitext did not write ({shown}); "
-                         "give an empty or new folder, or --force to write beside them")
+        raise BatchError(
+            f"{outdir}: holds files bitext did not write ({shown}); "
+            "give an empty or new folder, or --force to write beside them"
+        )
     ours: dict[tuple[int, int], str] = {}
     for path in [x for s in specs for x in (s.src, s.tgt)] + [os.fspath(x) for x in inputs]:
         try:
@@ -233,5 +242,7 @@ def check_outdir(outdir: Path, specs: list[PairSpec], fmt: str, force: bool, inp
         except OSError:
             continue
         if (st.st_dev, st.st_ino) in ours:
-            raise BatchError(f"{outdir / name}: is an input of this batch ({ours[(st.st_dev, st.st_ino)]}); "
-                             "write the outputs to another folder")
+            raise BatchError(
+                f"{outdir / name}: is an input of this batch ({ours[(st.st_dev, st.st_ino)]}); "
+                "write the outputs to another folder"
+            )

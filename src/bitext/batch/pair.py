@@ -16,10 +16,10 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..text.read import InputError
 from ..formats.output import OutputError, write_files, write_output
-from .manifest import PairSpec
 from ..formats.summary import REPORT_KEYS, REPORT_SUFFIX, SUMMARY_KEYS
+from ..text.read import InputError
+from .manifest import PairSpec
 from .outdir import fingerprint
 
 __all__ = ["PairResult", "LazyModel", "align_pair", "one_line"]
@@ -122,8 +122,9 @@ def _peak_rss_mb() -> float | None:
     return r / 2**20 if sys.platform == "darwin" else r / 2**10
 
 
-def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None = None, keep: bool = False,
-               coverage: bool = False) -> PairResult:
+def align_pair(
+    model, spec: PairSpec, fmt: str | None = None, outdir: str | None = None, keep: bool = False, coverage: bool = False
+) -> PairResult:
     """Read, align and (with ``outdir``) write one pair, with ``coverage`` its
     coverage report too; never raises for a bad pair."""
     from ..embed import language_warning
@@ -167,12 +168,24 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
         n_src = len(a.src_sentences)
         covered = sum(len(b.src_ids) for b in a.beads if b.tgt_ids)
         return PairResult(
-            spec.id, "ok", n_src, len(a.tgt_sentences), len(a.beads),
+            spec.id,
+            "ok",
+            n_src,
+            len(a.tgt_sentences),
+            len(a.beads),
             round(covered / n_src, 4) if n_src else 0.0,
-            round(time.perf_counter() - t0, 3), None,
-            alignment=a if keep else None, output=out, peak_rss_mb=_peak_rss_mb(),
-            cpu_seconds=round(time.process_time() - c0, 3), src_lang=langs[0], tgt_lang=langs[1],
-            warning=language_warning(model, *langs), **files, **base, **counts,
+            round(time.perf_counter() - t0, 3),
+            None,
+            alignment=a if keep else None,
+            output=out,
+            peak_rss_mb=_peak_rss_mb(),
+            cpu_seconds=round(time.process_time() - c0, 3),
+            src_lang=langs[0],
+            tgt_lang=langs[1],
+            warning=language_warning(model, *langs),
+            **files,
+            **base,
+            **counts,
         )
     except (InputError, OutputError) as e:
         msg = one_line(e)
@@ -182,8 +195,9 @@ def align_pair(model, spec: PairSpec, fmt: str | None = None, outdir: str | None
         msg = one_line(f"{getattr(e, 'filename', None) or outdir}: cannot write: {e.strerror or e}")
     except Exception as e:  # a bug or an input the aligner cannot take: record it, go on
         msg = one_line(f"{spec.src} / {spec.tgt}: {type(e).__name__}: {e}")
-    return PairResult(spec.id, "error", seconds=round(time.perf_counter() - t0, 3), error=msg,
-                      peak_rss_mb=_peak_rss_mb(), **base)
+    return PairResult(
+        spec.id, "error", seconds=round(time.perf_counter() - t0, 3), error=msg, peak_rss_mb=_peak_rss_mb(), **base
+    )
 
 
 def _read(path, encoding, lang):
@@ -205,11 +219,22 @@ def _report(a, spec: PairSpec, outdir: str | None, keep: bool, report=None) -> d
     r = report if report is not None else coverage_report(a)
     d = r.to_dict()
     c = d["counts"]
-    out = {"report_coverage": d["coverage"], "omissions": c["omitted_sentences"], "additions": c["added_sentences"],
-           "low_confidence": c["low_confidence"], "suspects": c["suspects"], "findings": c["findings"],
-           "finding_kinds": c["findings_by_kind"], "report": r if keep else None}
+    out = {
+        "report_coverage": d["coverage"],
+        "omissions": c["omitted_sentences"],
+        "additions": c["added_sentences"],
+        "low_confidence": c["low_confidence"],
+        "suspects": c["suspects"],
+        "findings": c["findings"],
+        "finding_kinds": c["findings_by_kind"],
+        "report": r if keep else None,
+    }
     if outdir is not None:
         out["report_file"] = os.path.join(outdir, f"{spec.id}{REPORT_SUFFIX}")
-        write_output(out["report_file"], json.dumps(d, ensure_ascii=False, indent=2) + "\n", (spec.src, spec.tgt),
-                     follow_links=False)
+        write_output(
+            out["report_file"],
+            json.dumps(d, ensure_ascii=False, indent=2) + "\n",
+            (spec.src, spec.tgt),
+            follow_links=False,
+        )
     return out

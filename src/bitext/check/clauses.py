@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -82,8 +83,8 @@ def clause_spans(text: str, lang: str | None) -> list[tuple[int, int]]:
         else:
             j = k - 1 if size[k - 1] <= size[k + 1] else k + 1
         a, b = min(k, j), max(k, j)
-        spans[a:b + 1] = [(spans[a][0], spans[b][1])]
-        size[a:b + 1] = [size[a] + size[b]]
+        spans[a : b + 1] = [(spans[a][0], spans[b][1])]
+        size[a : b + 1] = [size[a] + size[b]]
     out = []
     for a, b in spans:
         while a < b and text[a].isspace():
@@ -168,7 +169,14 @@ class _Side:
 
     def __init__(self, bead_index, side, text, other, spans, where, at):
         self.bead, self.side, self.text, self.other, self.spans, self.where, self.at = (
-            bead_index, side, text, other, spans, where, at)
+            bead_index,
+            side,
+            text,
+            other,
+            spans,
+            where,
+            at,
+        )
 
 
 def _known(a, side: str, ids) -> np.ndarray | None:
@@ -199,8 +207,11 @@ def _side_text(sents, ids, lang):
 
 def _without(text, span):
     a, b = span
-    return (text[:a].rstrip() + (" " if text[:a].strip() and text[b:].strip() and not _cjk_join(text, a, b) else "")
-            + text[b:].lstrip()).strip()
+    return (
+        text[:a].rstrip()
+        + (" " if text[:a].strip() and text[b:].strip() and not _cjk_join(text, a, b) else "")
+        + text[b:].lstrip()
+    ).strip()
 
 
 def _cjk_join(text, a, b):
@@ -229,7 +240,8 @@ def clause_evidence(alignment, model=None, skip=frozenset(), progress=False, rul
     med = float(np.median(sims))
     spread = max(1.4826 * float(np.median(np.abs(sims - med))), 0.02) if len(sims) >= _MIN_STATS else 0.1
     low_sim = sims < med - rules.mistranslation_sim * spread
-    texts, sides = [], []
+    texts: list[str] = []
+    sides: list = []
     for k, bi in enumerate(idx):
         if bi in skip:
             continue
@@ -279,7 +291,7 @@ def clause_evidence(alignment, model=None, skip=frozenset(), progress=False, rul
         rows = []
         for q, sp in enumerate(s.spans):
             gain = float(v[at + q] @ other) - base
-            n = _chars(s.text[sp[0]:sp[1]])
+            n = _chars(s.text[sp[0] : sp[1]])
             zq = float(_z(ls[k] - n, lt[k], var) if s.side == "src" else -_z(ls[k], lt[k] - n * ratio, var))
             rows.append((s.where[q], gain, zq))
         zs = float(z[k]) if s.side == "src" else -float(z[k])
@@ -300,13 +312,20 @@ def _pick(rows, zs):
 def _gain_cuts(tried, rules: ClauseRules) -> dict[str, float]:
     """Per side, the gain a clause must raise the cosine by (see :class:`ClauseRules`)."""
     cuts = {}
-    for side, gate, floor, spreads in (("src", rules.omission_gate, rules.omission_gain, rules.omission_spreads),
-                                       ("tgt", rules.addition_gate, rules.addition_gain, rules.addition_spreads)):
+    for side, gate, floor, spreads in (
+        ("src", rules.omission_gate, rules.omission_gain, rules.omission_spreads),
+        ("tgt", rules.addition_gate, rules.addition_gain, rules.addition_spreads),
+    ):
         cuts[side] = floor
         if spreads is None:
             continue
-        gains = [p[1] for _, s, zs, _, rows, _ in tried if s == side and zs >= gate
-                 for p in [_pick(rows, zs)] if p is not None]
+        gains = [
+            p[1]
+            for _, s, zs, _, rows, _ in tried
+            if s == side and zs >= gate
+            for p in [_pick(rows, zs)]
+            if p is not None
+        ]
         if len(gains) < _MIN_STATS:
             cuts[side] = max(floor, _FALLBACK_GAIN)
             continue
@@ -316,8 +335,9 @@ def _gain_cuts(tried, rules: ClauseRules) -> dict[str, float]:
     return cuts
 
 
-def clause_findings(alignment, model=None, *, skip=frozenset(), progress: bool = False,
-                    rules: ClauseRules | str = "strict") -> list[Finding]:
+def clause_findings(
+    alignment, model=None, *, skip=frozenset(), progress: bool = False, rules: ClauseRules | str = "strict"
+) -> list[Finding]:
     """The clauses of ``alignment``'s beads that have no counterpart on the other side, as
     :class:`~bitext.check.records.Finding` records (``clause_omitted``, ``clause_added``,
     ``mistranslation``), in bead order. ``model``: the model that made the alignment (default: the
@@ -337,7 +357,9 @@ def clause_findings(alignment, model=None, *, skip=frozenset(), progress: bool =
         found = {}
         for side, (zs, cos, rows, _) in sides.items():
             pick = _pick(rows, zs)
-            z, gate = (rules.omission_z, rules.omission_gate) if side == "src" else (rules.addition_z, rules.addition_gate)
+            z, gate = (
+                (rules.omission_z, rules.omission_gate) if side == "src" else (rules.addition_z, rules.addition_gate)
+            )
             if pick is not None and (zs >= z or (zs >= gate and pick[1] >= cuts[side])):
                 found[side] = (pick, zs, cos, rows)
         if "tgt" in sides:
@@ -360,7 +382,8 @@ def clause_findings(alignment, model=None, *, skip=frozenset(), progress: bool =
 
 
 def _finding(a, bi, b, kind, sides) -> Finding:
-    ev, parts = {}, []
+    ev: dict[str, Any] = {}
+    parts: list[str] = []
     for side in ("src", "tgt"):
         if side not in sides:
             continue
@@ -368,21 +391,33 @@ def _finding(a, bi, b, kind, sides) -> Finding:
         (i, start, end), _, _ = rows[q]
         sents = a.src_sentences if side == "src" else a.tgt_sentences
         clause = sents[i].text[start:end]
-        rec = {"clause": clause, "chars": _chars(clause), "sentence": i, "start": start, "end": end,
-               "length_z": round(zs, 2), "cosine": round(cos, 4), "gain": round(gain, 4)}
+        rec = {
+            "clause": clause,
+            "chars": _chars(clause),
+            "sentence": i,
+            "start": start,
+            "end": end,
+            "length_z": round(zs, 2),
+            "cosine": round(cos, 4),
+            "gain": round(gain, 4),
+        }
         if kind == "mistranslation":
             ev[side] = rec
         else:
             ev = {"side": side, **rec}
         parts.append(clause)
     if kind == "clause_omitted":
-        msg = (f"source clause with no counterpart in the target: {parts[0]} (the target is "
-               f"{ev['length_z']:.1f} sd shorter than expected; without the clause the source resembles it "
-               f"{ev['gain']:+.2f} better)")
+        msg = (
+            f"source clause with no counterpart in the target: {parts[0]} (the target is "
+            f"{ev['length_z']:.1f} sd shorter than expected; without the clause the source resembles it "
+            f"{ev['gain']:+.2f} better)"
+        )
     elif kind == "clause_added":
-        msg = (f"target clause with no counterpart in the source: {parts[0]} (the target is "
-               f"{ev['length_z']:.1f} sd longer than expected; without the clause it resembles the source "
-               f"{ev['gain']:+.2f} better)")
+        msg = (
+            f"target clause with no counterpart in the source: {parts[0]} (the target is "
+            f"{ev['length_z']:.1f} sd longer than expected; without the clause it resembles the source "
+            f"{ev['gain']:+.2f} better)"
+        )
     else:
         msg = f"target clause that translates nothing of the source: {parts[-1]}"
         if "src" in ev:

@@ -60,8 +60,16 @@ from __future__ import annotations
 import math
 
 from .clauses import clause_findings
-from .records import (Addition, CoverageReport, Finding, LowConfidence, Omission, ParagraphCoverage, Suspect,
-                      finding_rank)
+from .records import (
+    Addition,
+    CoverageReport,
+    Finding,
+    LowConfidence,
+    Omission,
+    ParagraphCoverage,
+    Suspect,
+    finding_rank,
+)
 from .suspects import common_names, compare_pair, latin_script
 from .unmatched import DEFAULT_LOO_GAIN, DEFAULT_UNMATCHED_Z, unmatched_sentences
 
@@ -72,6 +80,7 @@ __all__ = [
 
 DEFAULT_THRESHOLD = 0.60
 """Beads scored below this are *low-confidence* (chosen by ``bench/calibrate_coverage.py``)."""
+
 
 def _chars(s: str) -> int:
     return sum(1 for c in s if not c.isspace())
@@ -88,10 +97,21 @@ def _runs(ids, sents) -> list[tuple[int, ...]]:
     return [tuple(r) for r in out]
 
 
-def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | None = DEFAULT_UNMATCHED_Z,
-             loo_gain: float | None = DEFAULT_LOO_GAIN, names: bool = True, numbers: bool = True,
-             model=None, progress: bool = False, glossary=None, consistency: bool | None = None,
-             untranslated: bool = True, clauses: bool | str = True) -> CoverageReport:
+def coverage(
+    alignment,
+    threshold: float | None = None,
+    *,
+    unmatched_z: float | None = DEFAULT_UNMATCHED_Z,
+    loo_gain: float | None = DEFAULT_LOO_GAIN,
+    names: bool = True,
+    numbers: bool = True,
+    model=None,
+    progress: bool = False,
+    glossary=None,
+    consistency: bool | None = None,
+    untranslated: bool = True,
+    clauses: bool | str = True,
+) -> CoverageReport:
     """Coverage report of an :class:`~bitext.pipeline.Alignment`.
 
     ``threshold``: beads with both sides scored below it are low-confidence
@@ -190,13 +210,21 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         else:
             covered.update(i for i in b.src_ids if i not in un_src)
         if names or numbers:
-            cmp = compare_pair(b.src, b.tgt, src_lang=a.src_lang, tgt_lang=a.tgt_lang,
-                               src_latin=src_latin, tgt_latin=tgt_latin, ignore=ignore)
+            cmp = compare_pair(
+                b.src,
+                b.tgt,
+                src_lang=a.src_lang,
+                tgt_lang=a.tgt_lang,
+                src_latin=src_latin,
+                tgt_latin=tgt_latin,
+                ignore=ignore,
+            )
             ns, nt = cmp["numbers"] if numbers else ([], [])
             ms, mt = cmp["names"] if names else ([], [])
             if ns or nt or ms or mt:
-                suspects.append(Suspect(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score,
-                                        tuple(ns), tuple(nt), tuple(ms), tuple(mt)))
+                suspects.append(
+                    Suspect(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, tuple(ns), tuple(nt), tuple(ms), tuple(mt))
+                )
                 if status == "ok":
                     status = "suspect"
         if status == "ok" and terms_found is not None and bi in terms_found.missed_beads:
@@ -215,8 +243,13 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
 
         findings += name_findings(a)
     if clauses:
-        findings += clause_findings(a, model, skip={bi for bi, st in enumerate(statuses) if st not in _CHECKED},
-                                    progress=progress, rules="strict" if clauses is True else clauses)
+        findings += clause_findings(
+            a,
+            model,
+            skip={bi for bi, st in enumerate(statuses) if st not in _CHECKED},
+            progress=progress,
+            rules="strict" if clauses is True else clauses,
+        )
     findings.sort(key=lambda f: (f.bead, finding_rank(f.kind)))
     lost_chars = _apply_findings(findings, statuses, covered, src_sents)
 
@@ -307,12 +340,18 @@ def _terms(alignment, glossary, consistency, model):
         return None
     from .glossary import as_glossary, term_findings
 
-    return term_findings(alignment, as_glossary(glossary), consistent=glossary is not None if consistency is None
-                         else consistency, model=model)
+    return term_findings(
+        alignment,
+        as_glossary(glossary),
+        consistent=glossary is not None if consistency is None else consistency,
+        model=model,
+    )
 
 
 def _unpaired(record, ids, sents, kind: str, bead: int, score: float) -> list:
     """An :class:`Omission` or :class:`Addition` (``record``) of each run of
     ``ids`` (:func:`_runs`), sentences of one side of bead ``bead``."""
-    return [record(run, " ".join(sents[i].text for i in run), sents[run[0]].paragraph, kind, bead, score)
-            for run in _runs(ids, sents)]
+    return [
+        record(run, " ".join(sents[i].text for i in run), sents[run[0]].paragraph, kind, bead, score)
+        for run in _runs(ids, sents)
+    ]

@@ -20,8 +20,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     from ..pipeline import Alignment
 
-__all__ = ["CoverageReport", "Omission", "Addition", "LowConfidence", "Suspect", "Finding", "ParagraphCoverage",
-           "FINDING_KINDS"]
+__all__ = [
+    "CoverageReport",
+    "Omission",
+    "Addition",
+    "LowConfidence",
+    "Suspect",
+    "Finding",
+    "ParagraphCoverage",
+    "FINDING_KINDS",
+]
 
 
 # --------------------------------------------------------------------------
@@ -413,19 +421,28 @@ def _render_text(r: CoverageReport, width: int) -> str:
         out.append(f"Glossary terms:  {len(r.term_misses)} bead(s) with a term not rendered as {r.glossary} says")
     if r.consistency_checked:
         out.append(f"Inconsistent:    {len(r.inconsistent_terms)} source term(s) rendered in more than one way")
-    if r.coverage == 1.0 and not r.omissions and not r.additions and not r.suspects and not r.low_confidence \
-            and not r.findings:
+    if (
+        r.coverage == 1.0
+        and not r.omissions
+        and not r.additions
+        and not r.suspects
+        and not r.low_confidence
+        and not r.findings
+    ):
         out += ["", "Every source sentence is translated; nothing was added."]
     pars = r.paragraphs
-    problem = [p for p in pars if p.coverage < 1 or p.omissions or p.additions or p.suspects or p.low_confidence
-               or p.findings]
+    problem = [
+        p for p in pars if p.coverage < 1 or p.omissions or p.additions or p.suspects or p.low_confidence or p.findings
+    ]
     per_line = all(p.sentences == 1 for p in pars) and len(pars) > 1
     shown = pars if len(pars) <= 40 and not per_line else problem
     if shown:
         title = "Paragraphs" if shown is pars else "Paragraphs with findings"
         out += ["", f"{title} (source paragraph: sentence ids, coverage, findings)"]
-        out.append(f"  {'par':>4} {'sentences':>10} {'covered':>8} {'coverage':>9} {'omit':>5} {'add':>4} {'low':>4} "
-                   f"{'susp':>5} {'find':>5}")
+        out.append(
+            f"  {'par':>4} {'sentences':>10} {'covered':>8} {'coverage':>9} {'omit':>5} {'add':>4} {'low':>4} "
+            f"{'susp':>5} {'find':>5}"
+        )
         for p in shown:
             out.append(
                 f"  {p.paragraph:>4} {_ids_str(p.src_ids):>10} {p.covered_sentences:>4}/{p.sentences:<3} "
@@ -473,5 +490,8 @@ def _findings_line(r: CoverageReport) -> str:
 def _bead_lines(x, tail: str, sl: str, tl: str, width: int) -> list[str]:
     """A finding about bead ``x`` (with ``bead``, ``src_ids``, ``tgt_ids``, ``src``, ``tgt``): its
     ids, ``tail``, and both sides wrapped."""
-    return ([f"  bead {x.bead}: {sl} {_ids_str(x.src_ids)} <-> {tl} {_ids_str(x.tgt_ids)}{tail}"]
-            + _wrap(f"    {sl}: ", x.src, width) + _wrap(f"    {tl}: ", x.tgt, width))
+    return (
+        [f"  bead {x.bead}: {sl} {_ids_str(x.src_ids)} <-> {tl} {_ids_str(x.tgt_ids)}{tail}"]
+        + _wrap(f"    {sl}: ", x.src, width)
+        + _wrap(f"    {tl}: ", x.tgt, width)
+    )

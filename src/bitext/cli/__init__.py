@@ -16,9 +16,26 @@ from ..formats.registry import OUTPUT_FORMATS, FormatError, output_format
 from ..text.read import InputError
 
 __all__ = [
-    "main", "build_parser", "Parser", "COMMANDS", "EXIT_USAGE", "EXIT_INTERRUPTED",
-    "lang_code", "encoding_name", "add_fixed", "load_pair", "resolve_langs", "run_align_command", "write_result",
-    "add_command", "fail", "warn", "unit_interval", "format_of", "summary_line", "inputs_of",
+    "main",
+    "build_parser",
+    "Parser",
+    "COMMANDS",
+    "EXIT_USAGE",
+    "EXIT_INTERRUPTED",
+    "lang_code",
+    "encoding_name",
+    "add_fixed",
+    "load_pair",
+    "resolve_langs",
+    "run_align_command",
+    "write_result",
+    "add_command",
+    "fail",
+    "warn",
+    "unit_interval",
+    "format_of",
+    "summary_line",
+    "inputs_of",
 ]
 
 EXIT_USAGE = 2
@@ -69,15 +86,25 @@ def encoding_name(value: str) -> str:
 def _add_common(p: argparse.ArgumentParser) -> None:
     from ..embed import MODEL_HELP
 
-    p.add_argument("src", help="source document: text (one paragraph a line), .docx, .html, .md, .srt, .vtt, "
-                   ".epub or .pdf (docs/formats.md)")
-    p.add_argument("tgt", nargs="?", help="target document (its translation); coverage and review also take one "
-                   "bilingual file (.tmx, .xlf, .tsv, .jsonl, .xlsx) as SRC alone")
+    p.add_argument(
+        "src",
+        help="source document: text (one paragraph a line), .docx, .html, .md, .srt, .vtt, "
+        ".epub or .pdf (docs/formats.md)",
+    )
+    p.add_argument(
+        "tgt",
+        nargs="?",
+        help="target document (its translation); coverage and review also take one "
+        "bilingual file (.tmx, .xlf, .tsv, .jsonl, .xlsx) as SRC alone",
+    )
     p.add_argument("-o", "--output", help="output file ('-' or none: standard output); never one of the inputs")
     p.add_argument("--src-lang", type=lang_code, help="source language code (default: detected)")
     p.add_argument("--tgt-lang", type=lang_code, help="target language code (default: detected)")
-    p.add_argument("--encoding", type=encoding_name,
-                   help="encoding of both input files (default: UTF-8, or a legacy encoding detected with confidence)")
+    p.add_argument(
+        "--encoding",
+        type=encoding_name,
+        help="encoding of both input files (default: UTF-8, or a legacy encoding detected with confidence)",
+    )
     p.add_argument("--presplit", action="store_true", help="inputs hold one sentence per line; ids are line numbers")
     p.add_argument("--model", help=MODEL_HELP)
     add_device(p)
@@ -114,11 +141,18 @@ def positive_int(value: str) -> int:
 
 def add_device(p: argparse.ArgumentParser) -> None:
     """``--device`` and ``--batch-size``: where and how a sentence-transformers model encodes."""
-    p.add_argument("--device", type=device_name,
-                   help="where a sentence-transformers model runs: cpu, cuda, cuda:N, mps "
-                   "(default: what sentence-transformers picks, a GPU where there is one)")
-    p.add_argument("--batch-size", type=positive_int, metavar="N",
-                   help="texts per encoding batch of models other than the default (default 64)")
+    p.add_argument(
+        "--device",
+        type=device_name,
+        help="where a sentence-transformers model runs: cpu, cuda, cuda:N, mps "
+        "(default: what sentence-transformers picks, a GPU where there is one)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=positive_int,
+        metavar="N",
+        help="texts per encoding batch of models other than the default (default 64)",
+    )
 
 
 def model_options(args) -> dict:
@@ -128,9 +162,12 @@ def model_options(args) -> dict:
 
 def add_fixed(p: argparse.ArgumentParser) -> None:
     """``--fixed FILE``: beads to keep (align, review)."""
-    p.add_argument("--fixed", metavar="JSONL",
-                   help="keep the beads marked approved or edited in this JSONL file (bitext align --format jsonl, "
-                   "or a review download) and re-align only the stretches between them")
+    p.add_argument(
+        "--fixed",
+        metavar="JSONL",
+        help="keep the beads marked approved or edited in this JSONL file (bitext align --format jsonl, "
+        "or a review download) and re-align only the stretches between them",
+    )
 
 
 def format_of(path: str | None, formats=FORMATS, default: str = "tsv", aliases: dict | None = None) -> str:
@@ -155,8 +192,10 @@ def summary_line(prog: str, output: str | None, alignment) -> str:
     by_kind = ", ".join(f"{k}: {v:,}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
     r = coverage(alignment, loo_gain=None, clauses=False)
     where = "standard output" if output in (None, "-") else output
-    return (f"{prog}: {len(alignment.beads):,} beads ({by_kind or 'none'}), coverage {100 * r.coverage:.1f}% "
-            f"({r.covered_sentences:,}/{r.src_sentences:,} source sentences), written to {where}")
+    return (
+        f"{prog}: {len(alignment.beads):,} beads ({by_kind or 'none'}), coverage {100 * r.coverage:.1f}% "
+        f"({r.covered_sentences:,}/{r.src_sentences:,} source sentences), written to {where}"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,9 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
     for a in p._actions:  # align needs both documents
         if a.dest == "tgt":
             a.nargs, a.required, a.help = None, True, "target document (its translation)"
-    p.add_argument("--format", choices=OUTPUT_FORMATS, default=None,
-                   help="output format (default: from the -o file's extension: .tsv .jsonl .beads .tmx .xlf .xlsx; "
-                   "standard output: tsv); moses writes -o PREFIX.<src_lang> and PREFIX.<tgt_lang>")
+    p.add_argument(
+        "--format",
+        choices=OUTPUT_FORMATS,
+        default=None,
+        help="output format (default: from the -o file's extension: .tsv .jsonl .beads .tmx .xlf .xlsx; "
+        "standard output: tsv); moses writes -o PREFIX.<src_lang> and PREFIX.<tgt_lang>",
+    )
     add_fixed(p)
 
     p = sub.add_parser("eval", help="score alignments against gold beads (strict and lax P/R/F1)", add_help=False)
@@ -271,8 +314,11 @@ def _warn_long_sentences(prog: str, args, caught) -> None:
         for w in mine[:_LONG_LINES_SHOWN]:
             warn(prog, f"{path}:{w.line}: {w.detail}")
         if len(mine) > _LONG_LINES_SHOWN:
-            warn(prog, f"{path}: {len(mine) - _LONG_LINES_SHOWN:,} more lines with sentences cut "
-                 f"at {mine[0].cap:,} characters")
+            warn(
+                prog,
+                f"{path}: {len(mine) - _LONG_LINES_SHOWN:,} more lines with sentences cut "
+                f"at {mine[0].cap:,} characters",
+            )
 
 
 def _bilingual(args, prog: str, render) -> int:
@@ -354,8 +400,17 @@ def run_align_command(args, prog: str, render, bilingual: bool = False, summary:
         warnings.simplefilter("always", LongSentenceWarning)
         warnings.simplefilter("always", CommentMovedWarning)
         try:
-            result = align(src, tgt, src_lang, tgt_lang, model=model, presplit=args.presplit,
-                           cache=not args.no_cache, progress=not args.quiet, fixed=fixed)
+            result = align(
+                src,
+                tgt,
+                src_lang,
+                tgt_lang,
+                model=model,
+                presplit=args.presplit,
+                cache=not args.no_cache,
+                progress=not args.quiet,
+                fixed=fixed,
+            )
         except ValueError as e:
             return fail(prog, str(e))
     _warn_long_sentences(prog, args, [w.message for w in caught if isinstance(w.message, LongSentenceWarning)])
@@ -376,13 +431,21 @@ def _warn_comments_left_out(args, fmt: str, alignment) -> None:
     """A line on stderr when the output format has no place for some reviewers' comments:
     ``beads`` and ``moses`` for any, ``tmx`` for those of one-sided beads (a TMX unit has both sides)."""
     commented = [b for b in alignment.beads if getattr(b, "comment", "")]
-    lost = (commented if fmt in ("beads", "moses") else
-            [b for b in commented if not (b.src_ids and b.tgt_ids)] if fmt == "tmx" else [])
+    lost = (
+        commented
+        if fmt in ("beads", "moses")
+        else [b for b in commented if not (b.src_ids and b.tgt_ids)]
+        if fmt == "tmx"
+        else []
+    )
     if lost:
         where = "standard output" if args.output in (None, "-") else args.output
         why = "has no comments" if fmt in ("beads", "moses") else "holds no 1-0 or 0-1 beads"
-        print(f"bitext align: warning: {len(lost)} of the reviewers' comments are not in {where}: the {fmt} format "
-              f"{why} (jsonl and tsv keep every comment)", file=sys.stderr)
+        print(
+            f"bitext align: warning: {len(lost)} of the reviewers' comments are not in {where}: the {fmt} format "
+            f"{why} (jsonl and tsv keep every comment)",
+            file=sys.stderr,
+        )
 
 
 def write_result(prog: str, output: str | None, text, inputs=()) -> int:

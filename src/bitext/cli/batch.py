@@ -8,8 +8,8 @@ import sys
 from ..batch import ENGINES, SUMMARY_NAME, BatchError, ManifestError, align_many, read_manifest
 from ..batch.manifest import MAX_REPORTED
 from ..batch.outdir import OutdirBusy
-from ..formats.registry import BATCH_FORMATS as FORMATS
 from ..formats.output import shown
+from ..formats.registry import BATCH_FORMATS as FORMATS
 from . import add_device, encoding_name, model_options, positive_int, warn
 
 __all__ = ["add_cli", "run_batch_command"]
@@ -36,21 +36,39 @@ def add_cli(sub, add_common=None) -> None:
     p.add_argument("-w", "--workers", type=positive_int, default=1, help="worker processes or Ray actors (default: 1)")
     p.add_argument("--engine", choices=ENGINES, default="local", help="local processes or Ray (default: local)")
     p.add_argument("--address", help="Ray cluster to join (default: $RAY_ADDRESS, else a local Ray instance)")
-    p.add_argument("--format", choices=FORMATS, default="tsv", help="output format, one file a pair: OUTDIR/<id>.<format> (default: tsv)")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="tsv",
+        help="output format, one file a pair: OUTDIR/<id>.<format> (default: tsv)",
+    )
     p.add_argument("--model", help=MODEL_HELP)
     add_device(p)
-    p.add_argument("--threads", type=positive_int, default=1,
-                   help="BLAS threads per worker (default: 1; keep it fixed for reproducible outputs)")
+    p.add_argument(
+        "--threads",
+        type=positive_int,
+        default=1,
+        help="BLAS threads per worker (default: 1; keep it fixed for reproducible outputs)",
+    )
     p.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
-    p.add_argument("--force", action="store_true",
-                   help="recompute every pair, also those a previous run completed, and write into a folder "
-                   "that holds files bitext did not write")
-    p.add_argument("--encoding", type=encoding_name,
-                   help="encoding of every input file (default: UTF-8, or a legacy encoding detected with confidence)")
-    p.add_argument("--coverage", action="store_true",
-                   help="also compute each pair's coverage report (in the workers): OUTDIR/<id>.coverage.json, "
-                   "and its coverage, omissions, additions, low-confidence beads, suspects and findings of the "
-                   "translation checks (per kind) in summary.jsonl")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="recompute every pair, also those a previous run completed, and write into a folder "
+        "that holds files bitext did not write",
+    )
+    p.add_argument(
+        "--encoding",
+        type=encoding_name,
+        help="encoding of every input file (default: UTF-8, or a legacy encoding detected with confidence)",
+    )
+    p.add_argument(
+        "--coverage",
+        action="store_true",
+        help="also compute each pair's coverage report (in the workers): OUTDIR/<id>.coverage.json, "
+        "and its coverage, omissions, additions, low-confidence beads, suspects and findings of the "
+        "translation checks (per kind) in summary.jsonl",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no final counts")
     p.set_defaults(func=run_batch_command)
 
@@ -76,10 +94,22 @@ def run_batch_command(args) -> int:
     kinds: dict[str, int] = {}  # findings of the translation checks, with --coverage
     try:
         results = align_many(
-            specs, model=args.model, workers=args.workers, engine=args.engine, fmt=args.format,
-            outdir=args.outdir, cache=not args.no_cache, resume=not args.force, threads=args.threads,
-            address=args.address, progress=not args.quiet, encoding=args.encoding, force=args.force,
-            inputs=(args.manifest,), coverage=args.coverage, **model_options(args),
+            specs,
+            model=args.model,
+            workers=args.workers,
+            engine=args.engine,
+            fmt=args.format,
+            outdir=args.outdir,
+            cache=not args.no_cache,
+            resume=not args.force,
+            threads=args.threads,
+            address=args.address,
+            progress=not args.quiet,
+            encoding=args.encoding,
+            force=args.force,
+            inputs=(args.manifest,),
+            coverage=args.coverage,
+            **model_options(args),
         )
     except (ValueError, BatchError) as e:
         return fail(shown(str(e)))
@@ -106,7 +136,7 @@ def run_batch_command(args) -> int:
     finally:
         results.close()
     if warned:
-        warn(prog, f"{warned[0]} ({len(warned)} of {len(specs)} pairs; see their \"warning\" in {SUMMARY_NAME})")
+        warn(prog, f'{warned[0]} ({len(warned)} of {len(specs)} pairs; see their "warning" in {SUMMARY_NAME})')
     for line in errors[:MAX_REPORTED]:
         print(f"{prog}: failed: {shown(line)}", file=sys.stderr)
     if len(errors) > MAX_REPORTED:
@@ -119,6 +149,9 @@ def run_batch_command(args) -> int:
         )
         if args.coverage:
             listed = ", ".join(f"{n} {k}" for k, n in kinds.items())
-            print(f"{prog}: {sum(kinds.values())} findings of the translation checks" + (f" ({listed})" if listed else ""),
-                  file=sys.stderr)
+            print(
+                f"{prog}: {sum(kinds.values())} findings of the translation checks"
+                + (f" ({listed})" if listed else ""),
+                file=sys.stderr,
+            )
     return 1 if counts["error"] else 0

@@ -10,10 +10,12 @@ from . import add_command, fail, format_of, inputs_of, run_align_command, warn, 
 __all__ = ["add_cli", "run"]
 
 _HELP = "list candidate term pairs (an editable glossary)"
-_DESCRIPTION = ("Align SRC with its translation TGT (or read the output folder of 'bitext batch' with --batch) "
-                "and list candidate term pairs, best first: source term, renderings, and a note with their "
-                "count, score, evidence and an example bead. The TSV can be edited and given back as "
-                "'bitext coverage --glossary'.")
+_DESCRIPTION = (
+    "Align SRC with its translation TGT (or read the output folder of 'bitext batch' with --batch) "
+    "and list candidate term pairs, best first: source term, renderings, and a note with their "
+    "count, score, evidence and an example bead. The TSV can be edited and given back as "
+    "'bitext coverage --glossary'."
+)
 
 
 def add_cli(sub, add_common) -> None:
@@ -26,12 +28,24 @@ def add_cli(sub, add_common) -> None:
             a.nargs, a.required = "?", False
     p.add_argument("--batch", metavar="OUTDIR", help="read the pairs of a 'bitext batch' output folder instead")
     p.add_argument("--glossary", metavar="TSV", help="a glossary whose terms are candidates too")
-    p.add_argument("--min-score", type=float, default=DEFAULT_MIN_SCORE, metavar="S",
-                   help=f"list pairs scored S or more (0 to 1; default: {DEFAULT_MIN_SCORE})")
-    p.add_argument("--evidence", default=",".join(EVIDENCE),
-                   help=f"kinds of evidence, comma-separated (default: {','.join(EVIDENCE)})")
-    p.add_argument("--format", choices=("tsv", "json"), default=None,
-                   help="output format (default: from the -o file's extension, .tsv .json; else tsv)")
+    p.add_argument(
+        "--min-score",
+        type=float,
+        default=DEFAULT_MIN_SCORE,
+        metavar="S",
+        help=f"list pairs scored S or more (0 to 1; default: {DEFAULT_MIN_SCORE})",
+    )
+    p.add_argument(
+        "--evidence",
+        default=",".join(EVIDENCE),
+        help=f"kinds of evidence, comma-separated (default: {','.join(EVIDENCE)})",
+    )
+    p.add_argument(
+        "--format",
+        choices=("tsv", "json"),
+        default=None,
+        help="output format (default: from the -o file's extension, .tsv .json; else tsv)",
+    )
 
 
 def run(args) -> int:
@@ -39,8 +53,8 @@ def run(args) -> int:
     import json
 
     from ..check.glossary import GlossaryError, read_glossary
-    from ..text.read import InputError
     from ..check.terms import EVIDENCE, terms
+    from ..text.read import InputError
 
     prog = "bitext terms"
     evidence = tuple(e.strip() for e in args.evidence.split(",") if e.strip())

@@ -11,8 +11,8 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -150,7 +150,7 @@ def _write_entry(f, key: str, arrays: dict) -> None:
     digest = hashlib.sha256(header)
     f.write(_MAGIC + len(header).to_bytes(8, "little") + header)
     written = 0
-    for (name, a), (_, _, _, off) in zip(items, layout):
+    for (_name, a), (_, _, _, off) in zip(items, layout):
         for chunk in (bytes(off - written), a.reshape(-1).view(np.uint8).data):
             digest.update(chunk)
             f.write(chunk)
@@ -167,9 +167,9 @@ def _read_entry(f, size: int, key: str) -> dict:
     if size < head + _DIGEST:
         raise _BrokenEntry(f"truncated ({size} bytes)" if size else "empty file")
     start = f.read(head)
-    if start[:len(_MAGIC)] != _MAGIC:
+    if start[: len(_MAGIC)] != _MAGIC:
         raise _BrokenEntry("not a bitext cache entry")
-    n_header = int.from_bytes(start[len(_MAGIC):], "little")
+    n_header = int.from_bytes(start[len(_MAGIC) :], "little")
     if n_header > size - head - _DIGEST:
         raise _BrokenEntry("truncated")
     header = f.read(n_header)
@@ -206,7 +206,11 @@ def _drop(path: Path, ident: os.stat_result | None, why: str) -> None:
     global _warned_broken
     try:
         now = os.stat(path)
-        if ident is None or (now.st_ino, now.st_dev, now.st_mtime_ns) == (ident.st_ino, ident.st_dev, ident.st_mtime_ns):
+        if ident is None or (now.st_ino, now.st_dev, now.st_mtime_ns) == (
+            ident.st_ino,
+            ident.st_dev,
+            ident.st_mtime_ns,
+        ):
             os.unlink(path)
     except OSError:
         pass

@@ -12,8 +12,9 @@ exact compositions (:mod:`bitext.embed.use`); :func:`bitext.embed.load_model` pi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -107,8 +108,15 @@ class TextEmbedder(Embedder):
     ``docs/benchmarks.md``).
     """
 
-    def __init__(self, encoder: Encoder, key: str | None = None, joiner: str = " ", batch_size: int = 64,
-                 compose: bool = True, **kw):
+    def __init__(
+        self,
+        encoder: Encoder,
+        key: str | None = None,
+        joiner: str = " ",
+        batch_size: int = 64,
+        compose: bool = True,
+        **kw,
+    ):
         self.key = safe_key(key or getattr(encoder, "bitext_key", None) or type(encoder).__name__)
         self._encoder = encoder
         self.joiner = joiner
@@ -129,7 +137,7 @@ class TextEmbedder(Embedder):
         order = sorted(range(len(uniq)), key=lambda i: len(uniq[i]))
         vecs: np.ndarray | None = None
         for b in range(0, len(order), self.batch_size):
-            idx = order[b:b + self.batch_size]
+            idx = order[b : b + self.batch_size]
             v = self._encode_batch([uniq[i] for i in idx])
             if vecs is None:
                 vecs = np.empty((len(uniq), v.shape[1]), np.float32)
@@ -161,8 +169,11 @@ class TextEmbedder(Embedder):
             counts = enc.token_counts(texts)
         elif callable(getattr(enc, "tokenizer", None)):
             limit = getattr(enc, "max_seq_length", None) or 512
-            counts = [len(ids) for b in range(0, len(texts), 512)
-                      for ids in enc.tokenizer(texts[b:b + 512], truncation=True, max_length=limit)["input_ids"]]
+            counts = [
+                len(ids)
+                for b in range(0, len(texts), 512)
+                for ids in enc.tokenizer(texts[b : b + 512], truncation=True, max_length=limit)["input_ids"]
+            ]
         else:
             counts = [sum(1 for c in t if not c.isspace()) for t in texts]
         return np.maximum(np.asarray(counts, np.float32), 1.0)
@@ -178,7 +189,7 @@ class TextEmbedder(Embedder):
 
     def joined(self, sentences: Sequence[str], spans: np.ndarray, progress=None) -> np.ndarray:
         """Unit vectors of the joined text of each span ``(start, k)`` of ``sentences``."""
-        texts = [self.joiner.join(sentences[i:i + k]) for i, k in np.asarray(spans).reshape(-1, 2).tolist()]
+        texts = [self.joiner.join(sentences[i : i + k]) for i, k in np.asarray(spans).reshape(-1, 2).tolist()]
         if not texts:
             return np.zeros((0, 1), np.float32)
         return self._encode_texts(texts, progress)
@@ -187,14 +198,14 @@ class TextEmbedder(Embedder):
         n = len(sentences)
         texts = []
         for k in range(1, max_len + 1):
-            texts += [self.joiner.join(sentences[i:i + k]) for i in range(n - k + 1)]
+            texts += [self.joiner.join(sentences[i : i + k]) for i in range(n - k + 1)]
         if not texts:
             return [np.zeros((0, 1), np.float32) for _ in range(max_len)]
         v = self._encode_texts(texts, progress)
         out, at = [], 0
         for k in range(1, max_len + 1):
             c = max(n - k + 1, 0)
-            out.append(v[at:at + c])
+            out.append(v[at : at + c])
             at += c
         return out
 

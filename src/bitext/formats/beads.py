@@ -17,8 +17,16 @@ from xml.sax.saxutils import escape, quoteattr
 from ..text.read import InputError, read_text
 from .document import Unit, UnitFile
 
-__all__ = ["beads_to_tsv", "beads_to_jsonl", "beads_to_beads", "beads_to_tmx", "format_beads", "FORMATS",
-           "read_units", "write"]
+__all__ = [
+    "beads_to_tsv",
+    "beads_to_jsonl",
+    "beads_to_beads",
+    "beads_to_tmx",
+    "format_beads",
+    "FORMATS",
+    "read_units",
+    "write",
+]
 
 FORMATS = ("tsv", "jsonl", "beads", "tmx")
 
@@ -49,8 +57,10 @@ def beads_to_tsv(beads) -> str:
     for b in beads:
         row = f"{_ids(b.src_ids)}\t{_ids(b.tgt_ids)}\t{_num(b.score)}\t{_clean(b.src)}\t{_clean(b.tgt)}"
         if reviewed:
-            row += (f"\t{int(getattr(b, 'approved', False))}\t{int(getattr(b, 'edited', False))}"
-                    f"\t{_clean(getattr(b, 'comment', ''))}")
+            row += (
+                f"\t{int(getattr(b, 'approved', False))}\t{int(getattr(b, 'edited', False))}"
+                f"\t{_clean(getattr(b, 'comment', ''))}"
+            )
         rows.append(row)
     return "\n".join(rows) + "\n"
 

@@ -13,8 +13,23 @@ from pathlib import Path
 __all__ = ["SUMMARY_NAME", "SUMMARY_KEYS", "REPORT_KEYS", "REPORT_SUFFIX", "read_summary", "check_id", "MAX_ID"]
 
 SUMMARY_NAME = "summary.jsonl"
-SUMMARY_KEYS = ("id", "status", "n_src", "n_tgt", "n_beads", "coverage", "seconds", "error", "src", "tgt",
-                "src_lang", "tgt_lang", "warning", "src_file", "tgt_file")
+SUMMARY_KEYS = (
+    "id",
+    "status",
+    "n_src",
+    "n_tgt",
+    "n_beads",
+    "coverage",
+    "seconds",
+    "error",
+    "src",
+    "tgt",
+    "src_lang",
+    "tgt_lang",
+    "warning",
+    "src_file",
+    "tgt_file",
+)
 # with coverage reports (``--coverage``): the report's coverage and counts, in the summary after SUMMARY_KEYS
 REPORT_KEYS = ("report_coverage", "omissions", "additions", "low_confidence", "suspects", "findings", "finding_kinds")
 REPORT_SUFFIX = ".coverage.json"  # OUTDIR/<id>.coverage.json

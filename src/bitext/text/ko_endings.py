@@ -33,29 +33,111 @@ import re
 import warnings
 from functools import lru_cache
 
-__all__ = ["SURE", "WEAK", "CLAUSE", "sentence_ends", "spans_at", "unpunctuated", "morphology_backend",
-           "backend_name"]
+__all__ = ["SURE", "WEAK", "CLAUSE", "sentence_ends", "spans_at", "unpunctuated", "morphology_backend", "backend_name"]
 
 SURE, WEAK, CLAUSE = 3, 2, 1
 
 # final endings, as a word's Hangul ends
 _SURE_ENDINGS = (
     # the older style (개역한글 and the like)
-    "니라", "리라", "도다", "로다", "더라", "노라", "러라", "지라", "찌라", "지어다", "찌어다",
-    "소서", "느냐", "뇨", "이까", "나이다", "찐저", "진저", "으랴", "리요", "라",
+    "니라",
+    "리라",
+    "도다",
+    "로다",
+    "더라",
+    "노라",
+    "러라",
+    "지라",
+    "찌라",
+    "지어다",
+    "찌어다",
+    "소서",
+    "느냐",
+    "뇨",
+    "이까",
+    "나이다",
+    "찐저",
+    "진저",
+    "으랴",
+    "리요",
+    "라",
     # today's
-    "다", "요", "죠", "까", "는가", "인가", "은가", "던가", "한가", "는군", "었군", "았군", "였군",
-    "겠군", "이군", "로군", "구나", "구려", "구먼", "는데요",
-    "했네", "하네", "있네", "없네", "같네", "좋네", "되네", "겠네", "었네", "았네", "였네", "이네",
+    "다",
+    "요",
+    "죠",
+    "까",
+    "는가",
+    "인가",
+    "은가",
+    "던가",
+    "한가",
+    "는군",
+    "었군",
+    "았군",
+    "였군",
+    "겠군",
+    "이군",
+    "로군",
+    "구나",
+    "구려",
+    "구먼",
+    "는데요",
+    "했네",
+    "하네",
+    "있네",
+    "없네",
+    "같네",
+    "좋네",
+    "되네",
+    "겠네",
+    "었네",
+    "았네",
+    "였네",
+    "이네",
 )
 # endings that close a sentence about as often as they join two clauses
-_WEAK_ENDINGS = ("아니라", "이요", "리니", "더니", "거늘", "나니", "노니", "시니", "으니", "이니", "하니", "되니", "이며", "니와")
+_WEAK_ENDINGS = (
+    "아니라",
+    "이요",
+    "리니",
+    "더니",
+    "거늘",
+    "나니",
+    "노니",
+    "시니",
+    "으니",
+    "이니",
+    "하니",
+    "되니",
+    "이며",
+    "니와",
+)
 # connectives: where a clause ends inside a sentence
 _CLAUSE_ENDINGS = ("며", "고", "니", "매", "되", "나", "여", "사", "늘", "즉", "대", "서", "면", "데", "므로", "지만")
 # words that end like a final ending but are none (spelling; mecab finds the rest)
 _NOT_FINAL = (
-    "따라", "더러", "마다", "보다", "부터", "까지", "조차", "누구나", "언제나", "어디나", "다가",
-    "나라", "바다", "캐나다", "카메라", "인프라", "오페라", "주요", "필요", "중요", "수요", "동네",
+    "따라",
+    "더러",
+    "마다",
+    "보다",
+    "부터",
+    "까지",
+    "조차",
+    "누구나",
+    "언제나",
+    "어디나",
+    "다가",
+    "나라",
+    "바다",
+    "캐나다",
+    "카메라",
+    "인프라",
+    "오페라",
+    "주요",
+    "필요",
+    "중요",
+    "수요",
+    "동네",
 )
 # -어다 / -아다 join two verbs (들여다 놓다, 가져다 주다); -지어다 closes a sentence
 _JOINING_DA, _FINAL_EODA = ("어다", "아다", "여다"), ("지어다", "찌어다")
@@ -76,12 +158,22 @@ _HA_BO_NEXT = re.compile(
 _BEHOLD = ("보라", "보소서", "볼지어다", "보십시오", "보세요")  # 보- that opens a sentence
 
 _OPEN_CLOSE = {
-    "(": ")", "[": "]", "{": "}", "（": "）", "［": "］", "《": "》", "〈": "〉",
-    "「": "」", "『": "』", "【": "】", "<": ">", "“": "”",
+    "(": ")",
+    "[": "]",
+    "{": "}",
+    "（": "）",
+    "［": "］",
+    "《": "》",
+    "〈": "〉",
+    "「": "」",
+    "『": "』",
+    "【": "】",
+    "<": ">",
+    "“": "”",
 }
 _CLOSE_OPEN = {v: k for k, v in _OPEN_CLOSE.items()}
 # quotes that open and close alike; curly singles are often used the wrong way round (’대화‘)
-_TOGGLES = ("\"″", "'‘’′`")
+_TOGGLES = ('"″', "'‘’′`")
 _LONGEST_EMBRACE = 400  # a quotation or bracket longer than this is a stray mark
 _FINAL_MARKS = re.compile(r"[.!?…。！？]+[\"'”’″)\]」』》〉]*$")
 _MARKS_AND_CLOSERS = frozenset(".!?…。！？\"'”’″)]」』》〉")
@@ -111,8 +203,14 @@ def _embraced(par: str) -> bytearray:
                     del stack[k:]
                     break
             continue
-        if c in "'’" and 0 < i < len(par) - 1 and par[i - 1].isascii() and par[i - 1].isalpha() \
-                and par[i + 1].isascii() and par[i + 1].isalpha():
+        if (
+            c in "'’"
+            and 0 < i < len(par) - 1
+            and par[i - 1].isascii()
+            and par[i - 1].isalpha()
+            and par[i + 1].isascii()
+            and par[i + 1].isalpha()
+        ):
             continue  # an apostrophe: don't, it’s
         t = 0 if c in _TOGGLES[0] else 1
         start = opened[t]
@@ -222,8 +320,13 @@ def _morph_vetoes(par: str, words: list[tuple[int, int]], cands: list[int], anal
         while j < len(morphs) and morphs[j][0] < end:
             j += 1
         hangul = [m for m in morphs[k:j] if _hangul(m[5][0])]
-        if len(hangul) == 1 and hangul[0][2] in ("NNG", "NNP") and hangul[0][3] == "*" and not hangul[0][4] \
-                and word not in _BEHOLD:
+        if (
+            len(hangul) == 1
+            and hangul[0][2] in ("NNG", "NNP")
+            and hangul[0][3] == "*"
+            and not hangul[0][4]
+            and word not in _BEHOLD
+        ):
             vetoed.add(w)
         elif hangul and hangul[-1][3].split("+")[-1].split("/")[0] in ("어다", "아다", "여다", "다가"):
             vetoed.add(w)

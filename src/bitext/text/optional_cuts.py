@@ -58,8 +58,11 @@ def _inner_cuts(text: str, sents: list[Sentence], lang: str) -> list[list[tuple[
     """For each sentence, ``(offset in text, weight)`` of the places inside it where it may be cut."""
     if lang == "zh":
         return [
-            [(s.start + m.end(), _CUT_WEIGHT["，" if m.group()[0] in "，," else "；"])
-             for m in ZH_CLAUSE_END.finditer(s.text) if m.end() < len(s.text)]
+            [
+                (s.start + m.end(), _CUT_WEIGHT["，" if m.group()[0] in "，," else "；"])
+                for m in ZH_CLAUSE_END.finditer(s.text)
+                if m.end() < len(s.text)
+            ]
             for s in sents
         ]
     out: list[list[tuple[int, float]]] = [[] for _ in sents]
@@ -73,8 +76,9 @@ def _inner_cuts(text: str, sents: list[Sentence], lang: str) -> list[list[tuple[
         base, body = paragraphs[p]
         if not ko_endings.unpunctuated(body):
             continue
-        ends = sorted((base + e, w) for e, strength in ko_endings.sentence_ends(body)
-                      if (w := _CUT_WEIGHT.get(strength, 0.0)))
+        ends = sorted(
+            (base + e, w) for e, strength in ko_endings.sentence_ends(body) if (w := _CUT_WEIGHT.get(strength, 0.0))
+        )
         offsets = [e for e, _ in ends]
         for i in ids:  # the ends inside each sentence, found by bisection: linear in the paragraph, not quadratic
             lo = bisect.bisect_right(offsets, sents[i].start)

@@ -71,6 +71,8 @@ def read_text(path: str | os.PathLike, encoding: str | None = None, lang: str | 
         raise InputError(f"{p}: looks like a binary file, not text")
     nul = text.find("\x00")
     if nul >= 0:  # late in the file: one NUL would reach every output
-        raise InputError(f"{p}:{text.count(chr(10), 0, nul) + 1}: holds a NUL character: "
-                         "a binary file, or text with a byte of another file in it; remove it (tr -d '\\000')")
+        raise InputError(
+            f"{p}:{text.count(chr(10), 0, nul) + 1}: holds a NUL character: "
+            "a binary file, or text with a byte of another file in it; remove it (tr -d '\\000')"
+        )
     return text

@@ -36,14 +36,26 @@ import sys
 import unicodedata
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from . import ko_endings
 
 __all__ = [
-    "Sentence", "split", "split_lines", "detect_lang", "join_sentences", "LanguageError", "BlankLineError",
-    "check_lang", "LongSentenceWarning", "MAX_SENTENCE_CHARS", "BLOCK_CHARS", "ZH_CLAUSE_END",
-    "LID_MIN_CONFIDENCE", "PARALLEL_PARAGRAPHS", "script_conflict",
+    "Sentence",
+    "split",
+    "split_lines",
+    "detect_lang",
+    "join_sentences",
+    "LanguageError",
+    "BlankLineError",
+    "check_lang",
+    "LongSentenceWarning",
+    "MAX_SENTENCE_CHARS",
+    "BLOCK_CHARS",
+    "ZH_CLAUSE_END",
+    "LID_MIN_CONFIDENCE",
+    "PARALLEL_PARAGRAPHS",
+    "script_conflict",
 ]
 
 
@@ -127,18 +139,68 @@ def detect_lang(text: str) -> str:
 
 # the script each of these languages is written in (the others are not checked)
 _SCRIPT_OF = {
-    **dict.fromkeys(("ko",), "Hangul"), **dict.fromkeys(("ja",), "kana"),
+    **dict.fromkeys(("ko",), "Hangul"),
+    **dict.fromkeys(("ja",), "kana"),
     **dict.fromkeys(("zh", "yue", "lzh", "wuu", "cmn"), "Chinese characters"),
-    **dict.fromkeys(("en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "no", "nb", "nn", "fi", "pl", "cs", "sk",
-                     "hu", "ro", "hr", "sl", "tr", "vi", "id", "ms", "ca", "et", "lv", "lt", "is", "ga", "tl", "sw",
-                     "eu", "gl", "sq", "af", "la", "eo"), "Latin"),
+    **dict.fromkeys(
+        (
+            "en",
+            "de",
+            "fr",
+            "es",
+            "it",
+            "pt",
+            "nl",
+            "sv",
+            "da",
+            "no",
+            "nb",
+            "nn",
+            "fi",
+            "pl",
+            "cs",
+            "sk",
+            "hu",
+            "ro",
+            "hr",
+            "sl",
+            "tr",
+            "vi",
+            "id",
+            "ms",
+            "ca",
+            "et",
+            "lv",
+            "lt",
+            "is",
+            "ga",
+            "tl",
+            "sw",
+            "eu",
+            "gl",
+            "sq",
+            "af",
+            "la",
+            "eo",
+        ),
+        "Latin",
+    ),
     **dict.fromkeys(("ru", "uk", "bg", "mk", "be", "kk", "ky", "mn", "sr"), "Cyrillic"),
     **dict.fromkeys(("ar", "fa", "ur", "ps"), "Arabic"),
-    **dict.fromkeys(("he", "yi"), "Hebrew"), "el": "Greek", "th": "Thai",
+    **dict.fromkeys(("he", "yi"), "Hebrew"),
+    "el": "Greek",
+    "th": "Thai",
     **dict.fromkeys(("hi", "mr", "ne"), "Devanagari"),
 }
-_SCRIPT_NAMES = {"LATIN": "Latin", "CYRILLIC": "Cyrillic", "ARABIC": "Arabic", "HEBREW": "Hebrew", "GREEK": "Greek",
-                 "THAI": "Thai", "DEVANAGARI": "Devanagari"}
+_SCRIPT_NAMES = {
+    "LATIN": "Latin",
+    "CYRILLIC": "Cyrillic",
+    "ARABIC": "Arabic",
+    "HEBREW": "Hebrew",
+    "GREEK": "Greek",
+    "THAI": "Thai",
+    "DEVANAGARI": "Devanagari",
+}
 
 
 def _script(sample: str) -> str | None:
@@ -187,8 +249,7 @@ _ZH_END = "。！？!?"
 _ZH_CLOSE = "”’」』）)》〉】］]\"'"
 # a run of terminators (or an ellipsis that closes a quote), then any closers
 _ZH_BOUNDARY = re.compile(
-    "(?:[%s]+|(?:…+|\\.{3,})(?=[%s]))[%s]*"
-    % (re.escape(_ZH_END), re.escape(_ZH_CLOSE), re.escape(_ZH_CLOSE))
+    "(?:[%s]+|(?:…+|\\.{3,})(?=[%s]))[%s]*" % (re.escape(_ZH_END), re.escape(_ZH_CLOSE), re.escape(_ZH_CLOSE))
 )
 
 
@@ -314,12 +375,33 @@ def _reclaim_marks(par: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
 # --- other languages -------------------------------------------------------
 
 _PYSBD_LANGS = {
-    "en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru", "pl",
-    "fa", "nl", "da", "fr", "my", "el", "it", "ja", "de", "kk", "sk",
+    "en",
+    "hi",
+    "mr",
+    "zh",
+    "es",
+    "am",
+    "ar",
+    "hy",
+    "bg",
+    "ur",
+    "ru",
+    "pl",
+    "fa",
+    "nl",
+    "da",
+    "fr",
+    "my",
+    "el",
+    "it",
+    "ja",
+    "de",
+    "kk",
+    "sk",
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pysbd(lang: str):
     import pysbd
 
@@ -389,8 +471,16 @@ class LongSentenceWarning(UserWarning):
     ``"tgt"`` when :func:`bitext.align` passes it on, else ``None``.
     """
 
-    def __init__(self, line: int, chars: int, pieces: int, cap: int, sentences: int = 1,
-                 punctuated: bool = False, side: str | None = None):
+    def __init__(
+        self,
+        line: int,
+        chars: int,
+        pieces: int,
+        cap: int,
+        sentences: int = 1,
+        punctuated: bool = False,
+        side: str | None = None,
+    ):
         self.line, self.chars, self.pieces, self.cap = line, chars, pieces, cap
         self.sentences, self.punctuated, self.side = sentences, punctuated, side
         super().__init__(f"line {line}: {self.detail}")
@@ -562,15 +652,19 @@ def split(text: str, lang: str | None = None, workers: int | None = None) -> lis
     :class:`LongSentenceWarning` per line where that happened.
     """
     if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}"
-                        + ("; decode it first" if isinstance(text, (bytes, bytearray)) else ""))
+        raise TypeError(
+            f"text must be a str, got {type(text).__name__}"
+            + ("; decode it first" if isinstance(text, (bytes, bytearray)) else "")
+        )
     bad = check_lang(lang, "lang") if lang is not None else None
     if bad:
         raise (ValueError if isinstance(lang, str) else TypeError)(bad)
     surrogate = re.search("[\ud800-\udfff]", text)
     if surrogate:
-        raise ValueError(f"text holds a lone surrogate (U+{ord(surrogate.group()):04X}) at offset {surrogate.start()}: "
-                         "not text that UTF-8 can hold")
+        raise ValueError(
+            f"text holds a lone surrogate (U+{ord(surrogate.group()):04X}) at offset {surrogate.start()}: "
+            "not text that UTF-8 can hold"
+        )
     if not text.strip():
         if lang is None:
             raise ValueError("text is empty: no sentences, and no language to detect")
@@ -584,8 +678,9 @@ def split(text: str, lang: str | None = None, workers: int | None = None) -> lis
             starts.append(offset)
         offset += len(line)
     blocks = [_blocks(body, lang) for body in lines]
-    block_spans = iter(_paragraph_spans_many(
-        [body[s:e] for body, bs in zip(lines, blocks) for s, e, _ in bs], lang, workers))
+    block_spans = iter(
+        _paragraph_spans_many([body[s:e] for body, bs in zip(lines, blocks) for s, e, _ in bs], lang, workers)
+    )
     out: list[Sentence] = []
     counted_to, line_no = 0, 1
     for para, (body, base, bs) in enumerate(zip(lines, starts, blocks)):
@@ -610,9 +705,17 @@ def split(text: str, lang: str | None = None, workers: int | None = None) -> lis
         if cut:
             line_no += text.count("\n", counted_to, base)
             counted_to = base
-            warnings.warn(LongSentenceWarning(
-                line_no, max(c[0] for c in cut), sum(c[1] for c in cut), MAX_SENTENCE_CHARS,
-                sentences=len(cut), punctuated=any(c[2] for c in cut)), stacklevel=2)
+            warnings.warn(
+                LongSentenceWarning(
+                    line_no,
+                    max(c[0] for c in cut),
+                    sum(c[1] for c in cut),
+                    MAX_SENTENCE_CHARS,
+                    sentences=len(cut),
+                    punctuated=any(c[2] for c in cut),
+                ),
+                stacklevel=2,
+            )
     return out
 
 
@@ -621,8 +724,10 @@ class BlankLineError(ValueError):
 
     def __init__(self, line: int):
         self.line = line
-        super().__init__(f"line {line} is blank; with --presplit every line holds one sentence and "
-                         "its 0-based line number is its id (remove the blank lines, or drop --presplit)")
+        super().__init__(
+            f"line {line} is blank; with --presplit every line holds one sentence and "
+            "its 0-based line number is its id (remove the blank lines, or drop --presplit)"
+        )
 
 
 def split_lines(text: str) -> list[Sentence]:

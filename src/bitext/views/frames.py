@@ -49,13 +49,44 @@ from pathlib import Path
 
 from ..formats.summary import REPORT_SUFFIX, SUMMARY_NAME, check_id, read_summary
 
-__all__ = ["beads_frame", "findings_frame", "paragraphs_frame", "batch_frame", "batch_reports",
-           "BATCH_COLUMNS", "FINDINGS_COLUMNS"]
+__all__ = [
+    "beads_frame",
+    "findings_frame",
+    "paragraphs_frame",
+    "batch_frame",
+    "batch_reports",
+    "BATCH_COLUMNS",
+    "FINDINGS_COLUMNS",
+]
 
-FINDINGS_COLUMNS = ("finding", "kind", "bead", "src_ids", "tgt_ids", "paragraph", "score", "src", "tgt", "reasons",
-                    "evidence")
-BATCH_COLUMNS = ("status", "n_src", "n_tgt", "n_beads", "coverage", "omissions", "additions", "low_confidence",
-                 "suspects", "findings", "warning", "error", "seconds")
+FINDINGS_COLUMNS = (
+    "finding",
+    "kind",
+    "bead",
+    "src_ids",
+    "tgt_ids",
+    "paragraph",
+    "score",
+    "src",
+    "tgt",
+    "reasons",
+    "evidence",
+)
+BATCH_COLUMNS = (
+    "status",
+    "n_src",
+    "n_tgt",
+    "n_beads",
+    "coverage",
+    "omissions",
+    "additions",
+    "low_confidence",
+    "suspects",
+    "findings",
+    "warning",
+    "error",
+    "seconds",
+)
 
 
 def _pandas():
@@ -98,14 +129,53 @@ def findings_frame(report):
     for x in report.additions:
         rows.append(("addition", x.kind, x.bead, (), tuple(x.tgt_ids), x.paragraph, x.score, "", x.text, "", None))
     for lc in report.low_confidence:
-        rows.append(("low_confidence", "", lc.bead, tuple(lc.src_ids), tuple(lc.tgt_ids),
-                     _src_paragraph(a, lc.src_ids), lc.score, lc.src, lc.tgt, "", None))
+        rows.append(
+            (
+                "low_confidence",
+                "",
+                lc.bead,
+                tuple(lc.src_ids),
+                tuple(lc.tgt_ids),
+                _src_paragraph(a, lc.src_ids),
+                lc.score,
+                lc.src,
+                lc.tgt,
+                "",
+                None,
+            )
+        )
     for s in report.suspects:
-        rows.append(("suspect", "", s.bead, tuple(s.src_ids), tuple(s.tgt_ids),
-                     _src_paragraph(a, s.src_ids), s.score, s.src, s.tgt, "; ".join(s.reasons), None))
+        rows.append(
+            (
+                "suspect",
+                "",
+                s.bead,
+                tuple(s.src_ids),
+                tuple(s.tgt_ids),
+                _src_paragraph(a, s.src_ids),
+                s.score,
+                s.src,
+                s.tgt,
+                "; ".join(s.reasons),
+                None,
+            )
+        )
     for f in getattr(report, "findings", ()):
-        rows.append((f.kind, "", f.bead, tuple(f.src_ids), tuple(f.tgt_ids), _src_paragraph(a, f.src_ids), f.score,
-                     f.src, f.tgt, f.message, dict(f.evidence)))
+        rows.append(
+            (
+                f.kind,
+                "",
+                f.bead,
+                tuple(f.src_ids),
+                tuple(f.tgt_ids),
+                _src_paragraph(a, f.src_ids),
+                f.score,
+                f.src,
+                f.tgt,
+                f.message,
+                dict(f.evidence),
+            )
+        )
     df = pd.DataFrame(rows, columns=list(FINDINGS_COLUMNS))
     return df.astype({"bead": "int64", "score": "float64"})
 
@@ -119,8 +189,21 @@ def paragraphs_frame(report):
         d["src_ids"] = tuple(d["src_ids"])
         d["coverage"], d["char_coverage"] = float(p.coverage), float(p.char_coverage)
         rows.append(d)
-    cols = ["paragraph", "sentences", "covered_sentences", "coverage", "chars", "covered_chars", "char_coverage",
-            "omissions", "additions", "low_confidence", "suspects", "findings", "src_ids"]
+    cols = [
+        "paragraph",
+        "sentences",
+        "covered_sentences",
+        "coverage",
+        "chars",
+        "covered_chars",
+        "char_coverage",
+        "omissions",
+        "additions",
+        "low_confidence",
+        "suspects",
+        "findings",
+        "src_ids",
+    ]
     return pd.DataFrame(rows, columns=cols).set_index("paragraph")
 
 
@@ -174,7 +257,14 @@ def batch_frame(source):
         records = _summary_records(Path(source))
     else:
         records = [r.summary() for r in source]
-    df = pd.DataFrame([_row(rec) for rec in records], index=pd.Index([r["id"] for r in records], name="id"),
-                      columns=list(BATCH_COLUMNS))
-    return df.astype({k: "Int64" for k in ("n_src", "n_tgt", "n_beads", "omissions", "additions",
-                                           "low_confidence", "suspects", "findings")})
+    df = pd.DataFrame(
+        [_row(rec) for rec in records],
+        index=pd.Index([r["id"] for r in records], name="id"),
+        columns=list(BATCH_COLUMNS),
+    )
+    return df.astype(
+        {
+            k: "Int64"
+            for k in ("n_src", "n_tgt", "n_beads", "omissions", "additions", "low_confidence", "suspects", "findings")
+        }
+    )

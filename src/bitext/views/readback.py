@@ -55,8 +55,14 @@ def _jsonl_bead(r):
         raise TypeError("not an object")
     if not (isinstance(r["src"], str) and isinstance(r["tgt"], str)):
         raise TypeError("src and tgt are texts")
-    return Bead(_sentence_ids(r["src_ids"]), _sentence_ids(r["tgt_ids"]), r["src"], r["tgt"],
-                _score(r.get("score")), _score(r.get("similarity", 0.0)))
+    return Bead(
+        _sentence_ids(r["src_ids"]),
+        _sentence_ids(r["tgt_ids"]),
+        r["src"],
+        r["tgt"],
+        _score(r.get("score")),
+        _score(r.get("similarity", 0.0)),
+    )
 
 
 def read_beads(path, fmt: str | None = None, src_lang: str | None = None, tgt_lang: str | None = None):

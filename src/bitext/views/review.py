@@ -18,10 +18,19 @@ import hashlib
 import json
 from pathlib import Path
 
-from .markup import escape
 from ..check.records import FINDING_KINDS
-from .report import CSS, ROW_BACKGROUNDS, STATUS_COLOURS, STATUS_LABELS, cards_html, findings_html, legend_html, status_style
 from ..text.segment import join_sentences
+from .markup import escape
+from .report import (
+    CSS,
+    ROW_BACKGROUNDS,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    cards_html,
+    findings_html,
+    legend_html,
+    status_style,
+)
 
 __all__ = ["render_review", "review_data"]
 
@@ -41,8 +50,13 @@ def review_data(report, name: str = "beads") -> dict:
         why.setdefault(s.bead, []).append("; ".join(s.reasons))
     beads = []
     for i, (b, st) in enumerate(zip(a.beads, report.statuses)):
-        rec = {"s": list(b.src_ids), "t": list(b.tgt_ids), "score": round(b.score, 4),
-               "sim": round(b.similarity, 4), "status": st}
+        rec = {
+            "s": list(b.src_ids),
+            "t": list(b.tgt_ids),
+            "score": round(b.score, 4),
+            "sim": round(b.similarity, 4),
+            "status": st,
+        }
         if i in why:
             rec["why"] = "; ".join(why[i])
         for key in ("approved", "edited"):
@@ -73,8 +87,10 @@ def review_data(report, name: str = "beads") -> dict:
 
 def _has_findings(report) -> bool:
     """Whether the report lists anything: the page opens its findings then."""
-    return any(getattr(report, key, ()) for key in ("omissions", "additions", "suspects", "low_confidence",
-                                                     "term_misses", "inconsistent_terms"))
+    return any(
+        getattr(report, key, ())
+        for key in ("omissions", "additions", "suspects", "low_confidence", "term_misses", "inconsistent_terms")
+    )
 
 
 def _json_for_script(data) -> str:
