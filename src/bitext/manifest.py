@@ -111,6 +111,9 @@ def _abspath(base: Path, p: str) -> str:
 def read_manifest(path: str | os.PathLike, fmt: str | None = None) -> list[PairSpec]:
     """Parse and check a manifest; raises :class:`ManifestError` listing every bad line.
 
+    ``path`` ``"-"`` reads standard input (``bitext match ... | bitext batch -``);
+    its relative paths are relative to the current folder.
+
     Checked before any work starts: the field count (3 or 5, tab-separated),
     ids (``[A-Za-z0-9._-]``, not starting with ``.``, at most 200 characters,
     unique), language codes. Relative paths become absolute, relative to the
@@ -119,7 +122,12 @@ def read_manifest(path: str | os.PathLike, fmt: str | None = None) -> list[PairS
     """
     p = Path(path)
     try:
-        data = p.read_bytes()
+        if os.fspath(path) == "-":
+            import sys
+
+            p, data = Path("<stdin>"), sys.stdin.buffer.read()
+        else:
+            data = p.read_bytes()
     except FileNotFoundError:
         raise ManifestError([f"{p}: no such file"]) from None
     except IsADirectoryError:
@@ -131,7 +139,7 @@ def read_manifest(path: str | os.PathLike, fmt: str | None = None) -> list[PairS
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise ManifestError([f"{p}:{line}: not UTF-8; save the manifest as UTF-8"]) from None
-    base = p.parent
+    base = Path.cwd() if os.fspath(path) == "-" else p.parent
     specs, problems = [], []
     for n, line in enumerate(text.split("\n"), 1):
         line = line.rstrip("\r")

@@ -149,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS = (
     "bitext.cli.coverage",
     "bitext.cli.batch",
+    "bitext.cli.match",
     "bitext.cli.review",
     "bitext.cli.terms",
 )
