@@ -97,25 +97,26 @@ def _lis(seq) -> int:
     return len(tails)
 
 
-def pair_evidence(src, tgt, theta: float, params=None) -> np.ndarray:
+def pair_evidence(src, tgt, theta: dict, params=None) -> np.ndarray:
     """The evidence row of one pair (:data:`FIELDS`); ``src``/``tgt``: ``(vectors,
-    lengths, paragraphs)`` (unit sentence vectors, non-space characters, paragraph ids)."""
+    lengths, paragraphs)`` (unit sentence vectors, non-space characters, paragraph ids);
+    ``theta``: the chance level of each bead type ``(a, b)`` (:func:`chance_level`)."""
     params = params or MATCH_PARAMS
     (sv, sl, sp), (tv, tl, tp) = src, tgt
     n, m = len(sv), len(tv)
     span = min(params.max_side, params.max_bead - 1)
     beads = align_vectors(composed_spans(sv, sl, span), composed_spans(tv, tl, span), sl, tl, sp, tp, params)
-    good = [(len(s), len(t)) for s, t, sim, _ in beads if s and t and sim >= theta]
+    good = [(len(s), len(t)) for s, t, sim, _ in beads if s and t and sim >= theta[(len(s), len(t))]]
     cs = sum(a for a, _ in good) / n
     ct = sum(b for _, b in good) / m
     sims = sv @ tv.T
     best_t, best_s = sims.argmax(1), sims.argmax(0)
-    mutual = [j for i, j in enumerate(best_t.tolist()) if best_s[j] == i and sims[i, j] >= theta]
+    mutual = [j for i, j in enumerate(best_t.tolist()) if best_s[j] == i and sims[i, j] >= theta[(1, 1)]]
     one = sum(1 for a, b in good if a == b == 1) / len(good) if good else 0.0
     return np.array([min(cs, ct), cs, ct, one, _lis(mutual) / min(n, m), n, m], np.float64)
 
 
-def confirm_pairs(model, work: str, pairs: np.ndarray, src_locs: dict, tgt_locs: dict, theta: float,
+def confirm_pairs(model, work: str, pairs: np.ndarray, src_locs: dict, tgt_locs: dict, theta: dict,
                   centre=None) -> tuple[np.ndarray, np.ndarray]:
     """A worker's task: the evidence rows of ``pairs`` (``(p, 2)`` document indices), whose
     documents' sentences are at ``src_locs[i]``/``tgt_locs[j]`` in the work folder.
@@ -140,30 +141,57 @@ def _centred(side, mu):
     return (v, side[1], side[2])
 
 
-def chance_level(store, src_locs: list, tgt_locs: list, centre=None, samples: int = 2000, seed: int = 0,
-                 quantile: float = 0.99) -> tuple[float, float]:
-    """``(theta, mean)``: the ``quantile`` and the mean of the cosines of sentences of
-    the two sides that do not translate each other.
+def _span_sims(s, t, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cosines of every span of ``a`` source with every span of ``b`` target sentences,
+    and how far each pair of spans lies from the diagonal (relative positions)."""
+    sv = composed_spans(s[0], s[1], a)[a - 1]
+    tv = composed_spans(t[0], t[1], b)[b - 1]
+    if not len(sv) or not len(tv):
+        return np.zeros(0), np.zeros(0)
+    ps = (np.arange(len(sv)) + a / 2) / len(s[0])
+    pt = (np.arange(len(tv)) + b / 2) / len(t[0])
+    return (sv @ tv.T).ravel(), np.abs(ps[:, None] - pt[None, :]).ravel()
 
-    Sampled: ``samples`` random pairs of documents (one of each side); for each,
-    one random sentence of either document against every sentence of the
-    other but its nearest (which may be its translation, when the two
-    documents happen to be one). ``src_locs``/``tgt_locs``: the documents'
-    locations in ``store`` (:class:`~bitext.match.vectors.SentenceStore`).
+
+def chance_level(store, src_locs: list, tgt_locs: list, centre=None, samples: int = 1000, seed: int = 0,
+                 quantile: float = 0.99, per_pair: int = 64, off: float = 0.3, params=None) -> tuple[dict, float]:
+    """``(theta, mean)``: for each bead type ``(a, b)`` of ``params``, the
+    ``quantile`` of the cosines of spans of ``a`` source and ``b`` target
+    sentences that do not translate each other; and the mean cosine of two
+    such sentences.
+
+    Sampled: ``samples`` random pairs of documents (one of each side); of
+    each, up to ``per_pair`` span pairs of every type that lie at least
+    ``off`` apart in relative position (so that spans of a pair that happens
+    to be a translation are not each other's translations). A span's vector
+    is composed from its sentences' as in the confirmation, so that a bead of
+    three sentences, whose vector drifts toward what the whole collection
+    shares, is held to its own chance level. ``src_locs``/``tgt_locs``: the
+    documents' locations in ``store`` (:class:`~bitext.match.vectors.SentenceStore`).
     """
+    params = params or MATCH_PARAMS
+    types = [(a, b) for a in range(1, params.max_side + 1) for b in range(1, params.max_side + 1)
+             if a + b <= params.max_bead]
     rng = np.random.default_rng(seed)
-    vals = []
+    vals: dict = {ab: [] for ab in types}
     for _ in range(samples):
-        s = store.get("src", src_locs[rng.integers(len(src_locs))])[0]
-        t = store.get("tgt", tgt_locs[rng.integers(len(tgt_locs))])[0]
+        s = store.get("src", src_locs[rng.integers(len(src_locs))])
+        t = store.get("tgt", tgt_locs[rng.integers(len(tgt_locs))])
         if centre is not None:
-            s, t = _centred((s, 0, 0), centre[0])[0], _centred((t, 0, 0), centre[1])[0]
-        for a, b in ((s, t), (t, s)):
-            if len(b) < 2:
-                continue
-            row = b @ a[rng.integers(len(a))]
-            vals.append(np.delete(row, row.argmax()))
-    if not vals:
-        return 1.0, 0.0
-    x = np.concatenate(vals)
-    return float(np.quantile(x, quantile)), float(x.mean())
+            s, t = _centred(s, centre[0]), _centred(t, centre[1])
+        for a, b in types:
+            sims, dist = _span_sims(s, t, a, b)
+            x = sims[dist >= off]
+            if len(x) > per_pair:
+                x = x[rng.choice(len(x), per_pair, replace=False)]
+            vals[(a, b)].append(x)
+    theta = {}
+    for ab in types:
+        x = np.concatenate(vals[ab]) if vals[ab] else np.zeros(0)
+        theta[ab] = float(np.quantile(x, quantile)) if len(x) >= 100 else None
+    one = np.concatenate(vals[(1, 1)]) if vals[(1, 1)] else np.zeros(0)
+    base = theta[(1, 1)] if theta[(1, 1)] is not None else 1.0
+    # a type too rare to measure (short documents) is held to the 1-1 level, or the highest measured
+    top = max([v for v in theta.values() if v is not None], default=base)
+    theta = {ab: (v if v is not None else max(base, top)) for ab, v in theta.items()}
+    return theta, float(one.mean()) if len(one) else 0.0

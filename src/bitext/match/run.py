@@ -89,6 +89,10 @@ def match(src, tgt, *, src_lang: str | None = None, tgt_lang: str | None = None,
     tgt_docs = collect(tgt, "tgt")
     if engine == "ray":
         import_ray()
+    if model is not None and not isinstance(model, (str, os.PathLike)) and workers == 1 and engine == "local":
+        from ..embed import load_model
+
+        model = load_model(model, cache=cache, cache_dir=cache_dir)  # an encoder object, in this process
     if workers > 1 or engine == "ray":
         model_for_workers(model, workers, engine)  # a loaded non-default model is refused now
     job = Job(model, threads, cache, None if cache_dir is None else os.fspath(cache_dir), None, None, False, False,
@@ -163,10 +167,11 @@ def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, 
         write_doc_vectors(side, wsum[name], files[name])
     wsum.clear()
     t1 = time.perf_counter()
-    # 2. search
+    # 2. search: the 2k nearest each way; the first k are candidates, the next k are
+    # candidates of the documents still without a pair after the first round
     src, tgt = sides["src"], sides["tgt"]
-    top = TopK(len(src_docs), len(tgt_docs), k)
-    tasks = [(files["src"], files["tgt"], a, min(a + rows_per_task, len(src_docs)), k)
+    top = TopK(len(src_docs), len(tgt_docs), 2 * k)
+    tasks = [(files["src"], files["tgt"], a, min(a + rows_per_task, len(src_docs)), 2 * k)
              for a in range(0, len(src_docs), rows_per_task)]
     bar = _bar(len(src_docs), "searching", "doc", progress)
     for r in pool.map(search_rows, tasks):
@@ -175,7 +180,7 @@ def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, 
             bar.update(len(r[1]))
     if bar is not None:
         bar.close()
-    pairs, doc_cos = candidate_pairs(top)
+    pairs, doc_cos, rank = candidate_pairs(top)
     del top
     t2 = time.perf_counter()
     # 3. confirm
@@ -188,21 +193,23 @@ def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, 
         centre = (src.mean, tgt.mean)
         theta, mean = chance_level(store, src_ok, tgt_ok, centre)
     rows = np.zeros((len(pairs), 7))
-    tasks = []
-    for a in range(0, len(pairs), pairs_per_task):
-        chunk = pairs[a:a + pairs_per_task]
-        tasks.append((work, chunk, {i: src.location(i) for i in set(chunk[:, 0].tolist())},
-                      {j: tgt.location(j) for j in set(chunk[:, 1].tolist())}, theta, centre))
-    where = {(int(i), int(j)): n for n, (i, j) in enumerate(pairs.tolist())}
-    bar = _bar(len(pairs), "confirming", "pair", progress)
-    for done, ev in pool.map(confirm_pairs, tasks):
-        for (i, j), row in zip(done.tolist(), ev):
-            rows[where[(i, j)]] = row
+    first = np.flatnonzero(rank < k)
+    bar = _bar(len(first), "confirming", "pair", progress)
+    _confirm(pool, work, pairs, first, rows, src, tgt, theta, centre, pairs_per_task, bar)
+    chosen, _ = choose(pairs[first], rows[first, 0], doc_cos[first], min_coverage, one_to_one)
+    paired_s = set(pairs[first[chosen], 0].tolist())
+    paired_t = set(pairs[first[chosen], 1].tolist())
+    second = np.flatnonzero((rank >= k) & ~(np.isin(pairs[:, 0], list(paired_s))
+                                            & np.isin(pairs[:, 1], list(paired_t))))
+    if len(second):
         if bar is not None:
-            bar.update(len(done))
+            bar.total += len(second)
+            bar.refresh()
+        _confirm(pool, work, pairs, second, rows, src, tgt, theta, centre, pairs_per_task, bar)
     if bar is not None:
         bar.close()
-    del where
+    done = np.concatenate([first, second])
+    pairs, doc_cos, rows = pairs[done], doc_cos[done], rows[done]
     t3 = time.perf_counter()
     # 4. choose
     chosen, taken = choose(pairs, rows[:, 0], doc_cos, min_coverage, one_to_one)
@@ -226,13 +233,30 @@ def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, 
     unmatched_s = [sid[i] for i in src.ok.tolist() if i not in paired_s]
     unmatched_t = [tid[j] for j in tgt.ok.tolist() if j not in paired_t]
     t4 = time.perf_counter()
+    work_mb = sum(e.stat().st_size for e in os.scandir(work) if e.is_file()) / 2**20
     stats = {"n_src": len(src_docs), "n_tgt": len(tgt_docs), "n_src_sentences": src.n_sents,
-             "n_tgt_sentences": tgt.n_sents, "candidates": len(pairs), "theta": round(theta, 4),
+             "n_tgt_sentences": tgt.n_sents, "candidates": len(pairs), "theta": round(theta[(1, 1)], 4),
+             "theta_by_bead": {f"{a}-{b}": round(v, 4) for (a, b), v in theta.items()},
              "chance_mean": round(mean, 4), "centred": centre is not None, "min_coverage": min_coverage, "k": k,
              "seconds": {"encode": round(t1 - t0, 3), "search": round(t2 - t1, 3), "confirm": round(t3 - t2, 3),
-                         "choose": round(t4 - t3, 3)}}
+                         "choose": round(t4 - t3, 3)}, "work_mb": round(work_mb, 1)}
     return Matching(found, near, unmatched_s, unmatched_t, skipped, {d.id: d for d in src_docs},
                     {d.id: d for d in tgt_docs}, stats)
+
+
+def _confirm(pool: Workers, work, pairs, which, rows, src, tgt, theta, centre, per_task, bar) -> None:
+    """The evidence rows of ``pairs[which]`` (into ``rows``), ``per_task`` pairs a task."""
+    tasks = []
+    for a in range(0, len(which), per_task):
+        chunk = pairs[which[a:a + per_task]]
+        tasks.append((work, chunk, {i: src.location(i) for i in set(chunk[:, 0].tolist())},
+                      {j: tgt.location(j) for j in set(chunk[:, 1].tolist())}, theta, centre))
+    where = {(int(i), int(j)): n for n, (i, j) in zip(which.tolist(), pairs[which].tolist())}
+    for done, ev in pool.map(confirm_pairs, tasks):
+        for (i, j), row in zip(done.tolist(), ev):
+            rows[where[(i, j)]] = row
+        if bar is not None:
+            bar.update(len(done))
 
 
 def _best_unpaired(pairs, rows, doc_cos, paired_s, paired_t, sid, tid, ev) -> list[NearMiss]:

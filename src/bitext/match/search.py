@@ -80,23 +80,28 @@ class TopK:
         self.col_idx, self.col_sim = _merge(self.col_idx, self.col_sim, ci, cs, self.k)
 
 
-def candidate_pairs(top: TopK) -> tuple[np.ndarray, np.ndarray]:
-    """The union of both directions' neighbours: ``(pairs (p, 2), document cosine (p,))``,
-    sorted by source then target, each pair once."""
-    n, k = top.row_idx.shape
-    rows = np.stack([np.repeat(np.arange(n), k), top.row_idx.ravel()], 1)
-    rsim = top.row_sim.ravel()
-    m, kc = top.col_idx.shape
-    cols = np.stack([top.col_idx.ravel(), np.repeat(np.arange(m), kc)], 1)
-    csim = top.col_sim.ravel()
-    pairs = np.concatenate([rows, cols])
-    sims = np.concatenate([rsim, csim])
+def candidate_pairs(top: TopK) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The union of both directions' neighbours: ``(pairs (p, 2), document cosine (p,),
+    rank (p,))``, sorted by source then target, each pair once; ``rank`` is the
+    pair's best place (0: nearest) in the source's list or the target's."""
+    def ranked(idx, sim):
+        order = np.argsort(-sim, axis=1, kind="stable")
+        return np.take_along_axis(idx, order, 1), np.take_along_axis(sim, order, 1)
+
+    ri, rs = ranked(top.row_idx, top.row_sim)
+    ci, cs = ranked(top.col_idx, top.col_sim)
+    n, k = ri.shape
+    m, kc = ci.shape
+    pairs = np.concatenate([np.stack([np.repeat(np.arange(n), k), ri.ravel()], 1),
+                            np.stack([ci.ravel(), np.repeat(np.arange(m), kc)], 1)])
+    sims = np.concatenate([rs.ravel(), cs.ravel()])
+    rank = np.concatenate([np.tile(np.arange(k), n), np.tile(np.arange(kc), m)])
     keep = (pairs >= 0).all(1) & (sims > -1.5)
-    pairs, sims = pairs[keep], sims[keep]
+    pairs, sims, rank = pairs[keep], sims[keep], rank[keep]
     if not len(pairs):
-        return pairs.reshape(0, 2), sims
-    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
-    pairs, sims = pairs[order], sims[order]
+        return pairs.reshape(0, 2), sims, rank
+    order = np.lexsort((rank, pairs[:, 1], pairs[:, 0]))  # each pair's best rank first
+    pairs, sims, rank = pairs[order], sims[order], rank[order]
     first = np.ones(len(pairs), bool)
     first[1:] = (pairs[1:] != pairs[:-1]).any(1)
-    return pairs[first], sims[first]
+    return pairs[first], sims[first], rank[first]
