@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT / "src"))
 import numpy as np  # noqa: E402
 
 import bitext  # noqa: E402
-from bitext.align import AlignParams  # noqa: E402
+from bitext.aligner.core import AlignParams  # noqa: E402
 from bitext.embed import load_model  # noqa: E402
-from bitext.evaluate import parse_beads, read_beads, score  # noqa: E402
+from bitext.aligner.evaluate import parse_beads, read_beads, score  # noqa: E402
 
 SETS = {
     "mac": ("mac-dev-zh-en", "zh", "en"),
@@ -105,7 +105,7 @@ class Counting:
 
 
 def spans_tradeoff(args, keys):
-    from bitext.embed import TextEmbedder
+    from bitext.embed.embedder import TextEmbedder
 
     embedder = load_model(args.model, cache=False)
     if not isinstance(embedder, TextEmbedder):

@@ -9,9 +9,9 @@ Newton's method
 P(right) = logistic(b0 + b1 * cosine + b2 * (a + b - 2) + b3 * logit(posterior))
 
 for the beads with both sides, where the posterior is the share of the aligner's path distribution that goes
-through the bead (``bitext.dp.bead_posteriors``, temperature ``--temp``).
+through the bead (``bitext.aligner.dp.bead_posteriors``, temperature ``--temp``).
 It prints the coefficients (the ``pconf_*`` defaults of
-:class:`bitext.align.AlignParams`), a reliability table, and how well each
+:class:`bitext.aligner.core.AlignParams`), a reliability table, and how well each
 score ranks right above wrong beads (AUC) and its Brier score, for the old
 confidence (cosine and size only) and the new one, also fitted on one set and
 tested on the other. 1-0 and 0-1 beads get a fixed confidence: their
@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import bitext  # noqa: E402
 from accuracy import SETS, dev_pairs  # noqa: E402
-from bitext.align import AlignParams  # noqa: E402
+from bitext.aligner.core import AlignParams  # noqa: E402
 from bitext.embed import load_model  # noqa: E402
-from bitext.evaluate import read_beads  # noqa: E402
+from bitext.aligner.evaluate import read_beads  # noqa: E402
 
 BINS = [(0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01)]
 

@@ -13,7 +13,7 @@
    deletes ``--k`` target sentences (``--trials`` times per document) and
    inserts ``--k`` target sentences taken from other documents of the same
    set, on both dev sets and on the seed editorial, and prints the recall of
-   the omissions / additions that :func:`bitext.coverage.coverage` reports,
+   the omissions / additions that :func:`bitext.check.coverage.coverage` reports,
    and how many sentences it flags on the untouched documents, for several
    values of ``unmatched_z`` and of ``loo_gain`` (the leave-one-out test).
 3. **Web-page lines.** Inserts the byline, URL and source lines of the raw
@@ -39,10 +39,11 @@ sys.path.insert(0, str(ROOT / "src"))
 import numpy as np  # noqa: E402
 
 import bitext  # noqa: E402
-from bitext.coverage import DEFAULT_LOO_GAIN, DEFAULT_THRESHOLD, DEFAULT_UNMATCHED_Z, coverage  # noqa: E402
+from bitext.check.unmatched import DEFAULT_LOO_GAIN, DEFAULT_UNMATCHED_Z  # noqa: E402
+from bitext.check.coverage import DEFAULT_THRESHOLD, coverage  # noqa: E402
 from bitext.embed import load_model  # noqa: E402
-from bitext.evaluate import read_beads  # noqa: E402
-from bitext.segment import split  # noqa: E402
+from bitext.aligner.evaluate import read_beads  # noqa: E402
+from bitext.text.segment import split  # noqa: E402
 
 SETS = {"mac": ("mac-dev-zh-en", "zh", "en"), "tb": ("text+berg-de-fr", "de", "fr")}
 THRESHOLDS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]

@@ -28,8 +28,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import bitext  # noqa: E402
 from accuracy import SETS, dev_pairs  # noqa: E402
-from bitext.embed import Embedder, TextEmbedder, USEEmbedder  # noqa: E402
-from bitext.evaluate import parse_beads, read_beads, score  # noqa: E402
+from bitext.embed.embedder import Embedder, TextEmbedder  # noqa: E402
+from bitext.embed.use import USEEmbedder  # noqa: E402
+from bitext.aligner.evaluate import parse_beads, read_beads, score  # noqa: E402
 
 
 class MeanEmbedder(Embedder):

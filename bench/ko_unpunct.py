@@ -45,8 +45,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import bitext  # noqa: E402
-from bitext import ko_endings, optional_cuts  # noqa: E402
-from bitext.segment import Sentence, _kss_split, _locate, _split_ko_punct, _split_zh, split  # noqa: E402
+from bitext.text import ko_endings, optional_cuts  # noqa: E402
+from bitext.text.segment import Sentence, _kss_split, _locate, _split_ko_punct, _split_zh, split  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 _FINAL = ".!?…。！？"
@@ -179,7 +179,7 @@ def editorial_part(tool: Path) -> None:
     """The seed editorial with the Korean's final marks removed, aligned to
     the Chinese; strict F1 against the hand-checked gold, each output
     sentence mapped back to the gold's sentences by character offsets."""
-    from bitext.evaluate import read_beads, score
+    from bitext.aligner.evaluate import read_beads, score
 
     zh = (ROOT / "seeds/global-times-editorial.zh.txt").read_text("utf-8")
     ko = (ROOT / "seeds/global-times-editorial.ko.txt").read_text("utf-8")

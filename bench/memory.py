@@ -17,7 +17,7 @@ Modes, each size in a fresh process:
   align     `bitext align LINE OTHER --no-cache`: the line as a file against
             the editorial in the other language (zh: ko; ko and en: zh), end to end
   presplit  the same with --presplit: the line is one sentence, which the model
-            reads only the start of (bitext.embed.MAX_INPUT_CHARS)
+            reads only the start of (bitext.embed.embedder.MAX_INPUT_CHARS)
 
 The splitters' time is linear but slow on punctuated text (kss about 4 ms a
 sentence, pysbd about 20 us a character), so punctuated ko and en lines over
@@ -119,7 +119,7 @@ def child_split(path: str, lang: str) -> None:
     import warnings
 
     sys.path.insert(0, str(ROOT / "src"))
-    from bitext.segment import split
+    from bitext.text.segment import split
 
     text = Path(path).read_text("utf-8")
     split("warm up. 준비.", lang, workers=1)  # imports (kss, pysbd) before the base reading

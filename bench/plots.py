@@ -1,4 +1,4 @@
-"""The alignment heatmap on long documents: time and memory of bitext.plots.plot_alignment.
+"""The alignment heatmap on long documents: time and memory of bitext.views.plots.plot_alignment.
 
 usage: python bench/plots.py [--sizes 500,2000,20000,100000] [--dim 512]
 
@@ -25,9 +25,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from bitext import plots  # noqa: E402
+from bitext.views import plots  # noqa: E402
 from bitext.pipeline import Alignment, Bead  # noqa: E402
-from bitext.segment import Sentence  # noqa: E402
+from bitext.text.segment import Sentence  # noqa: E402
 
 
 def synthetic(n: int, dim: int, low_every: int = 0) -> Alignment:

@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 import numpy as np  # noqa: E402
 
 import bitext  # noqa: E402
-from bitext.align import AlignParams, align_vectors  # noqa: E402
-from bitext.coverage import coverage  # noqa: E402
-from bitext.fixed import Constraint, align_around  # noqa: E402
-from bitext.review import render_review  # noqa: E402
+from bitext.aligner.core import AlignParams, align_vectors  # noqa: E402
+from bitext.check.coverage import coverage  # noqa: E402
+from bitext.aligner.fixed import Constraint, align_around  # noqa: E402
+from bitext.views.review import render_review  # noqa: E402
 from speed import spans, synthetic  # noqa: E402
 
 EDITS = [("next bead", "j"), ("previous bead", "k"), ("merge", "m"), ("split", "s"), ("move", "}"),

@@ -36,9 +36,10 @@ sys.path.insert(0, str(ROOT / "src"))
 import numpy as np  # noqa: E402
 
 import bitext  # noqa: E402
-from bitext.align import AlignParams, align_vectors  # noqa: E402
-from bitext.embed import ModelLoadError, load_model  # noqa: E402
-from bitext.segment import split  # noqa: E402
+from bitext.aligner.core import AlignParams, align_vectors  # noqa: E402
+from bitext.embed.embedder import ModelLoadError  # noqa: E402
+from bitext.embed import load_model  # noqa: E402
+from bitext.text.segment import split  # noqa: E402
 
 
 def seed_repeated(target: int) -> tuple[str, str]:

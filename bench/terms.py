@@ -23,13 +23,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import bitext  # noqa: E402
-from bitext import words  # noqa: E402
+from bitext.check import words  # noqa: E402
 from bitext.embed import load_model  # noqa: E402
-from bitext.term_list import TERM_FLOOR  # noqa: E402
-from bitext.terms import EVIDENCE, terms  # noqa: E402
-from bitext.words import norm_key  # noqa: E402
+from bitext.check.term_list import TERM_FLOOR  # noqa: E402
+from bitext.check.terms import EVIDENCE, terms  # noqa: E402
+from bitext.check.words import norm_key  # noqa: E402
+from bitext.check.ko_words import mecab_available  # noqa: E402
 
-bitext_terms = sys.modules["bitext.terms"]  # the module, not the function: its _MIN_VERB_BEADS is varied
+bitext_terms = sys.modules["bitext.check.terms"]  # the module, not the function: its _MIN_VERB_BEADS is varied
 
 DATA = ROOT / "bench" / "data"
 MAC_DOC = "006"
@@ -118,7 +119,7 @@ def main() -> None:
         configs += [(f"- {e}", tuple(x for x in EVIDENCE if x != e)) for e in EVIDENCE]
         configs += [(f"{e} alone", (e,)) for e in EVIDENCE]
     print(f"model loaded in {t_model:.2f} s; python-mecab-ko: "
-          f"{'no (rules)' if args.rules or not words.mecab_available() else 'yes'}")
+          f"{'no (rules)' if args.rules or not mecab_available() else 'yes'}")
     for name, (src, tgt, sl, tl, presplit, gold_path) in load_sets(args).items():
         gold = read_gold(gold_path, tl)
         bad = check_gold(gold, src, tgt, tl)

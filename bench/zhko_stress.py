@@ -32,10 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import bitext  # noqa: E402
-from bitext.align import AlignParams  # noqa: E402
+from bitext.aligner.core import AlignParams  # noqa: E402
 from bitext.embed import load_model  # noqa: E402
-from bitext.evaluate import read_beads, score  # noqa: E402
-from bitext.segment import Sentence, split  # noqa: E402
+from bitext.aligner.evaluate import read_beads, score  # noqa: E402
+from bitext.text.segment import Sentence, split  # noqa: E402
 
 SETTINGS = {
     "defaults": {},

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 import bitext
-from bitext.align import AlignParams, align_vectors, band, bead_types, centred
-from bitext.embed import Embedder
-from bitext.evaluate import parse_beads, read_beads, score
+from bitext.aligner.core import AlignParams, align_vectors, band, bead_types, centred
+from bitext.embed.embedder import Embedder
+from bitext.aligner.evaluate import parse_beads, read_beads, score
 
 from conftest import DATA
 
@@ -136,7 +136,7 @@ def test_aligner_recovers_planted_beads():
 
 
 def test_question_and_exclamation_marks_are_anchors():
-    from bitext.anchors import anchor_counts
+    from bitext.aligner.anchors import anchor_counts
 
     zh = ["你明天会来吗？", "我们在车站见面。", "那里人很多。", "太好了！", "DeepSeek 在 2025 年发布了新模型。", "大家都很高兴。"]
     en = ["Will you come tomorrow?", "We will meet at the station.", "It is crowded there.", "Great!",
@@ -161,8 +161,8 @@ def _all_paths(n, m, types):
 
 def _seed_band(editorial, embedder):
     """A full band over 3 x 5 seed sentences, scored with their span cosines."""
-    from bitext.align import bead_types
-    from bitext.dp import NEG, band_cells
+    from bitext.aligner.core import bead_types
+    from bitext.aligner.dp import NEG, band_cells
 
     zh, ko = editorial
     src = [s.text for s in bitext.split(zh, "zh")][3:6]
@@ -194,7 +194,7 @@ def _enumerated_posteriors(scores, types, offs, n, m, temp):
 def test_bead_posteriors_match_enumeration(editorial, embedder):
     """Forward-backward over the band gives the same posteriors as summing
     exp(score / temp) over every path, on the seed's own span cosines."""
-    from bitext.dp import bead_posteriors, best_path
+    from bitext.aligner.dp import bead_posteriors, best_path
 
     scores, types, offs, lo, hi, n, m = _seed_band(editorial, embedder)
     temp = 0.05
@@ -207,7 +207,7 @@ def test_bead_posteriors_match_enumeration(editorial, embedder):
 
 def test_cell_posteriors_match_enumeration(editorial, embedder):
     """The posterior of every bead the band holds, not only the best path's."""
-    from bitext.dp import cell_posteriors
+    from bitext.aligner.dp import cell_posteriors
 
     scores, types, offs, lo, hi, n, m = _seed_band(editorial, embedder)
     got = cell_posteriors(scores, types, offs, lo, hi, n, m, 0.05)
@@ -222,7 +222,7 @@ def test_cell_posteriors_match_enumeration(editorial, embedder):
 def test_contested_spans_are_the_multi_sentence_spans_of_likely_beads(editorial_alignment):
     """On the seed, the spans of every 1-n bead the aligner chose are contested,
     and far fewer spans than the band holds."""
-    from bitext.align import contested_spans
+    from bitext.aligner.core import contested_spans
     from bitext.pipeline import _text_len
 
     a = editorial_alignment
@@ -245,7 +245,7 @@ def test_contested_spans_are_the_multi_sentence_spans_of_likely_beads(editorial_
 def test_confidence_drops_next_to_an_omission(editorial, editorial_alignment, embedder):
     """The confidence reflects how sure the path is, not only the bead's cosine:
     next to a deleted translation the same right bead scores much lower."""
-    from bitext.coverage import DEFAULT_THRESHOLD
+    from bitext.check.coverage import DEFAULT_THRESHOLD
 
     clean = {(b.src_ids, b.tgt_ids): b for b in editorial_alignment}
     # on the clean seed no right bead is low-confidence

@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 
 import bitext
-from bitext import batch, engines
+from bitext import batch
+from bitext.batch import engines
 from bitext.batch import ManifestError, PairResult, align_many, read_manifest
 from bitext.cli import main as cli_main
-from bitext.outdir import OutdirLock
+from bitext.batch.outdir import OutdirLock
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -71,7 +72,7 @@ def corpus(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def model():
-    from bitext.embed import USEEmbedder
+    from bitext.embed.use import USEEmbedder
 
     m = USEEmbedder(threads=1)
     m._backend

@@ -18,10 +18,10 @@ import pytest
 import bitext
 from bitext.batch import REPORT_SUFFIX, align_many
 from bitext.cli import main as cli_main
-from bitext.coverage import coverage
+from bitext.check.coverage import coverage
 
 pd = pytest.importorskip("pandas", reason="needs the notebook extra: pip install 'bitext[notebook]'")
-from bitext.frames import batch_frame, batch_reports  # noqa: E402
+from bitext.views.frames import batch_frame, batch_reports  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -32,7 +32,7 @@ DELETED = {11, 31, 42}  # ko sentences, each the whole translation of zh 7, 17 a
 
 @pytest.fixture(scope="module")
 def pairs(tmp_path_factory, editorial):
-    from bitext.segment import split
+    from bitext.text.segment import split
 
     zh, ko = editorial
     d = tmp_path_factory.mktemp("pairs")
@@ -61,7 +61,7 @@ def cli_run(pairs, tmp_path_factory):
     """``bitext batch --coverage -w 2``, with the parent unable to compute a report."""
     out = tmp_path_factory.mktemp("out") / "batch"
     mp = pytest.MonkeyPatch()
-    mp.setattr(sys.modules["bitext.coverage"], "coverage",
+    mp.setattr(sys.modules["bitext.check.coverage"], "coverage",
                lambda *a, **k: (_ for _ in ()).throw(AssertionError("report computed in the parent")))
     try:
         code = cli_main(["batch", str(pairs / "pairs.tsv"), "-o", str(out), "-w", "2", "--coverage", "-q"])

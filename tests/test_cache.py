@@ -15,9 +15,12 @@ import numpy as np
 import pytest
 
 import bitext
-from bitext import cache as disk_cache, embed, segment
-from bitext.align import AlignParams
-from bitext.embed import DiskCache, load_model
+from bitext.embed import cache as disk_cache
+from bitext.text import segment
+from bitext.aligner.core import AlignParams
+from bitext.embed.cache import DiskCache
+from bitext.embed.embedder import MAX_INPUT_CHARS, MAX_INPUT_TOKENS
+from bitext.embed import load_model
 from bitext.pipeline import SPLIT_VERSION
 from conftest import ROOT, SEEDS
 
@@ -126,7 +129,7 @@ def test_entries_of_the_wrong_shape_are_misses(part, reference, cache, capsys):
         wrong = {f"k{j}": np.ones((len(texts) - j, 512), np.float32) for j in range(1, k + 1)}  # a row short
         if side == "ko":
             wrong = {f"k{j}": np.full((len(texts) - j + 1, 512), np.nan, np.float32) for j in range(1, k + 1)}
-        kind = f"spans{k}-in{embed.MAX_INPUT_CHARS}-{embed.MAX_INPUT_TOKENS}"
+        kind = f"spans{k}-in{MAX_INPUT_CHARS}-{MAX_INPUT_TOKENS}"
         vectors.put(kind, texts, wrong)
         assert vectors.get(kind, texts) is not None  # well-formed: only the caller's check rejects it
     splits = DiskCache(cache, f"split-v{SPLIT_VERSION}")

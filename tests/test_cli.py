@@ -1,13 +1,14 @@
 """The command line end to end, and bad input."""
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 
 from bitext.cli import main
-from conftest import DATA, ROOT, SEEDS
+from conftest import DATA, ROOT, SEEDS, one_error_line
 
 ZH = str(SEEDS / "global-times-editorial.zh.txt")
 KO = str(SEEDS / "global-times-editorial.ko.txt")
@@ -96,7 +97,7 @@ def test_legacy_encodings_are_detected(tmp_path, capsys):
     # CP949 cannot hold every Hanja gloss of the seed: keep the Korean body lines that it can
     lines = [l for l in Path(KO).read_text("utf-8").splitlines() if _encodable(l, "cp949")]
     ko.write_bytes("\n".join(lines).encode("cp949"))
-    from bitext.io import read_text
+    from bitext.text.read import read_text
 
     assert read_text(zh) == Path(ZH).read_text("utf-8")
     assert read_text(ko) == "\n".join(lines)
@@ -184,7 +185,7 @@ def test_no_sentence_punctuation_still_works(tmp_path, capsys):
 def test_output_is_written_atomically(tmp_path, capsys, monkeypatch):
     out = tmp_path / "keep.tsv"
     out.write_text("precious", "utf-8")
-    import bitext.io as bio
+    import bitext.formats.output as bio
 
     def boom(*a, **k):
         raise KeyboardInterrupt
@@ -239,7 +240,7 @@ def test_align_tmx(tmp_path, capsys):
 
 
 def test_tmx_escapes_markup_and_drops_control_characters():
-    from bitext.io import beads_to_tmx
+    from bitext.formats.beads import beads_to_tmx
     from bitext.pipeline import Bead
 
     beads = [Bead((0,), (0,), "A <b>&amp;</b> \"x\"\x07", "Ein <i>Test</i> & 'y'", 0.9), Bead((1,), (), "only", "", 0.5)]
@@ -251,7 +252,7 @@ def test_tmx_escapes_markup_and_drops_control_characters():
 
 
 def test_sentences_join_by_language():
-    from bitext.segment import join_sentences
+    from bitext.text.segment import join_sentences
 
     assert join_sentences(["今天天气很好。", "我们去公园吧。"], "zh") == "今天天气很好。我们去公园吧。"
     assert join_sentences(["今日は晴れ。", "公園へ行こう。"], "ja") == "今日は晴れ。公園へ行こう。"
@@ -288,5 +289,101 @@ def test_every_listed_command_loads(capsys):
     for command in ("align", "eval", "coverage", "batch", "review", "terms"):
         assert f"\n    {command} " in listed, command
     # the library modules hold no command line
-    for lib in ("bitext.terms", "bitext.review"):
+    for lib in ("bitext.check.terms", "bitext.views.review"):
         assert not hasattr(importlib.import_module(lib), "add_cli"), lib
+
+
+# -- outputs, terminals and summaries (issue #26) ----------------------------------------------------
+
+def test_report_and_term_formats_follow_the_output_extension(tmp_path, capsys):
+    """As in align: coverage -o report.html writes HTML, .json JSON, .txt text; terms .json JSON."""
+    for name, opts, check in (
+        ("report.html", [], lambda t: t.startswith("<!DOCTYPE html>") and "<svg" in t),
+        ("report.HTM", [], lambda t: t.startswith("<!DOCTYPE html>")),
+        ("report.json", [], lambda t: json.loads(t)["counts"]["added_sentences"] == 1),
+        ("report.txt", [], lambda t: t.startswith("Coverage report")),
+        ("other.html", ["--format", "text"], lambda t: t.startswith("Coverage report")),  # --format wins
+    ):
+        out = tmp_path / name
+        assert main(["coverage", ZH, KO, "-o", str(out), "-q", *opts]) == 0
+        assert check(out.read_text("utf-8")), name
+    out = tmp_path / "terms.json"
+    assert main(["terms", ZH, KO, "-o", str(out), "-q"]) == 0
+    assert {"src", "tgt", "score"} <= set(json.loads(out.read_text("utf-8"))[0])
+
+
+def _on_a_terminal(args):
+    """``bitext ARGS`` with its standard output on a pseudo-terminal: (exit status, what the terminal got, stderr)."""
+    import pty
+    import threading
+
+    leader, follower = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    got = []
+
+    def drain():  # a terminal is read as it is written: a page would not fit its buffer
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the other end closed
+                return
+            if not chunk:
+                return
+            got.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    proc = subprocess.run([sys.executable, "-m", "bitext.cli", *args], stdout=follower, stderr=subprocess.PIPE,
+                          env=env, timeout=300)
+    os.close(follower)
+    reader.join(10)
+    os.close(leader)
+    return proc.returncode, b"".join(got).decode("utf-8", "replace"), proc.stderr.decode("utf-8")
+
+
+def test_review_refuses_to_print_its_page_to_a_terminal(tmp_path):
+    code, shown, err = _on_a_terminal(["review", ZH, KO, "-q"])
+    assert code == 2 and shown == ""
+    one_error_line(err, "bitext review: error:", "-o review.html")
+    # to a pipe it writes the page as before
+    proc = run_cli("review", ZH, KO, "-q")
+    assert proc.returncode == 0 and proc.stdout.startswith("<!DOCTYPE html>")
+
+
+def test_align_says_what_it_wrote_unless_quiet(tmp_path, capsys):
+    out = tmp_path / "pairs.tsv"
+    assert main(["align", ZH, KO, "-o", str(out)]) == 0
+    line = one_error_line(capsys.readouterr().err)
+    from collections import Counter
+
+    rows = [r.split("\t") for r in out.read_text("utf-8").splitlines()[1:]]
+    kinds = Counter(f"{len(s.split(',')) if s else 0}-{len(t.split(',')) if t else 0}" for s, t, *_ in rows)
+    assert kinds["0-1"] == 1 and kinds["1-1"] > 10  # the footnote, and mostly 1-1
+    by_kind = ", ".join(f"{k}: {v}" for k, v in kinds.most_common())
+    assert line == (f"bitext align: {len(rows)} beads ({by_kind}), coverage 100.0% "
+                    f"(27/27 source sentences), written to {out}")
+    assert main(["align", ZH, KO, "-o", str(out), "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["align", ZH, KO, "--format", "beads"]) == 0
+    out_text, err = capsys.readouterr()
+    assert out_text.startswith("[0]:[0]:") and one_error_line(err).endswith("written to standard output")
+
+
+def test_review_takes_the_options_of_coverage_and_shows_the_same_findings(tmp_path, capsys):
+    """--glossary, --consistency, --unmatched-z and --loo-gain: the page lists what the report lists."""
+    g = tmp_path / "g.tsv"
+    g.write_text("芯片\t반도체\n云计算\t클라우드컴퓨팅\n", "utf-8")
+    opts = ["--glossary", str(g), "--consistency", "--unmatched-z", "off", "--loo-gain", "0.05", "-q"]
+    report = tmp_path / "report.json"
+    page = tmp_path / "review.html"
+    assert main(["coverage", ZH, KO, "-o", str(report), *opts]) == 0
+    assert main(["review", ZH, KO, "-o", str(page), *opts]) == 0
+    d = json.loads(report.read_text("utf-8"))
+    html = page.read_text("utf-8")
+    assert [m["term"] for m in d["term_misses"]] == ["芯片"] and d["inconsistent_terms"]
+    data = json.loads(re.search(r'id="bitext-data">(.*?)</script>', html, re.S).group(1))
+    assert [b["status"] for b in data["beads"]] == [b["status"] for b in d["beads"]]
+    findings = html.split('<details class="findings"', 1)[1].split("</details>", 1)[0]
+    assert findings.count('class="f-term"') == len(d["term_misses"])
+    assert findings.count('class="f-inconsistent"') == len(d["inconsistent_terms"])
+    assert "glossary term 芯片: expected 반도체" in findings

@@ -12,13 +12,10 @@ from pathlib import Path
 import pytest
 
 import bitext
-from bitext.coverage import (
-    DEFAULT_THRESHOLD,
-    CoverageReport,
-    coverage,
-)
-from bitext.evaluate import read_beads
-from bitext.segment import split
+from bitext.check.coverage import DEFAULT_THRESHOLD, coverage
+from bitext.check.records import CoverageReport
+from bitext.aligner.evaluate import read_beads
+from bitext.text.segment import split
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -103,13 +100,11 @@ def test_seed_suspects_are_explained(seed_report):
         assert 7 in s.src_ids and s.names_tgt_only == ("DeepSeek",), s.reasons
 
 
-def test_module_is_callable(seed_alignment):
-    import bitext.coverage as mod
-
-    report = mod(seed_alignment)
+def test_coverage_is_callable_from_the_package(seed_alignment):
+    report = bitext.coverage(seed_alignment)
     assert isinstance(report, CoverageReport)
     assert report.threshold == DEFAULT_THRESHOLD
-    assert mod.coverage is coverage
+    assert bitext.coverage is coverage and bitext.coverage_report is coverage
 
 
 def test_threshold_changes_low_confidence(seed_alignment):

@@ -4,9 +4,10 @@ import sys
 import pytest
 
 import bitext
-from bitext.align import AlignParams
-from bitext.embed import E5_MODEL, ModelLoadError, load_model
-from bitext.evaluate import parse_beads, read_beads, score
+from bitext.aligner.core import AlignParams
+from bitext.embed import E5_MODEL, load_model
+from bitext.embed.embedder import ModelLoadError
+from bitext.aligner.evaluate import parse_beads, read_beads, score
 
 from conftest import DATA
 

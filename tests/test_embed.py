@@ -4,8 +4,8 @@ must agree with what USE gives for the joined text."""
 import numpy as np
 import pytest
 
-from bitext.embed import USEEmbedder
-from bitext.segment import split
+from bitext.embed.use import USEEmbedder
+from bitext.text.segment import split
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for bitext.evaluate: hand-made cases, the reference scorer, the CLI."""
+"""Tests for bitext.aligner.evaluate: hand-made cases, the reference scorer, the CLI."""
 
 from __future__ import annotations
 
@@ -9,16 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bitext.evaluate import (
-    Bead,
-    BeadFormatError,
-    format_table,
-    main,
-    parse_beads,
-    read_beads,
-    score,
-    score_files,
-)
+from bitext.aligner.evaluate import Bead, BeadFormatError, format_table, main, parse_beads, read_beads, score, score_files
 
 DATA = Path(__file__).resolve().parent / "data"
 PROJECT_GOLD = DATA / "global-times-editorial.zh-ko.beads"

@@ -168,3 +168,81 @@ def test_fixed_file_is_an_input_never_overwritten(aligned, tmp_path, capsys):
     assert main(["align", ZH, KO, "--fixed", str(fixed), "-o", str(fixed), "-q"]) == 2
     one_error_line(capsys.readouterr().err, str(fixed), "is an input of this run")
     assert fixed.read_bytes() == before
+
+
+# -- comments on beads that are not fixed (issue #26) ------------------------------------------------
+
+def test_comments_on_beads_not_approved_stay_on_their_sentences(aligned, tmp_path, capsys):
+    """A reviewer comments on beads 2 and 14 without approving them, and approves bead 20:
+    every output of --fixed keeps both comments on the same sentences, without a warning."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    header, beads = _jsonl(aligned)
+    beads[2]["comment"] = "OpenAI의 CEO 이름 표기 확인"
+    beads[14]["comment"] = "60多个国家 → 60여 개국: 수 확인"
+    beads[20]["approved"] = True
+    fixed = tmp_path / "commented.jsonl"
+    _write(fixed, header, beads)
+    out = tmp_path / "again.jsonl"
+    assert main(["align", ZH, KO, "--fixed", str(fixed), "-o", str(out), "-q"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    _, again = _jsonl(out)
+    assert _ids(again) == _ids(beads)
+    comments = {i: b["comment"] for i, b in enumerate(again) if b.get("comment")}
+    assert comments == {2: beads[2]["comment"], 14: beads[14]["comment"]}
+    assert not again[2]["approved"] and not again[2]["edited"] and again[20]["approved"]
+    # the same in TSV (the review page's columns) and TMX (a note)
+    tsv = tmp_path / "again.tsv"
+    assert main(["align", ZH, KO, "--fixed", str(fixed), "-o", str(tsv), "-q"]) == 0
+    rows = [r.split("\t") for r in tsv.read_text("utf-8").splitlines()]
+    assert rows[0] == ["src_ids", "tgt_ids", "score", "src", "tgt", "approved", "edited", "comment"]
+    assert [r[7] for r in rows[1:]].count("") == len(beads) - 2 and rows[3][7] == beads[2]["comment"]
+    assert rows[21][5] == "1" and rows[15][7] == beads[14]["comment"]
+    tmx = tmp_path / "again.tmx"
+    assert main(["align", ZH, KO, "--fixed", str(fixed), "-o", str(tmx), "-q"]) == 0
+    notes = [tu.find("note").text for tu in ET.parse(tmx).getroot().iter("tu") if tu.find("note") is not None]
+    assert notes == [beads[2]["comment"], beads[14]["comment"]]
+    # reopened with bitext review --fixed: the page holds them
+    page = tmp_path / "review.html"
+    assert main(["review", ZH, KO, "--fixed", str(fixed), "-o", str(page), "-q"]) == 0
+    data = json.loads(re.search(r'id="bitext-data">(.*?)</script>', page.read_text("utf-8"), re.S).group(1))
+    assert {i: b["comment"] for i, b in enumerate(data["beads"]) if b.get("comment")} == comments
+
+
+def test_a_comment_whose_bead_was_realigned_away_moves_with_a_warning(aligned, editorial, embedder, tmp_path, capsys):
+    """Bead k (3)-(3,4) has a comment; the reviewer gives its target 4 to the next bead by
+    hand. The commented bead cannot come back: the comment moves to the bead that now holds
+    source 3, marked with the bead it was made on, and a warning names the line."""
+    header, beads = _jsonl(aligned)
+    k = _ids(beads).index(((3,), (3, 4)))
+    beads[k]["comment"] = "4번 문장은 다음 문장의 번역"
+    beads[k + 1]["tgt_ids"] = [4, 5, 6, 7]
+    beads[k + 1]["edited"] = True
+    fixed = tmp_path / "moved.jsonl"
+    _write(fixed, header, beads)
+    out = tmp_path / "moved-out.jsonl"
+    assert main(["align", ZH, KO, "--fixed", str(fixed), "-o", str(out), "-q"]) == 0
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1, err
+    assert err[0].startswith(f"bitext align: warning: {fixed}:{k + 2}: the comment '4번 문장은 다음 문장의 번역' "
+                             "was made on bead 3:3,4")
+    assert "now on bead 3:3" in err[0]
+    _, again = _jsonl(out)
+    assert _ids(again)[k:k + 2] == [((3,), (3,)), ((4,), (4, 5, 6, 7))]
+    assert again[k]["comment"] == "(on 3:3,4 before re-aligning) 4번 문장은 다음 문장의 번역"
+    assert not again[k]["approved"] and not again[k]["edited"]
+    assert sum(bool(b.get("comment")) for b in again) == 1
+    # in Python: a warning of its own class, the comment on the bead
+    zh, ko = editorial
+    from bitext.aligner.fixed import CommentMovedWarning
+
+    with pytest.warns(CommentMovedWarning, match="made on bead 3:3,4") as caught:
+        a = bitext.align(zh, ko, model=embedder, fixed=fixed)
+    assert caught[0].message.line == k + 2 and caught[0].message.bead == "3:3"
+    assert a[k].comment == again[k]["comment"]
+    # a format without comments says so
+    beads_out = tmp_path / "moved.beads"
+    assert main(["align", ZH, KO, "--fixed", str(fixed), "-o", str(beads_out), "-q"]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: 1 of the reviewers' comments are not in {beads_out}: the beads format has no comments" in err

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bitext.coverage import coverage
+from bitext.check.coverage import coverage
 
 pd = pytest.importorskip("pandas", reason="needs the notebook extra: pip install 'bitext[notebook]'")
 
@@ -59,7 +59,7 @@ def test_report_frames(seed):
 
 def test_findings_of_an_incomplete_translation(editorial, embedder):
     import bitext
-    from bitext.segment import split
+    from bitext.text.segment import split
 
     zh, ko = editorial
     sents = split(ko, "ko")
@@ -106,3 +106,17 @@ def test_frames_need_pandas_named(monkeypatch, seed):
     monkeypatch.setattr(builtins, "__import__", no_pandas)
     with pytest.raises(ImportError, match=re.escape('pip install "bitext[notebook]"')):
         seed[0].to_pandas()
+
+
+def test_legend_names_each_status_once(seed):
+    """The legend above the beads: each status with what it means, never its label twice over
+    ("omission (omission (no translation))")."""
+    import html
+
+    def legend(obj) -> str:
+        part = obj._repr_html_().split('<div style="font-size:90%">', 1)[1].split("<table", 1)[0]
+        return html.unescape(re.sub(r"<[^>]+>", "", part))
+
+    a, r = seed
+    assert legend(r) == "■ ok: translated ■ suspect (numbers or names differ) ■ addition (no source)"
+    assert legend(a) == "■ ok: translated ■ addition (no source)"

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import bitext
-from bitext.coverage import coverage
+from bitext.check.coverage import coverage
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -110,8 +110,8 @@ def load_png(path: Path) -> np.ndarray:
 
 
 def test_png_reader_roundtrip(tmp_path):
-    """The stdlib decoder reads what bitext.report.png_bytes writes."""
-    from bitext.report import png_bytes
+    """The stdlib decoder reads what bitext.views.report.png_bytes writes."""
+    from bitext.views.report import png_bytes
 
     rng = np.random.default_rng(0)
     img = rng.integers(0, 256, (7, 5, 3), dtype=np.uint8)
@@ -185,8 +185,8 @@ def test_glossary_status_renders(tmp_path):
     """A bead whose glossary term is not rendered gets the status "term": its row, colour and
     finding are in the rendered DOM, and the page still draws (screenshot not blank)."""
     from bitext.embed import load_model
-    from bitext.glossary import Glossary
-    from bitext.report import STATUS_COLOURS
+    from bitext.check.glossary import Glossary
+    from bitext.views.report import STATUS_COLOURS
 
     zh = (SEEDS / "global-times-editorial.zh.txt").read_text("utf-8")
     ko = (SEEDS / "global-times-editorial.ko.txt").read_text("utf-8")

@@ -8,10 +8,12 @@ import warnings
 import pytest
 
 import bitext
-from bitext import segment, use
+from bitext.text import segment
+from bitext.embed import use
 from bitext.cli import main
-from bitext.embed import MAX_INPUT_CHARS, TextEmbedder, load_model
-from bitext.segment import MAX_SENTENCE_CHARS, LongSentenceWarning, split
+from bitext.embed.embedder import MAX_INPUT_CHARS, TextEmbedder
+from bitext.embed import load_model
+from bitext.text.segment import MAX_SENTENCE_CHARS, LongSentenceWarning, split
 from conftest import SEEDS
 
 CLAUSE_MARKS = "，、；：,;:"

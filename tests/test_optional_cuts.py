@@ -1,5 +1,5 @@
 """Optional cuts: Korean without full stops is aligned in finer pieces, and
-the pieces the aligner keeps together are joined again (bitext.optional_cuts)."""
+the pieces the aligner keeps together are joined again (bitext.text.optional_cuts)."""
 
 import sys
 
@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 import bitext
-from bitext import optional_cuts
-from bitext.evaluate import read_beads, score
-from bitext.segment import split
+from bitext.text import optional_cuts
+from bitext.aligner.evaluate import read_beads, score
+from bitext.text.segment import split
 from conftest import DATA, EVAL_DATA, ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))

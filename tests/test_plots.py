@@ -1,4 +1,4 @@
-"""bitext.plots under the Agg backend: the figures draw what they say, and the
+"""bitext.views.plots under the Agg backend: the figures draw what they say, and the
 heatmap stays within its cell budget on a long document."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ matplotlib = pytest.importorskip("matplotlib", reason="needs the notebook extra:
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from bitext import plots  # noqa: E402
-from bitext.coverage import coverage  # noqa: E402
+from bitext.views import plots  # noqa: E402
+from bitext.check.coverage import coverage  # noqa: E402
 from bitext.pipeline import Alignment, Bead  # noqa: E402
-from bitext.report import STATUS_COLOURS  # noqa: E402
+from bitext.views.report import STATUS_COLOURS  # noqa: E402
 from conftest import ROOT  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -156,7 +156,7 @@ def test_html_report_plot_of_20k_sentences_is_bounded(monkeypatch):
     import struct
     from types import SimpleNamespace
 
-    from bitext.report import MAX_PLOT_CELLS, alignment_svg
+    from bitext.views.report import MAX_PLOT_CELLS, alignment_svg
 
     a = synthetic(20_000, 32, low_every=1000)
 
@@ -176,3 +176,19 @@ def test_html_report_plot_of_20k_sentences_is_bounded(monkeypatch):
     width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
     assert width * height <= MAX_PLOT_CELLS and width == height == 1000
     assert svg.count("<rect") > 20_000 // 2  # the beads are drawn, one mark each
+
+
+def test_heatmap_has_a_legend_of_the_statuses_drawn(report, editorial_alignment):
+    from bitext.views.report import STATUS_LABELS
+
+    ax = plots.plot_alignment(report)
+    legend = ax.get_legend()
+    assert legend is not None
+    shown = [t.get_text() for t in legend.get_texts()]
+    assert shown == [STATUS_LABELS[k] for k in ("ok", "suspect", "addition")]  # the statuses of the seed's beads
+    assert [_hex(h.get_edgecolor()) for h in legend.legend_handles] == [
+        STATUS_COLOURS[k] for k in ("ok", "suspect", "addition")]
+    # an alignment without a report: the statuses the beads alone give
+    ax = plots.plot_alignment(editorial_alignment)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [STATUS_LABELS["ok"], STATUS_LABELS["addition"]]
+    assert plots.plot_alignment(report, legend=False).get_legend() is None

@@ -1,6 +1,6 @@
 import pytest
 
-from bitext.segment import LanguageError, detect_lang, split, split_lines
+from bitext.text.segment import LanguageError, detect_lang, split, split_lines
 from conftest import DATA, SEEDS
 
 

@@ -1,4 +1,4 @@
-"""Korean without full stops: cut at final endings (bitext.ko_endings).
+"""Korean without full stops: cut at final endings (bitext.text.ko_endings).
 
 The seeds' Korean with every sentence's final mark removed, a chapter of the
 Korean Bible from the shared evaluation data (which has almost no final
@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from bitext import ko_endings
-from bitext.segment import split
+from bitext.text import ko_endings
+from bitext.text.segment import split
 from conftest import EVAL_DATA, ROOT, SEEDS
 
 sys.path.insert(0, str(ROOT / "bench"))

@@ -1,19 +1,11 @@
-"""Tests for bitext.suspects: the numbers and Latin-script names of a text, and
+"""Tests for bitext.check.suspects: the numbers and Latin-script names of a text, and
 those that one side of a pair has and the other lacks (the report's suspect pairs)."""
 
 from __future__ import annotations
 
 import pytest
 
-import bitext.coverage
-from bitext.suspects import compare_pair, extract_names, extract_numbers
-
-
-def test_coverage_re_exports_the_checks():
-    """``from bitext.coverage import compare_pair`` (docs/coverage.md) still works."""
-    assert bitext.coverage.compare_pair is compare_pair
-    assert bitext.coverage.extract_numbers is extract_numbers
-    assert bitext.coverage.extract_names is extract_names
+from bitext.check.suspects import compare_pair, extract_names, extract_numbers
 
 
 @pytest.mark.parametrize(

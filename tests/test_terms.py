@@ -1,5 +1,5 @@
 """Terminology on the seed editorial: glossary check, consistent renderings, term extraction
-(bitext.glossary, bitext.terms, bitext.glosses, bitext.words, bitext.ko_words). Accuracy figures
+(bitext.check.glossary, bitext.check.terms, bitext.check.glosses, bitext.check.words, bitext.check.ko_words). Accuracy figures
 are in bench/terms.py, not here."""
 
 from __future__ import annotations
@@ -12,19 +12,21 @@ from pathlib import Path
 import pytest
 
 import bitext
-from bitext import words
+from bitext.check import words
 from bitext.cli import main
-from bitext.coverage import coverage
-from bitext.glossary import Glossary, GlossaryError, check_glossary, consistency, parse_glossary, read_glossary
-from bitext.readback import read_batch, read_beads
-from bitext.terms import find_glosses, terms
-from bitext.words import Finder, extra_words, ko_words, zh_tokens
+from bitext.check.coverage import coverage
+from bitext.check.glossary import Glossary, GlossaryError, check_glossary, consistency, parse_glossary, read_glossary
+from bitext.views.readback import read_batch, read_beads
+from bitext.check.glosses import find_glosses
+from bitext.check.terms import terms
+from bitext.check.words import Finder, extra_words, zh_tokens
+from bitext.check.ko_words import ko_words, mecab_available
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 ZH, KO = SEEDS / "global-times-editorial.zh.txt", SEEDS / "global-times-editorial.ko.txt"
 GOLD = ROOT / "bench" / "data" / "terms-seed-zh-ko.tsv"
-HAS_MECAB = words.mecab_available()
+HAS_MECAB = mecab_available()
 
 
 def gloss_gold() -> list[tuple[str, str]]:
@@ -88,7 +90,7 @@ def test_korean_or_english_run_never_imports_jieba(tmp_path):
     en = (ROOT / "tests" / "data" / "opening" / "en.txt").read_text("utf-8")
     code = (
         "import sys, bitext\n"
-        "from bitext.coverage import coverage\n"
+        "from bitext.check.coverage import coverage\n"
         f"a = bitext.align({ko!r}, {en!r}, 'ko', 'en')\n"
         "r = coverage(a, glossary={'인공지능': 'artificial intelligence'}, consistency=True)\n"
         "t = bitext.terms(a)\n"
@@ -289,7 +291,7 @@ def test_read_beads_back(editorial_alignment, tmp_path):
         assert [(b.src_ids, b.tgt_ids, b.src, b.tgt) for b in back.beads] == \
                [(b.src_ids, b.tgt_ids, b.src, b.tgt) for b in both], fmt
     (tmp_path / "x.beads").write_text(a.to_beads(), "utf-8")
-    with pytest.raises(bitext.io.InputError):
+    with pytest.raises(bitext.text.read.InputError):
         read_beads(tmp_path / "x.beads")
 
 

@@ -5,15 +5,17 @@
 >>> for bead in a: print(bead.src_ids, bead.tgt_ids, bead.score)   # doctest: +SKIP
 """
 
+from ._version import __version__
 from .embed import load_model
 from .pipeline import Alignment, Bead, align
-from .segment import Sentence, split
-from .coverage import coverage as coverage_report
-from . import terms  # callable: bitext.terms(alignment) lists term pairs
+from .text.segment import Sentence, split
+from .check.coverage import coverage
+from .check.terms import terms
 
-__version__ = "0.1.0"
-__all__ = ["align", "Alignment", "Bead", "coverage_report", "load_model", "match", "split", "Sentence", "terms",
-           "__version__"]
+coverage_report = coverage  # the name the README has used since the start: bitext.coverage_report(alignment)
+
+__all__ = ["align", "Alignment", "Bead", "coverage", "coverage_report", "load_model", "match", "split", "Sentence",
+           "terms", "__version__"]
 
 
 def __getattr__(name):

@@ -9,17 +9,17 @@ from typing import Iterator
 
 import numpy as np
 
-from . import io as _io
-from . import segment as _segment
-from . import ko_endings, optional_cuts
-from .align import AlignParams, align_vectors
-from .anchors import anchor_counts
-from .cache import DiskCache, default_cache_dir
+from .formats import beads as _formats
+from .text import segment as _segment
+from .text import ko_endings, optional_cuts
+from .aligner.core import AlignParams, align_vectors
+from .aligner.anchors import anchor_counts
+from .embed.cache import DiskCache, default_cache_dir
 from .embed import language_warning, load_model
-from .embedder import Embedder
-from .segment import BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
+from .embed.embedder import Embedder
+from .text.segment import BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
 
-__all__ = ["Bead", "Alignment", "align", "segment_side"]
+__all__ = ["Bead", "ReviewedBead", "Alignment", "align", "segment_side"]
 
 SPLIT_VERSION = 2  # bump when the splitters change, so cached splits are not reused
 
@@ -45,6 +45,15 @@ class Bead:
     def kind(self) -> str:
         """The bead type, e.g. ``"1-2"``."""
         return f"{len(self.src_ids)}-{len(self.tgt_ids)}"
+
+
+@dataclass(frozen=True)
+class ReviewedBead(Bead):
+    """A bead with a person's verdict: ``approved``, ``edited`` by hand, a ``comment``."""
+
+    approved: bool = False
+    edited: bool = False
+    comment: str = ""
 
 
 @dataclass
@@ -88,44 +97,44 @@ class Alignment:
         return self.src_vectors @ self.tgt_vectors.T
 
     def to_tsv(self) -> str:
-        return _io.beads_to_tsv(self.beads)
+        return _formats.beads_to_tsv(self.beads)
 
     def jsonl_header(self) -> dict:
-        """The header line of :meth:`to_jsonl`: version, languages, sentence hashes (:mod:`bitext.fixed`)."""
-        from .fixed import jsonl_header
+        """The header line of :meth:`to_jsonl`: version, languages, sentence hashes (:mod:`bitext.aligner.fixed`)."""
+        from .aligner.fixed import jsonl_header
 
         return jsonl_header(self.src_lang, self.tgt_lang, (s.text for s in self.src_sentences),
                             (s.text for s in self.tgt_sentences))
 
     def to_jsonl(self) -> str:
-        return _io.beads_to_jsonl(self.beads, self.jsonl_header())
+        return _formats.beads_to_jsonl(self.beads, self.jsonl_header())
 
     def to_beads(self) -> str:
-        return _io.beads_to_beads(self.beads)
+        return _formats.beads_to_beads(self.beads)
 
     def to_tmx(self) -> str:
-        return _io.beads_to_tmx(self.beads, self.src_lang, self.tgt_lang)
+        return _formats.beads_to_tmx(self.beads, self.src_lang, self.tgt_lang)
 
     def format(self, fmt: str) -> str:
         """Serialise as ``tsv``, ``jsonl``, ``beads`` or ``tmx``."""
         if fmt == "jsonl":
             return self.to_jsonl()
-        return _io.format_beads(self.beads, fmt, self.src_lang, self.tgt_lang)
+        return _formats.format_beads(self.beads, fmt, self.src_lang, self.tgt_lang)
 
     def to_pandas(self):
         """One row a bead: ``src_ids``, ``tgt_ids``, ``kind``, ``score``, ``similarity``,
-        ``src``, ``tgt`` (index ``bead``; see :mod:`bitext.frames`). Needs pandas."""
-        from .frames import beads_frame
+        ``src``, ``tgt`` (index ``bead``; see :mod:`bitext.views.frames`). Needs pandas."""
+        from .views.frames import beads_frame
 
         return beads_frame(self)
 
     def __repr__(self) -> str:
-        from .display import alignment_repr
+        from .views.display import alignment_repr
 
         return alignment_repr(self)
 
     def _repr_html_(self) -> str:
-        from .display import alignment_html
+        from .views.display import alignment_html
 
         return alignment_html(self)
 
@@ -136,7 +145,7 @@ def _check_side(name: str, side) -> None:
         return
     if isinstance(side, (bytes, bytearray)):
         raise TypeError(f"{name} is bytes: decode it first (e.g. {name}.decode('utf-8')), "
-                        "or read the file with bitext.io.read_text")
+                        "or read the file with bitext.text.read.read_text")
     if not isinstance(side, (list, tuple)):
         kind = "a generator or iterator" if hasattr(side, "__next__") else type(side).__name__
         raise TypeError(f"{name} must be a text (str) or a list of sentences, got {kind}"
@@ -152,7 +161,7 @@ def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = 
                  side: str | None = None) -> tuple[list[Sentence], str]:
     """Sentences of one side and its language (cached on disk with ``cache=True``).
 
-    The :class:`~bitext.segment.LongSentenceWarning` of each line where the
+    The :class:`~bitext.text.segment.LongSentenceWarning` of each line where the
     splitter cut a sentence (also when the split comes from the cache) is
     issued with ``side`` set.
     """
@@ -242,17 +251,20 @@ def align(
 
     ``src``/``tgt``: a text (one paragraph per line, or one sentence per line
     with ``presplit=True``), a list of sentence strings, or a list of
-    :class:`~bitext.segment.Sentence` (split by the caller; their paragraph
+    :class:`~bitext.text.segment.Sentence` (split by the caller; their paragraph
     ids count as evidence). Languages are
-    detected when not given (:func:`~bitext.segment.detect_lang`).
+    detected when not given (:func:`~bitext.text.segment.detect_lang`).
     ``model``: ``None`` for the default offline model, a sentence-transformers
-    name or path, an object with ``encode``, or a loaded :class:`~bitext.embed.Embedder`.
+    name or path, an object with ``encode``, or a loaded :class:`~bitext.embed.embedder.Embedder`.
     ``fixed``: beads to keep as they are, as hard constraints; only the
-    stretches between them are aligned (:mod:`bitext.fixed`): the path of a
+    stretches between them are aligned (:mod:`bitext.aligner.fixed`): the path of a
     JSONL file bitext wrote (its approved and edited beads; its sentence
     hashes must match), or a list of beads, dicts with ``src_ids`` and
     ``tgt_ids``, or ``(src_ids, tgt_ids)`` pairs. Fixed beads come back as
-    :class:`~bitext.fixed.ReviewedBead`, with confidence 1.
+    :class:`ReviewedBead`, with confidence 1. The comments of a file's
+    other beads are kept on their sentences
+    (:func:`~bitext.aligner.fixed.place_comments`; a comment whose bead was
+    re-aligned away moves, with a :class:`~bitext.aligner.fixed.CommentMovedWarning`).
     """
     for name, side in (("src", src), ("tgt", tgt)):
         _check_side(name, side)
@@ -263,11 +275,11 @@ def align(
     t0 = time.perf_counter()
     src_sents, src_lang = segment_side(src, src_lang, presplit, cache, side="src")
     tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache, side="tgt")
-    cons = None
+    cons, comments = None, []
     if fixed is not None:
-        from .fixed import constraints
+        from .aligner.fixed import fixed_and_comments
 
-        cons = constraints(fixed, [s.text for s in src_sents], [s.text for s in tgt_sents])
+        cons, comments = fixed_and_comments(fixed, [s.text for s in src_sents], [s.text for s in tgt_sents])
     src_text = None if isinstance(src, (list, tuple)) else str(src)
     tgt_text = None if isinstance(tgt, (list, tuple)) else str(tgt)
     # Korean without full stops: both sides cut finer, and the aligner decides (optional_cuts);
@@ -334,6 +346,8 @@ def align(
         )
         for s, t, sim, conf, *fix in beads
     ]
+    if comments:  # those of beads not fixed: on the same sentences, or moved with a warning
+        out = _with_comments(out, comments)
     return Alignment(
         out,
         src_sents,
@@ -354,14 +368,14 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
     """Beads from composed span vectors, made exact where they matter.
 
     First the spans of two or more sentences that a likely path puts in a
-    bead (:func:`~bitext.align.contested_spans`) get the vectors of their
+    bead (:func:`~bitext.aligner.core.contested_spans`) get the vectors of their
     joined text; then the beads are aligned, and while a bead of the result
     holds a span whose vector is still composed, that span is encoded too
     and the beads aligned again (at most ``rounds`` times). ``spans`` (each
     side's list of span arrays) is updated in place. Returns the beads and
     the seconds spent encoding.
     """
-    from .align import contested_spans
+    from .aligner.core import contested_spans
 
     p = evidence[4]
     exact = [set(), set()]
@@ -395,10 +409,10 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
 
 
 def _align_through(cons, *args) -> list[tuple]:
-    """:func:`~bitext.align.align_vectors`, or, with constraints, the same around them."""
+    """:func:`~bitext.aligner.core.align_vectors`, or, with constraints, the same around them."""
     if cons is None:
         return align_vectors(*args)
-    from .fixed import align_around
+    from .aligner.fixed import align_around
 
     return align_around(cons, *args)
 
@@ -406,9 +420,23 @@ def _align_through(cons, *args) -> list[tuple]:
 def _bead(s, t, src: str, tgt: str, score: float, sim: float, fix=None) -> Bead:
     if fix is None:
         return Bead(s, t, src, tgt, score, sim)
-    from .fixed import ReviewedBead
-
     return ReviewedBead(s, t, src, tgt, score, sim, fix.approved, fix.edited, fix.comment)
+
+
+def _with_comments(beads: list[Bead], comments) -> list[Bead]:
+    """``beads`` with the comments of beads that were not fixed
+    (:func:`~bitext.aligner.fixed.place_comments`), joined with `` / `` after
+    a bead's own; a plain bead with a comment becomes a :class:`ReviewedBead`."""
+    from .aligner.fixed import place_comments
+
+    out = list(beads)
+    for i, texts in place_comments(out, comments).items():
+        b = out[i]
+        own = getattr(b, "comment", "")
+        out[i] = ReviewedBead(b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, b.similarity,
+                              getattr(b, "approved", False), getattr(b, "edited", False),
+                              " / ".join([own, *texts] if own else texts))
+    return out
 
 
 def _is_str_list(x) -> bool:

@@ -8,13 +8,15 @@ import signal
 import sys
 import warnings
 
-from .. import __version__
-from ..io import FORMATS, InputError, OutputError, check_output, read_text, write_output
+from .._version import __version__
+from ..formats.beads import FORMATS
+from ..text.read import InputError, read_text
+from ..formats.output import OutputError, check_output, write_output
 
 __all__ = [
     "main", "build_parser", "Parser", "COMMANDS", "EXIT_USAGE", "EXIT_INTERRUPTED",
     "lang_code", "encoding_name", "add_fixed", "load_pair", "resolve_langs", "run_align_command", "write_result",
-    "add_command", "fail", "unit_interval",
+    "add_command", "fail", "unit_interval", "format_of", "summary_line",
 ]
 
 EXIT_USAGE = 2
@@ -36,7 +38,7 @@ class Parser(argparse.ArgumentParser):
 
 def lang_code(value: str) -> str:
     """argparse type of ``--src-lang``/``--tgt-lang``: a language code."""
-    from ..segment import check_lang
+    from ..text.segment import check_lang
 
     why = check_lang(value)
     if why:
@@ -46,7 +48,7 @@ def lang_code(value: str) -> str:
 
 def encoding_name(value: str) -> str:
     """argparse type of ``--encoding``: a codec Python knows."""
-    from ..encoding import check_encoding
+    from ..text.encoding import check_encoding
 
     try:
         return check_encoding(value)
@@ -119,10 +121,30 @@ def add_fixed(p: argparse.ArgumentParser) -> None:
                    "or a review download) and re-align only the stretches between them")
 
 
-def _format_of(path: str | None) -> str:
-    """The output format an output file's extension names (``tsv`` otherwise)."""
+def format_of(path: str | None, formats=FORMATS, default: str = "tsv", aliases: dict | None = None) -> str:
+    """The output format that an output file's extension names (one of ``formats``,
+    or by ``aliases``, e.g. ``{"htm": "html"}``); ``default`` otherwise."""
     ext = os.path.splitext(path or "")[1].lower().lstrip(".")
-    return ext if ext in FORMATS else "tsv"
+    ext = (aliases or {}).get(ext, ext)
+    return ext if ext in formats else default
+
+
+def summary_line(prog: str, output: str | None, alignment) -> str:
+    """What a command wrote: the beads by kind, the coverage, the output
+    (``bitext align: 28 beads (1-1: 14, 1-2: 9, ...), coverage 100.0% (27/27 source sentences), written to pairs.tsv``).
+
+    The coverage is that of :func:`bitext.coverage` without its leave-one-out
+    test, which encodes text again (``bitext coverage`` runs it)."""
+    from collections import Counter
+
+    from ..check.coverage import coverage
+
+    kinds = Counter(b.kind for b in alignment.beads)
+    by_kind = ", ".join(f"{k}: {v:,}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    r = coverage(alignment, loo_gain=None)
+    where = "standard output" if output in (None, "-") else output
+    return (f"{prog}: {len(alignment.beads):,} beads ({by_kind or 'none'}), coverage {100 * r.coverage:.1f}% "
+            f"({r.covered_sentences:,}/{r.src_sentences:,} source sentences), written to {where}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,7 +192,7 @@ def _extra_commands():
 
 def load_pair(args):
     """Read both input files; raises :class:`InputError` naming the file (and the line)."""
-    from ..segment import BlankLineError, split_lines
+    from ..text.segment import BlankLineError, split_lines
 
     texts = []
     for path, lang in ((args.src, args.src_lang), (args.tgt, args.tgt_lang)):
@@ -185,7 +207,7 @@ def load_pair(args):
 
 
 def resolve_langs(args, src: str, tgt: str):
-    from ..segment import LanguageError, detect_lang
+    from ..text.segment import LanguageError, detect_lang
 
     langs = []
     for name, text, flag, given in (
@@ -218,11 +240,14 @@ def _warn_long_sentences(prog: str, args, caught) -> None:
                   f"at {mine[0].cap:,} characters", file=sys.stderr)
 
 
-def run_align_command(args, prog: str, render) -> int:
-    """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write safely."""
-    from ..embed import ModelLoadError, language_warning, load_model
+def run_align_command(args, prog: str, render, summary: bool = False) -> int:
+    """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write safely;
+    with ``summary``, then :func:`summary_line` on stderr unless ``--quiet``."""
+    from ..aligner.fixed import CommentMovedWarning
+    from ..embed.embedder import ModelLoadError
+    from ..embed import language_warning, load_model
     from ..pipeline import align
-    from ..segment import LongSentenceWarning
+    from ..text.segment import LongSentenceWarning
 
     fixed = getattr(args, "fixed", None)
     inputs = (args.src, args.tgt) + ((fixed,) if fixed else ())
@@ -230,7 +255,7 @@ def run_align_command(args, prog: str, render) -> int:
         check_output("-" if args.output is None else args.output, inputs)
         src, tgt = load_pair(args)
         if fixed:
-            from ..fixed import read_jsonl
+            from ..aligner.fixed import read_jsonl
 
             read_jsonl(fixed)  # a malformed file fails before the model loads
         src_lang, tgt_lang = resolve_langs(args, src, tgt)
@@ -250,18 +275,37 @@ def run_align_command(args, prog: str, render) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", LongSentenceWarning)
+        warnings.simplefilter("always", CommentMovedWarning)
         try:
             result = align(src, tgt, src_lang, tgt_lang, model=model, presplit=args.presplit,
                            cache=not args.no_cache, progress=not args.quiet, fixed=fixed)
         except ValueError as e:
             return fail(prog, str(e))
     _warn_long_sentences(prog, args, [w.message for w in caught if isinstance(w.message, LongSentenceWarning)])
-    return write_result(prog, args.output, render(result), inputs)
+    for w in caught:  # a comment whose bead was re-aligned away: where it went
+        if isinstance(w.message, CommentMovedWarning):
+            print(f"{prog}: warning: {fixed}:{w.message.line}: {w.message.detail}", file=sys.stderr)
+    status = write_result(prog, args.output, render(result), inputs)
+    if status == 0 and summary and not args.quiet:
+        print(summary_line(prog, args.output, result), file=sys.stderr)
+    return status
+
+
+def _warn_comments_left_out(args, fmt: str, alignment) -> None:
+    """A line on stderr when the output format has no place for some reviewers' comments:
+    ``beads`` for any, ``tmx`` for those of one-sided beads (a TMX unit has both sides)."""
+    commented = [b for b in alignment.beads if getattr(b, "comment", "")]
+    lost = commented if fmt == "beads" else [b for b in commented if not (b.src_ids and b.tgt_ids)] if fmt == "tmx" else []
+    if lost:
+        where = "standard output" if args.output in (None, "-") else args.output
+        why = "has no comments" if fmt == "beads" else "holds no 1-0 or 0-1 beads"
+        print(f"bitext align: warning: {len(lost)} of the reviewers' comments are not in {where}: the {fmt} format "
+              f"{why} (jsonl and tsv keep every comment)", file=sys.stderr)
 
 
 def write_result(prog: str, output: str | None, text: str, inputs=()) -> int:
     """Write a command's result to ``output`` (``None`` or ``-``: standard output)
-    with :func:`bitext.io.write_output`: 0, or 2 with one error line."""
+    with :func:`bitext.formats.output.write_output`: 0, or 2 with one error line."""
     try:
         write_output("-" if output is None else output, text, inputs)
     except OutputError as e:
@@ -318,14 +362,19 @@ def _terminate(signum, frame):
 def _main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["eval"]:
-        from ..evaluate import main as eval_main
+        from ..aligner.evaluate import main as eval_main
 
         return eval_main(argv[1:])
     ap = build_parser()
     args = ap.parse_args(argv)
     if args.command == "align":
-        fmt = args.format or _format_of(args.output)
-        return run_align_command(args, "bitext align", lambda a: a.format(fmt))
+        fmt = args.format or format_of(args.output)
+
+        def render(alignment) -> str:
+            _warn_comments_left_out(args, fmt, alignment)
+            return alignment.format(fmt)
+
+        return run_align_command(args, "bitext align", render, summary=True)
     return args.func(args)
 
 

@@ -6,8 +6,8 @@ import os
 import sys
 
 from ..batch import ENGINES, SUMMARY_NAME, BatchError, ManifestError, align_many, read_manifest
-from ..io import FORMATS
-from ..manifest import MAX_REPORTED
+from ..formats.beads import FORMATS
+from ..batch.manifest import MAX_REPORTED
 from . import add_device, encoding_name, model_options, positive_int
 
 __all__ = ["add_cli", "run_batch_command"]
@@ -52,7 +52,7 @@ def add_cli(sub, add_common=None) -> None:
 
 
 def run_batch_command(args) -> int:
-    from ..embed import ModelLoadError
+    from ..embed.embedder import ModelLoadError
 
     prog = "bitext batch"
 

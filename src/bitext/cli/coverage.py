@@ -1,15 +1,19 @@
 """``bitext coverage SRC TGT``: align two files and write the coverage report
-(:func:`bitext.coverage.coverage`) as text, JSON or HTML."""
+(:func:`bitext.check.coverage.coverage`) as text, JSON or HTML."""
 
 from __future__ import annotations
 
 import argparse
 import math
 
-from ..coverage import DEFAULT_LOO_GAIN, DEFAULT_THRESHOLD, DEFAULT_UNMATCHED_Z
-from . import add_command, fail, run_align_command, unit_interval
+from ..check.unmatched import DEFAULT_LOO_GAIN, DEFAULT_UNMATCHED_Z
+from ..check.coverage import DEFAULT_THRESHOLD
+from . import add_command, fail, format_of, run_align_command, unit_interval
 
-__all__ = ["add_cli", "run"]
+__all__ = ["add_cli", "add_checks", "check_options", "run", "REPORT_FORMATS"]
+
+REPORT_FORMATS = ("text", "json", "html")
+_ALIASES = {"htm": "html", "txt": "text"}
 
 
 def _off_or_nonneg(s: str) -> float | None:
@@ -31,8 +35,14 @@ def add_cli(sub, add_common) -> None:
                     "report untranslated and added sentences, low-confidence and suspect pairs",
                     "Align SRC with its translation TGT and report coverage: omissions, "
                     "additions, low-confidence beads and pairs whose numbers or names differ.")
-    p.add_argument("--format", choices=("text", "json", "html"), default="text",
-                   help="report format (default: text; html is one self-contained file)")
+    p.add_argument("--format", choices=REPORT_FORMATS, default=None,
+                   help="report format (default: from the -o file's extension, .html .json .txt; else text; "
+                   "html is one self-contained file)")
+    add_checks(p)
+
+
+def add_checks(p) -> None:
+    """The options of the checks (coverage, review): threshold, unmatched, glossary, consistency."""
     p.add_argument("--threshold", type=unit_interval, default=None, metavar="T",
                    help=f"beads scored below T (0 to 1) are low-confidence (default: {DEFAULT_THRESHOLD})")
     p.add_argument("--unmatched-z", type=_off_or_nonneg, default=DEFAULT_UNMATCHED_Z, metavar="Z",
@@ -49,20 +59,29 @@ def add_cli(sub, add_common) -> None:
                    help="report source terms rendered in more than one way (needs jieba for Chinese)")
 
 
-def run(args) -> int:
-    """Align, run the checks and write the report."""
-    from ..coverage import coverage
-
-    fmt, threshold = args.format, args.threshold
+def check_options(args) -> dict:
+    """The keywords of :func:`bitext.coverage` that :func:`add_checks`' options give.
+    Reads the glossary (before aligning: a bad one fails at once); raises its
+    :class:`~bitext.check.glossary.GlossaryError`."""
     kw = {"unmatched_z": args.unmatched_z, "loo_gain": args.loo_gain, "progress": not args.quiet,
           "consistency": True if args.consistency else None}
-    if args.glossary:  # read before aligning: a bad glossary fails at once
-        from ..glossary import GlossaryError, read_glossary
+    if args.glossary:
+        from ..check.glossary import read_glossary
 
-        try:
-            kw["glossary"] = read_glossary(args.glossary)
-        except GlossaryError as e:
-            return fail("bitext coverage", str(e))
+        kw["glossary"] = read_glossary(args.glossary)
+    return kw
+
+
+def run(args) -> int:
+    """Align, run the checks and write the report."""
+    from ..check.coverage import coverage
+    from ..check.glossary import GlossaryError
+
+    fmt, threshold = args.format or format_of(args.output, REPORT_FORMATS, "text", _ALIASES), args.threshold
+    try:
+        kw = check_options(args)
+    except GlossaryError as e:
+        return fail("bitext coverage", str(e))
 
     def render(alignment) -> str:
         return coverage(alignment, threshold, **kw).render(fmt)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-from ..engines import ENGINES
-from ..io import OutputError, check_output
+from ..batch.engines import ENGINES
+from ..formats.output import OutputError, check_output
 from . import add_device, encoding_name, fail, lang_code, model_options, positive_int, unit_interval
 
 __all__ = ["add_cli", "run_match_command"]
@@ -93,7 +93,7 @@ def _check_outputs(args) -> str | None:
 
 
 def run_match_command(args) -> int:
-    from ..embed import ModelLoadError
+    from ..embed.embedder import ModelLoadError
     from ..batch import BatchError
     from ..match import MatchError, match
 

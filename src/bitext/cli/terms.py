@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import add_command, fail, run_align_command, write_result
+from . import add_command, fail, format_of, run_align_command, write_result
 
 __all__ = ["add_cli", "run"]
 
@@ -19,7 +19,7 @@ _DESCRIPTION = ("Align SRC with its translation TGT (or read the output folder o
 
 def add_cli(sub, add_common) -> None:
     """Add ``bitext terms`` to the ``bitext`` command's subparsers."""
-    from ..terms import DEFAULT_MIN_SCORE, EVIDENCE
+    from ..check.terms import DEFAULT_MIN_SCORE, EVIDENCE
 
     p = add_command(sub, add_common, "terms", run, _HELP, _DESCRIPTION)
     for a in p._actions:  # SRC and TGT are not needed with --batch (run checks them)
@@ -31,16 +31,17 @@ def add_cli(sub, add_common) -> None:
                    help=f"list pairs scored S or more (0 to 1; default: {DEFAULT_MIN_SCORE})")
     p.add_argument("--evidence", default=",".join(EVIDENCE),
                    help=f"kinds of evidence, comma-separated (default: {','.join(EVIDENCE)})")
-    p.add_argument("--format", choices=("tsv", "json"), default="tsv", help="output format (default: tsv)")
+    p.add_argument("--format", choices=("tsv", "json"), default=None,
+                   help="output format (default: from the -o file's extension, .tsv .json; else tsv)")
 
 
 def run(args) -> int:
     """Check the options, then list the pairs of SRC and TGT, or of a batch folder."""
     import json
 
-    from ..glossary import GlossaryError, read_glossary
-    from ..io import InputError
-    from ..terms import EVIDENCE, terms
+    from ..check.glossary import GlossaryError, read_glossary
+    from ..text.read import InputError
+    from ..check.terms import EVIDENCE, terms
 
     prog = "bitext terms"
     evidence = tuple(e.strip() for e in args.evidence.split(",") if e.strip())
@@ -56,16 +57,18 @@ def run(args) -> int:
         except (GlossaryError, InputError) as e:
             return fail(prog, str(e))
 
+    fmt = args.format or format_of(args.output, ("tsv", "json"), "tsv")
+
     def render(alignments) -> str:
         found = terms(alignments, glossary=glossary, evidence=evidence, min_score=args.min_score)
-        if args.format == "json":
+        if fmt == "json":
             return json.dumps([p.to_dict() for p in found], ensure_ascii=False, indent=1) + "\n"
         return found.to_tsv()
 
     if args.batch:
         if args.src or args.tgt:
             return fail(prog, "give SRC and TGT, or --batch OUTDIR, not both")
-        from ..readback import read_batch
+        from ..views.readback import read_batch
 
         try:
             docs, skipped = read_batch(args.batch)

@@ -13,7 +13,9 @@ does not. Pairs are one to one, best first (:mod:`~bitext.match.result`);
 the stages run on the batch engines (:mod:`~bitext.match.run`).
 """
 
-from .._callable import make_callable
+import sys as _sys
+import types as _types
+
 from .confirm import MIN_COVERAGE, Evidence
 from .documents import Document, MatchError, collect
 from .result import DocPair, Matching, NearMiss
@@ -21,4 +23,14 @@ from .run import match
 
 __all__ = ["match", "Matching", "DocPair", "NearMiss", "Evidence", "Document", "MatchError", "collect", "MIN_COVERAGE"]
 
-make_callable(__name__, "match")
+
+
+class _CallableModule(_types.ModuleType):
+    """``bitext.match(src, tgt)``: the package is its own entry point (``bitext.match``
+    names this package once it is imported, so the package calls :func:`match`)."""
+
+    def __call__(self, *args, **kw):
+        return self.match(*args, **kw)
+
+
+_sys.modules[__name__].__class__ = _CallableModule

@@ -4,7 +4,7 @@ A pair of documents on the same subject has sentences that are close, here
 and there; a translation has sentences that align *in order*, nearly all of
 them, on both sides. :func:`pair_evidence` aligns the two documents'
 sentence vectors with the aligner's dynamic program
-(:func:`~bitext.align.align_vectors`: monotone beads, 1-1 to 3-1, sentences
+(:func:`~bitext.aligner.core.align_vectors`: monotone beads, 1-1 to 3-1, sentences
 left out) and counts the sentences of each side that sit in a bead whose
 cosine is above *chance*: ``theta``, the 99th percentile of the cosines of
 sentences of the two sides that do not translate each other
@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..align import AlignParams, align_vectors
-from ..embedder import composed_spans
+from ..aligner.core import AlignParams, align_vectors
+from ..embed.embedder import composed_spans
 
 __all__ = ["Evidence", "FIELDS", "pair_evidence", "confirm_pairs", "chance_level", "MIN_COVERAGE", "MATCH_PARAMS"]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from ..io import InputError, read_text
+from ..text.read import InputError, read_text
 
 __all__ = ["Document", "MatchError", "collect", "MAX_LISTED"]
 
@@ -52,7 +52,7 @@ class Document:
         return self.path is not None and self.offset < 0
 
     def read(self, encoding: str | None = None, lang: str | None = None) -> str:
-        """The text; :class:`~bitext.io.InputError` naming the file (and line) if it cannot be used."""
+        """The text; :class:`~bitext.text.read.InputError` naming the file (and line) if it cannot be used."""
         if self.text is not None:
             if not self.text.strip():
                 raise InputError(f"{self.where}: document is empty")

@@ -84,7 +84,7 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 def pair_ids(names: list[str]) -> list[str]:
     """Manifest ids from document ids: the file name without its extension, the
     characters a file name may not hold as ``_``, unique (also when case is folded)."""
-    from ..manifest import MAX_ID
+    from ..batch.manifest import MAX_ID
 
     out, seen = [], set()
     for n, name in enumerate(names, 1):
@@ -215,7 +215,7 @@ class Matching:
     def write_docs(self, docs_dir: str, encoding: str | None = None, inputs=()) -> list[str]:
         """Write the texts of the paired documents that have no file of their own to
         ``docs_dir/<pair id>.src.txt`` and ``.tgt.txt``; returns the files written."""
-        from ..io import write_output
+        from ..formats.output import write_output
 
         written = []
         todo = [(p, side) for p in self.pairs for side in ("src", "tgt")
@@ -236,7 +236,7 @@ class Matching:
         """Write the manifest to ``path`` (atomically; never over one of ``inputs``),
         with the texts of documents that have no file of their own in
         ``docs_dir`` (default: ``<manifest>.docs/`` beside it)."""
-        from ..io import write_output
+        from ..formats.output import write_output
 
         path = os.fspath(path)
         if docs_dir is None and self.needs_docs_dir():

@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 
-from ..engines import ENGINES, Job, Workers, import_ray, model_for_workers
+from ..batch.engines import ENGINES, Job, Workers, import_ray, model_for_workers
 from .confirm import MIN_COVERAGE, Evidence, chance_level, confirm_pairs
 from .documents import MAX_LISTED, Document, MatchError, collect
 from .result import DocPair, Matching, NearMiss, choose, pair_ids
@@ -37,7 +37,7 @@ from .vectors import SentenceStore, SideIndex, encode_chunk, write_doc_vectors
 
 __all__ = ["match", "CENTRE_ABOVE"]
 
-# as the aligner (bitext.align.centred): a model whose unrelated sentences average a cosine
+# as the aligner (bitext.aligner.core.centred): a model whose unrelated sentences average a cosine
 # above this (multilingual-e5: 0.8) has its sentence vectors centred on each side's mean
 CENTRE_ABOVE = 0.5
 

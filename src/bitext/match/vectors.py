@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..io import InputError
-from ..pair import LazyModel, one_line
+from ..text.read import InputError
+from ..batch.pair import LazyModel, one_line
 from .documents import Document
 
 __all__ = ["EncodedChunk", "SideIndex", "SentenceStore", "encode_chunk", "write_doc_vectors", "text_lengths",
@@ -63,7 +63,7 @@ def encode_chunk(model, side: str, chunk: int, first: int, docs: list[Document],
                  encoding: str | None, cache: bool, work: str) -> EncodedChunk:
     """Read, split and encode ``docs`` (a worker task); never raises for a bad document."""
     from ..pipeline import segment_side
-    from ..segment import LanguageError
+    from ..text.segment import LanguageError
 
     vecs, meta, counts, langs, errors, sums, lens = [], [], [], [], [], [], []
     for k, doc in enumerate(docs):
@@ -90,7 +90,7 @@ def encode_chunk(model, side: str, chunk: int, first: int, docs: list[Document],
             lens.append(0.0)
             continue
         except Exception as e:  # an input the splitter or the model cannot take: this document fails
-            from ..embed import ModelLoadError
+            from ..embed.embedder import ModelLoadError
 
             if isinstance(e, ModelLoadError):
                 raise

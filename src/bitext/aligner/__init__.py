@@ -1,0 +1,1 @@
+"""Aligning sentence vectors: the dynamic program, anchors, fixed beads, scoring against gold."""

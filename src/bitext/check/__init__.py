@@ -1,0 +1,1 @@
+"""Checking a translation: coverage, suspects, unmatched sentences, terms and glossaries."""

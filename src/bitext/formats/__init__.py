@@ -1,0 +1,1 @@
+"""Outputs: bead formats (:mod:`.beads`) and safe output writing (:mod:`.output`)."""

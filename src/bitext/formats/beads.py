@@ -1,0 +1,125 @@
+"""Writing beads: TSV, JSON Lines, bead files, TMX (:func:`format_beads`, :data:`FORMATS`)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from xml.sax.saxutils import escape, quoteattr
+
+__all__ = ["beads_to_tsv", "beads_to_jsonl", "beads_to_beads", "beads_to_tmx", "format_beads", "FORMATS"]
+
+FORMATS = ("tsv", "jsonl", "beads", "tmx")
+
+
+def _ids(ids) -> str:
+    return ",".join(str(i) for i in ids)
+
+
+_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _clean(s: str) -> str:
+    """One TSV cell: no tab, and nothing that a reader could take for a line end."""
+    return _BREAKS.sub(" ", s)
+
+
+def _num(x: float) -> str:
+    return "nan" if math.isnan(x) else f"{x:.4f}"
+
+
+def beads_to_tsv(beads) -> str:
+    """Header ``src_ids tgt_ids score src tgt``; ids comma-separated, empty for a missing side.
+    Reviewed beads (re-aligned with ``fixed=``) add ``approved edited comment``, as the
+    review page's TSV does."""
+    beads = list(beads)
+    reviewed = any(hasattr(b, "approved") for b in beads)
+    rows = ["src_ids\ttgt_ids\tscore\tsrc\ttgt" + ("\tapproved\tedited\tcomment" if reviewed else "")]
+    for b in beads:
+        row = f"{_ids(b.src_ids)}\t{_ids(b.tgt_ids)}\t{_num(b.score)}\t{_clean(b.src)}\t{_clean(b.tgt)}"
+        if reviewed:
+            row += (f"\t{int(getattr(b, 'approved', False))}\t{int(getattr(b, 'edited', False))}"
+                    f"\t{_clean(getattr(b, 'comment', ''))}")
+        rows.append(row)
+    return "\n".join(rows) + "\n"
+
+
+def beads_to_jsonl(beads, header: dict | None = None) -> str:
+    """One JSON object a bead; ``header`` (languages, sentence hashes, version:
+    :func:`bitext.aligner.fixed.jsonl_header`) as the first line when given. A
+    reviewed bead adds ``approved``, ``edited`` and ``comment``."""
+    lines = [] if header is None else [json.dumps(header, ensure_ascii=False) + "\n"]
+    for b in beads:
+        rec = {
+            "src_ids": list(b.src_ids),
+            "tgt_ids": list(b.tgt_ids),
+            "score": round(b.score, 4),
+            "similarity": round(b.similarity, 4),
+            "src": b.src,
+            "tgt": b.tgt,
+        }
+        if hasattr(b, "approved"):
+            rec.update(approved=b.approved, edited=b.edited, comment=b.comment)
+        lines.append(json.dumps(rec, ensure_ascii=False) + "\n")
+    return "".join(lines)
+
+
+def beads_to_beads(beads) -> str:
+    """``[i,j]:[k]:score`` per line, the format of Bertalign's and Vecalign's gold files."""
+    return "".join(f"[{_ids(b.src_ids)}]:[{_ids(b.tgt_ids)}]:{_num(b.score)}\n" for b in beads)
+
+
+# characters XML 1.0 cannot hold, even escaped (C0 controls other than tab,
+# newline and carriage return, lone surrogates, U+FFFE and U+FFFF)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(s: str) -> str:
+    return escape(_NOT_XML.sub("", s))
+
+
+def beads_to_tmx(beads, src_lang: str, tgt_lang: str) -> str:
+    """TMX 1.4b, the translation-memory format CAT tools import: one ``<tu>``
+    per bead with both sides (1-0 and 0-1 beads translate nothing), its
+    confidence and sentence ids as ``<prop>``s, a reviewer's comment as a ``<note>``. Characters XML cannot hold
+    (control characters) are dropped; the standard library escapes the rest."""
+    from .._version import __version__
+
+    src, tgt = quoteattr(src_lang), quoteattr(tgt_lang)
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<tmx version="1.4">',
+        f'  <header creationtool="bitext" creationtoolversion={quoteattr(__version__)} segtype="sentence"'
+        f' o-tmf="bitext" adminlang="en" srclang={src} datatype="plaintext"/>',
+        "  <body>",
+    ]
+    for b in beads:
+        if not (b.src_ids and b.tgt_ids):
+            continue
+        out += [
+            "    <tu>",
+            f'      <prop type="x-bitext-score">{_num(b.score)}</prop>',
+            f'      <prop type="x-bitext-src-ids">{_ids(b.src_ids)}</prop>',
+            f'      <prop type="x-bitext-tgt-ids">{_ids(b.tgt_ids)}</prop>',
+            *([f"      <note>{_xml_text(b.comment)}</note>"] if getattr(b, "comment", "") else []),
+            f"      <tuv xml:lang={src}><seg>{_xml_text(b.src)}</seg></tuv>",
+            f"      <tuv xml:lang={tgt}><seg>{_xml_text(b.tgt)}</seg></tuv>",
+            "    </tu>",
+        ]
+    out += ["  </body>", "</tmx>"]
+    return "\n".join(out) + "\n"
+
+
+def format_beads(beads, fmt: str, src_lang: str | None = None, tgt_lang: str | None = None) -> str:
+    """Beads as ``tsv``, ``jsonl``, ``beads`` or ``tmx`` (which needs the languages)."""
+    if fmt == "tmx":
+        if not (src_lang and tgt_lang):
+            raise ValueError("the tmx format needs src_lang and tgt_lang")
+        return beads_to_tmx(beads, src_lang, tgt_lang)
+    if fmt == "tsv":
+        return beads_to_tsv(beads)
+    if fmt == "jsonl":
+        return beads_to_jsonl(beads)
+    if fmt == "beads":
+        return beads_to_beads(beads)
+    raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")

@@ -1,0 +1,1 @@
+"""Reading text: decoding files, splitting sentences (Korean endings, optional cuts)."""
