@@ -25,6 +25,8 @@ neighbour aligns 1-1 as often as its translation).
 from __future__ import annotations
 
 import bisect
+import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,9 +34,15 @@ import numpy as np
 from ..aligner.core import AlignParams, align_vectors
 from ..embed.embedder import composed_spans
 
-__all__ = ["Evidence", "FIELDS", "pair_evidence", "confirm_pairs", "chance_level", "MIN_COVERAGE", "MATCH_PARAMS"]
+__all__ = ["Evidence", "FIELDS", "pair_evidence", "confirm_pairs", "chance_level", "chance_tail", "chance_of",
+           "MIN_COVERAGE", "MAX_CHANCE", "MATCH_PARAMS"]
 
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.35  # of each side's sentences, in beads above chance
+MAX_CHANCE = 1e-3  # the largest probability that as many sentences align by chance
+# the share of sentences of two unrelated documents that align by chance: measured on each run
+# (0.03 to 0.05 on the dev sets, bench/match.py); this where a collection is too small to measure it
+DEFAULT_ALIGNED = 0.05
+MIN_NULL = 50
 
 # beads of up to 4 sentences (1-3, 2-2, 3-1): a fifth of the time of the aligner's full
 # set of bead types; posteriors off (the beads' confidence is not used here)
@@ -54,7 +62,8 @@ class Evidence:
     the share of those beads that are 1-1; ``order``: mutual nearest
     sentences above chance that run in order, over the shorter side's
     sentence count; ``n_src``/``n_tgt``: sentence counts; ``doc_cosine``: of
-    the two document vectors.
+    the two document vectors; ``chance``: the probability that as many
+    sentences of the weaker side would align by chance (:func:`chance_of`).
     """
 
     score: float
@@ -65,14 +74,16 @@ class Evidence:
     n_src: int
     n_tgt: int
     doc_cosine: float
+    chance: float = 1.0
 
     @classmethod
-    def from_row(cls, row, doc_cosine: float) -> "Evidence":
+    def from_row(cls, row, doc_cosine: float, chance: float = 1.0) -> "Evidence":
         r = [float(x) for x in row]
-        return cls(*(round(x, 4) for x in r[:5]), int(r[5]), int(r[6]), round(float(doc_cosine), 4))
+        return cls(*(round(x, 4) for x in r[:5]), int(r[5]), int(r[6]), round(float(doc_cosine), 4),
+                   float(f"{chance:.3g}"))
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in FIELDS + ("doc_cosine",)}
+        return {k: getattr(self, k) for k in FIELDS + ("doc_cosine", "chance")}
 
     def describe(self) -> str:
         """``"95% of 27 source and 91% of 44 target sentences align"``."""
@@ -82,7 +93,7 @@ class Evidence:
     def details(self) -> str:
         """The rest of the evidence: 1-1 beads, order, document cosine."""
         return (f"1-1 beads {self.one_to_one:.0%}, in order {self.order:.0%}, "
-                f"document cosine {self.doc_cosine:.2f}")
+                f"document cosine {self.doc_cosine:.2f}, chance {self.chance:.2g}")
 
 
 def _lis(seq) -> int:
@@ -117,11 +128,12 @@ def pair_evidence(src, tgt, theta: dict, params=None) -> np.ndarray:
 
 
 def confirm_pairs(model, work: str, pairs: np.ndarray, src_locs: dict, tgt_locs: dict, theta: dict,
-                  centre=None) -> tuple[np.ndarray, np.ndarray]:
+                  centre=None, shuffled: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """A worker's task: the evidence rows of ``pairs`` (``(p, 2)`` document indices), whose
     documents' sentences are at ``src_locs[i]``/``tgt_locs[j]`` in the work folder.
     ``centre``: the two sides' mean sentence vectors, subtracted first (for models whose
-    vectors crowd into a cone), or ``None``. Returns ``(pairs, rows)``."""
+    vectors crowd into a cone), or ``None``. ``shuffled``: the target's sentences in a
+    random order (what aligns then is chance, even in a translation). Returns ``(pairs, rows)``."""
     from .vectors import SentenceStore
 
     store = SentenceStore(work)
@@ -131,6 +143,9 @@ def confirm_pairs(model, work: str, pairs: np.ndarray, src_locs: dict, tgt_locs:
         t = store.get("tgt", tgt_locs[j])
         if centre is not None:
             s, t = _centred(s, centre[0]), _centred(t, centre[1])
+        if shuffled:
+            order = np.random.default_rng([i, j]).permutation(len(t[0]))
+            t = (t[0][order], t[1][order], np.arange(len(order)))
         rows[k] = pair_evidence(s, t, theta)
     return pairs, rows
 
@@ -141,16 +156,28 @@ def _centred(side, mu):
     return (v, side[1], side[2])
 
 
-def _span_sims(s, t, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
-    """Cosines of every span of ``a`` source with every span of ``b`` target sentences,
-    and how far each pair of spans lies from the diagonal (relative positions)."""
-    sv = composed_spans(s[0], s[1], a)[a - 1]
-    tv = composed_spans(t[0], t[1], b)[b - 1]
-    if not len(sv) or not len(tv):
+def _span_sims(s, t, a: int, b: int, rng, most: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """Cosines of up to ``most`` random spans of ``a`` source sentences with up to ``most``
+    random spans of ``b`` target sentences, and how far apart each pair of spans lies
+    (relative positions)."""
+    n, m = len(s[0]) - a + 1, len(t[0]) - b + 1
+    if n < 1 or m < 1:
         return np.zeros(0), np.zeros(0)
-    ps = (np.arange(len(sv)) + a / 2) / len(s[0])
-    pt = (np.arange(len(tv)) + b / 2) / len(t[0])
+    i = np.sort(rng.choice(n, min(n, most), replace=False))
+    j = np.sort(rng.choice(m, min(m, most), replace=False))
+    sv = _spans_at(s, i, a)
+    tv = _spans_at(t, j, b)
+    ps = (i + a / 2) / len(s[0])
+    pt = (j + b / 2) / len(t[0])
     return (sv @ tv.T).ravel(), np.abs(ps[:, None] - pt[None, :]).ravel()
+
+
+def _spans_at(side, starts: np.ndarray, k: int) -> np.ndarray:
+    """The composed vectors of the spans of ``k`` sentences at ``starts`` (as
+    :func:`~bitext.embed.embedder.composed_spans` makes them)."""
+    v, w = side[0], np.asarray(side[1], np.float32)
+    x = sum(v[starts + d] * w[starts + d, None] for d in range(k))
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
 
 
 def chance_level(store, src_locs: list, tgt_locs: list, centre=None, samples: int = 1000, seed: int = 0,
@@ -180,7 +207,7 @@ def chance_level(store, src_locs: list, tgt_locs: list, centre=None, samples: in
         if centre is not None:
             s, t = _centred(s, centre[0]), _centred(t, centre[1])
         for a, b in types:
-            sims, dist = _span_sims(s, t, a, b)
+            sims, dist = _span_sims(s, t, a, b, rng)
             x = sims[dist >= off]
             if len(x) > per_pair:
                 x = x[rng.choice(len(x), per_pair, replace=False)]
@@ -195,3 +222,37 @@ def chance_level(store, src_locs: list, tgt_locs: list, centre=None, samples: in
     top = max([v for v in theta.values() if v is not None], default=base)
     theta = {ab: (v if v is not None else max(base, top)) for ab, v in theta.items()}
     return theta, float(one.mean()) if len(one) else 0.0
+
+
+@functools.lru_cache(maxsize=65536)
+def chance_tail(n: int, x: int, p: float) -> float:
+    """``P(X >= x)`` for ``X ~ Binomial(n, p)``: the chance that ``x`` of ``n`` sentences
+    align above chance when each does with probability ``p``."""
+    if x <= 0:
+        return 1.0
+    if x > n:
+        return 0.0
+    lp, lq = math.log(p), math.log1p(-p)
+    terms = [math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * lp + (n - k) * lq
+             for k in range(x, n + 1)]
+    top = max(terms)
+    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
+
+
+def chance_of(rows: np.ndarray, null_rows: np.ndarray) -> tuple[np.ndarray, float]:
+    """For each evidence row, the probability that as many sentences of its weaker side
+    align by chance, and ``p``, the share of sentences that align by chance:
+    in ``null_rows``, the evidence of random pairs of documents that are not
+    candidates (at least 1%; ``DEFAULT_ALIGNED`` when there are fewer than
+    ``MIN_NULL`` such pairs, in a small collection).
+
+    A document of one sentence is too short to tell a translation from chance;
+    of two or three, all must align.
+    """
+    fr = np.concatenate([null_rows[:, 1], null_rows[:, 2]]) if len(null_rows) >= MIN_NULL else np.zeros(0)
+    p = round(max(float(fr.mean()), 0.01) if len(fr) else DEFAULT_ALIGNED, 4)
+    out = np.ones(len(rows))
+    for k, r in enumerate(rows.tolist()):
+        n, m = int(r[5]), int(r[6])
+        out[k] = max(chance_tail(n, int(round(r[1] * n)), p), chance_tail(m, int(round(r[2] * m)), p))
+    return out, p

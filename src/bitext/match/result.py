@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .confirm import MIN_COVERAGE, Evidence
+from .confirm import MAX_CHANCE, MIN_COVERAGE, Evidence
 from .documents import Document, MatchError
 
 __all__ = ["DocPair", "NearMiss", "Matching", "choose", "pair_ids"]
@@ -42,8 +42,9 @@ class DocPair:
 @dataclass(frozen=True)
 class NearMiss:
     """A candidate that is not a pair: ``reason`` is ``"too few sentences align"`` (same
-    subject, not a translation) or ``"taken"`` (it aligns, but one of its documents pairs
-    better with another)."""
+    subject, not a translation), ``"too short to tell from chance"`` (a sentence or two
+    that align could align by chance) or ``"taken"`` (it aligns, but one of its documents
+    pairs better with another)."""
 
     src: str
     tgt: str
@@ -53,17 +54,22 @@ class NearMiss:
 
 
 def choose(pairs: np.ndarray, score: np.ndarray, doc_cos: np.ndarray, min_coverage: float = MIN_COVERAGE,
-           one_to_one: bool = True) -> tuple[np.ndarray, np.ndarray]:
+           one_to_one: bool = True, chance: np.ndarray | None = None,
+           max_chance: float = MAX_CHANCE) -> tuple[np.ndarray, np.ndarray]:
     """Which candidates become pairs: ``(chosen, taken)``, indices into ``pairs``.
 
-    One-to-one (the default): the best-scored candidate first (ties: the
+    A candidate can be a pair when its ``score`` is at least ``min_coverage``
+    and its ``chance`` (of aligning as much by chance) at most ``max_chance``.
+    One-to-one (the default): the best-scored of those first (ties: the
     closer document vectors), then the next whose two documents are both
-    still free, down to ``min_coverage``; ``taken`` are the candidates at or
-    above it left out because a document was already paired. Otherwise every
-    candidate at or above ``min_coverage`` is a pair.
+    still free; ``taken`` are those left out because a document was already
+    paired. Otherwise every one of them is a pair.
     """
     order = np.lexsort((-doc_cos, -score))
-    order = order[score[order] >= min_coverage]
+    ok = score[order] >= min_coverage
+    if chance is not None:
+        ok &= chance[order] <= max_chance
+    order = order[ok]
     if not one_to_one:
         return order, np.zeros(0, np.int64)
     used_s, used_t, chosen, taken = set(), set(), [], []
@@ -151,6 +157,8 @@ class Matching:
         e = m.evidence
         if m.reason == "taken":
             return f"{m.src} and {m.tgt}: {e.describe()}, but {m.rival} pair better"
+        if m.reason == "too short to tell from chance":
+            return f"{m.tgt} and {m.src}: {e.describe()}, too few to tell from chance ({e.chance:.2g})"
         return f"{m.tgt}: same subject as {m.src}, but only {e.describe()}"
 
     def to_pandas(self):
@@ -179,7 +187,8 @@ class Matching:
         s = self.stats
         out = [f"# bitext match: {len(self.pairs)} pairs of {s.get('n_src')} source and {s.get('n_tgt')} target "
                f"documents; a pair aligns at least {s.get('min_coverage', MIN_COVERAGE):.0%} of the sentences "
-               f"of each side above chance (cosine {s.get('theta', 0):.3f})",
+               f"of each side above chance (cosine {s.get('theta', 0):.3f} for a 1-1 bead), more than chance "
+               f"explains (chance <= {s.get('max_chance', MAX_CHANCE):g})",
                "# id\tsrc_path\ttgt_path\tsrc_lang\ttgt_lang"]
         for p in self.pairs:
             e = p.evidence

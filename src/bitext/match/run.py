@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 from ..batch.engines import ENGINES, Job, Workers, import_ray, model_for_workers
-from .confirm import MIN_COVERAGE, Evidence, chance_level, confirm_pairs
+from .confirm import MAX_CHANCE, MIN_COVERAGE, Evidence, chance_level, chance_of, confirm_pairs
 from .documents import MAX_LISTED, Document, MatchError, collect
 from .result import DocPair, Matching, NearMiss, choose, pair_ids
 from .search import TopK, candidate_pairs, search_rows
@@ -40,10 +40,11 @@ __all__ = ["match", "CENTRE_ABOVE"]
 # as the aligner (bitext.aligner.core.centred): a model whose unrelated sentences average a cosine
 # above this (multilingual-e5: 0.8) has its sentence vectors centred on each side's mean
 CENTRE_ABOVE = 0.5
+NULL_PAIRS = 200  # random pairs of documents aligned to measure how much aligns by chance
 
 
 def match(src, tgt, *, src_lang: str | None = None, tgt_lang: str | None = None, model=None,
-          k: int = 5, min_coverage: float = MIN_COVERAGE, one_to_one: bool = True,
+          k: int = 5, min_coverage: float = MIN_COVERAGE, max_chance: float = MAX_CHANCE, one_to_one: bool = True,
           workers: int = 1, engine: str = "local", address: str | None = None, threads: int | None = 1,
           cache: bool = True, cache_dir=None, device: str | None = None, batch_size: int | None = None,
           encoding: str | None = None, skip_bad: bool = False, work_dir=None, chunk_docs: int = 64,
@@ -101,7 +102,7 @@ def match(src, tgt, *, src_lang: str | None = None, tgt_lang: str | None = None,
     try:
         with Workers(job, workers, engine, address) as pool:
             return _run(pool, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, cache, k, min_coverage,
-                        one_to_one, skip_bad, chunk_docs, search_rows_per_task, confirm_per_task, progress)
+                        max_chance, one_to_one, skip_bad, chunk_docs, search_rows_per_task, confirm_per_task, progress)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -123,8 +124,8 @@ def _bar(total: int, desc: str, unit: str, on: bool):
     return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True)
 
 
-def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, cache, k, min_coverage, one_to_one,
-         skip_bad, chunk_docs, rows_per_task, pairs_per_task, progress) -> Matching:
+def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, cache, k, min_coverage, max_chance,
+         one_to_one, skip_bad, chunk_docs, rows_per_task, pairs_per_task, progress) -> Matching:
     t0 = time.perf_counter()
     sides = {"src": SideIndex("src", src_docs), "tgt": SideIndex("tgt", tgt_docs)}
     langs = {"src": src_lang, "tgt": tgt_lang}
@@ -192,11 +193,16 @@ def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, 
     if mean > CENTRE_ABOVE:
         centre = (src.mean, tgt.mean)
         theta, mean = chance_level(store, src_ok, tgt_ok, centre)
+    # how much aligns by chance: random pairs of documents that are not near each other
+    null = _random_pairs(src.ok, tgt.ok, pairs, NULL_PAIRS)
+    null_rows = np.zeros((len(null), 7))
+    _confirm(pool, work, null, np.arange(len(null)), null_rows, src, tgt, theta, centre, pairs_per_task, None)
     rows = np.zeros((len(pairs), 7))
     first = np.flatnonzero(rank < k)
     bar = _bar(len(first), "confirming", "pair", progress)
     _confirm(pool, work, pairs, first, rows, src, tgt, theta, centre, pairs_per_task, bar)
-    chosen, _ = choose(pairs[first], rows[first, 0], doc_cos[first], min_coverage, one_to_one)
+    chance, p_null = chance_of(rows[first], null_rows)
+    chosen, _ = choose(pairs[first], rows[first, 0], doc_cos[first], min_coverage, one_to_one, chance, max_chance)
     paired_s = set(pairs[first[chosen], 0].tolist())
     paired_t = set(pairs[first[chosen], 1].tolist())
     second = np.flatnonzero((rank >= k) & ~(np.isin(pairs[:, 0], list(paired_s))
@@ -210,10 +216,11 @@ def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, 
         bar.close()
     done = np.concatenate([first, second])
     pairs, doc_cos, rows = pairs[done], doc_cos[done], rows[done]
+    chance, _ = chance_of(rows, null_rows)
     t3 = time.perf_counter()
     # 4. choose
-    chosen, taken = choose(pairs, rows[:, 0], doc_cos, min_coverage, one_to_one)
-    ev = lambda n: Evidence.from_row(rows[n], doc_cos[n])  # noqa: E731
+    chosen, taken = choose(pairs, rows[:, 0], doc_cos, min_coverage, one_to_one, chance, max_chance)
+    ev = lambda n: Evidence.from_row(rows[n], doc_cos[n], chance[n])  # noqa: E731
     sid = [d.id for d in src_docs]
     tid = [d.id for d in tgt_docs]
     ids = pair_ids([sid[int(pairs[n, 0])] for n in chosen.tolist()])
@@ -228,7 +235,7 @@ def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, 
         i, j = int(pairs[n, 0]), int(pairs[n, 1])
         rival = f"{sid[i]} with {tid[partner_s[i]]}" if i in partner_s else f"{tid[j]} with {sid[partner_t[j]]}"
         near.append(NearMiss(sid[i], tid[j], "taken", ev(n), rival))
-    near += _best_unpaired(pairs, rows, doc_cos, paired_s, paired_t, sid, tid, ev)
+    near += _best_unpaired(pairs, rows, paired_s, paired_t, sid, tid, ev, min_coverage, set(taken.tolist()))
     skipped = [(name, side.docs[i].id, msg) for name, side in sides.items() for i, msg in sorted(side.errors.items())]
     unmatched_s = [sid[i] for i in src.ok.tolist() if i not in paired_s]
     unmatched_t = [tid[j] for j in tgt.ok.tolist() if j not in paired_t]
@@ -237,20 +244,37 @@ def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, 
     stats = {"n_src": len(src_docs), "n_tgt": len(tgt_docs), "n_src_sentences": src.n_sents,
              "n_tgt_sentences": tgt.n_sents, "candidates": len(pairs), "theta": round(theta[(1, 1)], 4),
              "theta_by_bead": {f"{a}-{b}": round(v, 4) for (a, b), v in theta.items()},
-             "chance_mean": round(mean, 4), "centred": centre is not None, "min_coverage": min_coverage, "k": k,
+             "chance_mean": round(mean, 4), "chance_aligned": p_null, "centred": centre is not None,
+             "min_coverage": min_coverage, "max_chance": max_chance, "k": k,
              "seconds": {"encode": round(t1 - t0, 3), "search": round(t2 - t1, 3), "confirm": round(t3 - t2, 3),
                          "choose": round(t4 - t3, 3)}, "work_mb": round(work_mb, 1)}
-    return Matching(found, near, unmatched_s, unmatched_t, skipped, {d.id: d for d in src_docs},
-                    {d.id: d for d in tgt_docs}, stats)
+    m = Matching(found, near, unmatched_s, unmatched_t, skipped, {d.id: d for d in src_docs},
+                 {d.id: d for d in tgt_docs}, stats)
+    m._candidates = (pairs, doc_cos, rows, chance, null_rows, sid, tid)
+    return m
 
 
-def _confirm(pool: Workers, work, pairs, which, rows, src, tgt, theta, centre, per_task, bar) -> None:
+def _random_pairs(src_ok: np.ndarray, tgt_ok: np.ndarray, near: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    """Up to ``n`` distinct random pairs of documents, none of them among ``near`` (the candidates)."""
+    rng = np.random.default_rng(seed)
+    taken = set(map(tuple, near.tolist()))
+    out: set = set()
+    for _ in range(4):
+        draw = np.stack([rng.choice(src_ok, n), rng.choice(tgt_ok, n)], 1).tolist()
+        out.update(p for p in map(tuple, draw) if p not in taken)
+        if len(out) >= n:
+            break
+    return np.array(sorted(out)[:n], np.int64).reshape(-1, 2)
+
+
+def _confirm(pool: Workers, work, pairs, which, rows, src, tgt, theta, centre, per_task, bar,
+             shuffled: bool = False) -> None:
     """The evidence rows of ``pairs[which]`` (into ``rows``), ``per_task`` pairs a task."""
     tasks = []
     for a in range(0, len(which), per_task):
         chunk = pairs[which[a:a + per_task]]
         tasks.append((work, chunk, {i: src.location(i) for i in set(chunk[:, 0].tolist())},
-                      {j: tgt.location(j) for j in set(chunk[:, 1].tolist())}, theta, centre))
+                      {j: tgt.location(j) for j in set(chunk[:, 1].tolist())}, theta, centre, shuffled))
     where = {(int(i), int(j)): n for n, (i, j) in zip(which.tolist(), pairs[which].tolist())}
     for done, ev in pool.map(confirm_pairs, tasks):
         for (i, j), row in zip(done.tolist(), ev):
@@ -259,8 +283,9 @@ def _confirm(pool: Workers, work, pairs, which, rows, src, tgt, theta, centre, p
             bar.update(len(done))
 
 
-def _best_unpaired(pairs, rows, doc_cos, paired_s, paired_t, sid, tid, ev) -> list[NearMiss]:
-    """For each document left without a pair, its best candidate (if some sentences align)."""
+def _best_unpaired(pairs, rows, paired_s, paired_t, sid, tid, ev, min_coverage, taken: set) -> list[NearMiss]:
+    """For each document left without a pair, its best candidate (if some sentences
+    align), unless it is already a near miss as one ``taken`` by a better pair."""
     best: dict = {}
     for n, (i, j) in enumerate(pairs.tolist()):
         for key, free in ((("src", i), i not in paired_s), (("tgt", j), j not in paired_t)):
@@ -269,10 +294,11 @@ def _best_unpaired(pairs, rows, doc_cos, paired_s, paired_t, sid, tid, ev) -> li
     out, seen = [], set()
     for key in sorted(best, key=lambda x: -rows[best[x], 0]):
         n = best[key]
-        if n in seen:
+        if n in seen or n in taken:
             continue
         seen.add(n)
-        out.append(NearMiss(sid[int(pairs[n, 0])], tid[int(pairs[n, 1])], "too few sentences align", ev(n)))
+        why = "too few sentences align" if rows[n, 0] < min_coverage else "too short to tell from chance"
+        out.append(NearMiss(sid[int(pairs[n, 0])], tid[int(pairs[n, 1])], why, ev(n)))
     return out
 
 
