@@ -23,7 +23,7 @@ the project. Prints, per set, the documents, the gold pairs, the pairs found,
 precision, recall and F1, the near misses and the seconds.
 
 **Scale.** Synthetic collections of N documents a side (plus a tenth of
-extras on each side): each document is 3 to 8 random verses of the Bible set
+extras on each side): each document is 5 to 10 random verses of the Bible set
 (Chinese on one side, the same verses in Korean on the other), so every
 document is split and encoded as real text. Each size runs in a fresh
 process with a cold private cache (the in-process engine, one BLAS thread):
@@ -143,7 +143,7 @@ def prf(found: dict, gold: dict) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def quality(eval_dir: Path, sets: list[str], workers: int, model) -> None:
+def quality(eval_dir: Path, sets: list[str], workers: int, model, k: int) -> None:
     import bitext
 
     builders = {
@@ -162,7 +162,7 @@ def quality(eval_dir: Path, sets: list[str], workers: int, model) -> None:
             d = Path(tmp)
             gold = write_set(d, docs, extra) if name != "seed" else _write_seed(d, docs, extra)
             t = time.perf_counter()
-            m = bitext.match(d / "src", d / "tgt", workers=workers, model=model)
+            m = bitext.match(d / "src", d / "tgt", workers=workers, model=model, k=k)
             secs = time.perf_counter() - t
             found = {p.src: p.tgt for p in m.pairs}
             p, r, f = prf(found, gold)
@@ -194,18 +194,32 @@ def _write_seed(d: Path, docs, extra):
 
 
 def verse_pairs(eval_dir: Path):
-    """The 1-1 verse pairs of bible-zh-ko: ``(zh, ko)``."""
+    """The 1-1 verse pairs of bible-zh-ko that the splitter leaves whole on both sides
+    (one sentence each, so that a sentence is a verse): ``(zh, ko)``."""
+    from bitext.text.segment import split
+
     root = eval_dir / "bible-zh-ko"
     out = []
     for g in sorted((root / "gold").iterdir()):
         zh = (root / "zh" / g.name).read_text("utf-8").splitlines()
         ko = (root / "ko" / g.name).read_text("utf-8").splitlines()
-        out += [(zh[s[0]], ko[t[0]]) for s, t in _beads(g) if len(s) == len(t) == 1]
+        pairs = [(zh[s[0]], ko[t[0]]) for s, t in _beads(g) if len(s) == len(t) == 1]
+        whole_zh = [len(x) == 1 for x in _split_lines([z for z, _ in pairs], "zh", split)]
+        whole_ko = [len(x) == 1 for x in _split_lines([k for _, k in pairs], "ko", split)]
+        out += [p for p, a, b in zip(pairs, whole_zh, whole_ko) if a and b]
+    return out
+
+
+def _split_lines(lines, lang, split):
+    """The sentences of each line (one call for all lines: a line is a paragraph)."""
+    out = [[] for _ in lines]
+    for s in split("\n".join(lines), lang):
+        out[s.paragraph].append(s)
     return out
 
 
 def synthetic(d: Path, n: int, verses, seed: int = 1) -> dict:
-    """``n`` pairs of documents (3 to 8 verses, the same in both languages) plus a
+    """``n`` pairs of documents (5 to 10 verses, the same in both languages) plus a
     tenth of extras on each side, as files under shuffled names; the gold pairs.
     The verses are dealt from the shuffled pool, reshuffled when it runs out, so
     documents share a verse only across rounds (10k documents: about ten rounds)."""
@@ -217,7 +231,7 @@ def synthetic(d: Path, n: int, verses, seed: int = 1) -> dict:
     deck: list = []
     for i in range(n + 2 * k):
         picks = []
-        for _ in range(rng.randint(3, 8)):
+        for _ in range(rng.randint(5, 10)):
             if not deck:
                 deck = list(range(len(verses)))
                 rng.shuffle(deck)
@@ -269,7 +283,7 @@ def one_size(args) -> None:
         model = StandIn(verses) if args.stand_in else None
         t = time.perf_counter()
         m = bitext.match(tmp / "docs" / "src", tmp / "docs" / "tgt", src_lang="zh", tgt_lang="ko", model=model,
-                         workers=args.workers, work_dir=tmp, progress=False)
+                         workers=args.workers, work_dir=tmp, progress=False, k=args.k)
         secs = time.perf_counter() - t
         found = {p.src: p.tgt for p in m.pairs}
         p, r, f = prf(found, gold)
@@ -289,7 +303,7 @@ def scale(args) -> None:
     base = {}
     for n, stand_in in runs:
         cmd = [sys.executable, __file__, "--one-size", str(n), "--eval-data", args.eval_data,
-               "--workers", str(args.workers)] + (["--stand-in"] if stand_in else [])
+               "--workers", str(args.workers), "--k", str(args.k)] + (["--stand-in"] if stand_in else [])
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode:
             print(f"| {n} | failed: {out.stderr.strip().splitlines()[-1:]} |")
@@ -311,6 +325,7 @@ def main(argv=None):
     ap.add_argument("--sizes", default="1000,3000,10000")
     ap.add_argument("--stand-in-sizes", default="30000,100000")
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--k", type=int, default=3, help="candidates each way (bitext.match's k)")
     ap.add_argument("--model", default=None, help="quality sets: a model other than the default")
     g = ap.add_mutually_exclusive_group()
     g.add_argument("--quality-only", action="store_true")
@@ -325,7 +340,7 @@ def main(argv=None):
     print(f"bench/match.py, {time.strftime('%Y-%m-%d')}: {platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, workers {args.workers}\n")
     if not args.scale_only:
-        quality(Path(args.eval_data), args.sets.split(","), args.workers, args.model)
+        quality(Path(args.eval_data), args.sets.split(","), args.workers, args.model, args.k)
         print()
     if not args.quality_only:
         scale(args)

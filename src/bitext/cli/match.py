@@ -41,8 +41,9 @@ def add_cli(sub, add_common=None) -> None:
     p.add_argument("--tgt-lang", type=lang_code, help="language of every target document (default: detected)")
     p.add_argument("--min-coverage", type=unit_interval, default=MIN_COVERAGE, metavar="F",
                    help=f"least share of each side's sentences that must align for a pair (default {MIN_COVERAGE})")
-    p.add_argument("-k", "--candidates", type=positive_int, default=5, metavar="K",
-                   help="nearest documents checked, each way (default 5)")
+    p.add_argument("-k", "--candidates", type=positive_int, default=3, metavar="K",
+                   help="nearest documents checked, each way (default 3; the next K too for a document "
+                   "left without a pair)")
     p.add_argument("--all-pairs", action="store_true",
                    help="a document may be in several pairs (default: one pair at most, the best)")
     p.add_argument("--skip-bad", action="store_true",

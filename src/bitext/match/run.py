@@ -44,7 +44,7 @@ NULL_PAIRS = 200  # random pairs of documents aligned to measure how much aligns
 
 
 def match(src, tgt, *, src_lang: str | None = None, tgt_lang: str | None = None, model=None,
-          k: int = 5, min_coverage: float = MIN_COVERAGE, max_chance: float = MAX_CHANCE, one_to_one: bool = True,
+          k: int = 3, min_coverage: float = MIN_COVERAGE, max_chance: float = MAX_CHANCE, one_to_one: bool = True,
           workers: int = 1, engine: str = "local", address: str | None = None, threads: int | None = 1,
           cache: bool = True, cache_dir=None, device: str | None = None, batch_size: int | None = None,
           encoding: str | None = None, skip_bad: bool = False, work_dir=None, chunk_docs: int = 64,
