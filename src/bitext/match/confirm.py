@@ -128,12 +128,13 @@ def pair_evidence(src, tgt, theta: dict, params=None) -> np.ndarray:
 
 
 def confirm_pairs(model, work: str, pairs: np.ndarray, src_locs: dict, tgt_locs: dict, theta: dict,
-                  centre=None, shuffled: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                  centre=None, shuffled: bool = False, tag=None) -> tuple:
     """A worker's task: the evidence rows of ``pairs`` (``(p, 2)`` document indices), whose
     documents' sentences are at ``src_locs[i]``/``tgt_locs[j]`` in the work folder.
     ``centre``: the two sides' mean sentence vectors, subtracted first (for models whose
     vectors crowd into a cone), or ``None``. ``shuffled``: the target's sentences in a
-    random order (what aligns then is chance, even in a translation). Returns ``(pairs, rows)``."""
+    random order (what aligns then is chance, even in a translation). Returns ``(tag, rows)``
+    (``tag``: the caller's, as given, ``pairs`` when ``None``)."""
     from .vectors import SentenceStore
 
     store = SentenceStore(work)
@@ -147,7 +148,7 @@ def confirm_pairs(model, work: str, pairs: np.ndarray, src_locs: dict, tgt_locs:
             order = np.random.default_rng([i, j]).permutation(len(t[0]))
             t = (t[0][order], t[1][order], np.arange(len(order)))
         rows[k] = pair_evidence(s, t, theta)
-    return pairs, rows
+    return (pairs if tag is None else tag), rows
 
 
 def _centred(side, mu):

@@ -270,17 +270,17 @@ def _random_pairs(src_ok: np.ndarray, tgt_ok: np.ndarray, near: np.ndarray, n: i
 def _confirm(pool: Workers, work, pairs, which, rows, src, tgt, theta, centre, per_task, bar,
              shuffled: bool = False) -> None:
     """The evidence rows of ``pairs[which]`` (into ``rows``), ``per_task`` pairs a task."""
-    tasks = []
-    for a in range(0, len(which), per_task):
-        chunk = pairs[which[a:a + per_task]]
-        tasks.append((work, chunk, {i: src.location(i) for i in set(chunk[:, 0].tolist())},
-                      {j: tgt.location(j) for j in set(chunk[:, 1].tolist())}, theta, centre, shuffled))
-    where = {(int(i), int(j)): n for n, (i, j) in zip(which.tolist(), pairs[which].tolist())}
-    for done, ev in pool.map(confirm_pairs, tasks):
-        for (i, j), row in zip(done.tolist(), ev):
-            rows[where[(i, j)]] = row
+    def tasks():  # made as the workers ask for them: a million candidates never sit in memory as tasks
+        for a in range(0, len(which), per_task):
+            at = which[a:a + per_task]
+            chunk = pairs[at]
+            yield (work, chunk, {i: src.location(i) for i in set(chunk[:, 0].tolist())},
+                   {j: tgt.location(j) for j in set(chunk[:, 1].tolist())}, theta, centre, shuffled, at)
+
+    for at, ev in pool.map(confirm_pairs, tasks()):
+        rows[at] = ev
         if bar is not None:
-            bar.update(len(done))
+            bar.update(len(at))
 
 
 def _best_unpaired(pairs, rows, paired_s, paired_t, sid, tid, ev, min_coverage, taken: set) -> list[NearMiss]:
