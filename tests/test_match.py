@@ -10,6 +10,7 @@ here (one BLAS thread, as workers use it).
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import json
 import os
@@ -164,6 +165,16 @@ def test_two_workers_find_the_same_pairs(parts):
     d, gold = parts
     m = bitext.match(d / "zh", d / "ko", workers=2, chunk_docs=2, confirm_per_task=3)
     assert {p.src: p.tgt for p in m.pairs} == gold
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed (pip install 'bitext[ray]')")
+def test_ray_actors_find_the_same_pairs(parts):
+    import ray
+
+    d, gold = parts
+    m = bitext.match(d / "zh", d / "ko", engine="ray", workers=2, chunk_docs=2, search_rows_per_task=2)
+    assert {p.src: p.tgt for p in m.pairs} == gold
+    assert not ray.is_initialized()  # the instance it started is shut down
 
 
 # --- the manifest, and bitext batch after it ---------------------------------------
