@@ -196,27 +196,32 @@ def write_doc_vectors(index: SideIndex, wsum: np.ndarray, path: str, block: int 
 
 
 class SentenceStore:
-    """Reads the sentence vectors, lengths and paragraphs of documents from a
-    work folder's chunk files (memory-mapped; the files stay open)."""
+    """Reads the sentence vectors, lengths and paragraphs of documents from a work
+    folder's chunk files: the rows of one document at a time (a seek and a read;
+    each file's header is read once), so that memory stays that of the document."""
 
-    def __init__(self, work: str, keep: int = 64):
-        self.work, self.keep = work, keep
-        self._open: dict = {}
+    def __init__(self, work: str):
+        self.work = work
+        self._heads: dict = {}
 
-    def _arrays(self, side: str, chunk: int):
-        key = (side, chunk)
-        a = self._open.pop(key, None)
-        if a is None:
-            a = (np.load(chunk_path(self.work, side, chunk), mmap_mode="r"),
-                 np.load(chunk_path(self.work, side, chunk, ".len"), mmap_mode="r"))
-            if len(self._open) >= self.keep:
-                self._open.pop(next(iter(self._open)))
-        self._open[key] = a
-        return a
+    def _rows(self, path: str, start: int, n: int) -> np.ndarray:
+        head = self._heads.get(path)
+        with open(path, "rb") as f:
+            if head is None:
+                fmt = np.lib.format
+                version = fmt.read_magic(f)
+                read = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+                shape, _, dtype = read(f)
+                head = self._heads[path] = (f.tell(), shape[1:], dtype)
+            at, tail, dtype = head
+            row = int(np.prod(tail, dtype=np.int64)) * dtype.itemsize
+            f.seek(at + start * row)
+            data = f.read(n * row)
+        return np.frombuffer(data, dtype).reshape((n, *tail))
 
     def get(self, side: str, loc: tuple[int, int, int]):
         """``(vectors float32 (n, d), lengths int, paragraphs int)`` of the document at ``loc``."""
         chunk, start, n = loc
-        v, meta = self._arrays(side, chunk)
-        m = np.asarray(meta[start:start + n])
-        return np.asarray(v[start:start + n], np.float32), m[:, 0].astype(np.int64), m[:, 1].astype(np.int64)
+        v = self._rows(chunk_path(self.work, side, chunk), start, n)
+        m = self._rows(chunk_path(self.work, side, chunk, ".len"), start, n)
+        return v.astype(np.float32), m[:, 0].astype(np.int64), m[:, 1].astype(np.int64)
