@@ -10,6 +10,7 @@ posterior thresholds: F1, and the tokens each setting has the model encode
 against one pass over every sentence (every distinct text is encoded once,
 the count is what each setting asks for).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,8 @@ import numpy as np  # noqa: E402
 
 import bitext  # noqa: E402
 from bitext.aligner.core import AlignParams  # noqa: E402
-from bitext.embed import load_model  # noqa: E402
 from bitext.aligner.evaluate import parse_beads, read_beads, score  # noqa: E402
+from bitext.embed import load_model  # noqa: E402
 
 SETS = {
     "mac": ("mac-dev-zh-en", "zh", "en"),
@@ -46,7 +47,9 @@ def run_set(key, eval_dir, embedder, params):
         zh = (ROOT / "seeds/global-times-editorial.zh.txt").read_text("utf-8")
         ko = (ROOT / "seeds/global-times-editorial.ko.txt").read_text("utf-8")
         a = bitext.align(zh, ko, "zh", "ko", model=embedder, params=params)
-        pairs.append((read_beads(ROOT / "tests/data/global-times-editorial.zh-ko.beads"), parse_beads(a.to_beads().splitlines())))
+        pairs.append(
+            (read_beads(ROOT / "tests/data/global-times-editorial.zh-ko.beads"), parse_beads(a.to_beads().splitlines()))
+        )
     else:
         for src, tgt, gold, sl, tl in dev_pairs(eval_dir, key):
             a = bitext.align(src, tgt, sl, tl, model=embedder, presplit=True, params=params)
@@ -64,11 +67,32 @@ ABLATIONS = [
     ("- paragraph evidence", {"par_cross": 0.0}),
     ("- random-baseline normalisation", {"baseline": 0.0}),
     ("- centring (anisotropic models only)", {"centre_above": None}),
-    ("- all of the above", {"len_weight": 0.0, "par_cross": 0.0, "baseline": 0.0, "centre_above": None,
-                            "nm_power": 0.25, "nm_cost": 0.0, "anchor_weight": 0.0}),
-    ("Bertalign-like scoring", {"len_weight": 0.0, "par_cross": 0.0, "baseline": 0.0, "centre_above": None,
-                                "size_power": 0.0, "merge_cost": 0.0, "nm_power": 0.0,
-                                "nm_cost": 0.0, "anchor_weight": 0.0}),
+    (
+        "- all of the above",
+        {
+            "len_weight": 0.0,
+            "par_cross": 0.0,
+            "baseline": 0.0,
+            "centre_above": None,
+            "nm_power": 0.25,
+            "nm_cost": 0.0,
+            "anchor_weight": 0.0,
+        },
+    ),
+    (
+        "Bertalign-like scoring",
+        {
+            "len_weight": 0.0,
+            "par_cross": 0.0,
+            "baseline": 0.0,
+            "centre_above": None,
+            "size_power": 0.0,
+            "merge_cost": 0.0,
+            "nm_power": 0.0,
+            "nm_cost": 0.0,
+            "anchor_weight": 0.0,
+        },
+    ),
 ]
 
 
@@ -91,7 +115,7 @@ class Counting:
             new = [t for t in dict.fromkeys(texts) if t not in self.memo]
             new.sort(key=len)  # batches of like lengths, as TextEmbedder makes them
             for i in range(0, len(new), 64):
-                self.memo.update(zip(new[i:i + 64], self.embedder._encode_batch(new[i:i + 64])))
+                self.memo.update(zip(new[i : i + 64], self.embedder._encode_batch(new[i : i + 64])))
         finally:
             self.embedder._encoder = self
         return np.stack([self.memo[t] for t in texts])
@@ -140,8 +164,11 @@ def main(argv=None):
     ap.add_argument("--sets", default="mac,tb,seed")
     ap.add_argument("--ablation", action="store_true", help="also run with each feature switched off")
     ap.add_argument("--spans", action="store_true", help="joined against composed span vectors (needs --model)")
-    ap.add_argument("--no-joined", action="store_true",
-                    help="with --spans: leave out the joined-text row (it encodes about 13 passes' worth of tokens)")
+    ap.add_argument(
+        "--no-joined",
+        action="store_true",
+        help="with --spans: leave out the joined-text row (it encodes about 13 passes' worth of tokens)",
+    )
     args = ap.parse_args(argv)
     if args.spans:
         return spans_tradeoff(args, args.sets.split(","))

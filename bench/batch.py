@@ -14,6 +14,7 @@ pairs/s over the wall time, pairs/s once the workers are up, mean CPU
 seconds per aligned pair (in the worker), peak RSS per worker, and whether
 every output is byte-identical to the first run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,9 +46,12 @@ def make_corpus(d: Path, n_pairs: int) -> Path:
     broken = {
         "broken-missing": ("missing.zh", None),
         "broken-empty": ("empty.ko", b""),
-        "broken-binary": ("binary.zh", b"\x00".join(korean[0].read_bytes()[i:i + 9] for i in range(0, 900, 9))),
+        "broken-binary": ("binary.zh", b"\x00".join(korean[0].read_bytes()[i : i + 9] for i in range(0, 900, 9))),
         # UTF-8 with bytes dropped: neither UTF-8 nor any encoding charset-normalizer trusts
-        "broken-undecodable": ("undecodable.ko", bytes(b for i, b in enumerate(korean[1].read_bytes()[:3000]) if i % 7)),
+        "broken-undecodable": (
+            "undecodable.ko",
+            bytes(b for i, b in enumerate(korean[1].read_bytes()[:3000]) if i % 7),
+        ),
         "broken-folder": ("folder.zh", "dir"),
         "broken-language": ("latin.txt", b"No Korean or Chinese in this file, so its language cannot be told.\n"),
     }
@@ -55,8 +59,10 @@ def make_corpus(d: Path, n_pairs: int) -> Path:
     for i in range(n_good):
         a, b = ranges[i % len(ranges)]
         pid = f"ed-{i:04d}"
-        (texts / f"{pid}.zh").write_text(f"社评第{i + 1}篇\n" + "\n".join(zh[a:b + 1]) + "\n", "utf-8")
-        (texts / f"{pid}.ko").write_text(f"사설 제{i + 1}편\n" + "\n".join(ko[ZH_KO[a][0]:ZH_KO[b][1] + 1]) + "\n", "utf-8")
+        (texts / f"{pid}.zh").write_text(f"社评第{i + 1}篇\n" + "\n".join(zh[a : b + 1]) + "\n", "utf-8")
+        (texts / f"{pid}.ko").write_text(
+            f"사설 제{i + 1}편\n" + "\n".join(ko[ZH_KO[a][0] : ZH_KO[b][1] + 1]) + "\n", "utf-8"
+        )
         rows.append(f"{pid}\ttexts/{pid}.zh\ttexts/{pid}.ko")
     for j, (pid, (name, content)) in enumerate(broken.items()):
         if content == "dir":
@@ -83,9 +89,18 @@ def run(specs, out: Path, cache_dir: Path, **kw) -> dict:
         if r.worker and r.peak_rss_mb:
             rss[r.worker] = max(rss.get(r.worker, 0.0), r.peak_rss_mb)
     wall = time.perf_counter() - t0
-    steady = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 and stamps[-1] > stamps[0] else float("nan")
-    return {"wall": wall, "first": stamps[0], "rate": len(stamps) / wall, "steady": steady,
-            "rss": sorted(rss.values()), "status": status, "cpu": sum(cpu) / max(len(cpu), 1)}
+    steady = (
+        (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 and stamps[-1] > stamps[0] else float("nan")
+    )
+    return {
+        "wall": wall,
+        "first": stamps[0],
+        "rate": len(stamps) / wall,
+        "steady": steady,
+        "rss": sorted(rss.values()),
+        "status": status,
+        "cpu": sum(cpu) / max(len(cpu), 1),
+    }
 
 
 def files(out: Path) -> dict[str, bytes]:
@@ -111,7 +126,9 @@ def main(argv=None) -> int:
             try:
                 import ray  # noqa: F401
 
-                configs.append((f"ray (local instance), {args.ray_workers} actors", dict(engine="ray", workers=args.ray_workers)))
+                configs.append(
+                    (f"ray (local instance), {args.ray_workers} actors", dict(engine="ray", workers=args.ray_workers))
+                )
             except ImportError:
                 print("ray is not installed: no Ray row", file=sys.stderr)
         rows, first = [], None
@@ -134,15 +151,21 @@ def main(argv=None) -> int:
         rows.append(r)
 
         n_ok = rows[0]["status"].get("ok", 0)
-        print(f"\n{len(specs)} pairs ({n_ok} aligned, {rows[0]['status'].get('error', 0)} broken on purpose); "
-              f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n")
-        print("| configuration | wall s | first result s | pairs/s | pairs/s after start | CPU s per pair "
-              "| peak RSS per worker (MB) | same bytes |")
+        print(
+            f"\n{len(specs)} pairs ({n_ok} aligned, {rows[0]['status'].get('error', 0)} broken on purpose); "
+            f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n"
+        )
+        print(
+            "| configuration | wall s | first result s | pairs/s | pairs/s after start | CPU s per pair "
+            "| peak RSS per worker (MB) | same bytes |"
+        )
         print("|---|---:|---:|---:|---:|---:|---|---|")
         for r in rows:
             rss = ", ".join(f"{x:.0f}" for x in r["rss"])
-            print(f"| {r['name']} | {r['wall']:.1f} | {r['first']:.1f} | {r['rate']:.2f} | {r['steady']:.2f} "
-                  f"| {r['cpu']:.3f} | {rss} | {'yes' if r['same'] else 'NO'} |")
+            print(
+                f"| {r['name']} | {r['wall']:.1f} | {r['first']:.1f} | {r['rate']:.2f} | {r['steady']:.2f} "
+                f"| {r['cpu']:.3f} | {rss} | {'yes' if r['same'] else 'NO'} |"
+            )
         bad = [r["name"] for r in rows if not r["same"]]
         if bad:
             print(f"\noutputs differ from the first run: {', '.join(bad)}", file=sys.stderr)

@@ -10,6 +10,7 @@ Text+Berg, the Bible zh-ko sets (verse and sentence level) and the seed.
 ``--compare`` prints each document whose beads or scores differ, and exits 1
 if any does.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,10 +36,22 @@ def documents(eval_dir: Path):
             print(f"skipped {key}: no {d}", file=sys.stderr)
             continue
         for gold in sorted((d / "gold").iterdir()):
-            yield (f"{key}-{gold.name}", (d / sl / gold.name).read_text("utf-8"),
-                   (d / tl / gold.name).read_text("utf-8"), sl, tl, True)
-    yield ("seed", (ROOT / "seeds/global-times-editorial.zh.txt").read_text("utf-8"),
-           (ROOT / "seeds/global-times-editorial.ko.txt").read_text("utf-8"), "zh", "ko", False)
+            yield (
+                f"{key}-{gold.name}",
+                (d / sl / gold.name).read_text("utf-8"),
+                (d / tl / gold.name).read_text("utf-8"),
+                sl,
+                tl,
+                True,
+            )
+    yield (
+        "seed",
+        (ROOT / "seeds/global-times-editorial.zh.txt").read_text("utf-8"),
+        (ROOT / "seeds/global-times-editorial.ko.txt").read_text("utf-8"),
+        "zh",
+        "ko",
+        False,
+    )
 
 
 def snapshot(outdir: Path, eval_dir: Path, model=None) -> None:

@@ -17,6 +17,7 @@ confidence (cosine and size only) and the new one, also fitted on one set and
 tested on the other. 1-0 and 0-1 beads get a fixed confidence: their
 precision (``conf_skip``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,11 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import bitext  # noqa: E402
 from accuracy import SETS, dev_pairs  # noqa: E402
+
+import bitext  # noqa: E402
 from bitext.aligner.core import AlignParams  # noqa: E402
-from bitext.embed import load_model  # noqa: E402
 from bitext.aligner.evaluate import read_beads  # noqa: E402
+from bitext.embed import load_model  # noqa: E402
 
 BINS = [(0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01)]
 
@@ -53,7 +55,9 @@ def auc(y: np.ndarray, s: np.ndarray) -> float:
     pos, neg = s[y == 1], s[y == 0]
     if not len(pos) or not len(neg):
         return float("nan")
-    return float(((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()) / (len(pos) * len(neg)))
+    return float(
+        ((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()) / (len(pos) * len(neg))
+    )
 
 
 def logit(p: np.ndarray) -> np.ndarray:
@@ -98,21 +102,29 @@ def main(argv=None):
     w_old = fit(design(two, old=True), Y)
     w = fit(design(two), Y)
     print(f"posterior temperature {args.temp}")
-    print(f"beads: {len(Y)} with both sides (accuracy {Y.mean():.3f}); {len(skips)} 1-0/0-1 "
-          f"(precision {skips.mean() if len(skips) else float('nan'):.3f}: conf_skip)")
+    print(
+        f"beads: {len(Y)} with both sides (accuracy {Y.mean():.3f}); {len(skips)} 1-0/0-1 "
+        f"(precision {skips.mean() if len(skips) else float('nan'):.3f}: conf_skip)"
+    )
     print(f"pconf_bias = {w[0]:.3f}, pconf_sim = {w[1]:.3f}, pconf_size = {w[2]:.3f}, pconf_post = {w[3]:.3f}")
-    print(f"(cosine and size only, posterior_temp=None: conf_bias = {w_old[0]:.3f}, conf_sim = {w_old[1]:.3f}, "
-          f"conf_size = {w_old[2]:.3f})")
+    print(
+        f"(cosine and size only, posterior_temp=None: conf_bias = {w_old[0]:.3f}, conf_sim = {w_old[1]:.3f}, "
+        f"conf_size = {w_old[2]:.3f})"
+    )
     print()
-    print(f"{'confidence':<12}{'beads':>7}{'predicted':>11}{'observed':>10}    {'old: beads':>10}{'predicted':>11}{'observed':>10}")
+    print(
+        f"{'confidence':<12}{'beads':>7}{'predicted':>11}{'observed':>10}    {'old: beads':>10}{'predicted':>11}{'observed':>10}"
+    )
     p = 1 / (1 + np.exp(-design(two) @ w))
     p_old = 1 / (1 + np.exp(-design(two, old=True) @ w_old))
     for lo, hi in BINS:
         cells = []
         for pp in (p, p_old):
             m = (pp >= lo) & (pp < hi)
-            cells.append(f"{m.sum():>7}{pp[m].mean() if m.any() else float('nan'):>11.3f}"
-                         f"{Y[m].mean() if m.any() else float('nan'):>10.3f}")
+            cells.append(
+                f"{m.sum():>7}{pp[m].mean() if m.any() else float('nan'):>11.3f}"
+                f"{Y[m].mean() if m.any() else float('nan'):>10.3f}"
+            )
         print(f"{lo:.2f}-{min(hi, 1):.2f}   " + "    ".join(cells))
     print()
     print(f"{'fitted on':<10}{'tested on':<10}{'confidence':<22}{'AUC':>7}{'Brier':>8}")

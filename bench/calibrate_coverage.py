@@ -39,10 +39,10 @@ sys.path.insert(0, str(ROOT / "src"))
 import numpy as np  # noqa: E402
 
 import bitext  # noqa: E402
-from bitext.check.unmatched import DEFAULT_LOO_GAIN, DEFAULT_UNMATCHED_Z  # noqa: E402
-from bitext.check.coverage import DEFAULT_THRESHOLD, coverage  # noqa: E402
-from bitext.embed import load_model  # noqa: E402
 from bitext.aligner.evaluate import read_beads  # noqa: E402
+from bitext.check.coverage import DEFAULT_THRESHOLD, coverage  # noqa: E402
+from bitext.check.unmatched import DEFAULT_LOO_GAIN, DEFAULT_UNMATCHED_Z  # noqa: E402
+from bitext.embed import load_model  # noqa: E402
 from bitext.text.segment import split  # noqa: E402
 
 SETS = {"mac": ("mac-dev-zh-en", "zh", "en"), "tb": ("text+berg-de-fr", "de", "fr")}
@@ -103,10 +103,14 @@ def print_threshold_table(name: str, labelled):
     n = len(labelled)
     wrong = sum(1 for _, r in labelled if not r)
     print(f"\n{name}: {n} beads with both sides, {wrong} wrong ({100 * wrong / max(n, 1):.1f}%)")
-    print(f"{'threshold':>9} {'P(right)':>9} {'R(right)':>9} {'flagged':>8} {'P(wrong)':>9} {'R(wrong)':>9} {'F1(wrong)':>10}")
+    print(
+        f"{'threshold':>9} {'P(right)':>9} {'R(right)':>9} {'flagged':>8} {'P(wrong)':>9} {'R(wrong)':>9} {'F1(wrong)':>10}"
+    )
     rows = threshold_table(labelled)
     for r in rows:
-        print(f"{r['t']:>9.2f} {r['P']:>9.3f} {r['R']:>9.3f} {r['flagged']:>8d} {r['flagP']:>9.3f} {r['flagR']:>9.3f} {r['flagF1']:>10.3f}")
+        print(
+            f"{r['t']:>9.2f} {r['P']:>9.3f} {r['R']:>9.3f} {r['flagged']:>8d} {r['flagP']:>9.3f} {r['flagR']:>9.3f} {r['flagF1']:>10.3f}"
+        )
     return rows
 
 
@@ -123,8 +127,10 @@ class Tally:
         orr = self.om_hit / self.om_exp if self.om_exp else float("nan")
         arr = self.add_hit / self.add_exp if self.add_exp else float("nan")
         cf = 100 * self.clean_flags / self.clean_sents if self.clean_sents else float("nan")
-        return (f"{label:>8} {orr:>10.3f} ({self.om_hit:>3}/{self.om_exp:<3}) {self.om_false:>6}"
-                f" {arr:>10.3f} ({self.add_hit:>3}/{self.add_exp:<3}) {self.add_false:>6} {cf:>10.2f}")
+        return (
+            f"{label:>8} {orr:>10.3f} ({self.om_hit:>3}/{self.om_exp:<3}) {self.om_false:>6}"
+            f" {arr:>10.3f} ({self.add_hit:>3}/{self.add_exp:<3}) {self.add_false:>6} {cf:>10.2f}"
+        )
 
 
 def simulate(docs, model, trials: int, k: int, rng: random.Random, presplit: bool, tallies: dict):
@@ -195,7 +201,9 @@ def web_page_lines(model) -> None:
                 else:
                     rows[name][1].append(f"paragraph {at}: {line[:24]}")
     for name, (found, missed) in rows.items():
-        print(f"  {name:<18} {found}/{total} reported as additions" + (f"; missed: {'; '.join(missed)}" if missed else ""))
+        print(
+            f"  {name:<18} {found}/{total} reported as additions" + (f"; missed: {'; '.join(missed)}" if missed else "")
+        )
 
 
 def seed_docs():
@@ -206,8 +214,16 @@ def seed_docs():
     pool = []
     for f in sorted((ROOT / "seeds").glob("00[1-4]_*.txt")):
         pool += [s.text for s in split(f.read_text("utf-8"), "ko") if len(s.text) >= 25 and s.text.endswith("다.")]
-    return [([(s.text, s.paragraph) for s in split(zh, "zh")], [(s.text, s.paragraph) for s in split(ko, "ko")],
-             gold, "zh", "ko", pool)]
+    return [
+        (
+            [(s.text, s.paragraph) for s in split(zh, "zh")],
+            [(s.text, s.paragraph) for s in split(ko, "ko")],
+            gold,
+            "zh",
+            "ko",
+            pool,
+        )
+    ]
 
 
 def main(argv=None):
@@ -228,7 +244,7 @@ def main(argv=None):
 
     if not args.skip_threshold:
         print("== 1. threshold: is a bead with both sides right (strict match with gold)?")
-        pooled, omit_stats = [], []
+        pooled = []
         for key in keys:
             if key not in SETS:
                 continue
@@ -249,17 +265,25 @@ def main(argv=None):
         best_f1 = max(rows, key=lambda r: (round(r["flagF1"], 3), -r["t"]))
         ok = [r for r in rows if r["flagged"] and r["flagP"] >= 0.5]
         best = max(ok, key=lambda r: r["t"]) if ok else best_f1
-        print(f"\nF1-optimal threshold: {best_f1['t']:.2f} (F1 of flagging wrong beads {best_f1['flagF1']:.3f}, "
-              f"flags {best_f1['flagged']} beads, {100 * best_f1['flagP']:.1f}% of them wrong)")
-        print(f"chosen threshold:     {best['t']:.2f} (the highest at which at least half of the flagged beads are "
-              f"wrong: {100 * best['flagP']:.1f}%; flags {best['flagged']} of {len(pooled)} beads and "
-              f"{100 * best['flagR']:.1f}% of the wrong ones; keeps {100 * best['R']:.1f}% of the right ones)"
-              f"   [current default: {DEFAULT_THRESHOLD}]")
+        print(
+            f"\nF1-optimal threshold: {best_f1['t']:.2f} (F1 of flagging wrong beads {best_f1['flagF1']:.3f}, "
+            f"flags {best_f1['flagged']} beads, {100 * best_f1['flagP']:.1f}% of them wrong)"
+        )
+        print(
+            f"chosen threshold:     {best['t']:.2f} (the highest at which at least half of the flagged beads are "
+            f"wrong: {100 * best['flagP']:.1f}%; flags {best['flagged']} of {len(pooled)} beads and "
+            f"{100 * best['flagR']:.1f}% of the wrong ones; keeps {100 * best['R']:.1f}% of the right ones)"
+            f"   [current default: {DEFAULT_THRESHOLD}]"
+        )
 
     if not args.skip_unmatched:
-        print(f"\n== 2. unmatched sentences: {args.k} target sentences deleted / inserted, {args.trials} trials a document")
-        print("   (None: only the aligner's 1-0 / 0-1 beads are reported; z Z: unmatched_z=Z without the"
-              " leave-one-out test; 2.5+G: unmatched_z=2.5 and loo_gain=G)")
+        print(
+            f"\n== 2. unmatched sentences: {args.k} target sentences deleted / inserted, {args.trials} trials a document"
+        )
+        print(
+            "   (None: only the aligner's 1-0 / 0-1 beads are reported; z Z: unmatched_z=Z without the"
+            " leave-one-out test; 2.5+G: unmatched_z=2.5 and loo_gain=G)"
+        )
         rng = random.Random(args.seed)
         for key in keys:
             tallies = {label: Tally() for label, _ in CONFIGS}
@@ -274,12 +298,16 @@ def main(argv=None):
                 presplit, name = True, SETS[key][0]
             simulate(docs, model, args.trials, args.k, rng, presplit, tallies)
             print(f"\n{name}")
-            print(f"{'z+loo':>8} {'omission R':>10} {'(found)':>9} {'false':>6} {'addition R':>10} {'(found)':>9} {'false':>6} {'clean %':>10}")
+            print(
+                f"{'z+loo':>8} {'omission R':>10} {'(found)':>9} {'false':>6} {'addition R':>10} {'(found)':>9} {'false':>6} {'clean %':>10}"
+            )
             for label, _ in CONFIGS:
                 print(tallies[label].row(label))
-        print(f"\n   clean %: sentences flagged (omission or addition) per 100 sentences of the untouched documents,"
-              f" not counting gold 1-0 / 0-1 beads   [current defaults: z {DEFAULT_UNMATCHED_Z},"
-              f" loo_gain {DEFAULT_LOO_GAIN}]")
+        print(
+            f"\n   clean %: sentences flagged (omission or addition) per 100 sentences of the untouched documents,"
+            f" not counting gold 1-0 / 0-1 beads   [current defaults: z {DEFAULT_UNMATCHED_Z},"
+            f" loo_gain {DEFAULT_LOO_GAIN}]"
+        )
     if not args.skip_unmatched and "seed" in keys:
         print("\n== 3. web-page lines inserted into the seed's Korean side (6 lines x 3 places)")
         web_page_lines(model)

@@ -13,6 +13,7 @@ usage: python bench/composition.py [--eval-data DIR] [--sets mac,tb]
 
 Prints strict F1 per set and the embedding seconds (embedding cache off).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,11 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from accuracy import dev_pairs  # noqa: E402
+
 import bitext  # noqa: E402
-from accuracy import SETS, dev_pairs  # noqa: E402
+from bitext.aligner.evaluate import parse_beads, read_beads, score  # noqa: E402
 from bitext.embed.embedder import Embedder, TextEmbedder  # noqa: E402
 from bitext.embed.use import USEEmbedder  # noqa: E402
-from bitext.aligner.evaluate import parse_beads, read_beads, score  # noqa: E402
 
 
 class MeanEmbedder(Embedder):

@@ -30,6 +30,7 @@ usage: python bench/ko_unpunct.py [--data DIR] [--parts seeds,editorial,speed,bi
 ``DIR`` is the shared evaluation data (default ``../shared/eval-data``
 beside the repository).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -189,17 +190,26 @@ def editorial_part(tool: Path) -> None:
     bare, _, spans = without_final_marks(ko, located)
     ko_units = [(a, b, i) for i, (a, b) in enumerate(spans)]
     print("## The seed editorial, its Korean without final marks (strict F1 against its gold, 28 beads)")
-    print("| setting | Korean sentences the aligner saw | sentences after it | strict F1 (lax) | unit-merged (unit_score.py) |")
+    print(
+        "| setting | Korean sentences the aligner saw | sentences after it | strict F1 (lax) | unit-merged (unit_score.py) |"
+    )
     print("|---|---|---|---|---|")
-    for label, tgt in (("punctuated (as in bench/accuracy.py)", ko), ("splitting alone", split(bare, "ko")),
-                       ("alignment decides (optional cuts)", bare)):
+    for label, tgt in (
+        ("punctuated (as in bench/accuracy.py)", ko),
+        ("splitting alone", split(bare, "ko")),
+        ("alignment decides (optional cuts)", bare),
+    ):
         units = [(s.start, s.end, i) for i, s in enumerate(split(ko, "ko"))] if tgt is ko else ko_units
         a = bitext.align(zh, tgt, "zh", "ko")
         seen = len(tgt) if isinstance(tgt, list) else "-"
         test = verse_beads(a, zh_units, units)
         r = score([(gold, test)])
-        unit = unit_score(tool, [ROOT / "tests/data/global-times-editorial.zh-ko.beads"], [test]) if tool.exists() else "-"
-        print(f"| {label} | {seen} | {len(a.tgt_sentences)} | {r['strict']['f1']:.3f} ({r['lax']['f1']:.3f}) | {unit} |")
+        unit = (
+            unit_score(tool, [ROOT / "tests/data/global-times-editorial.zh-ko.beads"], [test]) if tool.exists() else "-"
+        )
+        print(
+            f"| {label} | {seen} | {len(a.tgt_sentences)} | {r['strict']['f1']:.3f} ({r['lax']['f1']:.3f}) | {unit} |"
+        )
     print()
 
 
@@ -265,7 +275,9 @@ def unit_score(tool: Path, golds, tests) -> str:
         args = []
         for k, (gold, beads) in enumerate(zip(golds, tests)):
             path = Path(tmp) / str(k)
-            path.write_text("".join(f"{json.dumps(list(z))}:{json.dumps(list(t))}\n".replace(" ", "") for z, t in beads))
+            path.write_text(
+                "".join(f"{json.dumps(list(z))}:{json.dumps(list(t))}\n".replace(" ", "") for z, t in beads)
+            )
             args += [str(gold), str(path)]
         run = subprocess.run([sys.executable, str(tool), *args], capture_output=True, text=True)
     if run.returncode and "ZeroDivisionError" in run.stderr:
@@ -284,7 +296,10 @@ def ceiling(data: Path, books, src_split, tgt_split) -> float:
             text, verses = chapter_text(data, book, side)
             ends = {s.end for s in splitter(text)} | {m.start() for m in re.finditer("\n", text)} | {len(text)}
             cut.append({v for a, b, v in verses if b in ends})
-        gold = [[json.loads(x) for x in line.split(":")] for line in (data / "bible-zh-ko/gold" / book).read_text().splitlines()]
+        gold = [
+            [json.loads(x) for x in line.split(":")]
+            for line in (data / "bible-zh-ko/gold" / book).read_text().splitlines()
+        ]
         groups = singles = run = 0
         for g in gold:
             run += 1
@@ -332,7 +347,9 @@ def bible_part(data: Path, books) -> None:
 
     for label, (zh_in, ko_in), (zh_cut, ko_cut), mecab in rows:
         t0 = time.perf_counter()
-        n_ko, score, top = run(zh_in, ko_in, zh_cut, ko_cut) if mecab else without_mecab(run, zh_in, ko_in, zh_cut, ko_cut)
+        n_ko, score, top = (
+            run(zh_in, ko_in, zh_cut, ko_cut) if mecab else without_mecab(run, zh_in, ko_in, zh_cut, ko_cut)
+        )
         print(f"| {label} | {n_ko} | {top:.3f} | {score} | {time.perf_counter() - t0:.0f} |")
     t0 = time.perf_counter()
     tests = []
@@ -341,7 +358,9 @@ def bible_part(data: Path, books) -> None:
         ko = (data / "bible-zh-ko/ko" / book).read_text("utf-8")
         a = bitext.align(zh, ko, "zh", "ko", presplit=True)
         tests.append([(list(b.src_ids), list(b.tgt_ids)) for b in a.beads])
-    print(f"| verses given one a line (--presplit) | | 1.000 | {unit_score(tool, golds, tests)} | {time.perf_counter() - t0:.0f} |")
+    print(
+        f"| verses given one a line (--presplit) | | 1.000 | {unit_score(tool, golds, tests)} | {time.perf_counter() - t0:.0f} |"
+    )
     print()
 
 

@@ -33,6 +33,7 @@ size), peak RSS and the work folder's size, and the pair F1. Sizes under
 verse, looked up: no model cost) to show how the rest grows where the model
 would take hours on two cores; their encoding time is the splitting only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -82,8 +83,9 @@ def bible_chapters(eval_dir: Path):
             zs += s
             ks += t
         for name, (s, t) in chapters.items():
-            out.append((name, "\n".join(zh[i] for i in sorted(set(s))) + "\n",
-                        "\n".join(ko[j] for j in sorted(set(t))) + "\n"))
+            out.append(
+                (name, "\n".join(zh[i] for i in sorted(set(s))) + "\n", "\n".join(ko[j] for j in sorted(set(t))) + "\n")
+            )
     return out
 
 
@@ -98,7 +100,7 @@ def sections(eval_dir: Path, name: str, sl: str, tl: str, size: int | None):
         n = 1 if size is None else max(1, round(len(beads) / size))
         cuts = [round(k * len(beads) / n) for k in range(n + 1)]
         for k in range(n):
-            part = beads[cuts[k]:cuts[k + 1]]
+            part = beads[cuts[k] : cuts[k + 1]]
             s = sorted({i for b in part for i in b[0]})
             t = sorted({j for b in part for j in b[1]})
             out.append((f"{g.name}.{k}", "\n".join(src[i] for i in s) + "\n", "\n".join(tgt[j] for j in t) + "\n"))
@@ -121,7 +123,7 @@ def write_set(d: Path, docs, extra_tgt=(), seed: int = 0):
     order = list(range(len(docs)))
     rng.shuffle(order)
     k = max(1, round(EXTRA * len(docs))) if len(docs) > 2 else 0
-    no_tgt, no_src = set(order[:k]), set(order[k:2 * k])
+    no_tgt, no_src = set(order[:k]), set(order[k : 2 * k])
     gold = {}
     for n, (_, s, t) in enumerate(docs):
         sname, tname = f"{rng.getrandbits(48):012x}.txt", f"{rng.getrandbits(48):012x}.txt"
@@ -154,7 +156,9 @@ def quality(eval_dir: Path, sets: list[str], workers: int, model, k: int) -> Non
         "tb-sec": lambda: (sections(eval_dir, "text+berg-de-fr", "de", "fr", 40), ()),
         "seed": seed_set,
     }
-    print("| set | src docs | tgt docs | gold pairs | found | precision | recall | F1 | near misses | chance cosine | seconds |")
+    print(
+        "| set | src docs | tgt docs | gold pairs | found | precision | recall | F1 | near misses | chance cosine | seconds |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in sets:
         docs, extra = builders[name]()
@@ -166,8 +170,11 @@ def quality(eval_dir: Path, sets: list[str], workers: int, model, k: int) -> Non
             secs = time.perf_counter() - t
             found = {p.src: p.tgt for p in m.pairs}
             p, r, f = prf(found, gold)
-            print(f"| {name} | {m.stats['n_src']} | {m.stats['n_tgt']} | {len(gold)} | {len(found)} | {p:.4f} | "
-                  f"{r:.4f} | {f:.4f} | {len(m.near_misses)} | {m.stats['theta']:.3f} | {secs:.1f} |", flush=True)
+            print(
+                f"| {name} | {m.stats['n_src']} | {m.stats['n_tgt']} | {len(gold)} | {len(found)} | {p:.4f} | "
+                f"{r:.4f} | {f:.4f} | {len(m.near_misses)} | {m.stats['theta']:.3f} | {secs:.1f} |",
+                flush=True,
+            )
             for s, t in found.items():
                 if gold.get(s) != t:
                     e = next(x.evidence for x in m.pairs if x.src == s)
@@ -282,28 +289,61 @@ def one_size(args) -> None:
         os.environ["BITEXT_CACHE_DIR"] = str(tmp / "cache")
         model = StandIn(verses) if args.stand_in else None
         t = time.perf_counter()
-        m = bitext.match(tmp / "docs" / "src", tmp / "docs" / "tgt", src_lang="zh", tgt_lang="ko", model=model,
-                         workers=args.workers, work_dir=tmp, progress=False, k=args.k)
+        m = bitext.match(
+            tmp / "docs" / "src",
+            tmp / "docs" / "tgt",
+            src_lang="zh",
+            tgt_lang="ko",
+            model=model,
+            workers=args.workers,
+            work_dir=tmp,
+            progress=False,
+            k=args.k,
+        )
         secs = time.perf_counter() - t
         found = {p.src: p.tgt for p in m.pairs}
         p, r, f = prf(found, gold)
         s = m.stats
-        print(json.dumps({"n": args.one_size, "n_src": s["n_src"], "n_tgt": s["n_tgt"],
-                          "sentences": s["n_src_sentences"] + s["n_tgt_sentences"], "candidates": s["candidates"],
-                          "seconds": s["seconds"], "total": secs, "f1": f, "work_mb": s.get("work_mb"),
-                          "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+        print(
+            json.dumps(
+                {
+                    "n": args.one_size,
+                    "n_src": s["n_src"],
+                    "n_tgt": s["n_tgt"],
+                    "sentences": s["n_src_sentences"] + s["n_tgt_sentences"],
+                    "candidates": s["candidates"],
+                    "seconds": s["seconds"],
+                    "total": secs,
+                    "f1": f,
+                    "work_mb": s.get("work_mb"),
+                    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                }
+            )
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 def scale(args) -> None:
-    print("| docs a side | model | sentences | candidates | encode s | search s | confirm s | total s | ms per doc | x first | peak RSS MB | work folder MB | F1 |")
+    print(
+        "| docs a side | model | sentences | candidates | encode s | search s | confirm s | total s | ms per doc | x first | peak RSS MB | work folder MB | F1 |"
+    )
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     runs = [(n, False) for n in args.sizes] + [(n, True) for n in args.stand_in_sizes]
     base = {}
     for n, stand_in in runs:
-        cmd = [sys.executable, __file__, "--one-size", str(n), "--eval-data", args.eval_data,
-               "--workers", str(args.workers), "--k", str(args.k)] + (["--stand-in"] if stand_in else [])
+        cmd = [
+            sys.executable,
+            __file__,
+            "--one-size",
+            str(n),
+            "--eval-data",
+            args.eval_data,
+            "--workers",
+            str(args.workers),
+            "--k",
+            str(args.k),
+        ] + (["--stand-in"] if stand_in else [])
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode:
             print(f"| {n} | failed: {out.stderr.strip().splitlines()[-1:]} |")
@@ -313,9 +353,12 @@ def scale(args) -> None:
         per = 1000 * r["total"] / docs
         base.setdefault(stand_in, per)
         sec = r["seconds"]
-        print(f"| {n:,} | {'stand-in' if stand_in else 'USE'} | {r['sentences']:,} | {r['candidates']:,} | "
-              f"{sec['encode']:.1f} | {sec['search']:.1f} | {sec['confirm']:.1f} | {r['total']:.1f} | {per:.1f} | "
-              f"{per / base[stand_in]:.2f} | {r['rss_mb']:.0f} | {r['work_mb'] or 0:.0f} | {r['f1']:.4f} |", flush=True)
+        print(
+            f"| {n:,} | {'stand-in' if stand_in else 'USE'} | {r['sentences']:,} | {r['candidates']:,} | "
+            f"{sec['encode']:.1f} | {sec['search']:.1f} | {sec['confirm']:.1f} | {r['total']:.1f} | {per:.1f} | "
+            f"{per / base[stand_in]:.2f} | {r['rss_mb']:.0f} | {r['work_mb'] or 0:.0f} | {r['f1']:.4f} |",
+            flush=True,
+        )
 
 
 def main(argv=None):
@@ -337,8 +380,10 @@ def main(argv=None):
         return one_size(args)
     args.sizes = [int(x) for x in args.sizes.split(",") if x]
     args.stand_in_sizes = [int(x) for x in args.stand_in_sizes.split(",") if x]
-    print(f"bench/match.py, {time.strftime('%Y-%m-%d')}: {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}, workers {args.workers}\n")
+    print(
+        f"bench/match.py, {time.strftime('%Y-%m-%d')}: {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, workers {args.workers}\n"
+    )
     if not args.scale_only:
         quality(Path(args.eval_data), args.sets.split(","), args.workers, args.model, args.k)
         print()

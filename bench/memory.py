@@ -1,7 +1,7 @@
 """Peak memory against line length: one very long line, split and aligned.
 
 usage: python bench/memory.py [--data DIR] [--sizes 10K,100K,1M,5M,10M,50M] [--cases zh,zh-bare,ko,ko-bare,en,en-bare]
-                              [--modes split,align,presplit] [--slow-limit 5M] [--align-limit 1M]
+                              [--modes split,cuts,align,presplit] [--slow-limit 5M] [--align-limit 1M]
 
 Each case is one line of SIZE bytes of UTF-8, made by repeating a real text
 with its line breaks removed, each clause numbered so that nothing repeats:
@@ -14,6 +14,9 @@ with its line breaks removed, each clause numbered so that nothing repeats:
 
 Modes, each size in a fresh process:
   split     bitext.split on the line alone
+  cuts      bitext.text.optional_cuts.cut on the line's sentences (split first, outside the
+            measure): the optional cuts that Korean without full stops gets before
+            aligning (ko-bare; other cases have none and cost nothing)
   align     `bitext align LINE OTHER --no-cache`: the line as a file against
             the editorial in the other language (zh: ko; ko and en: zh), end to end
   presplit  the same with --presplit: the line is one sentence, which the model
@@ -33,6 +36,7 @@ reset (Linux's /proc/self/clear_refs), and for the CLI the peak of the same
 command on a 100-byte line; "extra" is the peak above the base, "per MB" the
 extra per MB of line (shown from 1 MB: below that it is noise).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -98,6 +102,8 @@ def long_line(case: str, size: int, data: Path) -> str:
         n += len(piece.encode("utf-8"))
         k += 1
     return "".join(out).strip()
+
+
 def parse_size(s: str) -> int:
     m = re.fullmatch(r"(\d+(?:\.\d+)?)([KMG]?)B?", s.strip().upper())
     if not m:
@@ -113,6 +119,7 @@ def fmt_size(n: int) -> str:
 
 
 # -- children ---------------------------------------------------------------
+
 
 def child_split(path: str, lang: str) -> None:
     """Runs in its own process: read the line, split it, print figures as JSON."""
@@ -131,8 +138,48 @@ def child_split(path: str, lang: str) -> None:
         sents = split(text, lang)
     secs = time.perf_counter() - t
     peak = _status_kb("VmHWM") if base is not None else None
-    print(json.dumps({"base_kb": base, "peak_kb": peak, "seconds": secs, "sentences": len(sents),
-                      "longest": max(len(s.text) for s in sents)}))
+    print(
+        json.dumps(
+            {
+                "base_kb": base,
+                "peak_kb": peak,
+                "seconds": secs,
+                "sentences": len(sents),
+                "longest": max(len(s.text) for s in sents),
+            }
+        )
+    )
+
+
+def child_cuts(path: str, lang: str) -> None:
+    """Runs in its own process: split the line, then measure the optional cuts alone."""
+    import warnings
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from bitext.text import optional_cuts
+    from bitext.text.segment import split
+
+    text = Path(path).read_text("utf-8")
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        sents = split(text, lang)
+    gc.collect()
+    base = _reset_peak()
+    t = time.perf_counter()
+    pieces, _ = optional_cuts.cut(text, sents, lang) if optional_cuts.needs_cuts(text, lang) else (sents, None)
+    secs = time.perf_counter() - t
+    peak = _status_kb("VmHWM") if base is not None else None
+    print(
+        json.dumps(
+            {
+                "base_kb": base,
+                "peak_kb": peak,
+                "seconds": secs,
+                "sentences": len(pieces),
+                "longest": max(len(s.text) for s in pieces),
+            }
+        )
+    )
 
 
 def _status_kb(field: str) -> int | None:
@@ -175,10 +222,11 @@ def write_line(case: str, size: int, data: Path, path: Path) -> None:
     subprocess.run([sys.executable, __file__, "--make", case, str(size), str(path), "--data", str(data)], check=True)
 
 
-def measure_split(case, size, data, tmp: Path):
+def measure_split(case, size, data, tmp: Path, mode: str = "split"):
     line = tmp / f"{case}-{size}.txt"
     write_line(case, size, data, line)
-    rc, _, peak, out, err = run_measured([sys.executable, __file__, "--child", str(line), case.split("-")[0]])
+    flag = "--child" if mode == "split" else "--child-cuts"
+    rc, _, peak, out, err = run_measured([sys.executable, __file__, flag, str(line), case.split("-")[0]])
     line.unlink()
     if rc:
         return {"error": f"exit {rc}: {err.strip().splitlines()[-1] if err.strip() else ''}"}
@@ -230,8 +278,23 @@ def _run_cli(src, tgt, lang, other, presplit, tmp):
     """``(rc, seconds, peak RSS kB, stderr)`` of ``bitext align`` on the pair."""
     peak_file = tmp / "peak.txt"
     peak_file.unlink(missing_ok=True)
-    cmd = [sys.executable, "-c", _CLI_WRAPPER, str(peak_file), "align", str(src), str(tgt), "--src-lang", lang,
-           "--tgt-lang", other, "--no-cache", "-q", "-o", str(tmp / "out.tsv")] + (["--presplit"] if presplit else [])
+    cmd = [
+        sys.executable,
+        "-c",
+        _CLI_WRAPPER,
+        str(peak_file),
+        "align",
+        str(src),
+        str(tgt),
+        "--src-lang",
+        lang,
+        "--tgt-lang",
+        other,
+        "--no-cache",
+        "-q",
+        "-o",
+        str(tmp / "out.tsv"),
+    ] + (["--presplit"] if presplit else [])
     rc, secs, peak, _, err = run_measured(cmd)
     if peak_file.exists():  # the process's own peak (else wait4's, which counts this process's RSS at the fork)
         peak = int(peak_file.read_text())
@@ -239,6 +302,7 @@ def _run_cli(src, tgt, lang, other, presplit, tmp):
 
 
 # -- table ------------------------------------------------------------------
+
 
 def extra_mb(r) -> float:
     return max(r["peak_kb"] - r["base_kb"], 0) / 1024
@@ -252,26 +316,43 @@ def row(mode, case, size, r) -> str:
     peak, base, extra = r["peak_kb"] / 1024, r["base_kb"] / 1024, extra_mb(r)
     per_mb = f"{extra / (size / 1e6):,.1f}" if size >= 10**6 else "-"  # (under 1 MB: noise)
     note = f", {r['sentences']:,} sentences, longest {r['longest']:,} characters" if "sentences" in r else ""
-    return (f"| {mode} | {case} | {fmt_size(size)} | {peak:,.0f} | {base:,.0f} | {extra:,.0f} | "
-            f"{per_mb} | {r['seconds']:,.1f} s{note} |")
+    return (
+        f"| {mode} | {case} | {fmt_size(size)} | {peak:,.0f} | {base:,.0f} | {extra:,.0f} | "
+        f"{per_mb} | {r['seconds']:,.1f} s{note} |"
+    )
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared",
-                    help="the shared folder with eval-data/ (default: ../shared beside the repository)")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=ROOT.parent / "shared",
+        help="the shared folder with eval-data/ (default: ../shared beside the repository)",
+    )
     ap.add_argument("--sizes", default="10K,100K,1M,5M,10M,50M")
     ap.add_argument("--cases", default=",".join(CASES))
-    ap.add_argument("--modes", default="split,align,presplit")
-    ap.add_argument("--slow-limit", type=parse_size, default=parse_size("5M"),
-                    help="largest punctuated ko/en line to split (kss and pysbd are slow, linearly)")
-    ap.add_argument("--align-limit", type=parse_size, default=parse_size("1M"),
-                    help="largest line for the end-to-end `align` mode (embedding every piece)")
+    ap.add_argument("--modes", default="split,cuts,align,presplit")
+    ap.add_argument(
+        "--slow-limit",
+        type=parse_size,
+        default=parse_size("5M"),
+        help="largest punctuated ko/en line to split (kss and pysbd are slow, linearly)",
+    )
+    ap.add_argument(
+        "--align-limit",
+        type=parse_size,
+        default=parse_size("1M"),
+        help="largest line for the end-to-end `align` mode (embedding every piece)",
+    )
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--child-cuts", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--make", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         return child_split(*args.child)
+    if args.child_cuts:
+        return child_cuts(*args.child_cuts)
     if args.make:
         case, size, path = args.make
         Path(path).write_text(long_line(case, int(size), args.data) + "\n", "utf-8")
@@ -288,12 +369,14 @@ def main(argv=None):
         for mode in args.modes.split(","):
             for case in cases:
                 for size in sizes:
-                    if mode != "presplit" and case in SLOW and size > args.slow_limit:
+                    if mode == "cuts" and case != "ko-bare":
+                        r = {"skip": "left out: no optional cuts (only Korean without full stops has them)"}
+                    elif mode != "presplit" and case in SLOW and size > args.slow_limit:
                         r = {"skip": f"left out: over --slow-limit ({'kss' if case == 'ko' else 'pysbd'} time)"}
                     elif mode == "align" and size > args.align_limit:
                         r = {"skip": "left out: over --align-limit (embedding time); see presplit"}
-                    elif mode == "split":
-                        r = measure_split(case, size, args.data, Path(tmp))
+                    elif mode in ("split", "cuts"):
+                        r = measure_split(case, size, args.data, Path(tmp), mode)
                     else:
                         r = measure_cli(case, size, args.data, mode == "presplit", Path(tmp), cli_base)
                     print(row(mode, case, size, r), flush=True)
@@ -301,8 +384,10 @@ def main(argv=None):
                         per_mb.append((extra_mb(r) / (size / 1e6), mode, case, size))
     if per_mb:
         worst = max(per_mb)
-        print(f"\nlargest extra memory per MB of line (lines of 1 MB and more): {worst[0]:.1f} MB "
-              f"({worst[1]}, {worst[2]}, {fmt_size(worst[3])}); flat in line length when it does not grow with the size")
+        print(
+            f"\nlargest extra memory per MB of line (lines of 1 MB and more): {worst[0]:.1f} MB "
+            f"({worst[1]}, {worst[2]}, {fmt_size(worst[3])}); flat in line length when it does not grow with the size"
+        )
     return 0
 
 

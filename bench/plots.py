@@ -8,6 +8,7 @@ cells drawn, the wall time of plot_alignment plus one Agg draw (untraced), and
 the peak traced memory (a second run); then, as the baseline, the same for the full n x m similarity
 matrix (``Alignment.similarity_matrix``) where it fits in memory, and the ratio.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,9 +26,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from bitext.views import plots  # noqa: E402
 from bitext.pipeline import Alignment, Bead  # noqa: E402
 from bitext.text.segment import Sentence  # noqa: E402
+from bitext.views import plots  # noqa: E402
 
 
 def synthetic(n: int, dim: int, low_every: int = 0) -> Alignment:
@@ -62,11 +63,13 @@ def main() -> None:
     ap.add_argument("--sizes", default="500,2000,20000,100000")
     ap.add_argument("--dim", type=int, default=512)
     args = ap.parse_args()
-    print(f"{'n':>7} {'cells drawn':>12} {'plot s':>8} {'peak MB':>8} {'full matrix s':>14} {'full MB':>8} {'MB ratio':>9}")
+    print(
+        f"{'n':>7} {'cells drawn':>12} {'plot s':>8} {'peak MB':>8} {'full matrix s':>14} {'full MB':>8} {'MB ratio':>9}"
+    )
     for n in (int(x) for x in args.sizes.split(",")):
         a = synthetic(n, args.dim)
 
-        def plot():
+        def plot(a=a):
             ax = plots.plot_alignment(a, colorbar=False)
             ax.figure.canvas.draw()
             plot.cells = ax.images[0].get_array().size

@@ -17,6 +17,7 @@ Prints
 Needs playwright (``pip install playwright``) and a chromium binary for part 1.
 Timings on a shared machine are noisy: compare the ratios.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,22 +33,34 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
+from speed import spans, synthetic  # noqa: E402
 
 import bitext  # noqa: E402
 from bitext.aligner.core import AlignParams, align_vectors  # noqa: E402
-from bitext.check.coverage import coverage  # noqa: E402
 from bitext.aligner.fixed import Constraint, align_around  # noqa: E402
+from bitext.check.coverage import coverage  # noqa: E402
 from bitext.views.review import render_review  # noqa: E402
-from speed import spans, synthetic  # noqa: E402
 
-EDITS = [("next bead", "j"), ("previous bead", "k"), ("merge", "m"), ("split", "s"), ("move", "}"),
-         ("detach", "o"), ("approve", "a"), ("undo", "u"), ("redo", "r")]
+EDITS = [
+    ("next bead", "j"),
+    ("previous bead", "k"),
+    ("merge", "m"),
+    ("split", "s"),
+    ("move", "}"),
+    ("detach", "o"),
+    ("approve", "a"),
+    ("undo", "u"),
+    ("redo", "r"),
+]
 
 
 def seed_copies(copies: int) -> tuple[str, str]:
     zh = (ROOT / "seeds/global-times-editorial.zh.txt").read_text("utf-8").strip()
     ko = (ROOT / "seeds/global-times-editorial.ko.txt").read_text("utf-8").strip()
-    number = lambda text, k: "\n".join(f"({k}.{i}) {line}" for i, line in enumerate(text.splitlines()))
+
+    def number(text, k):
+        return "\n".join(f"({k}.{i}) {line}" for i, line in enumerate(text.splitlines()))
+
     return "\n".join(number(zh, k) for k in range(copies)), "\n".join(number(ko, k) for k in range(copies))
 
 
@@ -92,10 +105,14 @@ def page_figures(copies: int, chromium: str, runs: int) -> None:
     t2 = time.perf_counter()
     base_path.write_text(report.to_html(), "utf-8")
     n = len(a)
-    print(f"1. review page: {copies} copies of the seed, {len(a.src_sentences):,} + {len(a.tgt_sentences):,} "
-          f"sentences, {n:,} beads")
-    print(f"   align + coverage {t1 - t0:.1f} s; page written in {t2 - t1:.2f} s, "
-          f"{page_path.stat().st_size / 1e6:.1f} MB (coverage report {base_path.stat().st_size / 1e6:.1f} MB)")
+    print(
+        f"1. review page: {copies} copies of the seed, {len(a.src_sentences):,} + {len(a.tgt_sentences):,} "
+        f"sentences, {n:,} beads"
+    )
+    print(
+        f"   align + coverage {t1 - t0:.1f} s; page written in {t2 - t1:.2f} s, "
+        f"{page_path.stat().st_size / 1e6:.1f} MB (coverage report {base_path.stat().st_size / 1e6:.1f} MB)"
+    )
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
         opens, bases = [], []
@@ -107,16 +124,25 @@ def page_figures(copies: int, chromium: str, runs: int) -> None:
             assert page.locator("#beads .bead").count() == n
             opens.append((frame, wall, complete))
             ctx.close()
-        med = lambda xs, i: statistics.median(x[i] for x in xs)
-        print(f"   review page, median / worst of {runs} (s from navigation start): beads on screen "
-              f"{med(opens, 0):.2f} / {max(o[0] for o in opens):.2f}; every row in place {med(opens, 2):.2f} / "
-              f"{max(o[2] for o in opens):.2f}")
-        print(f"   wall from goto to the first frame after load: review {med(opens, 1):.2f} s, "
-              f"coverage report of the same beads {med(bases, 1):.2f} s (ratio {med(opens, 1) / med(bases, 1):.2f})")
+
+        def med(xs, i):
+            return statistics.median(x[i] for x in xs)
+
+        print(
+            f"   review page, median / worst of {runs} (s from navigation start): beads on screen "
+            f"{med(opens, 0):.2f} / {max(o[0] for o in opens):.2f}; every row in place {med(opens, 2):.2f} / "
+            f"{max(o[2] for o in opens):.2f}"
+        )
+        print(
+            f"   wall from goto to the first frame after load: review {med(opens, 1):.2f} s, "
+            f"coverage report of the same beads {med(bases, 1):.2f} s (ratio {med(opens, 1) / med(bases, 1):.2f})"
+        )
         ctx, page, _, _, _ = _open(browser, page_path, "#beads .bead")
         mid = next(i for i in range(n // 2, n) if len(a[i].tgt_ids) > 1 and a[i].src_ids)  # one that splits
         page.locator("#beads .bead").nth(mid).locator(".meta").click()
-        print(f"   edits on bead {mid} (handler + DOM + save + layout; to the next frame), ms, median / worst of {runs}:")
+        print(
+            f"   edits on bead {mid} (handler + DOM + save + layout; to the next frame), ms, median / worst of {runs}:"
+        )
         for name, key in EDITS:
             times = []
             for _ in range(runs):
@@ -138,7 +164,9 @@ def page_figures(copies: int, chromium: str, runs: int) -> None:
                 assert page.evaluate("bitextReview.cur()") == mid, (name, page.evaluate("bitextReview.cur()"), mid)
             h = [x[0] for x in times]
             f = [x[1] for x in times]
-            print(f"     {name:14s} {statistics.median(h):6.1f} / {max(h):6.1f}   frame {statistics.median(f):6.1f} / {max(f):6.1f}")
+            print(
+                f"     {name:14s} {statistics.median(h):6.1f} / {max(h):6.1f}   frame {statistics.median(f):6.1f} / {max(f):6.1f}"
+            )
         ctx.close()
         browser.close()
     shutil.rmtree(d, ignore_errors=True)
@@ -158,8 +186,11 @@ def fixed_figures(sizes: list[int]) -> None:
         t0 = time.perf_counter()
         beads = align_vectors(ss, ts, ls, lt, None, None, p)
         t1 = time.perf_counter()
-        cons = [Constraint(b[0][0], b[0][-1] + 1, b[1][0], b[1][-1] + 1, approved=True)
-                for b in beads[::10] if b[0] and b[1]]
+        cons = [
+            Constraint(b[0][0], b[0][-1] + 1, b[1][0], b[1][-1] + 1, approved=True)
+            for b in beads[::10]
+            if b[0] and b[1]
+        ]
         out = align_around(cons, ss, ts, ls, lt, None, None, p)
         t2 = time.perf_counter()
         kept = {(b[0], b[1]) for b in out if b[4] is not None}

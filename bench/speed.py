@@ -18,6 +18,7 @@ Prints
      sentences per side: wall time, peak traced memory, growth ratios;
   4. a second run of the same pair with the embedding cache on (speed-up).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,8 @@ import numpy as np  # noqa: E402
 
 import bitext  # noqa: E402
 from bitext.aligner.core import AlignParams, align_vectors  # noqa: E402
-from bitext.embed.embedder import ModelLoadError  # noqa: E402
 from bitext.embed import load_model  # noqa: E402
+from bitext.embed.embedder import ModelLoadError  # noqa: E402
 from bitext.text.segment import split  # noqa: E402
 
 
@@ -46,8 +47,11 @@ def seed_repeated(target: int) -> tuple[str, str]:
     zh = (ROOT / "seeds/global-times-editorial.zh.txt").read_text("utf-8").strip()
     ko = (ROOT / "seeds/global-times-editorial.ko.txt").read_text("utf-8").strip()
     reps = max(1, round(target / ((27 + 44) / 2)))
+
     # number each copy's paragraphs, so that no sentence repeats (no free deduplication)
-    number = lambda text, k: "\n".join(f"({k}.{i}) {line}" for i, line in enumerate(text.splitlines()))
+    def number(text, k):
+        return "\n".join(f"({k}.{i}) {line}" for i, line in enumerate(text.splitlines()))
+
     return "\n".join(number(zh, k) for k in range(reps)), "\n".join(number(ko, k) for k in range(reps))
 
 
@@ -98,8 +102,10 @@ class Counted:
         return self._encode(texts)
 
 
-HEADER = (f"{'model':<7}{'document':<30}{'n src':>7}{'n tgt':>7}{'a (s)':>9}{'b (s)':>9}{'b/a':>7}"
-          f"{'sent/s':>8}{'texts/sent':>11}{'segm':>7}{'embed':>7}{'align':>7}")
+HEADER = (
+    f"{'model':<7}{'document':<30}{'n src':>7}{'n tgt':>7}{'a (s)':>9}{'b (s)':>9}{'b/a':>7}"
+    f"{'sent/s':>8}{'texts/sent':>11}{'segm':>7}{'embed':>7}{'align':>7}"
+)
 
 
 def section_ratio(name, src, tgt, sl, tl, presplit, model, runs, label="USE"):
@@ -126,8 +132,11 @@ def section_ratio(name, src, tgt, sl, tl, presplit, model, runs, label="USE"):
     emb = float(np.median([p["embed"] for p in parts]))
     ali = float(np.median([p["align"] for p in parts]))
     per = f"{counted.texts / n:>11.2f}" if counted else f"{'-':>11}"
-    print(f"{label:<7}{name:<30}{len(ss):>7}{len(ts):>7}{a:>9.2f}{b:>9.2f}{b / a:>7.2f}{n / b:>8.0f}{per}"
-          f"{seg:>7.2f}{emb:>7.2f}{ali:>7.2f}", flush=True)
+    print(
+        f"{label:<7}{name:<30}{len(ss):>7}{len(ts):>7}{a:>9.2f}{b:>9.2f}{b / a:>7.2f}{n / b:>8.0f}{per}"
+        f"{seg:>7.2f}{emb:>7.2f}{ali:>7.2f}",
+        flush=True,
+    )
     return b / a
 
 
@@ -135,7 +144,7 @@ def english_pair(lines: list[str]) -> tuple[str, str]:
     """An English-English pair: the lines, and the same with every third and fourth line joined."""
     tgt = []
     for i in range(0, len(lines), 4):
-        group = lines[i:i + 4]
+        group = lines[i : i + 4]
         tgt += group[:2] + ([" ".join(group[2:])] if len(group) > 2 else [])
     return "\n".join(lines), "\n".join(tgt)
 
@@ -156,16 +165,32 @@ def model_ratios(label: str, model, mac, quick: bool, runs: int) -> None:
         print(f"{label:<7}(no MAC-Dev in --eval-data: skipped)")
         return
     zh_lines, en_lines = mac
-    distinct = lambda lines, copies: [f"({k}) {l}" for k in range(copies) for l in lines]  # no sentence repeats
+
+    def distinct(lines, copies):  # no sentence repeats
+        return [f"({k}) {line}" for k in range(copies) for line in lines]
+
     if label == "st":  # English only
         section_ratio("MAC-Dev en-en (6 chapters)", *english_pair(en_lines), "en", "en", True, model, runs, label)
         if not quick:
-            section_ratio("MAC-Dev en-en x3 (~10k)", *english_pair(distinct(en_lines, 3)), "en", "en", True, model, 1, label)
+            section_ratio(
+                "MAC-Dev en-en x3 (~10k)", *english_pair(distinct(en_lines, 3)), "en", "en", True, model, 1, label
+            )
         return
-    section_ratio("MAC-Dev zh-en (6 chapters)", "\n".join(zh_lines), "\n".join(en_lines), "zh", "en", True, model, runs, label)
+    section_ratio(
+        "MAC-Dev zh-en (6 chapters)", "\n".join(zh_lines), "\n".join(en_lines), "zh", "en", True, model, runs, label
+    )
     if not quick:
-        section_ratio("MAC-Dev x3, distinct (~10k)", "\n".join(distinct(zh_lines, 3)), "\n".join(distinct(en_lines, 3)),
-                      "zh", "en", True, model, 1, label)
+        section_ratio(
+            "MAC-Dev x3, distinct (~10k)",
+            "\n".join(distinct(zh_lines, 3)),
+            "\n".join(distinct(en_lines, 3)),
+            "zh",
+            "en",
+            True,
+            model,
+            1,
+            label,
+        )
 
 
 def synthetic(n: int, m: int, dim: int, rng):
@@ -173,7 +198,9 @@ def synthetic(n: int, m: int, dim: int, rng):
     src = rng.standard_normal((n, dim), dtype=np.float32)
     src /= np.linalg.norm(src, axis=1, keepdims=True)
     idx = np.minimum((np.arange(m) * n) // m, n - 1)
-    tgt = src[idx] + 1.3 * rng.standard_normal((m, dim), dtype=np.float32) / np.sqrt(dim)  # cosine ~0.6, like real pairs
+    tgt = src[idx] + 1.3 * rng.standard_normal((m, dim), dtype=np.float32) / np.sqrt(
+        dim
+    )  # cosine ~0.6, like real pairs
     tgt /= np.linalg.norm(tgt, axis=1, keepdims=True)
     return src, tgt
 
@@ -231,7 +258,9 @@ def aligner_alone(sizes, dim=512):
         print(f"{n:>10}{dt:>10.2f}{peak:>19.0f}{rss:>13.0f}{nb:>9}")
     keys = sorted(times)
     for a, b in zip(keys, keys[1:]):
-        print(f"   time({b // 1000}k)/time({a // 1000}k) = {times[b] / times[a]:.2f}   (size ratio {b / a:.0f}, quadratic would be {(b / a) ** 2:.0f})")
+        print(
+            f"   time({b // 1000}k)/time({a // 1000}k) = {times[b] / times[a]:.2f}   (size ratio {b / a:.0f}, quadratic would be {(b / a) ** 2:.0f})"
+        )
     return times
 
 
@@ -257,7 +286,9 @@ def main(argv=None):
     print("\n1. end to end with the cache off (b) against encoding each sentence once (a), default model")
     print(HEADER)
     zh, ko = seed_repeated(1000 if args.quick else 5000)
-    section_ratio("seed editorial x~5k" if not args.quick else "seed editorial x~1k", zh, ko, "zh", "ko", False, model, runs)
+    section_ratio(
+        "seed editorial x~5k" if not args.quick else "seed editorial x~1k", zh, ko, "zh", "ko", False, model, runs
+    )
     if not args.quick:
         zh, ko = seed_repeated(10000)
         section_ratio("seed editorial x~10k", zh, ko, "zh", "ko", False, model, 1)

@@ -12,6 +12,7 @@ in Korean, case-folded in English). ``--ablation`` adds rows with each evidence 
 alone, the same pairs in other orders, and every Chinese verb as a candidate; ``--rules`` takes Korean stems by rules instead of python-mecab-ko; ``--show N`` prints the
 first N pairs, marked. Also printed: how long jieba took to load its dictionary, and the run times.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,11 +25,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import bitext  # noqa: E402
 from bitext.check import words  # noqa: E402
-from bitext.embed import load_model  # noqa: E402
+from bitext.check.ko_words import mecab_available  # noqa: E402
 from bitext.check.term_list import TERM_FLOOR  # noqa: E402
 from bitext.check.terms import EVIDENCE, terms  # noqa: E402
 from bitext.check.words import norm_key  # noqa: E402
-from bitext.check.ko_words import mecab_available  # noqa: E402
+from bitext.embed import load_model  # noqa: E402
 
 bitext_terms = sys.modules["bitext.check.terms"]  # the module, not the function: its _MIN_VERB_BEADS is varied
 
@@ -73,8 +74,14 @@ def measure(pairs, gold, tgt_lang: str) -> dict:
         top = ok[:k]
         return sum(top) / len(top) if top else 0.0
 
-    return {"p20": prec(20), "p50": prec(50), "recall": recall(), "gloss": recall("gloss"), "listed": len(pairs),
-            "marks": ok}
+    return {
+        "p20": prec(20),
+        "p50": prec(50),
+        "recall": recall(),
+        "gloss": recall("gloss"),
+        "listed": len(pairs),
+        "marks": ok,
+    }
 
 
 def fmt(r: dict) -> str:
@@ -94,8 +101,14 @@ def load_sets(args):
         d = Path(args.data) / "mac-dev-zh-en"
         zh, en = d / "zh" / MAC_DOC, d / "en" / MAC_DOC
         if zh.is_file() and en.is_file():
-            out["mac"] = (zh.read_text("utf-8"), en.read_text("utf-8"), "zh", "en", True,
-                          DATA / f"terms-macdev-{MAC_DOC}-zh-en.tsv")
+            out["mac"] = (
+                zh.read_text("utf-8"),
+                en.read_text("utf-8"),
+                "zh",
+                "en",
+                True,
+                DATA / f"terms-macdev-{MAC_DOC}-zh-en.tsv",
+            )
         else:
             print(f"(no MAC-Dev at {d}: skipped)")
     return out
@@ -103,8 +116,11 @@ def load_sets(args):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "eval-data"),
-                    help="the eval-data folder (default: ../shared/eval-data beside the repository)")
+    ap.add_argument(
+        "--data",
+        default=str(ROOT.parent / "shared" / "eval-data"),
+        help="the eval-data folder (default: ../shared/eval-data beside the repository)",
+    )
     ap.add_argument("--sets", default="seed,mac")
     ap.add_argument("--ablation", action="store_true", help="also each evidence left out, and each alone")
     ap.add_argument("--rules", action="store_true", help="Korean stems by rules, not python-mecab-ko")
@@ -118,8 +134,10 @@ def main() -> None:
     if args.ablation:
         configs += [(f"- {e}", tuple(x for x in EVIDENCE if x != e)) for e in EVIDENCE]
         configs += [(f"{e} alone", (e,)) for e in EVIDENCE]
-    print(f"model loaded in {t_model:.2f} s; python-mecab-ko: "
-          f"{'no (rules)' if args.rules or not mecab_available() else 'yes'}")
+    print(
+        f"model loaded in {t_model:.2f} s; python-mecab-ko: "
+        f"{'no (rules)' if args.rules or not mecab_available() else 'yes'}"
+    )
     for name, (src, tgt, sl, tl, presplit, gold_path) in load_sets(args).items():
         gold = read_gold(gold_path, tl)
         bad = check_gold(gold, src, tgt, tl)
@@ -128,8 +146,10 @@ def main() -> None:
         t0 = time.perf_counter()
         a = bitext.align(src, tgt, sl, tl, model=model, presplit=presplit)
         t_align = time.perf_counter() - t0
-        print(f"\n{name}: {len(a.beads)} beads, aligned in {t_align:.2f} s; gold {gold_path.name}: {len(gold)} pairs "
-              f"({sum(1 for g in gold if g[2] == 'gloss')} glosses)")
+        print(
+            f"\n{name}: {len(a.beads)} beads, aligned in {t_align:.2f} s; gold {gold_path.name}: {len(gold)} pairs "
+            f"({sum(1 for g in gold if g[2] == 'gloss')} glosses)"
+        )
         print("| evidence | P@20 | P@50 | recall (gold) | recall (glosses) | pairs listed | seconds |")
         print("|---|---|---|---|---|---|---|")
         for cname, ev in configs:
@@ -140,9 +160,13 @@ def main() -> None:
             print(f"| {cname} | {fmt(r)} | {dt:.2f} |")
             if cname == "all four" and args.ablation:
                 # the same pairs in other orders: by score alone, by score and termhood without recurrence
-                for oname, key in (("ordered by score alone", lambda p: -p.score),
-                                   ("ordered by score and termhood, not recurrence",
-                                    lambda p: -p.score * (TERM_FLOOR + (1 - TERM_FLOOR) * p.termhood))):
+                for oname, key in (
+                    ("ordered by score alone", lambda p: -p.score),
+                    (
+                        "ordered by score and termhood, not recurrence",
+                        lambda p: -p.score * (TERM_FLOOR + (1 - TERM_FLOOR) * p.termhood),
+                    ),
+                ):
                     print(f"| {oname} | {fmt(measure(sorted(found.pairs, key=key), gold, tl))} | |")
                 saved = bitext_terms._MIN_VERB_BEADS  # every Chinese verb a candidate, not only recurring ones
                 bitext_terms._MIN_VERB_BEADS = 1
@@ -152,17 +176,23 @@ def main() -> None:
                     bitext_terms._MIN_VERB_BEADS = saved
                 print(f"| + every Chinese verb a candidate | {fmt(measure(every.pairs, gold, tl))} | |")
             if cname == "all four" and args.show:
-                for p, ok in zip(found.pairs[:args.show], r["marks"]):
-                    print(f"    {'+' if ok else '-'} {p.score:.3f} {p.src} -> {p.tgt} "
-                          f"({p.count}/{p.src_count}; {'+'.join(p.evidence)})")
-                missed = [g for g in gold if not any((g[0], x) in {(p.src, norm_key(p.tgt, tl)) for p in found}
-                                                     for x in g[1])]
+                for p, ok in zip(found.pairs[: args.show], r["marks"]):
+                    print(
+                        f"    {'+' if ok else '-'} {p.score:.3f} {p.src} -> {p.tgt} "
+                        f"({p.count}/{p.src_count}; {'+'.join(p.evidence)})"
+                    )
+                missed = [
+                    g for g in gold if not any((g[0], x) in {(p.src, norm_key(p.tgt, tl)) for p in found} for x in g[1])
+                ]
                 print("    missed:", "; ".join(f"{s} -> {'|'.join(sorted(alts))}" for s, alts, _ in missed))
     js = words.jieba_seconds()
     base = _baseline()
-    print(f"\njieba: imported and dictionary loaded in {js:.2f} s, once per process "
-          f"({js / base:.1f}x a pure-Python loop of 10M additions, {base:.2f} s in this process)"
-          if js is not None else "jieba: not loaded")
+    print(
+        f"\njieba: imported and dictionary loaded in {js:.2f} s, once per process "
+        f"({js / base:.1f}x a pure-Python loop of 10M additions, {base:.2f} s in this process)"
+        if js is not None
+        else "jieba: not loaded"
+    )
 
 
 def _baseline() -> float:

@@ -20,6 +20,7 @@ for each setting: first as the aligner's own beads, then as the coverage
 report finds them (``bitext.coverage``: 1-0 / 0-1 beads plus the sentences it
 reports ``unmatched`` inside a bead), counted by sentence.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import bitext  # noqa: E402
 from bitext.aligner.core import AlignParams  # noqa: E402
-from bitext.embed import load_model  # noqa: E402
 from bitext.aligner.evaluate import read_beads, score  # noqa: E402
+from bitext.embed import load_model  # noqa: E402
 from bitext.text.segment import Sentence, split  # noqa: E402
 
 SETTINGS = {
@@ -65,14 +66,19 @@ def perturb(ko: list[Sentence], gold, foreign: list[str], rnd: random.Random):
             del items[k]
         elif op == "insert":
             items.insert(k, (rnd.choice(foreign), None, par))
-        elif op == "merge" and k + 1 < len(items) and ids is not None and items[k + 1][1] is not None \
-                and items[k + 1][2] == par:
-            items[k:k + 2] = [(text + " " + items[k + 1][0], ids + items[k + 1][1], par)]
+        elif (
+            op == "merge"
+            and k + 1 < len(items)
+            and ids is not None
+            and items[k + 1][1] is not None
+            and items[k + 1][2] == par
+        ):
+            items[k : k + 2] = [(text + " " + items[k + 1][0], ids + items[k + 1][1], par)]
         elif op == "split" and ids is not None:
             cut = [i for i, c in enumerate(text) if c == " " and 0.3 < i / len(text) < 0.7]
             if cut:
                 i = rnd.choice(cut)
-                items[k:k + 1] = [(text[:i], ids, par), (text[i + 1:], ids, par)]
+                items[k : k + 1] = [(text[:i], ids, par), (text[i + 1 :], ids, par)]
     # gold: each original bead keeps its Chinese side and takes the items that
     # hold its Korean sentences; beads that share an item merge
     bead_of = {j: b for b, (_, t) in enumerate(gold) for j in t}
@@ -95,7 +101,7 @@ def perturb(ko: list[Sentence], gold, foreign: list[str], rnd: random.Random):
         for b in groups[g][0]:
             owner[b] = g
     new_gold = []
-    for b, (s, t) in enumerate(gold):
+    for b, (s, _t) in enumerate(gold):
         if b not in owner and s:
             new_gold += [((i,), ()) for i in s]  # its whole translation was deleted
     for beads, its in groups:

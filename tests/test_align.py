@@ -1,12 +1,11 @@
 import numpy as np
 import pytest
+from conftest import DATA
 
 import bitext
 from bitext.aligner.core import AlignParams, align_vectors, band, bead_types, centred
-from bitext.embed.embedder import Embedder
 from bitext.aligner.evaluate import parse_beads, read_beads, score
-
-from conftest import DATA
+from bitext.embed.embedder import Embedder
 
 
 def _covers_in_order(beads, n, m):
@@ -41,7 +40,7 @@ def test_omitted_translation_is_a_deletion(editorial, embedder):
     zh, ko = editorial
     lines = ko.splitlines()
     # drop the Korean translation of zh 21 (ko 37, the first sentence of paragraph 17)
-    lines[17] = lines[17][lines[17].index("계속해서"):]
+    lines[17] = lines[17][lines[17].index("계속해서") :]
     a = bitext.align(zh, "\n".join(lines), model=embedder)
     pairs = {(b.src_ids, b.tgt_ids) for b in a}
     assert ((21,), ()) in pairs
@@ -62,6 +61,28 @@ def test_list_input_and_presplit(embedder):
     assert b.to_beads() == a.to_beads()
     assert a.to_tsv().splitlines()[0] == "src_ids\ttgt_ids\tscore\tsrc\ttgt"
     assert a.to_jsonl().count("\n") == 4  # the header line, then one line a bead
+
+
+def test_a_side_without_sentences_is_all_omissions(embedder, tmp_path):
+    # bitext.align refuses an empty side (ValueError naming it, tests/test_hostile.py); the aligner
+    # itself, given no target sentence, makes each source sentence its own bead at a 1-0 bead's confidence
+    src = ["今天天气很好。", "我们去公园散步吧。"]
+    with pytest.raises(ValueError, match="tgt is empty"):
+        bitext.align(src, [], "zh", "ko", model=embedder)
+    spans = embedder.spans(src, 1)
+    empty = [np.zeros((0, spans[0].shape[1]), np.float32)]
+    beads = align_vectors(spans, empty, np.array([len(s) for s in src]), np.zeros(0))
+    assert [tuple(b) for b in beads] == [
+        ((0,), (), 0.0, AlignParams().conf_skip),
+        ((1,), (), 0.0, AlignParams().conf_skip),
+    ]
+    a = bitext.align(src, ["오늘은 날씨가 좋다."], "zh", "ko", model=embedder)
+    # an alignment read back from its file has no vectors to compare: one clear error
+    from bitext.views.readback import read_beads as read_back
+
+    (tmp_path / "a.tsv").write_text(a.to_tsv(), "utf-8")
+    with pytest.raises(ValueError, match="no sentence vectors"):
+        read_back(tmp_path / "a.tsv").similarity_matrix()
 
 
 def test_languages_detected_and_unread_language_warns(embedder, recwarn):
@@ -123,7 +144,7 @@ def test_aligner_recovers_planted_beads():
     def spans(v, k):
         out = []
         for size in range(1, k + 1):
-            s = np.array([v[i:i + size].sum(0) for i in range(len(v) - size + 1)])
+            s = np.array([v[i : i + size].sum(0) for i in range(len(v) - size + 1)])
             out.append(s / np.linalg.norm(s, axis=1, keepdims=True))
         return out
 
@@ -138,9 +159,22 @@ def test_aligner_recovers_planted_beads():
 def test_question_and_exclamation_marks_are_anchors():
     from bitext.aligner.anchors import anchor_counts
 
-    zh = ["你明天会来吗？", "我们在车站见面。", "那里人很多。", "太好了！", "DeepSeek 在 2025 年发布了新模型。", "大家都很高兴。"]
-    en = ["Will you come tomorrow?", "We will meet at the station.", "It is crowded there.", "Great!",
-          "DeepSeek released a new model in 2025.", "Everyone was happy."]
+    zh = [
+        "你明天会来吗？",
+        "我们在车站见面。",
+        "那里人很多。",
+        "太好了！",
+        "DeepSeek 在 2025 年发布了新模型。",
+        "大家都很高兴。",
+    ]
+    en = [
+        "Will you come tomorrow?",
+        "We will meet at the station.",
+        "It is crowded there.",
+        "Great!",
+        "DeepSeek released a new model in 2025.",
+        "Everyone was happy.",
+    ]
     s, t = anchor_counts(zh, en)
     assert s.shape == (6, 2) and t.shape == (6, 2)  # the marks only: two columns
     assert s[0].tolist() == t[0].tolist() == [1, 0]  # the full-width ？ counts as ?
@@ -252,7 +286,7 @@ def test_confidence_drops_next_to_an_omission(editorial, editorial_alignment, em
     assert min(b.score for b in editorial_alignment if b.src_ids and b.tgt_ids) >= DEFAULT_THRESHOLD
     zh, ko = editorial
     lines = ko.splitlines()
-    lines[17] = lines[17][lines[17].index("계속해서"):]  # drop ko 37, the translation of zh 21
+    lines[17] = lines[17][lines[17].index("계속해서") :]  # drop ko 37, the translation of zh 21
     beads = {(b.src_ids, b.tgt_ids): b for b in bitext.align(zh, "\n".join(lines), model=embedder)}
     after, before = beads[((22,), (37, 38))], clean[((22,), (38, 39))]
     assert abs(after.similarity - before.similarity) < 1e-4  # the same sentences ...

@@ -20,10 +20,9 @@ import pytest
 
 import bitext
 from bitext import batch
-from bitext.batch import engines
-from bitext.batch import ManifestError, PairResult, align_many, read_manifest
-from bitext.cli import main as cli_main
+from bitext.batch import ManifestError, PairResult, align_many, engines, read_manifest
 from bitext.batch.outdir import OutdirLock
+from bitext.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -43,7 +42,7 @@ ORDER = ["ed-title", "gone", "ed-p2", "hollow", "ed-p5", "blob", "nolang", "ed-e
 def slice_pair(a: int, b: int) -> tuple[str, str]:
     zh = (SEEDS / "global-times-editorial.zh.txt").read_text("utf-8").splitlines()
     ko = (SEEDS / "global-times-editorial.ko.txt").read_text("utf-8").splitlines()
-    return "\n".join(zh[a:b + 1]) + "\n", "\n".join(ko[ZH_KO[a][0]:ZH_KO[b][1] + 1]) + "\n"
+    return "\n".join(zh[a : b + 1]) + "\n", "\n".join(ko[ZH_KO[a][0] : ZH_KO[b][1] + 1]) + "\n"
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +56,7 @@ def corpus(tmp_path_factory):
         (d / "texts" / f"{pid}.ko").write_text(ko, "utf-8")
     (d / "texts" / "empty.ko").write_text("", "utf-8")
     korean = (SEEDS / "001_4bb767f3172264fc.txt").read_bytes()
-    (d / "texts" / "blob.zh").write_bytes(b"\x00".join(korean[i:i + 7] for i in range(0, 400, 7)))
+    (d / "texts" / "blob.zh").write_bytes(b"\x00".join(korean[i : i + 7] for i in range(0, 400, 7)))
     (d / "texts" / "numbers.txt").write_text("Tel. 031/525787, Fax 031/521570.\n", "utf-8")  # no language to tell
     rows = {pid: f"{pid}\ttexts/{pid}.zh\ttexts/{pid}.ko" for pid in GOOD}
     rows["ed-p5"] += "\tzh\tko"
@@ -75,7 +74,7 @@ def model():
     from bitext.embed.use import USEEmbedder
 
     m = USEEmbedder(threads=1)
-    m._backend
+    _ = m._backend
     return m
 
 
@@ -122,16 +121,16 @@ def test_manifest_errors_name_path_and_line(tmp_path):
     m = write_manifest(
         tmp_path,
         "# comment\n"
-        "a\tx.zh\tx.ko\n"              # 2
-        "b\ty.zh\n"                     # 3: 2 fields
-        "a\tz.zh\tz.ko\n"               # 4: duplicate
-        "c d\tz.zh\tz.ko\n"             # 5: space
-        ".hidden\tz.zh\tz.ko\n"         # 6: leading dot
-        "sub/up\tz.zh\tz.ko\n"          # 7: slash
-        f"{'x' * 201}\tz.zh\tz.ko\n"    # 8: too long
-        "e\tz.zh\tz.ko\tzh\n"           # 9: 4 fields
-        "A\tz.zh\tz.ko\n"               # 10: same file name as 'a' on macOS/Windows
-        "f g h\n"                       # 11: spaces, not tabs
+        "a\tx.zh\tx.ko\n"  # 2
+        "b\ty.zh\n"  # 3: 2 fields
+        "a\tz.zh\tz.ko\n"  # 4: duplicate
+        "c d\tz.zh\tz.ko\n"  # 5: space
+        ".hidden\tz.zh\tz.ko\n"  # 6: leading dot
+        "sub/up\tz.zh\tz.ko\n"  # 7: slash
+        f"{'x' * 201}\tz.zh\tz.ko\n"  # 8: too long
+        "e\tz.zh\tz.ko\tzh\n"  # 9: 4 fields
+        "A\tz.zh\tz.ko\n"  # 10: same file name as 'a' on macOS/Windows
+        "f g h\n"  # 11: spaces, not tabs
         "ok-1.v2_x\tz.zh\tz.ko\tzh\tko\n",
     )
     with pytest.raises(ManifestError) as e:
@@ -265,8 +264,10 @@ def test_languages_detected_and_unread_ones_flagged(model, tmp_path):
     """Pairs in other languages need no language columns; a pair in a language
     the model does not read is aligned, flagged in the summary, and counted on stderr."""
     opening = Path(__file__).resolve().parent / "data" / "opening"
-    m = write_manifest(tmp_path, f"en-de\t{opening / 'en.txt'}\t{opening / 'de.txt'}\n"
-                                 f"en-vi\t{opening / 'en.txt'}\t{opening / 'vi.txt'}\n")
+    m = write_manifest(
+        tmp_path,
+        f"en-de\t{opening / 'en.txt'}\t{opening / 'de.txt'}\nen-vi\t{opening / 'en.txt'}\t{opening / 'vi.txt'}\n",
+    )
     out = tmp_path / "out"
     rc, err = run_cli(["batch", str(m), "-o", str(out), "-q"], model)
     assert rc == 0, err
@@ -303,7 +304,7 @@ def test_rerun_resumes_after_a_kill(first_run, corpus, model, tmp_path):
     # simulate a kill: ed-p5's output is gone, ed-end's was never renamed into place
     # (its temporary file is left), and the summary stops in the middle of a line
     (out / "ed-p5.tsv").unlink()
-    (out / "ed-end.tsv").rename(out / ".ed-end.tsv.k1ll3d.tmp")
+    (out / "ed-end.tsv").rename(out / ".ed-end.tsv.k1ll3d00.999999.bitext.tmp")
     text = (out / "summary.jsonl").read_text("utf-8")
     cut = text.index('{"id": "ed-end"') + 20
     (out / "summary.jsonl").write_text(text[:cut], "utf-8")
@@ -312,8 +313,14 @@ def test_rerun_resumes_after_a_kill(first_run, corpus, model, tmp_path):
     assert rc == 1
     status = {r["id"]: r["status"] for r in summary(out)}
     assert status == {
-        "ed-title": "skipped", "ed-p2": "skipped", "ed-p5": "ok", "ed-end": "ok",
-        "gone": "error", "hollow": "error", "blob": "error", "nolang": "error",
+        "ed-title": "skipped",
+        "ed-p2": "skipped",
+        "ed-p5": "ok",
+        "ed-end": "ok",
+        "gone": "error",
+        "hollow": "error",
+        "blob": "error",
+        "nolang": "error",
     }
     assert [r["id"] for r in summary(out)] == ORDER
     assert outputs(out) == before

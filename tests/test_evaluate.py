@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from bitext.aligner.evaluate import Bead, BeadFormatError, format_table, main, parse_beads, read_beads, score, score_files
+from bitext.aligner.evaluate import (
+    Bead,
+    BeadFormatError,
+    format_table,
+    main,
+    parse_beads,
+    read_beads,
+    score,
+    score_files,
+)
 
 DATA = Path(__file__).resolve().parent / "data"
 PROJECT_GOLD = DATA / "global-times-editorial.zh-ko.beads"
@@ -82,9 +91,7 @@ def test_merged_bead_is_lax_not_strict() -> None:
     # lax: the merged bead overlaps gold on both sides, and it covers both gold beads
     assert metrics(r, "lax") == pytest.approx((1.0, 1.0, 1.0))
     assert list(r["by_type"]) == ["1-1", "2-2"]
-    assert r["by_type"]["1-1"] == pytest.approx(
-        {"precision": 1.0, "recall": 1 / 3, "f1": 0.5, "gold": 3, "test": 1}
-    )
+    assert r["by_type"]["1-1"] == pytest.approx({"precision": 1.0, "recall": 1 / 3, "f1": 0.5, "gold": 3, "test": 1})
     assert r["by_type"]["2-2"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "gold": 0, "test": 1}
 
 
@@ -100,9 +107,7 @@ def test_insertion_deletion() -> None:
     assert metrics(r, "lax") == pytest.approx((p, rc, 4 / 7))
     assert list(r["by_type"]) == ["0-1", "1-0", "1-1"]
     assert r["by_type"]["0-1"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "gold": 1, "test": 0}
-    assert r["by_type"]["1-1"] == pytest.approx(
-        {"precision": 2 / 3, "recall": 1.0, "f1": 0.8, "gold": 2, "test": 3}
-    )
+    assert r["by_type"]["1-1"] == pytest.approx({"precision": 2 / 3, "recall": 1.0, "f1": 0.8, "gold": 2, "test": 3})
 
 
 def test_zero_one_bead_counts_lax_only_when_exact() -> None:
@@ -250,7 +255,9 @@ def reference_scores(ref, paths: list[str]) -> tuple[tuple[float, ...], tuple[fl
     return ref.prf(tps, fps, rs, n), ref.prf(tpl, fpl, rl, n), n, tps + fps
 
 
-@pytest.mark.parametrize("gold_files", [MAC_GOLD, BERG_GOLD, MAC_GOLD + BERG_GOLD], ids=["mac-dev", "text+berg", "both"])
+@pytest.mark.parametrize(
+    "gold_files", [MAC_GOLD, BERG_GOLD, MAC_GOLD + BERG_GOLD], ids=["mac-dev", "text+berg", "both"]
+)
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_agrees_with_reference_micro(gold_files: list[Path], seed: int, tmp_path: Path) -> None:
     ref = load_reference()
@@ -336,8 +343,7 @@ def test_main_malformed(pair: tuple[Path, Path], capsys: pytest.CaptureFixture[s
     lines = captured.err.splitlines()
     assert len(lines) == 1
     assert lines[0] == (
-        f"bitext eval: error: {test}:3: malformed bead line: '[1,2]:[1,2' "
-        "(expected [i,j]:[k] or [i,j]:[k]:score)"
+        f"bitext eval: error: {test}:3: malformed bead line: '[1,2]:[1,2' (expected [i,j]:[k] or [i,j]:[k]:score)"
     )
 
 

@@ -1,12 +1,13 @@
 """Re-aligning around fixed beads (``--fixed``), the JSONL header, and bad fixed files."""
+
 import hashlib
 import json
 
 import pytest
+from conftest import SEEDS, bead_ids, jsonl_beads, one_error_line
 
 import bitext
 from bitext.cli import main
-from conftest import SEEDS, bead_ids, jsonl_beads, one_error_line
 
 ZH = str(SEEDS / "global-times-editorial.zh.txt")
 KO = str(SEEDS / "global-times-editorial.ko.txt")
@@ -56,7 +57,9 @@ def test_all_approved_returns_exactly_the_approved_beads(aligned, tmp_path):
     assert header2 == header
     assert _ids(again) == _ids(beads)
     assert all(b["approved"] and not b["edited"] and b["score"] == 1.0 for b in again)
-    assert [b["src"] for b in again] == [b["src"] for b in beads] and [b["tgt"] for b in again] == [b["tgt"] for b in beads]
+    assert [b["src"] for b in again] == [b["src"] for b in beads] and [b["tgt"] for b in again] == [
+        b["tgt"] for b in beads
+    ]
     assert again[5]["comment"] == "checked against the print edition"
 
 
@@ -76,7 +79,7 @@ def test_one_bead_moved_by_hand_its_neighbours_follow(aligned, tmp_path):
     assert got[:k] == _ids(beads)[:k]  # before the fix: aligned as before
     assert got[k] == ((3,), (3,)) and again[k]["edited"] and again[k]["score"] == 1.0
     assert got[k + 1] == ((4,), (4, 5, 6, 7))  # the neighbour takes the sentence the fix let go
-    assert got[k + 2:] == _ids(beads)[k + 2:]  # the rest as before
+    assert got[k + 2 :] == _ids(beads)[k + 2 :]  # the rest as before
     assert "edited" not in again[k + 1]
 
 
@@ -125,10 +128,18 @@ def test_fixed_file_of_other_text_is_refused(aligned, tmp_path, capsys):
     header, beads = _jsonl(aligned)
     for b in beads:
         b["approved"] = True
-    edited = dict(header, src_sha256=hashlib.sha256("the text as it was".encode()).hexdigest())
+    edited = dict(header, src_sha256=hashlib.sha256(b"the text as it was").hexdigest())
     _bad(tmp_path, capsys, "stale.jsonl", edited, beads, line=1, needle="source sentences do not match")
     split_otherwise = dict(header, tgt_sha256="0" * 64, tgt_sentences=45)
-    _bad(tmp_path, capsys, "resplit.jsonl", split_otherwise, beads, line=1, needle="45 sentences in the file, 44 in the text")
+    _bad(
+        tmp_path,
+        capsys,
+        "resplit.jsonl",
+        split_otherwise,
+        beads,
+        line=1,
+        needle="45 sentences in the file, 44 in the text",
+    )
 
 
 def test_overlapping_unordered_and_out_of_range_fixed_beads_are_refused(aligned, tmp_path, capsys):
@@ -153,12 +164,23 @@ def test_malformed_jsonl_line_is_refused(aligned, tmp_path, capsys):
     lines = aligned.read_text("utf-8").splitlines()
     lines[4] = lines[4][:-7]  # cut short
     _bad(tmp_path, capsys, "cut.jsonl", None, None, raw="\n".join(lines) + "\n", line=5, needle="not a JSON line")
-    _bad(tmp_path, capsys, "noheader.jsonl", None, None, raw="\n".join(lines[1:4]) + "\n", line=1, needle="no header line")
+    _bad(
+        tmp_path,
+        capsys,
+        "noheader.jsonl",
+        None,
+        None,
+        raw="\n".join(lines[1:4]) + "\n",
+        line=1,
+        needle="no header line",
+    )
     lines = aligned.read_text("utf-8").splitlines()
     rec = json.loads(lines[3])
     rec["src_ids"] = "3"
     lines[3] = json.dumps(rec)
-    _bad(tmp_path, capsys, "ids.jsonl", None, None, raw="\n".join(lines) + "\n", line=4, needle="src_ids must be a list")
+    _bad(
+        tmp_path, capsys, "ids.jsonl", None, None, raw="\n".join(lines) + "\n", line=4, needle="src_ids must be a list"
+    )
 
 
 def test_fixed_file_is_an_input_never_overwritten(aligned, tmp_path, capsys):
@@ -171,6 +193,7 @@ def test_fixed_file_is_an_input_never_overwritten(aligned, tmp_path, capsys):
 
 
 # -- comments on beads that are not fixed (issue #26) ------------------------------------------------
+
 
 def test_comments_on_beads_not_approved_stay_on_their_sentences(aligned, tmp_path, capsys):
     """A reviewer comments on beads 2 and 14 without approving them, and approves bead 20:
@@ -225,11 +248,12 @@ def test_a_comment_whose_bead_was_realigned_away_moves_with_a_warning(aligned, e
     assert main(["align", ZH, KO, "--fixed", str(fixed), "-o", str(out), "-q"]) == 0
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(err) == 1, err
-    assert err[0].startswith(f"bitext align: warning: {fixed}:{k + 2}: the comment '4번 문장은 다음 문장의 번역' "
-                             "was made on bead 3:3,4")
+    assert err[0].startswith(
+        f"bitext align: warning: {fixed}:{k + 2}: the comment '4번 문장은 다음 문장의 번역' was made on bead 3:3,4"
+    )
     assert "now on bead 3:3" in err[0]
     _, again = _jsonl(out)
-    assert _ids(again)[k:k + 2] == [((3,), (3,)), ((4,), (4, 5, 6, 7))]
+    assert _ids(again)[k : k + 2] == [((3,), (3,)), ((4,), (4, 5, 6, 7))]
     assert again[k]["comment"] == "(on 3:3,4 before re-aligning) 4번 문장은 다음 문장의 번역"
     assert not again[k]["approved"] and not again[k]["edited"]
     assert sum(bool(b.get("comment")) for b in again) == 1

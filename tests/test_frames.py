@@ -42,8 +42,19 @@ def test_report_frames(seed):
     assert (beads["status"] == "ok").sum() == len(a) - 2  # the footnote and the DeepSeek suspect
 
     f = r.to_pandas("findings")
-    assert list(f.columns) == ["finding", "kind", "bead", "src_ids", "tgt_ids", "paragraph", "score", "src", "tgt",
-                               "reasons"]
+    assert list(f.columns) == [
+        "finding",
+        "kind",
+        "bead",
+        "src_ids",
+        "tgt_ids",
+        "paragraph",
+        "score",
+        "src",
+        "tgt",
+        "reasons",
+        "evidence",
+    ]
     assert f["finding"].tolist() == ["addition", "suspect"]
     add = f.iloc[0]
     assert add["kind"] == "unaligned" and add["tgt"].startswith(FOOTNOTE) and add["bead"] == foot.index[0]

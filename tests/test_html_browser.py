@@ -45,9 +45,18 @@ pytestmark = pytest.mark.skipif(
 
 def chromium(*args: str, profile: Path, timeout: int = 90) -> subprocess.CompletedProcess:
     cmd = [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--hide-scrollbars", f"--user-data-dir={profile}", *args,
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        *args,
     ]
     return subprocess.run(cmd, capture_output=True, timeout=timeout)
 
@@ -58,9 +67,9 @@ def read_png(path: Path) -> np.ndarray:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, ihdr = 8, [], None
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        tag = data[pos + 4:pos + 8]
-        body = data[pos + 8:pos + 8 + length]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        tag = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
         if tag == b"IHDR":
             ihdr = struct.unpack(">IIBBBBB", body)
         elif tag == b"IDAT":
@@ -142,7 +151,7 @@ def test_screenshot_is_rendered(seed_page):
     img = load_png(png)  # matplotlib when installed (fast), else the stdlib reader
     assert img.shape[:2] == (HEIGHT, WIDTH)
     rgb = img[..., :3].reshape(-1, 3)
-    colours = np.unique(rgb[:: 7], axis=0)
+    colours = np.unique(rgb[::7], axis=0)
     assert len(colours) > 200, len(colours)  # text, heatmap, status colours
     non_white = (rgb < 245).any(axis=1).mean()
     assert non_white > 0.05, non_white
@@ -167,8 +176,9 @@ def test_repr_html_renders(seed_page, what):
     page, report, d = seed_page
     obj = report.alignment if what == "alignment" else report
     frag = d / f"repr-{what}.html"
-    frag.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
-                    + obj._repr_html_() + "</body></html>", "utf-8")
+    frag.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>' + obj._repr_html_() + "</body></html>", "utf-8"
+    )
     r = chromium("--dump-dom", frag.as_uri(), profile=d / f"profile-{what}")
     dom = r.stdout.decode("utf-8", errors="replace")
     assert 'class="bitext-beads"' in dom, r.stderr.decode(errors="replace")[-2000:]
@@ -184,8 +194,8 @@ def test_repr_html_renders(seed_page, what):
 def test_glossary_status_renders(tmp_path):
     """A bead whose glossary term is not rendered gets the status "term": its row, colour and
     finding are in the rendered DOM, and the page still draws (screenshot not blank)."""
-    from bitext.embed import load_model
     from bitext.check.glossary import Glossary
+    from bitext.embed import load_model
     from bitext.views.report import STATUS_COLOURS
 
     zh = (SEEDS / "global-times-editorial.zh.txt").read_text("utf-8")
@@ -202,7 +212,8 @@ def test_glossary_status_renders(tmp_path):
     assert "glossary term not rendered" in dom and "glossary term 芯片: expected 반도체" in dom
     assert f"border-left-color:{STATUS_COLOURS['term']}" in dom
     png = tmp_path / "shot.png"
-    chromium(f"--window-size={WIDTH},{HEIGHT}", f"--screenshot={png}", page.as_uri() + "#b12",
-             profile=tmp_path / "profile2")
+    chromium(
+        f"--window-size={WIDTH},{HEIGHT}", f"--screenshot={png}", page.as_uri() + "#b12", profile=tmp_path / "profile2"
+    )
     img = load_png(png)
     assert img.shape[:2] == (HEIGHT, WIDTH) and len(np.unique(img[..., :3].reshape(-1, 3)[::7], axis=0)) > 100

@@ -22,13 +22,26 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "bitext"
 
 # low to high; a module may import its own stage and the stages before it
-STAGES = ["utilities", "text", "formats", "embed", "aligner", "pipeline", "check", "views", "batch", "match", "cli",
-          "face"]
+STAGES = [
+    "utilities",
+    "text",
+    "formats",
+    "embed",
+    "aligner",
+    "pipeline",
+    "check",
+    "views",
+    "batch",
+    "match",
+    "cli",
+    "face",
+]
 
 # the modules at the top of the package, and the stage of each
 TOP = {
     "bitext": "face",
     "bitext.pipeline": "pipeline",
+    "bitext.bilingual": "pipeline",  # a bilingual file's units as an Alignment
     "bitext._version": "utilities",
     "bitext._process": "utilities",
 }
@@ -85,8 +98,11 @@ def imports(mod: str, path: Path) -> list[tuple[str, str | None, int]]:
                 if base == "bitext" or base.startswith("bitext."):
                     out.extend((target(base, a.name), function, child.lineno) for a in child.names)
             elif isinstance(child, ast.Import):
-                out.extend((a.name, function, child.lineno) for a in child.names
-                           if a.name == "bitext" or a.name.startswith("bitext."))
+                out.extend(
+                    (a.name, function, child.lineno)
+                    for a in child.names
+                    if a.name == "bitext" or a.name.startswith("bitext.")
+                )
             visit(child, inner)
 
     visit(tree, None)
@@ -94,9 +110,12 @@ def imports(mod: str, path: Path) -> list[tuple[str, str | None, int]]:
 
 
 def edges() -> list[tuple[str, str, str | None, int]]:
-    return [(mod, imported, function, line)
-            for mod, path in modules().items() for imported, function, line in imports(mod, path)
-            if imported != mod]
+    return [
+        (mod, imported, function, line)
+        for mod, path in modules().items()
+        for imported, function, line in imports(mod, path)
+        if imported != mod
+    ]
 
 
 def test_every_module_sits_in_a_stage():
@@ -110,17 +129,25 @@ def test_every_module_sits_in_a_stage():
 
 
 def test_module_level_imports_go_down():
-    wrong = [f"{mod}:{line} imports {imp} ({stage(mod)} < {stage(imp)})"
-             for mod, imp, function, line in edges()
-             if function is None and STAGES.index(stage(imp)) > STAGES.index(stage(mod))]
+    wrong = [
+        f"{mod}:{line} imports {imp} ({stage(mod)} < {stage(imp)})"
+        for mod, imp, function, line in edges()
+        if function is None and STAGES.index(stage(imp)) > STAGES.index(stage(mod))
+    ]
     assert not wrong, "\n".join(wrong)
 
 
 def test_lazy_imports_go_up_only_to_render():
-    up = {(mod, imp, function): line for mod, imp, function, line in edges()
-          if function is not None and STAGES.index(stage(imp)) > STAGES.index(stage(mod))}
-    wrong = [f"{mod}:{line} imports {imp} in {function}()" for (mod, imp, function), line in up.items()
-             if (mod, imp, function) not in UPWARD]
+    up = {
+        (mod, imp, function): line
+        for mod, imp, function, line in edges()
+        if function is not None and STAGES.index(stage(imp)) > STAGES.index(stage(mod))
+    }
+    wrong = [
+        f"{mod}:{line} imports {imp} in {function}()"
+        for (mod, imp, function), line in up.items()
+        if (mod, imp, function) not in UPWARD
+    ]
     assert not wrong, "\n".join(wrong)
     assert set(up) == UPWARD, f"allowlist entries no import needs: {UPWARD - set(up)}"
     assert {function for _, _, function in UPWARD} <= RENDERINGS
@@ -135,7 +162,7 @@ def test_no_import_loop():
 
     def walk(node, path):
         if node in path:
-            loop = path[path.index(node):] + [node]
+            loop = path[path.index(node) :] + [node]
             pytest.fail("import loop: " + " -> ".join(loop))
         if node in done:
             return
@@ -195,8 +222,11 @@ def test_imports_name_the_module_that_defines_the_name():
             if base not in known:
                 wrong.append(f"{path.relative_to(root)}:{node.lineno}: no module {base}")
                 continue
-            wrong += [f"{path.relative_to(root)}:{node.lineno}: {base} does not define {a.name}"
-                      for a in node.names if f"{base}.{a.name}" not in known and a.name not in defined(known[base])]
+            wrong += [
+                f"{path.relative_to(root)}:{node.lineno}: {base} does not define {a.name}"
+                for a in node.names
+                if f"{base}.{a.name}" not in known and a.name not in defined(known[base])
+            ]
     assert not wrong, "\n".join(wrong)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SEEDS, one_error_line
 
 import bitext
 from bitext.batch import engines
@@ -27,8 +28,6 @@ from bitext.cli import main as cli_main
 from bitext.match import MatchError, collect
 from bitext.match.result import pair_ids
 from bitext.match.search import TopK, candidate_pairs, search_rows
-
-from conftest import SEEDS, one_error_line
 
 OTHERS = sorted(SEEDS.glob("00[1-4]_*.txt"))  # Korean articles on the same subject, no counterpart
 # zh paragraphs (lines) of each part -> the ko lines that translate them
@@ -41,7 +40,7 @@ def model():
     from bitext.embed.use import USEEmbedder
 
     m = USEEmbedder(threads=1)
-    m._backend
+    _ = m._backend
     return m
 
 
@@ -55,8 +54,12 @@ def shared_model(model):
 
 def run_cli(argv, model, stdin: str | None = None) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    with shared_model(model), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
-            pytest.MonkeyPatch.context() as mp:
+    with (
+        shared_model(model),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        pytest.MonkeyPatch.context() as mp,
+    ):
         if stdin is not None:
             mp.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8"))
         rc = cli_main(argv)
@@ -72,8 +75,8 @@ def parts(tmp_path_factory, editorial):
     (d / "zh").mkdir()
     (d / "ko").mkdir()
     for pid, ((a, b), (c, e)) in PARTS.items():
-        (d / "zh" / f"{pid}.txt").write_text("\n".join(zh[a:b + 1]) + "\n", "utf-8")
-        (d / "ko" / NAMES[pid]).write_text("\n".join(ko[c:e + 1]) + "\n", "utf-8")
+        (d / "zh" / f"{pid}.txt").write_text("\n".join(zh[a : b + 1]) + "\n", "utf-8")
+        (d / "ko" / NAMES[pid]).write_text("\n".join(ko[c : e + 1]) + "\n", "utf-8")
     for p in OTHERS:
         shutil.copy(p, d / "ko" / p.name)
     return d, {f"{pid}.txt": NAMES[pid] for pid in PARTS}
@@ -86,8 +89,7 @@ def manifest_pairs(text: str) -> list[list[str]]:
 # --- finding the pairs -------------------------------------------------------------
 
 
-def test_the_editorial_against_its_translation_and_four_articles_on_its_subject_is_one_pair(tmp_path, editorial,
-                                                                                           model):
+def test_the_editorial_against_its_translation_and_four_articles_on_its_subject_is_one_pair(tmp_path, editorial, model):
     (tmp_path / "zh").mkdir()
     (tmp_path / "ko").mkdir()
     (tmp_path / "zh" / "editorial.txt").write_text(editorial[0], "utf-8")
@@ -95,7 +97,9 @@ def test_the_editorial_against_its_translation_and_four_articles_on_its_subject_
     for p in OTHERS:
         shutil.copy(p, tmp_path / "ko" / p.name)
     m = bitext.match(tmp_path / "zh", tmp_path / "ko", model=model)
-    assert [(p.src, p.tgt, p.src_lang, p.tgt_lang) for p in m.pairs] == [("editorial.txt", "translation.txt", "zh", "ko")]
+    assert [(p.src, p.tgt, p.src_lang, p.tgt_lang) for p in m.pairs] == [
+        ("editorial.txt", "translation.txt", "zh", "ko")
+    ]
     e = m.pairs[0].evidence
     assert e.src_coverage > 0.8 and e.tgt_coverage > 0.8 and e.order > 0.5
     assert sorted(m.unmatched_tgt) == sorted(p.name for p in OTHERS)
@@ -214,13 +218,18 @@ def test_jsonl_sides_write_the_paired_texts_for_batch(editorial, model, tmp_path
     zh, ko = editorial
     src, tgt = tmp_path / "zh.jsonl", tmp_path / "ko.jsonl"
     src.write_text(json.dumps({"id": "社评/2025-02-14", "text": zh}, ensure_ascii=False) + "\n", "utf-8")
-    tgt.write_text("".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
-                           for i, t in ((7, OTHERS[1].read_text("utf-8")), ("번역", ko))), "utf-8")
+    tgt.write_text(
+        "".join(
+            json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
+            for i, t in ((7, OTHERS[1].read_text("utf-8")), ("번역", ko))
+        ),
+        "utf-8",
+    )
     manifest = tmp_path / "out" / "pairs.tsv"
     manifest.parent.mkdir()
     rc, _, err = run_cli(["match", str(src), str(tgt), "-o", str(manifest), "-q"], model)
     assert rc == 0, err
-    (pid, s, t, sl, tl), = manifest_pairs(manifest.read_text("utf-8"))
+    ((pid, s, t, sl, tl),) = manifest_pairs(manifest.read_text("utf-8"))
     assert (sl, tl) == ("zh", "ko") and pid == "2025-02-14"
     assert (manifest.parent / s).read_text("utf-8").strip() == zh.strip()
     assert (manifest.parent / t).read_text("utf-8").strip() == ko.strip()
@@ -248,15 +257,26 @@ def refused(argv, model, *needles, written=()):
 
 def test_an_empty_folder_is_refused(sides, model):
     (sides / "empty").mkdir()
-    refused(["match", str(sides / "zh"), str(sides / "empty"), "-o", str(sides / "m.tsv")], model,
-            "empty", "no documents", written=[sides / "m.tsv"])
+    refused(
+        ["match", str(sides / "zh"), str(sides / "empty"), "-o", str(sides / "m.tsv")],
+        model,
+        "empty",
+        "no documents",
+        written=[sides / "m.tsv"],
+    )
 
 
 def test_a_binary_file_is_refused_and_skipped_with_skip_bad(sides, model):
     (sides / "ko" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" * 50)
     out = sides / "m.tsv"
-    refused(["match", str(sides / "zh"), str(sides / "ko"), "-o", str(out)], model, "photo.jpg", "binary", "--skip-bad",
-            written=[out])
+    refused(
+        ["match", str(sides / "zh"), str(sides / "ko"), "-o", str(out)],
+        model,
+        "photo.jpg",
+        "binary",
+        "--skip-bad",
+        written=[out],
+    )
     rc, _, err = run_cli(["match", str(sides / "zh"), str(sides / "ko"), "-o", str(out), "--skip-bad", "-q"], model)
     assert rc == 0
     assert "skipped:" in err and "photo.jpg" in err
@@ -267,16 +287,28 @@ def test_a_binary_file_is_refused_and_skipped_with_skip_bad(sides, model):
 
 def test_an_unreadable_file_is_refused(sides, model):
     os.symlink(sides / "nowhere.txt", sides / "ko" / "gone.txt")  # a link to nothing: cannot be read
-    refused(["match", str(sides / "zh"), str(sides / "ko"), "-o", str(sides / "m.tsv")], model, "gone.txt",
-            written=[sides / "m.tsv"])
+    refused(
+        ["match", str(sides / "zh"), str(sides / "ko"), "-o", str(sides / "m.tsv")],
+        model,
+        "gone.txt",
+        written=[sides / "m.tsv"],
+    )
 
 
 def test_duplicate_ids_in_jsonl_are_refused(sides, model, editorial):
     p = sides / "ko.jsonl"
-    p.write_text(json.dumps({"id": "x", "text": editorial[1]}) + "\n" + json.dumps({"id": "x", "text": "다른 글."}) + "\n",
-                 "utf-8")
-    refused(["match", str(sides / "zh"), str(p), "-o", str(sides / "m.tsv")], model, f"{p}:2", "duplicate id 'x'",
-            "line 1", written=[sides / "m.tsv"])
+    p.write_text(
+        json.dumps({"id": "x", "text": editorial[1]}) + "\n" + json.dumps({"id": "x", "text": "다른 글."}) + "\n",
+        "utf-8",
+    )
+    refused(
+        ["match", str(sides / "zh"), str(p), "-o", str(sides / "m.tsv")],
+        model,
+        f"{p}:2",
+        "duplicate id 'x'",
+        "line 1",
+        written=[sides / "m.tsv"],
+    )
     p.write_text('{"id": "a", "text": "좋은 글."}\n{"id": "b" "text": "x"}\n', "utf-8")
     refused(["match", str(sides / "zh"), str(p), "-o", str(sides / "m.tsv")], model, f"{p}:2", "not a JSON line")
 
@@ -287,10 +319,18 @@ def test_the_manifest_may_not_be_an_input(sides, model, editorial):
     before = p.read_bytes()
     refused(["match", str(sides / "zh"), str(p), "-o", str(p)], model, "is an input")
     assert p.read_bytes() == before
-    refused(["match", str(sides / "zh"), str(sides / "ko"), "-o", str(sides / "ko" / "m.tsv")], model,
-            "inside the input folder", written=[sides / "ko" / "m.tsv"])
-    refused(["match", str(sides / "zh"), str(sides / "zh"), "-o", str(sides / "m.tsv")], model, "the same folder",
-            written=[sides / "m.tsv"])
+    refused(
+        ["match", str(sides / "zh"), str(sides / "ko"), "-o", str(sides / "ko" / "m.tsv")],
+        model,
+        "inside the input folder",
+        written=[sides / "ko" / "m.tsv"],
+    )
+    refused(
+        ["match", str(sides / "zh"), str(sides / "zh"), "-o", str(sides / "m.tsv")],
+        model,
+        "the same folder",
+        written=[sides / "m.tsv"],
+    )
 
 
 def test_jsonl_to_standard_output_needs_a_docs_dir(sides, model, editorial):
@@ -319,7 +359,7 @@ def test_pair_ids_are_safe_file_names():
     ids = pair_ids(["a.txt", "sub/a.txt", "A.txt", "社评.txt", ".hidden", "x" * 300 + ".txt"])
     assert ids[:3] == ["a", "sub_a", "A-2"]
     assert ids[3].startswith("pair-4") and ids[4] == "hidden" and len(ids[5]) <= 200
-    from bitext.batch.manifest import check_id
+    from bitext.formats.summary import check_id
 
     assert all(check_id(i) is None for i in ids)
 

@@ -6,22 +6,21 @@ import re
 import warnings
 
 import pytest
+from conftest import SEEDS
 
 import bitext
-from bitext.text import segment
-from bitext.embed import use
 from bitext.cli import main
+from bitext.embed import load_model, use
 from bitext.embed.embedder import MAX_INPUT_CHARS, TextEmbedder
-from bitext.embed import load_model
+from bitext.text import segment
 from bitext.text.segment import MAX_SENTENCE_CHARS, LongSentenceWarning, split
-from conftest import SEEDS
 
 CLAUSE_MARKS = "，、；：,;:"
 
 
 def _check_offsets(text, sents):
     for s in sents:
-        assert text[s.start:s.end] == s.text
+        assert text[s.start : s.end] == s.text
 
 
 def _split_warned(text, lang):
@@ -65,8 +64,10 @@ def test_a_long_line_without_sentence_ends_is_cut_at_clause_marks(unpunctuated_z
     [w] = warned
     assert w.line == 3  # the file's line number (a blank line before it), not the paragraph's index
     assert (w.chars, w.pieces, w.cap, w.punctuated) == (len(line), len(middle), MAX_SENTENCE_CHARS, False)
-    assert str(w) == (f"line 3: a sentence of {len(line):,} characters without sentence punctuation was cut "
-                      f"into {len(middle):,} pieces of at most {MAX_SENTENCE_CHARS:,} characters")
+    assert str(w) == (
+        f"line 3: a sentence of {len(line):,} characters without sentence punctuation was cut "
+        f"into {len(middle):,} pieces of at most {MAX_SENTENCE_CHARS:,} characters"
+    )
 
 
 def test_the_splitter_cuts_text_without_full_stops_before_the_cap(unpunctuated_zh):
@@ -82,7 +83,7 @@ def test_the_splitter_cuts_text_without_full_stops_before_the_cap(unpunctuated_z
 def test_text_without_marks_or_spaces_is_cut_hard():
     zh = (SEEDS / "global-times-editorial.zh.txt").read_text("utf-8")
     han = "".join(c for c in zh if "\u4e00" <= c <= "\u9fff")  # the editorial's Chinese characters alone
-    line = (han * 10)[:5 * MAX_SENTENCE_CHARS + 123]
+    line = (han * 10)[: 5 * MAX_SENTENCE_CHARS + 123]
     sents, [w] = _split_warned("一。\n" + line, "zh")
     _check_offsets("一。\n" + line, sents)
     assert [len(s.text) for s in sents[1:]] == [MAX_SENTENCE_CHARS] * 5 + [123]
@@ -147,8 +148,10 @@ def test_the_cli_names_the_file_and_line(unpunctuated_zh, tmp_path, capsys, monk
     assert main(["align", str(tmp_path / "zh.txt"), str(ko), "-q", "-o", str(tmp_path / "out.tsv")]) == 0
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if "cut into" in line]
-    assert lines == [f"bitext align: warning: {tmp_path / 'zh.txt'}:3: a sentence of 4,000 characters without "
-                     f"sentence punctuation was cut into {pieces} pieces of at most 400 characters"]
+    assert lines == [
+        f"bitext align: warning: {tmp_path / 'zh.txt'}:3: a sentence of 4,000 characters without "
+        f"sentence punctuation was cut into {pieces} pieces of at most 400 characters"
+    ]
     # the same warning when the split comes from the cache
     assert main(["align", str(tmp_path / "zh.txt"), str(ko), "-q", "-o", str(tmp_path / "out2.tsv")]) == 0
     assert [line for line in capsys.readouterr().err.splitlines() if "cut into" in line] == lines
@@ -163,8 +166,7 @@ def test_presplit_with_a_very_long_line_aligns(unpunctuated_zh, editorial, monke
     ko = split(editorial[1], "ko")
     src = [s.text for s in zh[:10]] + [unpunctuated_zh] + [s.text for s in zh[10:]]
     model = load_model(None, cache=False)
-    a = bitext.align("\n".join(src), "\n".join(s.text for s in ko), "zh", "ko", model=model,
-                     presplit=True, cache=False)
+    a = bitext.align("\n".join(src), "\n".join(s.text for s in ko), "zh", "ko", model=model, presplit=True, cache=False)
     assert sorted(i for b in a.beads for i in b.src_ids) == list(range(len(src)))
     assert len(a.src_sentences[10].text) == len(unpunctuated_zh)
     # the long line's vector is that of its first MAX_INPUT_CHARS characters, cut to MAX_INPUT_TOKENS tokens

@@ -43,10 +43,26 @@ def run(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("tmpdir")
     out = tmp_path_factory.mktemp("executed")
-    env = dict(os.environ, TMPDIR=str(tmp), PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
-    proc = subprocess.run([*_jupyter(), "nbconvert", "--to", "notebook", "--execute", "--output-dir", str(out),
-                           "--ExecutePreprocessor.timeout=600", str(NOTEBOOK)],
-                          capture_output=True, text=True, env=env, timeout=900)
+    env = dict(
+        os.environ, TMPDIR=str(tmp), PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])
+    )
+    proc = subprocess.run(
+        [
+            *_jupyter(),
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "--output-dir",
+            str(out),
+            "--ExecutePreprocessor.timeout=600",
+            str(NOTEBOOK),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return nbformat.read(out / NOTEBOOK.name, as_version=4), tmp
 
@@ -92,8 +108,11 @@ def test_no_errors(executed):
 
 
 def _html(cell) -> list[str]:
-    return [o.data["text/html"] for o in cell.outputs
-            if o.output_type in ("execute_result", "display_data") and "text/html" in o.data]
+    return [
+        o.data["text/html"]
+        for o in cell.outputs
+        if o.output_type in ("execute_result", "display_data") and "text/html" in o.data
+    ]
 
 
 def test_notebook_uses_the_public_api_only():
@@ -150,8 +169,12 @@ def test_deleted_sentences_reported(executed):
 
 
 def test_figures(executed):
-    pngs = [o for c in executed.cells for o in c.get("outputs", [])
-            if o.output_type == "display_data" and "image/png" in o.get("data", {})]
+    pngs = [
+        o
+        for c in executed.cells
+        for o in c.get("outputs", [])
+        if o.output_type == "display_data" and "image/png" in o.get("data", {})
+    ]
     assert len(pngs) >= 4  # path, paragraphs and scores, incomplete translation, the batch
 
 
@@ -175,8 +198,11 @@ def test_folder_of_pairs(executed):
         assert f"'{name}.coverage.json'" in text and f"'{name}.tsv'" in text
     html = _html(cell)[0]
     assert html.split("<tbody>", 1)[1].count("<tr") == 4
-    rows = {line.split()[0]: line.split() for line in text.splitlines() if line.split()[:1] and line.split()[0]
-            in ("editorial", "incomplete", "padded", "truncated")}
+    rows = {
+        line.split()[0]: line.split()
+        for line in text.splitlines()
+        if line.split()[:1] and line.split()[0] in ("editorial", "incomplete", "padded", "truncated")
+    }
     assert rows["editorial"][1] == "ok" and float(rows["editorial"][5]) == 1.0
     assert float(rows["incomplete"][5]) < 1.0 and float(rows["truncated"][5]) < 0.8
     plot = _cell(executed, "ax = plot_batch(table")

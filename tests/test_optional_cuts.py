@@ -5,12 +5,12 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import DATA, EVAL_DATA, ROOT
 
 import bitext
-from bitext.text import optional_cuts
 from bitext.aligner.evaluate import read_beads, score
+from bitext.text import optional_cuts
 from bitext.text.segment import split
-from conftest import DATA, EVAL_DATA, ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 from ko_unpunct import chapter_text, verse_beads, without_final_marks  # noqa: E402

@@ -12,12 +12,12 @@ import pytest
 matplotlib = pytest.importorskip("matplotlib", reason="needs the notebook extra: pip install 'bitext[notebook]'")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from conftest import ROOT  # noqa: E402
 
-from bitext.views import plots  # noqa: E402
 from bitext.check.coverage import coverage  # noqa: E402
 from bitext.pipeline import Alignment, Bead  # noqa: E402
+from bitext.views import plots  # noqa: E402
 from bitext.views.report import STATUS_COLOURS  # noqa: E402
-from conftest import ROOT  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from plots import synthetic  # noqa: E402  (bench/plots.py: the long synthetic document)
@@ -104,7 +104,9 @@ def test_similarity_cells_band_is_the_max_near_the_path():
     rows, cols = small.shape
     for r in range(rows):
         for c in range(cols):
-            block = full[[i for i in range(60) if i * rows // 60 == r]][:, [j for j in range(40) if j * cols // 40 == c]]
+            block = full[[i for i in range(60) if i * rows // 60 == r]][
+                :, [j for j in range(40) if j * cols // 40 == c]
+            ]
             if not np.isnan(small[r, c]):
                 assert small[r, c] <= block.max() + 1e-12
     diag = [small[i * rows // 60, (2 * i // 3) * cols // 40] for i in range(60)]
@@ -113,8 +115,7 @@ def test_similarity_cells_band_is_the_max_near_the_path():
 
 def test_plot_batch_sorted_and_named():
     pd = pytest.importorskip("pandas")
-    df = pd.DataFrame({"coverage": [1.0, 0.5, 0.95, None, 0.8]},
-                      index=pd.Index(["a", "b", "c", "d", "e"], name="id"))
+    df = pd.DataFrame({"coverage": [1.0, 0.5, 0.95, None, 0.8]}, index=pd.Index(["a", "b", "c", "d", "e"], name="id"))
     ax = plots.plot_batch(df, cutoff=0.9)
     ax.figure.canvas.draw()
     assert [t.get_text() for t in ax.get_yticklabels()] == ["b", "e", "c", "a"]
@@ -187,7 +188,8 @@ def test_heatmap_has_a_legend_of_the_statuses_drawn(report, editorial_alignment)
     shown = [t.get_text() for t in legend.get_texts()]
     assert shown == [STATUS_LABELS[k] for k in ("ok", "suspect", "addition")]  # the statuses of the seed's beads
     assert [_hex(h.get_edgecolor()) for h in legend.legend_handles] == [
-        STATUS_COLOURS[k] for k in ("ok", "suspect", "addition")]
+        STATUS_COLOURS[k] for k in ("ok", "suspect", "addition")
+    ]
     # an alignment without a report: the statuses the beads alone give
     ax = plots.plot_alignment(editorial_alignment)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [STATUS_LABELS["ok"], STATUS_LABELS["addition"]]

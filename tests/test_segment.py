@@ -1,12 +1,12 @@
 import pytest
+from conftest import DATA, SEEDS
 
 from bitext.text.segment import LanguageError, detect_lang, split, split_lines
-from conftest import DATA, SEEDS
 
 
 def _check_offsets(text, sents):
     for s in sents:
-        assert text[s.start:s.end] == s.text
+        assert text[s.start : s.end] == s.text
 
 
 def test_editorial_chinese_sentences(editorial):
@@ -68,7 +68,7 @@ def test_noisy_korean_seed_keeps_offsets():
         # URLs come through whole
         for s in sents:
             if "http" in s.text:
-                assert " " not in s.text[s.text.index("http"):].split()[0]
+                assert " " not in s.text[s.text.index("http") :].split()[0]
 
 
 def test_korean_without_line_breaks_is_not_swallowed(editorial):

@@ -8,10 +8,10 @@ import re
 import sys
 
 import pytest
+from conftest import EVAL_DATA, ROOT, SEEDS
 
 from bitext.text import ko_endings
 from bitext.text.segment import split
-from conftest import EVAL_DATA, ROOT, SEEDS
 
 sys.path.insert(0, str(ROOT / "bench"))
 from ko_unpunct import chapters, inner_ends, seed_gold, without_final_marks  # noqa: E402
@@ -56,7 +56,7 @@ def test_seeds_without_full_stops_boundary_f1():
 def test_punctuated_seeds_split_as_before():
     """The punctuated seeds stay on kss's path: bitext's sentences are the
     hand-checked ones except at the places marked as kss's mistakes."""
-    for name, text, located in seed_gold():
+    for _name, text, located in seed_gold():
         for par in text.splitlines():
             assert not ko_endings.unpunctuated(par), par
         got = [(s.start, s.end) for s in split(text, "ko", workers=1)]

@@ -1,7 +1,8 @@
 """Sino-Korean readings: the table and what term extraction reads of it; sentence lists keep their paragraphs."""
+
 import bitext
-from bitext.text.segment import split
 from bitext.check.sinokorean import applies, reading_overlap, readings, syllable_options
+from bitext.text.segment import split
 
 
 def test_table_reads_simplified_forms_through_their_variants():

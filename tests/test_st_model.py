@@ -1,4 +1,5 @@
 """Any sentence-transformers model plugs in by path, offline (the bitext[st] extra)."""
+
 import os
 
 import pytest
@@ -61,9 +62,22 @@ def test_unknown_model_name_fails_clearly(tmp_path):
     env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT / "src"))
     out = tmp_path / "o.tsv"
     r = subprocess.run(
-        [sys.executable, "-m", "bitext.cli", "align", str(SEEDS / "global-times-editorial.zh.txt"),
-         str(SEEDS / "global-times-editorial.ko.txt"), "--model", "no-such/model-name", "-o", str(out)],
-        capture_output=True, text=True, env=env, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "bitext.cli",
+            "align",
+            str(SEEDS / "global-times-editorial.zh.txt"),
+            str(SEEDS / "global-times-editorial.ko.txt"),
+            "--model",
+            "no-such/model-name",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert r.returncode == 2
     err = r.stderr.strip().splitlines()
@@ -126,19 +140,37 @@ def test_device_and_batch_size_reach_the_model(monkeypatch, tmp_path):
     a, b, out = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "o.tsv"
     a.write_text("\n".join(PARAS) + "\n", "utf-8")
     b.write_text("\n".join(TGT) + "\n", "utf-8")
-    rc = main(["align", str(a), str(b), "--model", _model_dir(), "--device", "cpu", "--batch-size", "3",
-               "--no-cache", "-q", "-o", str(out)])
+    rc = main(
+        [
+            "align",
+            str(a),
+            str(b),
+            "--model",
+            _model_dir(),
+            "--device",
+            "cpu",
+            "--batch-size",
+            "3",
+            "--no-cache",
+            "-q",
+            "-o",
+            str(out),
+        ]
+    )
     assert rc == 0 and out.read_text("utf-8").count("\n") > 5
     assert seen["device"] == "cpu" and seen["batch_size"] == 3
     sizes = [len(c) for c in seen["model"]._encoder.calls]
     assert max(sizes) == 3 and sum(sizes) >= 18  # 18 sentences, three at a time
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--device", "gpu"], "argument --device: not a device: 'gpu'"),
-    (["--batch-size", "0"], "argument --batch-size: must be at least 1"),
-    (["--device", "cuda"], "runs on the CPU only"),  # the default model
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--device", "gpu"], "argument --device: not a device: 'gpu'"),
+        (["--batch-size", "0"], "argument --batch-size: must be at least 1"),
+        (["--device", "cuda"], "runs on the CPU only"),  # the default model
+    ],
+)
 def test_bad_device_or_batch_size_is_one_line(tmp_path, capsys, argv, message):
     from bitext.cli import main
 
@@ -167,7 +199,21 @@ def test_batch_passes_device_and_batch_size_to_the_model(monkeypatch, tmp_path):
     manifest = tmp_path / "pairs.tsv"
     manifest.write_text("river\ta.txt\tb.txt\ten\ten\n", "utf-8")
     out = tmp_path / "out"
-    rc = main(["batch", str(manifest), "-o", str(out), "--model", _model_dir(), "--device", "cpu",
-               "--batch-size", "4", "--no-cache", "-q"])
+    rc = main(
+        [
+            "batch",
+            str(manifest),
+            "-o",
+            str(out),
+            "--model",
+            _model_dir(),
+            "--device",
+            "cpu",
+            "--batch-size",
+            "4",
+            "--no-cache",
+            "-q",
+        ]
+    )
     assert rc == 0 and (out / "river.tsv").read_text("utf-8").count("\n") > 5
     assert [(kw["device"], kw["batch_size"]) for kw in seen] == [("cpu", 4)]

@@ -33,8 +33,16 @@ def test_extract_numbers(text, values):
 
 @pytest.mark.parametrize(
     "text, lang, value",
-    [("1.000", "de", 1000), ("3,5", "de", 3.5), ("1.234,5", "de", 1234.5), ("2\u202f500", "fr", 2500),
-     ("1,000", "en", 1000), ("3.5", "en", 3.5), ("1,234.5", None, 1234.5), ("2.726", None, 2.726)],
+    [
+        ("1.000", "de", 1000),
+        ("3,5", "de", 3.5),
+        ("1.234,5", "de", 1234.5),
+        ("2\u202f500", "fr", 2500),
+        ("1,000", "en", 1000),
+        ("3.5", "en", 3.5),
+        ("1,234.5", None, 1234.5),
+        ("2.726", None, 2.726),
+    ],
 )
 def test_extract_numbers_decimal_comma(text, lang, value):
     assert list(extract_numbers(text, lang)[0].elements()) == [float(value)]

@@ -13,14 +13,14 @@ import pytest
 
 import bitext
 from bitext.check import words
-from bitext.cli import main
 from bitext.check.coverage import coverage
 from bitext.check.glossary import Glossary, GlossaryError, check_glossary, consistency, parse_glossary, read_glossary
-from bitext.views.readback import read_batch, read_beads
 from bitext.check.glosses import find_glosses
+from bitext.check.ko_words import ko_words, mecab_available
 from bitext.check.terms import terms
 from bitext.check.words import Finder, extra_words, zh_tokens
-from bitext.check.ko_words import ko_words, mecab_available
+from bitext.cli import main
+from bitext.views.readback import read_batch, read_beads
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -47,8 +47,16 @@ def seed_terms(editorial_alignment, embedder):
 @pytest.fixture(scope="module")
 def seed_glossary():
     # 芯片 (chip) is 칩 in the translation: the glossary's 반도체 is wrong on purpose; the rest are right
-    return Glossary.of({"芯片": "반도체", "云计算": "클라우드컴퓨팅", "巴黎": "파리", "资源门槛": "자원장벽",
-                        "开源": "자료공개|오픈소스", "百度": "바이두"})
+    return Glossary.of(
+        {
+            "芯片": "반도체",
+            "云计算": "클라우드컴퓨팅",
+            "巴黎": "파리",
+            "资源门槛": "자원장벽",
+            "开源": "자료공개|오픈소스",
+            "百度": "바이두",
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +68,13 @@ def seed_report(editorial_alignment, embedder, seed_glossary):
 
 
 def test_korean_stems_and_finder():
-    for rules in ([False, True] if HAS_MECAB else [True]):
-        got = {w.text: w.stem for w in ko_words("높게 쌓은 자원장벽을 촉진할 AI기술 업체들이 DeepSeek-R1은", rules=rules)}
-        assert got["자원장벽을"] == "자원장벽" and got["촉진할"] == "촉진" and got["DeepSeek-R1은"] == "DeepSeek-R1", got
+    for rules in [False, True] if HAS_MECAB else [True]:
+        got = {
+            w.text: w.stem for w in ko_words("높게 쌓은 자원장벽을 촉진할 AI기술 업체들이 DeepSeek-R1은", rules=rules)
+        }
+        assert got["자원장벽을"] == "자원장벽" and got["촉진할"] == "촉진" and got["DeepSeek-R1은"] == "DeepSeek-R1", (
+            got
+        )
     f = Finder("높게 쌓은 자원장벽을(资源门槛) 제공하는 국가급 AI기술, 선진기술", "ko")
     assert f.find("자원장벽") and f.find("국가 급") and f.find("기술")  # particles after, spacing, after Latin
     assert len(f.find("기술")) == 2 and f.find("장벽")  # a noun inside a compound
@@ -97,8 +109,12 @@ def test_korean_or_english_run_never_imports_jieba(tmp_path):
         "assert len(t) > 0, 'no terms'\n"
         "print('jieba' in sys.modules, len(t))\n"
     )
-    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "BITEXT_CACHE_DIR": str(tmp_path),
-           "HOME": str(tmp_path)}
+    env = {
+        "PYTHONPATH": str(ROOT / "src"),
+        "PATH": "/usr/bin:/bin",
+        "BITEXT_CACHE_DIR": str(tmp_path),
+        "HOME": str(tmp_path),
+    }
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.split()[0] == "False", r.stdout
@@ -107,12 +123,15 @@ def test_korean_or_english_run_never_imports_jieba(tmp_path):
 # ------------------------------------------------------------------ glossary files
 
 
-@pytest.mark.parametrize("text,line,what", [
-    ("开源\t자료공개\n人工智能\n", 2, "got one field"),
-    ("开源\t자료공개\n\t인공지능\n", 2, "source term (field 1) is empty"),
-    ("开源\t자료공개\n# note\n开源\t오픈소스\n", 3, "duplicate term 开源 (first on line 1)"),
-    ("开源\t \n", 1, "no rendering"),
-])
+@pytest.mark.parametrize(
+    "text,line,what",
+    [
+        ("开源\t자료공개\n人工智能\n", 2, "got one field"),
+        ("开源\t자료공개\n\t인공지능\n", 2, "source term (field 1) is empty"),
+        ("开源\t자료공개\n# note\n开源\t오픈소스\n", 3, "duplicate term 开源 (first on line 1)"),
+        ("开源\t \n", 1, "no rendering"),
+    ],
+)
 def test_bad_glossary_names_file_and_line(tmp_path, text, line, what):
     p = tmp_path / "g.tsv"
     p.write_text(text, "utf-8")
@@ -288,8 +307,9 @@ def test_read_beads_back(editorial_alignment, tmp_path):
         p.write_text(a.format(fmt), "utf-8")
         back = read_beads(p)
         both = [b for b in a.beads if b.src_ids and b.tgt_ids] if fmt == "tmx" else a.beads
-        assert [(b.src_ids, b.tgt_ids, b.src, b.tgt) for b in back.beads] == \
-               [(b.src_ids, b.tgt_ids, b.src, b.tgt) for b in both], fmt
+        assert [(b.src_ids, b.tgt_ids, b.src, b.tgt) for b in back.beads] == [
+            (b.src_ids, b.tgt_ids, b.src, b.tgt) for b in both
+        ], fmt
     (tmp_path / "x.beads").write_text(a.to_beads(), "utf-8")
     with pytest.raises(bitext.text.read.InputError):
         read_beads(tmp_path / "x.beads")

@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import re
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .formats import beads as _formats
-from .text import segment as _segment
-from .text import ko_endings, optional_cuts
-from .aligner.core import AlignParams, align_vectors
 from .aligner.anchors import anchor_counts
-from .embed.cache import DiskCache, default_cache_dir
+from .aligner.core import AlignParams, align_vectors
 from .embed import language_warning, load_model
+from .embed.cache import DiskCache, default_cache_dir
 from .embed.embedder import Embedder
-from .text.segment import BlankLineError, LongSentenceWarning, Sentence, check_lang, detect_lang, join_sentences, split, split_lines
+from .formats import beads as _formats
+from .formats.document import Document
+from .text import ko_endings, optional_cuts
+from .text import segment as _segment
+from .text.segment import (
+    BlankLineError,
+    LongSentenceWarning,
+    Sentence,
+    check_lang,
+    detect_lang,
+    join_sentences,
+    script_conflict,
+    split,
+    split_lines,
+)
+
+if TYPE_CHECKING:
+    from .aligner.fixed import Comment, Constraint
 
 __all__ = ["Bead", "ReviewedBead", "Alignment", "align", "segment_side"]
 
@@ -71,6 +87,8 @@ class Alignment:
     src_vectors: np.ndarray | None = field(default=None, repr=False)
     tgt_vectors: np.ndarray | None = field(default=None, repr=False)
     model: Embedder | None = field(default=None, repr=False, compare=False)  # the one that made the vectors
+    src_doc: Document | None = field(default=None, repr=False, compare=False)  # where each paragraph sits
+    tgt_doc: Document | None = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
         # the model stays in the process that made the alignment: pickling it
@@ -94,6 +112,8 @@ class Alignment:
         ``n x m``: meant for plots and inspection of short documents, not for
         long ones (the aligner itself never builds it).
         """
+        if self.src_vectors is None or self.tgt_vectors is None:
+            raise ValueError("this alignment has no sentence vectors (made by bitext.align, not read from a file)")
         return self.src_vectors @ self.tgt_vectors.T
 
     def to_tsv(self) -> str:
@@ -103,8 +123,9 @@ class Alignment:
         """The header line of :meth:`to_jsonl`: version, languages, sentence hashes (:mod:`bitext.aligner.fixed`)."""
         from .aligner.fixed import jsonl_header
 
-        return jsonl_header(self.src_lang, self.tgt_lang, (s.text for s in self.src_sentences),
-                            (s.text for s in self.tgt_sentences))
+        return jsonl_header(
+            self.src_lang, self.tgt_lang, (s.text for s in self.src_sentences), (s.text for s in self.tgt_sentences)
+        )
 
     def to_jsonl(self) -> str:
         return _formats.beads_to_jsonl(self.beads, self.jsonl_header())
@@ -115,11 +136,30 @@ class Alignment:
     def to_tmx(self) -> str:
         return _formats.beads_to_tmx(self.beads, self.src_lang, self.tgt_lang)
 
-    def format(self, fmt: str) -> str:
-        """Serialise as ``tsv``, ``jsonl``, ``beads`` or ``tmx``."""
-        if fmt == "jsonl":
-            return self.to_jsonl()
-        return _formats.format_beads(self.beads, fmt, self.src_lang, self.tgt_lang)
+    def format(self, fmt: str, report=None) -> str | bytes:
+        """Serialise as ``tsv``, ``jsonl``, ``beads``, ``tmx``, ``xliff`` or ``xlsx`` (bytes; the
+        coverage status of each bead from ``report``, ``bitext.coverage_report(alignment)``, when
+        given). Moses writes two files: :meth:`save`."""
+        from .formats.registry import format_named, render
+
+        f = format_named(fmt)
+        if f.files or not f.writes:
+            raise ValueError(f"the {f.name} format cannot be one text; use save(path, {f.name!r})")
+        files, _ = render(self, None, f, report)
+        return files["-"]
+
+    def save(self, path, fmt: str | None = None, report=None) -> list[str]:
+        """Write the alignment to ``path`` in ``fmt`` (default: the extension names it), safely
+        (:func:`bitext.formats.output.write_files`: nothing half-written is left); returns the files
+        written (Moses: ``path.<src_lang>`` and ``path.<tgt_lang>``). ``report``
+        (``bitext.coverage_report(alignment)``) fills an XLSX's status column."""
+        from .formats.output import write_files
+        from .formats.registry import output_format, render
+
+        f = output_format(path, fmt)
+        files, _ = render(self, path, f, report)
+        write_files(files)
+        return list(files)
 
     def to_pandas(self):
         """One row a bead: ``src_ids``, ``tgt_ids``, ``kind``, ``score``, ``similarity``,
@@ -139,33 +179,70 @@ class Alignment:
         return alignment_html(self)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(name: str, text: str) -> None:
+    """``ValueError`` naming the argument for a text UTF-8 cannot hold (a lone surrogate)."""
+    m = _SURROGATE.search(text)
+    if m:
+        raise ValueError(
+            f"{name} holds a lone surrogate (U+{ord(m.group()):04X}) at offset {m.start()}: not text "
+            "that UTF-8 can hold; decode the bytes with errors='replace', or read the file with "
+            "bitext.text.read.read_text"
+        )
+
+
 def _check_side(name: str, side) -> None:
-    """``TypeError`` naming the argument unless ``side`` is a text or a list of texts or Sentences."""
+    """``TypeError`` naming the argument unless ``side`` is a text or a list of texts or Sentences;
+    ``ValueError`` for an empty one, or one with a lone surrogate."""
     if isinstance(side, str):
+        if not side.strip():
+            raise ValueError(f"{name} is empty: there is no text to align")
+        _check_text(name, side)
         return
     if isinstance(side, (bytes, bytearray)):
-        raise TypeError(f"{name} is bytes: decode it first (e.g. {name}.decode('utf-8')), "
-                        "or read the file with bitext.text.read.read_text")
+        raise TypeError(
+            f"{name} is bytes: decode it first (e.g. {name}.decode('utf-8')), "
+            "or read the file with bitext.text.read.read_text"
+        )
     if not isinstance(side, (list, tuple)):
         kind = "a generator or iterator" if hasattr(side, "__next__") else type(side).__name__
-        raise TypeError(f"{name} must be a text (str) or a list of sentences, got {kind}"
-                        + (f"; pass list({name})" if hasattr(side, "__iter__") else ""))
-    if all(isinstance(x, Sentence) for x in side):
-        return
+        raise TypeError(
+            f"{name} must be a text (str) or a list of sentences, got {kind}"
+            + (f"; pass list({name})" if hasattr(side, "__iter__") else "")
+        )
     for i, x in enumerate(side):
-        if not isinstance(x, str):
+        if isinstance(x, Sentence):
+            x = x.text
+        elif not isinstance(x, str):
             raise TypeError(f"{name}[{i}] is {type(x).__name__}, not str (a list of sentences holds texts)")
+        _check_text(f"{name}[{i}]", x)
+    if not any(x.text.strip() if isinstance(x, Sentence) else x.strip() for x in side):
+        raise ValueError(f"{name} is empty: there is no sentence to align")
 
 
-def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = False,
-                 side: str | None = None) -> tuple[list[Sentence], str]:
+def _sample(side) -> str:
+    """The start of a side, to tell its script."""
+    if isinstance(side, str):
+        return side[:20000]
+    return "\n".join(x.text if isinstance(x, Sentence) else x for x in side[:200])[:20000]
+
+
+def segment_side(
+    text_or_lines, lang: str | None, presplit: bool, cache: bool = False, side: str | None = None
+) -> tuple[list[Sentence], str]:
     """Sentences of one side and its language (cached on disk with ``cache=True``).
 
     The :class:`~bitext.text.segment.LongSentenceWarning` of each line where the
     splitter cut a sentence (also when the split comes from the cache) is
     issued with ``side`` set.
     """
-    if isinstance(text_or_lines, (list, tuple)) and text_or_lines and all(isinstance(s, Sentence) for s in text_or_lines):
+    if (
+        isinstance(text_or_lines, (list, tuple))
+        and text_or_lines
+        and all(isinstance(s, Sentence) for s in text_or_lines)
+    ):
         sents = list(text_or_lines)  # split by the caller: offsets and paragraphs as given
         return sents, lang or detect_lang("\n".join(s.text for s in sents))
     if isinstance(text_or_lines, (list, tuple)):
@@ -187,6 +264,7 @@ def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = 
     backend = f"ko-{ko_endings.backend_name()}" if lang == "ko" else lang  # Korean splits differ without mecab
     kind = f"{backend}-cap{_segment.MAX_SENTENCE_CHARS}-block{_segment.BLOCK_CHARS}"
     hit = store.get(kind, [text], _split_check(text))
+    cut: list[tuple[int, int, int, int, int, int]]  # LongSentenceWarning.fields() of each sentence cut
     if hit is not None:
         sents = [Sentence(text[s:e], int(s), int(e), int(p)) for s, e, p in hit["spe"].tolist()]
         cut = hit["cut"].tolist()
@@ -198,12 +276,16 @@ def segment_side(text_or_lines, lang: str | None, presplit: bool, cache: bool = 
         for w in caught:
             if not isinstance(w.message, LongSentenceWarning):
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        store.put(kind, [text], {
-            "spe": np.array([(s.start, s.end, s.paragraph) for s in sents], np.int64).reshape(-1, 3),
-            "cut": np.array(cut, np.int64).reshape(-1, 6),
-        })
-    for fields in cut:
-        warnings.warn(LongSentenceWarning(*fields, side=side), stacklevel=2)
+        store.put(
+            kind,
+            [text],
+            {
+                "spe": np.array([(s.start, s.end, s.paragraph) for s in sents], np.int64).reshape(-1, 3),
+                "cut": np.array(cut, np.int64).reshape(-1, 6),
+            },
+        )
+    for line, chars, pieces, cap, count, punctuated in cut:
+        warnings.warn(LongSentenceWarning(line, chars, pieces, cap, count, bool(punctuated), side=side), stacklevel=2)
     return sents, lang
 
 
@@ -220,8 +302,14 @@ def _split_check(text: str):
         if cut.dtype != np.int64 or cut.ndim != 2 or cut.shape[1] != 6 or (cut[:, :5] < 1).any():
             return "malformed records of cut sentences"
         s, e, p = spe.T
-        if len(spe) and not (s[0] >= 0 and e[-1] <= len(text) and (s < e).all() and (s[1:] >= e[:-1]).all()
-                             and p[0] >= 0 and (p[1:] >= p[:-1]).all()):
+        if len(spe) and not (
+            s[0] >= 0
+            and e[-1] <= len(text)
+            and (s < e).all()
+            and (s[1:] >= e[:-1]).all()
+            and p[0] >= 0
+            and (p[1:] >= p[:-1]).all()
+        ):
             return "sentence offsets outside the text or out of order"
         if any("\n" in text[a:b] for a, b in zip(s.tolist(), e.tolist())):
             return "a sentence across a line break"
@@ -250,7 +338,9 @@ def align(
     """Align ``src`` with its translation ``tgt``.
 
     ``src``/``tgt``: a text (one paragraph per line, or one sentence per line
-    with ``presplit=True``), a list of sentence strings, or a list of
+    with ``presplit=True``), a :class:`~bitext.formats.document.Document`
+    (:func:`bitext.read_document`: the alignment keeps it as ``src_doc`` or
+    ``tgt_doc``, and outputs carry each bead's position), a list of sentence strings, or a list of
     :class:`~bitext.text.segment.Sentence` (split by the caller; their paragraph
     ids count as evidence). Languages are
     detected when not given (:func:`~bitext.text.segment.detect_lang`).
@@ -266,16 +356,24 @@ def align(
     (:func:`~bitext.aligner.fixed.place_comments`; a comment whose bead was
     re-aligned away moves, with a :class:`~bitext.aligner.fixed.CommentMovedWarning`).
     """
+    src_doc = src if isinstance(src, Document) else None
+    tgt_doc = tgt if isinstance(tgt, Document) else None
+    src = src.text if src_doc is not None else src
+    tgt = tgt.text if tgt_doc is not None else tgt
     for name, side in (("src", src), ("tgt", tgt)):
         _check_side(name, side)
-    for name, lang in (("src_lang", src_lang), ("tgt_lang", tgt_lang)):
+    for name, lang, side in (("src_lang", src_lang, src), ("tgt_lang", tgt_lang, tgt)):
         why = lang is not None and check_lang(lang, name)
         if why:
             raise (TypeError if not isinstance(lang, str) else ValueError)(why)
+        conflict = lang is not None and script_conflict(_sample(side), lang)
+        if conflict:
+            warnings.warn(f"{name}: {conflict}", stacklevel=2)
     t0 = time.perf_counter()
     src_sents, src_lang = segment_side(src, src_lang, presplit, cache, side="src")
     tgt_sents, tgt_lang = segment_side(tgt, tgt_lang, presplit, cache, side="tgt")
-    cons, comments = None, []
+    cons: list[Constraint] | None = None
+    comments: list[Comment] = []
     if fixed is not None:
         from .aligner.fixed import fixed_and_comments
 
@@ -284,9 +382,11 @@ def align(
     tgt_text = None if isinstance(tgt, (list, tuple)) else str(tgt)
     # Korean without full stops: both sides cut finer, and the aligner decides (optional_cuts);
     # not with fixed beads, whose ids are those of the sentences as split
-    joins = [None, None]
-    if cons is None and not presplit and (
-        optional_cuts.needs_cuts(src_text, src_lang) or optional_cuts.needs_cuts(tgt_text, tgt_lang)
+    joins: list[list[float] | None] = [None, None]
+    if (
+        cons is None
+        and not presplit
+        and (optional_cuts.needs_cuts(src_text, src_lang) or optional_cuts.needs_cuts(tgt_text, tgt_lang))
     ):
         if src_text is not None:
             src_sents, joins[0] = optional_cuts.cut(src_text, src_sents, src_lang)
@@ -326,12 +426,13 @@ def align(
         beads = _align_through(cons, src_spans, tgt_spans, *evidence)
     else:
         texts = ([s.text for s in src_sents], [s.text for s in tgt_sents])
-        beads, encoding = _align_exact_where_contested(embedder, texts, [src_spans, tgt_spans], cons, evidence,
-                                                       progress)
+        beads, encoding = _align_exact_where_contested(
+            embedder, texts, [src_spans, tgt_spans], cons, evidence, progress
+        )
     src_vectors, tgt_vectors = src_spans[0], tgt_spans[0]
-    if joins[0] and any(joins[0]):
+    if src_text is not None and joins[0] and any(joins[0]):
         beads, src_sents, src_vectors = optional_cuts.rejoin(beads, src_text, src_sents, joins[0], src_spans, 0)
-    if joins[1] and any(joins[1]):
+    if tgt_text is not None and joins[1] and any(joins[1]):
         beads, tgt_sents, tgt_vectors = optional_cuts.rejoin(beads, tgt_text, tgt_sents, joins[1], tgt_spans, 1)
     t3 = time.perf_counter()
     out = [
@@ -360,11 +461,14 @@ def align(
         src_vectors=src_vectors,
         tgt_vectors=tgt_vectors,
         model=embedder,
+        src_doc=src_doc,
+        tgt_doc=tgt_doc,
     )
 
 
-def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progress,
-                                 rounds: int = 3) -> tuple[list[tuple], float]:
+def _align_exact_where_contested(
+    embedder, texts, spans, cons, evidence, progress, rounds: int = 3
+) -> tuple[list[tuple], float]:
     """Beads from composed span vectors, made exact where they matter.
 
     First the spans of two or more sentences that a likely path puts in a
@@ -378,7 +482,7 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
     from .aligner.core import contested_spans
 
     p = evidence[4]
-    exact = [set(), set()]
+    exact: list[set[tuple[int, int]]] = [set(), set()]
     seconds = 0.0
 
     def make_exact(wanted) -> bool:
@@ -400,8 +504,10 @@ def _align_exact_where_contested(embedder, texts, spans, cons, evidence, progres
     make_exact(contested_spans(*spans, *evidence, min_posterior=p.contested_posterior))
     beads = _align_through(cons, *spans, *evidence)
     for _ in range(rounds):
-        held = [{(b[0][0], len(b[0])) for b in beads if len(b[0]) > 1},
-                {(b[1][0], len(b[1])) for b in beads if len(b[1]) > 1}]
+        held = [
+            {(b[0][0], len(b[0])) for b in beads if len(b[0]) > 1},
+            {(b[1][0], len(b[1])) for b in beads if len(b[1]) > 1},
+        ]
         if not make_exact([np.array(sorted(h), np.int64).reshape(-1, 2) for h in held]):
             break
         beads = _align_through(cons, *spans, *evidence)
@@ -433,9 +539,17 @@ def _with_comments(beads: list[Bead], comments) -> list[Bead]:
     for i, texts in place_comments(out, comments).items():
         b = out[i]
         own = getattr(b, "comment", "")
-        out[i] = ReviewedBead(b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, b.similarity,
-                              getattr(b, "approved", False), getattr(b, "edited", False),
-                              " / ".join([own, *texts] if own else texts))
+        out[i] = ReviewedBead(
+            b.src_ids,
+            b.tgt_ids,
+            b.src,
+            b.tgt,
+            b.score,
+            b.similarity,
+            getattr(b, "approved", False),
+            getattr(b, "edited", False),
+            " / ".join([own, *texts] if own else texts),
+        )
     return out
 
 

@@ -30,8 +30,9 @@ def sentence_anchors(text: str) -> list[str]:
     return [mark for mark in MARKS for _ in range(t.count(mark))]
 
 
-def token_matrix(rows: list[list[str]], weights: dict[str, float], width: int,
-                 fixed: dict[str, int] | None = None) -> np.ndarray:
+def token_matrix(
+    rows: list[list[str]], weights: dict[str, float], width: int, fixed: dict[str, int] | None = None
+) -> np.ndarray:
     """``(len(rows), width)``: each row sums the weights of its tokens that have
     one, a token in its ``fixed`` column or else hashed (crc32) into the columns
     after the fixed ones."""

@@ -45,8 +45,18 @@ import numpy as np
 
 from .dp import NEG, band_cells, bead_posteriors, best_path, cell_posteriors
 
-__all__ = ["AlignParams", "align_vectors", "contested_spans", "anchors", "band", "bead_types", "centred", "span_sums",
-           "unit_rows", "Bead"]
+__all__ = [
+    "AlignParams",
+    "align_vectors",
+    "contested_spans",
+    "anchors",
+    "band",
+    "bead_types",
+    "centred",
+    "span_sums",
+    "unit_rows",
+    "Bead",
+]
 
 Bead = tuple[tuple[int, ...], tuple[int, ...], float, float]
 
@@ -55,25 +65,29 @@ Bead = tuple[tuple[int, ...], tuple[int, ...], float, float]
 class AlignParams:
     """Knobs of the aligner (defaults tuned on the development sets)."""
 
-    max_bead: int = 6          # largest a + b of an a-b bead
-    max_side: int = 5          # largest a (or b) of a bead
-    window: int = 6            # band half-width around the anchor path, in sentences
+    max_bead: int = 6  # largest a + b of an a-b bead
+    max_side: int = 5  # largest a (or b) of a bead
+    window: int = 6  # band half-width around the anchor path, in sentences
     max_cells: int = 16_000_000  # largest first-pass matrix before block averaging
     anchor_offset: float = 0.15  # first pass: least margin (cosine above the mean cosine) of an anchor
-    skip: float = -0.10        # score of a 1-0 or 0-1 bead
-    merge_cost: float = 0.03   # cost per sentence beyond 2 in a bead
-    nm_cost: float = 0.03      # extra cost of an n-m bead with n, m > 1 (rare in translations)
-    size_power: float = 0.25   # a bead's weight is ((a + b) / 2) ** size_power ...
-    nm_power: float = 0.5      # ... or ** nm_power for an n-m bead with n, m > 1
-    baseline: float = 1.0      # weight of the mean cosine with random sentences, subtracted
+    skip: float = -0.10  # score of a 1-0 or 0-1 bead
+    merge_cost: float = 0.03  # cost per sentence beyond 2 in a bead
+    nm_cost: float = 0.03  # extra cost of an n-m bead with n, m > 1 (rare in translations)
+    size_power: float = 0.25  # a bead's weight is ((a + b) / 2) ** size_power ...
+    nm_power: float = 0.5  # ... or ** nm_power for an n-m bead with n, m > 1
+    baseline: float = 1.0  # weight of the mean cosine with random sentences, subtracted
     baseline_samples: int = 256
-    centre_above: float | None = 0.5  # centre each side's vectors when random pairs' mean cosine exceeds this (None: never)
-    centre_min: int = 16       # ... and each side has at least this many sentences
-    len_weight: float = 0.04   # weight of the length log-likelihood
-    len_var: float = 6.8       # Gale-Church variance of length differences per character
+    centre_above: float | None = (
+        0.5  # centre each side's vectors when random pairs' mean cosine exceeds this (None: never)
+    )
+    centre_min: int = 16  # ... and each side has at least this many sentences
+    len_weight: float = 0.04  # weight of the length log-likelihood
+    len_var: float = 6.8  # Gale-Church variance of length differences per character
     anchor_weight: float = 0.02  # bonus for shared anchors (? and !)
-    par_cross: float = 0.10    # cost for a bead that crosses a paragraph boundary
-    cut_cost: float = 0.15     # cost for a bead that ends at an optional cut (inside a sentence; see bitext.text.optional_cuts)
+    par_cross: float = 0.10  # cost for a bead that crosses a paragraph boundary
+    cut_cost: float = (
+        0.15  # cost for a bead that ends at an optional cut (inside a sentence; see bitext.text.optional_cuts)
+    )
     posterior_temp: float | None = 0.04  # temperature of the path distribution behind the confidence (None: off)
     posterior_window: int = 3  # band half-width around the best path for the posteriors
     # models whose span vectors are composed from sentence vectors (TextEmbedder): the
@@ -86,7 +100,7 @@ class AlignParams:
     conf_bias: float = 0.678
     conf_sim: float = 4.204
     conf_size: float = -0.882
-    conf_skip: float = 0.54    # confidence of a 1-0 / 0-1 bead (its precision on the dev sets)
+    conf_skip: float = 0.54  # confidence of a 1-0 / 0-1 bead (its precision on the dev sets)
     # with posteriors (posterior_temp set), beads with both sides: logistic(pconf_bias
     # + pconf_sim * cosine + pconf_size * (a + b - 2) + pconf_post * logit(posterior))
     pconf_bias: float = 0.351
@@ -232,8 +246,10 @@ def centred(src_spans, tgt_spans, above: float | None = 0.5, min_len: int = 16):
     if float(mu_s @ mu_t) <= above:
         return src_spans, tgt_spans
 
-    return ([unit_rows((v - mu_s).astype(np.float32)) for v in src_spans],
-            [unit_rows((v - mu_t).astype(np.float32)) for v in tgt_spans])
+    return (
+        [unit_rows((v - mu_s).astype(np.float32)) for v in src_spans],
+        [unit_rows((v - mu_t).astype(np.float32)) for v in tgt_spans],
+    )
 
 
 def _span_crosses(par: np.ndarray | None, k: int, n: int) -> np.ndarray:
@@ -299,9 +315,10 @@ def _align_vectors(
     p = params or AlignParams()
     n, m = len(src_len), len(tgt_len)
     if n == 0 or m == 0:
-        return [((i,), (), 0.0) for i in range(n)] + [((), (j,), 0.0) for j in range(m)]
-    band_ = _score_band(src_spans, tgt_spans, src_len, tgt_len, src_par, tgt_par, p,
-                        src_anchors, tgt_anchors, src_cuts, tgt_cuts)
+        return [((i,), (), 0.0, p.conf_skip) for i in range(n)] + [((), (j,), 0.0, p.conf_skip) for j in range(m)]
+    band_ = _score_band(
+        src_spans, tgt_spans, src_len, tgt_len, src_par, tgt_par, p, src_anchors, tgt_anchors, src_cuts, tgt_cuts
+    )
     src_spans, tgt_spans = band_.src_spans, band_.tgt_spans
     scores, types, offs, lo, hi = band_.scores, band_.types, band_.offs, band_.lo, band_.hi
     path = best_path(scores, types, offs, lo, hi, n, m)
@@ -324,17 +341,28 @@ def _align_vectors(
 class _Band:
     """The scored band of one document pair: every bead type's score at every band cell."""
 
-    src_spans: list        # the span vectors as scored (centred where the model needs it)
+    src_spans: list  # the span vectors as scored (centred where the model needs it)
     tgt_spans: list
-    types: list            # bead types (a, b), the rows of ``scores``
-    scores: np.ndarray     # (len(types), ncell)
-    offs: np.ndarray       # the ragged band: row r holds cells offs[r] .. offs[r + 1] - 1,
-    lo: np.ndarray         # ... columns lo[r] .. hi[r]
+    types: list  # bead types (a, b), the rows of ``scores``
+    scores: np.ndarray  # (len(types), ncell)
+    offs: np.ndarray  # the ragged band: row r holds cells offs[r] .. offs[r + 1] - 1,
+    lo: np.ndarray  # ... columns lo[r] .. hi[r]
     hi: np.ndarray
 
 
-def _score_band(src_spans, tgt_spans, src_len, tgt_len, src_par, tgt_par, p: AlignParams,
-                src_anchors=None, tgt_anchors=None, src_cuts=None, tgt_cuts=None) -> _Band:
+def _score_band(
+    src_spans,
+    tgt_spans,
+    src_len,
+    tgt_len,
+    src_par,
+    tgt_par,
+    p: AlignParams,
+    src_anchors=None,
+    tgt_anchors=None,
+    src_cuts=None,
+    tgt_cuts=None,
+) -> _Band:
     """Both passes' set-up: anchors, the band around them, and the score of
     every bead type at every band cell (``n, m >= 1``)."""
     n, m = len(src_len), len(tgt_len)
@@ -371,7 +399,7 @@ def _score_band(src_spans, tgt_spans, src_len, tgt_len, src_par, tgt_par, p: Ali
     scores = np.full((len(types), ncell), NEG, np.float32)
     for t, (a, b) in enumerate(types):
         idx = np.nonzero((cell_row >= a) & (cell_col >= b))[0]
-        cut = 0.0
+        cut: float | np.ndarray = 0.0
         if p.cut_cost and (src_cuts is not None or tgt_cuts is not None):
             cut = p.cut_cost * (_ends_at(src_cuts, a, cell_row[idx]) + _ends_at(tgt_cuts, b, cell_col[idx]))
         if a == 0 or b == 0:
@@ -398,7 +426,7 @@ def _score_band(src_spans, tgt_spans, src_len, tgt_len, src_par, tgt_par, p: Ali
     return _Band(src_spans, tgt_spans, types, scores, offs, lo, hi)
 
 
-def _near_path(b: _Band, path, window: int):
+def _near_path(b: _Band, path, window: int) -> tuple[np.ndarray, list, np.ndarray, np.ndarray, np.ndarray]:
     """The scores, types and band of the cells within ``window`` sentences of
     ``path`` (inside the first band): the paths that compete with the best
     one lie there."""
@@ -410,9 +438,21 @@ def _near_path(b: _Band, path, window: int):
 
 
 @_one_blas_thread
-def contested_spans(src_spans, tgt_spans, src_len, tgt_len, src_par=None, tgt_par=None,
-                    params: AlignParams | None = None, src_anchors=None, tgt_anchors=None,
-                    src_cuts=None, tgt_cuts=None, *, min_posterior: float = 0.1):
+def contested_spans(
+    src_spans,
+    tgt_spans,
+    src_len,
+    tgt_len,
+    src_par=None,
+    tgt_par=None,
+    params: AlignParams | None = None,
+    src_anchors=None,
+    tgt_anchors=None,
+    src_cuts=None,
+    tgt_cuts=None,
+    *,
+    min_posterior: float = 0.1,
+):
     """The spans of two or more sentences that some likely path puts in a bead.
 
     Arguments as :func:`align_vectors`. Returns ``(src, tgt)``, each an
@@ -428,14 +468,16 @@ def contested_spans(src_spans, tgt_spans, src_len, tgt_len, src_par=None, tgt_pa
     none = np.zeros((0, 2), np.int64)
     if n == 0 or m == 0:
         return none, none
-    b = _score_band(src_spans, tgt_spans, src_len, tgt_len, src_par, tgt_par, p,
-                    src_anchors, tgt_anchors, src_cuts, tgt_cuts)
+    b = _score_band(
+        src_spans, tgt_spans, src_len, tgt_len, src_par, tgt_par, p, src_anchors, tgt_anchors, src_cuts, tgt_cuts
+    )
     path = best_path(b.scores, b.types, b.offs, b.lo, b.hi, n, m)
     scores, types, offs, lo, hi = _near_path(b, path, p.posterior_window)
     post = cell_posteriors(scores, types, offs, lo, hi, n, m, p.posterior_temp or 0.04)
     row_of = np.repeat(np.arange(n + 1), np.diff(offs))
     col = np.arange(len(row_of)) - offs[row_of] + lo[row_of]
-    src, tgt = set(), set()
+    src: set[tuple[int, int]] = set()
+    tgt: set[tuple[int, int]] = set()
     for t, (a, bb) in enumerate(types):
         if a < 2 and bb < 2:
             continue
@@ -444,7 +486,10 @@ def contested_spans(src_spans, tgt_spans, src_len, tgt_len, src_par=None, tgt_pa
             src.update((int(r) - a, a) for r in row_of[q])
         if bb >= 2:
             tgt.update((int(c) - bb, bb) for c in col[q])
-    as_array = lambda x: np.array(sorted(x), np.int64).reshape(-1, 2)
+
+    def as_array(x):
+        return np.array(sorted(x), np.int64).reshape(-1, 2)
+
     return as_array(src), as_array(tgt)
 
 
@@ -487,9 +532,9 @@ def _anchor_match(sa: _SpanCounts, ta: _SpanCounts, a, b, r, c):
     q = np.nonzero((ns[r] > 0) & (nt[c] > 0))[0]
     if len(q):
         # the cells with anchors on both sides are few and scattered: row by row
-        inter = np.concatenate([
-            np.einsum("ij,ij->i", cs[r[q[k:k + 8192]]], ct[c[q[k:k + 8192]]]) for k in range(0, len(q), 8192)
-        ])
+        inter = np.concatenate(
+            [np.einsum("ij,ij->i", cs[r[q[k : k + 8192]]], ct[c[q[k : k + 8192]]]) for k in range(0, len(q), 8192)]
+        )
         small = np.minimum(ns[r[q]], nt[c[q]])
         out[q] = np.minimum(inter / small, 1.0)
     return out
@@ -540,27 +585,27 @@ def _band_sims(src_spans, tgt_spans, types, offs, lo, hi, rows: int = 32) -> np.
         r1 = min(r0 + rows, n + 1)
         s0, e0 = offs[r0], offs[r1]
         c_lo, c_hi = int(lo[r0]), int(hi[r1 - 1])
-        crow = np.repeat(np.arange(r0, r1), offs[r0 + 1:r1 + 1] - offs[r0:r1])
+        crow = np.repeat(np.arange(r0, r1), offs[r0 + 1 : r1 + 1] - offs[r0:r1])
         ccol = np.arange(s0, e0) - offs[crow] + lo[crow]
         if r0 < edge or c_lo < edge:
             # the document's first rows or columns: type by type, clipped
             for a, bs in by_a.items():
                 x0 = max(r0 - a, 0)
-                x = src_spans[a - 1][x0:max(r1 - a, 0)]
+                x = src_spans[a - 1][x0 : max(r1 - a, 0)]
                 for b, t in bs:
                     y0 = max(c_lo - b, 0)
-                    y = tgt_spans[b - 1][y0:max(c_hi - b + 1, 0)]
+                    y = tgt_spans[b - 1][y0 : max(c_hi - b + 1, 0)]
                     if len(x) and len(y):
                         i = np.clip(crow - a - x0, 0, len(x) - 1)
                         sims[t, s0:e0] = (x @ y.T)[i, np.clip(ccol - b - y0, 0, len(y) - 1)]
             continue
         w = c_hi - c_lo + 1
         # the tile's target spans of sizes 1..bmax, stacked: span size b starts at row (b - 1) * w
-        y = np.concatenate([tgt_spans[b - 1][c_lo - b:c_hi - b + 1] for b in range(1, bmax + 1)])
+        y = np.concatenate([tgt_spans[b - 1][c_lo - b : c_hi - b + 1] for b in range(1, bmax + 1)])
         i, j = crow - r0, ccol - c_lo
         for a, bs in by_a.items():
             nb = max(b for b, _ in bs)
-            prod = src_spans[a - 1][r0 - a:r1 - a] @ y[:nb * w].T
+            prod = src_spans[a - 1][r0 - a : r1 - a] @ y[: nb * w].T
             shift = np.array([(b - 1) * w for b, _ in bs])
             sims[[t for _, t in bs], s0:e0] = prod[i[None, :], j[None, :] + shift[:, None]]
     return sims

@@ -73,7 +73,7 @@ def best_path(scores, types, offs, lo, hi, n, m, chunk: int = 512):
         pidx = cell_index(rows[None, :] - A[:, None], cols[None, :] - B[:, None], offs, lo, hi, n, ncell)
         for r in range(r0, r1):
             s, e = offs[r], offs[r + 1]
-            val = (D[pidx[:, s - s0:e - s0]] + sub[:, s:e]).max(axis=0)
+            val = (D[pidx[:, s - s0 : e - s0]] + sub[:, s:e]).max(axis=0)
             if r == 0:
                 val[0] = 0.0  # lo[0] == 0: the empty prefix
             # 0-1 moves inside the row: D[c] = max(val[c], D[c-1] + skip[c])
@@ -189,7 +189,7 @@ def _forward_backward(scores, types, offs, lo, hi, n, m, temp: float, chunk: int
         s0 = offs[r0]
         for r in range(r0, r1):
             s, e = offs[r], offs[r + 1]
-            x = F[pidx[:, s - s0:e - s0]]
+            x = F[pidx[:, s - s0 : e - s0]]
             x += sub[:, s:e]
             val = np.logaddexp.reduce(x, axis=0)
             if r == 0:
@@ -209,8 +209,8 @@ def _forward_backward(scores, types, offs, lo, hi, n, m, temp: float, chunk: int
         s0 = offs[r0]
         for r in range(r1 - 1, r0 - 1, -1):
             s, e = offs[r], offs[r + 1]
-            x = Bk[sidx[:, s - s0:e - s0]]
-            x += ssub[:, s - s0:e - s0]
+            x = Bk[sidx[:, s - s0 : e - s0]]
+            x += ssub[:, s - s0 : e - s0]
             val = np.logaddexp.reduce(x, axis=0)
             if r == n:
                 val[m - lo[n]] = 0.0

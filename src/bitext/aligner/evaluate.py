@@ -74,20 +74,38 @@ def parse_beads(lines: Iterable[str], name: str = "<beads>") -> list[Bead]:
         m = _BEAD_RE.match(line)
         if m is None:
             raise BeadFormatError(
-                f"{name}:{lineno}: malformed bead line: '{line}' "
-                "(expected [i,j]:[k] or [i,j]:[k]:score)"
+                f"{name}:{lineno}: malformed bead line: '{line}' (expected [i,j]:[k] or [i,j]:[k]:score)"
             )
-        beads.append((_ids(m.group(1)), _ids(m.group(2))))
+        try:
+            beads.append((_ids(m.group(1)), _ids(m.group(2))))
+        except ValueError:  # an id of thousands of digits (Python's int limit)
+            raise BeadFormatError(
+                f"{name}:{lineno}: a sentence id too long to read "
+                f"({max(map(len, re.findall(r'[0-9]+', line))):,} digits)"
+            ) from None
     return beads
 
 
 def read_beads(path: str | PathLike[str]) -> list[Bead]:
-    """Read a bead file (UTF-8). Raises OSError or :class:`BeadFormatError`."""
-    with open(path, encoding="utf-8") as f:
-        try:
-            return parse_beads(f, name=str(path))
-        except UnicodeDecodeError as e:
-            raise BeadFormatError(f"{path}: not UTF-8 text ({e.reason})") from e
+    """Read a bead file (UTF-8). Raises OSError or :class:`BeadFormatError`
+    (also for a binary file or a device that never ends, ``/dev/zero``)."""
+    from pathlib import Path
+
+    from ..text.read import InputError, _read_bytes
+
+    try:
+        data = _read_bytes(Path(path))  # bounded: a device that never ends stops at its first NULs
+    except InputError as e:
+        raise BeadFormatError(str(e)) from None
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise BeadFormatError(f"{path}:{line}: holds a NUL byte: a binary file, not beads")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise BeadFormatError(f"{path}:{line}: not UTF-8 text ({e.reason})") from None
+    return parse_beads(text.split("\n"), name=str(path))
 
 
 def _bead_type(bead: Bead) -> str:
@@ -185,9 +203,7 @@ def score_files(paths: Sequence[str | PathLike[str]]) -> dict[str, Any]:
     """
     paths = list(paths)
     if not paths or len(paths) % 2:
-        raise ValueError(
-            f"expected GOLD TEST pairs of bead files, got {len(paths)} path(s)"
-        )
+        raise ValueError(f"expected GOLD TEST pairs of bead files, got {len(paths)} path(s)")
     pairs = [(read_beads(g), read_beads(t)) for g, t in zip(paths[::2], paths[1::2])]
     return score(pairs)
 
@@ -204,10 +220,7 @@ def format_table(result: dict[str, Any]) -> str:
         lines.append(f"{kind:<8}{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}")
     lines += ["", f"{'type':<8}{'gold':>7}{'test':>7}{'P':>7}{'R':>7}{'F1':>7}"]
     for t, m in result["by_type"].items():
-        lines.append(
-            f"{t:<8}{m['gold']:>7}{m['test']:>7}"
-            f"{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}"
-        )
+        lines.append(f"{t:<8}{m['gold']:>7}{m['test']:>7}{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}")
     return "\n".join(lines)
 
 
@@ -219,7 +232,9 @@ def main(argv: list[str] | None = None) -> int:
         "(strict and lax precision/recall/F1, micro-averaged over file pairs).",
     )
     parser.add_argument(
-        "files", nargs="+", metavar="GOLD TEST",
+        "files",
+        nargs="+",
+        metavar="GOLD TEST",
         help="pairs of bead files: gold first, then the alignment to score",
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -228,14 +243,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = score_files(args.files)
     except OSError as e:
+        from ..formats.output import shown
+
         name = e.filename if e.filename is not None else "?"
-        print(f"{parser.prog}: error: {name}: {e.strerror or e}", file=sys.stderr)
+        print(f"{parser.prog}: error: {shown(name)}: {e.strerror or e}", file=sys.stderr)
         return 2
     except ValueError as e:
-        print(f"{parser.prog}: error: {e}", file=sys.stderr)
+        from ..formats.output import shown
+
+        print(f"{parser.prog}: error: {shown(e)}", file=sys.stderr)
         return 2
 
-    print(json.dumps(result, indent=2) if args.json else format_table(result))
+    from ..formats.output import write_stdout
+
+    write_stdout((json.dumps(result, indent=2) if args.json else format_table(result)) + "\n")
     return 0
 
 

@@ -37,8 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import AlignParams, align_vectors, centred
 from ..text.read import InputError, read_text
+from .core import AlignParams, align_vectors, centred
 
 __all__ = [
     "Constraint",
@@ -115,8 +115,10 @@ class CommentMovedWarning(UserWarning):
     @property
     def detail(self) -> str:
         """The message without its line number."""
-        return (f"the comment {self.comment.text!r} was made on bead {self.comment.bead}, which re-aligning "
-                f"did not keep; it is now on bead {self.bead}, marked with the bead it was made on")
+        return (
+            f"the comment {self.comment.text!r} was made on bead {self.comment.bead}, which re-aligning "
+            f"did not keep; it is now on bead {self.bead}, marked with the bead it was made on"
+        )
 
 
 def sentence_hash(texts) -> str:
@@ -153,20 +155,20 @@ def read_jsonl(path: str | os.PathLike) -> tuple[dict, list[tuple[int, dict]]]:
     integers."""
     p = Path(path)
     text = read_text(p, "utf-8")  # missing, empty, binary, not UTF-8: refused naming the file
-    header, beads = None, []
+    header: dict | None = None
+    beads: list[tuple[int, dict]] = []
     for no, raw in enumerate(text.split("\n"), start=1):  # not splitlines: U+2028 may sit in a JSON string
         if not raw.strip():
             continue
-        try:
-            rec = json.loads(raw)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{p}:{no}: not a JSON line ({e.msg}, column {e.colno})") from None
+        rec = _json_line(raw, p, no)
         if not isinstance(rec, dict):
             raise InputError(f"{p}:{no}: not a JSON object")
         if header is None:
             if "bitext" not in rec or "src_sha256" not in rec:
-                raise InputError(f"{p}:{no}: no header line (the first line of a JSONL file bitext writes "
-                                 "names the version, the languages and the sentence hashes)")
+                raise InputError(
+                    f"{p}:{no}: no header line (the first line of a JSONL file bitext writes "
+                    "names the version, the languages and the sentence hashes)"
+                )
             header = rec
             continue
         for side in ("src_ids", "tgt_ids"):
@@ -174,7 +176,22 @@ def read_jsonl(path: str | os.PathLike) -> tuple[dict, list[tuple[int, dict]]]:
             if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
                 raise InputError(f"{p}:{no}: {side} must be a list of sentence ids (integers)")
         beads.append((no, rec))
+    if header is None:  # (read_text refuses a file with no text, so a line was read)
+        raise InputError(f"{p}: no header line")
     return header, beads
+
+
+def _json_line(raw: str, path, no: int):
+    """One line of a JSONL file; :class:`~bitext.text.read.InputError` naming the file and the line
+    for anything that is not JSON, nested too deep, or a number too long to read."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}:{no}: not a JSON line ({e.msg}, column {e.colno})") from None
+    except RecursionError:
+        raise InputError(f"{path}:{no}: not a bead: nested too deep") from None
+    except ValueError as e:  # an integer of thousands of digits (Python's int limit)
+        raise InputError(f"{path}:{no}: not a bead: {str(e).split(';')[0]}") from None
 
 
 def _contiguous(ids) -> bool:
@@ -237,8 +254,10 @@ def _check_comments(comments: list[Comment], n: int, m: int, where=None) -> None
         for side, ids, size in (("src", c.src_ids, n), ("tgt", c.tgt_ids, m)):
             bad = [i for i in ids if not 0 <= i < size]
             if bad:
-                raise InputError(f"{_where(where or 'fixed', c.line)}: {side} id {bad[0]} out of range "
-                                 f"(the text has {size} sentences, ids 0 to {size - 1})")
+                raise InputError(
+                    f"{_where(where or 'fixed', c.line)}: {side} id {bad[0]} out of range "
+                    f"(the text has {size} sentences, ids 0 to {size - 1})"
+                )
         if not (c.src_ids or c.tgt_ids):
             raise InputError(f"{_where(where or 'fixed', c.line)}: a bead needs a sentence on one side at least")
 
@@ -262,9 +281,9 @@ def place_comments(beads, comments: list[Comment]) -> dict[int, list[str]]:
             holder["t", t] = i
     placed: dict[int, list[str]] = {}
     for c in comments:
-        i = where.get((c.src_ids, c.tgt_ids))
-        if i is not None:
-            placed.setdefault(i, []).append(c.text)
+        same = where.get((c.src_ids, c.tgt_ids))
+        if same is not None:
+            placed.setdefault(same, []).append(c.text)
             continue
         i = holder["s", c.src_ids[0]] if c.src_ids else holder["t", c.tgt_ids[0]]
         placed.setdefault(i, []).append(f"(on {c.bead} before re-aligning) {c.text}")
@@ -281,14 +300,20 @@ def check_constraints(cons: list[Constraint], n: int, m: int, where=None) -> Non
         for side, lo, hi, size in (("src", c.s0, c.s1, n), ("tgt", c.t0, c.t1, m)):
             if lo < 0 or hi > size:
                 bad = lo if lo < 0 else hi - 1
-                raise InputError(f"{here}: {side} id {bad} out of range (the text has {size} sentences, ids 0 to {size - 1})")
+                raise InputError(
+                    f"{here}: {side} id {bad} out of range (the text has {size} sentences, ids 0 to {size - 1})"
+                )
         if prev is not None:
             for side, a0, a1, b0, b1 in (("src", prev.s0, prev.s1, c.s0, c.s1), ("tgt", prev.t0, prev.t1, c.t0, c.t1)):
                 if b0 < a1 and a0 < b1 and b1 > b0 and a1 > a0:
-                    raise InputError(f"{here}: fixed bead overlaps the one on line {prev.line} ({side} sentence {max(a0, b0)})")
+                    raise InputError(
+                        f"{here}: fixed bead overlaps the one on line {prev.line} ({side} sentence {max(a0, b0)})"
+                    )
                 if b0 < a1:
-                    raise InputError(f"{here}: fixed bead out of order: its {side} sentences come before "
-                                     f"those of the one on line {prev.line}")
+                    raise InputError(
+                        f"{here}: fixed bead out of order: its {side} sentences come before "
+                        f"those of the one on line {prev.line}"
+                    )
         prev = c
 
 
@@ -335,7 +360,9 @@ def _given(fixed) -> list[Constraint]:
             try:
                 src, tgt = b
             except (TypeError, ValueError):
-                raise TypeError(f"fixed[{i}] must be a bead, a dict with src_ids and tgt_ids, or a (src_ids, tgt_ids) pair") from None
+                raise TypeError(
+                    f"fixed[{i}] must be a bead, a dict with src_ids and tgt_ids, or a (src_ids, tgt_ids) pair"
+                ) from None
             rec = {}
         rec.update(src_ids=list(src or ()), tgt_ids=list(tgt or ()))
         rec.setdefault("approved", False)
@@ -366,7 +393,7 @@ def fixed_and_comments(fixed, src_texts, tgt_texts) -> tuple[list[Constraint], l
 def _slice(spans: list[np.ndarray], a: int, b: int) -> list[np.ndarray]:
     """Span vectors of sentences ``[a, b)`` alone."""
     k_max = min(len(spans), b - a)
-    return [spans[k - 1][a:b - k + 1] for k in range(1, k_max + 1)]
+    return [spans[k - 1][a : b - k + 1] for k in range(1, k_max + 1)]
 
 
 def _cosine(src_spans, tgt_spans, c: Constraint) -> float:
@@ -380,9 +407,18 @@ def _cut(x, a: int, b: int):
     return None if x is None else x[a:b]
 
 
-def align_around(cons: list[Constraint], src_spans: list[np.ndarray], tgt_spans: list[np.ndarray],
-                 src_len: np.ndarray, tgt_len: np.ndarray, src_par=None, tgt_par=None,
-                 params: AlignParams | None = None, src_anchors=None, tgt_anchors=None) -> list[tuple]:
+def align_around(
+    cons: list[Constraint],
+    src_spans: list[np.ndarray],
+    tgt_spans: list[np.ndarray],
+    src_len: np.ndarray,
+    tgt_len: np.ndarray,
+    src_par=None,
+    tgt_par=None,
+    params: AlignParams | None = None,
+    src_anchors=None,
+    tgt_anchors=None,
+) -> list[tuple]:
     """Beads ``(src_ids, tgt_ids, cosine, confidence, constraint or None)`` through the fixed beads.
 
     Arguments as :func:`~bitext.aligner.core.align_vectors`, plus the checked
@@ -401,8 +437,15 @@ def align_around(cons: list[Constraint], src_spans: list[np.ndarray], tgt_spans:
         s1, t1 = (c.s0, c.t0) if c else (n, m)
         if s1 > s and t1 > t:
             for si, ti, sim, conf in align_vectors(
-                _slice(src_spans, s, s1), _slice(tgt_spans, t, t1), src_len[s:s1], tgt_len[t:t1],
-                _cut(src_par, s, s1), _cut(tgt_par, t, t1), p, _cut(src_anchors, s, s1), _cut(tgt_anchors, t, t1),
+                _slice(src_spans, s, s1),
+                _slice(tgt_spans, t, t1),
+                src_len[s:s1],
+                tgt_len[t:t1],
+                _cut(src_par, s, s1),
+                _cut(tgt_par, t, t1),
+                p,
+                _cut(src_anchors, s, s1),
+                _cut(tgt_anchors, t, t1),
             ):
                 out.append((tuple(i + s for i in si), tuple(j + t for j in ti), sim, conf, None))
         else:  # one side only: nothing to pair it with

@@ -20,17 +20,28 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any
 
-from .engines import ENGINES, Job, import_ray, model_for_workers, run_inprocess, run_pool, run_ray
-from ..formats.beads import FORMATS
 from ..formats.output import write_atomic
-from .manifest import MAX_ID, ManifestError, PairSpec, check_id, coerce_pairs, read_manifest
-from ..formats.summary import REPORT_KEYS, REPORT_SUFFIX, SUMMARY_KEYS, SUMMARY_NAME, read_summary
-from .outdir import (LOCK_NAME, BatchError, OutdirLock, check_outdir, clean_temp, fingerprint, is_complete, output_names,
-                     undo_empty_run)
+from ..formats.registry import BATCH_FORMATS as FORMATS
+from ..formats.summary import MAX_ID, REPORT_KEYS, REPORT_SUFFIX, SUMMARY_KEYS, SUMMARY_NAME, check_id, read_summary
+from .engines import ENGINES, Job, import_ray, model_for_workers, run_inprocess, run_pool, run_ray
+from .manifest import ManifestError, PairSpec, coerce_pairs, read_manifest
+from .outdir import (
+    LOCK_NAME,
+    BatchError,
+    OutdirLock,
+    check_outdir,
+    clean_temp,
+    fingerprint,
+    is_complete,
+    open_no_follow,
+    output_names,
+    undo_empty_run,
+)
 from .pair import PairResult, align_pair
 
 __all__ = [
@@ -73,7 +84,7 @@ def align_many(
     coverage: bool = False,
     device: str | None = None,
     batch_size: int | None = None,
-) -> Iterator[PairResult]:
+) -> Generator[PairResult, None, None]:
     """Align many pairs; yields a :class:`PairResult` per pair as it finishes.
 
     ``pairs``: ``(id, src_path, tgt_path)`` or ``(id, src_path, tgt_path,
@@ -133,6 +144,7 @@ def align_many(
     if encoding:
         specs = [PairSpec(**{**asdict(sp), "encoding": encoding}) for sp in specs]
     if outdir is not None:
+        assert fmt is not None  # (set above)
         check_outdir(Path(os.path.abspath(outdir)), specs, fmt, force, inputs)
     if engine == "ray":
         import_ray()
@@ -144,14 +156,24 @@ def align_many(
             Path(outdir).mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise BatchError(f"{outdir}: cannot create the output folder: {e.strerror or e}") from None
-    job = Job(model, threads, cache, None if cache_dir is None else os.fspath(cache_dir),
-               fmt, None if outdir is None else os.path.abspath(outdir), outdir is None, ordered, coverage,
-               {"device": device, "batch_size": batch_size})
+    job = Job(
+        model,
+        threads,
+        cache,
+        None if cache_dir is None else os.fspath(cache_dir),
+        fmt,
+        None if outdir is None else os.path.abspath(outdir),
+        outdir is None,
+        ordered,
+        coverage,
+        {"device": device, "batch_size": batch_size},
+    )
     return _align_many(specs, job, workers, engine, address, resume, progress, folder_was_new)
 
 
-def _align_many(specs, job: Job, workers, engine, address, resume, progress,
-                folder_was_new: bool = False) -> Iterator[PairResult]:
+def _align_many(
+    specs, job: Job, workers, engine, address, resume, progress, folder_was_new: bool = False
+) -> Generator[PairResult, None, None]:
     out = Path(job.outdir) if job.outdir else None
     lock = None
     summary_file = None
@@ -165,24 +187,32 @@ def _align_many(specs, job: Job, workers, engine, address, resume, progress,
                 out.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise BatchError(f"{out}: cannot create the output folder: {e.strerror or e}") from None
-            lock_was_new = not (out / LOCK_NAME).exists()
+            lock_was_new = not os.path.lexists(out / LOCK_NAME)
             lock = OutdirLock(out)
+            assert job.fmt is not None  # (align_many sets it with an outdir)
             names = set(output_names(specs, job.fmt)) | {SUMMARY_NAME}
             clean_temp(out, names)
             previous = read_summary(out / SUMMARY_NAME)
         todo, skipped = [], []
         for s in specs:
             rec = previous.get(s.id)
-            if out is not None and resume and is_complete(rec, s, out / f"{s.id}.{job.fmt}", job.coverage):
-                r = PairResult(**{k: rec.get(k) for k in SUMMARY_KEYS + REPORT_KEYS if k not in ("status", "seconds")},
-                               status="skipped", seconds=0.0, output=str(out / f"{s.id}.{job.fmt}"))
+            if (
+                out is not None
+                and resume
+                and rec is not None
+                and is_complete(rec, s, out / f"{s.id}.{job.fmt}", job.coverage)
+            ):
+                kept: dict[str, Any] = {
+                    k: rec.get(k) for k in SUMMARY_KEYS + REPORT_KEYS if k not in ("status", "seconds")
+                }
+                r = PairResult(**kept, status="skipped", seconds=0.0, output=str(out / f"{s.id}.{job.fmt}"))
                 skipped.append(r)
             else:
                 todo.append(s)
         if out is not None:
             summary_path = out / SUMMARY_NAME
-            summary_was_new = not summary_path.exists()
-            summary_file = open(summary_path, "a", encoding="utf-8")
+            summary_was_new = not os.path.lexists(summary_path)
+            summary_file = open_no_follow(summary_path)
             if summary_file.tell() > 0:
                 with open(summary_path, "rb") as f:
                     f.seek(-1, os.SEEK_END)
@@ -192,12 +222,19 @@ def _align_many(specs, job: Job, workers, engine, address, resume, progress,
         if progress:
             from tqdm import tqdm
 
-            bar = tqdm(total=len(specs), initial=len(skipped), unit="pair", desc="aligning",
-                       file=sys.stderr, dynamic_ncols=True)
+            bar = tqdm(
+                total=len(specs),
+                initial=len(skipped),
+                unit="pair",
+                desc="aligning",
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
         for r in skipped:
             results[r.id] = r.summary()
             yield r
         n = min(workers, len(todo))
+        runner: Iterator[PairResult]
         if not todo:
             runner = iter(())
         elif engine == "ray":
@@ -224,11 +261,12 @@ def _align_many(specs, job: Job, workers, engine, address, resume, progress,
             close = getattr(runner, "close", None)
             if close:
                 close()
-        if summary_file is not None:
+        if out is not None and summary_file is not None:
             summary_file.close()
             summary_file = None
-            write_atomic(out / SUMMARY_NAME,
-                         "".join(json.dumps(results[s.id], ensure_ascii=False) + "\n" for s in specs))
+            write_atomic(
+                out / SUMMARY_NAME, "".join(json.dumps(results[s.id], ensure_ascii=False) + "\n" for s in specs)
+            )
     finally:
         if bar is not None:
             bar.close()

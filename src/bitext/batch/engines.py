@@ -16,10 +16,11 @@ import multiprocessing
 import os
 import sys
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .._process import init_worker, interrupts_held, stop_pool
 from .manifest import PairSpec
@@ -43,7 +44,7 @@ def _load(model_spec, threads: int | None, cache: bool, cache_dir, options: dict
 
     m = load_model(model_spec, cache=cache, cache_dir=cache_dir, threads=threads, **(options or {}))
     if isinstance(m, USEEmbedder):
-        m._backend  # load the weights now, not on the first pair
+        _ = m._backend  # load the weights now, not on the first pair
         return m
     if threads and "torch" in sys.modules:  # a sentence-transformers model
         sys.modules["torch"].set_num_threads(threads)
@@ -148,7 +149,8 @@ class Workers:
 
     def __init__(self, job: Job, n: int, engine: str = "local", address: str | None = None):
         self.job, self.n, self.engine = job, n, engine
-        self._ex = self._ray = None
+        self._ex: Any = None  # a ProcessPoolExecutor (local, n > 1)
+        self._ray: Any = None  # the ray module (engine ray)
         self._actors: list = []
         self._started_ray = False
         if engine == "ray":
@@ -158,20 +160,25 @@ class Workers:
 
             spec, cache_dir = model_for_workers(job.model, n, "local")
             self._ex = ProcessPoolExecutor(
-                n, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-                initargs=(spec, job.threads, job.cache, cache_dir or job.cache_dir, job.model_options))
+                n,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(spec, job.threads, job.cache, cache_dir or job.cache_dir, job.model_options),
+            )
         else:
             from ..embed.embedder import Embedder
 
+            self._model: Embedder | LazyModel
             if isinstance(job.model, Embedder):
                 self._model = job.model
             else:
                 spec, cache_dir = model_for_workers(job.model, 1, "local")
-                self._model = LazyModel(lambda: _load(spec, job.threads, job.cache, cache_dir or job.cache_dir,
-                                                      job.model_options))
+                self._model = LazyModel(
+                    lambda: _load(spec, job.threads, job.cache, cache_dir or job.cache_dir, job.model_options)
+                )
             self._ctl = _blas_limiter() if job.threads else None
 
-    def __enter__(self) -> "Workers":
+    def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, kind, value, tb) -> None:
@@ -198,6 +205,8 @@ class Workers:
     def _map_pool(self, fn, tasks, ordered: bool) -> Iterator:
         from concurrent.futures.process import BrokenProcessPool
 
+        ex = self._ex
+        assert ex is not None
         feed = iter(tasks)
         pending: deque = deque()
 
@@ -205,7 +214,7 @@ class Workers:
             args = next(feed, None)
             if args is not None:
                 with interrupts_held():  # a worker may start here
-                    pending.append(self._ex.submit(_call, fn, args))
+                    pending.append(ex.submit(_call, fn, args))
 
         try:
             for _ in range(2 * self.n):
@@ -258,8 +267,10 @@ class Workers:
         self._ray = ray
         try:
             Actor = ray.remote(num_cpus=threads)(_RayWorker)
-            self._actors = [Actor.remote(spec, threads, job.cache, cache_dir or job.cache_dir, job.model_options)
-                            for _ in range(self.n)]
+            self._actors = [
+                Actor.remote(spec, threads, job.cache, cache_dir or job.cache_dir, job.model_options)
+                for _ in range(self.n)
+            ]
         except BaseException:
             self.close(False)
             raise
@@ -269,7 +280,10 @@ class Workers:
 
         ray = self._ray
         pool = ActorPool(self._actors)
-        run = (lambda a, args: a.run.remote(fn, args))
+
+        def run(a, args):
+            return a.run.remote(fn, args)
+
         it = pool.map(run, tasks) if ordered else pool.map_unordered(run, tasks)
         try:
             for r in it:

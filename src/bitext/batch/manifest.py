@@ -15,19 +15,24 @@ raise :class:`ManifestError` listing every problem.
 
 from __future__ import annotations
 
+import io
 import os
-import re
+import sys
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable
 
-from ..formats.summary import SUMMARY_NAME
+from ..formats.summary import SUMMARY_NAME, check_id
 
-__all__ = ["PairSpec", "ManifestError", "read_manifest", "coerce_pairs", "check_id", "MAX_ID", "MAX_REPORTED"]
+__all__ = ["PairSpec", "ManifestError", "read_manifest", "coerce_pairs", "MAX_REPORTED", "MAX_PAIRS"]
 
-MAX_ID = 200
 MAX_REPORTED = 20  # problems (or failed pairs) listed in one message
-_ID = re.compile(r"[A-Za-z0-9._-]+\Z")
+# bounds of one manifest: a pipe that never ends (``<(yes ...)``) or a device stops here
+MAX_PAIRS = 1_000_000
+MAX_LINES = 2_000_000  # comments and blank lines included
+MAX_PROBLEMS = 1_000  # a manifest this wrong is not read to its end
+MAX_LINE_BYTES = 1 << 16
+MAX_MANIFEST_BYTES = 1 << 28
 
 
 class ManifestError(ValueError):
@@ -36,11 +41,11 @@ class ManifestError(ValueError):
     ``problems`` lists every problem found, each naming the line (or pair).
     """
 
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        shown = self.problems[:MAX_REPORTED]
-        more = len(self.problems) - len(shown)
-        msg = "\n".join(shown) + (f"\n... and {more} more problems" if more > 0 else "")
+    def __init__(self, problems: list[str], note: str = ""):
+        self.problems = list(problems) + ([note] if note else [])
+        shown = problems[:MAX_REPORTED]
+        more = len(problems) - len(shown)
+        msg = "\n".join(shown) + (f"\n... and {more} more problems" if more > 0 else "") + (f"\n{note}" if note else "")
         super().__init__(msg)
 
 
@@ -57,48 +62,44 @@ class PairSpec:
     encoding: str | None = None  # of both files (None: UTF-8 or detected)
 
 
-def check_id(pair_id: str) -> str | None:
-    """Why ``pair_id`` cannot name an output file, or ``None`` when it can."""
-    if not pair_id:
-        return "empty id"
-    if len(pair_id) > MAX_ID:
-        return f"id is {len(pair_id)} characters long (at most {MAX_ID})"
-    if pair_id.startswith("."):
-        return f"id {pair_id!r} starts with '.'"
-    if not _ID.match(pair_id):
-        bad = sorted({c for c in pair_id if not re.match(r"[A-Za-z0-9._-]", c)})
-        return f"id {pair_id!r} has characters not allowed in a file name here: {' '.join(repr(c) for c in bad)} (use A-Z a-z 0-9 . _ -)"
-    return None
-
-
 def _check_lang(value: str, what: str) -> str | None:
     from ..text.segment import check_lang
 
     return check_lang(value, what) if value else None
 
 
-def _validate(specs: list[PairSpec], fmt: str | None) -> None:
-    """Ids safe and unique (also when case is folded), languages well-formed."""
-    problems = []
-    seen: dict[str, PairSpec] = {}
-    reserved = {SUMMARY_NAME.lower()}
-    for s in specs:
+class _Checker:
+    """Ids safe and unique (also when case is folded), languages well-formed: one pair at a time."""
+
+    def __init__(self, fmt: str | None):
+        self.fmt = fmt
+        self.seen: dict[str, PairSpec] = {}
+
+    def problem(self, s: PairSpec) -> str | None:
+        """``"where: why"`` for a bad pair, else ``None``."""
         why = check_id(s.id)
         if why is None:
-            first = seen.get(s.id.lower())
+            first = self.seen.get(s.id.lower())
             if first is not None:
-                same = "" if first.id == s.id else f" (same file name as {first.id!r} on a case-insensitive file system)"
+                same = (
+                    "" if first.id == s.id else f" (same file name as {first.id!r} on a case-insensitive file system)"
+                )
                 why = f"duplicate id {s.id!r}{same}; first at {first.where}"
             else:
-                seen[s.id.lower()] = s
-                if fmt and f"{s.id}.{fmt}".lower() in reserved:
+                self.seen[s.id.lower()] = s
+                if self.fmt and f"{s.id}.{self.fmt}".lower() == SUMMARY_NAME.lower():
                     why = f"id {s.id!r} would overwrite {SUMMARY_NAME}"
         if why is None:
             why = _check_lang(s.src_lang or "", "source language") or _check_lang(s.tgt_lang or "", "target language")
         if why is None and (not s.src or not s.tgt):
             why = "empty path"
-        if why:
-            problems.append(f"{s.where}: {why}")
+        return f"{s.where}: {why}" if why else None
+
+
+def _validate(specs: list[PairSpec], fmt: str | None) -> None:
+    """:class:`ManifestError` listing every bad pair (:class:`_Checker`)."""
+    check = _Checker(fmt)
+    problems = [x for x in map(check.problem, specs) if x]
     if problems:
         raise ManifestError(problems)
 
@@ -111,40 +112,26 @@ def _abspath(base: Path, p: str) -> str:
 def read_manifest(path: str | os.PathLike, fmt: str | None = None) -> list[PairSpec]:
     """Parse and check a manifest; raises :class:`ManifestError` listing every bad line.
 
-    ``path`` ``"-"`` reads standard input (``bitext match ... | bitext batch -``);
-    its relative paths are relative to the current folder.
-
     Checked before any work starts: the field count (3 or 5, tab-separated),
     ids (``[A-Za-z0-9._-]``, not starting with ``.``, at most 200 characters,
     unique), language codes. Relative paths become absolute, relative to the
     manifest's folder. With ``fmt``, an id whose output would overwrite
-    ``summary.jsonl`` is refused too.
+    ``summary.jsonl`` is refused too. ``path`` ``"-"`` reads standard input
+    (``bitext match ... | bitext batch -``), relative paths relative to the
+    current folder.
     """
     p = Path(path)
-    try:
-        if os.fspath(path) == "-":
-            import sys
-
-            p, data = Path("<stdin>"), sys.stdin.buffer.read()
-        else:
-            data = p.read_bytes()
-    except FileNotFoundError:
-        raise ManifestError([f"{p}: no such file"]) from None
-    except IsADirectoryError:
-        raise ManifestError([f"{p}: is a directory, not a manifest"]) from None
-    except OSError as e:
-        raise ManifestError([f"{p}: cannot read: {e.strerror or e}"]) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise ManifestError([f"{p}:{line}: not UTF-8; save the manifest as UTF-8"]) from None
-    base = Path.cwd() if os.fspath(path) == "-" else p.parent
-    specs, problems = [], []
-    for n, line in enumerate(text.split("\n"), 1):
-        line = line.rstrip("\r")
+    base = Path.cwd() if os.fspath(path) == "-" else p.parent  # standard input: relative to the current folder
+    specs: list[PairSpec] = []
+    problems: list[str] = []
+    check = _Checker(fmt)
+    for n, line in _lines(p):
         if not line.strip() or line.startswith("#"):
             continue
+        if len(specs) + len(problems) >= MAX_PAIRS:
+            raise ManifestError([f"{p}:{n}: more than {MAX_PAIRS:,} pairs; split the manifest into several"])
+        if len(problems) >= MAX_PROBLEMS:
+            raise ManifestError(problems, f"{p}:{n}: stopped reading after {MAX_PROBLEMS:,} problems")
         where = f"{p}:{n}"
         fields = line.split("\t")
         if len(fields) not in (3, 5):
@@ -159,22 +146,62 @@ def read_manifest(path: str | os.PathLike, fmt: str | None = None) -> list[PairS
         if not src.strip() or not tgt.strip():
             problems.append(f"{where}: empty {'src_path' if not src.strip() else 'tgt_path'}")
             continue
-        specs.append(PairSpec(pid, _abspath(base, src), _abspath(base, tgt), sl, tl, where))
-    try:
-        _validate(specs, fmt)
-    except ManifestError as e:
-        problems += e.problems
+        spec = PairSpec(pid, _abspath(base, src), _abspath(base, tgt), sl, tl, where)
+        bad = check.problem(spec)
+        if bad:
+            problems.append(bad)
+        else:
+            specs.append(spec)
     if problems:
-        problems.sort(key=_line_number)
         raise ManifestError(problems)
     if not specs:
-        raise ManifestError([f"{p}: no pairs (one pair a line: id<TAB>src_path<TAB>tgt_path[<TAB>src_lang<TAB>tgt_lang])"])
+        raise ManifestError(
+            [f"{p}: no pairs (one pair a line: id<TAB>src_path<TAB>tgt_path[<TAB>src_lang<TAB>tgt_lang])"]
+        )
     return specs
 
 
-def _line_number(msg: str) -> int:
-    m = re.match(r".*?:(\d+): ", msg)
-    return int(m.group(1)) if m else 0
+def _lines(p: Path):
+    """``(number, line)`` of each line of a manifest (``-``: standard input), read a
+    bounded line at a time: a file (or pipe) that is binary (``/dev/zero``), endless or
+    over :data:`MAX_MANIFEST_BYTES` is refused with a :class:`ManifestError`."""
+    try:
+        # standard input is read whole (up to the limit), so that closing the file leaves it open
+        f = io.BytesIO(sys.stdin.buffer.read(MAX_MANIFEST_BYTES + 1)) if os.fspath(p) == "-" else open(p, "rb")
+    except FileNotFoundError:
+        raise ManifestError([f"{p}: no such file"]) from None
+    except IsADirectoryError:
+        raise ManifestError([f"{p}: is a directory, not a manifest"]) from None
+    except OSError as e:
+        raise ManifestError([f"{p}: cannot read: {e.strerror or e}"]) from None
+    size = 0
+    with f:
+        for n in range(1, MAX_LINES + 2):
+            try:
+                raw = f.readline(MAX_LINE_BYTES + 1)
+            except IsADirectoryError:
+                raise ManifestError([f"{p}: is a directory, not a manifest"]) from None
+            except OSError as e:
+                raise ManifestError([f"{p}: cannot read: {e.strerror or e}"]) from None
+            if not raw:
+                return
+            if b"\0" in raw:
+                raise ManifestError([f"{p}:{n}: holds a NUL byte: a binary file, not a manifest"])
+            if len(raw) > MAX_LINE_BYTES:
+                raise ManifestError([f"{p}:{n}: a line of more than {MAX_LINE_BYTES:,} bytes: not a manifest"])
+            size += len(raw)
+            if size > MAX_MANIFEST_BYTES or n > MAX_LINES:
+                raise ManifestError(
+                    [
+                        f"{p}:{n}: more than {MAX_MANIFEST_BYTES >> 20} MiB or {MAX_LINES:,} lines; "
+                        "split the manifest into several"
+                    ]
+                )
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError:
+                raise ManifestError([f"{p}:{n}: not UTF-8; save the manifest as UTF-8"]) from None
+            yield n, line.rstrip("\n").rstrip("\r")
 
 
 def coerce_pairs(pairs: Iterable, fmt: str | None) -> list[PairSpec]:
@@ -199,12 +226,23 @@ def coerce_pairs(pairs: Iterable, fmt: str | None) -> list[PairSpec]:
             pid, src, tgt = item[:3]
             sl, tl = (item[3], item[4]) if len(item) == 5 else (None, None)
         else:
-            problems.append(f"{where}: expected (id, src, tgt), (id, src, tgt, src_lang, tgt_lang) or a dict, got {item!r:.80}")
+            problems.append(
+                f"{where}: expected (id, src, tgt), (id, src, tgt, src_lang, tgt_lang) or a dict, got {item!r:.80}"
+            )
             continue
         if src is None or tgt is None:
             problems.append(f"{where}: missing src or tgt path")
             continue
-        specs.append(PairSpec(str(pid), os.path.abspath(os.fspath(src)), os.path.abspath(os.fspath(tgt)), sl or None, tl or None, where))
+        specs.append(
+            PairSpec(
+                str(pid),
+                os.path.abspath(os.fspath(src)),
+                os.path.abspath(os.fspath(tgt)),
+                sl or None,
+                tl or None,
+                where,
+            )
+        )
     try:
         _validate(specs, fmt)
     except ManifestError as e:

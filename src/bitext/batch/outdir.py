@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..formats.beads import FORMATS
+from ..formats.output import TEMP_MARK, remove_stale_temps, shown
+from ..formats.registry import BATCH_FORMATS as FORMATS
 from ..formats.summary import REPORT_SUFFIX, SUMMARY_NAME, read_summary
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ __all__ = [
     "undo_empty_run",
     "LOCK_NAME",
     "BatchError",
+    "OutdirBusy",
     "OutdirLock",
     "check_outdir",
     "clean_temp",
@@ -41,6 +44,10 @@ LOCK_NAME = ".bitext-batch.lock"
 # module at the bottom of the batch, which every other part imports
 class BatchError(RuntimeError):
     """The batch itself cannot go on (output folder in use, a worker died, no Ray)."""
+
+
+class OutdirBusy(BatchError):
+    """Another batch holds the output folder's lock: refused before any work."""
 
 
 def output_names(specs: list[PairSpec], fmt: str) -> list[str]:
@@ -61,19 +68,16 @@ def fingerprint(path: str) -> dict:
 
 
 def _unchanged(path: str, recorded) -> bool:
-    """Whether the file is as ``recorded`` (same size and time, or same content)."""
-    if not isinstance(recorded, dict):
+    """Whether the file holds what it held when ``recorded``: the same size and
+    SHA-256. Size and time alone are not trusted: an edit in place can keep
+    both (``sed -i`` then ``touch -r``); hashing reads the file once, far less
+    than aligning it."""
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("sha256"), str):
         return False
     try:
-        st = os.stat(path)
-    except OSError:
-        return False
-    if st.st_size != recorded.get("size"):
-        return False
-    if st.st_mtime_ns == recorded.get("mtime_ns"):
-        return True
-    try:
-        return fingerprint(path)["sha256"] == recorded.get("sha256")  # touched, not edited?
+        if os.stat(path).st_size != recorded.get("size"):
+            return False
+        return fingerprint(path)["sha256"] == recorded["sha256"]
     except OSError:
         return False
 
@@ -83,8 +87,10 @@ def is_complete(rec: dict | None, spec: PairSpec, output: Path, coverage: bool =
     (with ``coverage``: and its report) is there."""
     return (
         rec is not None
-        and (not coverage or (rec.get("report_coverage") is not None
-                              and output.with_name(spec.id + REPORT_SUFFIX).is_file()))
+        and (
+            not coverage
+            or (rec.get("report_coverage") is not None and output.with_name(spec.id + REPORT_SUFFIX).is_file())
+        )
         and rec.get("status") in ("ok", "skipped")
         and rec.get("src") == spec.src
         and rec.get("tgt") == spec.tgt
@@ -103,13 +109,16 @@ class OutdirLock:
             import fcntl
         except ImportError:
             return
-        self.f = open(outdir / LOCK_NAME, "a")
+        self.f = open_no_follow(outdir / LOCK_NAME)
         try:
             fcntl.flock(self.f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self.f.close()
             self.f = None
-            raise BatchError(f"{outdir}: another bitext batch is writing to this folder") from None
+            raise OutdirBusy(
+                f"{outdir}: another bitext batch is writing to this folder; "
+                "wait for it to end, or write to another folder"
+            ) from None
         except OSError:  # a file system without locks: go on unlocked
             pass
 
@@ -138,17 +147,36 @@ def undo_empty_run(outdir: Path, summary_was_new: bool, lock_was_new: bool, fold
 
 
 def clean_temp(outdir: Path, names: set[str]) -> None:
-    """Remove the temporary files of writes a kill cut short (``.NAME.XXXX[.PID].tmp``);
-    under the folder's lock, every one of them is stale."""
-    for p in outdir.glob(".*.tmp"):
-        for name in names:
-            middle = p.name[len(name) + 2:-4] if p.name.startswith(f".{name}.") else None
-            if middle and re.fullmatch(r"[^.]+(?:\.\d+)?", middle):
-                try:
-                    p.unlink()
-                except OSError:
-                    pass
-                break
+    """Remove the temporary files of writes a kill cut short: those named as
+    :func:`bitext.formats.output.write_atomic` names the temporaries of these outputs
+    (``.NAME.XXXXXXXX.PID.bitext.tmp``); under the folder's lock, every one of
+    them is stale. No other file is touched."""
+    try:
+        if not any(p.name.endswith(TEMP_MARK) for p in outdir.iterdir()):
+            return
+    except OSError:
+        return
+    for name in names:
+        remove_stale_temps(outdir / name, any_pid=True)
+
+
+def open_no_follow(path: Path):
+    """``path`` opened for appending (created if missing), never through a link
+    nor into a FIFO or a device: :class:`BatchError` for those."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as e:
+        if os.path.islink(path):
+            raise BatchError(
+                f"{shown(path)}: is a symbolic link; bitext batch replaces no link in its folder: remove it"
+            ) from None
+        raise BatchError(f"{shown(path)}: cannot write: {e.strerror or e}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise BatchError(f"{shown(path)}: is not a regular file; remove it")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "a", encoding="utf-8")
 
 
 _OURS = re.compile(r"(?P<id>.+)(?:\.(?:%s)|%s)\Z" % ("|".join(FORMATS), re.escape(REPORT_SUFFIX)))
@@ -181,12 +209,26 @@ def check_outdir(outdir: Path, specs: list[PairSpec], fmt: str, force: bool, inp
         raise BatchError(f"{outdir}: is not a folder; give an output folder with -o")
     if not outdir.is_dir():
         return
+    for name in [SUMMARY_NAME, LOCK_NAME] + output_names(specs, fmt):  # what the batch writes or opens
+        try:
+            st = os.lstat(outdir / name)
+        except OSError:
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            raise BatchError(
+                f"{outdir / name}: is a symbolic link; bitext batch follows no link in its output "
+                "folder (it would write where the link points): remove it, --force or not"
+            )
+        if not stat.S_ISREG(st.st_mode):
+            raise BatchError(f"{outdir / name}: is not a regular file; remove it, --force or not")
     previous = read_summary(outdir / SUMMARY_NAME)
     foreign = [] if force else _foreign_files(outdir, previous)
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        raise BatchError(f"{outdir}: holds files bitext did not write ({shown}); "
-                         "give an empty or new folder, or --force to write beside them")
+        raise BatchError(
+            f"{outdir}: holds files bitext did not write ({shown}); "
+            "give an empty or new folder, or --force to write beside them"
+        )
     ours: dict[tuple[int, int], str] = {}
     for path in [x for s in specs for x in (s.src, s.tgt)] + [os.fspath(x) for x in inputs]:
         try:
@@ -200,5 +242,7 @@ def check_outdir(outdir: Path, specs: list[PairSpec], fmt: str, force: bool, inp
         except OSError:
             continue
         if (st.st_dev, st.st_ino) in ours:
-            raise BatchError(f"{outdir / name}: is an input of this batch ({ours[(st.st_dev, st.st_ino)]}); "
-                             "write the outputs to another folder")
+            raise BatchError(
+                f"{outdir / name}: is an input of this batch ({ours[(st.st_dev, st.st_ino)]}); "
+                "write the outputs to another folder"
+            )

@@ -18,7 +18,11 @@ For the whole document and for each source paragraph, :func:`coverage` reports
 - **low-confidence beads**: beads with both sides and a score below the
   threshold;
 - **suspect pairs**: beads whose numbers (digits, years, percentages) differ
-  between the sides, or where a Latin-script name appears on one side only.
+  between the sides, or where a Latin-script name appears on one side only;
+- **findings of the translation checks** (:class:`Finding`): target
+  sentences left in the source language or copied (:mod:`bitext.check.untranslated`),
+  names not rendered as the document renders them (:mod:`bitext.check.names`); other
+  checks append their own findings.
 
 A sentence is *unmatched* when its best margin (cosine minus the mean cosine
 of both sentences' nearest neighbours, as in the aligner) against the other
@@ -55,7 +59,17 @@ from __future__ import annotations
 
 import math
 
-from .records import Addition, CoverageReport, LowConfidence, Omission, ParagraphCoverage, Suspect
+from .clauses import clause_findings
+from .records import (
+    Addition,
+    CoverageReport,
+    Finding,
+    LowConfidence,
+    Omission,
+    ParagraphCoverage,
+    Suspect,
+    finding_rank,
+)
 from .suspects import common_names, compare_pair, latin_script
 from .unmatched import DEFAULT_LOO_GAIN, DEFAULT_UNMATCHED_Z, unmatched_sentences
 
@@ -66,6 +80,7 @@ __all__ = [
 
 DEFAULT_THRESHOLD = 0.60
 """Beads scored below this are *low-confidence* (chosen by ``bench/calibrate_coverage.py``)."""
+
 
 def _chars(s: str) -> int:
     return sum(1 for c in s if not c.isspace())
@@ -82,9 +97,21 @@ def _runs(ids, sents) -> list[tuple[int, ...]]:
     return [tuple(r) for r in out]
 
 
-def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | None = DEFAULT_UNMATCHED_Z,
-             loo_gain: float | None = DEFAULT_LOO_GAIN, names: bool = True, numbers: bool = True,
-             model=None, progress: bool = False, glossary=None, consistency: bool | None = None) -> CoverageReport:
+def coverage(
+    alignment,
+    threshold: float | None = None,
+    *,
+    unmatched_z: float | None = DEFAULT_UNMATCHED_Z,
+    loo_gain: float | None = DEFAULT_LOO_GAIN,
+    names: bool = True,
+    numbers: bool = True,
+    model=None,
+    progress: bool = False,
+    glossary=None,
+    consistency: bool | None = None,
+    untranslated: bool = True,
+    clauses: bool | str = True,
+) -> CoverageReport:
     """Coverage report of an :class:`~bitext.pipeline.Alignment`.
 
     ``threshold``: beads with both sides scored below it are low-confidence
@@ -108,9 +135,31 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
     bead status ``term``); ``consistency``: report source terms rendered in
     more than one way (:attr:`CoverageReport.inconsistent_terms`; default: when
     a glossary is given). See :mod:`bitext.check.glossary`.
+
+    The translation checks add :class:`Finding` records
+    (:attr:`CoverageReport.findings`): ``untranslated``: target sentences left
+    in the source language or copied (:mod:`bitext.check.untranslated`);
+    ``names``: also beads whose names are not rendered as the document
+    renders them (:mod:`bitext.check.names`). A bead with a finding takes the
+    finding's kind as its status where it would be ``ok``, ``suspect`` or
+    ``term`` (of several findings, the first kind of
+    :data:`~bitext.check.records.FINDING_KINDS`); ``unmatched``, ``low``,
+    ``omission`` and ``addition`` stay. A source sentence whose whole
+    translation is untranslated or copied is not covered, nor are the
+    characters of a clause left out (a ``clause_omitted`` finding's
+    ``evidence["chars"]``). ``clauses``: look for clauses with no
+    counterpart inside the beads that nothing else reports
+    (:mod:`bitext.check.clauses`; it encodes text again with ``model``):
+    findings ``clause_omitted``, ``clause_added``, ``mistranslation``;
+    ``True`` is ``"strict"``, ``"sensitive"`` finds more and flags more
+    (:data:`bitext.check.clauses.RULES`).
     """
+    if not (hasattr(alignment, "beads") and hasattr(alignment, "src_sentences")):
+        raise TypeError(f"alignment must be an Alignment (what bitext.align returns), got {type(alignment).__name__}")
     if threshold is None:
         threshold = DEFAULT_THRESHOLD
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        raise TypeError(f"threshold must be a number from 0 to 1, got {type(threshold).__name__}")
     threshold = float(threshold)
     if not 0.0 <= threshold <= 1.0 or math.isnan(threshold):
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
@@ -161,13 +210,21 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         else:
             covered.update(i for i in b.src_ids if i not in un_src)
         if names or numbers:
-            cmp = compare_pair(b.src, b.tgt, src_lang=a.src_lang, tgt_lang=a.tgt_lang,
-                               src_latin=src_latin, tgt_latin=tgt_latin, ignore=ignore)
+            cmp = compare_pair(
+                b.src,
+                b.tgt,
+                src_lang=a.src_lang,
+                tgt_lang=a.tgt_lang,
+                src_latin=src_latin,
+                tgt_latin=tgt_latin,
+                ignore=ignore,
+            )
             ns, nt = cmp["numbers"] if numbers else ([], [])
             ms, mt = cmp["names"] if names else ([], [])
             if ns or nt or ms or mt:
-                suspects.append(Suspect(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score,
-                                        tuple(ns), tuple(nt), tuple(ms), tuple(mt)))
+                suspects.append(
+                    Suspect(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, tuple(ns), tuple(nt), tuple(ms), tuple(mt))
+                )
                 if status == "ok":
                     status = "suspect"
         if status == "ok" and terms_found is not None and bi in terms_found.missed_beads:
@@ -175,6 +232,26 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         if miss_s or miss_t:
             status = "unmatched"
         statuses.append(status)
+
+    findings: list[Finding] = []
+    if untranslated:
+        from .untranslated import untranslated_findings
+
+        findings += untranslated_findings(a)
+    if names:
+        from .names import name_findings
+
+        findings += name_findings(a)
+    if clauses:
+        findings += clause_findings(
+            a,
+            model,
+            skip={bi for bi, st in enumerate(statuses) if st not in _CHECKED},
+            progress=progress,
+            rules="strict" if clauses is True else clauses,
+        )
+    findings.sort(key=lambda f: (f.bead, finding_rank(f.kind)))
+    lost_chars = _apply_findings(findings, statuses, covered, src_sents)
 
     # per source paragraph
     paragraphs: dict[int, ParagraphCoverage] = {}
@@ -187,7 +264,7 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
             tuple(ids),
             tuple(i for i in ids if i in covered),
             sum(_chars(src_sents[i].text) for i in ids),
-            sum(_chars(src_sents[i].text) for i in ids if i in covered),
+            sum(_chars(src_sents[i].text) for i in ids if i in covered) - lost_chars.get(p, 0),
         )
     for o in omissions:
         paragraphs[o.paragraph].omissions += len(o.src_ids)
@@ -196,12 +273,15 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         if p in paragraphs:
             paragraphs[p].additions += len(x.tgt_ids)
     # a bead that spans paragraphs counts in each of them
-    for x in low:
-        for p in {src_sents[i].paragraph for i in x.src_ids}:
+    for lc in low:
+        for p in {src_sents[i].paragraph for i in lc.src_ids}:
             paragraphs[p].low_confidence += 1
-    for x in suspects:
-        for p in {src_sents[i].paragraph for i in x.src_ids}:
+    for sus in suspects:
+        for p in {src_sents[i].paragraph for i in sus.src_ids}:
             paragraphs[p].suspects += 1
+    for bi in sorted({f.bead for f in findings}):
+        for p in {src_sents[i].paragraph for i in beads[bi].src_ids}:
+            paragraphs[p].findings += 1
 
     omissions.sort(key=lambda o: o.src_ids)
     additions.sort(key=lambda x: x.tgt_ids)
@@ -211,7 +291,7 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         unmatched_z=unmatched_z,
         covered_ids=tuple(sorted(covered)),
         src_chars=sum(_chars(s.text) for s in src_sents),
-        covered_chars=sum(_chars(src_sents[i].text) for i in covered),
+        covered_chars=sum(_chars(src_sents[i].text) for i in covered) - sum(lost_chars.values()),
         omissions=omissions,
         additions=additions,
         low_confidence=low,
@@ -222,7 +302,36 @@ def coverage(alignment, threshold: float | None = None, *, unmatched_z: float | 
         inconsistent_terms=terms_found.inconsistent if terms_found else [],
         glossary=terms_found.glossary if terms_found else None,
         consistency_checked=bool(terms_found and terms_found.consistent),
+        findings=findings,
     )
+
+
+_UNCOVERING = ("untranslated", "copied")
+_CHECKED = ("ok", "suspect", "term")  # the statuses whose beads the clause check looks into
+
+
+def _apply_findings(findings, statuses: list[str], covered: set[int], src_sents) -> dict[int, int]:
+    """Give each bead with findings its first finding's kind as status (over ``ok``, ``suspect``
+    and ``term``); take out of ``covered`` the source sentences of beads whose every target
+    sentence is untranslated or copied. Returns the characters of omitted clauses that do not
+    count as covered, per source paragraph."""
+    by_bead: dict[int, list[Finding]] = {}
+    for f in findings:
+        by_bead.setdefault(f.bead, []).append(f)
+    lost: dict[int, int] = {}
+    for bi, fs in by_bead.items():
+        if statuses[bi] in ("ok", "suspect", "term"):
+            statuses[bi] = min(fs, key=lambda f: finding_rank(f.kind)).kind
+        bad = {j for f in fs if f.kind in _UNCOVERING for j in f.evidence.get("tgt_ids", f.tgt_ids)}
+        if bad and bad >= set(fs[0].tgt_ids):
+            covered.difference_update(fs[0].src_ids)
+        for f in fs:
+            at = f.evidence.get("sentence", f.src_ids[0] if f.src_ids else None)  # the clause's sentence
+            if f.kind == "clause_omitted" and at in covered:
+                n = min(int(f.evidence.get("chars", 0)), _chars(src_sents[at].text))
+                par = src_sents[at].paragraph
+                lost[par] = lost.get(par, 0) + n
+    return lost
 
 
 def _terms(alignment, glossary, consistency, model):
@@ -231,12 +340,18 @@ def _terms(alignment, glossary, consistency, model):
         return None
     from .glossary import as_glossary, term_findings
 
-    return term_findings(alignment, as_glossary(glossary), consistent=glossary is not None if consistency is None
-                         else consistency, model=model)
+    return term_findings(
+        alignment,
+        as_glossary(glossary),
+        consistent=glossary is not None if consistency is None else consistency,
+        model=model,
+    )
 
 
 def _unpaired(record, ids, sents, kind: str, bead: int, score: float) -> list:
     """An :class:`Omission` or :class:`Addition` (``record``) of each run of
     ``ids`` (:func:`_runs`), sentences of one side of bead ``bead``."""
-    return [record(run, " ".join(sents[i].text for i in run), sents[run[0]].paragraph, kind, bead, score)
-            for run in _runs(ids, sents)]
+    return [
+        record(run, " ".join(sents[i].text for i in run), sents[run[0]].paragraph, kind, bead, score)
+        for run in _runs(ids, sents)
+    ]

@@ -88,7 +88,7 @@ class Glossary:
         return iter(self.entries)
 
     @classmethod
-    def of(cls, pairs) -> "Glossary":
+    def of(cls, pairs) -> Glossary:
         """A glossary from ``{term: renderings}`` or ``[(term, renderings), ...]`` (a
         rendering string may hold several, separated by ``|``)."""
         items = pairs.items() if isinstance(pairs, dict) else pairs
@@ -103,19 +103,23 @@ def parse_glossary(text: str, name: str = "<glossary>") -> Glossary:
     """Parse glossary TSV text; ``name`` is the file named in errors."""
     entries: list[GlossaryEntry] = []
     first_line: dict[str, int] = {}
-    for no, raw in enumerate(text.splitlines(), start=1):
+    # lines end at \n alone (read_text made \r\n and \r \n): a U+2028 or a form feed in a note
+    # stays in it, so that a line number is the file's
+    for no, raw in enumerate(text.split("\n"), start=1):
         line = raw.rstrip("\r")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         fields = line.split("\t")
         if len(fields) < 2:
-            raise GlossaryError(f"{name}:{no}: expected the source term, a tab and its renderings "
-                                "(separated by |), got one field")
+            raise GlossaryError(
+                f"{name}:{no}: expected the source term, a tab and its renderings (separated by |), got one field"
+            )
         term = unicodedata.normalize("NFC", fields[0].strip())
         if not term:
             raise GlossaryError(f"{name}:{no}: the source term (field 1) is empty")
-        renderings = tuple(dict.fromkeys(unicodedata.normalize("NFC", r.strip())
-                                         for r in fields[1].split("|") if r.strip()))
+        renderings = tuple(
+            dict.fromkeys(unicodedata.normalize("NFC", r.strip()) for r in fields[1].split("|") if r.strip())
+        )
         if not renderings:
             raise GlossaryError(f"{name}:{no}: {term}: no rendering (field 2 is empty)")
         key = unicodedata.normalize("NFKC", term).casefold()
@@ -171,9 +175,18 @@ class TermMiss:
         return s + (f"; the translation has {self.found}" if self.found else "")
 
     def to_dict(self) -> dict:
-        return {"bead": self.bead, "src_ids": list(self.src_ids), "tgt_ids": list(self.tgt_ids),
-                "term": self.term, "renderings": list(self.renderings), "found": self.found,
-                "note": self.note, "src": self.src, "tgt": self.tgt, "reason": self.reason}
+        return {
+            "bead": self.bead,
+            "src_ids": list(self.src_ids),
+            "tgt_ids": list(self.tgt_ids),
+            "term": self.term,
+            "renderings": list(self.renderings),
+            "found": self.found,
+            "note": self.note,
+            "src": self.src,
+            "tgt": self.tgt,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -206,12 +219,18 @@ class Inconsistency:
     @property
     def reason(self) -> str:
         return f"{self.term} rendered {len(self.renderings)} ways: " + ", ".join(
-            f"{r.text} {r.count}" for r in self.renderings)
+            f"{r.text} {r.count}" for r in self.renderings
+        )
 
     def to_dict(self) -> dict:
-        return {"term": self.term, "occurrences": self.occurrences, "beads": list(self.beads),
-                "renderings": [r.to_dict() for r in self.renderings], "glossary": list(self.glossary),
-                "reason": self.reason}
+        return {
+            "term": self.term,
+            "occurrences": self.occurrences,
+            "beads": list(self.beads),
+            "renderings": [r.to_dict() for r in self.renderings],
+            "glossary": list(self.glossary),
+            "reason": self.reason,
+        }
 
 
 def _glossed(finder: Finder, term: str) -> bool:
@@ -259,8 +278,9 @@ def check_glossary(alignment, glossary: Glossary, links=None) -> list[TermMiss]:
                 if any(ft.find(r) for r in e.renderings) or _glossed(ft, e.term):
                     continue
                 found = found_in.get((bi, norm_key(e.term, sl)), "")
-                out.append(TermMiss(bi, tuple(b.src_ids), tuple(b.tgt_ids), e.term, e.renderings, b.src, b.tgt,
-                                    found, e.note))
+                out.append(
+                    TermMiss(bi, tuple(b.src_ids), tuple(b.tgt_ids), e.term, e.renderings, b.src, b.tgt, found, e.note)
+                )
     return out
 
 
@@ -282,8 +302,9 @@ def _source_term(tags: set[str], lang: str | None) -> bool:
     return bool(tags - {"ko-part"})
 
 
-def consistency(alignment, glossary: Glossary | None = None, links=None, *, model=None,
-                min_score: float = CONSISTENCY_MIN_SCORE) -> list[Inconsistency]:
+def consistency(
+    alignment, glossary: Glossary | None = None, links=None, *, model=None, min_score: float = CONSISTENCY_MIN_SCORE
+) -> list[Inconsistency]:
     """Source terms found in two or more beads and rendered in more than one way.
 
     A term's renderings are the target units its occurrences are linked to
@@ -304,7 +325,7 @@ def consistency(alignment, glossary: Glossary | None = None, links=None, *, mode
     sl, tl = a.src_lang, a.tgt_lang
     gl = {norm_key(e.term, sl): e for e in glossary.entries} if glossary is not None else {}
     occ_beads: dict[str, set[int]] = defaultdict(set)
-    occ = Counter()
+    occ: Counter[str] = Counter()
     for bead, key in links.occurrences:
         occ[key] += 1
         occ_beads[key].add(bead)
@@ -342,8 +363,15 @@ def consistency(alignment, glossary: Glossary | None = None, links=None, *, mode
                 continue
             rends.sort(key=lambda r: (-r.count, r.beads))
             e = gl.get(key)
-            out.append(Inconsistency(e.term if e else links.text_of("src", key), occ[key],
-                                     tuple(sorted(occ_beads[key])), tuple(rends), e.renderings if e else ()))
+            out.append(
+                Inconsistency(
+                    e.term if e else links.text_of("src", key),
+                    occ[key],
+                    tuple(sorted(occ_beads[key])),
+                    tuple(rends),
+                    e.renderings if e else (),
+                )
+            )
     out.sort(key=lambda x: (-x.occurrences, x.term))
     return out
 
@@ -414,8 +442,7 @@ class TermFindings:
         return {m.bead for m in self.misses}
 
 
-def term_findings(alignment, glossary: Glossary | None = None, *, consistent: bool = True,
-                  model=None) -> TermFindings:
+def term_findings(alignment, glossary: Glossary | None = None, *, consistent: bool = True, model=None) -> TermFindings:
     """Glossary misses (with a glossary) and, with ``consistent``, the inconsistent renderings."""
     from .terms import terms
 
@@ -438,8 +465,10 @@ def render_text(report, bead_lines, wrap, width: int = 100) -> list[str]:
         for m in report.term_misses:
             out += bead_lines(m, ": " + m.reason)
     if report.consistency_checked:
-        out += ["", f"Inconsistent renderings: {len(report.inconsistent_terms)} source term(s) "
-                "rendered in more than one way"]
+        out += [
+            "",
+            f"Inconsistent renderings: {len(report.inconsistent_terms)} source term(s) rendered in more than one way",
+        ]
         for x in report.inconsistent_terms:
             extra = f"; glossary: {' | '.join(x.glossary)}" if x.glossary else ""
             out.append(f"  {x.term}: {x.occurrences} occurrence(s) in {len(x.beads)} beads{extra}")

@@ -51,8 +51,9 @@ def _script_of(lang: str | None):
     return _LATIN
 
 
-def find_glosses(text: str, other: str, lang: str = "ko", other_lang: str = "zh", sim=None,
-                 rules: bool = False) -> list[Gloss]:
+def find_glosses(
+    text: str, other: str, lang: str = "ko", other_lang: str = "zh", sim=None, rules: bool = False
+) -> list[Gloss]:
     """The glosses of a Korean ``text`` whose other side (its bead's source) is ``other``.
 
     A bracket is a gloss when its content holds the other side's script and
@@ -137,7 +138,7 @@ def _gloss_span(text: str, m: re.Match, gloss: str, words, other_lang, sim) -> t
     if k is None:
         return None
     w = words[k]
-    reading = _reading_suffix(text[w.start:j], gloss)
+    reading = _reading_suffix(text[w.start : j], gloss)
     if reading:
         return j - reading, j
     after = text[m.end()] if m.end() < len(text) else ""
@@ -147,18 +148,25 @@ def _gloss_span(text: str, m: re.Match, gloss: str, words, other_lang, sim) -> t
             seps = list(_SEPARATOR.finditer(text, q + 1, j))
             start = seps[-1].end() if seps else q + 1
             return _strip_span(text, start, j)
-    if w.bound and k > 0 and not text[words[k - 1].end:w.start].strip():
+    if w.bound and k > 0 and not text[words[k - 1].end : w.start].strip():
         k -= 1  # 적용시킬 것이라고(上架): the bound noun and copula are grammar
     first = k
     n_words = _gloss_words(gloss, other_lang)
     serial = False
     while first > 0:
         cur, prev = words[first], words[first - 1]
-        if text[prev.end:cur.start].strip():
+        if text[prev.end : cur.start].strip():
             break
-        if cur.pred and not cur.stem and cur.text[:1] in ("있", "없") and prev.bound and prev.text[:1] == "수" \
-                and first >= 2 and words[first - 2].final == "ETM" \
-                and not text[words[first - 2].end:prev.start].strip():
+        if (
+            cur.pred
+            and not cur.stem
+            and cur.text[:1] in ("있", "없")
+            and prev.bound
+            and prev.text[:1] == "수"
+            and first >= 2
+            and words[first - 2].final == "ETM"
+            and not text[words[first - 2].end : prev.start].strip()
+        ):
             first -= 2  # 짐작할 수가 있다
             continue
         if prev.final == "EC" and prev.pred and not serial:
@@ -171,7 +179,7 @@ def _gloss_span(text: str, m: re.Match, gloss: str, words, other_lang, sim) -> t
         if not prev.ending and prev.stem and not prev.bound and cur.stem and _HANGUL.search(prev.stem):
             end = _span_end(words, first, k)
             if sim is not None:
-                near, far = text[cur.start:end], text[prev.start:end]
+                near, far = text[cur.start : end], text[prev.start : end]
                 longer = sim(gloss, [near, far])
                 take = longer[1] > longer[0]
             else:
@@ -236,7 +244,7 @@ def _reading_suffix(word: str, gloss: str) -> int:
     from .sinokorean import syllable_options
 
     opts = syllable_options(han)
-    tail = syllable_options(word[-len(han):]) if len(word) > len(han) else None
+    tail = syllable_options(word[-len(han) :]) if len(word) > len(han) else None
     if tail and all(t & o for t, o in zip(tail, opts)):
         return len(han)
     return 0

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
-__all__ = ["KoWord", "ko_words", "compound_joints", "mecab_available"]
+__all__ = ["KoWord", "ko_words", "compound_joints", "mecab_available", "mecab_tagger"]
 
 _HANGUL_SYL = re.compile(r"[\uac00-\ud7a3]")
 _KO_WORD = re.compile(r"[0-9A-Za-z\uac00-\ud7a3]+(?:[-.&'][0-9A-Za-z\uac00-\ud7a3]+)*")
@@ -27,6 +28,11 @@ _MECAB: dict = {}
 def mecab_available() -> bool:
     """Whether python-mecab-ko can be imported (it gives Korean morphemes; rules otherwise)."""
     return _mecab() is not None
+
+
+def mecab_tagger():
+    """python-mecab-ko's tagger (made on first use), or None without it."""
+    return _mecab()
 
 
 def _mecab():
@@ -138,8 +144,9 @@ def _mecab_word(text: str, s: int, e: int, morphs) -> KoWord:
     rest = morphs[i:]
     tags = [_tag(m[3]) for m in rest]
     full = [m[3] for m in rest]
-    pred = any(t.startswith(("V", "XSV", "XSA", "VCP")) for t in tags) or (not stem and any(
-        t.startswith(("V", "E")) for t in tags))
+    pred = any(t.startswith(("V", "XSV", "XSA", "VCP")) for t in tags) or (
+        not stem and any(t.startswith(("V", "E")) for t in tags)
+    )
     final = _final(full[-1].split("+")[-1], rest[-1][2]) if rest else ""
     if not rest:
         ending = ""
@@ -170,7 +177,8 @@ _PARTICLES = sorted(
     "에서부터 으로부터 에게서 에서는 에서도 에서의 으로는 으로도 으로서 으로써 이라고 이라는 이라면 이었다 였다 "
     "에서 에게 에는 에도 에의 까지 부터 처럼 보다 마다 조차 밖에 으로 로서 로써 이나 이며 이고 이란 이다 "
     "과 와 을 를 이 가 은 는 의 에 도 만 로 나 들".split(),
-    key=len, reverse=True,
+    key=len,
+    reverse=True,
 )
 _CONJ = ("과", "와")
 # the endings of 하다 / 되다 / 시키다 after a noun: 촉진할, 제창하는, 적용시킬
@@ -178,7 +186,8 @@ _HADA = sorted(
     "하는 하고 하여 하며 하면 하기 하게 하지 한다 했다 하다 했던 하던 하려는 하였다 하였고 해서 하거나 하도록 "
     "하면서 하지만 해야 할 한 함 해 "
     "되는 되고 되어 된다 되었다 된 될 됨 돼 시키는 시키고 시켜 시킨 시킬 시킴 적인 적으로 적이 적".split(),
-    key=len, reverse=True,
+    key=len,
+    reverse=True,
 )
 _BOUND = ("것", "수", "등", "때문", "데", "바", "뿐", "줄", "만큼")
 
@@ -191,9 +200,19 @@ def _rule_word(text: str, s: int, e: int) -> KoWord:
     core = w
     ending = ""
     pred = False
-    if latin and latin.end() < len(w) and w[latin.end():] in _PARTICLES:  # X에, AI의
-        return KoWord(w, s, e, latin.group(), (), "JC" if w[latin.end():] in _CONJ else "J",
-                      "JC" if w[latin.end():] in _CONJ else "J", False, False, True)
+    if latin and latin.end() < len(w) and w[latin.end() :] in _PARTICLES:  # X에, AI의
+        return KoWord(
+            w,
+            s,
+            e,
+            latin.group(),
+            (),
+            "JC" if w[latin.end() :] in _CONJ else "J",
+            "JC" if w[latin.end() :] in _CONJ else "J",
+            False,
+            False,
+            True,
+        )
     for h in _HADA:  # first: 제창하는 is 제창 + 하는, not 제창하 + 는
         rest = core[: -len(h)]
         if core.endswith(h) and len(rest) >= 2 and not h.startswith("적"):
@@ -228,8 +247,18 @@ def _rule_word(text: str, s: int, e: int) -> KoWord:
         final = "EC" if w.endswith(_EC_ENDS) else "ETM" if _adnominal(w[-1]) else "E"
     else:
         final = ""
-    return KoWord(w, s, e, stem, tuple(parts) if len(parts) > 1 and stem else (), ending, final, pred, bound,
-                  bool(stem) and not bound and (len(stem) >= 2 or not _HANGUL_SYL.match(stem)))
+    return KoWord(
+        w,
+        s,
+        e,
+        stem,
+        tuple(parts) if len(parts) > 1 and stem else (),
+        ending,
+        final,
+        pred,
+        bound,
+        bool(stem) and not bound and (len(stem) >= 2 or not _HANGUL_SYL.match(stem)),
+    )
 
 
 _EC_ENDS = ("고", "며", "서", "게", "지", "어", "아", "해", "여", "면")
@@ -241,19 +270,23 @@ def _adnominal(syllable: str) -> bool:
     return 0 <= o < 11172 and o % 28 in (4, 8)
 
 
-def compound_joints(text: str):
+def compound_joints(text: str) -> set[int] | Literal[False]:
     """Offsets where a noun starts right after another noun inside a Korean word
     (선진|기술, 자원|장벽: not after a prefix such as 비- in 비공개), by
     python-mecab-ko; ``False`` without it."""
     tagger = _mecab()
     if tagger is None:
         return False
-    out = set()
+    out: set[int] = set()
     prev = None
     for m in tagger.parse(text):
         tag = _tag(m.pos)
-        if prev is not None and prev[0] == m.span.start and tag in ("NNG", "NNP", "SL") \
-                and prev[1] in ("NNG", "NNP", "SL", "XSN"):
+        if (
+            prev is not None
+            and prev[0] == m.span.start
+            and tag in ("NNG", "NNP", "SL")
+            and prev[1] in ("NNG", "NNP", "SL", "XSN")
+        ):
             out.add(m.span.start)
         prev = (m.span.end, tag)
     return out

@@ -15,8 +15,21 @@ import json
 import math
 import unicodedata
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, ClassVar
 
-__all__ = ["CoverageReport", "Omission", "Addition", "LowConfidence", "Suspect", "ParagraphCoverage"]
+if TYPE_CHECKING:
+    from ..pipeline import Alignment
+
+__all__ = [
+    "CoverageReport",
+    "Omission",
+    "Addition",
+    "LowConfidence",
+    "Suspect",
+    "Finding",
+    "ParagraphCoverage",
+    "FINDING_KINDS",
+]
 
 
 # --------------------------------------------------------------------------
@@ -25,6 +38,8 @@ __all__ = ["CoverageReport", "Omission", "Addition", "LowConfidence", "Suspect",
 
 class _Record:
     """``to_dict`` for the report's records: fields in order, tuples as lists, floats rounded."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]  # each subclass is a dataclass
 
     def to_dict(self) -> dict:
         out = {}
@@ -118,6 +133,25 @@ class Suspect(_BeadFinding):
         }
 
 
+@dataclass(frozen=True)
+class Finding(_BeadFinding):
+    """A finding about one bead from the translation checks: its kind, a line for a person and its evidence."""
+
+    kind: str  # "untranslated", "copied", "name", "number", "clause_omitted", "clause_added", "mistranslation"
+    message: str
+    evidence: dict = field(default_factory=dict)
+
+
+FINDING_KINDS = ("untranslated", "copied", "clause_omitted", "clause_added", "mistranslation", "name", "number")
+"""The kinds of :class:`Finding`, most severe first: a bead with findings of several kinds takes the
+first one's kind as its status."""
+
+
+def finding_rank(kind: str) -> int:
+    """The place of ``kind`` in :data:`FINDING_KINDS` (kinds not listed come after them)."""
+    return FINDING_KINDS.index(kind) if kind in FINDING_KINDS else len(FINDING_KINDS)
+
+
 class _Shares:
     """Covered shares of a document or paragraph: ``covered_ids`` and
     ``covered_chars`` against the totals that :meth:`_totals` gives."""
@@ -156,6 +190,7 @@ class ParagraphCoverage(_Shares):
     additions: int = 0
     low_confidence: int = 0
     suspects: int = 0
+    findings: int = 0  # beads of the paragraph with a finding of the translation checks
 
     @property
     def sentences(self) -> int:
@@ -178,6 +213,7 @@ class ParagraphCoverage(_Shares):
             "additions": self.additions,
             "low_confidence": self.low_confidence,
             "suspects": self.suspects,
+            "findings": self.findings,
         }
 
 
@@ -185,7 +221,7 @@ class ParagraphCoverage(_Shares):
 class CoverageReport(_Shares):
     """What :func:`bitext.check.coverage.coverage` finds; ``to_text()``, ``to_json()``, ``to_html()`` render it."""
 
-    alignment: object = field(repr=False)
+    alignment: Alignment = field(repr=False)
     threshold: float
     unmatched_z: float | None
     covered_ids: tuple[int, ...]
@@ -196,12 +232,21 @@ class CoverageReport(_Shares):
     low_confidence: list[LowConfidence]
     suspects: list[Suspect]
     paragraphs: list[ParagraphCoverage]
-    statuses: list[str]  # one per bead: ok, suspect, term, low, unmatched, omission, addition
+    statuses: list[str]  # one per bead: ok, suspect, term, a finding's kind, low, unmatched, omission, addition
     # terminology (bitext.check.glossary): with a glossary or consistency=True
     term_misses: list = field(default_factory=list)  # [TermMiss]
     inconsistent_terms: list = field(default_factory=list)  # [Inconsistency]
     glossary: str | None = None  # the glossary's name, when one was checked
     consistency_checked: bool = False
+    # the translation checks (bitext.check.untranslated, bitext.check.names, ...): one record a finding, in bead order
+    findings: list[Finding] = field(default_factory=list)
+
+    def findings_by_kind(self) -> dict[str, int]:
+        """How many findings of each kind, the kinds in :data:`FINDING_KINDS` order."""
+        counts: dict[str, int] = {}
+        for f in sorted(self.findings, key=lambda f: finding_rank(f.kind)):
+            counts[f.kind] = counts.get(f.kind, 0) + 1
+        return counts
 
     @property
     def src_sentences(self) -> int:
@@ -244,6 +289,8 @@ class CoverageReport(_Shares):
                 "suspects": len(self.suspects),
                 "term_misses": len(self.term_misses),
                 "inconsistent_terms": len(self.inconsistent_terms),
+                "findings": len(self.findings),
+                "findings_by_kind": self.findings_by_kind(),
             },
             "terms_checked": {"glossary": self.glossary, "consistency": self.consistency_checked},
             "term_misses": [m.to_dict() for m in self.term_misses],
@@ -252,6 +299,7 @@ class CoverageReport(_Shares):
             "additions": [x.to_dict() for x in self.additions],
             "low_confidence": [x.to_dict() for x in self.low_confidence],
             "suspects": [s.to_dict() for s in self.suspects],
+            "findings": [f.to_dict() for f in self.findings],
             "paragraphs": [p.to_dict() for p in self.paragraphs],
             "beads": [
                 {
@@ -289,7 +337,7 @@ class CoverageReport(_Shares):
     def to_pandas(self, table: str = "beads"):
         """A DataFrame (needs pandas; columns in :mod:`bitext.views.frames`): ``"beads"``, one row
         a bead with its ``status``; ``"findings"``, one row an omission, addition,
-        low-confidence bead or suspect; ``"paragraphs"``, one row a source paragraph."""
+        low-confidence bead, suspect or finding of the translation checks; ``"paragraphs"``, one row a source paragraph."""
         from ..views import frames
 
         if table == "beads":
@@ -367,25 +415,39 @@ def _render_text(r: CoverageReport, width: int) -> str:
         f"Additions:       {len(r.added_ids)} target sentence(s)",
         f"Low confidence:  {len(r.low_confidence)} bead(s)",
         f"Suspect pairs:   {len(r.suspects)} bead(s) whose numbers or names differ",
+        f"Findings:        {_findings_line(r)}",
     ]
     if r.glossary is not None:
         out.append(f"Glossary terms:  {len(r.term_misses)} bead(s) with a term not rendered as {r.glossary} says")
     if r.consistency_checked:
         out.append(f"Inconsistent:    {len(r.inconsistent_terms)} source term(s) rendered in more than one way")
-    if r.coverage == 1.0 and not r.omissions and not r.additions and not r.suspects and not r.low_confidence:
+    if (
+        r.coverage == 1.0
+        and not r.omissions
+        and not r.additions
+        and not r.suspects
+        and not r.low_confidence
+        and not r.findings
+    ):
         out += ["", "Every source sentence is translated; nothing was added."]
     pars = r.paragraphs
-    problem = [p for p in pars if p.coverage < 1 or p.omissions or p.additions or p.suspects or p.low_confidence]
+    problem = [
+        p for p in pars if p.coverage < 1 or p.omissions or p.additions or p.suspects or p.low_confidence or p.findings
+    ]
     per_line = all(p.sentences == 1 for p in pars) and len(pars) > 1
     shown = pars if len(pars) <= 40 and not per_line else problem
     if shown:
         title = "Paragraphs" if shown is pars else "Paragraphs with findings"
         out += ["", f"{title} (source paragraph: sentence ids, coverage, findings)"]
-        out.append(f"  {'par':>4} {'sentences':>10} {'covered':>8} {'coverage':>9} {'omit':>5} {'add':>4} {'low':>4} {'susp':>5}")
+        out.append(
+            f"  {'par':>4} {'sentences':>10} {'covered':>8} {'coverage':>9} {'omit':>5} {'add':>4} {'low':>4} "
+            f"{'susp':>5} {'find':>5}"
+        )
         for p in shown:
             out.append(
                 f"  {p.paragraph:>4} {_ids_str(p.src_ids):>10} {p.covered_sentences:>4}/{p.sentences:<3} "
-                f"{_pct(p.coverage):>9} {p.omissions:>5} {p.additions:>4} {p.low_confidence:>4} {p.suspects:>5}"
+                f"{_pct(p.coverage):>9} {p.omissions:>5} {p.additions:>4} {p.low_confidence:>4} {p.suspects:>5} "
+                f"{p.findings:>5}"
             )
     if r.omissions:
         out += ["", "Omissions: source sentences with no translation"]
@@ -401,12 +463,16 @@ def _render_text(r: CoverageReport, width: int) -> str:
             out += _wrap("    ", x.text, width)
     if r.low_confidence:
         out += ["", f"Low-confidence beads (score < {r.threshold:g})"]
-        for x in r.low_confidence:
-            out += _bead_lines(x, f", score {x.score:.2f}", sl, tl, width)
+        for low in r.low_confidence:
+            out += _bead_lines(low, f", score {low.score:.2f}", sl, tl, width)
     if r.suspects:
         out += ["", "Suspect pairs: numbers or names differ"]
-        for x in r.suspects:
-            out += _bead_lines(x, ": " + "; ".join(x.reasons), sl, tl, width)
+        for sus in r.suspects:
+            out += _bead_lines(sus, ": " + "; ".join(sus.reasons), sl, tl, width)
+    if r.findings:
+        out += ["", "Findings of the translation checks"]
+        for fnd in r.findings:
+            out += _bead_lines(fnd, f": {fnd.kind}: {fnd.message}", sl, tl, width)
     if r.glossary is not None or r.consistency_checked:
         from .glossary import render_text
 
@@ -414,8 +480,18 @@ def _render_text(r: CoverageReport, width: int) -> str:
     return "\n".join(out) + "\n"
 
 
+def _findings_line(r: CoverageReport) -> str:
+    by_kind = r.findings_by_kind()
+    if not by_kind:
+        return "0 bead(s) with a finding of the translation checks (untranslated, copied, names ...)"
+    return f"{len(r.findings)}: " + ", ".join(f"{n} {k}" for k, n in by_kind.items())
+
+
 def _bead_lines(x, tail: str, sl: str, tl: str, width: int) -> list[str]:
     """A finding about bead ``x`` (with ``bead``, ``src_ids``, ``tgt_ids``, ``src``, ``tgt``): its
     ids, ``tail``, and both sides wrapped."""
-    return ([f"  bead {x.bead}: {sl} {_ids_str(x.src_ids)} <-> {tl} {_ids_str(x.tgt_ids)}{tail}"]
-            + _wrap(f"    {sl}: ", x.src, width) + _wrap(f"    {tl}: ", x.tgt, width))
+    return (
+        [f"  bead {x.bead}: {sl} {_ids_str(x.src_ids)} <-> {tl} {_ids_str(x.tgt_ids)}{tail}"]
+        + _wrap(f"    {sl}: ", x.src, width)
+        + _wrap(f"    {tl}: ", x.tgt, width)
+    )

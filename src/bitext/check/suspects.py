@@ -15,6 +15,7 @@ suspect pairs.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -25,11 +26,24 @@ __all__ = ["extract_numbers", "extract_names", "compare_pair", "latin_script", "
 # --------------------------------------------------------------------------
 # numbers
 
-_HAN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "俩": 2, "三": 3, "四": 4, "五": 5,
-               "六": 6, "七": 7, "八": 8, "九": 9}
+_HAN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "兩": 2,
+    "俩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _HAN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-_BIG_UNITS = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "兆": 10**12,
-              "만": 10**4, "억": 10**8, "조": 10**12}
+_BIG_UNITS = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "兆": 10**12, "만": 10**4, "억": 10**8, "조": 10**12}
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000, "십": 10, "백": 100, "천": 1000}
 _KO_DIGITS = {"영": 0, "공": 0, "일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
 _KO_UNITS = {"십": 10, "백": 100, "천": 1000}
@@ -41,9 +55,21 @@ _SCALE_AFTER = re.compile(
     r"\s(thousand|million|billion|trillion|Tausend|Millionen|Million|Milliarden|Milliarde|Billionen|Billion"
     r"|mille|millions?|milliards?|billions?)\b"
 )
-_SCALES = {"thousand": 10**3, "tausend": 10**3, "mille": 10**3, "million": 10**6, "millions": 10**6,
-           "millionen": 10**6, "billion": 10**9, "billions": 10**9, "milliarde": 10**9, "milliarden": 10**9,
-           "milliard": 10**9, "milliards": 10**9, "trillion": 10**12}
+_SCALES = {
+    "thousand": 10**3,
+    "tausend": 10**3,
+    "mille": 10**3,
+    "million": 10**6,
+    "millions": 10**6,
+    "millionen": 10**6,
+    "billion": 10**9,
+    "billions": 10**9,
+    "milliarde": 10**9,
+    "milliarden": 10**9,
+    "milliard": 10**9,
+    "milliards": 10**9,
+    "trillion": 10**12,
+}
 # 2 500 with a (narrow) no-break or thin space: one number (NFKC turns them into spaces,
 # so only groups of exactly three digits after a 1-3 digit head are joined)
 _SPACE_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:[\u00a0\u202f\u2009 ]\d{3})+(?![\d.,]?\d)")
@@ -51,6 +77,7 @@ _SPACE_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:[\u00a0\u202f\u2009 ]\d{3})+(?
 _UNIT_GLUED = re.compile(
     r"(\d)(cm|mm|km|nm|kg|mg|ml|kb|mb|gb|tb|kw|mw|gw|kwh|hz|khz|mhz|ghz|am|pm|m|g|s|h|K)(?![A-Za-z])",
 )
+_CLOCK = re.compile(r"(?<![\d.,])(\d{1,2}) ?h ?(\d{2})(?![\d.,]?\d)")
 _HAN_NUM = re.compile(r"[零〇一二两兩俩三四五六七八九十拾百佰千仟万萬亿億]+")
 _KO_NUM = re.compile(r"[영공일이삼사오육칠팔구]?(?:[십백천][일이삼사오육칠팔구]?)+")
 
@@ -72,8 +99,10 @@ def _parse_digits(tok: str, comma_decimal: bool = False) -> float | None:
     grouped = 1 <= len(parts[0]) <= 3 and parts[0] != "0"
     if grouped and all(sp == thou for sp in seps) and all(len(p) == 3 for p in parts[1:]):
         return float("".join(parts))
-    if seps[-1] == dec and all(sp == thou for sp in seps[:-1]) and (
-        len(parts) == 2 or (grouped and all(len(p) == 3 for p in parts[1:-1]))
+    if (
+        seps[-1] == dec
+        and all(sp == thou for sp in seps[:-1])
+        and (len(parts) == 2 or (grouped and all(len(p) == 3 for p in parts[1:-1])))
     ):
         return float("".join(parts[:-1]) + "." + parts[-1])
     if len(parts) == 2:  # 1,5 in English, 2.5 in German: still one number
@@ -143,6 +172,7 @@ def extract_numbers(text: str, lang: str | None = None) -> tuple[Counter, set[fl
     comma = (lang or "").split("-")[0].lower() in _COMMA_DECIMAL
     t = unicodedata.normalize("NFKC", text)
     t = _SPACE_GROUPS.sub(lambda m: re.sub(r"[\u00a0\u202f\u2009 ]", "", m.group()), t)
+    t = _CLOCK.sub(r"\1.\2", t)  # 4 h 45 (French) is 4.45 (German: 4.45 Uhr)
     t = _UNIT_GLUED.sub(r"\1 \2", t)
     hard: Counter = Counter()
     matches = list(_NUM.finditer(t))
@@ -166,7 +196,7 @@ def extract_numbers(text: str, lang: str | None = None) -> tuple[Counter, set[fl
             # 1억 5000만: a following group with a smaller unit adds up
             while i + 1 < len(matches):
                 nxt = matches[i + 1]
-                if t[end:nxt.start()].strip():
+                if t[end : nxt.start()].strip():
                     break
                 u2 = _UNIT_AFTER.match(t, nxt.end())
                 v2 = _parse_digits(nxt.group(1), comma)
@@ -189,7 +219,192 @@ def extract_numbers(text: str, lang: str | None = None) -> tuple[Counter, set[fl
         val = _ko_value(m.group())
         if val is not None:
             soft.add(float(val))
+    soft |= {float(v) for v in _word_numbers(t)}
     return hard, soft
+
+
+# numbers written in words (English, German, French; native Korean): they explain a number in digits on the
+# other side (fünf Uhr, 5 heures; dix-huit heures, 18.00 Uhr; Ninety-two hours, 92小时; 서른, 30)
+_NUMBER_WORDS = {
+    # English
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "thousand": 1000,
+    "dozen": 12,
+    # German (compounds are cut into these: einundzwanzig, zweihundert)
+    "eins": 1,
+    "ein": 1,
+    "eine": 1,
+    "zwei": 2,
+    "drei": 3,
+    "vier": 4,
+    "fünf": 5,
+    "sechs": 6,
+    "sieben": 7,
+    "sieb": 7,
+    "acht": 8,
+    "neun": 9,
+    "zehn": 10,
+    "elf": 11,
+    "zwölf": 12,
+    "zwanzig": 20,
+    "dreißig": 30,
+    "dreissig": 30,
+    "vierzig": 40,
+    "fünfzig": 50,
+    "sechzig": 60,
+    "siebzig": 70,
+    "achtzig": 80,
+    "neunzig": 90,
+    "hundert": 100,
+    "tausend": 1000,
+    # French
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "sept": 7,
+    "huit": 8,
+    "neuf": 9,
+    "dix": 10,
+    "onze": 11,
+    "douze": 12,
+    "treize": 13,
+    "quatorze": 14,
+    "quinze": 15,
+    "seize": 16,
+    "vingt": 20,
+    "vingts": 20,
+    "trente": 30,
+    "quarante": 40,
+    "cinquante": 50,
+    "soixante": 60,
+    "cent": 100,
+    "cents": 100,
+    "mille": 1000,
+    # native Korean (the counting words before a counter: 서른 명, 열두 제자)
+    "하나": 1,
+    "한": 1,
+    "둘": 2,
+    "두": 2,
+    "셋": 3,
+    "세": 3,
+    "넷": 4,
+    "네": 4,
+    "다섯": 5,
+    "여섯": 6,
+    "일곱": 7,
+    "여덟": 8,
+    "아홉": 9,
+    "열": 10,
+    "스물": 20,
+    "스무": 20,
+    "서른": 30,
+    "마흔": 40,
+    "쉰": 50,
+    "예순": 60,
+    "일흔": 70,
+    "여든": 80,
+    "아흔": 90,
+}
+_NUMBER_JOINERS = frozenset({"and", "und", "et"})
+_GERMAN_TEEN = re.compile(r"(drei|vier|fünf|sech|sieb|acht|neun)zehn\Z")
+_NUMBER_MORPHEME = re.compile(
+    "|".join(sorted(map(re.escape, [*_NUMBER_WORDS, *_NUMBER_JOINERS]), key=len, reverse=True))
+)
+_WORDISH = re.compile(r"[^\W\d_]+")
+
+
+@functools.lru_cache(maxsize=65536)
+def _morphemes(word: str) -> tuple[int, ...] | None:
+    """The values of a word made of number words only (einundzwanzig: 1, 0, 20), else None."""
+    w = word.casefold()
+    teen = _GERMAN_TEEN.match(w)
+    if teen:
+        return (
+            10
+            + _NUMBER_WORDS.get(
+                teen.group(1)
+                if teen.group(1) not in ("sech", "sieb")
+                else {"sech": "sechs", "sieb": "sieben"}[teen.group(1)],
+                0,
+            ),
+        )
+    out, at = [], 0
+    while at < len(w):
+        m = _NUMBER_MORPHEME.match(w, at)
+        if m is None:
+            return None
+        out.append(_NUMBER_WORDS.get(m.group(), 0))
+        at = m.end()
+    return tuple(out) or None
+
+
+def _word_numbers(text: str) -> set[int]:
+    """The values of the numbers ``text`` writes in words: each word, and each run of number words
+    (twenty-eight, quatre-vingt-dix, zweihundertfünfzig, two thousand and six)."""
+    out: set[int] = set()
+    run: list[int] = []
+
+    def flush():
+        if run:
+            total = cur = 0
+            for v in run:
+                if v == 100:
+                    cur = max(cur, 1) * 100
+                elif v >= 1000:
+                    total += max(cur, 1) * v
+                    cur = 0
+                elif v == 20 and cur in (4,):  # quatre-vingt(s)
+                    cur = 80
+                else:
+                    cur += v
+            out.add(total + cur)
+            run.clear()
+
+    for m in _WORDISH.finditer(text):
+        vals = _morphemes(m.group())
+        gap = text[m.start() - 1 : m.start()] if m.start() else ""
+        if vals is None or (run and gap not in (" ", "-")):
+            flush()
+        if vals is None:
+            continue
+        if all(v == 0 for v in vals):  # a joiner alone: and, und, et
+            if not run:
+                continue
+        out.update(v for v in vals if v)
+        run.extend(vals)
+    flush()
+    out.discard(0)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -210,9 +425,7 @@ def latin_script(text: str) -> bool:
 
 
 # unit symbols are not names: 5cm may be "five centimetres" on the other side
-_UNITS = frozenset(
-    "cm mm km nm kg mg ml kb mb gb tb kw mw gw kwh hz khz mhz ghz am pm".split()
-)
+_UNITS = frozenset("cm mm km nm kg mg ml kb mb gb tb kw mw gw kwh hz khz mhz ghz am pm".split())
 
 
 def _name_key(tok: str) -> str:
@@ -254,10 +467,58 @@ def extract_names(text: str) -> tuple[Counter, set[str]]:
 
 # Hangul -> Latin consonant skeleton, to see that 미스트랄 writes Mistral
 _KO_INITIAL = ["g", "g", "n", "d", "d", "r", "m", "b", "b", "s", "s", "", "j", "j", "c", "k", "t", "p", "h"]
-_KO_FINAL = ["", "g", "g", "g", "n", "n", "n", "d", "l", "g", "m", "b", "l", "l", "p", "l", "m", "b", "b", "s",
-             "s", "ng", "d", "d", "k", "t", "p", "h"]
-_SKELETON_MAP = str.maketrans({"r": "l", "v": "b", "f": "b", "p": "b", "k": "g", "c": "g", "q": "g", "t": "d", "z": "j",
-                               "x": "gs", "w": "", "y": "", "h": "", "a": "", "e": "", "i": "", "o": "", "u": ""})
+_KO_FINAL = [
+    "",
+    "g",
+    "g",
+    "g",
+    "n",
+    "n",
+    "n",
+    "d",
+    "l",
+    "g",
+    "m",
+    "b",
+    "l",
+    "l",
+    "p",
+    "l",
+    "m",
+    "b",
+    "b",
+    "s",
+    "s",
+    "ng",
+    "d",
+    "d",
+    "k",
+    "t",
+    "p",
+    "h",
+]
+_SKELETON_MAP = str.maketrans(
+    {
+        "r": "l",
+        "v": "b",
+        "f": "b",
+        "p": "b",
+        "k": "g",
+        "c": "g",
+        "q": "g",
+        "t": "d",
+        "z": "j",
+        "x": "gs",
+        "w": "",
+        "y": "",
+        "h": "",
+        "a": "",
+        "e": "",
+        "i": "",
+        "o": "",
+        "u": "",
+    }
+)
 
 
 def _skeleton(latin: str) -> str:
@@ -307,9 +568,16 @@ def _present(name: str, other_names: Counter, other_gloss: set[str], other_text_
 # pairs
 
 
-def compare_pair(src: str, tgt: str, *, src_lang: str | None = None, tgt_lang: str | None = None,
-                 src_latin: bool | None = None, tgt_latin: bool | None = None,
-                 ignore: frozenset | set = frozenset()) -> dict:
+def compare_pair(
+    src: str,
+    tgt: str,
+    *,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+    src_latin: bool | None = None,
+    tgt_latin: bool | None = None,
+    ignore: frozenset | set = frozenset(),
+) -> dict:
     """Numbers and names found on one side of a pair only.
 
     Returns ``{"numbers": (src_only, tgt_only), "names": (src_only, tgt_only)}``
@@ -332,11 +600,13 @@ def compare_pair(src: str, tgt: str, *, src_lang: str | None = None, tgt_lang: s
     t_low = unicodedata.normalize("NFKC", tgt).lower()
     names_s, names_t = [], []
     if not src_latin:
-        names_s = sorted(n for n in sn if n not in ignore and not _present(n, tn, tg, t_low)
-                         and not _transliterated(n, tgt))
+        names_s = sorted(
+            n for n in sn if n not in ignore and not _present(n, tn, tg, t_low) and not _transliterated(n, tgt)
+        )
     if not tgt_latin:
-        names_t = sorted(n for n in tn if n not in ignore and not _present(n, sn, sg, s_low)
-                         and not _transliterated(n, src))
+        names_t = sorted(
+            n for n in tn if n not in ignore and not _present(n, sn, sg, s_low) and not _transliterated(n, src)
+        )
     if names_s:
         d = _display_names(src)
         names_s = [d.get(n, n) for n in names_s]

@@ -78,14 +78,23 @@ class TermPair:
 
     def note(self) -> str:
         where = f"bead {self.bead}" if self.doc in (0, None) else f"{self.doc} bead {self.bead}"
-        return (f"count {self.count} of {self.src_count}; score {self.score:.2f}; "
-                f"{'+'.join(self.evidence) or '-'}; {where}")
+        return (
+            f"count {self.count} of {self.src_count}; score {self.score:.2f}; {'+'.join(self.evidence) or '-'}; {where}"
+        )
 
     def to_dict(self) -> dict:
-        return {"src": self.src, "tgt": self.tgt, "count": self.count, "src_count": self.src_count,
-                "score": round(self.score, 4), "termhood": round(self.termhood, 4), "evidence": list(self.evidence),
-                "doc": self.doc, "bead": self.bead,
-                "features": {k: v if isinstance(v, str) else round(v, 4) for k, v in self.features.items()}}
+        return {
+            "src": self.src,
+            "tgt": self.tgt,
+            "count": self.count,
+            "src_count": self.src_count,
+            "score": round(self.score, 4),
+            "termhood": round(self.termhood, 4),
+            "evidence": list(self.evidence),
+            "doc": self.doc,
+            "bead": self.bead,
+            "features": {k: v if isinstance(v, str) else round(v, 4) for k, v in self.features.items()},
+        }
 
 
 @dataclass
@@ -124,6 +133,8 @@ class TermList:
         for src, ps in groups.items():
             note = ps[0].note() + ("" if len(ps) == 1 else "; " + ", ".join(f"{p.tgt} {p.count}" for p in ps))
             rows.append((src, [p.tgt for p in ps], note))
-        header = (f"bitext terms: {self.src_lang} -> {self.tgt_lang}; source term, tab, renderings separated by a "
-                  "bar, tab, note: links of the first rendering, its score, evidence and an example bead")
+        header = (
+            f"bitext terms: {self.src_lang} -> {self.tgt_lang}; source term, tab, renderings separated by a "
+            "bar, tab, note: links of the first rendering, its score, evidence and an example bead"
+        )
         return format_glossary(rows, header)

@@ -56,12 +56,16 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .glosses import find_glosses
 from .term_list import Link, TermList, TermPair
 from .words import Finder, Unit, extra_words, general_probability, lang_base, norm_key, spaced, term_units, zh_tokens
+
+if TYPE_CHECKING:
+    from ..pipeline import Alignment
 
 __all__ = [
     "terms",
@@ -130,12 +134,22 @@ class _Vectors:
         return [float(self.v[a] @ self.v[b]) for b in bs]
 
 
-def _as_docs(alignments) -> list[tuple[object, object]]:
+def _as_docs(alignments) -> list[tuple[object, Alignment]]:
     if hasattr(alignments, "beads"):
         return [(0, alignments)]
     if isinstance(alignments, dict):
-        return list(alignments.items())
-    return list(enumerate(alignments))
+        docs = list(alignments.items())
+    elif isinstance(alignments, (list, tuple)):
+        docs = list(enumerate(alignments))
+    else:
+        raise TypeError(
+            "alignments must be an Alignment, a list of them or a dict {doc_id: alignment}, "
+            f"got {type(alignments).__name__}"
+        )
+    for doc, a in docs:
+        if not hasattr(a, "beads"):
+            raise TypeError(f"alignments[{doc!r}] is {type(a).__name__}, not an Alignment")
+    return docs
 
 
 def _collect(docs, src_lang, tgt_lang, extra_src, extra_tgt, use_gloss, sim, rules) -> list[_Bead]:
@@ -170,8 +184,11 @@ def _bead_units(b: _Bead, src_lang, tgt_lang, src_extra, tgt_extra, rules) -> No
         if at >= 0 and not any(u.key == norm_key(g.term, src_lang) for u in b.su):
             b.su.append(Unit(g.term, norm_key(g.term, src_lang), at, at + len(g.term), "gloss"))
     spans = {(g.start, g.end): g for g in b.glosses if not g.synonym and g.rendering}
-    b.tu = [u for u in _units_with(b.tgt, tgt_lang, tgt_extra, rules)
-            if not _inside_gloss_bracket(b.tgt, u) and (u.start, u.end) not in spans]
+    b.tu = [
+        u
+        for u in _units_with(b.tgt, tgt_lang, tgt_extra, rules)
+        if not _inside_gloss_bracket(b.tgt, u) and (u.start, u.end) not in spans
+    ]
     for g in spans.values():  # the gloss's own span, whatever the units say
         b.tu.append(Unit(g.rendering, norm_key(g.rendering, tgt_lang), g.start, g.end, "gloss"))
 
@@ -202,7 +219,7 @@ def _units_with(text: str, lang: str, extra, rules: bool) -> list[Unit]:
         f = Finder(text, lang)
         for term in extra:
             for s, e in f.find(term):
-                e = s + len(term) if f.text[s:s + len(term)] == term else e
+                e = s + len(term) if f.text[s : s + len(term)] == term else e
                 if (s, e) not in have:  # written as the glossary (or gloss) writes it
                     units.append(Unit(term, norm_key(term, lang), s, e, "extra"))
                     have.add((s, e))
@@ -213,7 +230,7 @@ def _inside_gloss_bracket(text: str, u: Unit) -> bool:
     """A unit inside a bracket that holds Han characters (the gloss itself, not a rendering)."""
     i = text.rfind("(", 0, u.start)
     j = text.find(")", u.end)
-    return i >= 0 and j >= 0 and ")" not in text[i:u.start] and bool(_HAN.search(text[i:j]))
+    return i >= 0 and j >= 0 and ")" not in text[i : u.start] and bool(_HAN.search(text[i:j]))
 
 
 # --------------------------------------------------------------------------
@@ -224,7 +241,7 @@ def _display(beads, side: str) -> dict[str, str]:
     """The most common written form of each key; a gloss's or glossary's own form first."""
     forms: dict[str, Counter] = defaultdict(Counter)
     for b in beads:
-        for u in (b.su if side == "src" else b.tu):
+        for u in b.su if side == "src" else b.tu:
             forms[u.key][u.text] += 1000 if u.tag in ("gloss", "extra") else 1
     return {k: c.most_common(1)[0][0] for k, c in forms.items()}
 
@@ -240,7 +257,9 @@ def _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, glossary_pairs) -
     from .sinokorean import applies, reading_overlap
 
     n = len(beads)
-    df_s, df_t, co = Counter(), Counter(), Counter()
+    df_s: Counter[str] = Counter()
+    df_t: Counter[str] = Counter()
+    co: Counter[tuple[str, str]] = Counter()
     for b in beads:
         ss, ts = {u.key for u in b.su}, {u.key for u in b.tu}
         df_s.update(ss)
@@ -333,8 +352,11 @@ def _link(beads, scores, src_lang: str) -> list[Link]:
         made = _greedy(b, cand, lambda su, tu: True)
         inner = []
         for su, tu, _ in made:
-            inner += _greedy(b, cand, lambda s2, t2, su=su, tu=tu: _inside(s2, su) and _inside(t2, tu)
-                             and s2 is not su and t2 is not tu)
+            inner += _greedy(
+                b,
+                cand,
+                lambda s2, t2, su=su, tu=tu: _inside(s2, su) and _inside(t2, tu) and s2 is not su and t2 is not tu,
+            )
         used_t = [(tu.start, tu.end) for _, tu, _ in made + inner]
         links += [_whole(b, su, tu, x, used_t, scores) for su, tu, x in made + inner]
     return links
@@ -362,11 +384,22 @@ def _whole(b: _Bead, su: Unit, tu: Unit, score: float, used_t, scores) -> Link:
     """The link, its target widened to the whole compound when it is a noun inside one and
     no other link took the compound's other nouns (开源 -> 자료개방, not 자료)."""
     if tu.tag == "ko-part" and _HANGUL.match(tu.text):
-        whole = min((u for u in b.tu if u.tag == "ko" and u.start <= tu.start and tu.end <= u.end
-                     and _HANGUL_WORD.fullmatch(u.text) and (u.start, u.end) != (tu.start, tu.end)),
-                    key=lambda u: u.end - u.start, default=None)
-        if whole is not None and not any(whole.start <= s and e <= whole.end and (s, e) != (tu.start, tu.end)
-                                         for s, e in used_t):
+        whole = min(
+            (
+                u
+                for u in b.tu
+                if u.tag == "ko"
+                and u.start <= tu.start
+                and tu.end <= u.end
+                and _HANGUL_WORD.fullmatch(u.text)
+                and (u.start, u.end) != (tu.start, tu.end)
+            ),
+            key=lambda u: u.end - u.start,
+            default=None,
+        )
+        if whole is not None and not any(
+            whole.start <= s and e <= whole.end and (s, e) != (tu.start, tu.end) for s, e in used_t
+        ):
             sc = scores.get((su.key, whole.key))
             tu = whole
             score = sc[0] if sc is not None else score
@@ -385,8 +418,15 @@ def _check_langs(docs) -> tuple[str, str]:
     return next(iter(langs))
 
 
-def terms(alignments, *, glossary=None, model=None, evidence=EVIDENCE, min_score: float = DEFAULT_MIN_SCORE,
-          rules: bool = False) -> TermList:
+def terms(
+    alignments,
+    *,
+    glossary=None,
+    model=None,
+    evidence=EVIDENCE,
+    min_score: float = DEFAULT_MIN_SCORE,
+    rules: bool = False,
+) -> TermList:
     """Candidate term pairs of one alignment or several (a list, or ``{doc_id: alignment}``).
 
     ``glossary``: a :class:`~bitext.check.glossary.Glossary` whose terms and
@@ -397,6 +437,10 @@ def terms(alignments, *, glossary=None, model=None, evidence=EVIDENCE, min_score
     ``rules``: Korean stems by rules even where python-mecab-ko is installed.
     All alignments must be in the same language pair.
     """
+    if isinstance(min_score, bool) or not isinstance(min_score, (int, float)):
+        raise TypeError(f"min_score must be a number from 0 to 1, got {type(min_score).__name__}")
+    if not 0.0 <= min_score <= 1.0:  # (NaN too)
+        raise ValueError(f"min_score must be between 0 and 1, got {min_score}")
     docs = _as_docs(alignments)
     if not docs:
         return TermList([], [], "", "")
@@ -415,8 +459,11 @@ def terms(alignments, *, glossary=None, model=None, evidence=EVIDENCE, min_score
         vectors = _Vectors(model)
     extra_s = list(glossary.terms) if glossary is not None else []
     extra_t = [r for e in glossary.entries for r in e.renderings] if glossary is not None else []
-    gpairs = {(norm_key(e.term, src_lang), norm_key(r, tgt_lang)) for e in glossary.entries
-              for r in e.renderings} if glossary is not None else set()
+    gpairs = (
+        {(norm_key(e.term, src_lang), norm_key(r, tgt_lang)) for e in glossary.entries for r in e.renderings}
+        if glossary is not None
+        else set()
+    )
     sim = vectors.sim if vectors is not None else None
     beads = _collect(docs, src_lang, tgt_lang, extra_s, extra_t, "gloss" in evidence, sim, rules)
     scores, synonyms = _score_pairs(beads, src_lang, tgt_lang, evidence, vectors, gpairs)
@@ -424,14 +471,23 @@ def terms(alignments, *, glossary=None, model=None, evidence=EVIDENCE, min_score
     display = {("src", k): v for k, v in _display(beads, "src").items()}
     display.update({("tgt", k): v for k, v in _display(beads, "tgt").items()})
     src_occ = Counter(u.key for b in beads for u in b.su)
-    pairs = _pairs(links, scores, synonyms, display, src_occ, tgt_lang, min_score,
-                   _termhood(beads, src_lang, tgt_lang, display))
+    pairs = _pairs(
+        links, scores, synonyms, display, src_occ, tgt_lang, min_score, _termhood(beads, src_lang, tgt_lang, display)
+    )
     tags: dict[str, set[str]] = defaultdict(set)
     for b in beads:
         for u in b.su:
             tags[u.key].add(u.tag)
-    return TermList(pairs, links, src_lang, tgt_lang, display, [(b.index, u.key) for b in beads for u in b.su],
-                    dict(tags), {k: sorted(v) for k, v in synonyms.items()})
+    return TermList(
+        pairs,
+        links,
+        src_lang,
+        tgt_lang,
+        display,
+        [(b.index, u.key) for b in beads for u in b.su],
+        dict(tags),
+        {k: sorted(v) for k, v in synonyms.items()},
+    )
 
 
 def _termhood(beads, src_lang: str, tgt_lang: str, display):
@@ -458,8 +514,14 @@ def _termhood(beads, src_lang: str, tgt_lang: str, display):
             if tags[key] & {"gloss", "extra"}:  # a glossary's or the translator's term
                 memo[key] = 1.0
             elif tags[key] <= {"ngram"}:  # a run of words is as much a term as its rarest word
-                memo[key] = max((word_keyness(t.text, occ[norm_key(t.text, "zh")] or occ[key])
-                                 for t in zh_tokens(text) if _HAN.search(t.text) or t.tag == "eng"), default=0.0)
+                memo[key] = max(
+                    (
+                        word_keyness(t.text, occ[norm_key(t.text, "zh")] or occ[key])
+                        for t in zh_tokens(text)
+                        if _HAN.search(t.text) or t.tag == "eng"
+                    ),
+                    default=0.0,
+                )
             else:
                 memo[key] = word_keyness(text, occ[key])
         return memo[key]
@@ -477,15 +539,41 @@ def _pairs(links, scores, synonyms, display, src_occ, tgt_lang, min_score, termh
         if score < min_score:
             continue
         first = ls[0]
-        out.append(TermPair(display[("src", s)], display[("tgt", t)], len(ls), score, first.bead, first.doc, ev,
-                            src_occ[s], tuple((x.doc, x.bead) for x in ls), termhood(s, t, len(ls)), feats))
+        out.append(
+            TermPair(
+                display[("src", s)],
+                display[("tgt", t)],
+                len(ls),
+                score,
+                first.bead,
+                first.doc,
+                ev,
+                src_occ[s],
+                tuple((x.doc, x.bead) for x in ls),
+                termhood(s, t, len(ls)),
+                feats,
+            )
+        )
     # a synonym the translator gave in brackets renders what its word renders
     have = {(p.src, p.tgt) for p in out}
     for p in list(out):
         for text in sorted(synonyms.get(norm_key(p.tgt, tgt_lang), ())):
             if (p.src, text) not in have:
                 have.add((p.src, text))
-                out.append(TermPair(p.src, text, 1, p.score * _W_SYNONYM, p.bead, p.doc, ("synonym",), p.src_count,
-                                    p.beads[:1], p.termhood, {"of": p.tgt}))
+                out.append(
+                    TermPair(
+                        p.src,
+                        text,
+                        1,
+                        p.score * _W_SYNONYM,
+                        p.bead,
+                        p.doc,
+                        ("synonym",),
+                        p.src_count,
+                        p.beads[:1],
+                        p.termhood,
+                        {"of": p.tgt},
+                    )
+                )
     out.sort(key=lambda p: (-p.rank, -p.count, p.src, p.tgt))
     return out

@@ -48,11 +48,11 @@ def _margins(src: np.ndarray, tgt: np.ndarray, block: int = 1024):
     rn = np.zeros(n, np.float32)
     top_c = np.full((0, m), -np.inf, np.float32)
     for s in range(0, n, block):
-        c = src[s:s + block] @ tgt.T
-        rn[s:s + block] = np.sort(np.partition(c, m - k_r, axis=1)[:, m - k_r:], axis=1).mean(axis=1)
+        c = src[s : s + block] @ tgt.T
+        rn[s : s + block] = np.sort(np.partition(c, m - k_r, axis=1)[:, m - k_r :], axis=1).mean(axis=1)
         both = np.concatenate([top_c, c], axis=0)
         kk = min(k_c, len(both))
-        top_c = np.partition(both, len(both) - kk, axis=0)[len(both) - kk:]
+        top_c = np.partition(both, len(both) - kk, axis=0)[len(both) - kk :]
     cn = top_c.mean(axis=0) if len(top_c) else np.zeros(m, np.float32)
     return rn, cn
 
@@ -69,8 +69,9 @@ def _cut(v: np.ndarray, z: float, kind: int) -> float:
     return med - z * spread
 
 
-def unmatched_sentences(alignment, z: float | None, loo_gain: float | None = None, model=None,
-                        progress: bool = False) -> tuple[set[int], set[int]]:
+def unmatched_sentences(
+    alignment, z: float | None, loo_gain: float | None = None, model=None, progress: bool = False
+) -> tuple[set[int], set[int]]:
     """Source and target sentences whose bead partner(s) do not resemble them
     (none when ``z`` is None: the leave-one-out test runs only with the first,
     and only with a ``model``; ``progress``: a progress bar for its encodings)."""
@@ -109,8 +110,9 @@ def _joined(sents, ids, lang: str) -> str:
     return join_sentences((sents[i].text for i in ids), lang)
 
 
-def _left_out(alignment, model, paired, margins: dict, already: set[int], side: str, gain: float,
-              progress: bool = False) -> set[int]:
+def _left_out(
+    alignment, model, paired, margins: dict, already: set[int], side: str, gain: float, progress: bool = False
+) -> set[int]:
     """Sentences of ``side`` in beads of two or more sentences on that side
     whose bead resembles the other side better without them: the cosine of
     the other side with the bead's joined text minus the sentence is more than

@@ -10,13 +10,32 @@ import warnings
 
 from .._version import __version__
 from ..formats.beads import FORMATS
-from ..text.read import InputError, read_text
-from ..formats.output import OutputError, check_output, write_output
+from ..formats.document import MissingExtra
+from ..formats.output import OutputError, check_output, shown, write_output
+from ..formats.registry import OUTPUT_FORMATS, FormatError, output_format
+from ..text.read import InputError
 
 __all__ = [
-    "main", "build_parser", "Parser", "COMMANDS", "EXIT_USAGE", "EXIT_INTERRUPTED",
-    "lang_code", "encoding_name", "add_fixed", "load_pair", "resolve_langs", "run_align_command", "write_result",
-    "add_command", "fail", "unit_interval", "format_of", "summary_line",
+    "main",
+    "build_parser",
+    "Parser",
+    "COMMANDS",
+    "EXIT_USAGE",
+    "EXIT_INTERRUPTED",
+    "lang_code",
+    "encoding_name",
+    "add_fixed",
+    "load_pair",
+    "resolve_langs",
+    "run_align_command",
+    "write_result",
+    "add_command",
+    "fail",
+    "warn",
+    "unit_interval",
+    "format_of",
+    "summary_line",
+    "inputs_of",
 ]
 
 EXIT_USAGE = 2
@@ -24,16 +43,23 @@ EXIT_INTERRUPTED = 130
 
 
 def fail(prog: str, msg: str) -> int:
-    """``prog: error: msg`` on stderr; the exit status of bad input (2)."""
-    print(f"{prog}: error: {msg}", file=sys.stderr)
+    """``prog: error: msg`` on stderr, one line (control characters of file
+    names and texts shown as escapes, :func:`bitext.formats.output.shown`); the exit
+    status of bad input (2)."""
+    print(f"{prog}: error: {shown(msg)}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def warn(prog: str, msg: str) -> None:
+    """``prog: warning: msg`` on stderr, one line (as :func:`fail`)."""
+    print(f"{prog}: warning: {shown(msg)}", file=sys.stderr)
 
 
 class Parser(argparse.ArgumentParser):
     """Usage errors in one line, naming the help to read."""
 
     def error(self, message):
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {shown(message)} (see {self.prog} --help)\n")
 
 
 def lang_code(value: str) -> str:
@@ -52,20 +78,33 @@ def encoding_name(value: str) -> str:
 
     try:
         return check_encoding(value)
-    except LookupError:
-        raise argparse.ArgumentTypeError(f"unknown encoding {value!r} (e.g. utf-8, cp949, gb18030, big5, cp1252)") from None
+    except LookupError as e:
+        why = str(e) if "text" in str(e) else f"unknown encoding {value!r}"
+        raise argparse.ArgumentTypeError(f"{why} (e.g. utf-8, cp949, gb18030, big5, cp1252)") from None
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     from ..embed import MODEL_HELP
 
-    p.add_argument("src", help="source text file (one paragraph per line)")
-    p.add_argument("tgt", help="target text file (its translation)")
+    p.add_argument(
+        "src",
+        help="source document: text (one paragraph a line), .docx, .html, .md, .srt, .vtt, "
+        ".epub or .pdf (docs/formats.md)",
+    )
+    p.add_argument(
+        "tgt",
+        nargs="?",
+        help="target document (its translation); coverage and review also take one "
+        "bilingual file (.tmx, .xlf, .tsv, .jsonl, .xlsx) as SRC alone",
+    )
     p.add_argument("-o", "--output", help="output file ('-' or none: standard output); never one of the inputs")
     p.add_argument("--src-lang", type=lang_code, help="source language code (default: detected)")
     p.add_argument("--tgt-lang", type=lang_code, help="target language code (default: detected)")
-    p.add_argument("--encoding", type=encoding_name,
-                   help="encoding of both input files (default: UTF-8, or a legacy encoding detected with confidence)")
+    p.add_argument(
+        "--encoding",
+        type=encoding_name,
+        help="encoding of both input files (default: UTF-8, or a legacy encoding detected with confidence)",
+    )
     p.add_argument("--presplit", action="store_true", help="inputs hold one sentence per line; ids are line numbers")
     p.add_argument("--model", help=MODEL_HELP)
     add_device(p)
@@ -102,11 +141,18 @@ def positive_int(value: str) -> int:
 
 def add_device(p: argparse.ArgumentParser) -> None:
     """``--device`` and ``--batch-size``: where and how a sentence-transformers model encodes."""
-    p.add_argument("--device", type=device_name,
-                   help="where a sentence-transformers model runs: cpu, cuda, cuda:N, mps "
-                   "(default: what sentence-transformers picks, a GPU where there is one)")
-    p.add_argument("--batch-size", type=positive_int, metavar="N",
-                   help="texts per encoding batch of models other than the default (default 64)")
+    p.add_argument(
+        "--device",
+        type=device_name,
+        help="where a sentence-transformers model runs: cpu, cuda, cuda:N, mps "
+        "(default: what sentence-transformers picks, a GPU where there is one)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=positive_int,
+        metavar="N",
+        help="texts per encoding batch of models other than the default (default 64)",
+    )
 
 
 def model_options(args) -> dict:
@@ -116,9 +162,12 @@ def model_options(args) -> dict:
 
 def add_fixed(p: argparse.ArgumentParser) -> None:
     """``--fixed FILE``: beads to keep (align, review)."""
-    p.add_argument("--fixed", metavar="JSONL",
-                   help="keep the beads marked approved or edited in this JSONL file (bitext align --format jsonl, "
-                   "or a review download) and re-align only the stretches between them")
+    p.add_argument(
+        "--fixed",
+        metavar="JSONL",
+        help="keep the beads marked approved or edited in this JSONL file (bitext align --format jsonl, "
+        "or a review download) and re-align only the stretches between them",
+    )
 
 
 def format_of(path: str | None, formats=FORMATS, default: str = "tsv", aliases: dict | None = None) -> str:
@@ -134,17 +183,19 @@ def summary_line(prog: str, output: str | None, alignment) -> str:
     (``bitext align: 28 beads (1-1: 14, 1-2: 9, ...), coverage 100.0% (27/27 source sentences), written to pairs.tsv``).
 
     The coverage is that of :func:`bitext.coverage` without its leave-one-out
-    test, which encodes text again (``bitext coverage`` runs it)."""
+    test and its clause check, which encode text again (``bitext coverage`` runs them)."""
     from collections import Counter
 
     from ..check.coverage import coverage
 
     kinds = Counter(b.kind for b in alignment.beads)
     by_kind = ", ".join(f"{k}: {v:,}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
-    r = coverage(alignment, loo_gain=None)
+    r = coverage(alignment, loo_gain=None, clauses=False)
     where = "standard output" if output in (None, "-") else output
-    return (f"{prog}: {len(alignment.beads):,} beads ({by_kind or 'none'}), coverage {100 * r.coverage:.1f}% "
-            f"({r.covered_sentences:,}/{r.src_sentences:,} source sentences), written to {where}")
+    return (
+        f"{prog}: {len(alignment.beads):,} beads ({by_kind or 'none'}), coverage {100 * r.coverage:.1f}% "
+        f"({r.covered_sentences:,}/{r.src_sentences:,} source sentences), written to {where}"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,8 +206,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("align", help="align two files and write the beads")
     _add_common(p)
-    p.add_argument("--format", choices=FORMATS, default=None,
-                   help="output format (default: from the -o file's extension, .tsv .jsonl .beads .tmx; else tsv)")
+    for a in p._actions:  # align needs both documents
+        if a.dest == "tgt":
+            a.nargs, a.required, a.help = None, True, "target document (its translation)"
+    p.add_argument(
+        "--format",
+        choices=OUTPUT_FORMATS,
+        default=None,
+        help="output format (default: from the -o file's extension: .tsv .jsonl .beads .tmx .xlf .xlsx; "
+        "standard output: tsv); moses writes -o PREFIX.<src_lang> and PREFIX.<tgt_lang>",
+    )
     add_fixed(p)
 
     p = sub.add_parser("eval", help="score alignments against gold beads (strict and lax P/R/F1)", add_help=False)
@@ -190,24 +249,41 @@ def _extra_commands():
     return out
 
 
-def load_pair(args):
-    """Read both input files; raises :class:`InputError` naming the file (and the line)."""
+def load_pair(args, prog: str = "bitext"):
+    """Read both input documents (:func:`bitext.read_document`: text, DOCX, HTML, Markdown,
+    subtitles, EPUB, PDF); raises :class:`InputError` naming the file (and the line). A
+    reader's warnings (a PDF's layout) go to stderr."""
+    from ..formats.registry import read_document
     from ..text.segment import BlankLineError, split_lines
 
-    texts = []
+    docs = []
     for path, lang in ((args.src, args.src_lang), (args.tgt, args.tgt_lang)):
-        text = read_text(path, getattr(args, "encoding", None), lang)
+        try:
+            doc = read_document(path, getattr(args, "encoding", None), lang)
+        except MissingExtra as e:
+            raise InputError(f"{path}: {e}") from None
         if args.presplit:
             try:
-                split_lines(text)
+                split_lines(doc.text)
             except BlankLineError as e:
                 raise InputError(f"{path}:{e.line}: {e}") from None
-        texts.append(text)
-    return tuple(texts)
+        for w in doc.warnings:
+            warn(prog, f"{path}: {w}")
+        docs.append(doc)
+    return tuple(docs)
 
 
-def resolve_langs(args, src: str, tgt: str):
-    from ..text.segment import LanguageError, detect_lang
+def inputs_of(args) -> list[str]:
+    """Every file a command reads: SRC, TGT, ``--fixed``, ``--glossary``. No
+    output may be one of them (:func:`bitext.formats.output.check_output`)."""
+    return [p for p in (getattr(args, k, None) for k in ("src", "tgt", "fixed", "glossary")) if p]
+
+
+def resolve_langs(args, src: str, tgt: str, prog: str | None = None):
+    """The languages of both sides: given, or detected (:class:`InputError` when
+    they cannot be told). With ``prog``, a language given that the text's script
+    contradicts (``--src-lang ja`` on Chinese) is warned about."""
+    from ..text.segment import LanguageError, detect_lang, script_conflict
 
     langs = []
     for name, text, flag, given in (
@@ -215,6 +291,9 @@ def resolve_langs(args, src: str, tgt: str):
         (args.tgt, tgt, "--tgt-lang", args.tgt_lang),
     ):
         if given:
+            conflict = script_conflict(text, given) if prog else None
+            if prog and conflict:
+                warn(prog, f"{name}: {flag} {given}: {conflict}")
             langs.append(given)
             continue
         try:
@@ -234,35 +313,80 @@ def _warn_long_sentences(prog: str, args, caught) -> None:
     for side, path in (("src", args.src), ("tgt", args.tgt)):
         mine = [w for w in caught if w.side == side]
         for w in mine[:_LONG_LINES_SHOWN]:
-            print(f"{prog}: warning: {path}:{w.line}: {w.detail}", file=sys.stderr)
+            warn(prog, f"{path}:{w.line}: {w.detail}")
         if len(mine) > _LONG_LINES_SHOWN:
-            print(f"{prog}: warning: {path}: {len(mine) - _LONG_LINES_SHOWN:,} more lines with sentences cut "
-                  f"at {mine[0].cap:,} characters", file=sys.stderr)
+            warn(
+                prog,
+                f"{path}: {len(mine) - _LONG_LINES_SHOWN:,} more lines with sentences cut "
+                f"at {mine[0].cap:,} characters",
+            )
 
 
-def run_align_command(args, prog: str, render, summary: bool = False) -> int:
-    """Shared by ``align`` and ``coverage``: read, align, ``render(alignment)``, write safely;
-    with ``summary``, then :func:`summary_line` on stderr unless ``--quiet``."""
-    from ..aligner.fixed import CommentMovedWarning
+def _bilingual(args, prog: str, render) -> int:
+    """``coverage FILE`` and ``review FILE``: the units of one bilingual file are the beads."""
+    from ..bilingual import units_alignment
+    from ..embed import load_model
     from ..embed.embedder import ModelLoadError
+    from ..formats.registry import read_units
+
+    for flag, given in (("--fixed", getattr(args, "fixed", None)), ("--presplit", args.presplit)):
+        if given:
+            return fail(prog, f"{flag} needs SRC and TGT, not one bilingual file")
+    try:
+        check_output("-" if args.output is None else args.output, (args.src,))
+        units = read_units(args.src, None, args.src_lang, args.tgt_lang)
+    except MissingExtra as e:
+        return fail(prog, f"{args.src}: {e}")
+    except (InputError, OutputError) as e:
+        return fail(prog, str(e))
+    if args.quiet:
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        model = load_model(args.model, cache=not args.no_cache, **model_options(args))
+    except ModelLoadError as e:
+        return fail(prog, str(e))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = units_alignment(units, args.src_lang, args.tgt_lang, model=model, cache=not args.no_cache)
+    except (InputError, ValueError) as e:
+        return fail(prog, str(e))
+    try:
+        out = render(result)
+    except InputError as e:
+        return fail(prog, str(e))
+    return write_result(prog, args.output, out, (args.src,))
+
+
+def run_align_command(args, prog: str, render, bilingual: bool = False, summary: bool = False) -> int:
+    """Shared by ``align``, ``coverage``, ``review`` and ``terms``: read, align, ``render(alignment)``
+    (a text, or ``({path: text or bytes}, notes)``), write safely; with ``summary``, then
+    :func:`summary_line` on stderr unless ``--quiet``. With ``bilingual``, SRC alone may be a
+    bilingual file (TMX, XLIFF, TSV, JSONL, XLSX) whose units are the beads."""
+    from ..aligner.fixed import CommentMovedWarning
     from ..embed import language_warning, load_model
+    from ..embed.embedder import ModelLoadError
     from ..pipeline import align
     from ..text.segment import LongSentenceWarning
 
+    if args.tgt is None:
+        if bilingual:
+            return _bilingual(args, prog, render)
+        return fail(prog, "give SRC and TGT: a document and its translation")
     fixed = getattr(args, "fixed", None)
-    inputs = (args.src, args.tgt) + ((fixed,) if fixed else ())
+    inputs = inputs_of(args)
     try:
         check_output("-" if args.output is None else args.output, inputs)
-        src, tgt = load_pair(args)
+        src, tgt = load_pair(args, prog)
         if fixed:
             from ..aligner.fixed import read_jsonl
 
             read_jsonl(fixed)  # a malformed file fails before the model loads
-        src_lang, tgt_lang = resolve_langs(args, src, tgt)
+        src_lang, tgt_lang = resolve_langs(args, src.text, tgt.text, prog)
     except (InputError, OutputError) as e:
         return fail(prog, str(e))
     if src_lang == tgt_lang:
-        print(f"{prog}: warning: both sides are in the same language ({src_lang}); is the target a translation?", file=sys.stderr)
+        warn(prog, f"both sides are in the same language ({src_lang}); is the target a translation?")
     if args.quiet:  # sentence-transformers' own loading bars too
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
@@ -271,21 +395,34 @@ def run_align_command(args, prog: str, render, summary: bool = False) -> int:
         return fail(prog, str(e))
     unread = language_warning(model, src_lang, tgt_lang)
     if unread:
-        print(f"{prog}: warning: {unread}", file=sys.stderr)
+        warn(prog, unread)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", LongSentenceWarning)
         warnings.simplefilter("always", CommentMovedWarning)
         try:
-            result = align(src, tgt, src_lang, tgt_lang, model=model, presplit=args.presplit,
-                           cache=not args.no_cache, progress=not args.quiet, fixed=fixed)
+            result = align(
+                src,
+                tgt,
+                src_lang,
+                tgt_lang,
+                model=model,
+                presplit=args.presplit,
+                cache=not args.no_cache,
+                progress=not args.quiet,
+                fixed=fixed,
+            )
         except ValueError as e:
             return fail(prog, str(e))
     _warn_long_sentences(prog, args, [w.message for w in caught if isinstance(w.message, LongSentenceWarning)])
     for w in caught:  # a comment whose bead was re-aligned away: where it went
         if isinstance(w.message, CommentMovedWarning):
             print(f"{prog}: warning: {fixed}:{w.message.line}: {w.message.detail}", file=sys.stderr)
-    status = write_result(prog, args.output, render(result), inputs)
+    try:
+        out = render(result)
+    except InputError as e:
+        return fail(prog, str(e))
+    status = write_result(prog, args.output, out, inputs)
     if status == 0 and summary and not args.quiet:
         print(summary_line(prog, args.output, result), file=sys.stderr)
     return status
@@ -293,21 +430,40 @@ def run_align_command(args, prog: str, render, summary: bool = False) -> int:
 
 def _warn_comments_left_out(args, fmt: str, alignment) -> None:
     """A line on stderr when the output format has no place for some reviewers' comments:
-    ``beads`` for any, ``tmx`` for those of one-sided beads (a TMX unit has both sides)."""
+    ``beads`` and ``moses`` for any, ``tmx`` for those of one-sided beads (a TMX unit has both sides)."""
     commented = [b for b in alignment.beads if getattr(b, "comment", "")]
-    lost = commented if fmt == "beads" else [b for b in commented if not (b.src_ids and b.tgt_ids)] if fmt == "tmx" else []
+    lost = (
+        commented
+        if fmt in ("beads", "moses")
+        else [b for b in commented if not (b.src_ids and b.tgt_ids)]
+        if fmt == "tmx"
+        else []
+    )
     if lost:
         where = "standard output" if args.output in (None, "-") else args.output
-        why = "has no comments" if fmt == "beads" else "holds no 1-0 or 0-1 beads"
-        print(f"bitext align: warning: {len(lost)} of the reviewers' comments are not in {where}: the {fmt} format "
-              f"{why} (jsonl and tsv keep every comment)", file=sys.stderr)
+        why = "has no comments" if fmt in ("beads", "moses") else "holds no 1-0 or 0-1 beads"
+        print(
+            f"bitext align: warning: {len(lost)} of the reviewers' comments are not in {where}: the {fmt} format "
+            f"{why} (jsonl and tsv keep every comment)",
+            file=sys.stderr,
+        )
 
 
-def write_result(prog: str, output: str | None, text: str, inputs=()) -> int:
+def write_result(prog: str, output: str | None, text, inputs=()) -> int:
     """Write a command's result to ``output`` (``None`` or ``-``: standard output)
-    with :func:`bitext.formats.output.write_output`: 0, or 2 with one error line."""
+    with :func:`bitext.formats.output.write_output`: 0, or 2 with one error line. ``text`` may
+    also be ``({path: text or bytes}, notes)``, files written all or none (the
+    notes go to stderr)."""
+    from ..formats.output import write_files
+
     try:
-        write_output("-" if output is None else output, text, inputs)
+        if isinstance(text, tuple):
+            files, notes = text
+            write_files(files, inputs)
+            for note in notes:
+                print(f"{prog}: {shown(note)}", file=sys.stderr)
+        else:
+            write_output("-" if output is None else output, text, inputs)
     except OutputError as e:
         return fail(prog, str(e))
     except OSError as e:
@@ -368,14 +524,35 @@ def _main(argv: list[str] | None = None) -> int:
     ap = build_parser()
     args = ap.parse_args(argv)
     if args.command == "align":
-        fmt = args.format or format_of(args.output)
-
-        def render(alignment) -> str:
-            _warn_comments_left_out(args, fmt, alignment)
-            return alignment.format(fmt)
-
-        return run_align_command(args, "bitext align", render, summary=True)
+        return _run_align(args)
     return args.func(args)
+
+
+def _run_align(args) -> int:
+    """``bitext align``: the output format from ``--format`` or the -o file's extension (never a guess)."""
+    from ..formats.registry import render
+
+    prog = "bitext align"
+    inputs = tuple(x for x in (args.src, args.tgt, args.fixed) if x)
+    try:
+        check_output("-" if args.output is None else args.output, inputs)  # an input is never an output
+        fmt = output_format(args.output, args.format)
+    except (FormatError, OutputError) as e:
+        return fail(prog, str(e))
+
+    def write(alignment):
+        _warn_comments_left_out(args, fmt.name, alignment)
+        report = None
+        if fmt.wants_report:
+            from ..check.coverage import coverage
+
+            report = coverage(alignment, progress=not args.quiet)
+        try:
+            return render(alignment, args.output, fmt, report)
+        except MissingExtra as e:
+            raise InputError(str(e)) from None
+
+    return run_align_command(args, prog, write, summary=True)
 
 
 # --------------------------------------------------------------------------

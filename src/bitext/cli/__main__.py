@@ -1,4 +1,5 @@
 """``python -m bitext.cli``: the same as the ``bitext`` command."""
+
 import sys
 
 from . import main

@@ -10,9 +10,11 @@ from . import add_command, add_fixed, fail, run_align_command
 __all__ = ["add_cli", "run"]
 
 _HELP = "write an offline HTML page to correct and approve the beads"
-_DESCRIPTION = ("Align SRC with its translation TGT and write one self-contained HTML page in which a person "
-                "merges, splits and moves beads, approves them and downloads the result, to feed back with "
-                "bitext align --fixed. The page shows the findings of bitext coverage, with the same options.")
+_DESCRIPTION = (
+    "Align SRC with its translation TGT and write one self-contained HTML page in which a person "
+    "merges, splits and moves beads, approves them and downloads the result, to feed back with "
+    "bitext align --fixed. The page shows the findings of bitext coverage, with the same options."
+)
 
 
 def add_cli(sub, add_common) -> None:
@@ -43,4 +45,4 @@ def run(args) -> int:
     def render(alignment) -> str:
         return render_review(coverage(alignment, args.threshold, **kw), name=name)
 
-    return run_align_command(args, prog, render)
+    return run_align_command(args, prog, render, bilingual=True)

@@ -3,18 +3,19 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from . import add_command, fail, format_of, run_align_command, write_result
+from . import add_command, fail, format_of, inputs_of, run_align_command, warn, write_result
 
 __all__ = ["add_cli", "run"]
 
 _HELP = "list candidate term pairs (an editable glossary)"
-_DESCRIPTION = ("Align SRC with its translation TGT (or read the output folder of 'bitext batch' with --batch) "
-                "and list candidate term pairs, best first: source term, renderings, and a note with their "
-                "count, score, evidence and an example bead. The TSV can be edited and given back as "
-                "'bitext coverage --glossary'.")
+_DESCRIPTION = (
+    "Align SRC with its translation TGT (or read the output folder of 'bitext batch' with --batch) "
+    "and list candidate term pairs, best first: source term, renderings, and a note with their "
+    "count, score, evidence and an example bead. The TSV can be edited and given back as "
+    "'bitext coverage --glossary'."
+)
 
 
 def add_cli(sub, add_common) -> None:
@@ -27,12 +28,24 @@ def add_cli(sub, add_common) -> None:
             a.nargs, a.required = "?", False
     p.add_argument("--batch", metavar="OUTDIR", help="read the pairs of a 'bitext batch' output folder instead")
     p.add_argument("--glossary", metavar="TSV", help="a glossary whose terms are candidates too")
-    p.add_argument("--min-score", type=float, default=DEFAULT_MIN_SCORE, metavar="S",
-                   help=f"list pairs scored S or more (0 to 1; default: {DEFAULT_MIN_SCORE})")
-    p.add_argument("--evidence", default=",".join(EVIDENCE),
-                   help=f"kinds of evidence, comma-separated (default: {','.join(EVIDENCE)})")
-    p.add_argument("--format", choices=("tsv", "json"), default=None,
-                   help="output format (default: from the -o file's extension, .tsv .json; else tsv)")
+    p.add_argument(
+        "--min-score",
+        type=float,
+        default=DEFAULT_MIN_SCORE,
+        metavar="S",
+        help=f"list pairs scored S or more (0 to 1; default: {DEFAULT_MIN_SCORE})",
+    )
+    p.add_argument(
+        "--evidence",
+        default=",".join(EVIDENCE),
+        help=f"kinds of evidence, comma-separated (default: {','.join(EVIDENCE)})",
+    )
+    p.add_argument(
+        "--format",
+        choices=("tsv", "json"),
+        default=None,
+        help="output format (default: from the -o file's extension, .tsv .json; else tsv)",
+    )
 
 
 def run(args) -> int:
@@ -40,8 +53,8 @@ def run(args) -> int:
     import json
 
     from ..check.glossary import GlossaryError, read_glossary
-    from ..text.read import InputError
     from ..check.terms import EVIDENCE, terms
+    from ..text.read import InputError
 
     prog = "bitext terms"
     evidence = tuple(e.strip() for e in args.evidence.split(",") if e.strip())
@@ -68,20 +81,26 @@ def run(args) -> int:
     if args.batch:
         if args.src or args.tgt:
             return fail(prog, "give SRC and TGT, or --batch OUTDIR, not both")
+        from ..formats.output import OutputError, check_output
         from ..views.readback import read_batch
 
         try:
+            inputs = [str(p) for p in Path(args.batch).iterdir()] if Path(args.batch).is_dir() else []
+        except OSError:
+            inputs = []
+        inputs += inputs_of(args)
+        try:
+            check_output("-" if args.output is None else args.output, inputs)  # before any work
             docs, skipped = read_batch(args.batch)
-        except InputError as e:
+        except (InputError, OutputError) as e:
             return fail(prog, str(e))
         for line in skipped:
-            print(f"{prog}: warning: {line}", file=sys.stderr)
+            warn(prog, line)
         try:
             text = render(docs)
         except ValueError as e:
             return fail(prog, str(e))
-        inputs = [str(p) for p in Path(args.batch).iterdir()] if Path(args.batch).is_dir() else []
         return write_result(prog, args.output, text, inputs)
-    if not (args.src and args.tgt):
-        return fail(prog, "give SRC and TGT (or --batch OUTDIR)")
-    return run_align_command(args, prog, render)
+    if not args.src:
+        return fail(prog, "give SRC and TGT, one bilingual file, or --batch OUTDIR")
+    return run_align_command(args, prog, render, bilingual=True)

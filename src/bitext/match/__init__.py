@@ -24,7 +24,6 @@ from .run import match
 __all__ = ["match", "Matching", "DocPair", "NearMiss", "Evidence", "Document", "MatchError", "collect", "MIN_COVERAGE"]
 
 
-
 class _CallableModule(_types.ModuleType):
     """``bitext.match(src, tgt)``: the package is its own entry point (``bitext.match``
     names this package once it is imported, so the package calls :func:`match`)."""

@@ -34,8 +34,18 @@ import numpy as np
 from ..aligner.core import AlignParams, align_vectors
 from ..embed.embedder import composed_spans
 
-__all__ = ["Evidence", "FIELDS", "pair_evidence", "confirm_pairs", "chance_level", "chance_tail", "chance_of",
-           "MIN_COVERAGE", "MAX_CHANCE", "MATCH_PARAMS"]
+__all__ = [
+    "Evidence",
+    "FIELDS",
+    "pair_evidence",
+    "confirm_pairs",
+    "chance_level",
+    "chance_tail",
+    "chance_of",
+    "MIN_COVERAGE",
+    "MAX_CHANCE",
+    "MATCH_PARAMS",
+]
 
 MIN_COVERAGE = 0.35  # of each side's sentences, in beads above chance
 MAX_CHANCE = 1e-3  # the largest probability that as many sentences align by chance
@@ -77,23 +87,28 @@ class Evidence:
     chance: float = 1.0
 
     @classmethod
-    def from_row(cls, row, doc_cosine: float, chance: float = 1.0) -> "Evidence":
-        r = [float(x) for x in row]
-        return cls(*(round(x, 4) for x in r[:5]), int(r[5]), int(r[6]), round(float(doc_cosine), 4),
-                   float(f"{chance:.3g}"))
+    def from_row(cls, row, doc_cosine: float, chance: float = 1.0) -> Evidence:
+        r = [round(float(x), 4) for x in row]
+        return cls(
+            r[0], r[1], r[2], r[3], r[4], int(r[5]), int(r[6]), round(float(doc_cosine), 4), float(f"{chance:.3g}")
+        )
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in FIELDS + ("doc_cosine", "chance")}
 
     def describe(self) -> str:
         """``"95% of 27 source and 91% of 44 target sentences align"``."""
-        return (f"{self.src_coverage:.0%} of {self.n_src} source and {self.tgt_coverage:.0%} of {self.n_tgt} "
-                f"target sentences align")
+        return (
+            f"{self.src_coverage:.0%} of {self.n_src} source and {self.tgt_coverage:.0%} of {self.n_tgt} "
+            f"target sentences align"
+        )
 
     def details(self) -> str:
         """The rest of the evidence: 1-1 beads, order, document cosine."""
-        return (f"1-1 beads {self.one_to_one:.0%}, in order {self.order:.0%}, "
-                f"document cosine {self.doc_cosine:.2f}, chance {self.chance:.2g}")
+        return (
+            f"1-1 beads {self.one_to_one:.0%}, in order {self.order:.0%}, "
+            f"document cosine {self.doc_cosine:.2f}, chance {self.chance:.2g}"
+        )
 
 
 def _lis(seq) -> int:
@@ -127,8 +142,17 @@ def pair_evidence(src, tgt, theta: dict, params=None) -> np.ndarray:
     return np.array([min(cs, ct), cs, ct, one, _lis(mutual) / min(n, m), n, m], np.float64)
 
 
-def confirm_pairs(model, work: str, pairs: np.ndarray, src_locs: dict, tgt_locs: dict, theta: dict,
-                  centre=None, shuffled: bool = False, tag=None) -> tuple:
+def confirm_pairs(
+    model,
+    work: str,
+    pairs: np.ndarray,
+    src_locs: dict,
+    tgt_locs: dict,
+    theta: dict,
+    centre=None,
+    shuffled: bool = False,
+    tag=None,
+) -> tuple:
     """A worker's task: the evidence rows of ``pairs`` (``(p, 2)`` document indices), whose
     documents' sentences are at ``src_locs[i]``/``tgt_locs[j]`` in the work folder.
     ``centre``: the two sides' mean sentence vectors, subtracted first (for models whose
@@ -181,8 +205,18 @@ def _spans_at(side, starts: np.ndarray, k: int) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
 
 
-def chance_level(store, src_locs: list, tgt_locs: list, centre=None, samples: int = 1000, seed: int = 0,
-                 quantile: float = 0.99, per_pair: int = 64, off: float = 0.3, params=None) -> tuple[dict, float]:
+def chance_level(
+    store,
+    src_locs: list,
+    tgt_locs: list,
+    centre=None,
+    samples: int = 1000,
+    seed: int = 0,
+    quantile: float = 0.99,
+    per_pair: int = 64,
+    off: float = 0.3,
+    params=None,
+) -> tuple[dict, float]:
     """``(theta, mean)``: for each bead type ``(a, b)`` of ``params``, the
     ``quantile`` of the cosines of spans of ``a`` source and ``b`` target
     sentences that do not translate each other; and the mean cosine of two
@@ -198,8 +232,9 @@ def chance_level(store, src_locs: list, tgt_locs: list, centre=None, samples: in
     documents' locations in ``store`` (:class:`~bitext.match.vectors.SentenceStore`).
     """
     params = params or MATCH_PARAMS
-    types = [(a, b) for a in range(1, params.max_side + 1) for b in range(1, params.max_side + 1)
-             if a + b <= params.max_bead]
+    types = [
+        (a, b) for a in range(1, params.max_side + 1) for b in range(1, params.max_side + 1) if a + b <= params.max_bead
+    ]
     rng = np.random.default_rng(seed)
     vals: dict = {ab: [] for ab in types}
     for _ in range(samples):
@@ -234,8 +269,10 @@ def chance_tail(n: int, x: int, p: float) -> float:
     if x > n:
         return 0.0
     lp, lq = math.log(p), math.log1p(-p)
-    terms = [math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * lp + (n - k) * lq
-             for k in range(x, n + 1)]
+    terms = [
+        math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * lp + (n - k) * lq
+        for k in range(x, n + 1)
+    ]
     top = max(terms)
     return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from ..text.read import InputError, read_text
 
@@ -57,6 +57,8 @@ class Document:
             if not self.text.strip():
                 raise InputError(f"{self.where}: document is empty")
             return self.text
+        if self.path is None:
+            raise InputError(f"{self.where}: no text and no file")
         if self.offset < 0:
             return read_text(self.path, encoding, lang)
         try:
@@ -107,12 +109,18 @@ def collect(side, name: str = "side") -> list[Document]:
             elif isinstance(x, (tuple, list)) and len(x) == 2:
                 items.append(tuple(x))
             else:
-                raise TypeError(f"{name}[{n}]: expected a text, an (id, text) pair or a dict with id and text, "
-                                f"got {type(x).__name__}")
+                raise TypeError(
+                    f"{name}[{n}]: expected a text, an (id, text) pair or a dict with id and text, "
+                    f"got {type(x).__name__}"
+                )
     else:
-        raise TypeError(f"{name}: expected a folder, a JSONL file, a mapping of ids to texts or a list of texts, "
-                        f"got {type(side).__name__}")
-    docs, seen, problems = [], {}, []
+        raise TypeError(
+            f"{name}: expected a folder, a JSONL file, a mapping of ids to texts or a list of texts, "
+            f"got {type(side).__name__}"
+        )
+    docs: list[Document] = []
+    seen: dict[str, int] = {}
+    problems: list[str] = []
     for n, (pid, text) in enumerate(items):
         if not isinstance(pid, (str, int)) or isinstance(pid, bool):
             problems.append(f"{name}[{n}]: the id must be a string, got {type(pid).__name__}")
@@ -159,7 +167,9 @@ def _walk_error(e: OSError) -> None:
 
 def _jsonl(path: Path) -> list[Document]:
     """Ids and line offsets of a JSONL file of documents (each line is parsed once, here)."""
-    docs, seen, problems = [], {}, []
+    docs: list[Document] = []
+    seen: dict[str, int] = {}
+    problems: list[str] = []
     try:
         f = open(path, "rb")
     except IsADirectoryError:
@@ -186,20 +196,23 @@ def _jsonl(path: Path) -> list[Document]:
             except UnicodeDecodeError:
                 problems.append(f"{where}: not UTF-8")
                 continue
-            except ValueError as e:
-                hint = "" if n > 1 or raw.lstrip()[:1] in (b"{", b"[") else \
-                    " (a side is a folder of text files or a JSONL file of {\"id\": ..., \"text\": ...} lines)"
+            except json.JSONDecodeError as e:
+                hint = (
+                    ""
+                    if n > 1 or raw.lstrip()[:1] in (b"{", b"[")
+                    else ' (a side is a folder of text files or a JSONL file of {"id": ..., "text": ...} lines)'
+                )
                 problems.append(f"{where}: not a JSON line: {e.msg}{hint}")
                 continue
             if not isinstance(obj, dict) or "id" not in obj or "text" not in obj:
-                problems.append(f"{where}: expected an object with \"id\" and \"text\"")
+                problems.append(f'{where}: expected an object with "id" and "text"')
                 continue
             pid, text = obj["id"], obj["text"]
             if not isinstance(pid, (str, int)) or isinstance(pid, bool) or str(pid) == "":
-                problems.append(f"{where}: \"id\" must be a non-empty string or a number")
+                problems.append(f'{where}: "id" must be a non-empty string or a number')
                 continue
             if not isinstance(text, str):
-                problems.append(f"{where}: \"text\" must be a string")
+                problems.append(f'{where}: "text" must be a string')
                 continue
             pid = str(pid)
             if pid in seen:

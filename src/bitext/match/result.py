@@ -27,7 +27,7 @@ __all__ = ["DocPair", "NearMiss", "Matching", "choose", "pair_ids"]
 class DocPair:
     """A pair found: source and target document ids, their languages, the evidence."""
 
-    id: str          # the pair's id in the manifest (from the source document's id)
+    id: str  # the pair's id in the manifest (from the source document's id)
     src: str
     tgt: str
     src_lang: str
@@ -53,9 +53,15 @@ class NearMiss:
     rival: str | None = None  # "taken": the better pair that took one of its documents ("a.txt with b.txt")
 
 
-def choose(pairs: np.ndarray, score: np.ndarray, doc_cos: np.ndarray, min_coverage: float = MIN_COVERAGE,
-           one_to_one: bool = True, chance: np.ndarray | None = None,
-           max_chance: float = MAX_CHANCE) -> tuple[np.ndarray, np.ndarray]:
+def choose(
+    pairs: np.ndarray,
+    score: np.ndarray,
+    doc_cos: np.ndarray,
+    min_coverage: float = MIN_COVERAGE,
+    one_to_one: bool = True,
+    chance: np.ndarray | None = None,
+    max_chance: float = MAX_CHANCE,
+) -> tuple[np.ndarray, np.ndarray]:
     """Which candidates become pairs: ``(chosen, taken)``, indices into ``pairs``.
 
     A candidate can be a pair when its ``score`` is at least ``min_coverage``
@@ -90,14 +96,14 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 def pair_ids(names: list[str]) -> list[str]:
     """Manifest ids from document ids: the file name without its extension, the
     characters a file name may not hold as ``_``, unique (also when case is folded)."""
-    from ..batch.manifest import MAX_ID
+    from ..formats.summary import MAX_ID
 
     out, seen = [], set()
     for n, name in enumerate(names, 1):
         stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", name)
-        base = _SAFE.sub("_", stem).strip("._")[:MAX_ID - 12]
+        base = _SAFE.sub("_", stem).strip("._")[: MAX_ID - 12]
         if not re.search(r"[A-Za-z0-9]", base):
-            base = f"pair-{n}" if not base else f"pair-{n}-{base}"[:MAX_ID - 12]
+            base = f"pair-{n}" if not base else f"pair-{n}-{base}"[: MAX_ID - 12]
         pid, k = base, 1
         while pid.lower() in seen:
             k += 1
@@ -142,8 +148,10 @@ class Matching:
 
     def __repr__(self) -> str:
         s = self.stats
-        lines = [f"<Matching: {len(self.pairs)} pairs of {s.get('n_src', '?')} source and {s.get('n_tgt', '?')} "
-                 f"target documents; {len(self.near_misses)} near misses, {len(self.skipped)} skipped>"]
+        lines = [
+            f"<Matching: {len(self.pairs)} pairs of {s.get('n_src', '?')} source and {s.get('n_tgt', '?')} "
+            f"target documents; {len(self.near_misses)} near misses, {len(self.skipped)} skipped>"
+        ]
         for p in self.pairs[:10]:
             lines.append(f"  {p.src} -> {p.tgt}: {p.evidence.describe()}")
         if len(self.pairs) > 10:
@@ -166,10 +174,14 @@ class Matching:
         ``tgt``, ``reason``, and the evidence's fields. Needs pandas."""
         import pandas as pd
 
-        rows = [{"kind": "pair", "id": p.id, "src": p.src, "tgt": p.tgt, "reason": None, **p.evidence.to_dict()}
-                for p in self.pairs]
-        rows += [{"kind": "near miss", "id": None, "src": m.src, "tgt": m.tgt, "reason": m.reason,
-                  **m.evidence.to_dict()} for m in self.near_misses]
+        rows = [
+            {"kind": "pair", "id": p.id, "src": p.src, "tgt": p.tgt, "reason": None, **p.evidence.to_dict()}
+            for p in self.pairs
+        ]
+        rows += [
+            {"kind": "near miss", "id": None, "src": m.src, "tgt": m.tgt, "reason": m.reason, **m.evidence.to_dict()}
+            for m in self.near_misses
+        ]
         return pd.DataFrame(rows)
 
     # --- the manifest ----------------------------------------------------------------
@@ -185,11 +197,13 @@ class Matching:
         without a file of their own are named as ``docs_dir/<id>.src.txt``
         and ``.tgt.txt`` (:meth:`write_docs` writes them)."""
         s = self.stats
-        out = [f"# bitext match: {len(self.pairs)} pairs of {s.get('n_src')} source and {s.get('n_tgt')} target "
-               f"documents; a pair aligns at least {s.get('min_coverage', MIN_COVERAGE):.0%} of the sentences "
-               f"of each side above chance (cosine {s.get('theta', 0):.3f} for a 1-1 bead), more than chance "
-               f"explains (chance <= {s.get('max_chance', MAX_CHANCE):g})",
-               "# id\tsrc_path\ttgt_path\tsrc_lang\ttgt_lang"]
+        out = [
+            f"# bitext match: {len(self.pairs)} pairs of {s.get('n_src')} source and {s.get('n_tgt')} target "
+            f"documents; a pair aligns at least {s.get('min_coverage', MIN_COVERAGE):.0%} of the sentences "
+            f"of each side above chance (cosine {s.get('theta', 0):.3f} for a 1-1 bead), more than chance "
+            f"explains (chance <= {s.get('max_chance', MAX_CHANCE):g})",
+            "# id\tsrc_path\ttgt_path\tsrc_lang\ttgt_lang",
+        ]
         for p in self.pairs:
             e = p.evidence
             out.append(f"# score {e.score:.2f}: {e.describe()}; {e.details()}")
@@ -213,8 +227,10 @@ class Matching:
             path = d.path
         else:
             if docs_dir is None:
-                raise MatchError(f"{d.where}: has no file of its own; give a folder for the texts of such documents "
-                                 "(--docs-dir, or docs_dir=)")
+                raise MatchError(
+                    f"{d.where}: has no file of its own; give a folder for the texts of such documents "
+                    "(--docs-dir, or docs_dir=)"
+                )
             path = os.path.abspath(os.path.join(docs_dir, f"{pair_id}.{side}.txt"))
         if base is None:
             return path
@@ -226,9 +242,10 @@ class Matching:
         ``docs_dir/<pair id>.src.txt`` and ``.tgt.txt``; returns the files written."""
         from ..formats.output import write_output
 
-        written = []
-        todo = [(p, side) for p in self.pairs for side in ("src", "tgt")
-                if not self._docs[side][getattr(p, side)].has_file]
+        written: list[str] = []
+        todo = [
+            (p, side) for p in self.pairs for side in ("src", "tgt") if not self._docs[side][getattr(p, side)].has_file
+        ]
         if not todo:
             return written
         Path(docs_dir).mkdir(parents=True, exist_ok=True)
@@ -240,8 +257,7 @@ class Matching:
             written.append(path)
         return written
 
-    def write_manifest(self, path: str | os.PathLike, docs_dir: str | os.PathLike | None = None,
-                       inputs=()) -> None:
+    def write_manifest(self, path: str | os.PathLike, docs_dir: str | os.PathLike | None = None, inputs=()) -> None:
         """Write the manifest to ``path`` (atomically; never over one of ``inputs``),
         with the texts of documents that have no file of their own in
         ``docs_dir`` (default: ``<manifest>.docs/`` beside it)."""

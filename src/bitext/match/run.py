@@ -30,7 +30,7 @@ import numpy as np
 
 from ..batch.engines import ENGINES, Job, Workers, import_ray, model_for_workers
 from .confirm import MAX_CHANCE, MIN_COVERAGE, Evidence, chance_level, chance_of, confirm_pairs
-from .documents import MAX_LISTED, Document, MatchError, collect
+from .documents import MatchError, collect
 from .result import DocPair, Matching, NearMiss, choose, pair_ids
 from .search import TopK, candidate_pairs, search_rows
 from .vectors import SentenceStore, SideIndex, encode_chunk, write_doc_vectors
@@ -43,12 +43,33 @@ CENTRE_ABOVE = 0.5
 NULL_PAIRS = 200  # random pairs of documents aligned to measure how much aligns by chance
 
 
-def match(src, tgt, *, src_lang: str | None = None, tgt_lang: str | None = None, model=None,
-          k: int = 3, min_coverage: float = MIN_COVERAGE, max_chance: float = MAX_CHANCE, one_to_one: bool = True,
-          workers: int = 1, engine: str = "local", address: str | None = None, threads: int | None = 1,
-          cache: bool = True, cache_dir=None, device: str | None = None, batch_size: int | None = None,
-          encoding: str | None = None, skip_bad: bool = False, work_dir=None, chunk_docs: int = 64,
-          search_rows_per_task: int = 2048, confirm_per_task: int = 256, progress: bool = False) -> Matching:
+def match(
+    src,
+    tgt,
+    *,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+    model=None,
+    k: int = 3,
+    min_coverage: float = MIN_COVERAGE,
+    max_chance: float = MAX_CHANCE,
+    one_to_one: bool = True,
+    workers: int = 1,
+    engine: str = "local",
+    address: str | None = None,
+    threads: int | None = 1,
+    cache: bool = True,
+    cache_dir=None,
+    device: str | None = None,
+    batch_size: int | None = None,
+    encoding: str | None = None,
+    skip_bad: bool = False,
+    work_dir=None,
+    chunk_docs: int = 64,
+    search_rows_per_task: int = 2048,
+    confirm_per_task: int = 256,
+    progress: bool = False,
+) -> Matching:
     """Find which documents of ``src`` translate which of ``tgt``.
 
     ``src``, ``tgt``: a folder of text files, a JSONL file of
@@ -77,8 +98,13 @@ def match(src, tgt, *, src_lang: str | None = None, tgt_lang: str | None = None,
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (expected one of {', '.join(ENGINES)})")
-    for name, v in (("workers", workers), ("k", k), ("chunk_docs", chunk_docs),
-                    ("search_rows_per_task", search_rows_per_task), ("confirm_per_task", confirm_per_task)):
+    for name, v in (
+        ("workers", workers),
+        ("k", k),
+        ("chunk_docs", chunk_docs),
+        ("search_rows_per_task", search_rows_per_task),
+        ("confirm_per_task", confirm_per_task),
+    ):
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
     if not 0.0 < min_coverage <= 1.0:
@@ -96,13 +122,40 @@ def match(src, tgt, *, src_lang: str | None = None, tgt_lang: str | None = None,
         model = load_model(model, cache=cache, cache_dir=cache_dir)  # an encoder object, in this process
     if workers > 1 or engine == "ray":
         model_for_workers(model, workers, engine)  # a loaded non-default model is refused now
-    job = Job(model, threads, cache, None if cache_dir is None else os.fspath(cache_dir), None, None, False, False,
-              False, {"device": device, "batch_size": batch_size})
+    job = Job(
+        model,
+        threads,
+        cache,
+        None if cache_dir is None else os.fspath(cache_dir),
+        None,
+        None,
+        False,
+        False,
+        False,
+        {"device": device, "batch_size": batch_size},
+    )
     work = tempfile.mkdtemp(prefix="bitext-match-", dir=None if work_dir is None else os.fspath(work_dir))
     try:
         with Workers(job, workers, engine, address) as pool:
-            return _run(pool, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, cache, k, min_coverage,
-                        max_chance, one_to_one, skip_bad, chunk_docs, search_rows_per_task, confirm_per_task, progress)
+            return _run(
+                pool,
+                work,
+                src_docs,
+                tgt_docs,
+                src_lang,
+                tgt_lang,
+                encoding,
+                cache,
+                k,
+                min_coverage,
+                max_chance,
+                one_to_one,
+                skip_bad,
+                chunk_docs,
+                search_rows_per_task,
+                confirm_per_task,
+                progress,
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -111,7 +164,9 @@ def _same_input(src, tgt) -> None:
     if isinstance(src, (str, os.PathLike)) and isinstance(tgt, (str, os.PathLike)):
         try:
             if os.path.samefile(src, tgt):
-                raise MatchError(f"{tgt}: the source and target are the same {'folder' if os.path.isdir(src) else 'file'}")
+                raise MatchError(
+                    f"{tgt}: the source and target are the same {'folder' if os.path.isdir(src) else 'file'}"
+                )
         except OSError:
             pass
 
@@ -124,8 +179,25 @@ def _bar(total: int, desc: str, unit: str, on: bool):
     return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True)
 
 
-def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, cache, k, min_coverage, max_chance,
-         one_to_one, skip_bad, chunk_docs, rows_per_task, pairs_per_task, progress) -> Matching:
+def _run(
+    pool: Workers,
+    work,
+    src_docs,
+    tgt_docs,
+    src_lang,
+    tgt_lang,
+    encoding,
+    cache,
+    k,
+    min_coverage,
+    max_chance,
+    one_to_one,
+    skip_bad,
+    chunk_docs,
+    rows_per_task,
+    pairs_per_task,
+    progress,
+) -> Matching:
     t0 = time.perf_counter()
     sides = {"src": SideIndex("src", src_docs), "tgt": SideIndex("tgt", tgt_docs)}
     langs = {"src": src_lang, "tgt": tgt_lang}
@@ -135,16 +207,30 @@ def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, 
     for start in range(0, max(len(src_docs), len(tgt_docs)), chunk_docs):  # both sides interleaved
         for side, docs in (("src", src_docs), ("tgt", tgt_docs)):
             if start < len(docs):
-                tasks.append((side, start // chunk_docs, start, docs[start:start + chunk_docs], langs[side],
-                              encoding, cache, work))
+                tasks.append(
+                    (
+                        side,
+                        start // chunk_docs,
+                        start,
+                        docs[start : start + chunk_docs],
+                        langs[side],
+                        encoding,
+                        cache,
+                        work,
+                    )
+                )
     bar = _bar(len(src_docs) + len(tgt_docs), "encoding", "doc", progress)
     try:
         for r in pool.map(encode_chunk, tasks):
-            side = sides[r.side]
+            index = sides[r.side]
             if r.dim and r.side not in wsum:
-                wsum[r.side] = np.lib.format.open_memmap(os.path.join(work, f"{r.side}.wsum.npy"), mode="w+",
-                                                         dtype=np.float32, shape=(len(side.docs), r.dim))
-            side.add(r, wsum.get(r.side))
+                wsum[r.side] = np.lib.format.open_memmap(
+                    os.path.join(work, f"{r.side}.wsum.npy"),
+                    mode="w+",
+                    dtype=np.float32,
+                    shape=(len(index.docs), r.dim),
+                )
+            index.add(r, wsum.get(r.side))
             if r.errors and not skip_bad:
                 raise MatchError(_unreadable(r.errors))
             if bar is not None:
@@ -155,27 +241,31 @@ def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, 
     finally:
         if bar is not None:
             bar.close()
-    for name, side in sides.items():
-        if not len(side.ok):
-            raise MatchError(f"no {'source' if name == 'src' else 'target'} document could be read: "
-                             f"{next(iter(side.errors.values()))}")
+    for name, index in sides.items():
+        if not len(index.ok):
+            raise MatchError(
+                f"no {'source' if name == 'src' else 'target'} document could be read: "
+                f"{next(iter(index.errors.values()))}"
+            )
     dims = {wsum[s].shape[1] for s in wsum}
     if len(dims) > 1:
         raise MatchError(f"the two sides' vectors differ in size ({sorted(dims)})")
     files = {}
-    for name, side in sides.items():
+    for name, index in sides.items():
         files[name] = os.path.join(work, f"{name}.docs.npy")
-        write_doc_vectors(side, wsum[name], files[name])
+        write_doc_vectors(index, wsum[name], files[name])
     wsum.clear()
     t1 = time.perf_counter()
     # 2. search: the 2k nearest each way; the first k are candidates, the next k are
     # candidates of the documents still without a pair after the first round
     src, tgt = sides["src"], sides["tgt"]
     top = TopK(len(src_docs), len(tgt_docs), 2 * k)
-    tasks = [(files["src"], files["tgt"], a, min(a + rows_per_task, len(src_docs)), 2 * k)
-             for a in range(0, len(src_docs), rows_per_task)]
+    searches = [
+        (files["src"], files["tgt"], a, min(a + rows_per_task, len(src_docs)), 2 * k)
+        for a in range(0, len(src_docs), rows_per_task)
+    ]
     bar = _bar(len(src_docs), "searching", "doc", progress)
-    for r in pool.map(search_rows, tasks):
+    for r in pool.map(search_rows, searches):
         top.add(r)
         if bar is not None:
             bar.update(len(r[1]))
@@ -205,8 +295,9 @@ def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, 
     chosen, _ = choose(pairs[first], rows[first, 0], doc_cos[first], min_coverage, one_to_one, chance, max_chance)
     paired_s = set(pairs[first[chosen], 0].tolist())
     paired_t = set(pairs[first[chosen], 1].tolist())
-    second = np.flatnonzero((rank >= k) & ~(np.isin(pairs[:, 0], list(paired_s))
-                                            & np.isin(pairs[:, 1], list(paired_t))))
+    second = np.flatnonzero(
+        (rank >= k) & ~(np.isin(pairs[:, 0], list(paired_s)) & np.isin(pairs[:, 1], list(paired_t)))
+    )
     if len(second):
         if bar is not None:
             bar.total += len(second)
@@ -220,12 +311,21 @@ def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, 
     t3 = time.perf_counter()
     # 4. choose
     chosen, taken = choose(pairs, rows[:, 0], doc_cos, min_coverage, one_to_one, chance, max_chance)
-    ev = lambda n: Evidence.from_row(rows[n], doc_cos[n], chance[n])  # noqa: E731
+    ev = lambda n: Evidence.from_row(rows[n], doc_cos[n], float(chance[n]))  # noqa: E731
     sid = [d.id for d in src_docs]
     tid = [d.id for d in tgt_docs]
     ids = pair_ids([sid[int(pairs[n, 0])] for n in chosen.tolist()])
-    found = [DocPair(pid, sid[int(pairs[n, 0])], tid[int(pairs[n, 1])], src.langs[int(pairs[n, 0])],
-                     tgt.langs[int(pairs[n, 1])], ev(n)) for pid, n in zip(ids, chosen.tolist())]
+    found = [
+        DocPair(
+            pid,
+            sid[int(pairs[n, 0])],
+            tid[int(pairs[n, 1])],
+            src.langs[int(pairs[n, 0])],
+            tgt.langs[int(pairs[n, 1])],
+            ev(n),
+        )
+        for pid, n in zip(ids, chosen.tolist())
+    ]
     paired_s = {int(pairs[n, 0]) for n in chosen.tolist()}
     paired_t = {int(pairs[n, 1]) for n in chosen.tolist()}
     partner_s = {int(pairs[n, 0]): int(pairs[n, 1]) for n in chosen.tolist()}
@@ -236,22 +336,36 @@ def _run(pool: Workers, work, src_docs, tgt_docs, src_lang, tgt_lang, encoding, 
         rival = f"{sid[i]} with {tid[partner_s[i]]}" if i in partner_s else f"{tid[j]} with {sid[partner_t[j]]}"
         near.append(NearMiss(sid[i], tid[j], "taken", ev(n), rival))
     near += _best_unpaired(pairs, rows, paired_s, paired_t, sid, tid, ev, min_coverage, set(taken.tolist()))
-    skipped = [(name, side.docs[i].id, msg) for name, side in sides.items() for i, msg in sorted(side.errors.items())]
+    skipped = [(name, ix.docs[i].id, msg) for name, ix in sides.items() for i, msg in sorted(ix.errors.items())]
     unmatched_s = [sid[i] for i in src.ok.tolist() if i not in paired_s]
     unmatched_t = [tid[j] for j in tgt.ok.tolist() if j not in paired_t]
     t4 = time.perf_counter()
     work_mb = sum(e.stat().st_size for e in os.scandir(work) if e.is_file()) / 2**20
-    stats = {"n_src": len(src_docs), "n_tgt": len(tgt_docs), "n_src_sentences": src.n_sents,
-             "n_tgt_sentences": tgt.n_sents, "candidates": len(pairs), "theta": round(theta[(1, 1)], 4),
-             "theta_by_bead": {f"{a}-{b}": round(v, 4) for (a, b), v in theta.items()},
-             "chance_mean": round(mean, 4), "chance_aligned": p_null, "centred": centre is not None,
-             "min_coverage": min_coverage, "max_chance": max_chance, "k": k,
-             "seconds": {"encode": round(t1 - t0, 3), "search": round(t2 - t1, 3), "confirm": round(t3 - t2, 3),
-                         "choose": round(t4 - t3, 3)}, "work_mb": round(work_mb, 1)}
-    m = Matching(found, near, unmatched_s, unmatched_t, skipped, {d.id: d for d in src_docs},
-                 {d.id: d for d in tgt_docs}, stats)
-    m._candidates = (pairs, doc_cos, rows, chance, null_rows, sid, tid)
-    return m
+    stats = {
+        "n_src": len(src_docs),
+        "n_tgt": len(tgt_docs),
+        "n_src_sentences": src.n_sents,
+        "n_tgt_sentences": tgt.n_sents,
+        "candidates": len(pairs),
+        "theta": round(theta[(1, 1)], 4),
+        "theta_by_bead": {f"{a}-{b}": round(v, 4) for (a, b), v in theta.items()},
+        "chance_mean": round(mean, 4),
+        "chance_aligned": p_null,
+        "centred": centre is not None,
+        "min_coverage": min_coverage,
+        "max_chance": max_chance,
+        "k": k,
+        "seconds": {
+            "encode": round(t1 - t0, 3),
+            "search": round(t2 - t1, 3),
+            "confirm": round(t3 - t2, 3),
+            "choose": round(t4 - t3, 3),
+        },
+        "work_mb": round(work_mb, 1),
+    }
+    return Matching(
+        found, near, unmatched_s, unmatched_t, skipped, {d.id: d for d in src_docs}, {d.id: d for d in tgt_docs}, stats
+    )
 
 
 def _random_pairs(src_ok: np.ndarray, tgt_ok: np.ndarray, near: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
@@ -267,15 +381,25 @@ def _random_pairs(src_ok: np.ndarray, tgt_ok: np.ndarray, near: np.ndarray, n: i
     return np.array(sorted(out)[:n], np.int64).reshape(-1, 2)
 
 
-def _confirm(pool: Workers, work, pairs, which, rows, src, tgt, theta, centre, per_task, bar,
-             shuffled: bool = False) -> None:
+def _confirm(
+    pool: Workers, work, pairs, which, rows, src, tgt, theta, centre, per_task, bar, shuffled: bool = False
+) -> None:
     """The evidence rows of ``pairs[which]`` (into ``rows``), ``per_task`` pairs a task."""
+
     def tasks():  # made as the workers ask for them: a million candidates never sit in memory as tasks
         for a in range(0, len(which), per_task):
-            at = which[a:a + per_task]
+            at = which[a : a + per_task]
             chunk = pairs[at]
-            yield (work, chunk, {i: src.location(i) for i in set(chunk[:, 0].tolist())},
-                   {j: tgt.location(j) for j in set(chunk[:, 1].tolist())}, theta, centre, shuffled, at)
+            yield (
+                work,
+                chunk,
+                {i: src.location(i) for i in set(chunk[:, 0].tolist())},
+                {j: tgt.location(j) for j in set(chunk[:, 1].tolist())},
+                theta,
+                centre,
+                shuffled,
+                at,
+            )
 
     for at, ev in pool.map(confirm_pairs, tasks()):
         rows[at] = ev

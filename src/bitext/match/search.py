@@ -51,14 +51,14 @@ def search_rows(model, src_file: str, tgt_file: str, a: int, b: int, k: int, blo
     col_idx = np.zeros((m, kc), np.int64)
     col_sim = np.zeros((m, kc), np.float32)
     for c in range(0, m, block):
-        t = np.asarray(tgt[c:c + block], np.float32)
+        t = np.asarray(tgt[c : c + block], np.float32)
         sims = src @ t.T
         sims[:, ~t.any(1)] = -2.0
         sims[dead_src] = -2.0
         i, v = _top(sims, k, 1)
         row_idx, row_sim = _merge(row_idx, row_sim, i + c, v, k)
         i, v = _top(sims, kc, 0)
-        col_idx[c:c + len(t)], col_sim[c:c + len(t)] = i + a, v
+        col_idx[c : c + len(t)], col_sim[c : c + len(t)] = i + a, v
     return a, row_idx, row_sim, col_idx, col_sim
 
 
@@ -75,8 +75,8 @@ class TopK:
 
     def add(self, result) -> None:
         a, ri, rs, ci, cs = result
-        self.row_idx[a:a + len(ri), :ri.shape[1]] = ri
-        self.row_sim[a:a + len(ri), :ri.shape[1]] = rs
+        self.row_idx[a : a + len(ri), : ri.shape[1]] = ri
+        self.row_sim[a : a + len(ri), : ri.shape[1]] = rs
         self.col_idx, self.col_sim = _merge(self.col_idx, self.col_sim, ci, cs, self.k)
 
 
@@ -84,6 +84,7 @@ def candidate_pairs(top: TopK) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The union of both directions' neighbours: ``(pairs (p, 2), document cosine (p,),
     rank (p,))``, sorted by source then target, each pair once; ``rank`` is the
     pair's best place (0: nearest) in the source's list or the target's."""
+
     def ranked(idx, sim):
         order = np.argsort(-sim, axis=1, kind="stable")
         return np.take_along_axis(idx, order, 1), np.take_along_axis(sim, order, 1)
@@ -92,8 +93,9 @@ def candidate_pairs(top: TopK) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ci, cs = ranked(top.col_idx, top.col_sim)
     n, k = ri.shape
     m, kc = ci.shape
-    pairs = np.concatenate([np.stack([np.repeat(np.arange(n), k), ri.ravel()], 1),
-                            np.stack([ci.ravel(), np.repeat(np.arange(m), kc)], 1)])
+    pairs = np.concatenate(
+        [np.stack([np.repeat(np.arange(n), k), ri.ravel()], 1), np.stack([ci.ravel(), np.repeat(np.arange(m), kc)], 1)]
+    )
     sims = np.concatenate([rs.ravel(), cs.ravel()])
     rank = np.concatenate([np.tile(np.arange(k), n), np.tile(np.arange(kc), m)])
     keep = (pairs >= 0).all(1) & (sims > -1.5)

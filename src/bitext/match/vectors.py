@@ -26,12 +26,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..text.read import InputError
 from ..batch.pair import LazyModel, one_line
+from ..text.read import InputError
 from .documents import Document
 
-__all__ = ["EncodedChunk", "SideIndex", "SentenceStore", "encode_chunk", "write_doc_vectors", "text_lengths",
-           "CENTRE_MIN_DOCS"]
+__all__ = [
+    "EncodedChunk",
+    "SideIndex",
+    "SentenceStore",
+    "encode_chunk",
+    "write_doc_vectors",
+    "text_lengths",
+    "CENTRE_MIN_DOCS",
+]
 
 
 def text_lengths(texts) -> np.ndarray:
@@ -46,11 +53,11 @@ class EncodedChunk:
     side: str
     chunk: int
     first: int
-    counts: np.ndarray        # sentences per document (0: it failed)
-    langs: list               # language per document (None: it failed)
-    wsum: np.ndarray          # (n_docs, d) float32: sum of length x sentence vector
-    wlen: np.ndarray          # (n_docs,) float64: sum of lengths
-    vsum: np.ndarray          # (d,) float64: sum of all sentence vectors (for the side's mean)
+    counts: np.ndarray  # sentences per document (0: it failed)
+    langs: list  # language per document (None: it failed)
+    wsum: np.ndarray  # (n_docs, d) float32: sum of length x sentence vector
+    wlen: np.ndarray  # (n_docs,) float64: sum of lengths
+    vsum: np.ndarray  # (d,) float64: sum of all sentence vectors (for the side's mean)
     errors: list = field(default_factory=list)  # (document index, message)
     dim: int = 0
 
@@ -59,13 +66,28 @@ def chunk_path(work: str, side: str, chunk: int, what: str = "") -> str:
     return os.path.join(work, f"{side}-{chunk:06d}{what}.npy")
 
 
-def encode_chunk(model, side: str, chunk: int, first: int, docs: list[Document], lang: str | None,
-                 encoding: str | None, cache: bool, work: str) -> EncodedChunk:
+def encode_chunk(
+    model,
+    side: str,
+    chunk: int,
+    first: int,
+    docs: list[Document],
+    lang: str | None,
+    encoding: str | None,
+    cache: bool,
+    work: str,
+) -> EncodedChunk:
     """Read, split and encode ``docs`` (a worker task); never raises for a bad document."""
     from ..pipeline import segment_side
     from ..text.segment import LanguageError
 
-    vecs, meta, counts, langs, errors, sums, lens = [], [], [], [], [], [], []
+    vecs: list[np.ndarray] = []
+    meta: list[np.ndarray] = []
+    counts: list[int] = []
+    langs: list[str | None] = []
+    errors: list[tuple[int, str]] = []
+    sums: list[np.ndarray | None] = []
+    lens: list[float] = []
     for k, doc in enumerate(docs):
         try:
             text = doc.read(encoding, lang)
@@ -118,8 +140,7 @@ def encode_chunk(model, side: str, chunk: int, first: int, docs: list[Document],
     for k, s in enumerate(sums):
         if s is not None:
             wsum[k] = s
-    return EncodedChunk(side, chunk, first, np.array(counts, np.int32), langs, wsum, np.array(lens), vsum,
-                        errors, dim)
+    return EncodedChunk(side, chunk, first, np.array(counts, np.int32), langs, wsum, np.array(lens), vsum, errors, dim)
 
 
 def _save(path: str, a: np.ndarray) -> None:
@@ -141,11 +162,11 @@ class SideIndex:
         self.count = np.zeros(n, np.int32)
         self.langs: list = [None] * n
         self.errors: dict[int, str] = {}
-        self.vsum = None
+        self.vsum: np.ndarray | None = None
         self.n_sents = 0
         self.wlen = np.zeros(n)
 
-    def add(self, r: EncodedChunk, wsum_out: np.ndarray) -> None:
+    def add(self, r: EncodedChunk, wsum_out: np.ndarray | None) -> None:
         """Record a chunk's result; its weighted sums go to ``wsum_out`` (rows of the side)."""
         at = 0
         for k, c in enumerate(r.counts.tolist()):
@@ -156,9 +177,9 @@ class SideIndex:
                 at += c
         for i, msg in r.errors:
             self.errors[i] = msg
-        if r.dim:
-            wsum_out[r.first:r.first + len(r.counts)] = r.wsum
-            self.wlen[r.first:r.first + len(r.counts)] = r.wlen
+        if r.dim and wsum_out is not None:
+            wsum_out[r.first : r.first + len(r.counts)] = r.wsum
+            self.wlen[r.first : r.first + len(r.counts)] = r.wlen
             self.vsum = r.vsum if self.vsum is None else self.vsum + r.vsum
             self.n_sents += int(r.counts.sum())
 
@@ -170,6 +191,8 @@ class SideIndex:
     @property
     def mean(self) -> np.ndarray:
         """The side's mean sentence vector."""
+        if self.vsum is None:
+            raise ValueError(f"no document of the {self.side} side was encoded")
         return (self.vsum / max(self.n_sents, 1)).astype(np.float32)
 
     def location(self, i: int) -> tuple[int, int, int]:
@@ -187,10 +210,10 @@ def write_doc_vectors(index: SideIndex, wsum: np.ndarray, path: str, block: int 
     mu = index.mean.astype(np.float32) if len(index.ok) >= CENTRE_MIN_DOCS else np.zeros(wsum.shape[1], np.float32)
     out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=wsum.shape)
     for a in range(0, len(wsum), block):
-        x = np.asarray(wsum[a:a + block], np.float32) - index.wlen[a:a + block, None].astype(np.float32) * mu
+        x = np.asarray(wsum[a : a + block], np.float32) - index.wlen[a : a + block, None].astype(np.float32) * mu
         x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
-        x[index.count[a:a + block] == 0] = 0.0
-        out[a:a + block] = x
+        x[index.count[a : a + block] == 0] = 0.0
+        out[a : a + block] = x
     out.flush()
     return out
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache
 
 __all__ = ["EncodingError", "decode", "LEGACY", "check_encoding"]
 
@@ -66,9 +66,17 @@ for _encs, _langs in (
         _HOME[_lang] = _encs
 
 # the script most of a language's letters are in (default: Latin)
-_SCRIPT = {"ko": "hangul", "zh": "han", "ja": "kana", "el": "greek", "he": "hebrew", "yi": "hebrew",
-           "th": "thai", **dict.fromkeys("ru uk bg be mk sr kk ky mn tg".split(), "cyrillic"),
-           **dict.fromkeys("ar fa ur ps".split(), "arabic")}
+_SCRIPT = {
+    "ko": "hangul",
+    "zh": "han",
+    "ja": "kana",
+    "el": "greek",
+    "he": "hebrew",
+    "yi": "hebrew",
+    "th": "thai",
+    **dict.fromkeys("ru uk bg be mk sr kk ky mn tg".split(), "cyrillic"),
+    **dict.fromkeys("ar fa ur ps".split(), "arabic"),
+}
 
 _LATIN1_SYMBOLS = set("¡¢£¤¥¦§¨©ª¬®¯±²³´µ¶¸¹º¼½¾¿×÷")
 _WORD = re.compile(r"\w+")
@@ -108,7 +116,7 @@ def _rare(c: str) -> bool:
     return unicodedata.category(c) in ("Co", "Cn", "Cs")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _common_han(c: str) -> bool:
     """In GB 2312, Big5, KS X 1001 or JIS X 0208 (the characters in everyday use)."""
     for enc in ("gb2312", "big5", "euc_kr", "euc_jp"):
@@ -196,8 +204,16 @@ def _fits(text: str, encodings: list[str], lang: str) -> bool:
 
 
 def check_encoding(name: str) -> str:
-    """The codec's canonical name; :class:`LookupError` for an unknown one."""
-    return codecs.lookup(name).name
+    """The codec's canonical name; :class:`LookupError` for an unknown one, or
+    one that is not a text encoding (``base64``, ``undefined``)."""
+    info = codecs.lookup(name)
+    if not getattr(info, "_is_text_encoding", True):
+        raise LookupError(f"{name!r} is not a text encoding")
+    try:
+        "bitext 0.\n".encode(info.name).decode(info.name)
+    except (UnicodeError, ValueError, TypeError):  # 'undefined' refuses every text
+        raise LookupError(f"{name!r} cannot decode text") from None
+    return info.name
 
 
 def decode(data: bytes, lang: str | None = None, encoding: str | None = None) -> tuple[str, str]:
@@ -214,6 +230,8 @@ def decode(data: bytes, lang: str | None = None, encoding: str | None = None) ->
         except UnicodeDecodeError as e:
             line = data[: e.start].count(b"\n") + 1
             raise EncodingError(f"not valid {encoding} (byte 0x{data[e.start]:02x})", line) from None
+        except UnicodeError as e:  # a codec that says no without a position (punycode)
+            raise EncodingError(f"not valid {encoding} ({e})") from None
     if data.startswith(codecs.BOM_UTF8):
         data = data[3:]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -248,12 +266,16 @@ def decode(data: bytes, lang: str | None = None, encoding: str | None = None) ->
     if len(plausible) == 1:
         return plausible[0][0], plausible[0][1][0]
     if not plausible:
-        raise EncodingError("not UTF-8, and no common encoding gives plausible text; "
-                            "convert it to UTF-8 (iconv -f ENCODING -t UTF-8) or give --encoding")
+        raise EncodingError(
+            "not UTF-8, and no common encoding gives plausible text; "
+            "convert it to UTF-8 (iconv -f ENCODING -t UTF-8) or give --encoding"
+        )
     at = _first_difference([t for t, _ in plausible])
-    shown = ", ".join(f"{encs[0]} ({' '.join(text[at:at + 16].split())!r})" for text, encs in plausible[:4])
-    raise EncodingError(f"not UTF-8, and more than one encoding fits: {shown}; "
-                        f"give the right one with --encoding (e.g. --encoding {plausible[0][1][0]})")
+    shown = ", ".join(f"{encs[0]} ({' '.join(text[at : at + 16].split())!r})" for text, encs in plausible[:4])
+    raise EncodingError(
+        f"not UTF-8, and more than one encoding fits: {shown}; "
+        f"give the right one with --encoding (e.g. --encoding {plausible[0][1][0]})"
+    )
 
 
 def _first_difference(texts: list[str]) -> int:

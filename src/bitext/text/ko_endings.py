@@ -33,29 +33,111 @@ import re
 import warnings
 from functools import lru_cache
 
-__all__ = ["SURE", "WEAK", "CLAUSE", "sentence_ends", "spans_at", "unpunctuated", "morphology_backend",
-           "backend_name"]
+__all__ = ["SURE", "WEAK", "CLAUSE", "sentence_ends", "spans_at", "unpunctuated", "morphology_backend", "backend_name"]
 
 SURE, WEAK, CLAUSE = 3, 2, 1
 
 # final endings, as a word's Hangul ends
 _SURE_ENDINGS = (
     # the older style (개역한글 and the like)
-    "니라", "리라", "도다", "로다", "더라", "노라", "러라", "지라", "찌라", "지어다", "찌어다",
-    "소서", "느냐", "뇨", "이까", "나이다", "찐저", "진저", "으랴", "리요", "라",
+    "니라",
+    "리라",
+    "도다",
+    "로다",
+    "더라",
+    "노라",
+    "러라",
+    "지라",
+    "찌라",
+    "지어다",
+    "찌어다",
+    "소서",
+    "느냐",
+    "뇨",
+    "이까",
+    "나이다",
+    "찐저",
+    "진저",
+    "으랴",
+    "리요",
+    "라",
     # today's
-    "다", "요", "죠", "까", "는가", "인가", "은가", "던가", "한가", "는군", "었군", "았군", "였군",
-    "겠군", "이군", "로군", "구나", "구려", "구먼", "는데요",
-    "했네", "하네", "있네", "없네", "같네", "좋네", "되네", "겠네", "었네", "았네", "였네", "이네",
+    "다",
+    "요",
+    "죠",
+    "까",
+    "는가",
+    "인가",
+    "은가",
+    "던가",
+    "한가",
+    "는군",
+    "었군",
+    "았군",
+    "였군",
+    "겠군",
+    "이군",
+    "로군",
+    "구나",
+    "구려",
+    "구먼",
+    "는데요",
+    "했네",
+    "하네",
+    "있네",
+    "없네",
+    "같네",
+    "좋네",
+    "되네",
+    "겠네",
+    "었네",
+    "았네",
+    "였네",
+    "이네",
 )
 # endings that close a sentence about as often as they join two clauses
-_WEAK_ENDINGS = ("아니라", "이요", "리니", "더니", "거늘", "나니", "노니", "시니", "으니", "이니", "하니", "되니", "이며", "니와")
+_WEAK_ENDINGS = (
+    "아니라",
+    "이요",
+    "리니",
+    "더니",
+    "거늘",
+    "나니",
+    "노니",
+    "시니",
+    "으니",
+    "이니",
+    "하니",
+    "되니",
+    "이며",
+    "니와",
+)
 # connectives: where a clause ends inside a sentence
 _CLAUSE_ENDINGS = ("며", "고", "니", "매", "되", "나", "여", "사", "늘", "즉", "대", "서", "면", "데", "므로", "지만")
 # words that end like a final ending but are none (spelling; mecab finds the rest)
 _NOT_FINAL = (
-    "따라", "더러", "마다", "보다", "부터", "까지", "조차", "누구나", "언제나", "어디나", "다가",
-    "나라", "바다", "캐나다", "카메라", "인프라", "오페라", "주요", "필요", "중요", "수요", "동네",
+    "따라",
+    "더러",
+    "마다",
+    "보다",
+    "부터",
+    "까지",
+    "조차",
+    "누구나",
+    "언제나",
+    "어디나",
+    "다가",
+    "나라",
+    "바다",
+    "캐나다",
+    "카메라",
+    "인프라",
+    "오페라",
+    "주요",
+    "필요",
+    "중요",
+    "수요",
+    "동네",
 )
 # -어다 / -아다 join two verbs (들여다 놓다, 가져다 주다); -지어다 closes a sentence
 _JOINING_DA, _FINAL_EODA = ("어다", "아다", "여다"), ("지어다", "찌어다")
@@ -76,12 +158,22 @@ _HA_BO_NEXT = re.compile(
 _BEHOLD = ("보라", "보소서", "볼지어다", "보십시오", "보세요")  # 보- that opens a sentence
 
 _OPEN_CLOSE = {
-    "(": ")", "[": "]", "{": "}", "（": "）", "［": "］", "《": "》", "〈": "〉",
-    "「": "」", "『": "』", "【": "】", "<": ">", "“": "”",
+    "(": ")",
+    "[": "]",
+    "{": "}",
+    "（": "）",
+    "［": "］",
+    "《": "》",
+    "〈": "〉",
+    "「": "」",
+    "『": "』",
+    "【": "】",
+    "<": ">",
+    "“": "”",
 }
 _CLOSE_OPEN = {v: k for k, v in _OPEN_CLOSE.items()}
 # quotes that open and close alike; curly singles are often used the wrong way round (’대화‘)
-_TOGGLES = ("\"″", "'‘’′`")
+_TOGGLES = ('"″', "'‘’′`")
 _LONGEST_EMBRACE = 400  # a quotation or bracket longer than this is a stray mark
 _FINAL_MARKS = re.compile(r"[.!?…。！？]+[\"'”’″)\]」』》〉]*$")
 _MARKS_AND_CLOSERS = frozenset(".!?…。！？\"'”’″)]」』》〉")
@@ -96,7 +188,9 @@ def _embraced(par: str) -> bytearray:
     brackets (not the marks themselves). A mark is paired with the next one
     that closes it; a mark that finds none within ``_LONGEST_EMBRACE``
     characters embraces nothing."""
-    pairs, opened, stack = [], [None] * len(_TOGGLES), []
+    pairs: list[tuple[int, int]] = []
+    opened: list[int | None] = [None] * len(_TOGGLES)  # per toggling mark, where it opened
+    stack: list[tuple[str, int]] = []
     for m in _EMBRACING.finditer(par):
         i, c = m.start(), m.group()
         if c in _OPEN_CLOSE:
@@ -109,14 +203,21 @@ def _embraced(par: str) -> bytearray:
                     del stack[k:]
                     break
             continue
-        if c in "'’" and 0 < i < len(par) - 1 and par[i - 1].isascii() and par[i - 1].isalpha() \
-                and par[i + 1].isascii() and par[i + 1].isalpha():
+        if (
+            c in "'’"
+            and 0 < i < len(par) - 1
+            and par[i - 1].isascii()
+            and par[i - 1].isalpha()
+            and par[i + 1].isascii()
+            and par[i + 1].isalpha()
+        ):
             continue  # an apostrophe: don't, it’s
         t = 0 if c in _TOGGLES[0] else 1
-        if opened[t] is None:
+        start = opened[t]
+        if start is None:
             opened[t] = i
         else:
-            pairs.append((opened[t], i))
+            pairs.append((start, i))
             opened[t] = None
     inside = bytearray(len(par))
     for a, b in pairs:
@@ -182,6 +283,14 @@ def backend_name() -> str:
         return "rules"
 
 
+# the most characters of candidate words mecab reads at once
+_MECAB_CHUNK = 2000
+
+
+def _shifted(morphs, by: int):
+    return [(s + by, e + by, *rest) for s, e, *rest in morphs] if by else morphs
+
+
 def _morph_vetoes(par: str, words: list[tuple[int, int]], cands: list[int], analyse) -> set[int]:
     """The candidates (indices into ``words``) that mecab rules out: the word
     is one dictionary noun (나라, 바다, 유다, 고모라), or its ending is the
@@ -193,7 +302,15 @@ def _morph_vetoes(par: str, words: list[tuple[int, int]], cands: list[int], anal
         text.append(par[words[w][0] : words[w][1]])
         starts.append(pos)
         pos += len(text[-1]) + 1
-    morphs = analyse(" ".join(text))
+    # to mecab in chunks of at most _MECAB_CHUNK characters: the offsets of its
+    # lattice cost time quadratic in the length of the text it reads
+    morphs, i = [], 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and starts[j] + len(text[j]) - starts[i] <= _MECAB_CHUNK:
+            j += 1
+        morphs += _shifted(analyse(" ".join(text[i:j])), starts[i])
+        i = j
     vetoed, k = set(), 0
     for w, start, word in zip(cands, starts, text):
         end = start + len(word)
@@ -203,8 +320,13 @@ def _morph_vetoes(par: str, words: list[tuple[int, int]], cands: list[int], anal
         while j < len(morphs) and morphs[j][0] < end:
             j += 1
         hangul = [m for m in morphs[k:j] if _hangul(m[5][0])]
-        if len(hangul) == 1 and hangul[0][2] in ("NNG", "NNP") and hangul[0][3] == "*" and not hangul[0][4] \
-                and word not in _BEHOLD:
+        if (
+            len(hangul) == 1
+            and hangul[0][2] in ("NNG", "NNP")
+            and hangul[0][3] == "*"
+            and not hangul[0][4]
+            and word not in _BEHOLD
+        ):
             vetoed.add(w)
         elif hangul and hangul[-1][3].split("+")[-1].split("/")[0] in ("어다", "아다", "여다", "다가"):
             vetoed.add(w)
@@ -226,10 +348,10 @@ def _strength(word: str, next_word: str) -> int:
     if not core:
         return 0
     if not _hangul(core[-1]):
-        marks = _FINAL_MARKS.search(core) if core[-1] in _MARKS_AND_CLOSERS else None
-        if marks is None:
+        found = _FINAL_MARKS.search(core) if core[-1] in _MARKS_AND_CLOSERS else None
+        if found is None:
             return 0
-        before, marks = core[: marks.start()], marks.group()
+        before, marks = core[: found.start()], found.group()
         if before and before[-1].isascii() and before[-1].isalnum() and "!" not in marks and "?" not in marks:
             return 0  # 3.5. / vs. / 2025.
         return WEAK if marks.strip("…\"'”’″)]」』》〉") == "" else SURE  # an ellipsis alone is often a pause

@@ -23,6 +23,8 @@ touched.
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 
 from . import ko_endings
@@ -44,7 +46,7 @@ def _paragraphs(text: str) -> list[tuple[int, str]]:
 
 def needs_cuts(text: str | None, lang: str) -> bool:
     """Whether ``text`` has a Korean paragraph written without its full stops."""
-    return bool(text) and lang == "ko" and any(ko_endings.unpunctuated(body) for _, body in _paragraphs(text))
+    return bool(text and lang == "ko" and any(ko_endings.unpunctuated(body) for _, body in _paragraphs(text)))
 
 
 # the cost of a cut, in units of AlignParams.cut_cost: an ending that often closes a sentence
@@ -56,11 +58,14 @@ def _inner_cuts(text: str, sents: list[Sentence], lang: str) -> list[list[tuple[
     """For each sentence, ``(offset in text, weight)`` of the places inside it where it may be cut."""
     if lang == "zh":
         return [
-            [(s.start + m.end(), _CUT_WEIGHT["，" if m.group()[0] in "，," else "；"])
-             for m in ZH_CLAUSE_END.finditer(s.text) if m.end() < len(s.text)]
+            [
+                (s.start + m.end(), _CUT_WEIGHT["，" if m.group()[0] in "，," else "；"])
+                for m in ZH_CLAUSE_END.finditer(s.text)
+                if m.end() < len(s.text)
+            ]
             for s in sents
         ]
-    out = [[] for _ in sents]
+    out: list[list[tuple[int, float]]] = [[] for _ in sents]
     if lang != "ko":
         return out
     paragraphs = _paragraphs(text)
@@ -71,9 +76,14 @@ def _inner_cuts(text: str, sents: list[Sentence], lang: str) -> list[list[tuple[
         base, body = paragraphs[p]
         if not ko_endings.unpunctuated(body):
             continue
-        ends = [(base + e, _CUT_WEIGHT.get(strength, 0.0)) for e, strength in ko_endings.sentence_ends(body)]
-        for i in ids:
-            out[i] = [(e, w) for e, w in ends if w and sents[i].start < e < sents[i].end]
+        ends = sorted(
+            (base + e, w) for e, strength in ko_endings.sentence_ends(body) if (w := _CUT_WEIGHT.get(strength, 0.0))
+        )
+        offsets = [e for e, _ in ends]
+        for i in ids:  # the ends inside each sentence, found by bisection: linear in the paragraph, not quadratic
+            lo = bisect.bisect_right(offsets, sents[i].start)
+            hi = bisect.bisect_left(offsets, sents[i].end, lo)
+            out[i] = ends[lo:hi]
     return out
 
 
@@ -103,7 +113,9 @@ def rejoin(beads, text: str, pieces: list[Sentence], joins: list[float], spans: 
     says which ids are these pieces'; ``spans[k - 1][i]`` is the vector of
     pieces ``i .. i + k - 1``. Returns the beads with the new ids, the
     sentences and their vectors."""
-    new_id, sents, vectors = {}, [], []
+    new_id: dict[int, int] = {}
+    sents: list[Sentence] = []
+    vectors: list[np.ndarray] = []
     for bead in beads:
         ids = list(bead[side])
         k = 0
@@ -119,6 +131,6 @@ def rejoin(beads, text: str, pieces: list[Sentence], joins: list[float], spans: 
             k = j + 1
     out = []
     for bead in beads:
-        ids = tuple(sorted({new_id[i] for i in bead[side]}))
-        out.append((ids, *bead[1:]) if side == 0 else (bead[0], ids, *bead[2:]))
+        joined = tuple(sorted({new_id[i] for i in bead[side]}))
+        out.append((joined, *bead[1:]) if side == 0 else (bead[0], joined, *bead[2:]))
     return out, sents, np.stack(vectors) if vectors else spans[0][:0]

@@ -21,7 +21,8 @@ MAX_INPUT_BYTES = 1 << 30
 def _read_bytes(p: Path) -> bytes:
     """The file's bytes, read in blocks: a device or a pipe that never ends
     (``/dev/zero``) is refused once it shows NUL bytes or passes the limit."""
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     with open(p, "rb") as f:
         while True:
             block = f.read(1 << 20)
@@ -68,4 +69,10 @@ def read_text(path: str | os.PathLike, encoding: str | None = None, lang: str | 
     control = sum(1 for c in text[:65536] if ord(c) < 32 and c not in "\n\t\f\v")
     if control > 0.01 * min(len(text), 65536):
         raise InputError(f"{p}: looks like a binary file, not text")
+    nul = text.find("\x00")
+    if nul >= 0:  # late in the file: one NUL would reach every output
+        raise InputError(
+            f"{p}:{text.count(chr(10), 0, nul) + 1}: holds a NUL character: "
+            "a binary file, or text with a byte of another file in it; remove it (tr -d '\\000')"
+        )
     return text

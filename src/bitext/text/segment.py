@@ -36,14 +36,26 @@ import sys
 import unicodedata
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from . import ko_endings
 
 __all__ = [
-    "Sentence", "split", "split_lines", "detect_lang", "join_sentences", "LanguageError", "BlankLineError",
-    "check_lang", "LongSentenceWarning", "MAX_SENTENCE_CHARS", "BLOCK_CHARS", "ZH_CLAUSE_END",
-    "LID_MIN_CONFIDENCE", "PARALLEL_PARAGRAPHS",
+    "Sentence",
+    "split",
+    "split_lines",
+    "detect_lang",
+    "join_sentences",
+    "LanguageError",
+    "BlankLineError",
+    "check_lang",
+    "LongSentenceWarning",
+    "MAX_SENTENCE_CHARS",
+    "BLOCK_CHARS",
+    "ZH_CLAUSE_END",
+    "LID_MIN_CONFIDENCE",
+    "PARALLEL_PARAGRAPHS",
+    "script_conflict",
 ]
 
 
@@ -125,6 +137,107 @@ def detect_lang(text: str) -> str:
     return lang
 
 
+# the script each of these languages is written in (the others are not checked)
+_SCRIPT_OF = {
+    **dict.fromkeys(("ko",), "Hangul"),
+    **dict.fromkeys(("ja",), "kana"),
+    **dict.fromkeys(("zh", "yue", "lzh", "wuu", "cmn"), "Chinese characters"),
+    **dict.fromkeys(
+        (
+            "en",
+            "de",
+            "fr",
+            "es",
+            "it",
+            "pt",
+            "nl",
+            "sv",
+            "da",
+            "no",
+            "nb",
+            "nn",
+            "fi",
+            "pl",
+            "cs",
+            "sk",
+            "hu",
+            "ro",
+            "hr",
+            "sl",
+            "tr",
+            "vi",
+            "id",
+            "ms",
+            "ca",
+            "et",
+            "lv",
+            "lt",
+            "is",
+            "ga",
+            "tl",
+            "sw",
+            "eu",
+            "gl",
+            "sq",
+            "af",
+            "la",
+            "eo",
+        ),
+        "Latin",
+    ),
+    **dict.fromkeys(("ru", "uk", "bg", "mk", "be", "kk", "ky", "mn", "sr"), "Cyrillic"),
+    **dict.fromkeys(("ar", "fa", "ur", "ps"), "Arabic"),
+    **dict.fromkeys(("he", "yi"), "Hebrew"),
+    "el": "Greek",
+    "th": "Thai",
+    **dict.fromkeys(("hi", "mr", "ne"), "Devanagari"),
+}
+_SCRIPT_NAMES = {
+    "LATIN": "Latin",
+    "CYRILLIC": "Cyrillic",
+    "ARABIC": "Arabic",
+    "HEBREW": "Hebrew",
+    "GREEK": "Greek",
+    "THAI": "Thai",
+    "DEVANAGARI": "Devanagari",
+}
+
+
+def _script(sample: str) -> str | None:
+    """The script most of ``sample``'s letters are in, as :data:`_SCRIPT_OF` names it; ``None`` when unsure."""
+    hangul, han, kana = len(_HANGUL.findall(sample)), len(_HAN.findall(sample)), len(_KANA.findall(sample))
+    letters = sum(c.isalpha() for c in sample)
+    if not letters:
+        return None
+    cjk = hangul + han + kana
+    if cjk >= 0.5 * letters:
+        if hangul >= 0.1 * (hangul + han):
+            return "Hangul"
+        return "kana" if kana >= 0.1 * han else "Chinese characters"
+    counts: dict[str, int] = {}
+    for c in sample:
+        if c.isalpha() and ord(c) > 0x40:
+            name = unicodedata.name(c, "").split(" ", 1)[0]
+            counts[name] = counts.get(name, 0) + 1
+    best = max(counts, key=lambda name: counts[name], default=None)
+    return _SCRIPT_NAMES.get(best) if best and counts[best] >= 0.8 * letters else None
+
+
+def script_conflict(text: str, lang: str) -> str | None:
+    """Why ``text`` cannot be in ``lang`` (a language given, not detected):
+    it is written in another script (``'ja'`` for Chinese without kana,
+    ``'de'`` for Hangul), or ``None`` when the script fits or cannot be told."""
+    want = _SCRIPT_OF.get(lang.replace("_", "-").split("-")[0].lower()) if isinstance(lang, str) else None
+    if want is None:
+        return None
+    got = _script(text[:20000])
+    if got is None or got == want:
+        return None
+    if want == "kana" and got == "Chinese characters":
+        return f"the text is in Chinese characters without kana, not Japanese ({lang}); is it Chinese (zh)?"
+    return f"the text is written in {got}, but {lang} is written in {want}"
+
+
 def _mask_urls(text: str) -> str:
     """Replace each URL by as many letters, so offsets stay and no rule fires inside."""
     return _URL.sub(lambda m: "x" * len(m.group()), text)
@@ -136,8 +249,7 @@ _ZH_END = "。！？!?"
 _ZH_CLOSE = "”’」』）)》〉】］]\"'"
 # a run of terminators (or an ellipsis that closes a quote), then any closers
 _ZH_BOUNDARY = re.compile(
-    "(?:[%s]+|(?:…+|\\.{3,})(?=[%s]))[%s]*"
-    % (re.escape(_ZH_END), re.escape(_ZH_CLOSE), re.escape(_ZH_CLOSE))
+    "(?:[%s]+|(?:…+|\\.{3,})(?=[%s]))[%s]*" % (re.escape(_ZH_END), re.escape(_ZH_CLOSE), re.escape(_ZH_CLOSE))
 )
 
 
@@ -163,6 +275,8 @@ def _kss_split():
 
         if "kss" not in sys.modules:
             spec = importlib.util.find_spec("kss")
+            if spec is None or spec.submodule_search_locations is None:
+                raise ImportError("kss is not installed as a package")
             pkg = types.ModuleType("kss")
             pkg.__path__ = list(spec.submodule_search_locations)
             pkg.__spec__ = spec
@@ -246,7 +360,7 @@ def _split_ko_punct(par: str) -> list[tuple[int, int]]:
 def _reclaim_marks(par: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Give back to each sentence the blanked quotes right before it (opening)
     and right after it (closing)."""
-    out = []
+    out: list[tuple[int, int]] = []
     for k, (s, e) in enumerate(spans):
         lo = out[-1][1] if out else 0
         hi = spans[k + 1][0] if k + 1 < len(spans) else len(par)
@@ -261,12 +375,33 @@ def _reclaim_marks(par: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
 # --- other languages -------------------------------------------------------
 
 _PYSBD_LANGS = {
-    "en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru", "pl",
-    "fa", "nl", "da", "fr", "my", "el", "it", "ja", "de", "kk", "sk",
+    "en",
+    "hi",
+    "mr",
+    "zh",
+    "es",
+    "am",
+    "ar",
+    "hy",
+    "bg",
+    "ur",
+    "ru",
+    "pl",
+    "fa",
+    "nl",
+    "da",
+    "fr",
+    "my",
+    "el",
+    "it",
+    "ja",
+    "de",
+    "kk",
+    "sk",
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pysbd(lang: str):
     import pysbd
 
@@ -336,8 +471,16 @@ class LongSentenceWarning(UserWarning):
     ``"tgt"`` when :func:`bitext.align` passes it on, else ``None``.
     """
 
-    def __init__(self, line: int, chars: int, pieces: int, cap: int, sentences: int = 1,
-                 punctuated: bool = False, side: str | None = None):
+    def __init__(
+        self,
+        line: int,
+        chars: int,
+        pieces: int,
+        cap: int,
+        sentences: int = 1,
+        punctuated: bool = False,
+        side: str | None = None,
+    ):
         self.line, self.chars, self.pieces, self.cap = line, chars, pieces, cap
         self.sentences, self.punctuated, self.side = sentences, punctuated, side
         super().__init__(f"line {line}: {self.detail}")
@@ -415,14 +558,15 @@ def _blocks(body: str, lang: str) -> list[tuple[int, int, bool]]:
         return [(0, len(body), True)]
     masked = _mask_urls(body)
     ends = _ZH_BOUNDARY if lang in ("zh", "ja") else _BLOCK_END  # (CJK writes no space after a sentence)
-    out, pos = [], 0
+    out: list[tuple[int, int, bool]] = []
+    pos = 0
     while len(body) - pos > BLOCK_CHARS:
         lo, hi = pos + BLOCK_CHARS // 2, pos + BLOCK_CHARS
-        cut = None
+        cut: int | None = None
         for m in ends.finditer(masked, lo, hi):
             cut = m.end()
         clean = cut is not None
-        if not clean:
+        if cut is None:
             cut = max((m.start() for m in _SPACE.finditer(masked, lo, hi)), default=hi)
         out.append((pos, cut, clean))
         pos = cut
@@ -455,8 +599,9 @@ def _forget_kss() -> None:
     analyzers = sys.modules.get("kss._modules.morphemes.analyzers")
     memos += [getattr(c, "pos", None) for c in vars(analyzers).values() if isinstance(c, type)] if analyzers else []
     for memo in memos:
-        if hasattr(memo, "cache_clear"):
-            memo.cache_clear()
+        clear = getattr(memo, "cache_clear", None)
+        if clear is not None:
+            clear()
 
 
 def _block_spans(body: str, lang: str) -> list[tuple[int, int]]:
@@ -506,6 +651,24 @@ def split(text: str, lang: str | None = None, workers: int | None = None) -> lis
     Sentences longer than ``MAX_SENTENCE_CHARS`` are cut further, with one
     :class:`LongSentenceWarning` per line where that happened.
     """
+    if not isinstance(text, str):
+        raise TypeError(
+            f"text must be a str, got {type(text).__name__}"
+            + ("; decode it first" if isinstance(text, (bytes, bytearray)) else "")
+        )
+    bad = check_lang(lang, "lang") if lang is not None else None
+    if bad:
+        raise (ValueError if isinstance(lang, str) else TypeError)(bad)
+    surrogate = re.search("[\ud800-\udfff]", text)
+    if surrogate:
+        raise ValueError(
+            f"text holds a lone surrogate (U+{ord(surrogate.group()):04X}) at offset {surrogate.start()}: "
+            "not text that UTF-8 can hold"
+        )
+    if not text.strip():
+        if lang is None:
+            raise ValueError("text is empty: no sentences, and no language to detect")
+        return []
     lang = lang or detect_lang(text)
     lines, starts, offset = [], [], 0
     for line in text.splitlines(keepends=True):
@@ -515,12 +678,14 @@ def split(text: str, lang: str | None = None, workers: int | None = None) -> lis
             starts.append(offset)
         offset += len(line)
     blocks = [_blocks(body, lang) for body in lines]
-    block_spans = iter(_paragraph_spans_many(
-        [body[s:e] for body, bs in zip(lines, blocks) for s, e, _ in bs], lang, workers))
+    block_spans = iter(
+        _paragraph_spans_many([body[s:e] for body, bs in zip(lines, blocks) for s, e, _ in bs], lang, workers)
+    )
     out: list[Sentence] = []
     counted_to, line_no = 0, 1
     for para, (body, base, bs) in enumerate(zip(lines, starts, blocks)):
-        spans, joined = [], False
+        spans: list[tuple[int, int]] = []
+        joined = False
         for s0, _, clean in bs:
             here = [(s0 + s, s0 + e) for s, e in next(block_spans)]
             if joined and here:  # the block boundary was inside a sentence
@@ -540,9 +705,17 @@ def split(text: str, lang: str | None = None, workers: int | None = None) -> lis
         if cut:
             line_no += text.count("\n", counted_to, base)
             counted_to = base
-            warnings.warn(LongSentenceWarning(
-                line_no, max(c[0] for c in cut), sum(c[1] for c in cut), MAX_SENTENCE_CHARS,
-                sentences=len(cut), punctuated=any(c[2] for c in cut)), stacklevel=2)
+            warnings.warn(
+                LongSentenceWarning(
+                    line_no,
+                    max(c[0] for c in cut),
+                    sum(c[1] for c in cut),
+                    MAX_SENTENCE_CHARS,
+                    sentences=len(cut),
+                    punctuated=any(c[2] for c in cut),
+                ),
+                stacklevel=2,
+            )
     return out
 
 
@@ -551,8 +724,10 @@ class BlankLineError(ValueError):
 
     def __init__(self, line: int):
         self.line = line
-        super().__init__(f"line {line} is blank; with --presplit every line holds one sentence and "
-                         "its 0-based line number is its id (remove the blank lines, or drop --presplit)")
+        super().__init__(
+            f"line {line} is blank; with --presplit every line holds one sentence and "
+            "its 0-based line number is its id (remove the blank lines, or drop --presplit)"
+        )
 
 
 def split_lines(text: str) -> list[Sentence]:

@@ -19,22 +19,25 @@ two sides), ``src``, ``tgt`` (the text), and with a report ``status`` (``ok``,
 
 **findings** (:func:`findings_frame`; one row a finding, in the order of the
 report): ``finding`` (``omission``, ``addition``, ``low_confidence``,
-``suspect``), ``kind`` (``unaligned``: a 1-0 or 0-1 bead; ``unmatched``: a
-sentence inside a bead that does not resemble the other side; empty for the
-other findings), ``bead``, ``src_ids``, ``tgt_ids``, ``paragraph`` (the
-source paragraph; for additions the target paragraph), ``score``, ``src``,
-``tgt`` and ``reasons`` (why a bead is suspect, ``"; "``-joined).
+``suspect``, or the kind of a finding of the translation checks:
+``untranslated``, ``copied``, ``name`` ...), ``kind`` (``unaligned``: a 1-0
+or 0-1 bead; ``unmatched``: a sentence inside a bead that does not resemble
+the other side; empty for the other findings), ``bead``, ``src_ids``,
+``tgt_ids``, ``paragraph`` (the source paragraph; for additions the target
+paragraph), ``score``, ``src``, ``tgt``, ``reasons`` (why a bead is suspect,
+``"; "``-joined, or the finding's message) and ``evidence`` (a finding's
+evidence, a dict; None for the others).
 
 **paragraphs** (:func:`paragraphs_frame`; index ``paragraph``):
 ``sentences``, ``covered_sentences``, ``coverage``, ``chars``,
 ``covered_chars``, ``char_coverage``, ``omissions``, ``additions``,
-``low_confidence``, ``suspects``, ``src_ids``.
+``low_confidence``, ``suspects``, ``findings``, ``src_ids``.
 
 **batch** (:func:`batch_frame`; index ``id``): ``status`` (``ok``,
 ``skipped``, ``error``), ``n_src``, ``n_tgt``, ``n_beads``, ``coverage``
 (from the coverage report when there is one, else the share of source
 sentences in beads with a target side), ``omissions``, ``additions``
-(sentences), ``low_confidence``, ``suspects`` (beads), ``warning`` (the
+(sentences), ``low_confidence``, ``suspects``, ``findings`` (beads), ``warning`` (the
 model does not read a language), ``error``, ``seconds``.
 """
 
@@ -44,14 +47,46 @@ import json
 import os
 from pathlib import Path
 
-from ..formats.summary import REPORT_SUFFIX, SUMMARY_NAME, read_summary
+from ..formats.summary import REPORT_SUFFIX, SUMMARY_NAME, check_id, read_summary
 
-__all__ = ["beads_frame", "findings_frame", "paragraphs_frame", "batch_frame", "batch_reports",
-           "BATCH_COLUMNS", "FINDINGS_COLUMNS"]
+__all__ = [
+    "beads_frame",
+    "findings_frame",
+    "paragraphs_frame",
+    "batch_frame",
+    "batch_reports",
+    "BATCH_COLUMNS",
+    "FINDINGS_COLUMNS",
+]
 
-FINDINGS_COLUMNS = ("finding", "kind", "bead", "src_ids", "tgt_ids", "paragraph", "score", "src", "tgt", "reasons")
-BATCH_COLUMNS = ("status", "n_src", "n_tgt", "n_beads", "coverage", "omissions", "additions", "low_confidence",
-                 "suspects", "warning", "error", "seconds")
+FINDINGS_COLUMNS = (
+    "finding",
+    "kind",
+    "bead",
+    "src_ids",
+    "tgt_ids",
+    "paragraph",
+    "score",
+    "src",
+    "tgt",
+    "reasons",
+    "evidence",
+)
+BATCH_COLUMNS = (
+    "status",
+    "n_src",
+    "n_tgt",
+    "n_beads",
+    "coverage",
+    "omissions",
+    "additions",
+    "low_confidence",
+    "suspects",
+    "findings",
+    "warning",
+    "error",
+    "seconds",
+)
 
 
 def _pandas():
@@ -88,17 +123,59 @@ def findings_frame(report):
     """One row a finding of ``report``: omissions, additions, low-confidence beads, suspects."""
     pd = _pandas()
     a = report.alignment
-    rows = []
+    rows: list[tuple] = []
     for o in report.omissions:
-        rows.append(("omission", o.kind, o.bead, tuple(o.src_ids), (), o.paragraph, o.score, o.text, "", ""))
+        rows.append(("omission", o.kind, o.bead, tuple(o.src_ids), (), o.paragraph, o.score, o.text, "", "", None))
     for x in report.additions:
-        rows.append(("addition", x.kind, x.bead, (), tuple(x.tgt_ids), x.paragraph, x.score, "", x.text, ""))
+        rows.append(("addition", x.kind, x.bead, (), tuple(x.tgt_ids), x.paragraph, x.score, "", x.text, "", None))
     for lc in report.low_confidence:
-        rows.append(("low_confidence", "", lc.bead, tuple(lc.src_ids), tuple(lc.tgt_ids),
-                     _src_paragraph(a, lc.src_ids), lc.score, lc.src, lc.tgt, ""))
+        rows.append(
+            (
+                "low_confidence",
+                "",
+                lc.bead,
+                tuple(lc.src_ids),
+                tuple(lc.tgt_ids),
+                _src_paragraph(a, lc.src_ids),
+                lc.score,
+                lc.src,
+                lc.tgt,
+                "",
+                None,
+            )
+        )
     for s in report.suspects:
-        rows.append(("suspect", "", s.bead, tuple(s.src_ids), tuple(s.tgt_ids),
-                     _src_paragraph(a, s.src_ids), s.score, s.src, s.tgt, "; ".join(s.reasons)))
+        rows.append(
+            (
+                "suspect",
+                "",
+                s.bead,
+                tuple(s.src_ids),
+                tuple(s.tgt_ids),
+                _src_paragraph(a, s.src_ids),
+                s.score,
+                s.src,
+                s.tgt,
+                "; ".join(s.reasons),
+                None,
+            )
+        )
+    for f in getattr(report, "findings", ()):
+        rows.append(
+            (
+                f.kind,
+                "",
+                f.bead,
+                tuple(f.src_ids),
+                tuple(f.tgt_ids),
+                _src_paragraph(a, f.src_ids),
+                f.score,
+                f.src,
+                f.tgt,
+                f.message,
+                dict(f.evidence),
+            )
+        )
     df = pd.DataFrame(rows, columns=list(FINDINGS_COLUMNS))
     return df.astype({"bead": "int64", "score": "float64"})
 
@@ -112,8 +189,21 @@ def paragraphs_frame(report):
         d["src_ids"] = tuple(d["src_ids"])
         d["coverage"], d["char_coverage"] = float(p.coverage), float(p.char_coverage)
         rows.append(d)
-    cols = ["paragraph", "sentences", "covered_sentences", "coverage", "chars", "covered_chars", "char_coverage",
-            "omissions", "additions", "low_confidence", "suspects", "src_ids"]
+    cols = [
+        "paragraph",
+        "sentences",
+        "covered_sentences",
+        "coverage",
+        "chars",
+        "covered_chars",
+        "char_coverage",
+        "omissions",
+        "additions",
+        "low_confidence",
+        "suspects",
+        "findings",
+        "src_ids",
+    ]
     return pd.DataFrame(rows, columns=cols).set_index("paragraph")
 
 
@@ -136,6 +226,8 @@ def batch_reports(source) -> dict:
     if isinstance(source, (str, os.PathLike)):
         out = {}
         for rec in _summary_records(Path(source)):
+            if check_id(rec["id"]):  # an id batch refuses (../secret) names no file of the folder
+                continue
             path = Path(source) / f"{rec['id']}{REPORT_SUFFIX}"
             if rec.get("status") in ("ok", "skipped") and path.is_file():
                 out[rec["id"]] = json.loads(path.read_text("utf-8"))
@@ -165,7 +257,14 @@ def batch_frame(source):
         records = _summary_records(Path(source))
     else:
         records = [r.summary() for r in source]
-    df = pd.DataFrame([_row(rec) for rec in records], index=pd.Index([r["id"] for r in records], name="id"),
-                      columns=list(BATCH_COLUMNS))
-    return df.astype({k: "Int64" for k in ("n_src", "n_tgt", "n_beads", "omissions", "additions",
-                                           "low_confidence", "suspects")})
+    df = pd.DataFrame(
+        [_row(rec) for rec in records],
+        index=pd.Index([r["id"] for r in records], name="id"),
+        columns=list(BATCH_COLUMNS),
+    )
+    return df.astype(
+        {
+            k: "Int64"
+            for k in ("n_src", "n_tgt", "n_beads", "omissions", "additions", "low_confidence", "suspects", "findings")
+        }
+    )

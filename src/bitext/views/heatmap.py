@@ -56,13 +56,15 @@ def _band_max(src, tgt, rows_i: np.ndarray, centre: np.ndarray, offsets: np.ndar
         _band_max(src, tgt, rows_i[:half], centre[:half], offsets, out, shape)
         _band_max(src, tgt, rows_i[half:], centre[half:], offsets, out, shape)
         return
-    block = src[rows_i[0]:rows_i[-1] + 1] @ tgt[lo:hi].T
+    block = src[rows_i[0] : rows_i[-1] + 1] @ tgt[lo:hi].T
     j = np.clip(centre[:, None] + offsets[None, :], 0, m - 1)  # (rows, band)
     sims = block[np.arange(len(rows_i))[:, None], j - lo]
     np.fmax.at(out, ((rows_i * shape[0] // n)[:, None], j * shape[1] // m), sims.astype(np.float64))
 
 
-def similarity_cells(src_vectors: np.ndarray, tgt_vectors: np.ndarray, beads=(), max_cells: int = 250_000) -> np.ndarray:
+def similarity_cells(
+    src_vectors: np.ndarray, tgt_vectors: np.ndarray, beads=(), max_cells: int = 250_000
+) -> np.ndarray:
     """What :func:`plot_alignment` draws: the ``n x m`` cosine matrix when it has
     at most ``max_cells`` cells; else the band around the path of ``beads`` on a
     grid of at most ``max_cells`` (the document's shape kept): each cell the

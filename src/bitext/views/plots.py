@@ -25,7 +25,7 @@ import numpy as np
 
 from .display import bead_statuses
 from .heatmap import bead_boxes, similarity_cells
-from .report import STATUS_COLOURS, STATUS_LABELS
+from .report import STATUS_COLOURS, status_style
 
 __all__ = ["plot_alignment", "plot_paragraphs", "plot_scores", "plot_batch", "similarity_cells", "MAX_CELLS"]
 
@@ -57,8 +57,9 @@ def _split(obj):
     return obj, None
 
 
-def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | None = None, colorbar: bool = True,
-                   legend: bool = True):
+def plot_alignment(
+    obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | None = None, colorbar: bool = True, legend: bool = True
+):
     """The similarity heatmap (source rows, target columns) with the beads drawn on it.
 
     ``obj``: an :class:`~bitext.Alignment` (statuses from the beads alone:
@@ -77,15 +78,14 @@ def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | Non
     n, m = len(a.src_sentences), len(a.tgt_sentences)
     ax = _axes(ax, (7.5, 5.5))
     sim = similarity_cells(a.src_vectors, a.tgt_vectors, a.beads, max_cells)
-    im = ax.imshow(sim, cmap="Blues", aspect="auto", interpolation="nearest",
-                   extent=(-0.5, m - 0.5, n - 0.5, -0.5))
+    im = ax.imshow(sim, cmap="Blues", aspect="auto", interpolation="nearest", extent=(-0.5, m - 0.5, n - 0.5, -0.5))
     statuses = bead_statuses(a, report)
     boxes = bead_boxes(a.beads)
     if len(boxes) <= _MAX_BEAD_BOXES:
         from matplotlib.patches import Rectangle
 
         for (r0, c0, h, w), st in zip(boxes, statuses):
-            col = STATUS_COLOURS.get(st, "#000")
+            col = status_style(st)[1]
             if h and w:
                 ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), w, h, fill=False, edgecolor=col, linewidth=2))
             elif h:  # omission: a bar on its rows
@@ -98,8 +98,7 @@ def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | Non
         from matplotlib.collections import LineCollection
 
         segs = [((c0 - 0.5, r0 - 0.5), (c0 + w - 0.5, r0 + h - 0.5)) for r0, c0, h, w in boxes]
-        ax.add_collection(LineCollection(segs, colors=[STATUS_COLOURS.get(s, "#000") for s in statuses],
-                                         linewidths=1.5))
+        ax.add_collection(LineCollection(segs, colors=[status_style(s)[1] for s in statuses], linewidths=1.5))
     ax.set_xlim(-0.5, m - 0.5)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlabel(f"target sentences ({a.tgt_lang})")
@@ -109,18 +108,27 @@ def plot_alignment(obj, ax=None, *, max_cells: int = MAX_CELLS, title: str | Non
     if legend:
         from matplotlib.patches import Patch
 
-        drawn = set(statuses)
-        ax.legend(handles=[Patch(facecolor="none", edgecolor=STATUS_COLOURS[k], linewidth=2, label=label)
-                           for k, label in STATUS_LABELS.items() if k in drawn],
-                  loc="upper right", fontsize="small", framealpha=0.9, title="beads", title_fontsize="small")
+        ax.legend(
+            handles=[
+                Patch(facecolor="none", edgecolor=status_style(k)[1], linewidth=2, label=status_style(k)[0])
+                for k in dict.fromkeys(statuses)
+            ],
+            loc="upper right",
+            fontsize="small",
+            framealpha=0.9,
+            title="beads",
+            title_fontsize="small",
+        )
     if colorbar:
         plt.colorbar(im, ax=ax, label="cosine similarity", shrink=0.8)
     return ax
 
 
 def _coverage_colours(values) -> list[str]:
-    return [STATUS_COLOURS["ok"] if v >= 0.999 else STATUS_COLOURS["suspect"] if v >= 0.8 else STATUS_COLOURS["omission"]
-            for v in values]
+    return [
+        STATUS_COLOURS["ok"] if v >= 0.999 else STATUS_COLOURS["suspect"] if v >= 0.8 else STATUS_COLOURS["omission"]
+        for v in values
+    ]
 
 
 def plot_paragraphs(report, ax=None, *, title: str = "coverage by source paragraph"):
@@ -138,8 +146,7 @@ def plot_paragraphs(report, ax=None, *, title: str = "coverage by source paragra
     return ax
 
 
-def plot_scores(obj, ax=None, *, threshold: float | None = None, bins: int = 20,
-                title: str = "bead confidence"):
+def plot_scores(obj, ax=None, *, threshold: float | None = None, bins: int = 20, title: str = "bead confidence"):
     """Histogram of the confidence of the beads with both sides, the threshold as a line.
 
     ``obj``: an Alignment or a coverage report (whose threshold is the default)."""
@@ -152,9 +159,13 @@ def plot_scores(obj, ax=None, *, threshold: float | None = None, bins: int = 20,
     scores = np.array([b.score for b in a.beads if b.src_ids and b.tgt_ids], dtype=float)
     edges = np.linspace(0, 1, bins + 1)
     below = scores < threshold
-    ax.hist([scores[below], scores[~below]], bins=edges, stacked=True,
-            color=[STATUS_COLOURS["low"], STATUS_COLOURS["ok"]],
-            label=[f"below {threshold:g}: {int(below.sum())}", f"at or above: {int((~below).sum())}"])
+    ax.hist(
+        [scores[below], scores[~below]],
+        bins=edges,
+        stacked=True,
+        color=[STATUS_COLOURS["low"], STATUS_COLOURS["ok"]],
+        label=[f"below {threshold:g}: {int(below.sum())}", f"at or above: {int((~below).sum())}"],
+    )
     ax.axvline(threshold, color="#333", linestyle="--", linewidth=1.2)
     ax.set_xlim(0, 1)
     ax.set_xlabel("score (estimated probability that the bead is right)")
@@ -164,8 +175,7 @@ def plot_scores(obj, ax=None, *, threshold: float | None = None, bins: int = 20,
     return ax
 
 
-def plot_batch(source, ax=None, *, cutoff: float = 0.9, max_named: int = 40,
-               title: str = "coverage per pair"):
+def plot_batch(source, ax=None, *, cutoff: float = 0.9, max_named: int = 40, title: str = "coverage per pair"):
     """Coverage of every pair of a batch, sorted, lowest at the top; the pairs
     below ``cutoff`` are red and named (all pairs are named when there are
     at most ``max_named``). Pairs that failed are counted in the title.
@@ -182,8 +192,12 @@ def plot_batch(source, ax=None, *, cutoff: float = 0.9, max_named: int = 40,
     ax = _axes(ax, (7, max(2.5, min(12, 0.28 * n + 1.2))))
     low = (cov < cutoff).to_numpy()
     y = np.arange(n)
-    ax.barh(y, 100 * cov.to_numpy(), color=[STATUS_COLOURS["omission"] if x else STATUS_COLOURS["ok"] for x in low],
-            height=0.8)
+    ax.barh(
+        y,
+        100 * cov.to_numpy(),
+        color=[STATUS_COLOURS["omission"] if x else STATUS_COLOURS["ok"] for x in low],
+        height=0.8,
+    )
     ax.axvline(100 * cutoff, color="#333", linestyle="--", linewidth=1)
     named = y if n <= max_named else y[low][:max_named]
     ax.set_yticks(named)

@@ -15,7 +15,8 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from ..formats.beads import FORMATS
+from ..formats.registry import BATCH_FORMATS as FORMATS
+from ..formats.summary import SUMMARY_NAME, check_id
 from ..text.read import InputError, read_text
 
 __all__ = ["read_beads", "read_batch"]
@@ -28,11 +29,40 @@ def _ids(s: str) -> tuple[int, ...]:
     return tuple(int(x) for x in s.split(",") if x.strip())
 
 
+def _text(x) -> str | None:
+    return x if isinstance(x, str) and x else None
+
+
 def _score(x) -> float:
     try:
         return float(x)
     except (TypeError, ValueError):
         return float("nan")
+
+
+def _sentence_ids(ids) -> tuple[int, ...]:
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in ids):
+        raise TypeError("sentence ids are a list of integers")
+    return tuple(ids)
+
+
+def _jsonl_bead(r):
+    """The :class:`~bitext.pipeline.Bead` of one JSON Lines record; ``TypeError`` or
+    ``KeyError`` for anything else (texts that are not strings, ids that are not integers)."""
+    from ..pipeline import Bead
+
+    if not isinstance(r, dict):
+        raise TypeError("not an object")
+    if not (isinstance(r["src"], str) and isinstance(r["tgt"], str)):
+        raise TypeError("src and tgt are texts")
+    return Bead(
+        _sentence_ids(r["src_ids"]),
+        _sentence_ids(r["tgt_ids"]),
+        r["src"],
+        r["tgt"],
+        _score(r.get("score")),
+        _score(r.get("similarity", 0.0)),
+    )
 
 
 def read_beads(path, fmt: str | None = None, src_lang: str | None = None, tgt_lang: str | None = None):
@@ -43,10 +73,13 @@ def read_beads(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
 
     p = Path(path)
     fmt = fmt or p.suffix.lower().lstrip(".")
+    fmt = "xliff" if fmt == "xlf" else fmt
+    if fmt in ("xliff", "xlsx"):
+        return _from_units(p, fmt, src_lang, tgt_lang)
     if fmt == "beads":
         raise InputError(f"{p}: the beads format holds no text; write tsv, jsonl or tmx to read it back")
     if fmt not in FORMATS:
-        raise InputError(f"{p}: unknown output format {fmt!r} (expected tsv, jsonl or tmx)")
+        raise InputError(f"{p}: unknown output format {fmt!r} (expected tsv, jsonl, tmx, xliff or xlsx)")
     text = read_text(p)
     beads = []
     if fmt == "tsv":
@@ -71,9 +104,8 @@ def read_beads(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
                 r = json.loads(line)
                 if isinstance(r, dict) and "bitext" in r and "src_ids" not in r:
                     continue  # the header line (languages, sentence hashes, version)
-                beads.append(Bead(tuple(r["src_ids"]), tuple(r["tgt_ids"]), r["src"], r["tgt"],
-                                  _score(r.get("score")), _score(r.get("similarity", 0.0))))
-            except (ValueError, KeyError, TypeError):
+                beads.append(_jsonl_bead(r))
+            except (ValueError, KeyError, TypeError, RecursionError):
                 raise InputError(f"{p}:{no}: not a bitext JSON Lines bead") from None
     else:
         try:
@@ -85,23 +117,45 @@ def read_beads(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
         for tu in root.iter("tu"):
             props = {pr.get("type"): (pr.text or "") for pr in tu.findall("prop")}
             tuvs = tu.findall("tuv")
-            segs = {tuv.get(_XML_LANG): "".join(tuv.find("seg").itertext()) for tuv in tuvs if tuv.find("seg") is not None}
+            segs = {tuv.get(_XML_LANG): "".join(seg.itertext()) for tuv in tuvs if (seg := tuv.find("seg")) is not None}
             langs = [tuv.get(_XML_LANG) for tuv in tuvs]
             if len(langs) != 2:
                 continue
             s_lang = src_lang if src_lang in segs else langs[0]
             t_lang = next(x for x in langs if x != s_lang) if len(set(langs)) == 2 else langs[1]
             tgt_lang = tgt_lang or t_lang
-            beads.append(Bead(_ids(props.get("x-bitext-src-ids", "")), _ids(props.get("x-bitext-tgt-ids", "")),
-                              segs.get(s_lang, ""), segs.get(t_lang, ""), _score(props.get("x-bitext-score"))))
+            try:
+                ids = _ids(props.get("x-bitext-src-ids", "")), _ids(props.get("x-bitext-tgt-ids", ""))
+            except ValueError:
+                raise InputError(f"{p}: bad sentence ids in a <tu>") from None
+            beads.append(Bead(*ids, segs.get(s_lang, ""), segs.get(t_lang, ""), _score(props.get("x-bitext-score"))))
     return Alignment(beads, [], [], src_lang or "", tgt_lang or "")
+
+
+def _from_units(p: Path, fmt: str, src_lang, tgt_lang):
+    """An XLIFF or XLSX file bitext wrote: its units hold the beads' ids and scores."""
+    from ..formats.document import MissingExtra
+    from ..formats.registry import read_units
+    from ..pipeline import Alignment, Bead
+
+    try:
+        units = read_units(p, fmt, src_lang, tgt_lang)
+    except MissingExtra as e:
+        raise InputError(f"{p}: {e}") from None
+    beads = []
+    for u in units.units:
+        s_ids, t_ids = u.where.get("src_ids"), u.where.get("tgt_ids")
+        if s_ids is None or t_ids is None:
+            raise InputError(f"{p}:{u.where.get('line', '')}: not a bead bitext wrote (no sentence ids)")
+        beads.append(Bead(tuple(s_ids), tuple(t_ids), u.src, u.tgt, _score(u.score)))
+    return Alignment(beads, [], [], units.src_lang or "", units.tgt_lang or "")
 
 
 def read_batch(outdir) -> tuple[dict, list[str]]:
     """The completed pairs of a ``bitext batch`` output folder: ``({id: Alignment}, skipped)``,
     where ``skipped`` says which pairs could not be read and why."""
     d = Path(outdir)
-    summary = d / "summary.jsonl"
+    summary = d / SUMMARY_NAME
     if not d.is_dir():
         raise InputError(f"{d}: no such folder")
     if not summary.is_file():
@@ -110,12 +164,16 @@ def read_batch(outdir) -> tuple[dict, list[str]]:
     for line in read_text(summary).split("\n"):
         try:
             r = json.loads(line)
-        except ValueError:
-            continue  # a line cut short by a kill
+        except (ValueError, RecursionError):
+            continue  # a line cut short by a kill, or not one bitext wrote
         if isinstance(r, dict) and isinstance(r.get("id"), str):
             records[r["id"]] = r
     docs, skipped = {}, []
     for pid, r in records.items():
+        why = check_id(pid)
+        if why:  # an id bitext batch refuses names no output of it (../secret): never read
+            skipped.append(f"{summary}: {why}; not an output of bitext batch")
+            continue
         if r.get("status") not in ("ok", "skipped"):
             skipped.append(f"{pid}: not aligned ({r.get('error') or r.get('status')})")
             continue
@@ -126,14 +184,13 @@ def read_batch(outdir) -> tuple[dict, list[str]]:
             skipped.append(f"{pid}: {why}")
             continue
         try:
-            docs[pid] = read_beads(readable[0], src_lang=r.get("src_lang"), tgt_lang=r.get("tgt_lang"))
+            docs[pid] = read_beads(readable[0], src_lang=_text(r.get("src_lang")), tgt_lang=_text(r.get("tgt_lang")))
         except InputError as e:
             skipped.append(str(e))
             continue
-        if r.get("src_lang"):
-            docs[pid].src_lang = r["src_lang"]
-        if r.get("tgt_lang"):
-            docs[pid].tgt_lang = r["tgt_lang"]
+        for key in ("src_lang", "tgt_lang"):
+            if isinstance(r.get(key), str) and r[key]:
+                setattr(docs[pid], key, r[key])
     if not docs:
         raise InputError(f"{os.fspath(d)}: no aligned pair to read" + (f" ({skipped[0]})" if skipped else ""))
     return docs, skipped

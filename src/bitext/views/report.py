@@ -20,7 +20,21 @@ import numpy as np
 from .heatmap import similarity_cells
 from .markup import escape, id_list
 
-__all__ = ["CSS", "ROW_BACKGROUNDS", "render_html", "cards_html", "findings_html", "legend_html", "alignment_svg", "png_bytes", "STATUS_LABELS", "STATUS_COLOURS", "MAX_PLOT_CELLS"]
+__all__ = [
+    "CSS",
+    "ROW_BACKGROUNDS",
+    "render_html",
+    "cards_html",
+    "findings_html",
+    "legend_html",
+    "alignment_svg",
+    "png_bytes",
+    "STATUS_LABELS",
+    "STATUS_COLOURS",
+    "FINDING_COLOUR",
+    "status_style",
+    "MAX_PLOT_CELLS",
+]
 
 # the most cells of the report's similarity plot: a longer document's plot is
 # the band around its path on a coarser grid (bitext.views.heatmap.similarity_cells)
@@ -34,6 +48,14 @@ STATUS_LABELS = {
     "unmatched": "contains an untranslated / added sentence",
     "omission": "omission (no translation)",
     "addition": "addition (no source)",
+    # the kinds of the translation checks' findings (bitext.check.records.Finding)
+    "untranslated": "untranslated (left in the source language)",
+    "copied": "copied (repeats another sentence)",
+    "clause_omitted": "a clause left out",
+    "clause_added": "a clause added",
+    "mistranslation": "mistranslation",
+    "name": "wrong name",
+    "number": "wrong number",
 }
 # outline / accent colour of each status (plot and table)
 STATUS_COLOURS = {
@@ -44,7 +66,15 @@ STATUS_COLOURS = {
     "unmatched": "#c2185b",
     "omission": "#d32f2f",
     "addition": "#6a1b9a",
+    "untranslated": "#ad1457",
+    "copied": "#ad1457",
+    "clause_omitted": "#e64a19",
+    "clause_added": "#8e24aa",
+    "mistranslation": "#e64a19",
+    "name": "#5d4037",
+    "number": "#5d4037",
 }
+FINDING_COLOUR = ("#5d4037", "#efebe9")  # a finding of a kind not listed above: outline, background
 ROW_BACKGROUNDS = {
     "ok": "#f1f8f1",
     "suspect": "#fff3e0",
@@ -53,6 +83,13 @@ ROW_BACKGROUNDS = {
     "unmatched": "#fce4ec",
     "omission": "#ffebee",
     "addition": "#f3e5f5",
+    "untranslated": "#fce4ec",
+    "copied": "#fce4ec",
+    "clause_omitted": "#fbe9e7",
+    "clause_added": "#f3e5f5",
+    "mistranslation": "#fbe9e7",
+    "name": "#efebe9",
+    "number": "#efebe9",
 }
 
 # white -> blue, for similarity
@@ -167,27 +204,33 @@ def alignment_svg(report, size: int = 640, max_rect_cells: int = 12_000) -> str:
     stroke = max(min(cell / 6, 2.5), 0.6)
     r_prev, c_prev = 0, 0
     for bi, (b, st) in enumerate(zip(a.beads, report.statuses)):
-        col = STATUS_COLOURS.get(st, "#000")
+        label, col, _ = status_style(st)
         r0 = b.src_ids[0] if b.src_ids else r_prev
         c0 = b.tgt_ids[0] if b.tgt_ids else c_prev
-        tip = escape(f"bead {bi} ({b.kind}, {STATUS_LABELS.get(st, st)}), score {b.score:.2f}")
+        tip = escape(f"bead {bi} ({b.kind}, {label}), score {b.score:.2f}")
         if b.src_ids and b.tgt_ids:
             x, y = c0 * cell, r0 * cell
             bw, bh = len(b.tgt_ids) * cell, len(b.src_ids) * cell
-            shape = (f'<rect x="{x:.2f}" y="{y:.2f}" width="{bw:.2f}" height="{bh:.2f}" fill="none" '
-                     f'stroke="{col}" stroke-width="{stroke:.2f}"/>')
+            shape = (
+                f'<rect x="{x:.2f}" y="{y:.2f}" width="{bw:.2f}" height="{bh:.2f}" fill="none" '
+                f'stroke="{col}" stroke-width="{stroke:.2f}"/>'
+            )
         elif b.src_ids:  # omission: a bar across its rows at the current column
             x, y = c0 * cell, r0 * cell
             bh = len(b.src_ids) * cell
-            shape = (f'<rect x="{x - stroke:.2f}" y="{y:.2f}" width="{2 * stroke:.2f}" height="{bh:.2f}" '
-                     f'fill="{col}"/><line x1="0" y1="{y + bh / 2:.2f}" x2="{w:.2f}" y2="{y + bh / 2:.2f}" '
-                     f'stroke="{col}" stroke-width="{stroke / 2:.2f}" stroke-dasharray="3 3" opacity="0.6"/>')
+            shape = (
+                f'<rect x="{x - stroke:.2f}" y="{y:.2f}" width="{2 * stroke:.2f}" height="{bh:.2f}" '
+                f'fill="{col}"/><line x1="0" y1="{y + bh / 2:.2f}" x2="{w:.2f}" y2="{y + bh / 2:.2f}" '
+                f'stroke="{col}" stroke-width="{stroke / 2:.2f}" stroke-dasharray="3 3" opacity="0.6"/>'
+            )
         else:  # addition: a bar down its columns at the current row
             x, y = c0 * cell, r0 * cell
             bw = len(b.tgt_ids) * cell
-            shape = (f'<rect x="{x:.2f}" y="{y - stroke:.2f}" width="{bw:.2f}" height="{2 * stroke:.2f}" '
-                     f'fill="{col}"/><line x1="{x + bw / 2:.2f}" y1="0" x2="{x + bw / 2:.2f}" y2="{h:.2f}" '
-                     f'stroke="{col}" stroke-width="{stroke / 2:.2f}" stroke-dasharray="3 3" opacity="0.6"/>')
+            shape = (
+                f'<rect x="{x:.2f}" y="{y - stroke:.2f}" width="{bw:.2f}" height="{2 * stroke:.2f}" '
+                f'fill="{col}"/><line x1="{x + bw / 2:.2f}" y1="0" x2="{x + bw / 2:.2f}" y2="{h:.2f}" '
+                f'stroke="{col}" stroke-width="{stroke / 2:.2f}" stroke-dasharray="3 3" opacity="0.6"/>'
+            )
         parts.append(f'<a href="#b{bi}"><g class="bead"><title>{tip}</title>{shape}</g></a>')
         if b.src_ids:
             r_prev = b.src_ids[-1] + 1
@@ -257,7 +300,9 @@ def _sentences_html(sents, ids, flagged: set[int]) -> str:
     out = []
     for i in ids:
         t = escape(sents[i].text)
-        out.append(f'<span class="miss" title="no similar sentence on the other side">{t}</span>' if i in flagged else t)
+        out.append(
+            f'<span class="miss" title="no similar sentence on the other side">{t}</span>' if i in flagged else t
+        )
     return " ".join(out)
 
 
@@ -265,11 +310,21 @@ def _term_cards(report, card) -> list[str]:
     """Cards for the glossary and consistency checks, when they ran."""
     out = []
     if getattr(report, "glossary", None) is not None:
-        out.append(card(len(report.term_misses), "beads with a glossary term not rendered",
-                        "warn" if report.term_misses else "good"))
+        out.append(
+            card(
+                len(report.term_misses),
+                "beads with a glossary term not rendered",
+                "warn" if report.term_misses else "good",
+            )
+        )
     if getattr(report, "consistency_checked", False):
-        out.append(card(len(report.inconsistent_terms), "terms rendered in more than one way",
-                        "warn" if report.inconsistent_terms else "good"))
+        out.append(
+            card(
+                len(report.inconsistent_terms),
+                "terms rendered in more than one way",
+                "warn" if report.inconsistent_terms else "good",
+            )
+        )
     return out
 
 
@@ -277,13 +332,18 @@ def _term_findings(report) -> list[str]:
     """Findings list items for glossary misses and inconsistent renderings."""
     out = []
     for m in getattr(report, "term_misses", ()):
-        out.append(f'<li class="f-term"><a href="#b{m.bead}"><b>glossary</b> bead {m.bead}</a>: {escape(m.reason)}</li>')
+        out.append(
+            f'<li class="f-term"><a href="#b{m.bead}"><b>glossary</b> bead {m.bead}</a>: {escape(m.reason)}</li>'
+        )
     for x in getattr(report, "inconsistent_terms", ()):
         ways = ", ".join(
-            f'{escape(r.text)} &#215;{r.count} (' + ", ".join(f'<a href="#b{b}">{b}</a>' for b in r.beads) + ")"
-            for r in x.renderings)
-        out.append(f'<li class="f-inconsistent"><b>inconsistent</b> {escape(x.term)} '
-                   f'<span class="note">({x.occurrences} occurrences)</span>: {ways}</li>')
+            f"{escape(r.text)} &#215;{r.count} (" + ", ".join(f'<a href="#b{b}">{b}</a>' for b in r.beads) + ")"
+            for r in x.renderings
+        )
+        out.append(
+            f'<li class="f-inconsistent"><b>inconsistent</b> {escape(x.term)} '
+            f'<span class="note">({x.occurrences} occurrences)</span>: {ways}</li>'
+        )
     return out
 
 
@@ -297,23 +357,57 @@ def cards_html(report) -> str:
     cov_cls = "good" if report.coverage >= 0.999 else ("warn" if report.coverage >= 0.9 else "bad")
     return "".join(
         [
-            card(f"{100 * report.coverage:.1f}%", f"coverage: {report.covered_sentences}/{report.src_sentences} source sentences", cov_cls),
-            card(f"{100 * report.char_coverage:.1f}%", f"of characters: {report.covered_chars}/{report.src_chars}", cov_cls),
+            card(
+                f"{100 * report.coverage:.1f}%",
+                f"coverage: {report.covered_sentences}/{report.src_sentences} source sentences",
+                cov_cls,
+            ),
+            card(
+                f"{100 * report.char_coverage:.1f}%",
+                f"of characters: {report.covered_chars}/{report.src_chars}",
+                cov_cls,
+            ),
             card(len(om_ids), "omitted source sentences", "bad" if om_ids else "good"),
             card(len(add_ids), "added target sentences", "warn" if add_ids else "good"),
-            card(len(report.low_confidence), f"low-confidence beads (score < {report.threshold:g})",
-                 "warn" if report.low_confidence else "good"),
+            card(
+                len(report.low_confidence),
+                f"low-confidence beads (score < {report.threshold:g})",
+                "warn" if report.low_confidence else "good",
+            ),
             card(len(report.suspects), "suspect pairs (numbers, names)", "warn" if report.suspects else "good"),
+            card(
+                len(getattr(report, "findings", ())),
+                "findings of the translation checks"
+                + (
+                    ": " + ", ".join(f"{n} {k}" for k, n in report.findings_by_kind().items())
+                    if getattr(report, "findings", ())
+                    else ""
+                ),
+                "bad" if getattr(report, "findings", ()) else "good",
+            ),
         ]
         + _term_cards(report, card)
     )
 
 
-def legend_html() -> str:
-    """One swatch a status."""
+def status_style(status: str) -> tuple[str, str, str]:
+    """The label, outline colour and row background of a bead status (a finding's kind not
+    listed in :data:`STATUS_LABELS` is shown as it is, in :data:`FINDING_COLOUR`)."""
+    if status in STATUS_LABELS:
+        return STATUS_LABELS[status], STATUS_COLOURS[status], ROW_BACKGROUNDS[status]
+    return status.replace("_", " "), FINDING_COLOUR[0], FINDING_COLOUR[1]
+
+
+def legend_html(statuses=None) -> str:
+    """One swatch a status: those of :data:`STATUS_LABELS` that are not findings' kinds, and the
+    findings' kinds among ``statuses`` (the beads' statuses; all kinds when None)."""
+    from ..check.records import FINDING_KINDS
+
+    shown = [k for k in STATUS_LABELS if k not in FINDING_KINDS]
+    extra = [k for k in dict.fromkeys(statuses) if k not in shown] if statuses is not None else list(FINDING_KINDS)
     return "".join(
-        f'<span><i style="border-color:{STATUS_COLOURS[k]};background:{ROW_BACKGROUNDS[k]}"></i>{escape(v)}</span>'
-        for k, v in STATUS_LABELS.items()
+        f'<span><i style="border-color:{col};background:{bg}"></i>{escape(label)}</span>'
+        for label, col, bg in (status_style(k) for k in shown + extra)
     )
 
 
@@ -324,16 +418,25 @@ def findings_html(report) -> str:
     finds = []
     for o in report.omissions:
         why = "no counterpart" if o.kind == "unaligned" else "aligned, but unlike its target"
-        finds.append(f'<li><a href="#b{o.bead}"><b>omission</b> {sl} {id_list(o.src_ids)}</a> '
-                     f'<span class="note">({why})</span>: {escape(o.text)}</li>')
+        finds.append(
+            f'<li><a href="#b{o.bead}"><b>omission</b> {sl} {id_list(o.src_ids)}</a> '
+            f'<span class="note">({why})</span>: {escape(o.text)}</li>'
+        )
     for x in report.additions:
         why = "no counterpart" if x.kind == "unaligned" else "aligned, but unlike its source"
-        finds.append(f'<li><a href="#b{x.bead}"><b>addition</b> {tl} {id_list(x.tgt_ids)}</a> '
-                     f'<span class="note">({why})</span>: {escape(x.text)}</li>')
+        finds.append(
+            f'<li><a href="#b{x.bead}"><b>addition</b> {tl} {id_list(x.tgt_ids)}</a> '
+            f'<span class="note">({why})</span>: {escape(x.text)}</li>'
+        )
     for s in report.suspects:
         finds.append(f'<li><a href="#b{s.bead}"><b>suspect</b> bead {s.bead}</a>: {escape("; ".join(s.reasons))}</li>')
     for x in report.low_confidence:
         finds.append(f'<li><a href="#b{x.bead}"><b>low confidence</b> bead {x.bead}</a>: score {x.score:.2f}</li>')
+    for f in getattr(report, "findings", ()):
+        finds.append(
+            f'<li class="f-{escape(f.kind)}"><a href="#b{f.bead}"><b>{escape(f.kind.replace("_", " "))}</b> '
+            f"bead {f.bead}</a>: {escape(f.message)}</li>"
+        )
     finds += _term_findings(report)
     if not finds:
         return '<p class="note">Nothing to report: every source sentence is translated and nothing was added.</p>'
@@ -348,11 +451,14 @@ def render_html(report, title: str | None = None) -> str:
     om_ids = report.omitted_ids
     add_ids = report.added_ids
     susp = {s.bead: s for s in report.suspects}
+    found: dict[int, list] = {}
+    for f in getattr(report, "findings", ()):
+        found.setdefault(f.bead, []).append(f)
     misses: dict[int, list] = {}
     for m in getattr(report, "term_misses", ()):
         misses.setdefault(m.bead, []).append(m)
     cards = cards_html(report)
-    legend = legend_html()
+    legend = legend_html(report.statuses)
     findings = findings_html(report)
 
     prow = []
@@ -361,26 +467,30 @@ def render_html(report, title: str | None = None) -> str:
             f"<tr><td>{p.paragraph}</td><td>{id_list(p.src_ids) if len(p.src_ids) < 4 else f'{p.src_ids[0]}&#8211;{p.src_ids[-1]}'}</td>"
             f'<td><span class="bar"><b style="width:{100 * p.coverage:.1f}%"></b></span></td>'
             f"<td>{100 * p.coverage:.0f}%</td><td>{p.omissions}</td><td>{p.additions}</td>"
-            f"<td>{p.low_confidence}</td><td>{p.suspects}</td></tr>"
+            f"<td>{p.low_confidence}</td><td>{p.suspects}</td><td>{getattr(p, 'findings', 0)}</td></tr>"
         )
     pars = (
         '<table class="pars"><thead><tr><th>paragraph</th><th>sentence ids</th><th>coverage</th><th></th>'
-        "<th>omitted</th><th>added</th><th>low</th><th>suspect</th></tr></thead><tbody>" + "".join(prow) + "</tbody></table>"
+        "<th>omitted</th><th>added</th><th>low</th><th>suspect</th><th>findings</th></tr></thead><tbody>"
+        + "".join(prow)
+        + "</tbody></table>"
     )
     if len(report.paragraphs) > 200:
         pars = f'<p class="note">{len(report.paragraphs)} paragraphs (one a line): see the table below.</p>'
 
     rows = []
     for bi, (b, st) in enumerate(zip(a.beads, report.statuses)):
-        col = STATUS_COLOURS.get(st, "#000")
-        why = ""
+        label, col, bg = status_style(st)
+        why = "".join(
+            f'<div class="why">{escape(f.kind.replace("_", " "))}: {escape(f.message)}</div>' for f in found.get(bi, ())
+        )
         if bi in susp:
-            why = f'<div class="why">{escape("; ".join(susp[bi].reasons))}</div>'
+            why += f'<div class="why">{escape("; ".join(susp[bi].reasons))}</div>'
         why += "".join(f'<div class="why">{escape(m.reason)}</div>' for m in misses.get(bi, ()))
         rows.append(
-            f'<tr id="b{bi}" class="s-{st}" style="background:{ROW_BACKGROUNDS.get(st, "#fff")}">'
+            f'<tr id="b{bi}" class="s-{escape(st)}" style="background:{bg}">'
             f'<td class="num" style="border-left-color:{col}">{bi}</td>'
-            f'<td><span class="st" style="color:{col}">{escape(STATUS_LABELS.get(st, st))}</span>{why}</td>'
+            f'<td><span class="st" style="color:{col}">{escape(label)}</span>{why}</td>'
             f'<td class="ids">{id_list(b.src_ids)}</td>'
             f'<td class="txt" lang="{escape(sl)}">{_sentences_html(a.src_sentences, b.src_ids, om_ids if b.tgt_ids else set())}</td>'
             f'<td class="txt" lang="{escape(tl)}">{_sentences_html(a.tgt_sentences, b.tgt_ids, add_ids if b.src_ids else set())}</td>'

@@ -18,32 +18,54 @@ import hashlib
 import json
 from pathlib import Path
 
-from .markup import escape
-from .report import CSS, ROW_BACKGROUNDS, STATUS_COLOURS, STATUS_LABELS, cards_html, findings_html, legend_html
+from ..check.records import FINDING_KINDS
 from ..text.segment import join_sentences
+from .markup import escape
+from .report import (
+    CSS,
+    ROW_BACKGROUNDS,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    cards_html,
+    findings_html,
+    legend_html,
+    status_style,
+)
 
 __all__ = ["render_review", "review_data"]
 
 _DATA = Path(__file__).resolve().parent / "data"
 _EDITED = ("#1565c0", "#e3f2fd")  # a bead edited by hand: outline, background
+# the statuses a reviewer steps through ("next flag"), besides the kinds of the findings
+_FLAGS = ("low", "unmatched", "suspect", "omission", "addition")
 
 
 def review_data(report, name: str = "beads") -> dict:
     """What the page's script reads: sentences, beads with status, the JSONL header."""
     a = report.alignment
-    susp = {s.bead: "; ".join(s.reasons) for s in report.suspects}
+    why: dict[int, list[str]] = {}
+    for f in getattr(report, "findings", ()):
+        why.setdefault(f.bead, []).append(f"{f.kind.replace('_', ' ')}: {f.message}")
+    for s in report.suspects:
+        why.setdefault(s.bead, []).append("; ".join(s.reasons))
     beads = []
     for i, (b, st) in enumerate(zip(a.beads, report.statuses)):
-        rec = {"s": list(b.src_ids), "t": list(b.tgt_ids), "score": round(b.score, 4),
-               "sim": round(b.similarity, 4), "status": st}
-        if i in susp:
-            rec["why"] = susp[i]
+        rec = {
+            "s": list(b.src_ids),
+            "t": list(b.tgt_ids),
+            "score": round(b.score, 4),
+            "sim": round(b.similarity, 4),
+            "status": st,
+        }
+        if i in why:
+            rec["why"] = "; ".join(why[i])
         for key in ("approved", "edited"):
             if getattr(b, key, False):
                 rec[key] = True
         if getattr(b, "comment", ""):
             rec["comment"] = b.comment
         beads.append(rec)
+    kinds = list(dict.fromkeys([*FINDING_KINDS, *(f.kind for f in getattr(report, "findings", ()))]))
     origin = hashlib.sha256(json.dumps(beads, sort_keys=True).encode("utf-8")).hexdigest()
     return {
         "header": a.jsonl_header(),
@@ -56,16 +78,19 @@ def review_data(report, name: str = "beads") -> dict:
         "srcMiss": sorted(report.omitted_ids),
         "tgtMiss": sorted(report.added_ids),
         "beads": beads,
-        "labels": {**STATUS_LABELS, "edited": "edited by hand"},
-        "colours": {**STATUS_COLOURS, "edited": _EDITED[0]},
-        "backgrounds": {**ROW_BACKGROUNDS, "edited": _EDITED[1]},
+        "labels": {**STATUS_LABELS, **{k: status_style(k)[0] for k in kinds}, "edited": "edited by hand"},
+        "colours": {**STATUS_COLOURS, **{k: status_style(k)[1] for k in kinds}, "edited": _EDITED[0]},
+        "backgrounds": {**ROW_BACKGROUNDS, **{k: status_style(k)[2] for k in kinds}, "edited": _EDITED[1]},
+        "flags": list(_FLAGS) + kinds,
     }
 
 
 def _has_findings(report) -> bool:
     """Whether the report lists anything: the page opens its findings then."""
-    return any(getattr(report, key, ()) for key in ("omissions", "additions", "suspects", "low_confidence",
-                                                     "term_misses", "inconsistent_terms"))
+    return any(
+        getattr(report, key, ())
+        for key in ("omissions", "additions", "suspects", "low_confidence", "term_misses", "inconsistent_terms")
+    )
 
 
 def _json_for_script(data) -> str:
@@ -115,7 +140,7 @@ def render_review(report, title: str | None = None, name: str = "beads") -> str:
         "<kbd>u</kbd>/<kbd>Ctrl+Z</kbd> undo, <kbd>r</kbd>/<kbd>Ctrl+Y</kbd> redo, "
         "<kbd>f</kbd> flagged only, <kbd>/</kbd> search. With the mouse: click a bead, then its buttons; "
         "&#9986; between two sentences splits there.</p></details>"
-        f'<div class="legend">{legend_html()}<span><i style="border-color:{_EDITED[0]};background:{_EDITED[1]}"></i>'
+        f'<div class="legend">{legend_html(report.statuses)}<span><i style="border-color:{_EDITED[0]};background:{_EDITED[1]}"></i>'
         "edited by hand</span></div>"
         f'<div id="beads" class="beads" data-src-lang="{e(a.src_lang)}" data-tgt-lang="{e(a.tgt_lang)}"></div>'
         f'<script type="application/json" id="bitext-data">{_json_for_script(review_data(report, name))}</script>'

@@ -11,6 +11,7 @@ A character's readings are its ``kHangul`` field; a character without one
 (most simplified forms) takes the readings of its traditional variant, then
 of a semantic or Z variant of either (为 -> 為 -> 爲 -> 위).
 """
+
 from __future__ import annotations
 
 import sys
@@ -37,7 +38,9 @@ def build(unihan: Path) -> dict[str, list[str]]:
         hangul[c] = list(dict.fromkeys(readings))
     trad: dict[str, list[str]] = {}
     similar: dict[str, list[str]] = {}
-    for c, field, value in _fields(unihan / "Unihan_Variants.txt", {"kTraditionalVariant", "kSemanticVariant", "kZVariant"}):
+    for c, field, value in _fields(
+        unihan / "Unihan_Variants.txt", {"kTraditionalVariant", "kSemanticVariant", "kZVariant"}
+    ):
         (trad if field == "kTraditionalVariant" else similar).setdefault(c, []).extend(_chars(value))
     table = dict(hangul)
     for c in sorted(set(trad) | set(similar)):

@@ -8,7 +8,8 @@
   performance.mark("bitext:data");
   var H = D.header;
   var KEY = "bitext-review:" + H.src_sha256 + ":" + H.tgt_sha256;
-  var FLAGS = { low: 1, unmatched: 1, suspect: 1, omission: 1, addition: 1 };
+  var FLAGS = {};  // the statuses a reviewer looks at: low, unmatched, suspect, omission, addition, findings' kinds
+  (D.flags || ["low", "unmatched", "suspect", "omission", "addition"]).forEach(function (k) { FLAGS[k] = 1; });
   var SRC_MISS = new Set(D.srcMiss), TGT_MISS = new Set(D.tgtMiss);
   var list = document.getElementById("beads");
   var $ = function (id) { return document.getElementById(id); };

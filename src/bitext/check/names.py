@@ -1,0 +1,552 @@
+"""Wrong names: a bead whose source name is not rendered as the document renders it.
+
+A translation renders each name of its source the same way throughout (彼得
+is 베드로 in the Korean Bible, not the 비더 its sound would suggest), so the
+document itself says how each name is rendered. :func:`name_findings`
+
+1. learns the document's *anchors*: pairs of a source string (a run of 2 to
+   4 Han characters) and a target word (a Korean word's first 2 to 6
+   syllables, whatever particle follows, or an English word) that occur in
+   the same beads and rarely apart: the Dice coefficient over beads, each the
+   other's best, the candidates taken from a word's first four beads so that
+   one wrong bead does not hide its pair;
+2. keeps the anchors that are names (:func:`_is_name`): the sides sound
+   alike (consonant skeletons of pinyin and of Hangul or Latin letters,
+   :mod:`bitext.check.phonetics`: 以赛亚/이사야, 希律/헤롯) and the Korean is not the
+   Sino-Korean reading of the Chinese (先知/선지자 is a word), or jieba's
+   dictionary calls the source a transliterated name, place or organisation
+   (约翰, 中国/중국, 埃及/애굽);
+3. reports a bead whose source has a name its target does not render while
+   its target has a word whose best source string is a name its source
+   lacks (바울, the rendering of 保罗, where the source says 彼得); or whose
+   missing name is rendered the same way in four fifths of its beads while
+   its target has a proper noun of the document (python-mecab-ko's NNP, in
+   another bead too) that nothing in the source explains (애플 for 中国); or
+   whose source has a transliterated person's name of jieba's dictionary
+   (``nrt``, 奥尔特曼) that the document has once and no word of the target
+   sounds like (머스크): a name seen once has no anchor.
+
+It cannot see a name replaced by a pronoun or left out (that is often how a
+translation reads), names in a source other than Chinese (Latin-script names
+are compared by :mod:`bitext.check.suspects`), a wrong name seen once that is not a
+transliteration, nor names whose two spellings neither sound alike nor are
+known to jieba (the Bible's 约雅敬 and 여호야김).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+
+from .phonetics import hangul_latin, similarity, skeleton, spelling
+from .records import Finding
+from .words import lang_base
+
+__all__ = ["name_findings", "Anchor", "anchors", "NAME_TAGS"]
+
+NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
+"""jieba's word classes of names: persons (nr; nrt transliterated, nrfg), places, organisations, other."""
+
+_MIN_TOGETHER = 2  # an anchor's two sides occur together in this many beads at least
+_MIN_DICE = 0.7  # ... with a Dice coefficient over beads at least this
+_MAX_SHARE = 0.8  # a unit in more than this share of the beads is not a name
+_NAME_TOGETHER = 2  # a name and its rendering: in this many beads at least ...
+_MISSING_DICE = 0.8  # ... with a Dice coefficient at least this for a name missing from a target,
+_FOUND_DICE = 0.7  # ... and this for one found in a target whose source lacks it
+_UNTAGGED_SOUND = 0.75  # a name jieba does not know: its sides this alike at least (skeletons)
+_PLACE_TOGETHER = 10  # a place jieba knows that does not sound like its rendering (埃及, 애굽): in this many beads
+_PLACE_DICE = 0.85  # ... with this Dice coefficient
+_SPELLED_ALIKE = 0.65  # pinyin and romanised Hangul this alike (letters): the same name, not a reading
+_NAME_SOUND = 0.5  # an anchor's sides at least this alike (skeletons) sound alike
+_SOUND_MIN = 0.75  # a target word this like a name (skeletons) renders it
+_SPELLING = 0.7  # a Korean word this like a rendering (romanised letters) is another spelling of it
+_ONCE_SKELETON = 3  # a transliterated name without an anchor: at least this many consonants ...
+_ONCE_CHARS = 3  # ... and characters, ...
+_TRANSLIT_SHARE = 0.75  # ... this share of them used in transliterations (in _TRANSLIT_WORDS of jieba's nrt words)
+_TRANSLIT_WORDS = 10
+_MAX_PREFIX = 6  # Korean: renderings of up to this many syllables at the start of a word
+_HAN_NGRAM = (2, 4)
+_PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
+_STEADY = 3  # a name rendered the same way in this many beads ...
+_UNSTEADY = 0.2  # ... and unrendered in this share of its beads at most
+
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HANGUL_WORD = re.compile(r"(?<![\uac00-\ud7a3])[\uac00-\ud7a3]+")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A source string and the target word the document renders it with: ``together`` beads have
+    both, ``dice`` is their Dice coefficient over beads, ``name`` whether it is a name."""
+
+    src: str
+    tgt: str
+    together: int
+    dice: float
+    name: bool
+
+
+def _han_units(text: str) -> set[str]:
+    lo, hi = _HAN_NGRAM
+    out: set[str] = set()
+    for m in _HAN_RUN.finditer(text):
+        r = m.group()
+        for n in range(lo, min(hi, len(r)) + 1):
+            out.update(r[i : i + n] for i in range(len(r) - n + 1))
+    return out
+
+
+class _Target:
+    """The words of a target text that may render a name: Korean words' first syllables, or
+    English words (lower-cased; ``capital`` those written with a capital)."""
+
+    def __init__(self, text: str, lang: str):
+        self.text = text
+        self.korean = lang_base(lang) == "ko"
+        if self.korean:
+            self.words = [m.group() for m in _HANGUL_WORD.finditer(text)]
+            self.units = {w[:k] for w in self.words for k in range(2, min(len(w), _MAX_PREFIX) + 1)}
+            self.capital = set()
+        else:
+            raw = [m.group().strip("'’-") for m in _LATIN_WORD.finditer(text)]
+            self.words = [w.casefold() for w in raw]
+            self.units = {w for w in self.words if len(w) >= 2}
+            self.capital = {w.casefold() for w in raw if w[:1].isupper()}
+        self._sounds: list[str] | None = None
+
+    def sounds(self) -> list[str]:
+        """Skeletons of each word, of each two consecutive words (마크 앤더슨) and, in Korean,
+        of each word's first syllables (a particle after the name: 올트만은)."""
+        if self._sounds is None:
+            ws = self.words
+            out = [_skel(w) for w in ws] + [_skel(a + b) for a, b in zip(ws, ws[1:])]
+            if self.korean:
+                out += [_skel(w[:k]) for w in ws for k in range(2, len(w))]
+            self._sounds = [x for x in out if x]
+        return self._sounds
+
+
+@functools.lru_cache(maxsize=65536)
+def _skel(text: str) -> str:
+    return skeleton(text)
+
+
+def _sounds_in(name: str, target: _Target) -> bool:
+    """Whether a word (or two) of the target sounds like ``name`` (a skeleton of three consonants
+    at least: two are too common, 中国 and 지원 are both ``jn``)."""
+    sk = _skel(name)
+    return len(sk) >= 3 and any(similarity(sk, x) >= _SOUND_MIN for x in target.sounds())
+
+
+def _spelled_in(rendering: str, target: _Target) -> bool:
+    """Whether the target has ``rendering`` or a spelling of it (엘리아 for 엘리야, 야곱 for 야고보)."""
+    if rendering in target.units:
+        return True
+    if not target.korean:
+        return False
+    if rendering in target.text:  # inside a longer word: 바예수 (巴耶稣) holds 예수
+        return True
+    if len(rendering) < 3:  # two syllables are too few to tell a spelling from another name (예수, 예루)
+        return False
+    r = hangul_latin(rendering)
+    return any(
+        abs(len(u) - len(rendering)) <= 1 and similarity(hangul_latin(u), r) >= _SPELLING
+        for u in target.units
+        if u[:1] == rendering[:1]
+    )
+
+
+def _reading_overlap(han: str, hangul: str) -> float:
+    from .sinokorean import reading_overlap
+
+    return reading_overlap(han, hangul)
+
+
+def _reading_pair(han: str, hangul: str) -> bool:
+    """Whether ``hangul`` spells much of the Sino-Korean reading of ``han`` (先知, 선지자; 回答, 대답:
+    a word, not a name): :func:`~bitext.check.sinokorean.reading_overlap` at least a half."""
+    from .sinokorean import reading_overlap
+
+    return reading_overlap(han, hangul) >= 0.5
+
+
+def _korean_noun(word: str) -> bool:
+    """Whether python-mecab-ko reads ``word`` as starting with a noun (이사야, 베드로; not 일어, 하심이)."""
+    from .ko_words import mecab_tagger
+
+    tagger = mecab_tagger()
+    if tagger is None:
+        return True
+    ms = tagger.parse(word)
+    return bool(ms) and ms[0].pos.split("+")[0] in ("NNP", "NNG")
+
+
+class _Names:
+    """jieba's dictionary words tagged as names: ``get(word)`` is the tag or None (a sorted list and
+    binary search: building a dict of its 112,000 words would cost a tenth of a second)."""
+
+    def __init__(self, words: list[str], tags: bytes):
+        self.words, self.tags = words, tags
+
+    def get(self, word: str) -> str | None:
+        i = bisect.bisect_left(self.words, word)
+        return _TAGS[self.tags[i]] if i < len(self.words) and self.words[i] == word else None
+
+    def tagged(self, tag: str) -> list[str]:
+        k = _TAGS.index(tag)
+        return [w for w, t in zip(self.words, self.tags) if t == k]
+
+
+_TAGS = tuple(sorted(NAME_TAGS))
+
+
+@functools.cache
+def _jieba_names() -> _Names:
+    """The words jieba's dictionary tags as names, read from its ``dict.txt`` (without importing
+    jieba) once and then from bitext's disk cache (a third of a second, then a hundredth)."""
+    import importlib.util
+    import os
+
+    import numpy as np
+
+    from ..embed.cache import DiskCache, default_cache_dir
+
+    spec = importlib.util.find_spec("jieba")
+    path = os.path.join(os.path.dirname(spec.origin), "dict.txt") if spec is not None and spec.origin else None
+    try:
+        st = os.stat(path) if path else None
+    except OSError:
+        st = None
+    if path is None or st is None:
+        return _Names([], b"")
+    store = DiskCache(default_cache_dir(), "jieba-names-v2")
+    key = [path, str(st.st_size), str(st.st_mtime_ns)]
+
+    def check(arrays):
+        if set(arrays) != {"words", "tags"} or arrays["words"].dtype != np.uint8 or arrays["tags"].dtype != np.uint8:
+            return "not a table of names"
+        return None
+
+    hit = store.get("names", key, check)
+    if hit is not None:
+        try:
+            words = hit["words"].tobytes().decode("utf-8").split("\n")
+            tags = hit["tags"].tobytes()
+            if len(words) == len(tags) and max(tags, default=0) < len(_TAGS):
+                return _Names(words, tags)
+        except ValueError:  # not what was written: read the dictionary again
+            pass
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = f.read()
+    except (OSError, UnicodeDecodeError):
+        return _Names([], b"")
+    found = sorted(dict(re.findall(r"^(\S+) \d+ (nr|nrt|nrfg|ns|nt|nz)$", data, re.M)).items())
+    words = [w for w, _ in found]
+    tags = bytes(_TAGS.index(t) for _, t in found)
+    store.put(
+        "names",
+        key,
+        {"words": np.frombuffer("\n".join(words).encode("utf-8"), np.uint8), "tags": np.frombuffer(tags, np.uint8)},
+    )
+    return _Names(words, tags)
+
+
+@functools.cache
+def _transliterated_names() -> frozenset:
+    """jieba's transliterated names of persons (``nrt``): 奥尔特曼, 彼得 ..."""
+    return frozenset(_jieba_names().tagged("nrt"))
+
+
+@functools.cache
+def _transliteration_chars() -> frozenset:
+    """The characters of at least ten of jieba's transliterated names (``nrt``): 尔 斯 拉 克 特 ..."""
+    counts: Counter = Counter()
+    for w in _transliterated_names():
+        counts.update(set(w))
+    return frozenset(c for c, n in counts.items() if n >= _TRANSLIT_WORDS)
+
+
+def _transliteration(word: str) -> bool:
+    """Whether ``word`` is written in characters of transliteration (奥尔特曼, not 某年某月)."""
+    chars = _transliteration_chars()
+    return sum(c in chars for c in word) >= _TRANSLIT_SHARE * len(word)
+
+
+def _is_name(src: str, tgt: str, capital: bool | None, together: int, dice: float, min_dice: float) -> bool:
+    """Whether a source string and its rendering are a name.
+
+    They must be steady (two beads, a Dice coefficient of ``min_dice``). jieba's transliterated
+    names (``nrt``: 约翰, 요한) and, untagged, Korean nouns or English words with a capital
+    need their sides to sound alike (at least half alike for jieba's names, three quarters for
+    the others: 希律, 헤롯); a place or organisation jieba knows that is rendered the same way in
+    ten beads is one whatever its sound (埃及, 애굽). Otherwise a Korean rendering that is the
+    Sino-Korean reading of the source is a word (智慧, 지혜: jieba calls 智慧 a name), unless jieba
+    calls it a place or organisation and the reading is the whole word (中国, 중국)."""
+    if capital is False or together < _NAME_TOGETHER or dice < min_dice:
+        return False
+    tag = _jieba_names().get(src)
+    sound = similarity(_skel(src), _skel(tgt))
+    if tag == "nrt":
+        return sound >= _NAME_SOUND
+    place = tag in ("ns", "nt")
+    if place and together >= _PLACE_TOGETHER and dice >= _PLACE_DICE:
+        return True
+    if sound < (_NAME_SOUND if tag is not None else _UNTAGGED_SOUND) and not (place and capital is None):
+        return False  # most anchors end here, before the costlier tests
+    if capital is None:
+        reading = _reading_overlap(src, tgt)
+        # half a reading in two syllables may be chance (犹大, 유다: 유) if the whole sounds alike
+        # (youda, yuda), not if only the consonants do (功能 gongneng, 기능 gineung)
+        if reading >= 0.75 or (reading >= 0.5 and (len(src) >= 3 or spelling(src, tgt) < _SPELLED_ALIKE)):
+            return place and reading >= 0.9
+    if tag is not None:
+        return sound >= _NAME_SOUND
+    return capital is not None or _korean_noun(tgt)
+
+
+def _longest_per_beads(index: dict[str, list[int]], cap: float) -> set[str]:
+    """Of the units in two beads or more (and at most ``cap``), the longest of those in the same beads."""
+    best: dict[tuple, str] = {}
+    for u, beads in index.items():
+        if _MIN_TOGETHER <= len(beads) <= cap:
+            key = tuple(beads)
+            if key not in best or len(u) > len(best[key]):
+                best[key] = u
+    return set(best.values())
+
+
+def anchors(alignment, targets=None, src_units=None) -> list[Anchor]:
+    """The anchors of an alignment with a Chinese source (see the module's docstring)."""
+    return _associate(alignment, targets, src_units)[0]
+
+
+def _associate(alignment, targets=None, src_units=None, judge: bool = True) -> tuple[list[Anchor], dict[str, Anchor]]:
+    """The anchors, and for each target unit in two beads or more its best source string (by
+    the Dice coefficient, at least 0.7), each the other's best or not. ``judge=False``: the
+    anchors' ``name`` is left False (the caller judges the few it needs)."""
+    a = alignment
+    paired = [bi for bi, b in enumerate(a.beads) if b.src_ids and b.tgt_ids]
+    if src_units is None:
+        src_units = {bi: _han_units(a.beads[bi].src) for bi in paired}
+    if targets is None:
+        targets = {bi: _Target(a.beads[bi].tgt, a.tgt_lang) for bi in paired}
+    if not paired:
+        return [], {}
+    n = len(paired)
+    cap = max(_MAX_SHARE * n, 3)
+    s_ix: dict[str, list[int]] = defaultdict(list)
+    t_ix: dict[str, list[int]] = defaultdict(list)
+    for bi in paired:
+        for u in src_units[bi]:
+            s_ix[u].append(bi)
+        for u in targets[bi].units:
+            t_ix[u].append(bi)
+    # units in the very same beads as a longer one (베드 and 베드로, 尼布甲尼 and 尼布甲尼撒) say nothing more
+    s_keep = _longest_per_beads(s_ix, cap)
+    t_keep = _longest_per_beads(t_ix, cap)
+    kept_units = {bi: src_units[bi] & s_keep for bi in paired}
+    s_sets: dict[str, set[int]] = {}
+    best_for_tgt: dict[str, tuple] = {}
+    for w in t_keep:
+        bw = t_ix[w]
+        k = len(bw)
+        # the source strings of at least two of its first four beads (one of them may be a wrong one)
+        sample = [kept_units[bi] for bi in bw[:4]]
+        cands = set().union(*(x & y for x, y in combinations(sample, 2)))
+        if not cands:
+            continue
+        bws = set(bw)
+        best = None
+        # a Dice coefficient of d needs the two bead counts within a factor (2 - d) / d of each other
+        lo, hi = k * _MIN_DICE / (2 - _MIN_DICE), k * (2 - _MIN_DICE) / _MIN_DICE
+        for c in cands:
+            bc = s_ix[c]
+            if not lo <= len(bc) <= hi:
+                continue
+            if c not in s_sets:
+                s_sets[c] = set(bc)
+            co = len(bws & s_sets[c]) if len(bc) > 2 else sum(x in bws for x in bc)
+            d = 2 * co / (k + len(bc))
+            key = (round(d, 3), co, len(c))
+            if best is None or key > best[0]:
+                best = (key, c, co, d)
+        if best is not None and best[3] >= _MIN_DICE:
+            best_for_tgt[w] = best
+    best_for_src: dict[str, tuple] = {}
+    for w, (key, c, co, d) in best_for_tgt.items():
+        k2 = (key[0], key[1], len(w))
+        if c not in best_for_src or k2 > best_for_src[c][0]:
+            best_for_src[c] = (k2, w, co, d)
+    out = []
+    for c, (_, w, co, d) in best_for_src.items():
+        if best_for_tgt[w][1] != c:
+            continue
+        name = False
+        if judge:
+            capital = None
+            if not targets[paired[0]].korean:
+                capital = sum(w in targets[bi].capital for bi in t_ix[w]) >= 0.8 * len(t_ix[w])
+            name = _is_name(c, w, capital, co, d, _MISSING_DICE)
+        out.append(Anchor(c, w, co, d, name))
+    out.sort(key=lambda x: (-x.together, x.src))
+    return out, {w: Anchor(c, w, co, d, False) for w, (_, c, co, d) in best_for_tgt.items()}
+
+
+def _proper_nouns(text: str) -> list[tuple[str, str]]:
+    """The Korean words python-mecab-ko tags as proper nouns (NNP), two syllables or more, each
+    with the rest of its word (mecab cuts a long transliteration: 마헬살랄하스바스라)."""
+    from .ko_words import mecab_tagger
+
+    tagger = mecab_tagger()
+    if tagger is None:
+        return []
+    out = []
+    for m in tagger.parse(text):
+        w = m.surface
+        if m.pos == "NNP" and len(w) >= 2 and all("\uac00" <= c <= "\ud7a3" for c in w):
+            s = m.span.start
+            while s > 0 and "\uac00" <= text[s - 1] <= "\ud7a3":
+                s -= 1
+            e = m.span.end
+            while e < len(text) and "\uac00" <= text[e] <= "\ud7a3":
+                e += 1
+            out.append((w, text[s:e]))
+    return out
+
+
+def _explained(word: str, whole: str, src: str, renders: set[str]) -> bool:
+    """Whether something of the source accounts for the Korean ``word`` (in the word ``whole``):
+    an anchor's rendering of a source string, or a Han run whose Sino-Korean reading it spells
+    or that sounds like it or like the whole word or its first syllables."""
+    if any(word.startswith(r) or r.startswith(word) or r in whole for r in renders):
+        return True
+    forms = {word} | {whole[:k] for k in range(2, len(whole) + 1)}
+    sks = {x for x in (_skel(f) for f in forms) if len(x) >= 2}  # one consonant sounds like anything
+    for m in _HAN_RUN.finditer(src):
+        run = m.group()
+        for i in range(len(run)):
+            for j in range(i + 1, min(len(run), i + len(whole) + 2) + 1):
+                part = run[i:j]
+                if j - i == len(word) and _reading_overlap(part, word) == 1.0:  # 美国, 미국 (not 中国)
+                    return True
+                ps = _skel(part)
+                if len(ps) >= 2 and any(similarity(sk, ps) >= (_SOUND_MIN if len(sk) >= 3 else 1.0) for sk in sks):
+                    return True
+    return False
+
+
+def name_findings(alignment) -> list[Finding]:
+    """The ``name`` findings of an alignment with a Chinese source (none for other sources)."""
+    a = alignment
+    if lang_base(a.src_lang) != "zh" or lang_base(a.tgt_lang) in ("zh", "ja") or not a.beads:
+        return []
+    paired = [bi for bi, b in enumerate(a.beads) if b.src_ids and b.tgt_ids]
+    if not paired:
+        return []
+    src_units = {bi: _han_units(a.beads[bi].src) for bi in paired}
+    targets = {bi: _Target(a.beads[bi].tgt, a.tgt_lang) for bi in paired}
+    found, best = _associate(a, targets, src_units)
+    named = [x for x in found if x.name]
+    by_src = {x.src: x for x in found}
+    korean = targets[paired[0]].korean
+    name_memo: dict[str, bool] = {}
+
+    def is_name(x: Anchor) -> bool:  # the best source string of a target word is a name
+        if x.tgt not in name_memo:
+            capital = (
+                None
+                if korean
+                else sum(x.tgt in targets[bi].capital for bi in paired if x.tgt in targets[bi].units)
+                >= 0.8 * x.together
+            )
+            name_memo[x.tgt] = _is_name(x.src, x.tgt, capital, x.together, x.dice, _FOUND_DICE)
+        return name_memo[x.tgt]
+
+    # the beads where each name is in the source but not rendered in the target
+    unrendered: dict[str, list[int]] = defaultdict(list)
+    for bi in paired:
+        for x in named:
+            if x.src in src_units[bi] and not _spelled_in(x.tgt, targets[bi]) and not _sounds_in(x.src, targets[bi]):
+                unrendered[x.src].append(bi)
+    nrt = _transliterated_names()
+    src_count = Counter(u for bi in paired for u in src_units[bi])
+    tgt_count = Counter(u for bi in paired for u in targets[bi].units)
+    out = []
+    for bi in paired:
+        b, units, t = a.beads[bi], src_units[bi], targets[bi]
+        missing = [x for x in named if bi in unrendered[x.src]]
+        renders = {x.tgt for x in named if x.src in units} if missing else set()
+        # (the anchor not rendered, the words found instead with what each renders, why)
+        evidence: tuple[Anchor, list[tuple[str, str | None]], str] | None = None
+        if missing:
+            intruders = [
+                best[w]
+                for w in sorted(t.units)
+                if w in best
+                and best[w].src not in units
+                and not any(w.startswith(r) or r.startswith(w) for r in renders)
+                and is_name(best[w])
+            ]
+            intruders = [x for x in intruders if not any(x.tgt != y.tgt and y.tgt.startswith(x.tgt) for y in intruders)]
+            if intruders:
+                evidence = (missing[0], [(x.tgt, x.src) for x in intruders], "anchor")
+            elif t.korean:
+                # a name rendered the same way everywhere else, and a proper noun nothing explains
+                steady = [
+                    x
+                    for x in missing
+                    if x.together >= _STEADY
+                    and len(unrendered[x.src]) <= _UNSTEADY * (x.together + len(unrendered[x.src]))
+                ]
+                # ... that is a name of the document: the target has it in other beads too
+                strange = (
+                    [
+                        w
+                        for w, whole in _proper_nouns(b.tgt)
+                        if tgt_count[w] >= 2
+                        and not (w in best and best[w].src in units and best[w].together >= _STEADY)
+                        and not _explained(w, whole, b.src, renders)
+                    ]
+                    if steady
+                    else []
+                )
+                if strange:
+                    evidence = (steady[0], [(w, None) for w in dict.fromkeys(strange)], "proper noun")
+        if evidence is None:
+            once = [
+                u
+                for u in units
+                if len(u) >= _ONCE_CHARS
+                and u in nrt
+                and u not in by_src
+                and len(_skel(u)) >= _ONCE_SKELETON
+                and src_count[u] == 1
+                and _transliteration(u)
+                and not _sounds_in(u, t)
+            ]
+            once = [u for u in once if not any(u != v and u in v for v in once)]
+            if once:
+                evidence = (Anchor(once[0], "", 0, 0.0, True), [], "sound")
+        if evidence is None:
+            continue
+        miss, instead, why = evidence
+        msg = f"name {miss.src}" + (f" (rendered {miss.tgt} elsewhere)" if miss.tgt else "") + " is not rendered here"
+        if instead:
+            msg += "; the target has " + ", ".join(f"{w} (the rendering of {s})" if s else w for w, s in instead)
+        elif why == "sound":
+            msg += " (no word of the target sounds like it)"
+        ev = {
+            "name": miss.src,
+            "expected": miss.tgt or None,
+            "found": [w for w, _ in instead],
+            "found_for": [s for _, s in instead],
+            "why": why,
+        }
+        out.append(Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, "name", msg, ev))
+    return out
