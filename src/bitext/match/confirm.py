@@ -1,17 +1,19 @@
 """Is a candidate pair a translation? What the aligner finds when it aligns the two documents.
 
 A pair of documents on the same subject has sentences that are close, here
-and there; a translation has sentences that align *in order*, nearly all of
-them, on both sides. :func:`pair_evidence` aligns the two documents'
-sentence vectors with the aligner's dynamic program
-(:func:`~bitext.aligner.core.align_vectors`: monotone beads, 1-1 to 3-1, sentences
-left out) and counts the sentences of each side that sit in a bead whose
-cosine is above *chance*: ``theta``, the 99th percentile of the cosines of
-sentences of the two sides that do not translate each other
-(:func:`chance_level`, measured on the collections themselves, so that it
-follows the model and the language pair). The pair's score is the smaller of
-the two coverages; at ``MIN_COVERAGE`` (half the sentences of each side) or
-more, the pair is a translation.
+and there; a translation has sentences that align *in order*, most of them,
+on both sides. :func:`pair_evidence` aligns the two documents' sentence
+vectors with the aligner's dynamic program
+(:func:`~bitext.aligner.core.align_vectors`: monotone beads, 1-1 to 3-1,
+sentences left out) and counts the sentences of each side that sit in a bead
+whose cosine is above *chance* for its type: ``theta[(a, b)]``, the 99th
+percentile of the cosines of spans of ``a`` and ``b`` sentences of the two
+sides that do not translate each other (:func:`chance_level`, measured on
+the collections themselves, so that it follows the model and the language
+pair). The pair's score is the smaller of the two coverages. It is a
+translation when the score is at least ``MIN_COVERAGE`` and as many aligned
+sentences are unlikely by chance (:func:`chance_of`, at most
+``MAX_CHANCE``): short documents need most of their sentences aligned.
 
 The other evidence is reported, not decided on: the share of 1-1 beads among
 the aligned ones, and ``order``, the longest run in order of mutual nearest

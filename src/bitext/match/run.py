@@ -4,12 +4,14 @@
    ``chunk_docs`` documents per task): every document is read, split and
    encoded once; sentence vectors go to the work folder, a document vector
    per document to a memmap.
-2. **Search** (:func:`~bitext.match.search.search_rows`, ``search_rows``
-   source documents per task): the ``k`` nearest documents of the other side,
-   both ways.
-3. **Confirm** (:func:`~bitext.match.confirm.confirm_pairs`, ``confirm_pairs``
-   candidates per task): each candidate aligned, its evidence measured
-   against the chance level of the two collections.
+2. **Search** (:func:`~bitext.match.search.search_rows`, ``search_rows_per_task``
+   source documents per task): the ``2k`` nearest documents of the other
+   side, both ways.
+3. **Confirm** (:func:`~bitext.match.confirm.confirm_pairs`, ``confirm_per_task``
+   candidates per task): the chance level of each bead type
+   (:func:`~bitext.match.confirm.chance_level`) and how much aligns in
+   random pairs of documents; then each of the ``k`` nearest aligned, and the
+   next ``k`` of the documents that found no pair.
 4. **Choose** (:func:`~bitext.match.result.choose`, in the driver): pairs one
    to one, best first; near misses.
 
@@ -80,11 +82,12 @@ def match(
     ``write_manifest(path)`` writes the manifest ``bitext batch`` aligns.
 
     A candidate is one of the ``k`` nearest documents of the other side (by
-    document vector, either way); it is a pair when aligning the two puts at
-    least ``min_coverage`` of the sentences of each side in beads above
-    chance (:mod:`bitext.match.confirm`). ``one_to_one`` (default): a
-    document is in one pair at most, the best-scored first; otherwise in
-    every pair it makes.
+    document vector, either way; the next ``k`` for a document that found no
+    pair among them); it is a pair when aligning the two puts at least
+    ``min_coverage`` of the sentences of each side in beads above chance, and
+    the probability of aligning as many by chance is at most ``max_chance``
+    (:mod:`bitext.match.confirm`). ``one_to_one`` (default): a document is in
+    one pair at most, the best-scored first; otherwise in every pair it makes.
 
     ``src_lang``/``tgt_lang``: the language of every document of that side
     (default: detected per document). ``model``, ``device``, ``batch_size``,
