@@ -22,7 +22,20 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "bitext"
 
 # low to high; a module may import its own stage and the stages before it
-STAGES = ["utilities", "text", "formats", "embed", "aligner", "pipeline", "check", "views", "batch", "cli", "face"]
+STAGES = [
+    "utilities",
+    "text",
+    "formats",
+    "embed",
+    "aligner",
+    "pipeline",
+    "check",
+    "views",
+    "batch",
+    "match",
+    "cli",
+    "face",
+]
 
 # the modules at the top of the package, and the stage of each
 TOP = {
@@ -162,7 +175,7 @@ def test_no_import_loop():
 
 
 # the package faces: they gather names from their modules for the user
-FACES = {"bitext", "bitext.batch"}
+FACES = {"bitext", "bitext.batch", "bitext.match"}
 
 
 def defined(path: Path) -> set[str]:

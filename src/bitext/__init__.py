@@ -22,6 +22,7 @@ __all__ = [
     "coverage",
     "coverage_report",
     "load_model",
+    "match",
     "split",
     "Sentence",
     "terms",
@@ -32,6 +33,11 @@ __all__ = [
 
 
 def __getattr__(name):
+    # bitext.match(src_docs, tgt_docs): its package, imported on first use (it brings the batch engines)
+    if name == "match":
+        import importlib
+
+        return importlib.import_module(".match", __name__)
     # bitext.read_bilingual loads its module on first use
     if name == "read_bilingual":
         from .bilingual import read_bilingual

@@ -27,7 +27,7 @@ from .manifest import PairSpec
 from .outdir import BatchError
 from .pair import LazyModel, PairResult, align_pair, one_line
 
-__all__ = ["ENGINES", "Job", "model_for_workers", "import_ray", "run_inprocess", "run_pool", "run_ray"]
+__all__ = ["ENGINES", "Job", "Workers", "model_for_workers", "import_ray", "run_inprocess", "run_pool", "run_ray"]
 
 ENGINES = ("local", "ray")
 
@@ -85,10 +85,11 @@ class _ModelFailed:
         self.msg = msg
 
 
-def _pool_task(spec: PairSpec, fmt, outdir, keep, coverage=False):
+def _call(fn, args: tuple):
+    """One task in a worker: ``fn(model, *args)`` with the worker's model."""
     if "error" in _WORKER:
         return _ModelFailed(_WORKER["error"])
-    return align_pair(_WORKER["model"], spec, fmt, outdir, keep, coverage)
+    return fn(_WORKER["model"], *args)
 
 
 # --- the engines ---------------------------------------------------------------------
@@ -125,24 +126,6 @@ def model_for_workers(model, workers: int, engine: str):
     )
 
 
-def run_inprocess(todo: list[PairSpec], job: Job) -> Iterator[PairResult]:
-    """The pairs one after the other in this process (``workers=1``); the model loads with the first pair."""
-    from ..embed.embedder import Embedder
-
-    model: Embedder | LazyModel
-    if isinstance(job.model, Embedder):
-        model = job.model
-    else:
-        spec, cache_dir = model_for_workers(job.model, 1, "local")
-        model = LazyModel(lambda: _load(spec, job.threads, job.cache, cache_dir or job.cache_dir, job.model_options))
-    ctl = _blas_limiter() if job.threads else None
-    for s in todo:
-        # the same BLAS threads as a worker process, restored before the caller's code runs
-        with ctl.limit(limits=job.threads, user_api="blas") if ctl is not None else contextlib.nullcontext():
-            r = align_pair(model, s, job.fmt, job.outdir, job.keep, job.coverage)
-        yield r
-
-
 _DIED = (
     "a worker process died: out of memory, killed, or it could not start (workers are spawned: "
     "a script that calls align_many must guard its top level with `if __name__ == '__main__':`); "
@@ -150,67 +133,210 @@ _DIED = (
 )
 
 
-def run_pool(todo: list[PairSpec], job: Job, workers: int) -> Iterator[PairResult]:
-    """The pairs on ``workers`` spawned processes, at most two pairs per worker in flight."""
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+class Workers:
+    """``n`` workers that each load the job's model once and run tasks: in this
+    process (``engine="local"``, ``n=1``), in spawned processes (``local``,
+    ``n > 1``) or on Ray actors (``ray``).
 
-    spec, cache_dir = model_for_workers(job.model, workers, "local")
-    ctx = multiprocessing.get_context("spawn")
-    ex = ProcessPoolExecutor(
-        workers,
-        mp_context=ctx,
-        initializer=_init_worker,
-        initargs=(spec, job.threads, job.cache, cache_dir or job.cache_dir, job.model_options),
-    )
-    feed = iter(todo)
-    pending: deque = deque()
-    clean = False
+    A task is ``fn(model, *args)``, ``fn`` a module-level function (the pool
+    and Ray find it by its qualified name); in this process ``model`` is the
+    job's loaded :class:`~bitext.embed.embedder.Embedder` or a
+    :class:`~bitext.batch.pair.LazyModel` that loads on first use. :meth:`map` may
+    be called several times: the workers stay up until :meth:`close` (or the
+    end of a ``with`` block; one left by an exception or an abandoned
+    iteration stops its workers at once).
+    """
 
-    def submit() -> None:
-        s = next(feed, None)
-        if s is not None:
-            with interrupts_held():  # a worker may start here
-                pending.append(ex.submit(_pool_task, s, job.fmt, job.outdir, job.keep, job.coverage))
+    def __init__(self, job: Job, n: int, engine: str = "local", address: str | None = None):
+        self.job, self.n, self.engine = job, n, engine
+        self._ex: Any = None  # a ProcessPoolExecutor (local, n > 1)
+        self._ray: Any = None  # the ray module (engine ray)
+        self._actors: list = []
+        self._started_ray = False
+        if engine == "ray":
+            self._start_ray(address)
+        elif n > 1:
+            from concurrent.futures import ProcessPoolExecutor
 
-    try:
-        for _ in range(2 * workers):  # a bounded queue: a million pairs never sit in memory as futures
-            submit()
-        while pending:
-            if job.ordered:
-                done = [pending.popleft()]
-                wait(done)
+            spec, cache_dir = model_for_workers(job.model, n, "local")
+            self._ex = ProcessPoolExecutor(
+                n,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(spec, job.threads, job.cache, cache_dir or job.cache_dir, job.model_options),
+            )
+        else:
+            from ..embed.embedder import Embedder
+
+            self._model: Embedder | LazyModel
+            if isinstance(job.model, Embedder):
+                self._model = job.model
             else:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                done = [f for f in pending if f in finished]
+                spec, cache_dir = model_for_workers(job.model, 1, "local")
+                self._model = LazyModel(
+                    lambda: _load(spec, job.threads, job.cache, cache_dir or job.cache_dir, job.model_options)
+                )
+            self._ctl = _blas_limiter() if job.threads else None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        self.close(finished=kind is None)
+
+    def map(self, fn, tasks, ordered: bool = False) -> Iterator:
+        """``fn(model, *args)`` for each ``args`` tuple of ``tasks``, as they finish
+        (``ordered``: in input order); at most two tasks per worker in flight, so
+        a million tasks never sit in memory as futures."""
+        if self._ex is not None:
+            return self._map_pool(fn, tasks, ordered)
+        if self.engine == "ray":
+            return self._map_ray(fn, tasks, ordered)
+        return self._map_here(fn, tasks)
+
+    def _map_here(self, fn, tasks) -> Iterator:
+        ctl, threads = self._ctl, self.job.threads
+        for args in tasks:
+            # the same BLAS threads as a worker process, restored before the caller's code runs
+            with ctl.limit(limits=threads, user_api="blas") if ctl is not None else contextlib.nullcontext():
+                r = fn(self._model, *args)
+            yield r
+
+    def _map_pool(self, fn, tasks, ordered: bool) -> Iterator:
+        from concurrent.futures.process import BrokenProcessPool
+
+        ex = self._ex
+        assert ex is not None
+        feed = iter(tasks)
+        pending: deque = deque()
+
+        def submit() -> None:
+            args = next(feed, None)
+            if args is not None:
+                with interrupts_held():  # a worker may start here
+                    pending.append(ex.submit(_call, fn, args))
+
+        try:
+            for _ in range(2 * self.n):
+                submit()
+            while pending:
+                if ordered:
+                    done = [pending.popleft()]
+                    wait(done)
+                else:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    done = [f for f in pending if f in finished]
+                    for f in done:
+                        pending.remove(f)
                 for f in done:
-                    pending.remove(f)
-            for f in done:
-                try:
                     r = f.result()
-                except BrokenProcessPool:
-                    raise BatchError(_DIED) from None
+                    if isinstance(r, _ModelFailed):
+                        from ..embed.embedder import ModelLoadError
+
+                        raise ModelLoadError(f"a worker cannot load the model: {r.msg}")
+                    submit()
+                    yield r
+        except BrokenProcessPool:
+            raise BatchError(_DIED) from None
+
+    def _start_ray(self, address: str | None) -> None:
+        ray, _ = import_ray()
+        job = self.job
+        spec, cache_dir = model_for_workers(job.model, self.n, "ray")
+        threads = job.threads or 1
+        if not ray.is_initialized():
+            kw = dict(include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+            address = address or os.environ.get("RAY_ADDRESS") or None
+            if address:
+                ray.init(address=address, **kw)
+            else:
+                # Ray workers import bitext by name: let them find the copy this process runs
+                # (through the environment the local instance inherits; a runtime_env costs seconds)
+                here = str(Path(__file__).resolve().parents[2])
+                old = os.environ.get("PYTHONPATH")
+                if here not in (old or "").split(os.pathsep):
+                    os.environ["PYTHONPATH"] = os.pathsep.join(x for x in (here, old) if x)
+                try:
+                    ray.init(num_cpus=self.n * threads, object_store_memory=128 * 2**20, **kw)
+                finally:
+                    if old is None:
+                        os.environ.pop("PYTHONPATH", None)
+                    else:
+                        os.environ["PYTHONPATH"] = old
+                self._started_ray = True
+        self._ray = ray
+        try:
+            Actor = ray.remote(num_cpus=threads)(_RayWorker)
+            self._actors = [
+                Actor.remote(spec, threads, job.cache, cache_dir or job.cache_dir, job.model_options)
+                for _ in range(self.n)
+            ]
+        except BaseException:
+            self.close(False)
+            raise
+
+    def _map_ray(self, fn, tasks, ordered: bool) -> Iterator:
+        from ray.util import ActorPool
+
+        ray = self._ray
+        pool = ActorPool(self._actors)
+
+        def run(a, args):
+            return a.run.remote(fn, args)
+
+        it = pool.map(run, tasks) if ordered else pool.map_unordered(run, tasks)
+        try:
+            for r in it:
                 if isinstance(r, _ModelFailed):
                     from ..embed.embedder import ModelLoadError
 
-                    raise ModelLoadError(f"a worker cannot load the model: {r.msg}")
-                submit()
+                    raise ModelLoadError(f"a Ray worker cannot load the model: {r.msg}")
                 yield r
-        clean = True
-    except BrokenProcessPool:
-        raise BatchError(_DIED) from None
-    finally:
-        stop_pool(ex, clean)  # interrupted or abandoned: the workers stop now, not after their pair
+        except ray.exceptions.RayActorError as e:
+            raise BatchError(f"a Ray worker died ({one_line(e)[:300]}); rerun the same command to resume") from None
+
+    def close(self, finished: bool = True) -> None:
+        """Stop the workers (at once, unless ``finished``: after their current task)."""
+        if self._ex is not None:
+            ex, self._ex = self._ex, None
+            stop_pool(ex, finished)  # interrupted or abandoned: the workers stop now, not after their task
+        if self._ray is not None:
+            for a in self._actors:
+                try:
+                    self._ray.kill(a)
+                except Exception:
+                    pass
+            self._actors = []
+            if self._started_ray:
+                self._ray.shutdown()
+                self._started_ray = False
+            self._ray = None
+
+
+def _pair_tasks(todo: list[PairSpec], job: Job):
+    return ((s, job.fmt, job.outdir, job.keep, job.coverage) for s in todo)
+
+
+def run_inprocess(todo: list[PairSpec], job: Job) -> Iterator[PairResult]:
+    """The pairs one after the other in this process (``workers=1``); the model loads with the first pair."""
+    with Workers(job, 1) as w:
+        yield from w.map(align_pair, _pair_tasks(todo, job))
+
+
+def run_pool(todo: list[PairSpec], job: Job, workers: int) -> Iterator[PairResult]:
+    """The pairs on ``workers`` spawned processes, at most two pairs per worker in flight."""
+    with Workers(job, workers) as w:
+        yield from w.map(align_pair, _pair_tasks(todo, job), job.ordered)
 
 
 class _RayWorker:
-    """A Ray actor: loads the model once, then aligns pairs by path."""
+    """A Ray actor: loads the model once, then runs tasks (pairs, by path)."""
 
     def __init__(self, model_spec, threads, cache, cache_dir, options=None):
         _load_worker(model_spec, threads, cache, cache_dir, options)
 
-    def run(self, spec, fmt, outdir, keep, coverage=False):
-        return _pool_task(spec, fmt, outdir, keep, coverage)
+    def run(self, fn, args):
+        return _call(fn, args)
 
 
 def import_ray():
@@ -226,56 +352,5 @@ def import_ray():
 def run_ray(todo: list[PairSpec], job: Job, workers: int, address: str | None) -> Iterator[PairResult]:
     """The pairs on ``workers`` Ray actors: on the cluster at ``address`` (or ``$RAY_ADDRESS``),
     else on a local Ray instance started and shut down here."""
-    ray, ActorPool = import_ray()
-    spec, cache_dir = model_for_workers(job.model, workers, "ray")
-    threads = job.threads or 1
-    started = False
-    if not ray.is_initialized():
-        kw = dict(include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
-        address = address or os.environ.get("RAY_ADDRESS") or None
-        if address:
-            ray.init(address=address, **kw)
-        else:
-            # Ray workers import bitext by name: let them find the copy this process runs
-            # (through the environment the local instance inherits; a runtime_env costs seconds)
-            here = str(Path(__file__).resolve().parents[2])
-            old = os.environ.get("PYTHONPATH")
-            if here not in (old or "").split(os.pathsep):
-                os.environ["PYTHONPATH"] = os.pathsep.join(x for x in (here, old) if x)
-            try:
-                ray.init(num_cpus=workers * threads, object_store_memory=128 * 2**20, **kw)
-            finally:
-                if old is None:
-                    os.environ.pop("PYTHONPATH", None)
-                else:
-                    os.environ["PYTHONPATH"] = old
-            started = True
-    actors = []
-    try:
-        Actor = ray.remote(num_cpus=threads)(_RayWorker)
-        actors = [
-            Actor.remote(spec, threads, job.cache, cache_dir or job.cache_dir, job.model_options)
-            for _ in range(workers)
-        ]
-        pool = ActorPool(actors)
-
-        def run(a, s):
-            return a.run.remote(s, job.fmt, job.outdir, job.keep, job.coverage)
-
-        it = pool.map(run, todo) if job.ordered else pool.map_unordered(run, todo)
-        for r in it:
-            if isinstance(r, _ModelFailed):
-                from ..embed.embedder import ModelLoadError
-
-                raise ModelLoadError(f"a Ray worker cannot load the model: {r.msg}")
-            yield r
-    except ray.exceptions.RayActorError as e:
-        raise BatchError(f"a Ray worker died ({one_line(e)[:300]}); rerun the same command to resume") from None
-    finally:
-        for a in actors:
-            try:
-                ray.kill(a)
-            except Exception:
-                pass
-        if started:
-            ray.shutdown()
+    with Workers(job, workers, "ray", address) as w:
+        yield from w.map(align_pair, _pair_tasks(todo, job), job.ordered)

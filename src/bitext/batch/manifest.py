@@ -15,7 +15,9 @@ raise :class:`ManifestError` listing every problem.
 
 from __future__ import annotations
 
+import io
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -114,10 +116,12 @@ def read_manifest(path: str | os.PathLike, fmt: str | None = None) -> list[PairS
     ids (``[A-Za-z0-9._-]``, not starting with ``.``, at most 200 characters,
     unique), language codes. Relative paths become absolute, relative to the
     manifest's folder. With ``fmt``, an id whose output would overwrite
-    ``summary.jsonl`` is refused too.
+    ``summary.jsonl`` is refused too. ``path`` ``"-"`` reads standard input
+    (``bitext match ... | bitext batch -``), relative paths relative to the
+    current folder.
     """
     p = Path(path)
-    base = p.parent
+    base = Path.cwd() if os.fspath(path) == "-" else p.parent  # standard input: relative to the current folder
     specs: list[PairSpec] = []
     problems: list[str] = []
     check = _Checker(fmt)
@@ -158,11 +162,12 @@ def read_manifest(path: str | os.PathLike, fmt: str | None = None) -> list[PairS
 
 
 def _lines(p: Path):
-    """``(number, line)`` of each line of a manifest, read a bounded line at a
-    time: a file (or pipe) that is binary (``/dev/zero``), endless or over
-    :data:`MAX_MANIFEST_BYTES` is refused with a :class:`ManifestError`."""
+    """``(number, line)`` of each line of a manifest (``-``: standard input), read a
+    bounded line at a time: a file (or pipe) that is binary (``/dev/zero``), endless or
+    over :data:`MAX_MANIFEST_BYTES` is refused with a :class:`ManifestError`."""
     try:
-        f = open(p, "rb")
+        # standard input is read whole (up to the limit), so that closing the file leaves it open
+        f = io.BytesIO(sys.stdin.buffer.read(MAX_MANIFEST_BYTES + 1)) if os.fspath(p) == "-" else open(p, "rb")
     except FileNotFoundError:
         raise ManifestError([f"{p}: no such file"]) from None
     except IsADirectoryError:

@@ -230,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS = (
     "bitext.cli.coverage",
     "bitext.cli.batch",
+    "bitext.cli.match",
     "bitext.cli.review",
     "bitext.cli.terms",
 )

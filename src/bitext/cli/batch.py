@@ -31,7 +31,7 @@ def add_cli(sub, add_common=None) -> None:
             "2 bad manifest or usage, or a folder another batch is writing."
         ),
     )
-    p.add_argument("manifest", help="TSV file listing the pairs")
+    p.add_argument("manifest", help="TSV file listing the pairs ('-': standard input, e.g. from bitext match)")
     p.add_argument("-o", "--outdir", required=True, help="output folder (created if needed)")
     p.add_argument("-w", "--workers", type=positive_int, default=1, help="worker processes or Ray actors (default: 1)")
     p.add_argument("--engine", choices=ENGINES, default="local", help="local processes or Ray (default: local)")
@@ -107,7 +107,7 @@ def run_batch_command(args) -> int:
             progress=not args.quiet,
             encoding=args.encoding,
             force=args.force,
-            inputs=(args.manifest,),
+            inputs=(args.manifest,) if args.manifest != "-" else (),
             coverage=args.coverage,
             **model_options(args),
         )
