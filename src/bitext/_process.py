@@ -28,7 +28,12 @@ def exit_with_parent() -> None:
 
 def init_worker() -> None:
     """Pool initializer: Ctrl-C is the parent's to handle, and the worker exits with it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except KeyboardInterrupt:
+        # a Ctrl-C that reached this worker before it could ignore one: the parent has it
+        # too and stops the pool; a traceback from here would only hide its one line
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held by interrupts_held
     exit_with_parent()
