@@ -353,6 +353,9 @@ def test_collect_sides(tmp_path):
         collect([("a", "x"), ("a", "y")])
     with pytest.raises(MatchError, match="no such file"):
         collect(tmp_path / "missing")
+    (tmp_path / "d" / "tab\there.txt").write_text("x", "utf-8")
+    with pytest.raises(MatchError, match="a tab or a line break in the name"):
+        collect(tmp_path / "d")
 
 
 def test_pair_ids_are_safe_file_names():

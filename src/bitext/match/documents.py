@@ -154,6 +154,8 @@ def _folder(root: Path) -> list[Document]:
             if f.startswith("."):
                 continue
             path = os.path.join(d, f)
+            if "\t" in path or "\n" in path or "\r" in path:
+                raise MatchError(f"{path!r}: a tab or a line break in the name cannot go into a manifest; rename it")
             rel = os.path.relpath(path, root).replace(os.sep, "/")
             docs.append(Document(rel, path=os.path.abspath(path), where=path))
     if not docs:
