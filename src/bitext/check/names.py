@@ -61,8 +61,10 @@ _UNTAGGED_SOUND = 0.75  # a name jieba does not know: its sides this alike at le
 _PLACE_TOGETHER = 10  # a place jieba knows that does not sound like its rendering (埃及, 애굽): in this many beads
 _PLACE_DICE = 0.85  # ... with this Dice coefficient
 _SPELLED_ALIKE = 0.65  # pinyin and romanised Hangul this alike (letters): the same name, not a reading
+_WHOLE_READING = 0.9  # a rendering this much the Sino-Korean reading of its source is the whole reading
 _NAME_SOUND = 0.5  # an anchor's sides at least this alike (skeletons) sound alike
 _SOUND_MIN = 0.75  # a target word this like a name (skeletons) renders it
+_RENDER_SOUND = 0.8  # a target word this like a name's rendering (skeletons) renders it (one change in five)
 _SPELLING = 0.7  # a Korean word this like a rendering (romanised letters) is another spelling of it
 _ONCE_SKELETON = 3  # a transliterated name without an anchor: at least this many consonants ...
 _ONCE_CHARS = 3  # ... and characters, ...
@@ -118,6 +120,17 @@ class _Target:
             self.units = {w for w in self.words if len(w) >= 2}
             self.capital = {w.casefold() for w in raw if w[:1].isupper()}
         self._sounds: list[str] | None = None
+        self._word_sounds: list[str] | None = None
+
+    def word_sounds(self) -> list[str]:
+        """Skeletons of each word and, in Korean, of each word's first syllables."""
+        if self._word_sounds is None:
+            ws = self.words
+            out = [_skel(w) for w in ws]
+            if self.korean:
+                out += [_skel(w[:k]) for w in ws for k in range(2, len(w))]
+            self._word_sounds = [x for x in out if x]
+        return self._word_sounds
 
     def sounds(self) -> list[str]:
         """Skeletons of each word, of each two consecutive words (마크 앤더슨) and, in Korean,
@@ -141,6 +154,15 @@ def _sounds_in(name: str, target: _Target) -> bool:
     at least: two are too common, 中国 and 지원 are both ``jn``)."""
     sk = _skel(name)
     return len(sk) >= 3 and any(similarity(sk, x) >= _SOUND_MIN for x in target.sounds())
+
+
+def _rendered_by_sound(anchor: Anchor, target: _Target) -> bool:
+    """Whether a word of the target sounds like the document's rendering of ``anchor`` (a
+    skeleton of three consonants at least, one word or a Korean word's first syllables, one
+    change in five consonants at most: two words side by side sound like too much, 보라 날
+    like 巴比伦, and so does one change in three, 창조하기 like 중국)."""
+    sk = _skel(anchor.tgt)
+    return len(sk) >= 3 and any(similarity(sk, x) >= _RENDER_SOUND for x in target.word_sounds())
 
 
 def _spelled_in(rendering: str, target: _Target) -> bool:
@@ -173,6 +195,38 @@ def _reading_pair(han: str, hangul: str) -> bool:
     from .sinokorean import reading_overlap
 
     return reading_overlap(han, hangul) >= 0.5
+
+
+def _syllable_by_syllable(han: str, hangul: str) -> bool:
+    """Whether each Hangul syllable is the Sino-Korean reading of the Han character in its place
+    or starts with its consonant, and one at least is no reading (法利赛 and 바리새: 바 for fa,
+    리 and 새 readings; 摩押 and 모압; not 使者 and 사자, a word), one character or syllable more
+    on either side left out (法利赛人 and 바리새)."""
+    if abs(len(han) - len(hangul)) > 1 or min(len(han), len(hangul)) < 2:
+        return False
+    from .sinokorean import syllable_options
+
+    options = syllable_options(han)
+    sounded = 0
+    for c, h, k in zip(han, hangul, options):
+        if k & syllable_options(h)[0]:
+            continue
+        sh = _skel(h)[:1]
+        if not sh or sh != _skel(c)[:1]:
+            return False
+        sounded += 1
+    return sounded > 0
+
+
+def _korean_proper(word: str) -> bool:
+    """Whether python-mecab-ko reads ``word`` as starting with a proper noun (모압, 이스라엘)."""
+    from .ko_words import mecab_tagger
+
+    tagger = mecab_tagger()
+    if tagger is None:
+        return False
+    ms = tagger.parse(word)
+    return bool(ms) and ms[0].pos.split("+")[0] == "NNP"
 
 
 def _korean_noun(word: str) -> bool:
@@ -297,14 +351,21 @@ def _is_name(src: str, tgt: str, capital: bool | None, together: int, dice: floa
     place = tag in ("ns", "nt")
     if place and together >= _PLACE_TOGETHER and dice >= _PLACE_DICE:
         return True
-    if sound < (_NAME_SOUND if tag is not None else _UNTAGGED_SOUND) and not (place and capital is None):
+    translit = capital is None and _syllable_by_syllable(src, tgt)
+    if sound < (_NAME_SOUND if tag is not None else _UNTAGGED_SOUND) and not (place and capital is None) and not translit:
         return False  # most anchors end here, before the costlier tests
     if capital is None:
         reading = _reading_overlap(src, tgt)
         # half a reading in two syllables may be chance (犹大, 유다: 유) if the whole sounds alike
         # (youda, yuda), not if only the consonants do (功能 gongneng, 기능 gineung)
         if reading >= 0.75 or (reading >= 0.5 and (len(src) >= 3 or spelling(src, tgt) < _SPELLED_ALIKE)):
-            return place and reading >= 0.9
+            if reading >= _WHOLE_READING:
+                return place
+            # a syllable or more that is no reading: a transliteration that shares some with the
+            # reading when each syllable reads or sounds like its character (法利赛, 바리새: fa
+            # and 바) or python-mecab-ko calls the rendering a proper noun (摩押, 모압); a word
+            # otherwise (先知, 선지자; 荣耀, 영광)
+            return translit or (sound >= _NAME_SOUND and _korean_proper(tgt))
     if tag is not None:
         return sound >= _NAME_SOUND
     return capital is not None or _korean_noun(tgt)
@@ -472,7 +533,7 @@ def name_findings(alignment) -> list[Finding]:
     unrendered: dict[str, list[int]] = defaultdict(list)
     for bi in paired:
         for x in named:
-            if x.src in src_units[bi] and not _spelled_in(x.tgt, targets[bi]) and not _sounds_in(x.src, targets[bi]):
+            if x.src in src_units[bi] and not _spelled_in(x.tgt, targets[bi]) and not _rendered_by_sound(x, targets[bi]):
                 unrendered[x.src].append(bi)
     nrt = _transliterated_names()
     src_count = Counter(u for bi in paired for u in src_units[bi])
