@@ -70,6 +70,7 @@ _ONCE_SKELETON = 3  # a transliterated name without an anchor: at least this man
 _ONCE_CHARS = 3  # ... and characters, ...
 _TRANSLIT_SHARE = 0.75  # ... this share of them used in transliterations (in _TRANSLIT_WORDS of jieba's nrt words)
 _TRANSLIT_WORDS = 10
+_ONCE_TAGS = frozenset({"nr", "ns", "nt"})  # ... of jieba's transliterated names or these others, written so
 _MAX_PREFIX = 6  # Korean: renderings of up to this many syllables at the start of a word
 _HAN_NGRAM = (2, 4)
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
@@ -163,6 +164,24 @@ def _rendered_by_sound(anchor: Anchor, target: _Target) -> bool:
     like 巴比伦, and so does one change in three, 창조하기 like 중국)."""
     sk = _skel(anchor.tgt)
     return len(sk) >= 3 and any(similarity(sk, x) >= _RENDER_SOUND for x in target.word_sounds())
+
+
+def _heard_in(han: str, target: _Target) -> bool:
+    """Whether a word of the target sounds like ``han`` (three consonants or more, or two the
+    same: 罗马 and 로마) or spells its Sino-Korean reading."""
+    sk = _skel(han)
+    if len(sk) == 2 and sk in target.word_sounds():
+        return True
+    return _sounds_in(han, target) or _read_in(han, target)
+
+
+def _read_in(han: str, target: _Target) -> bool:
+    """Whether a Korean word of the target starts with the Sino-Korean reading of ``han``, or
+    two of its three syllables (王毅, 왕이; 安德森, 안덕삼 would be a reading)."""
+    if not target.korean:
+        return False
+    n = len(han)
+    return any(_reading_overlap(han, w[:n]) >= 0.66 for w in target.words if len(w) >= n - 1)
 
 
 def _spelled_in(rendering: str, target: _Target) -> bool:
@@ -535,7 +554,13 @@ def name_findings(alignment) -> list[Finding]:
         for x in named:
             if x.src in src_units[bi] and not _spelled_in(x.tgt, targets[bi]) and not _rendered_by_sound(x, targets[bi]):
                 unrendered[x.src].append(bi)
+    def _stands_for(x: Anchor, m: Anchor) -> bool:
+        """Whether the name ``x`` may stand for the missing ``m``: their renderings are spelled
+        alike (유대, 犹太, Judea, and 유다, 犹大, Judah: one is read for the other)."""
+        return spelling(x.tgt, m.tgt) >= _SPELLING
+
     nrt = _transliterated_names()
+    jieba_names = _jieba_names()
     src_count = Counter(u for bi in paired for u in src_units[bi])
     tgt_count = Counter(u for bi in paired for u in targets[bi].units)
     out = []
@@ -554,7 +579,12 @@ def name_findings(alignment) -> list[Finding]:
                 and not any(w.startswith(r) or r.startswith(w) for r in renders)
                 and is_name(best[w])
             ]
-            intruders = [x for x in intruders if not any(x.tgt != y.tgt and y.tgt.startswith(x.tgt) for y in intruders)]
+            intruders = [
+                x
+                for x in intruders
+                if not any(x.tgt != y.tgt and y.tgt.startswith(x.tgt) for y in intruders)
+                and not any(_stands_for(x, m) for m in missing)
+            ]
             if intruders:
                 evidence = (missing[0], [(x.tgt, x.src) for x in intruders], "anchor")
             elif t.korean:
@@ -584,12 +614,12 @@ def name_findings(alignment) -> list[Finding]:
                 u
                 for u in units
                 if len(u) >= _ONCE_CHARS
-                and u in nrt
+                and (u in nrt or jieba_names.get(u) in _ONCE_TAGS)
                 and u not in by_src
                 and len(_skel(u)) >= _ONCE_SKELETON
                 and src_count[u] == 1
                 and _transliteration(u)
-                and not _sounds_in(u, t)
+                and not any(_heard_in(v, t) for v in units if u in v or (v in u and jieba_names.get(v) is not None))
             ]
             once = [u for u in once if not any(u != v and u in v for v in once)]
             if once:
