@@ -396,7 +396,7 @@ def _longest_per_beads(index: dict[str, list[int]], cap: float) -> set[str]:
     for u, beads in index.items():
         if _MIN_TOGETHER <= len(beads) <= cap:
             key = tuple(beads)
-            if key not in best or len(u) > len(best[key]):
+            if key not in best or (len(u), u) > (len(best[key]), best[key]):  # the same in every run
                 best[key] = u
     return set(best.values())
 
@@ -433,7 +433,7 @@ def _associate(alignment, targets=None, src_units=None, judge: bool = True) -> t
     kept_units = {bi: src_units[bi] & s_keep for bi in paired}
     s_sets: dict[str, set[int]] = {}
     best_for_tgt: dict[str, tuple] = {}
-    for w in t_keep:
+    for w in sorted(t_keep):  # sorted: ties go the same way in every run (sets follow the hash seed)
         bw = t_ix[w]
         k = len(bw)
         # the source strings of at least two of its first four beads (one of them may be a wrong one)
@@ -445,7 +445,7 @@ def _associate(alignment, targets=None, src_units=None, judge: bool = True) -> t
         best = None
         # a Dice coefficient of d needs the two bead counts within a factor (2 - d) / d of each other
         lo, hi = k * _MIN_DICE / (2 - _MIN_DICE), k * (2 - _MIN_DICE) / _MIN_DICE
-        for c in cands:
+        for c in sorted(cands):
             bc = s_ix[c]
             if not lo <= len(bc) <= hi:
                 continue
