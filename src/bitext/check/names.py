@@ -70,6 +70,8 @@ _ONCE_SKELETON = 3  # a transliterated name without an anchor: at least this man
 _ONCE_CHARS = 3  # ... and characters, ...
 _TRANSLIT_SHARE = 0.75  # ... this share of them used in transliterations (in _TRANSLIT_WORDS of jieba's nrt words)
 _TRANSLIT_WORDS = 10
+_RARE_BEADS = 2  # a target word in this many other beads at most is a rare word ...
+_RARE_TAGS = frozenset({"nr", "nrt", "ns", "nt"})  # ... and a name there when jieba tags its source so
 _ONCE_TAGS = frozenset({"nr", "ns", "nt"})  # ... of jieba's transliterated names or these others, written so
 _MAX_PREFIX = 6  # Korean: renderings of up to this many syllables at the start of a word
 _HAN_NGRAM = (2, 4)
@@ -521,6 +523,55 @@ def _explained(word: str, whole: str, src: str, renders: set[str]) -> bool:
     return False
 
 
+def _rare_names(
+    bi, units, t, src, tgt_beads, src_units, src_count, jieba_names, best, renders, strict: bool
+) -> list[tuple[str, str]]:
+    """The target's names of the document seen in one or two other beads only, each with the
+    source name it renders there, that nothing in this bead's source accounts for (디모데, the
+    rendering of 提摩太 in another verse, where the source says 摩西; 호주, 澳大利亚's, where it
+    says 苹果). A name there is a string of the source in those beads only, and in each of them,
+    that sounds like the word (three syllables or more) or that jieba calls a person, place or
+    organisation and is written in characters of transliteration, its first consonant the
+    word's (约瑟, 요셉); not its Sino-Korean reading (保障, 보장); ``strict``: one that jieba calls so, of three
+    characters or more, rendered by what python-mecab-ko calls a proper noun."""
+    from .ko_words import mecab_tagger
+
+    out: list[tuple[str, str]] = []
+    for w in sorted(t.units, key=len, reverse=True):
+        others = [x for x in tgt_beads.get(w, ()) if x != bi]
+        if not others or len(others) > _RARE_BEADS or len(tgt_beads[w]) != len(others) + 1:
+            continue
+        if any(w != v and v.startswith(w) for v, _ in out) or (w in best and best[w].src in units):
+            continue
+        common = set.intersection(*(src_units[x] for x in others)) - units
+        sw = _skel(w)
+        ys = sorted(
+            y
+            for y in common
+            if src_count[y] == len(others)
+            and (
+                jieba_names.get(y) in _RARE_TAGS
+                and (len(y) >= 3 if strict else _transliteration(y) and _skel(y[0])[:1] == _skel(w[0])[:1])
+                or (not strict and len(w) >= 3 and len(sw) >= 3 and similarity(_skel(y), sw) >= _SOUND_MIN)
+            )
+            and _reading_overlap(y, w) < _WHOLE_READING  # 保障, 보장: a word
+        )
+        if not ys:
+            continue
+        whole = next((x for x in t.words if x.startswith(w)), w)
+        if _explained(w, whole, src, renders):
+            continue
+        tagger = mecab_tagger()
+        if tagger is not None:
+            ms = tagger.parse(whole)
+            if not ms or len(ms[0].surface) < len(w):
+                continue
+            if ms[0].pos.split("+")[0] not in (("NNP",) if strict else ("NNP", "NNG")):
+                continue
+        out.append((w, max(ys, key=len)))
+    return out
+
+
 def name_findings(alignment) -> list[Finding]:
     """The ``name`` findings of an alignment with a Chinese source (none for other sources)."""
     a = alignment
@@ -563,6 +614,14 @@ def name_findings(alignment) -> list[Finding]:
     jieba_names = _jieba_names()
     src_count = Counter(u for bi in paired for u in src_units[bi])
     tgt_count = Counter(u for bi in paired for u in targets[bi].units)
+    tgt_beads: dict[str, list[int]] = defaultdict(list)
+    for bi in paired:
+        for u in targets[bi].units:
+            if tgt_count[u] <= _RARE_BEADS + 1:
+                tgt_beads[u].append(bi)
+
+    def renders_of(units: set[str]) -> set[str]:
+        return {x.tgt for x in named if x.src in units}
     out = []
     for bi in paired:
         b, units, t = a.beads[bi], src_units[bi], targets[bi]
@@ -609,6 +668,7 @@ def name_findings(alignment) -> list[Finding]:
                 )
                 if strange:
                     evidence = (steady[0], [(w, None) for w in dict.fromkeys(strange)], "proper noun")
+        once: list[str] = []
         if evidence is None:
             once = [
                 u
@@ -622,8 +682,18 @@ def name_findings(alignment) -> list[Finding]:
                 and not any(_heard_in(v, t) for v in units if u in v or (v in u and jieba_names.get(v) is not None))
             ]
             once = [u for u in once if not any(u != v and u in v for v in once)]
-            if once:
-                evidence = (Anchor(once[0], "", 0, 0.0, True), [], "sound")
+        if evidence is None and t.korean:
+            # a rare name of the document: where a name is missing, a name jieba knows written in
+            # characters of transliteration or one that sounds like the word; where none is, a
+            # name jieba knows of three characters or more rendered by a proper noun (호주, 澳大利亚)
+            lost = missing[0] if missing else (Anchor(once[0], "", 0, 0.0, True) if once else None)
+            rare = _rare_names(
+                bi, units, t, b.src, tgt_beads, src_units, src_count, jieba_names, best, renders_of(units), lost is None
+            )
+            if rare:
+                evidence = (lost or Anchor("", "", 0, 0.0, True), rare, "rare name")
+        if evidence is None and once:
+            evidence = (Anchor(once[0], "", 0, 0.0, True), [], "sound")
         if evidence is None:
             continue
         miss, instead, why = evidence
