@@ -35,6 +35,7 @@ known to jieba (the Bible's 约雅敬 and 여호야김).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter, defaultdict
@@ -261,18 +262,23 @@ def _korean_noun(word: str) -> bool:
 
 
 class _Names:
-    """jieba's dictionary words tagged as names: ``get(word)`` is the tag or None (a dict of its
-    112,000 words, made on the first look-up: a fortieth of a second, less than the binary searches
-    of one document's look-ups)."""
+    """jieba's dictionary words tagged as names: ``get(word)`` is the tag or None (binary search
+    in a sorted list, then, after ``_SEARCHES`` look-ups, a dict: making it costs a fortieth of a
+    second, as much as ten thousand searches; a long document makes more)."""
 
     def __init__(self, words: list[str], tags: bytes):
         self.words, self.tags = words, tags
         self._index: dict[str, str] | None = None
+        self._searches = 0
 
     def get(self, word: str) -> str | None:
-        if self._index is None:
+        if self._index is not None:
+            return self._index.get(word)
+        self._searches += 1
+        if self._searches > _SEARCHES:
             self._index = dict(zip(self.words, (_TAGS[t] for t in self.tags)))
-        return self._index.get(word)
+        i = bisect.bisect_left(self.words, word)
+        return _TAGS[self.tags[i]] if i < len(self.words) and self.words[i] == word else None
 
     def tagged(self, tag: str) -> list[str]:
         k = _TAGS.index(tag)
@@ -280,6 +286,7 @@ class _Names:
 
 
 _TAGS = tuple(sorted(NAME_TAGS))
+_SEARCHES = 5000
 
 
 @functools.cache
@@ -538,6 +545,7 @@ def _rare_names(
     characters or more, rendered by what python-mecab-ko calls a proper noun."""
     from .ko_words import mecab_tagger
 
+    tagger = mecab_tagger()
     out: list[tuple[str, str]] = []
     for w in sorted(t.units, key=len, reverse=True):
         others = tuple(x for x in tgt_beads.get(w, ()) if x != bi)
@@ -560,19 +568,18 @@ def _rare_names(
             ]
             if len(w) >= 3 and len(sw) >= 3:
                 ys += [y for y in only if y not in units and similarity(_skel(y), sw) >= _SOUND_MIN]
-        ys = [y for y in ys if _reading_overlap(y, w) < _WHOLE_READING]  # 保障, 보장: a word
         if not ys:
             continue
         whole = next((x for x in t.words if x.startswith(w)), w)
-        if _explained(w, whole, src, renders):
+        if ("mecab", whole) not in memo:  # the word's first morpheme: its length and class
+            ms = tagger.parse(whole) if tagger is not None else None
+            memo["mecab", whole] = (len(ms[0].surface), ms[0].pos.split("+")[0]) if ms else (0, "")
+        first, pos = memo["mecab", whole]
+        if tagger is not None and (first < len(w) or pos not in (("NNP",) if strict else ("NNP", "NNG"))):
             continue
-        tagger = mecab_tagger()
-        if tagger is not None:
-            ms = tagger.parse(whole)
-            if not ms or len(ms[0].surface) < len(w):
-                continue
-            if ms[0].pos.split("+")[0] not in (("NNP",) if strict else ("NNP", "NNG")):
-                continue
+        ys = [y for y in ys if _reading_overlap(y, w) < _WHOLE_READING]  # 保障, 보장: a word
+        if not ys or _explained(w, whole, src, renders):
+            continue
         out.append((w, max(sorted(ys), key=len)))
     return out
 
