@@ -53,6 +53,7 @@ NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 
 _MIN_TOGETHER = 2  # an anchor's two sides occur together in this many beads at least
 _MIN_DICE = 0.7  # ... with a Dice coefficient over beads at least this
+_NEAR_DICE = 0.25  # a name that sounds like the word, this much below the best, is the word's source
 _MAX_SHARE = 0.8  # a unit in more than this share of the beads is not a name
 _NAME_TOGETHER = 2  # a name and its rendering: in this many beads at least ...
 _MISSING_DICE = 0.8  # ... with a Dice coefficient at least this for a name missing from a target,
@@ -412,6 +413,25 @@ def _longest_per_beads(index: dict[str, list[int]], cap: float) -> set[str]:
     return set(best.values())
 
 
+def _name_first(w: str, best: tuple, near: list[tuple]) -> tuple:
+    """Of the source strings nearly as often with the word ``w`` as the best, a name jieba knows
+    that sounds like it (耶路撒冷, 예루살렘) where the best does not (从天而降: a verse that
+    names the city twice, a wrong bead)."""
+    sw = _skel(w)
+    if len(sw) < 2 or similarity(_skel(best[1]), sw) >= _NAME_SOUND:
+        return best
+    names = _jieba_names()
+    for x in sorted(near, key=lambda x: x[0], reverse=True):
+        if (
+            x[1] != best[1]
+            and x[3] >= best[3] - _NEAR_DICE
+            and names.get(x[1]) is not None
+            and similarity(_skel(x[1]), sw) >= _UNTAGGED_SOUND
+        ):
+            return x
+    return best
+
+
 def anchors(alignment, targets=None, src_units=None) -> list[Anchor]:
     """The anchors of an alignment with a Chinese source (see the module's docstring)."""
     return _associate(alignment, targets, src_units)[0]
@@ -454,6 +474,7 @@ def _associate(alignment, targets=None, src_units=None, judge: bool = True) -> t
             continue
         bws = set(bw)
         best = None
+        near: list[tuple] = []
         # a Dice coefficient of d needs the two bead counts within a factor (2 - d) / d of each other
         lo, hi = k * _MIN_DICE / (2 - _MIN_DICE), k * (2 - _MIN_DICE) / _MIN_DICE
         for c in sorted(cands):
@@ -465,9 +486,13 @@ def _associate(alignment, targets=None, src_units=None, judge: bool = True) -> t
             co = len(bws & s_sets[c]) if len(bc) > 2 else sum(x in bws for x in bc)
             d = 2 * co / (k + len(bc))
             key = (round(d, 3), co, len(c))
+            if d >= _MIN_DICE and co >= _MIN_TOGETHER:
+                near.append((key, c, co, d))
             if best is None or key > best[0]:
                 best = (key, c, co, d)
         if best is not None and best[3] >= _MIN_DICE:
+            if len(near) > 1:
+                best = _name_first(w, best, near)
             best_for_tgt[w] = best
     best_for_src: dict[str, tuple] = {}
     for w, (key, c, co, d) in best_for_tgt.items():
