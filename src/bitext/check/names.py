@@ -169,13 +169,15 @@ def _rendered_by_sound(anchor: Anchor, target: _Target) -> bool:
     return len(sk) >= 3 and any(similarity(sk, x) >= _RENDER_SOUND for x in target.word_sounds())
 
 
-def _heard_in(han: str, target: _Target) -> bool:
+def _heard_in(han: str, target: _Target, both: bool = False) -> bool:
     """Whether a word of the target sounds like ``han`` (three consonants or more, or two the
-    same: 罗马 and 로마) or spells its Sino-Korean reading."""
+    same: 罗马 and 로마) or spells its Sino-Korean reading; ``both``: or two words side by side
+    (马克安德森, 마크 앤더슨)."""
     sk = _skel(han)
     if len(sk) == 2 and sk in target.word_sounds():
         return True
-    return _sounds_in(han, target) or _read_in(han, target)
+    sounds = target.sounds() if both else target.word_sounds()
+    return (len(sk) >= 3 and any(similarity(sk, x) >= _SOUND_MIN for x in sounds)) or _read_in(han, target)
 
 
 def _read_in(han: str, target: _Target) -> bool:
@@ -661,14 +663,39 @@ def name_findings(alignment) -> list[Finding]:
 
     def renders_of(units: set[str]) -> set[str]:
         return {x.tgt for x in named if x.src in units}
+    def once_names(units: set[str], t: _Target, short: bool) -> list[str]:
+        """The source's names seen once and without an anchor that no word of the target
+        renders, longest first: jieba's transliterated persons or, of three characters or more,
+        its persons, places and organisations, written in characters of transliteration;
+        ``short``: also jieba's transliterated persons of two characters (约瑟)."""
+        found = [
+            u
+            for u in units
+            if src_count[u] == 1
+            and u not in by_src
+            and (
+                len(u) >= _ONCE_CHARS
+                and (u in nrt or jieba_names.get(u) in _ONCE_TAGS)
+                and len(_skel(u)) >= _ONCE_SKELETON
+                or (short and u in nrt)
+            )
+            and _transliteration(u)
+            and not _heard_in(u, t, both=True)
+            and not any(_heard_in(v, t) for v in units if v != u and (u in v or (v in u and jieba_names.get(v) is not None)))
+        ]
+        found = [u for u in found if not any(u != v and u in v for v in found)]
+        return sorted(found, key=lambda u: (-len(u), u))
+
     out = []
     for bi in paired:
         b, units, t = a.beads[bi], src_units[bi], targets[bi]
         missing = [x for x in named if bi in unrendered[x.src]]
-        renders = {x.tgt for x in named if x.src in units} if missing else set()
+        once = once_names(units, t, short=not missing)
+        lost = missing or [Anchor(u, "", 0, 0.0, True) for u in once]
+        renders = renders_of(units) if lost else set()
         # (the anchor not rendered, the words found instead with what each renders, why)
         evidence: tuple[Anchor, list[tuple[str, str | None]], str] | None = None
-        if missing:
+        if lost:
             intruders = [
                 best[w]
                 for w in sorted(t.units)
@@ -684,53 +711,51 @@ def name_findings(alignment) -> list[Finding]:
                 and not any(_stands_for(x, m) for m in missing)
             ]
             if intruders:
-                evidence = (missing[0], [(x.tgt, x.src) for x in intruders], "anchor")
-            elif t.korean:
-                # a name rendered the same way everywhere else, and a proper noun nothing explains
-                steady = [
-                    x
-                    for x in missing
-                    if x.together >= _STEADY
-                    and len(unrendered[x.src]) <= _UNSTEADY * (x.together + len(unrendered[x.src]))
-                ]
-                # ... that is a name of the document: the target has it in other beads too
-                strange = (
-                    [
-                        w
-                        for w, whole in _proper_nouns(b.tgt)
-                        if tgt_count[w] >= 2
-                        and not (w in best and best[w].src in units and best[w].together >= _STEADY)
-                        and not _explained(w, whole, b.src, renders)
-                    ]
-                    if steady
-                    else []
-                )
-                if strange:
-                    evidence = (steady[0], [(w, None) for w in dict.fromkeys(strange)], "proper noun")
-        once: list[str] = []
-        if evidence is None:
-            once = [
-                u
-                for u in units
-                if len(u) >= _ONCE_CHARS
-                and (u in nrt or jieba_names.get(u) in _ONCE_TAGS)
-                and u not in by_src
-                and len(_skel(u)) >= _ONCE_SKELETON
-                and src_count[u] == 1
-                and _transliteration(u)
-                and not any(_heard_in(v, t) for v in units if u in v or (v in u and jieba_names.get(v) is not None))
+                evidence = (lost[0], [(x.tgt, x.src) for x in intruders], "anchor")
+        if evidence is None and missing and t.korean:
+            # a name rendered the same way everywhere else, and a proper noun nothing explains
+            steady = [
+                x
+                for x in missing
+                if x.together >= _STEADY
+                and len(unrendered[x.src]) <= _UNSTEADY * (x.together + len(unrendered[x.src]))
             ]
-            once = [u for u in once if not any(u != v and u in v for v in once)]
+            # ... that is a name of the document: the target has it in other beads too
+            strange = (
+                [
+                    w
+                    for w, whole in _proper_nouns(b.tgt)
+                    if tgt_count[w] >= 2
+                    and not (w in best and best[w].src in units and best[w].together >= _STEADY)
+                    and not _explained(w, whole, b.src, renders)
+                ]
+                if steady
+                else []
+            )
+            if strange:
+                evidence = (steady[0], [(w, None) for w in dict.fromkeys(strange)], "proper noun")
+        once = [u for u in once if len(u) >= _ONCE_CHARS]  # two characters are too few to go by sound alone
         if evidence is None and t.korean:
             # a rare name of the document: where a name is missing, a name jieba knows written in
             # characters of transliteration or one that sounds like the word; where none is, a
             # name jieba knows of three characters or more rendered by a proper noun (호주, 澳大利亚)
-            lost = missing[0] if missing else (Anchor(once[0], "", 0, 0.0, True) if once else None)
+            lost_one = missing[0] if missing else (Anchor(once[0], "", 0, 0.0, True) if once else None)
             rare = _rare_names(
-                bi, units, t, b.src, tgt_beads, src_units, src_count, jieba_names, best, renders_of(units), lost is None, rare_memo
+                bi,
+                units,
+                t,
+                b.src,
+                tgt_beads,
+                src_units,
+                src_count,
+                jieba_names,
+                best,
+                renders_of(units),
+                lost_one is None,
+                rare_memo,
             )
             if rare:
-                evidence = (lost or Anchor("", "", 0, 0.0, True), rare, "rare name")
+                evidence = (lost_one or Anchor("", "", 0, 0.0, True), rare, "rare name")
         if evidence is None and once:
             evidence = (Anchor(once[0], "", 0, 0.0, True), [], "sound")
         if evidence is None:
