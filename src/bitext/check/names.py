@@ -385,7 +385,11 @@ def _is_name(src: str, tgt: str, capital: bool | None, together: int, dice: floa
     if place and together >= _PLACE_TOGETHER and dice >= _PLACE_DICE:
         return True
     translit = capital is None and _syllable_by_syllable(src, tgt)
-    if sound < (_NAME_SOUND if tag is not None else _UNTAGGED_SOUND) and not (place and capital is None) and not translit:
+    if (
+        sound < (_NAME_SOUND if tag is not None else _UNTAGGED_SOUND)
+        and not (place and capital is None)
+        and not translit
+    ):
         return False  # most anchors end here, before the costlier tests
     if capital is None:
         reading = _reading_overlap(src, tgt)
@@ -560,8 +564,8 @@ def _explained(word: str, whole: str, src: str, renders: set[str]) -> bool:
 
 
 def _rare_names(
-    bi, units, t, src, tgt_beads, src_units, src_count, jieba_names, best, renders, strict: bool, memo: dict
-) -> list[tuple[str, str]]:
+    bi, units, t, src, tgt_beads, src_units, src_count, tagged, best, renders, strict: bool, memo: dict
+) -> list[tuple[str, str | None]]:
     """The target's names of the document seen in one or two other beads only, each with the
     source name it renders there, that nothing in this bead's source accounts for (디모데, the
     rendering of 提摩太 in another verse, where the source says 摩西; 호주, 澳大利亚's, where it
@@ -573,28 +577,33 @@ def _rare_names(
     from .ko_words import mecab_tagger
 
     tagger = mecab_tagger()
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str | None]] = []
     for w in sorted(t.units, key=len, reverse=True):
         others = tuple(x for x in tgt_beads.get(w, ()) if x != bi)
         if not others or len(others) > _RARE_BEADS or len(tgt_beads[w]) != len(others) + 1:
             continue
         if any(w != v and v.startswith(w) for v, _ in out) or (w in best and best[w].src in units):
             continue
-        if others not in memo:  # the strings of the source in those beads only (the same for a word's prefixes)
-            only = [y for y in set.intersection(*(src_units[x] for x in others)) if src_count[y] == len(others)]
-            memo[others] = (only, [y for y in only if jieba_names.get(y) in _RARE_TAGS])
-        only, named = memo[others]
+        # jieba's names in those beads only (the same for a word's prefixes)
+        named = [
+            y
+            for y, tag in tagged(others[0]).items()
+            if tag in _RARE_TAGS
+            and src_count[y] == len(others)
+            and y not in units
+            and all(y in src_units[x] for x in others[1:])
+        ]
         if strict:
-            ys = [y for y in named if len(y) >= 3 and y not in units]
+            ys = [y for y in named if len(y) >= 3]
         else:
             sw = _skel(w)
-            ys = [
-                y
-                for y in named
-                if y not in units and _transliteration(y) and _skel(y[0])[:1] == _skel(w[0])[:1]
-            ]
+            ys = [y for y in named if _transliteration(y) and _skel(y[0])[:1] == _skel(w[0])[:1]]
             if len(w) >= 3 and len(sw) >= 3:
-                ys += [y for y in only if y not in units and similarity(_skel(y), sw) >= _SOUND_MIN]
+                if others not in memo:  # the strings of the source in those beads only
+                    memo[others] = [
+                        y for y in set.intersection(*(src_units[x] for x in others)) if src_count[y] == len(others)
+                    ]
+                ys += [y for y in memo[others] if y not in units and similarity(_skel(y), sw) >= _SOUND_MIN]
         if not ys:
             continue
         whole = next((x for x in t.words if x.startswith(w)), w)
@@ -642,14 +651,18 @@ def name_findings(alignment) -> list[Finding]:
     unrendered: dict[str, list[int]] = defaultdict(list)
     for bi in paired:
         for x in named:
-            if x.src in src_units[bi] and not _spelled_in(x.tgt, targets[bi]) and not _rendered_by_sound(x, targets[bi]):
+            if (
+                x.src in src_units[bi]
+                and not _spelled_in(x.tgt, targets[bi])
+                and not _rendered_by_sound(x, targets[bi])
+            ):
                 unrendered[x.src].append(bi)
+
     def _stands_for(x: Anchor, m: Anchor) -> bool:
         """Whether the name ``x`` may stand for the missing ``m``: their renderings are spelled
         alike (유대, 犹太, Judea, and 유다, 犹大, Judah: one is read for the other)."""
         return spelling(x.tgt, m.tgt) >= _SPELLING
 
-    nrt = _transliterated_names()
     jieba_names = _jieba_names()
     src_count = Counter(u for bi in paired for u in src_units[bi])
     tgt_count = Counter(u for bi in paired for u in targets[bi].units)
@@ -663,25 +676,38 @@ def name_findings(alignment) -> list[Finding]:
 
     def renders_of(units: set[str]) -> set[str]:
         return {x.tgt for x in named if x.src in units}
-    def once_names(units: set[str], t: _Target, short: bool) -> list[str]:
+
+    tags_of: dict[int, dict[str, str]] = {}
+
+    def tagged(bi: int) -> dict[str, str]:
+        """The strings of a bead's source in two beads at most that jieba tags as names, with the tag."""
+        if bi not in tags_of:
+            tags_of[bi] = {
+                u: tag for u in src_units[bi] if src_count[u] <= _RARE_BEADS and (tag := jieba_names.get(u)) is not None
+            }
+        return tags_of[bi]
+
+    def once_names(bi: int, units: set[str], t: _Target, short: bool) -> list[str]:
         """The source's names seen once and without an anchor that no word of the target
         renders, longest first: jieba's transliterated persons or, of three characters or more,
         its persons, places and organisations, written in characters of transliteration;
         ``short``: also jieba's transliterated persons of two characters (约瑟)."""
         found = [
             u
-            for u in units
+            for u, tag in tagged(bi).items()
             if src_count[u] == 1
             and u not in by_src
             and (
                 len(u) >= _ONCE_CHARS
-                and (u in nrt or jieba_names.get(u) in _ONCE_TAGS)
+                and (tag == "nrt" or tag in _ONCE_TAGS)
                 and len(_skel(u)) >= _ONCE_SKELETON
-                or (short and u in nrt)
+                or (short and tag == "nrt")
             )
             and _transliteration(u)
             and not _heard_in(u, t, both=True)
-            and not any(_heard_in(v, t) for v in units if v != u and (u in v or (v in u and jieba_names.get(v) is not None)))
+            and not any(
+                _heard_in(v, t) for v in units if v != u and (u in v or (v in u and jieba_names.get(v) is not None))
+            )
         ]
         found = [u for u in found if not any(u != v and u in v for v in found)]
         return sorted(found, key=lambda u: (-len(u), u))
@@ -690,7 +716,7 @@ def name_findings(alignment) -> list[Finding]:
     for bi in paired:
         b, units, t = a.beads[bi], src_units[bi], targets[bi]
         missing = [x for x in named if bi in unrendered[x.src]]
-        once = once_names(units, t, short=not missing)
+        once = once_names(bi, units, t, short=not missing)
         lost = missing or [Anchor(u, "", 0, 0.0, True) for u in once]
         renders = renders_of(units) if lost else set()
         # (the anchor not rendered, the words found instead with what each renders, why)
@@ -717,8 +743,7 @@ def name_findings(alignment) -> list[Finding]:
             steady = [
                 x
                 for x in missing
-                if x.together >= _STEADY
-                and len(unrendered[x.src]) <= _UNSTEADY * (x.together + len(unrendered[x.src]))
+                if x.together >= _STEADY and len(unrendered[x.src]) <= _UNSTEADY * (x.together + len(unrendered[x.src]))
             ]
             # ... that is a name of the document: the target has it in other beads too
             strange = (
@@ -748,7 +773,7 @@ def name_findings(alignment) -> list[Finding]:
                 tgt_beads,
                 src_units,
                 src_count,
-                jieba_names,
+                tagged,
                 best,
                 renders_of(units),
                 lost_one is None,
