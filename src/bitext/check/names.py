@@ -73,6 +73,7 @@ _TRANSLIT_SHARE = 0.75  # ... this share of them used in transliterations (in _T
 _TRANSLIT_WORDS = 10
 _RARE_BEADS = 2  # a target word in this many other beads at most is a rare word ...
 _RARE_TAGS = frozenset({"nr", "nrt", "ns", "nt"})  # ... and a name there when jieba tags its source so
+_MEANINGS = {"nr": "인명", "nrt": "인명", "ns": "지명"}  # jieba's persons and places, as python-mecab-ko calls them
 _ONCE_TAGS = frozenset({"nr", "ns", "nt"})  # ... of jieba's transliterated names or these others, written so
 _MAX_PREFIX = 6  # Korean: renderings of up to this many syllables at the start of a word
 _HAN_NGRAM = (2, 4)
@@ -572,8 +573,9 @@ def _rare_names(
     says 苹果). A name there is a string of the source in those beads only, and in each of them,
     that sounds like the word (three syllables or more) or that jieba calls a person, place or
     organisation and is written in characters of transliteration, its first consonant the
-    word's (约瑟, 요셉); not its Sino-Korean reading (保障, 보장); ``strict``: one that jieba calls so, of three
-    characters or more, rendered by what python-mecab-ko calls a proper noun."""
+    word's (约瑟, 요셉); not its Sino-Korean reading (保障, 보장); ``strict``: one that jieba calls a
+    person or place, of three characters or more, rendered by what python-mecab-ko calls a proper
+    noun of a person or place (호주, 지명, for 澳大利亚, not for 奥尔特曼)."""
     from .ko_words import mecab_tagger
 
     tagger = mecab_tagger()
@@ -607,12 +609,16 @@ def _rare_names(
         if not ys:
             continue
         whole = next((x for x in t.words if x.startswith(w)), w)
-        if ("mecab", whole) not in memo:  # the word's first morpheme: its length and class
+        if ("mecab", whole) not in memo:  # the word's first morpheme: its length, class and meaning
             ms = tagger.parse(whole) if tagger is not None else None
-            memo["mecab", whole] = (len(ms[0].surface), ms[0].pos.split("+")[0]) if ms else (0, "")
-        first, pos = memo["mecab", whole]
+            memo["mecab", whole] = (
+                (len(ms[0].surface), ms[0].pos.split("+")[0], ms[0].feature.semantic) if ms else (0, "", None)
+            )
+        first, pos, meaning = memo["mecab", whole]
         if tagger is not None and (first < len(w) or pos not in (("NNP",) if strict else ("NNP", "NNG"))):
             continue
+        if strict:  # a person for a person, a place for a place (호주 is no rendering of 奥尔特曼)
+            ys = [y for y in ys if tagger is None or _MEANINGS.get(tagged(others[0])[y]) == meaning]
         ys = [y for y in ys if _reading_overlap(y, w) < _WHOLE_READING]  # 保障, 보장: a word
         if not ys or _explained(w, whole, src, renders):
             continue
@@ -706,7 +712,7 @@ def name_findings(alignment) -> list[Finding]:
             and _transliteration(u)
             and not _heard_in(u, t, both=True)
             and not any(
-                _heard_in(v, t) for v in units if v != u and (u in v or (v in u and jieba_names.get(v) is not None))
+                _heard_in(v, t) for v in units if v != u and (u in v or (v in u and jieba_names.get(v) == "ns"))
             )
         ]
         found = [u for u in found if not any(u != v and u in v for v in found)]
