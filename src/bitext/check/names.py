@@ -9,28 +9,46 @@ document itself says how each name is rendered. :func:`name_findings`
    syllables, whatever particle follows, or an English word) that occur in
    the same beads and rarely apart: the Dice coefficient over beads, each the
    other's best, the candidates taken from a word's first four beads so that
-   one wrong bead does not hide its pair;
+   one wrong bead does not hide its pair; of candidates nearly as good as the
+   best, a name jieba knows that sounds like the word wins (耶路撒冷 for
+   예루살렘, not a phrase of the two verses that name the city); ties go the
+   same way in every run;
 2. keeps the anchors that are names (:func:`_is_name`): the sides sound
    alike (consonant skeletons of pinyin and of Hangul or Latin letters,
    :mod:`bitext.check.phonetics`: 以赛亚/이사야, 希律/헤롯) and the Korean is not the
    Sino-Korean reading of the Chinese (先知/선지자 is a word), or jieba's
    dictionary calls the source a transliterated name, place or organisation
-   (约翰, 中国/중국, 埃及/애굽);
-3. reports a bead whose source has a name its target does not render while
-   its target has a word whose best source string is a name its source
-   lacks (바울, the rendering of 保罗, where the source says 彼得); or whose
+   (约翰, 中国/중국, 埃及/애굽); a rendering that shares some syllables with the
+   reading is a name when each syllable reads or sounds like its character
+   (法利赛/바리새: 바 for fa; :func:`_syllable_by_syllable`) or python-mecab-ko
+   calls it a proper noun (摩押/모압), a word otherwise (荣耀/영광);
+3. reports a bead whose source has a name its target does not render (not
+   its rendering, a spelling of it, nor one word that sounds like the
+   rendering) while its target has a word whose best source string is a name
+   its source lacks (바울, the rendering of 保罗, where the source says 彼得),
+   unless the two renderings are spelled alike (유대 for 유다); or whose
    missing name is rendered the same way in four fifths of its beads while
    its target has a proper noun of the document (python-mecab-ko's NNP, in
    another bead too) that nothing in the source explains (애플 for 中国); or
-   whose source has a transliterated person's name of jieba's dictionary
-   (``nrt``, 奥尔特曼) that the document has once and no word of the target
-   sounds like (머스크): a name seen once has no anchor.
+   whose target has a *rare name* of the document, a word seen in one or two
+   other beads whose sources, and theirs only, have a name that sounds like it
+   or that jieba knows (디모데, 提摩太's rendering elsewhere, where the source
+   says 摩西; with no name missing, a person's or place's name of three
+   characters rendered by a proper noun of the same kind: 호주, 澳大利亚's,
+   for 苹果); or whose source has a name of jieba's dictionary written in
+   characters of transliteration (奥尔特曼, 安德森; of two characters, a
+   transliterated person's name, 约瑟, where the target has another name of
+   the document) that the document has once and no word of the target sounds
+   like or spells the Sino-Korean reading of (머스크): a name seen once has no
+   anchor.
 
 It cannot see a name replaced by a pronoun or left out (that is often how a
 translation reads), names in a source other than Chinese (Latin-script names
-are compared by :mod:`bitext.check.suspects`), a wrong name seen once that is not a
-transliteration, nor names whose two spellings neither sound alike nor are
-known to jieba (the Bible's 约雅敬 and 여호야김).
+are compared by :mod:`bitext.check.suspects`), a wrong name seen once that
+jieba does not know and that is no other name of the document, names whose
+two spellings neither sound alike nor are known to jieba (the Bible's 约雅敬
+and 여호야김, 亚基帕 and 아그립바), nor a wrong name that by chance sounds like
+the missing one with the words around it (예수 지파 sounds like 约瑟支派).
 """
 
 from __future__ import annotations
@@ -792,13 +810,19 @@ def name_findings(alignment) -> list[Finding]:
         if evidence is None:
             continue
         miss, instead, why = evidence
-        msg = f"name {miss.src}" + (f" (rendered {miss.tgt} elsewhere)" if miss.tgt else "") + " is not rendered here"
-        if instead:
-            msg += "; the target has " + ", ".join(f"{w} (the rendering of {s})" if s else w for w, s in instead)
-        elif why == "sound":
-            msg += " (no word of the target sounds like it)"
+        has = ", ".join(f"{w} (the rendering of {s})" if s else w for w, s in instead)
+        if not miss.src:  # a rare name, and no name of the source missing
+            msg = f"the target has {has} elsewhere; nothing in the source here accounts for it"
+        else:
+            msg = (
+                f"name {miss.src}" + (f" (rendered {miss.tgt} elsewhere)" if miss.tgt else "") + " is not rendered here"
+            )
+            if instead:
+                msg += "; the target has " + has
+            elif why == "sound":
+                msg += " (no word of the target sounds like it)"
         ev = {
-            "name": miss.src,
+            "name": miss.src or None,
             "expected": miss.tgt or None,
             "found": [w for w, _ in instead],
             "found_for": [s for _, s in instead],
