@@ -99,6 +99,7 @@ def test_a_name_of_the_document_seen_once_elsewhere_is_found(model):
     ev = found[0].evidence
     assert ev["why"] == "rare name" and ev["found"] == ["호주"] and ev["found_for"] == ["澳大利亚"]
     assert "호주" in found[0].message and "澳大利亚" in found[0].message
+    assert ev["name"] is None and "nothing in the source" in found[0].message  # no name of the source is missing
     assert [f for f in r.findings if f.kind == "name" and f is not found[0]] == []
 
 
