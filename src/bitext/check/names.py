@@ -84,6 +84,7 @@ _WHOLE_READING = 0.9  # a rendering this much the Sino-Korean reading of its sou
 _NAME_SOUND = 0.5  # an anchor's sides at least this alike (skeletons) sound alike
 _SOUND_MIN = 0.75  # a target word this like a name (skeletons) renders it
 _RENDER_SOUND = 0.8  # a target word this like a name's rendering (skeletons) renders it (one change in five)
+_VERB_ENDINGS = ("하", "되", "시키")  # a noun these follow is a verb's (인도하여, to lead), not a name (인도, India)
 _SPELLING = 0.7  # a Korean word this like a rendering (romanised letters) is another spelling of it
 _ONCE_SKELETON = 3  # a transliterated name without an anchor: at least this many consonants ...
 _ONCE_CHARS = 3  # ... and characters, ...
@@ -714,7 +715,8 @@ def name_findings(alignment) -> list[Finding]:
     def once_names(bi: int, units: set[str], t: _Target, short: bool) -> list[str]:
         """The source's names seen once and without an anchor that no word of the target
         renders, longest first: jieba's transliterated persons or, of three characters or more,
-        its persons, places and organisations, written in characters of transliteration;
+        its persons, places and organisations (for Korean: English writes Chinese places in
+        pinyin or by names of its own, Ürümqi, Peking), written in characters of transliteration;
         ``short``: also jieba's transliterated persons of two characters (约瑟)."""
         found = [
             u
@@ -723,7 +725,7 @@ def name_findings(alignment) -> list[Finding]:
             and u not in by_src
             and (
                 len(u) >= _ONCE_CHARS
-                and (tag == "nrt" or tag in _ONCE_TAGS)
+                and (tag == "nrt" or (t.korean and tag in _ONCE_TAGS))
                 and len(_skel(u)) >= _ONCE_SKELETON
                 or (short and tag == "nrt")
             )
@@ -776,6 +778,7 @@ def name_findings(alignment) -> list[Finding]:
                     for w, whole in _proper_nouns(b.tgt)
                     if tgt_count[w] >= 2
                     and not (w in best and best[w].src in units and best[w].together >= _STEADY)
+                    and not whole[len(w) :].startswith(_VERB_ENDINGS)
                     and not _explained(w, whole, b.src, renders)
                 ]
                 if steady
