@@ -112,6 +112,21 @@ def test_a_transliterated_name_seen_once_is_found(model):
     assert "安德森" in found[0].evidence["name"]
 
 
+def test_a_chinese_place_in_english_is_not_a_wrong_name(model):
+    """English writes Chinese places in pinyin or by names of its own (Ürümqi, Peking): a place
+    seen once is not held against a translation into English by sound."""
+    from bitext.check.names import name_findings
+
+    a = bitext.align(
+        ["今天乌鲁木齐下了一场大雪。", "王小明坐火车去了北京。"],
+        ["It snowed heavily in Ürümqi today.", "Wang Xiaoming took the train to Peking."],
+        "zh",
+        "en",
+        model=model,
+    )
+    assert name_findings(a) == []
+
+
 def test_names_and_words_told_apart():
     """A rendering that reads or sounds syllable by syllable like its source is a name (바리새:
     바 for fa, 리 and 새 the readings of 利 and 赛); one that is all readings is a word (사자, 使者),
