@@ -173,13 +173,6 @@ def _skel(text: str) -> str:
     return skeleton(text)
 
 
-def _sounds_in(name: str, target: _Target) -> bool:
-    """Whether a word (or two) of the target sounds like ``name`` (a skeleton of three consonants
-    at least: two are too common, 中国 and 지원 are both ``jn``)."""
-    sk = _skel(name)
-    return len(sk) >= 3 and any(similarity(sk, x) >= _SOUND_MIN for x in target.sounds())
-
-
 def _rendered_by_sound(anchor: Anchor, target: _Target) -> bool:
     """Whether a word of the target sounds like the document's rendering of ``anchor`` (a
     skeleton of three consonants at least, one word or a Korean word's first syllables, one
