@@ -204,9 +204,9 @@ def untranslated_findings(alignment) -> list[Finding]:
             if p is not None and p >= (_LID_MIN if len(words) >= _SAME_SCRIPT_WORDS else _LID_FEW):
                 hits.append((j, "untranslated", {"language": a.src_lang, "probability": round(p, 3), "copy": copy}))
                 continue
-            piece = _source_clause(bare, a.src_lang, a.tgt_lang, src_norm)
-            if piece is not None:
-                hits.append((j, "untranslated", piece))
+            left = _source_clause(bare, a.src_lang, a.tgt_lang, src_norm)
+            if left is not None:
+                hits.append((j, "untranslated", left))
         for j, kind, ev in hits:
             flagged.add(j)
             ev = {"tgt_ids": [j], **ev}
