@@ -6,6 +6,7 @@ import errno
 import multiprocessing as mp
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -360,3 +361,23 @@ def test_a_bad_bound_is_the_default_with_one_warning(monkeypatch, capsys):
     assert disk_cache.max_cache_bytes() == 4 << 30
     assert disk_cache.max_cache_bytes() == 4 << 30
     assert capsys.readouterr().err.count("BITEXT_CACHE_MAX_BYTES") == 1
+
+
+def test_a_fifo_or_a_link_in_the_stamps_place_is_left_alone(part, cache, tmp_path, monkeypatch):
+    """Nothing is opened through the stamp: a FIFO there would block a writer forever, a link
+    would touch a file elsewhere. The cache is then not looked over at all."""
+    monkeypatch.setenv("BITEXT_CACHE_MAX_BYTES", "1")
+    cache.mkdir(parents=True)
+    stamp = cache / ".bitext-pruned"
+    os.mkfifo(stamp)
+    os.utime(stamp, (time.time() - 2 * 3600,) * 2)
+    _align(part)
+    assert stat.S_ISFIFO(os.stat(stamp, follow_symlinks=False).st_mode)
+    assert _all_entries(cache), "not looked over: nothing evicted"
+    stamp.unlink()
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("the user's", "utf-8")
+    os.utime(elsewhere, (1_000_000_000, 1_000_000_000))
+    stamp.symlink_to(elsewhere)
+    bitext.align(part[0][:200], part[1][:300], "zh", "ko", model=load_model(None))
+    assert elsewhere.read_text("utf-8") == "the user's" and elsewhere.stat().st_mtime == 1_000_000_000

@@ -241,15 +241,20 @@ def _prune_now_and_then(root: Path) -> None:
     write, so a cache only read is never touched)."""
     stamp = root / _STAMP
     try:
-        if time.time() - os.stat(stamp).st_mtime < PRUNE_EVERY:
-            return
+        st = os.stat(stamp, follow_symlinks=False)
+    except FileNotFoundError:
+        st = None
     except OSError:
-        pass
+        return
+    if st is not None and (not stat.S_ISREG(st.st_mode) or time.time() - st.st_mtime < PRUNE_EVERY):
+        return  # looked over lately, or something not ours in the stamp's place: leave the cache alone
     try:  # the stamp first: processes starting together do not all look the cache over
-        with open(stamp, "w", encoding="utf-8") as f:
-            f.write(
-                "bitext: the last time this cache was looked over (its entries of old formats removed, its size bounded)\n"
-            )
+        if st is None:
+            fd = os.open(stamp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write("the last time bitext looked this cache over (old formats removed, size bounded)\n")
+        else:
+            os.utime(stamp, follow_symlinks=False)
     except OSError:
         return
     prune(root)
