@@ -50,7 +50,8 @@ _RUN_LETTERS = 12  # ... or this many, copied or not, is a clause left untransla
 _RUN_WORDS_COPIED = 3  # in a script with capitals (names keep theirs), words in lower case instead of letters
 _RUN_WORDS = 5
 _CASED = ("latin", "cyrillic", "greek")
-_CLAUSE_WORDS = 4  # shared script: a clause of this many words in lower case is judged by its language ...
+_CLAUSE_WORDS_COPIED = 3  # shared script: a clause of the source's own words, this many in lower case ...
+_CLAUSE_WORDS = 4  # ... or of this many otherwise, is judged by its language ...
 _LID_CLAUSE = 0.99  # ... when py3langid gives the source's this probability (_LID_MIN if it is the source verbatim)
 _COPY_RATIO = 0.9  # shared script: this much like the source (difflib) is a copy of it
 _DUPLICATE_CHARS = 20  # a repeated sentence shorter than this (letters and digits) may repeat legitimately
@@ -258,17 +259,18 @@ def _source_run(text: str, script: str, src_norm: str) -> dict | None:
 
 def _source_clause(text: str, src_lang: str, tgt_lang: str, src_norm: str) -> dict | None:
     """A shared script: a clause of a target sentence (between clause marks) left in the source
-    language: ``_CLAUSE_WORDS`` or more words in lower case that py3langid reads as the source
+    language: ``_CLAUSE_WORDS`` or more words in lower case (``_CLAUSE_WORDS_COPIED`` when they are
+    the source's own, verbatim) that py3langid reads as the source
     language with probability ``_LID_CLAUSE``, or ``_LID_MIN`` when the clause is the source's own
     words verbatim."""
     for piece in _CLAUSE.split(text):
         words = _LOWER_WORD.findall(piece)
-        if len(words) < _CLAUSE_WORDS:
+        copy = bool(_norm(piece)) and _norm(piece) in src_norm
+        if len(words) < (_CLAUSE_WORDS_COPIED if copy else _CLAUSE_WORDS):
             continue
         p = _language_is_source(" ".join(words), src_lang, tgt_lang)
         if p is None:
             continue
-        copy = bool(_norm(piece)) and _norm(piece) in src_norm
         if p >= (_LID_MIN if copy else _LID_CLAUSE):
             return {"language": src_lang, "probability": round(p, 3), "copy": copy, "text": piece.strip()}
     return None
