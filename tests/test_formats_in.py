@@ -112,6 +112,11 @@ def test_cli_aligns_documents_and_xliff_carries_the_cue_timing(built, tmp_path):
 
     notes = etree.parse(str(out)).getroot().iter("{urn:oasis:names:tc:xliff:document:1.2}note")
     assert "source: cue 1 (00:00:00,000 --> 00:00:03,500)" in [n.text for n in notes]
+    from test_formats_out import XSD, _schema
+
+    if XSD.exists():  # the positions' contexts keep it valid XLIFF 1.2 (strict)
+        schema = _schema()
+        assert schema.validate(etree.parse(str(out))), schema.error_log
 
 
 def test_plain_text_is_read_as_ever(editorial):
