@@ -4,16 +4,32 @@ A sentence is *unmatched* when its best margin (cosine minus the mean cosine
 of both sentences' nearest neighbours, as in the aligner) against the other
 side of its bead lies more than ``z`` robust standard deviations below the
 document's median, or its best plain cosine more than ``z + 1`` (text like a
-URL resembles nothing, so its margin stays high). Inside a bead of two or
+URL resembles nothing, so its margin stays high). The median and spread are
+those of the sentence-to-sentence margins; a sentence is judged by the best
+of its margins against each sentence of the other side and, where that side
+has two or more, against them as a whole (the sum of their vectors, with
+its own neighbourhood): a sentence the translation splits in three
+resembles none of the three much. Inside a bead of two or
 more sentences on one side, a sentence is also unmatched when the bead
 without it resembles the other side better than the whole bead does, by more
 than ``loo_gain`` (leave one out: it encodes the bead's text again, with the
 model that made the alignment). :func:`unmatched_sentences` finds both;
 :func:`bitext.check.coverage.coverage` reports them as omissions and additions of
 kind ``"unmatched"``.
+
+A target sentence already known not to be a translation (found untranslated or
+copied, :mod:`bitext.check.untranslated`), and both sides of a bead whose two
+sides are the same text, are set aside: they are not judged, they are nobody's
+neighbour, and they do not feed the document's median and spread. A sentence
+left in the source language is the model's near twin of its source and close
+to every source sentence on its subject: kept, it raised the neighbourhood of
+the sources around it and lowered their margins below the cut.
 """
 
 from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -57,6 +73,35 @@ def _margins(src: np.ndarray, tgt: np.ndarray, block: int = 1024):
     return rn, cn
 
 
+def _kept(ids, aside: set[int]) -> list[int]:
+    return [i for i in ids if i not in aside]
+
+
+def _wholes(sides: list[list[int]], vectors: np.ndarray, others: np.ndarray):
+    """``{k: unit vector}`` of the sides of two or more sentences (the sum of their vectors), and
+    ``{k: neighbourhood}``: the mean of the ``_KNN`` best cosines of each with ``others``."""
+    at = [k for k, ids in enumerate(sides) if len(ids) > 1]
+    if not at:
+        return {}, {}
+    w = np.stack([vectors[sides[k]].sum(axis=0) for k in at]).astype(np.float32)
+    w /= np.maximum(np.linalg.norm(w, axis=1, keepdims=True), 1e-12)
+    wn = _margins(w, others)[0]
+    return dict(zip(at, w)), dict(zip(at, wn))
+
+
+def _best(mine: np.ndarray, my_n: np.ndarray, theirs: np.ndarray, their_n: np.ndarray, whole=None, whole_n=None):
+    """Of each of ``mine`` (vectors, neighbourhoods) against the other side of its bead: its best
+    margin and its best cosine against each of that side's sentences (``theirs``, ``their_n``),
+    and its best margin counting that side as a whole too (``whole``, ``whole_n``, where it has
+    two or more sentences: a sentence the translation splits in three resembles none of the
+    three much, and all three well)."""
+    cos = mine @ theirs.T
+    mm = cos - 0.5 * (my_n[:, None] + their_n[None, :])
+    best_m, best_c = mm.max(axis=1), cos.max(axis=1)
+    with_whole = best_m if whole is None else np.maximum(best_m, mine @ whole - 0.5 * (my_n + whole_n))
+    return best_m, best_c, with_whole
+
+
 def _cut(v: np.ndarray, z: float, kind: int) -> float:
     """``median - z * robust spread`` of ``v`` (fallbacks for short documents)."""
     if len(v) >= _MIN_STATS:
@@ -70,40 +115,77 @@ def _cut(v: np.ndarray, z: float, kind: int) -> float:
 
 
 def unmatched_sentences(
-    alignment, z: float | None, loo_gain: float | None = None, model=None, progress: bool = False
+    alignment,
+    z: float | None,
+    loo_gain: float | None = None,
+    model=None,
+    progress: bool = False,
+    not_translations: Iterable[int] = (),
 ) -> tuple[set[int], set[int]]:
     """Source and target sentences whose bead partner(s) do not resemble them
     (none when ``z`` is None: the leave-one-out test runs only with the first,
-    and only with a ``model``; ``progress``: a progress bar for its encodings)."""
+    and only with a ``model``; ``progress``: a progress bar for its encodings).
+    ``not_translations``: target sentences already found untranslated or
+    copied; they, and both sides of beads whose two sides are the same text,
+    are set aside (see the module's note)."""
     sv, tv = alignment.src_vectors, alignment.tgt_vectors
     if z is None or sv is None or tv is None or not len(sv) or not len(tv):
         return set(), set()
-    rn, cn = _margins(sv, tv)
-
     paired = [b for b in alignment.beads if b.src_ids and b.tgt_ids]
-    if not paired:
+    aside_s, aside_t = _set_aside(alignment, paired, not_translations)
+    keep_t = np.array([j for j in range(len(tv)) if j not in aside_t], dtype=np.intp)
+    if not len(keep_t):
         return set(), set()
-    # per sentence, its best margin and its best cosine against the other side of its bead
-    src_m: dict[int, tuple[float, float]] = {}
-    tgt_m: dict[int, tuple[float, float]] = {}
-    for b in paired:
-        s, t = list(b.src_ids), list(b.tgt_ids)
-        cos = sv[s] @ tv[t].T
-        mm = cos - 0.5 * (rn[s][:, None] + cn[t][None, :])
-        for i, x, c in zip(s, mm.max(axis=1), cos.max(axis=1)):
-            src_m[i] = (float(x), float(c))
-        for j, x, c in zip(t, mm.max(axis=0), cos.max(axis=0)):
-            tgt_m[j] = (float(x), float(c))
+    rn, cn_kept = _margins(sv, tv[keep_t])  # the targets set aside are nobody's neighbour
+    cn = np.zeros(len(tv), np.float32)
+    cn[keep_t] = cn_kept
 
-    def low(d: dict[int, tuple[float, float]]) -> set[int]:
+    beads = [(s, t) for s, t in ((_kept(b.src_ids, aside_s), _kept(b.tgt_ids, aside_t)) for b in paired) if s and t]
+    # each side of a bead of two or more sentences as a whole: its vectors' sum, and its own
+    # neighbourhood among the other side's sentences
+    whole_t, wn_t = _wholes([t for _, t in beads], tv, sv)
+    whole_s, wn_s = _wholes([s for s, _ in beads], sv, tv[keep_t])
+    # per sentence, its best margin and its best cosine against the other side of its bead
+    # (and the margin counting the bead's other side as a whole too)
+    src_m: dict[int, tuple[float, float, float]] = {}
+    tgt_m: dict[int, tuple[float, float, float]] = {}
+    for k, (s, t) in enumerate(beads):
+        for i, x, c, w in zip(s, *_best(sv[s], rn[s], tv[t], cn[t], whole_t.get(k), wn_t.get(k))):
+            src_m[i] = (float(x), float(c), float(w))
+        for j, x, c, w in zip(t, *_best(tv[t], cn[t], sv[s], rn[s], whole_s.get(k), wn_s.get(k))):
+            tgt_m[j] = (float(x), float(c), float(w))
+
+    def low(d: dict[int, tuple[float, float, float]]) -> set[int]:
+        # the cuts come from the sentence-to-sentence figures, as calibrated; a sentence its bead's
+        # other side translates as a whole is not below the margin's
         cuts = [_cut(np.fromiter((v[k] for v in d.values()), float), z + k * _COS_EXTRA_Z, k) for k in (0, 1)]
-        return {i for i, v in d.items() if v[0] < cuts[0] or v[1] < cuts[1]}
+        return {i for i, v in d.items() if v[2] < cuts[0] or v[1] < cuts[1]}
 
     low_s, low_t = low(src_m), low(tgt_m)
     if loo_gain is not None and model is not None:
         low_s |= _left_out(alignment, model, paired, src_m, low_s, "src", loo_gain, progress)
         low_t |= _left_out(alignment, model, paired, tgt_m, low_t, "tgt", loo_gain, progress)
     return low_s, low_t
+
+
+def _set_aside(alignment, paired, not_translations: Iterable[int]) -> tuple[set[int], set[int]]:
+    """Source and target sentences the check neither judges nor calibrates on: the target
+    sentences of ``not_translations``, and both sides of the beads whose sides are the same
+    text (letters and digits, case folded); a source sentence whose every target is set aside
+    goes with them."""
+    aside_t = set(not_translations)
+    aside_s: set[int] = set()
+    for b in paired:
+        if _norm(b.src) and _norm(b.src) == _norm(b.tgt):
+            aside_s.update(b.src_ids)
+            aside_t.update(b.tgt_ids)
+        elif all(j in aside_t for j in b.tgt_ids):
+            aside_s.update(b.src_ids)
+    return aside_s, aside_t
+
+
+def _norm(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
 
 
 def _joined(sents, ids, lang: str) -> str:
@@ -129,7 +211,7 @@ def _left_out(
     jobs: list[tuple[int, list[int]]] = []  # (index of the other side's text, candidates)
     for b in paired:
         ids, other = (b.src_ids, b.tgt_ids) if side == "src" else (b.tgt_ids, b.src_ids)
-        cand = [i for i in ids if margins[i][0] < cut and i not in already] if len(ids) > 1 else []
+        cand = [i for i in ids if i in margins and margins[i][0] < cut and i not in already] if len(ids) > 1 else []
         if not cand:
             continue
         jobs.append((len(texts), cand))
