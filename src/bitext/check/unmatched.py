@@ -5,11 +5,12 @@ of both sentences' nearest neighbours, as in the aligner) against the other
 side of its bead lies more than ``z`` robust standard deviations below the
 document's median, or its best plain cosine more than ``z + 1`` (text like a
 URL resembles nothing, so its margin stays high). The median and spread are
-those of the sentence-to-sentence margins; a sentence is judged by the best
-of its margins against each sentence of the other side and, where that side
-has two or more, against them as a whole (the sum of their vectors, with
-its own neighbourhood): a sentence the translation splits in three
-resembles none of the three much. Inside a bead of two or
+those of the sentence-to-sentence margins; the one sentence of a 1-n bead
+(n-1 on the target side) is judged by the best of its margins against each of
+the n and against the n as a whole (the sum of their vectors, with its own
+neighbourhood): a sentence the translation splits in three resembles none of
+the three much. (Sentences on a side of two or more are not: on-topic text
+inserted beside them would pass against the whole.) Inside a bead of two or
 more sentences on one side, a sentence is also unmatched when the bead
 without it resembles the other side better than the whole bead does, by more
 than ``loo_gain`` (leave one out: it encodes the bead's text again, with the
@@ -18,17 +19,19 @@ model that made the alignment). :func:`unmatched_sentences` finds both;
 kind ``"unmatched"``.
 
 A target sentence already known not to be a translation (found untranslated or
-copied, :mod:`bitext.check.untranslated`), and both sides of a bead whose two
-sides are the same text, are set aside: they are not judged, they are nobody's
+copied, :mod:`bitext.check.untranslated`) is set aside, and so is the source of
+a bead that has no other target: they are not judged, they are nobody's
 neighbour, and they do not feed the document's median and spread. A sentence
 left in the source language is the model's near twin of its source and close
 to every source sentence on its subject: kept, it raised the neighbourhood of
-the sources around it and lowered their margins below the cut.
+the sources around it and lowered their margins below the cut. (A bead whose
+two sides are merely the same text, a name or a signature copied as it
+should be, is a matched pair and stays: setting those aside too cost two
+flags on the clean Text+Berg documents.)
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 
 import numpy as np
@@ -92,14 +95,15 @@ def _wholes(sides: list[list[int]], vectors: np.ndarray, others: np.ndarray):
 def _best(mine: np.ndarray, my_n: np.ndarray, theirs: np.ndarray, their_n: np.ndarray, whole=None, whole_n=None):
     """Of each of ``mine`` (vectors, neighbourhoods) against the other side of its bead: its best
     margin and its best cosine against each of that side's sentences (``theirs``, ``their_n``),
-    and its best margin counting that side as a whole too (``whole``, ``whole_n``, where it has
-    two or more sentences: a sentence the translation splits in three resembles none of the
-    three much, and all three well)."""
+    and its best margin counting that side as a whole too (``whole``, ``whole_n``: given for the
+    one sentence of a 1-n bead, which the translation split in n: it resembles none of the n
+    much, and all of them well)."""
     cos = mine @ theirs.T
     mm = cos - 0.5 * (my_n[:, None] + their_n[None, :])
     best_m, best_c = mm.max(axis=1), cos.max(axis=1)
-    with_whole = best_m if whole is None else np.maximum(best_m, mine @ whole - 0.5 * (my_n + whole_n))
-    return best_m, best_c, with_whole
+    if whole is None:
+        return best_m, best_c, best_m
+    return best_m, best_c, np.maximum(best_m, mine @ whole - 0.5 * (my_n + whole_n))
 
 
 def _cut(v: np.ndarray, z: float, kind: int) -> float:
@@ -126,13 +130,12 @@ def unmatched_sentences(
     (none when ``z`` is None: the leave-one-out test runs only with the first,
     and only with a ``model``; ``progress``: a progress bar for its encodings).
     ``not_translations``: target sentences already found untranslated or
-    copied; they, and both sides of beads whose two sides are the same text,
-    are set aside (see the module's note)."""
+    copied; they are set aside (see the module's note)."""
     sv, tv = alignment.src_vectors, alignment.tgt_vectors
     if z is None or sv is None or tv is None or not len(sv) or not len(tv):
         return set(), set()
     paired = [b for b in alignment.beads if b.src_ids and b.tgt_ids]
-    aside_s, aside_t = _set_aside(alignment, paired, not_translations)
+    aside_s, aside_t = _set_aside(paired, not_translations)
     keep_t = np.array([j for j in range(len(tv)) if j not in aside_t], dtype=np.intp)
     if not len(keep_t):
         return set(), set()
@@ -141,10 +144,10 @@ def unmatched_sentences(
     cn[keep_t] = cn_kept
 
     beads = [(s, t) for s, t in ((_kept(b.src_ids, aside_s), _kept(b.tgt_ids, aside_t)) for b in paired) if s and t]
-    # each side of a bead of two or more sentences as a whole: its vectors' sum, and its own
-    # neighbourhood among the other side's sentences
-    whole_t, wn_t = _wholes([t for _, t in beads], tv, sv)
-    whole_s, wn_s = _wholes([s for s, _ in beads], sv, tv[keep_t])
+    # the side of two or more sentences of a 1-n (n-1) bead as a whole: its vectors' sum, and its
+    # own neighbourhood among the other side's sentences
+    whole_t, wn_t = _wholes([t if len(s) == 1 else [] for s, t in beads], tv, sv)
+    whole_s, wn_s = _wholes([s if len(t) == 1 else [] for s, t in beads], sv, tv[keep_t])
     # per sentence, its best margin and its best cosine against the other side of its bead
     # (and the margin counting the bead's other side as a whole too)
     src_m: dict[int, tuple[float, float, float]] = {}
@@ -168,24 +171,12 @@ def unmatched_sentences(
     return low_s, low_t
 
 
-def _set_aside(alignment, paired, not_translations: Iterable[int]) -> tuple[set[int], set[int]]:
+def _set_aside(paired, not_translations: Iterable[int]) -> tuple[set[int], set[int]]:
     """Source and target sentences the check neither judges nor calibrates on: the target
-    sentences of ``not_translations``, and both sides of the beads whose sides are the same
-    text (letters and digits, case folded); a source sentence whose every target is set aside
-    goes with them."""
+    sentences of ``not_translations``, and the sources of the beads whose every target is one."""
     aside_t = set(not_translations)
-    aside_s: set[int] = set()
-    for b in paired:
-        if _norm(b.src) and _norm(b.src) == _norm(b.tgt):
-            aside_s.update(b.src_ids)
-            aside_t.update(b.tgt_ids)
-        elif all(j in aside_t for j in b.tgt_ids):
-            aside_s.update(b.src_ids)
+    aside_s = {i for b in paired if all(j in aside_t for j in b.tgt_ids) for i in b.src_ids}
     return aside_s, aside_t
-
-
-def _norm(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
 
 
 def _joined(sents, ids, lang: str) -> str:
