@@ -194,10 +194,10 @@ def test_coverage_of_a_bilingual_file_flags_a_unit_left_untranslated(kind, edito
 @pytest.mark.parametrize("kind", ["tmx", "xliff"])
 def test_coverage_of_a_bilingual_file_flags_nothing_else(kind, editorial_alignment, embedder, tmp_path):
     """The done criterion: the changed number and the unit left in the source language are flagged, and
-    no other unit changes status. (The copy, the model's twin of its source, once raised the neighbourhood
-    of the Chinese sentences around it, and source sentence 4, which three Korean sentences translate,
-    fell below the unmatched cut: check/unmatched.py sets such sentences aside and judges a sentence
-    against its bead's other side as a whole too.)"""
+    no other unit changes status. (The copy, the model's twin of its source, raises the neighbourhood of
+    the Chinese sentences around it, and source sentence 4, which three Korean sentences translate, fell
+    below the unmatched cut: judged against the best of the three only, its margin was the document's
+    lowest. check/unmatched.py now judges the one sentence of a 1-n bead against the n as a whole too.)"""
     change, number, copied = _injected(editorial_alignment)
     clean, bad = _write_pair(kind, editorial_alignment, tmp_path, change)
     _, before = _statuses(clean, embedder)

@@ -172,21 +172,7 @@ def coverage(
         from ..embed import load_model
 
         model = load_model(model)
-    from .untranslated import untranslated_findings
-
-    # sentences left in the source language or copied: reported when ``untranslated``, and set
-    # aside by the unmatched check either way (they are no sample of how the translation matches)
-    not_translated = untranslated_findings(a)
-    un_src, un_tgt = unmatched_sentences(
-        a,
-        unmatched_z,
-        loo_gain,
-        model,
-        progress,
-        not_translations={
-            j for f in not_translated if f.kind in _UNCOVERING for j in f.evidence.get("tgt_ids", f.tgt_ids)
-        },
-    )
+    un_src, un_tgt = unmatched_sentences(a, unmatched_z, loo_gain, model, progress)
     terms_found = _terms(a, glossary, consistency, model)
     src_latin = latin_script(" ".join(s.text for s in src_sents[:200])) if src_sents else False
     tgt_latin = latin_script(" ".join(s.text for s in tgt_sents[:200])) if tgt_sents else False
@@ -249,7 +235,9 @@ def coverage(
 
     findings: list[Finding] = []
     if untranslated:
-        findings += not_translated
+        from .untranslated import untranslated_findings
+
+        findings += untranslated_findings(a)
     if names:
         from .names import name_findings
 
