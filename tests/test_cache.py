@@ -6,9 +6,11 @@ import errno
 import multiprocessing as mp
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +48,7 @@ def cache(tmp_path, monkeypatch):
     """A fresh cache folder for splits and vectors, and a fresh once-a-process warning."""
     d = tmp_path / "cache"
     monkeypatch.setenv("BITEXT_CACHE_DIR", str(d))
-    monkeypatch.setattr(disk_cache, "_warned_broken", False)
+    monkeypatch.setattr(disk_cache, "_warned", set())
     return d
 
 
@@ -96,7 +98,7 @@ def test_broken_entries_are_recomputed_with_one_warning(part, reference, cache, 
     assert "; recomputed" in _warnings(err)[0] and str(cache) in _warnings(err)[0]
     assert "Traceback" not in err
     # the broken entries were replaced by good ones: the next run reads them, silently
-    disk_cache._warned_broken = False
+    disk_cache._warned.discard("broken")
     assert _align(part) == reference
     assert _warnings(capsys.readouterr().err) == []
     assert all(p.stat().st_size > 100 for p in entries)
@@ -142,7 +144,7 @@ def test_entries_of_the_wrong_shape_are_misses(part, reference, cache, capsys):
     assert _align(part) == reference
     [line] = _warnings(capsys.readouterr().err)
     assert "shape" in line or "outside the text" in line
-    disk_cache._warned_broken = False
+    disk_cache._warned.discard("broken")
     assert _align(part) == reference  # recomputed and stored again
     assert _warnings(capsys.readouterr().err) == []
 
@@ -241,7 +243,7 @@ def _hammer(root: str, role: str, rounds: int, arrays: dict, q) -> None:
             got = cache.get("k", ["one text"])
             if got is None or not all(np.array_equal(got[k], v) for k, v in arrays.items()):
                 bad += 1
-    q.put((role, bad, disk_cache._warned_broken))
+    q.put((role, bad, "broken" in disk_cache._warned))
 
 
 def test_concurrent_writers_and_readers_never_see_part_of_an_entry(tmp_path):
@@ -261,3 +263,121 @@ def test_concurrent_writers_and_readers_never_see_part_of_an_entry(tmp_path):
     assert sorted(r[0] for r in results) == ["read", "read", "write", "write"]
     assert all(bad == 0 and not warned for _, bad, warned in results), results
     assert [p.name for p in tmp_path.rglob("*.tmp")] == []
+
+
+# ----------------------------------------------------------------- the cache is kept in bounds
+
+
+def _all_entries(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.name.endswith(f".v{disk_cache.CACHE_FORMAT}"))
+
+
+def test_prune_removes_old_formats_and_killed_writers_files_and_nothing_else(part, cache):
+    _align(part)
+    entries = _all_entries(cache)
+    assert entries, "aligning the seed writes entries"
+    folder = entries[0].parent
+    old = folder / (entries[0].name.split(".")[0] + ".v2")  # an entry of the format before
+    old.write_bytes(b"bitext-cache\nold layout")
+    killed = folder / "tmpab12cd34.tmp"  # a writer killed a day ago
+    killed.write_bytes(b"half an entry")
+    os.utime(killed, (time.time() - 2 * 86400,) * 2)
+    fresh = folder / "tmpzz99yy88.tmp"  # a writer at work now
+    fresh.write_bytes(b"half an entry")
+    mine = [cache / "notes.txt", folder / "keep.v2", folder / ("0" * 64 + ".v2.bak")]  # not bitext's names
+    for p in mine:
+        p.write_text("the user's", "utf-8")
+    counts = disk_cache.prune(cache, max_bytes=None)
+    assert counts["stale"] == 1 and counts["temporary"] == 1 and counts["evicted"] == 0
+    assert not old.exists() and not killed.exists() and fresh.exists()
+    assert all(p.read_text("utf-8") == "the user's" for p in mine)
+    assert _all_entries(cache) == entries
+    assert _align(part) == _beads(bitext.align(*part, "zh", "ko", model=load_model(None)))
+
+
+def test_prune_evicts_the_least_recently_used_entries_down_to_the_bound(part, cache):
+    _align(part)
+    entries = _all_entries(cache)
+    assert len(entries) >= 3
+    sizes = {p: p.stat().st_size for p in entries}
+    # make the ages distinct, oldest first in list order; then use the oldest: it becomes the newest
+    base = time.time() - 1000
+    for k, p in enumerate(entries):
+        os.utime(p, (base + k, base + k))
+    used = entries[0]
+    os.utime(used, (base + 999, base + 999))
+    bound = sum(sizes.values()) - 1  # one byte too many
+    counts = disk_cache.prune(cache, max_bytes=bound)
+    left = set(_all_entries(cache))
+    assert counts["evicted"] >= 1 and counts["bytes_left"] <= 0.9 * bound
+    assert used in left and entries[1] not in left  # the least recently used went first
+    assert sum(sizes[p] for p in left) == counts["bytes_left"]
+
+
+def test_a_cache_hit_counts_as_a_use(part, cache):
+    _align(part)
+    entries = _all_entries(cache)
+    for p in entries:
+        os.utime(p, (1_000_000_000, 1_000_000_000))
+    _align(part)  # all hits
+    assert all(p.stat().st_mtime > 1_000_000_000 for p in _all_entries(cache) if p in entries)
+
+
+def test_writing_looks_the_cache_over_at_most_once_an_hour(part, cache, monkeypatch):
+    monkeypatch.setenv("BITEXT_CACHE_MAX_BYTES", "1")  # every entry is over the bound
+    _align(part)
+    stamp = cache / ".bitext-pruned"
+    assert stamp.is_file()
+    first = _all_entries(cache)
+    assert first, "the entries written after the first look-over stay until the next one"
+
+    def files():  # an entry written again under the same name is another file
+        return {(p, p.stat().st_ino, p.stat().st_mtime_ns) for p in _all_entries(cache)}
+
+    before = files()
+    # within the hour, another write does not look the cache over
+    bitext.align(part[0], part[1][: len(part[1]) // 2], "zh", "ko", model=load_model(None))
+    assert set(first) <= set(_all_entries(cache))
+    before = {f for f in files() if f[0] in first}
+    # an hour later, the next write does, and the bound of one byte leaves nothing of before
+    os.utime(stamp, (time.time() - 2 * 3600,) * 2)
+    bitext.align(part[0][: len(part[0]) // 2], part[1], "zh", "ko", model=load_model(None))
+    assert not before & files()
+    assert time.time() - stamp.stat().st_mtime < 600
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("", 4 << 30), ("none", None), ("0", None), ("512M", 512 << 20), ("2G", 2 << 30), ("1.5k", 1536)],
+)
+def test_the_bound_comes_from_the_environment(value, expected, monkeypatch, capsys):
+    monkeypatch.setenv("BITEXT_CACHE_MAX_BYTES", value)
+    assert disk_cache.max_cache_bytes() == expected
+
+
+def test_a_bad_bound_is_the_default_with_one_warning(monkeypatch, capsys):
+    monkeypatch.setattr(disk_cache, "_warned", set())
+    monkeypatch.setenv("BITEXT_CACHE_MAX_BYTES", "lots")
+    assert disk_cache.max_cache_bytes() == 4 << 30
+    assert disk_cache.max_cache_bytes() == 4 << 30
+    assert capsys.readouterr().err.count("BITEXT_CACHE_MAX_BYTES") == 1
+
+
+def test_a_fifo_or_a_link_in_the_stamps_place_is_left_alone(part, cache, tmp_path, monkeypatch):
+    """Nothing is opened through the stamp: a FIFO there would block a writer forever, a link
+    would touch a file elsewhere. The cache is then not looked over at all."""
+    monkeypatch.setenv("BITEXT_CACHE_MAX_BYTES", "1")
+    cache.mkdir(parents=True)
+    stamp = cache / ".bitext-pruned"
+    os.mkfifo(stamp)
+    os.utime(stamp, (time.time() - 2 * 3600,) * 2)
+    _align(part)
+    assert stat.S_ISFIFO(os.stat(stamp, follow_symlinks=False).st_mode)
+    assert _all_entries(cache), "not looked over: nothing evicted"
+    stamp.unlink()
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("the user's", "utf-8")
+    os.utime(elsewhere, (1_000_000_000, 1_000_000_000))
+    stamp.symlink_to(elsewhere)
+    bitext.align(part[0][:200], part[1][:300], "zh", "ko", model=load_model(None))
+    assert elsewhere.read_text("utf-8") == "the user's" and elsewhere.stat().st_mtime == 1_000_000_000

@@ -135,6 +135,35 @@ def test_german_left_in_a_french_translation(model):
     assert found[0].evidence["language"] == "de"
 
 
+def test_a_clause_left_in_chinese_inside_a_korean_sentence_is_found(model, clean):
+    """Half a Korean sentence replaced by the Chinese it translates: the rest is still Korean, so
+    the sentence as a whole is not in Chinese script, but the Chinese run copied from the source is."""
+    zh_clause = "全球科技以及经济发展,也是在遵循着“开源”的逻辑。"
+    ko_clause = "글로벌 과학기술과 경제발전도 역시 '자료개방'의 논리를 따르고 있음을 목격하고 있다."
+    assert zh_clause in ZH and ko_clause in KO
+    r = report_of(KO.replace(ko_clause, zh_clause), model)
+    found = findings_with(r, "untranslated", zh_id("我们看到,AI的技术发展"))
+    assert len(found) == 1, r.findings
+    ev = found[0].evidence
+    assert ev["copy"] is True and ev["script"] == "han"
+    assert ev["text"].startswith("全球科技以及经济发展") and ev["share"] < 0.5  # not mostly Chinese
+    assert "全球科技" in found[0].message
+    assert [f for f in r.findings if f is not found[0]] == []
+
+
+def test_a_german_clause_inside_a_french_sentence_is_found(model):
+    de = (OPENING / "de.txt").read_text("utf-8")
+    fr = (OPENING / "fr.txt").read_text("utf-8")
+    de_clause = "einem der wettbewerbsfähigsten Unternehmen der Branche"
+    fr_clause = "l'une des entreprises les plus compétitives du domaine"
+    assert de_clause in de and fr_clause in fr
+    r = coverage(bitext.align(de, fr.replace(fr_clause, de_clause), "de", "fr", model=model))
+    found = findings_with(r, "untranslated", 1)
+    assert len(found) == 1, r.findings
+    assert found[0].evidence["language"] == "de" and found[0].evidence["copy"] is True
+    assert found[0].evidence["text"] == de_clause
+
+
 # ----------------------------------------------------------------- where findings show
 
 

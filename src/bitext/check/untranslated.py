@@ -43,6 +43,16 @@ _SAME_SCRIPT_WORDS = 4  # shared script: a sentence of this many words in lower 
 _LID_MIN = 0.9  # ... when py3langid's probability (between the two languages) of the source's is at least this;
 _FEW_WORDS = 2  # a sentence of 2 or 3 such words (Es geht zum Galenjoch) ...
 _LID_FEW = 0.99  # ... needs this probability
+_RUN_COPIED = (
+    4  # a run of this many letters in the source's script, copied from the source, inside a target sentence ...
+)
+_RUN_LETTERS = 12  # ... or this many, copied or not, is a clause left untranslated
+_RUN_WORDS_COPIED = 3  # in a script with capitals (names keep theirs), words in lower case instead of letters
+_RUN_WORDS = 5
+_CASED = ("latin", "cyrillic", "greek")
+_CLAUSE_WORDS_COPIED = 3  # shared script: a clause of the source's own words, this many in lower case ...
+_CLAUSE_WORDS = 4  # ... or of this many otherwise, is judged by its language ...
+_LID_CLAUSE = 0.99  # ... when py3langid gives the source's this probability (_LID_MIN if it is the source verbatim)
 _COPY_RATIO = 0.9  # shared script: this much like the source (difflib) is a copy of it
 _DUPLICATE_CHARS = 20  # a repeated sentence shorter than this (letters and digits) may repeat legitimately
 _DUPLICATE_SRC_COS = 0.8  # sources at least this alike: the repetition is the original's
@@ -50,6 +60,7 @@ _DUPLICATE_MARGIN = 0.05  # the copy is less like its source than the original b
 
 _LOWER_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_A-ZÀ-ÞА-Я]{2,}(?![^\W\d_])")
 _LETTER = re.compile(r"[^\W\d_]")
+_CLAUSE = re.compile(r"[,;:，；：]\s*|(?<=[.!?])\s+")
 _PIECE = re.compile(r"(?<=[。！？])\s*|(?<=[.!?])\s+")
 _BRACKETS = re.compile(r"\([^()]*\)|（[^（）]*）|\[[^\[\]]*\]|【[^【】]*】|<[^<>]*>")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+|\S+@\S+\.\w+", re.I)
@@ -169,6 +180,10 @@ def untranslated_findings(alignment) -> list[Finding]:
                             ev["text"] = piece.strip()
                         hits.append((j, "untranslated", ev))
                         break
+                else:
+                    run = _source_run(bare, src_main, src_norm)
+                    if run is not None:
+                        hits.append((j, "untranslated", run))
                 continue
             # a shared script: the source's language, told by the words in lower case (names,
             # headings and addresses are in capitals and digits: Willy Auf der Maur, Seewen)
@@ -189,12 +204,76 @@ def untranslated_findings(alignment) -> list[Finding]:
             )
             if p is not None and p >= (_LID_MIN if len(words) >= _SAME_SCRIPT_WORDS else _LID_FEW):
                 hits.append((j, "untranslated", {"language": a.src_lang, "probability": round(p, 3), "copy": copy}))
+                continue
+            left = _source_clause(bare, a.src_lang, a.tgt_lang, src_norm)
+            if left is not None:
+                hits.append((j, "untranslated", left))
         for j, kind, ev in hits:
             flagged.add(j)
             ev = {"tgt_ids": [j], **ev}
             out.append(Finding(bi, b.src_ids, b.tgt_ids, b.src, b.tgt, b.score, kind, f"{_what(ev)} (target {j})", ev))
     out += _duplicates(a, flagged)
     return out
+
+
+def _source_run(text: str, script: str, src_norm: str) -> dict | None:
+    """A clause left in the source script inside a target sentence written in its own: the longest
+    run of the source script's letters (spaces, digits and punctuation between them allowed) that
+    is the bead's source verbatim and holds at least ``_RUN_COPIED`` letters, or any such run of
+    ``_RUN_LETTERS`` (brackets, URLs are already out of ``text``). ``None`` if there is none."""
+    letter = dict(_SCRIPTS)[script] if script in dict(_SCRIPTS) else None
+    if letter is None:
+        return None
+    best = None
+    start = end = None
+    n = 0
+
+    def close():
+        nonlocal best
+        if start is not None and n >= _RUN_COPIED:
+            piece = text[start:end]
+            copy = _norm(piece) in src_norm
+            if script in _CASED:  # names keep their capitals: judge the words in lower case
+                words = len(_LOWER_WORD.findall(piece))
+                enough = words >= _RUN_WORDS_COPIED if copy else words >= _RUN_WORDS
+            else:
+                enough = copy or n >= _RUN_LETTERS
+            if enough and (best is None or n > best[0]):
+                best = (n, piece.strip(), copy)
+
+    for i, c in enumerate(text):
+        if letter.match(c):
+            if start is None:
+                start, n = i, 0
+            n += 1
+            end = i + 1
+        elif c.isalpha():  # a letter of another script ends the run
+            close()
+            start, n = None, 0
+    close()
+    if best is None:
+        return None
+    letters = sum(script_counts(text).values())
+    return {"script": script, "share": round(best[0] / max(letters, 1), 3), "copy": best[2], "text": best[1]}
+
+
+def _source_clause(text: str, src_lang: str, tgt_lang: str, src_norm: str) -> dict | None:
+    """A shared script: a clause of a target sentence (between clause marks) left in the source
+    language: ``_CLAUSE_WORDS`` or more words in lower case (``_CLAUSE_WORDS_COPIED`` when they are
+    the source's own, verbatim) that py3langid reads as the source
+    language with probability ``_LID_CLAUSE``, or ``_LID_MIN`` when the clause is the source's own
+    words verbatim."""
+    for piece in _CLAUSE.split(text):
+        words = _LOWER_WORD.findall(piece)
+        copy = bool(_norm(piece)) and _norm(piece) in src_norm
+        if len(words) < (_CLAUSE_WORDS_COPIED if copy else _CLAUSE_WORDS):
+            continue
+        p = _language_is_source(" ".join(words), src_lang, tgt_lang)
+        if p is None:
+            continue
+        if p >= (_LID_MIN if copy else _LID_CLAUSE):
+            return {"language": src_lang, "probability": round(p, 3), "copy": copy, "text": piece.strip()}
+    return None
 
 
 def _what(ev: dict) -> str:

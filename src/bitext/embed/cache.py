@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["CACHE_FORMAT", "DiskCache", "default_cache_dir", "shape_check"]
+__all__ = ["CACHE_FORMAT", "DiskCache", "default_cache_dir", "max_cache_bytes", "prune", "shape_check"]
 
 
 def default_cache_dir() -> Path:
@@ -27,8 +29,29 @@ def default_cache_dir() -> Path:
     return Path(base) / "bitext"
 
 
+def max_cache_bytes() -> int | None:
+    """The size the cache is kept under: ``$BITEXT_CACHE_MAX_BYTES`` (a number of bytes, with an
+    optional ``K``, ``M``, ``G`` or ``T``; ``0`` or ``none``: no bound), else 4 GiB."""
+    raw = os.environ.get("BITEXT_CACHE_MAX_BYTES", "").strip()
+    if not raw:
+        return DEFAULT_MAX_BYTES
+    if raw.lower() in ("0", "none", "off", "unlimited"):
+        return None
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?", raw, re.I)
+    if not m:  # a bad value must not fail an alignment: the default, said once
+        _warn_once("max", f"bitext: warning: BITEXT_CACHE_MAX_BYTES={raw!r} is not a size; using 4G")
+        return DEFAULT_MAX_BYTES
+    return int(float(m.group(1)) * 1024 ** "_KMGT".index(m.group(2).upper() or "_"))
+
+
 # the on-disk layout of a cache entry; bump it when the layout changes, so old entries are misses
 CACHE_FORMAT = 3
+DEFAULT_MAX_BYTES = 4 << 30
+PRUNE_EVERY = 3600.0  # seconds: the cache is looked over at most this often (a stamp file holds the time)
+_STAMP = ".bitext-pruned"
+_ENTRY = re.compile(r"[0-9a-f]{64}\.v(\d+)")  # an entry's name: its key, its format
+_TEMP = re.compile(r"tmp[a-z0-9_]{8}\.tmp")  # a write's temporary file (tempfile.mkstemp)
+_TEMP_AGE = 86400.0  # a temporary file this old is a killed writer's
 _MAGIC = b"bitext-cache\n"
 _ALIGN = 64  # each array's bytes start at a multiple of this in the payload
 _DIGEST = 32  # sha256
@@ -94,6 +117,10 @@ class DiskCache:
             except Exception as e:  # whatever is in the file, it is only a miss
                 why = _reason(e)
         if why is None:
+            try:  # a used entry is a recent one: the last to go when the cache is pruned
+                os.utime(path)
+            except OSError:
+                pass
             return arrays
         _drop(path, ident, why)
         return None
@@ -113,6 +140,8 @@ class DiskCache:
             tmp = None
         except OSError:  # a read-only or full cache must never fail an alignment
             pass
+        else:
+            _prune_now_and_then(self.dir.parent)
         finally:
             if tmp is not None:
                 try:
@@ -198,12 +227,103 @@ def _read_entry(f, size: int, key: str) -> dict:
     return out
 
 
-_warned_broken = False
+_warned: set[str] = set()
+
+
+def _warn_once(what: str, line: str) -> None:
+    if what not in _warned:
+        _warned.add(what)
+        print(line, file=sys.stderr)
+
+
+def _prune_now_and_then(root: Path) -> None:
+    """:func:`prune` ``root`` if no process has in the last ``PRUNE_EVERY`` seconds (after a
+    write, so a cache only read is never touched)."""
+    stamp = root / _STAMP
+    try:
+        st = os.stat(stamp, follow_symlinks=False)
+    except FileNotFoundError:
+        st = None
+    except OSError:
+        return
+    if st is not None and (not stat.S_ISREG(st.st_mode) or time.time() - st.st_mtime < PRUNE_EVERY):
+        return  # looked over lately, or something not ours in the stamp's place: leave the cache alone
+    try:  # the stamp first: processes starting together do not all look the cache over
+        if st is None:
+            fd = os.open(stamp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write("the last time bitext looked this cache over (old formats removed, size bounded)\n")
+        else:
+            os.utime(stamp, follow_symlinks=False)
+    except OSError:
+        return
+    prune(root)
+
+
+def prune(root, max_bytes: int | None | str = "env") -> dict:
+    """Look over the cache at ``root``: remove the entries of older formats (misses forever), the
+    temporary files of writers killed a day ago or more, and, while the entries left weigh more than
+    ``max_bytes`` (default :func:`max_cache_bytes`), the least recently used, down to nine tenths of
+    it. Only files named as bitext names them, in its two-character folders, are removed: anything
+    else in the folder is left as it is. Returns counts: ``{"stale": n, "temporary": n, "evicted": n,
+    "bytes_left": n}``. Never raises for a file it cannot read or remove."""
+    limit = max_cache_bytes() if isinstance(max_bytes, str) else max_bytes
+    out = {"stale": 0, "temporary": 0, "evicted": 0, "bytes_left": 0}
+    now = time.time()
+    entries = []
+    for space in _dirs(Path(root)):
+        for sub in _dirs(space):
+            if len(sub.name) != 2:
+                continue
+            try:
+                names = list(os.scandir(sub))
+            except OSError:
+                continue
+            for e in names:
+                try:
+                    st = e.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    continue
+                m = _ENTRY.fullmatch(e.name)
+                if m and int(m.group(1)) != CACHE_FORMAT:
+                    out["stale"] += _unlink(e.path)
+                elif m:
+                    entries.append((st.st_mtime, st.st_size, e.path))
+                elif _TEMP.fullmatch(e.name) and now - st.st_mtime >= _TEMP_AGE:
+                    out["temporary"] += _unlink(e.path)
+    total = sum(size for _, size, _ in entries)
+    if limit is not None and total > limit:
+        entries.sort()
+        for _, size, path in entries:
+            if total <= 0.9 * limit:
+                break
+            if _unlink(path):
+                out["evicted"] += 1
+                total -= size
+    out["bytes_left"] = total
+    return out
+
+
+def _dirs(path: Path) -> list[Path]:
+    """The folders in ``path`` (not through links)."""
+    try:
+        return [Path(e.path) for e in os.scandir(path) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
+def _unlink(path: str) -> int:
+    try:
+        os.unlink(path)
+        return 1
+    except OSError:
+        return 0
 
 
 def _drop(path: Path, ident: os.stat_result | None, why: str) -> None:
     """Delete a broken entry (unless another process has replaced it since) and say so once a process."""
-    global _warned_broken
     try:
         now = os.stat(path)
         if ident is None or (now.st_ino, now.st_dev, now.st_mtime_ns) == (
@@ -214,9 +334,7 @@ def _drop(path: Path, ident: os.stat_result | None, why: str) -> None:
             os.unlink(path)
     except OSError:
         pass
-    if not _warned_broken:
-        _warned_broken = True
-        print(f"bitext: warning: dropped a broken cache entry ({path}): {why}; recomputed", file=sys.stderr)
+    _warn_once("broken", f"bitext: warning: dropped a broken cache entry ({path}): {why}; recomputed")
 
 
 def shape_check(expected: dict):
