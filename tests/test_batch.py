@@ -286,8 +286,9 @@ def test_align_many_writes_tmx(corpus, model, tmp_path):
     (r,) = list(align_many([("p2", zh, ko)], model=model, outdir=tmp_path / "out", fmt="tmx"))
     assert r.status == "ok" and r.output.endswith("p2.tmx")
     text = Path(r.output).read_text("utf-8")
-    a = bitext.align(zh.read_text("utf-8"), ko.read_text("utf-8"), model=model)
-    assert text == a.format("tmx")
+    a = bitext.align(bitext.read_document(zh), bitext.read_document(ko), model=model)
+    assert text == a.format("tmx")  # with each unit's paragraph and line, as batch reads documents
+    assert '<prop type="x-bitext-src-line">' in text
     units = ET.fromstring(text.encode("utf-8")).find("body").findall("tu")
     assert len(units) == sum(1 for b in a if b.src_ids and b.tgt_ids) > 0
 

@@ -112,6 +112,11 @@ def test_cli_aligns_documents_and_xliff_carries_the_cue_timing(built, tmp_path):
 
     notes = etree.parse(str(out)).getroot().iter("{urn:oasis:names:tc:xliff:document:1.2}note")
     assert "source: cue 1 (00:00:00,000 --> 00:00:03,500)" in [n.text for n in notes]
+    from test_formats_out import XSD, _schema
+
+    if XSD.exists():  # the positions' contexts keep it valid XLIFF 1.2 (strict)
+        schema = _schema()
+        assert schema.validate(etree.parse(str(out))), schema.error_log
 
 
 def test_plain_text_is_read_as_ever(editorial):
@@ -179,6 +184,32 @@ def test_pdf_with_a_text_layer_is_read_with_a_warning(built, tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert "warning" in r.stderr and "layout" in r.stderr
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no chromium to print a PDF (apt-get install chromium)")
+def test_chinese_pdf_reads_as_the_text_without_stray_spaces(built, tmp_path):
+    """pypdf puts spaces where the glyph runs change (社评 : 中国 AI“ 拥抱开源 ”) and gives radical forms
+    for some characters (网⺠): every paragraph of the seed comes back as it is."""
+    d = tmp_path / "zh"
+    d.mkdir()
+    page = write_html(built["zh"], d / "zh.html")
+    pdf = d / "zh.pdf"
+    subprocess.run(
+        [
+            _chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={d / 'profile'}",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+    )
+    texts = [p.text for p in read_document(pdf).paragraphs]
+    assert [x for x in built["zh"] if x not in texts] == []
 
 
 def _env():
@@ -318,3 +349,41 @@ def test_batch_reads_documents_and_writes_xliff_and_xlsx(built, tmp_path, capsys
     ws = load_workbook(tmp_path / "out-xlsx" / "html.xlsx")["beads"]
     status = [row[5] for row in ws.iter_rows(min_row=2, values_only=True)]
     assert status.count("ok") > 20 and "addition" in status  # each bead's coverage status
+
+
+@pytest.mark.parametrize("fmt", ["docx", "srt"])
+@pytest.mark.parametrize("out_ext", ["jsonl", "tmx"])
+def test_jsonl_and_tmx_carry_where_each_bead_sits(built, editorial_alignment, tmp_path, fmt, out_ext):
+    """Each bead's first sentence on each side: its DOCX paragraph (and kind), its SRT cue and timing,
+    as the documents give them; read back with the units."""
+    zh, ko = built[fmt]
+    out = tmp_path / f"pairs.{out_ext}"
+    assert main(["align", str(zh), str(ko), "-o", str(out), "-q"]) == 0
+    docs = {"src": read_document(zh), "tgt": read_document(ko)}
+    plain = editorial_alignment  # the same beads (test_documents_give_the_beads_of_the_plain_text)
+    sents = {"src": plain.src_sentences, "tgt": plain.tgt_sentences}
+    units = bitext.formats.registry.read_units(out).units
+    beads = [b for b in plain if b.src_ids and b.tgt_ids] if out_ext == "tmx" else list(plain)
+    assert [(u.where["src_ids"], u.where["tgt_ids"]) for u in units] == [(b.src_ids, b.tgt_ids) for b in beads]
+    cues = set()
+    for u, b in zip(units, beads):
+        for side, ids in (("src", b.src_ids), ("tgt", b.tgt_ids)):
+            if not ids:
+                assert not any(k.startswith(side + "_") and k != f"{side}_ids" for k in u.where)
+                continue
+            par = docs[side].paragraphs[sents[side][ids[0]].paragraph]
+            got = {k[len(side) + 1 :]: v for k, v in u.where.items() if k.startswith(side + "_") and k != f"{side}_ids"}
+            assert {k: str(v) for k, v in got.items()} == {k: str(v) for k, v in par.where.items()}
+            if fmt == "srt":
+                n = int(got["cue"])
+                assert got["start"] == f"00:{4 * (n - 1) // 60:02d}:{4 * (n - 1) % 60:02d},000"
+                cues.add(n)
+            else:
+                assert int(got["paragraph"]) == sents[side][ids[0]].paragraph + 1
+    if fmt == "srt":
+        assert len(cues) > 10  # beads start in many cues, not all in the first
+    if out_ext == "jsonl":  # JSON keeps the numbers as numbers
+        first = json.loads(out.read_text("utf-8").split("\n")[1])
+        assert first["src_position"]["paragraph" if fmt == "docx" else "cue"] == 1
+    else:
+        assert '<prop type="x-bitext-src-paragraph">1</prop>' in out.read_text("utf-8") or fmt == "srt"

@@ -128,13 +128,17 @@ class Alignment:
         )
 
     def to_jsonl(self) -> str:
-        return _formats.beads_to_jsonl(self.beads, self.jsonl_header())
+        from .formats.positions import bead_positions
+
+        return _formats.beads_to_jsonl(self.beads, self.jsonl_header(), bead_positions(self))
 
     def to_beads(self) -> str:
         return _formats.beads_to_beads(self.beads)
 
     def to_tmx(self) -> str:
-        return _formats.beads_to_tmx(self.beads, self.src_lang, self.tgt_lang)
+        from .formats.positions import bead_positions
+
+        return _formats.beads_to_tmx(self.beads, self.src_lang, self.tgt_lang, bead_positions(self))
 
     def format(self, fmt: str, report=None) -> str | bytes:
         """Serialise as ``tsv``, ``jsonl``, ``beads``, ``tmx``, ``xliff`` or ``xlsx`` (bytes; the

@@ -178,6 +178,34 @@ def format_of(path: str | None, formats=FORMATS, default: str = "tsv", aliases: 
     return ext if ext in formats else default
 
 
+# formats whose files are text a person may name a text report after (report.md, report.tsv)
+_TEXT_FORMATS = ("txt", "md", "tsv", "jsonl", "beads")
+
+
+def report_format_of(path: str | None, formats, default: str, aliases: dict | None = None, choose: bool = True) -> str:
+    """The format of a report (``bitext coverage``, ``terms``, ``review``) that an ``-o`` file's
+    extension names, as :func:`format_of`; :class:`FormatError` for an extension that names
+    another file format bitext knows that other tools open as such (``-o report.xlsx``, ``-o
+    terms.xlf``, ``-o report.pdf``): the report would be text in a file named as something else.
+    Text formats (``.txt``, ``.md``, ``.tsv``, ``.jsonl``) and unknown extensions get ``default``. ``choose``: the command has ``--format`` (the message says so)."""
+    from ..formats.registry import FORMATS as FILE_FORMATS
+
+    fmt = format_of(path, formats, "", aliases)
+    if fmt:
+        return fmt
+    ext = os.path.splitext(path or "")[1].lower().lstrip(".")
+    known = {e: f for f in FILE_FORMATS if f.name not in _TEXT_FORMATS for e in f.extensions}
+    if ext in known:
+        exts = [f".{e}" for e in sorted({*formats, *(aliases or {})} - {"text", "htm", "xhtml"})]
+        writes = ", ".join(formats[:-1]) + (" or " if len(formats) > 1 else "") + formats[-1]
+        raise FormatError(
+            f"{shown(path)}: .{ext} is the {known[ext].name} format, and this command writes {writes}: "
+            f"name the file {', '.join(exts[:-1]) + (' or ' if len(exts) > 1 else '') + exts[-1]}"
+            + (", or give --format" if choose else "")
+        )
+    return default
+
+
 def summary_line(prog: str, output: str | None, alignment) -> str:
     """What a command wrote: the beads by kind, the coverage, the output
     (``bitext align: 28 beads (1-1: 14, 1-2: 9, ...), coverage 100.0% (27/27 source sentences), written to pairs.tsv``).

@@ -8,7 +8,8 @@ import math
 
 from ..check.coverage import DEFAULT_THRESHOLD
 from ..check.unmatched import DEFAULT_LOO_GAIN, DEFAULT_UNMATCHED_Z
-from . import add_command, fail, format_of, run_align_command, unit_interval
+from ..formats.registry import FormatError
+from . import add_command, fail, report_format_of, run_align_command, unit_interval
 
 __all__ = ["add_cli", "add_checks", "check_options", "run", "REPORT_FORMATS"]
 
@@ -120,11 +121,12 @@ def run(args) -> int:
     from ..check.coverage import coverage
     from ..check.glossary import GlossaryError
 
-    fmt, threshold = args.format or format_of(args.output, REPORT_FORMATS, "text", _ALIASES), args.threshold
     try:
+        fmt = args.format or report_format_of(args.output, REPORT_FORMATS, "text", _ALIASES)
         kw = check_options(args)
-    except GlossaryError as e:
+    except (GlossaryError, FormatError) as e:
         return fail("bitext coverage", str(e))
+    threshold = args.threshold
 
     def render(alignment) -> str:
         return coverage(alignment, threshold, **kw).render(fmt)

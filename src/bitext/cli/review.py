@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import add_command, add_fixed, fail, run_align_command
+from ..formats.registry import FormatError
+from . import add_command, add_fixed, fail, report_format_of, run_align_command
 
 __all__ = ["add_cli", "run"]
 
@@ -37,8 +38,9 @@ def run(args) -> int:
     if args.output in (None, "-") and sys.stdout.isatty():
         return fail(prog, "the review page is HTML, not for a terminal: write it to a file with -o review.html")
     try:
+        report_format_of(args.output, ("html",), "html", {"htm": "html", "xhtml": "html"}, choose=False)
         kw = check_options(args)
-    except GlossaryError as e:
+    except (GlossaryError, FormatError) as e:
         return fail(prog, str(e))
     name = Path(args.src).stem
 

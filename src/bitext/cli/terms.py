@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import add_command, fail, format_of, inputs_of, run_align_command, warn, write_result
+from ..formats.registry import FormatError
+from . import add_command, fail, inputs_of, report_format_of, run_align_command, warn, write_result
 
 __all__ = ["add_cli", "run"]
 
@@ -70,7 +71,10 @@ def run(args) -> int:
         except (GlossaryError, InputError) as e:
             return fail(prog, str(e))
 
-    fmt = args.format or format_of(args.output, ("tsv", "json"), "tsv")
+    try:
+        fmt = args.format or report_format_of(args.output, ("tsv", "json"), "tsv")
+    except FormatError as e:
+        return fail(prog, str(e))
 
     def render(alignments) -> str:
         found = terms(alignments, glossary=glossary, evidence=evidence, min_score=args.min_score)

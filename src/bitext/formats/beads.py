@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..text.read import InputError, read_text
 from .document import Unit, UnitFile
+from .positions import POSITION_KEYS
 
 __all__ = [
     "beads_to_tsv",
@@ -65,12 +66,15 @@ def beads_to_tsv(beads) -> str:
     return "\n".join(rows) + "\n"
 
 
-def beads_to_jsonl(beads, header: dict | None = None) -> str:
+def beads_to_jsonl(beads, header: dict | None = None, positions=None) -> str:
     """One JSON object a bead; ``header`` (languages, sentence hashes, version:
     :func:`bitext.aligner.fixed.jsonl_header`) as the first line when given. A
-    reviewed bead adds ``approved``, ``edited`` and ``comment``."""
+    reviewed bead adds ``approved``, ``edited`` and ``comment``; ``positions``
+    (:func:`bitext.formats.positions.bead_positions`) adds ``src_position`` and
+    ``tgt_position``, where the bead's first sentence on each side sits in its
+    document (``{"paragraph": 3}``, ``{"cue": 14, "start": "00:01:02,500", ...}``)."""
     lines = [] if header is None else [json.dumps(header, ensure_ascii=False) + "\n"]
-    for b in beads:
+    for n, b in enumerate(beads):
         rec = {
             "src_ids": list(b.src_ids),
             "tgt_ids": list(b.tgt_ids),
@@ -81,6 +85,10 @@ def beads_to_jsonl(beads, header: dict | None = None) -> str:
         }
         if hasattr(b, "approved"):
             rec.update(approved=b.approved, edited=b.edited, comment=b.comment)
+        if positions is not None:
+            for side, where in zip(("src", "tgt"), positions[n]):
+                if where:
+                    rec[f"{side}_position"] = where
         lines.append(json.dumps(rec, ensure_ascii=False) + "\n")
     return "".join(lines)
 
@@ -99,11 +107,14 @@ def _xml_text(s: str) -> str:
     return escape(_NOT_XML.sub("", s))
 
 
-def beads_to_tmx(beads, src_lang: str, tgt_lang: str) -> str:
+def beads_to_tmx(beads, src_lang: str, tgt_lang: str, positions=None) -> str:
     """TMX 1.4b, the translation-memory format CAT tools import: one ``<tu>``
     per bead with both sides (1-0 and 0-1 beads translate nothing), its
-    confidence and sentence ids as ``<prop>``s, a reviewer's comment as a ``<note>``. Characters XML cannot hold
-    (control characters) are dropped; the standard library escapes the rest."""
+    confidence and sentence ids as ``<prop>``s, a reviewer's comment as a ``<note>``;
+    ``positions`` (:func:`bitext.formats.positions.bead_positions`) adds a ``<prop>`` a
+    key of each side's position (``x-bitext-src-paragraph``, ``x-bitext-tgt-cue``,
+    ``x-bitext-tgt-start`` ...). Characters XML cannot hold (control characters) are
+    dropped; the standard library escapes the rest."""
     from .._version import __version__
 
     src, tgt = quoteattr(src_lang), quoteattr(tgt_lang)
@@ -114,14 +125,20 @@ def beads_to_tmx(beads, src_lang: str, tgt_lang: str) -> str:
         f' o-tmf="bitext" adminlang="en" srclang={src} datatype="plaintext"/>',
         "  <body>",
     ]
-    for b in beads:
+    for n, b in enumerate(beads):
         if not (b.src_ids and b.tgt_ids):
             continue
+        where = [
+            f'      <prop type="x-bitext-{side}-{k}">{_xml_text(str(v))}</prop>'
+            for side, w in zip(("src", "tgt"), positions[n] if positions is not None else ({}, {}))
+            for k, v in w.items()
+        ]
         out += [
             "    <tu>",
             f'      <prop type="x-bitext-score">{_num(b.score)}</prop>',
             f'      <prop type="x-bitext-src-ids">{_ids(b.src_ids)}</prop>',
             f'      <prop type="x-bitext-tgt-ids">{_ids(b.tgt_ids)}</prop>',
+            *where,
             *([f"      <note>{_xml_text(b.comment)}</note>"] if getattr(b, "comment", "") else []),
             f"      <tuv xml:lang={src}><seg>{_xml_text(b.src)}</seg></tuv>",
             f"      <tuv xml:lang={tgt}><seg>{_xml_text(b.tgt)}</seg></tuv>",
@@ -191,6 +208,10 @@ def _jsonl(path, text: str) -> tuple[list[Unit], dict]:
                 header = r
                 continue
             where = {"line": no, "src_ids": tuple(r["src_ids"]), "tgt_ids": tuple(r["tgt_ids"])}
+            for side in ("src", "tgt"):
+                pos = r.get(f"{side}_position")
+                if isinstance(pos, dict):
+                    where.update((f"{side}_{k}", v) for k, v in pos.items() if k in POSITION_KEYS)
             units.append(Unit(str(r["src"]), str(r["tgt"]), _read_score(r.get("score")), None, where))
         except (ValueError, KeyError, TypeError):
             raise InputError(f"{path}:{no}: not a bitext JSON Lines bead") from None
@@ -212,7 +233,7 @@ def read_units(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
 
 
 def write(alignment, fmt: str | None = None) -> str:
-    """The alignment as ``tsv``, ``jsonl`` (with its header line) or ``beads``."""
+    """The alignment as ``tsv``, ``jsonl`` (with its header line and the beads' positions) or ``beads``."""
     if fmt == "jsonl":
         return alignment.to_jsonl() if hasattr(alignment, "to_jsonl") else _plain_jsonl(alignment)
     if fmt == "beads":
@@ -221,4 +242,6 @@ def write(alignment, fmt: str | None = None) -> str:
 
 
 def _plain_jsonl(alignment) -> str:
-    return beads_to_jsonl(alignment.beads)
+    from .positions import bead_positions
+
+    return beads_to_jsonl(alignment.beads, positions=bead_positions(alignment))

@@ -6,7 +6,8 @@ the space to the next line is clearly wider than the page's usual line
 spacing, or the line ends a sentence and stops short of the page's longest
 lines. That guess can fail (a sentence across a page break, columns, footnotes in the
 flow), so every PDF read carries a warning. Each paragraph knows its
-``page``. Refused: a PDF without a text layer (scanned: run OCR first), one
+``page``. In a Chinese or Japanese paragraph, the spaces pypdf puts between
+characters where the glyph runs change are taken out. Refused: a PDF without a text layer (scanned: run OCR first), one
 that needs a password, a damaged one.
 """
 
@@ -17,7 +18,7 @@ import unicodedata
 import warnings
 
 from ..text.read import InputError
-from .document import Document, Paragraph, clean_paragraph, join_lines
+from .document import Document, Paragraph, _cjk, clean_paragraph, join_lines
 from .zipped import check_size
 
 __all__ = ["read", "LAYOUT_WARNING"]
@@ -28,8 +29,45 @@ LAYOUT_WARNING = "a PDF's layout may break sentences (line ends, columns, page b
 _RADICALS = re.compile("[\u2e80-\u2fdf]")
 
 
+# the CJK Radicals Supplement forms that are whole (mostly simplified) characters, as fonts map
+# them (网⺠ for 网民): their equivalent ideographs (Unicode's EquivalentUnifiedIdeograph.txt);
+# the Kangxi radicals have an NFKC form
+_SUPPLEMENT = dict(
+    zip(
+        "\u2e9f\u2ea0\u2ec1\u2ec4\u2ec5\u2ec6\u2ec8\u2ec9\u2ecb\u2ed3\u2ed4\u2ed8\u2eda\u2edb\u2edc"
+        "\u2edd\u2ee0\u2ee2\u2ee4\u2ee5\u2ee6\u2ee7\u2ee8\u2ee9\u2eea\u2eec\u2eee\u2ef0\u2ef3",
+        "母民虎西见角讠贝车长门青页风飞食饣马鬼鱼鸟卤麦黄黾齐齿龙龟",
+    )
+)
+
+
 def _unradical(text: str) -> str:
-    return _RADICALS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    return _RADICALS.sub(lambda m: _SUPPLEMENT.get(m.group()) or unicodedata.normalize("NFKC", m.group()), text)
+
+
+# Han and kana: a paragraph mostly written in them is Chinese or Japanese, which puts no spaces
+# between words; pypdf puts one wherever the glyph runs change (around punctuation, Latin, digits)
+_HAN_KANA = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LETTER = re.compile(r"[^\W\d_]")
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+_SPACES = re.compile(r"(?<=\S) +(?=\S)")
+
+
+def _tighten(text: str) -> str:
+    """A Chinese or Japanese paragraph without the spaces pypdf leaves beside its characters and its
+    punctuation (``社评 : 中国 AI“ 拥抱开源 ”`` -> ``社评:中国AI“拥抱开源”``); spaces between two
+    words of another script (``Open Source``) and beside Hangul stay. Other paragraphs as they are."""
+    letters = len(_LETTER.findall(text))
+    if not letters or len(_HAN_KANA.findall(text)) < 0.5 * letters:
+        return text
+
+    def space(m: re.Match) -> str:
+        a, b = text[m.start() - 1], text[m.end()]
+        if _HANGUL.match(a) or _HANGUL.match(b):
+            return m.group()
+        return "" if _cjk(a) or _cjk(b) else m.group()
+
+    return _SPACES.sub(space, text)
 
 
 _ENDS = re.compile(r"[.!?。！？…:：;；\"'”’」』)）]\s*$")
@@ -126,7 +164,7 @@ def read(path, encoding: str | None = None, lang: str | None = None) -> Document
     paragraphs: list[Paragraph] = []
     for number, lines in enumerate(pages, start=1):
         for body in _paragraphs(lines):
-            body = clean_paragraph(body)
+            body = _tighten(clean_paragraph(body))
             if body:
                 paragraphs.append(Paragraph(body, {"page": number, "paragraph": len(paragraphs) + 1}))
     return Document(paragraphs, "pdf", str(p), warnings=[LAYOUT_WARNING])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..text.read import InputError
 from .document import Unit, UnitFile
+from .positions import POSITION_KEYS
 from .xmlparts import languages_pair, local_name, segment_text, xml_error
 from .zipped import check_size
 
@@ -23,6 +24,13 @@ def _score(x) -> float | None:
     try:
         return float(x)
     except (TypeError, ValueError):
+        return None
+
+
+def _ids(x: str | None) -> tuple[int, ...] | None:
+    try:
+        return tuple(int(i) for i in x.split(",") if i.strip()) if x else None
+    except ValueError:
         return None
 
 
@@ -72,6 +80,13 @@ def read_units(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
         where = {"line": line}
         if tuid:
             where["tuid"] = tuid
+        ids = _ids(props.get("x-bitext-src-ids")), _ids(props.get("x-bitext-tgt-ids"))
+        if ids[0] is not None and ids[1] is not None:  # the sentence ids bitext writes
+            where["src_ids"], where["tgt_ids"] = ids
+        for side in ("src", "tgt"):  # the positions bitext writes (x-bitext-src-paragraph ...)
+            for key in POSITION_KEYS:
+                if f"x-bitext-{side}-{key}" in props:
+                    where[f"{side}_{key}"] = props[f"x-bitext-{side}-{key}"]
         units.append(Unit(segs[s], segs[t], _score(props.get("x-bitext-score")), tuid, where))
     return UnitFile(units, s, t, "tmx", str(p))
 
@@ -79,5 +94,6 @@ def read_units(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
 def write(alignment, fmt: str | None = None) -> str:
     """TMX 1.4 of the alignment's beads with both sides (:func:`bitext.formats.beads.beads_to_tmx`)."""
     from .beads import beads_to_tmx
+    from .positions import bead_positions
 
-    return beads_to_tmx(alignment.beads, alignment.src_lang, alignment.tgt_lang)
+    return beads_to_tmx(alignment.beads, alignment.src_lang, alignment.tgt_lang, bead_positions(alignment))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ..text.read import InputError
 from .document import Unit, UnitFile, position_label
+from .positions import POSITION_KEYS
 from .xmlparts import local_name, segment_text, xml_error, xml_safe
 from .zipped import check_size
 
@@ -25,7 +26,6 @@ __all__ = ["read_units", "write", "NAMESPACE"]
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
 _GROUP = "bitext"
-_POSITION_KEYS = ("paragraph", "line", "cue", "start", "end", "chapter", "page", "kind", "file", "id")
 
 
 def _ids(ids) -> str:
@@ -87,7 +87,7 @@ def read_units(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
         target = next((c for c in el if local_name(c) == "target"), None)
         ctx = {} if v2 else _bitext_context(el)
         where = {"line": el.sourceline}
-        for key in _POSITION_KEYS:
+        for key in POSITION_KEYS:
             for side in ("src", "tgt"):
                 if f"x-{side}-{key}" in ctx:
                     where[f"{side}_{key}"] = ctx[f"x-{side}-{key}"]
@@ -144,7 +144,7 @@ def write(alignment, fmt: str | None = None) -> str:
         contexts = [("x-src-ids", _ids(b.src_ids)), ("x-tgt-ids", _ids(b.tgt_ids)), ("x-score", f"{b.score:.4f}")]
         for side in ("src", "tgt"):
             where = bead_position(alignment, b, side)
-            for key in _POSITION_KEYS:
+            for key in POSITION_KEYS:
                 if key in where:
                     contexts.append((f"x-{side}-{key}", xml_safe(str(where[key]))))
             if where and side == "src":
