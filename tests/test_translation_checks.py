@@ -89,6 +89,92 @@ def test_another_name_of_the_document_is_found(model):
     assert "미국" in found[0].message
 
 
+def test_a_name_of_the_document_seen_once_elsewhere_is_found(model):
+    """애플 (苹果, Apple: a word to jieba) becomes 호주, the rendering of 澳大利亚 in another
+    sentence: the source has nothing that accounts for 호주 here."""
+    assert KO.count("애플") == 1 and KO.count("호주") == 1
+    r = report_of(KO.replace("애플", "호주"), model)
+    found = findings_with(r, "name", zh_id("苹果与阿里合作"))
+    assert len(found) == 1, r.findings
+    ev = found[0].evidence
+    assert ev["why"] == "rare name" and ev["found"] == ["호주"] and ev["found_for"] == ["澳大利亚"]
+    assert "호주" in found[0].message and "澳大利亚" in found[0].message
+    assert ev["name"] is None and "nothing in the source" in found[0].message  # no name of the source is missing
+    assert [f for f in r.findings if f.kind == "name" and f is not found[0]] == []
+
+
+def test_a_transliterated_name_seen_once_is_found(model):
+    """마크 앤더슨 (马克·安德森: jieba calls 安德森 a person, not a transliteration) becomes 프랑스."""
+    assert KO.count("마크 앤더슨") == 1
+    r = report_of(KO.replace("마크 앤더슨", "프랑스"), model)
+    found = findings_with(r, "name", zh_id("马克·安德森"))
+    assert len(found) == 1, r.findings
+    assert "安德森" in found[0].evidence["name"]
+
+
+def test_a_chinese_place_in_english_is_not_a_wrong_name(model):
+    """English writes Chinese places in pinyin or by names of its own (Ürümqi, Peking): a place
+    seen once is not held against a translation into English by sound."""
+    from bitext.check.names import name_findings
+
+    a = bitext.align(
+        ["今天乌鲁木齐下了一场大雪。", "王小明坐火车去了北京。"],
+        ["It snowed heavily in Ürümqi today.", "Wang Xiaoming took the train to Peking."],
+        "zh",
+        "en",
+        model=model,
+    )
+    assert name_findings(a) == []
+
+
+def test_names_and_words_told_apart():
+    """A rendering that reads or sounds syllable by syllable like its source is a name (바리새:
+    바 for fa, 리 and 새 the readings of 利 and 赛); one that is all readings is a word (사자, 使者),
+    and so is one with a syllable that neither reads nor sounds like its character (영광, 荣耀)."""
+    from bitext.check.names import _is_name, _syllable_by_syllable
+
+    assert _syllable_by_syllable("法利赛", "바리새") and _syllable_by_syllable("摩押", "모압")
+    assert _syllable_by_syllable("法利赛人", "바리새")  # a character more on one side
+    assert not _syllable_by_syllable("使者", "사자") and not _syllable_by_syllable("荣耀", "영광")
+    assert _is_name("法利赛", "바리새", None, 20, 0.95, 0.8)
+    assert not _is_name("先知", "선지자", None, 20, 0.95, 0.8)
+    assert not _is_name("荣耀", "영광", None, 20, 0.95, 0.8)  # jieba tags 荣耀 nr
+    assert not _is_name("使者", "사자가", None, 20, 0.95, 0.8)
+
+
+def test_a_rendering_is_not_heard_in_two_words_side_by_side():
+    """바벨론 (bln) is not rendered by 보라 날 (b-l n), nor 중국 by 창조하기 (one change in three)."""
+    from bitext.check.names import Anchor, _rendered_by_sound, _Target
+
+    babylon = Anchor("巴比伦", "바벨론", 10, 0.9, True)
+    assert not _rendered_by_sound(babylon, _Target("보라 날이 밝았다", "ko"))
+    assert _rendered_by_sound(babylon, _Target("바빌론으로 갔다", "ko"))  # another spelling of it
+    china = Anchor("中国", "중국", 10, 0.9, True)
+    assert not _rendered_by_sound(china, _Target("함께 창조하기를 기대한다", "ko"))
+
+
+def test_anchors_are_the_same_whatever_the_hash_seed(clean, tmp_path):
+    """Ties between anchors were broken by the order of sets, which follows PYTHONHASHSEED."""
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    path = tmp_path / "alignment.pkl"
+    path.write_bytes(pickle.dumps(clean.alignment))
+    script = (
+        "import pickle, sys; from bitext.check.names import anchors; "
+        "a = pickle.load(open(sys.argv[1], 'rb')); print(sorted((x.src, x.tgt, x.name) for x in anchors(a)))"
+    )
+    outs = set()
+    for seed in ("1", "2", "3"):
+        env = dict(os.environ, PYTHONHASHSEED=seed, PYTHONPATH=str(ROOT / "src"))
+        r = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        outs.add(r.stdout)
+    assert len(outs) == 1
+
+
 # ----------------------------------------------------------------- untranslated and copied
 
 

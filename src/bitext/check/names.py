@@ -9,28 +9,46 @@ document itself says how each name is rendered. :func:`name_findings`
    syllables, whatever particle follows, or an English word) that occur in
    the same beads and rarely apart: the Dice coefficient over beads, each the
    other's best, the candidates taken from a word's first four beads so that
-   one wrong bead does not hide its pair;
+   one wrong bead does not hide its pair; of candidates nearly as good as the
+   best, a name jieba knows that sounds like the word wins (耶路撒冷 for
+   예루살렘, not a phrase of the two verses that name the city); ties go the
+   same way in every run;
 2. keeps the anchors that are names (:func:`_is_name`): the sides sound
    alike (consonant skeletons of pinyin and of Hangul or Latin letters,
    :mod:`bitext.check.phonetics`: 以赛亚/이사야, 希律/헤롯) and the Korean is not the
    Sino-Korean reading of the Chinese (先知/선지자 is a word), or jieba's
    dictionary calls the source a transliterated name, place or organisation
-   (约翰, 中国/중국, 埃及/애굽);
-3. reports a bead whose source has a name its target does not render while
-   its target has a word whose best source string is a name its source
-   lacks (바울, the rendering of 保罗, where the source says 彼得); or whose
+   (约翰, 中国/중국, 埃及/애굽); a rendering that shares some syllables with the
+   reading is a name when each syllable reads or sounds like its character
+   (法利赛/바리새: 바 for fa; :func:`_syllable_by_syllable`) or python-mecab-ko
+   calls it a proper noun (摩押/모압), a word otherwise (荣耀/영광);
+3. reports a bead whose source has a name its target does not render (not
+   its rendering, a spelling of it, nor one word that sounds like the
+   rendering) while its target has a word whose best source string is a name
+   its source lacks (바울, the rendering of 保罗, where the source says 彼得),
+   unless the two renderings are spelled alike (유대 for 유다); or whose
    missing name is rendered the same way in four fifths of its beads while
    its target has a proper noun of the document (python-mecab-ko's NNP, in
    another bead too) that nothing in the source explains (애플 for 中国); or
-   whose source has a transliterated person's name of jieba's dictionary
-   (``nrt``, 奥尔特曼) that the document has once and no word of the target
-   sounds like (머스크): a name seen once has no anchor.
+   whose target has a *rare name* of the document, a word seen in one or two
+   other beads whose sources, and theirs only, have a name that sounds like it
+   or that jieba knows (디모데, 提摩太's rendering elsewhere, where the source
+   says 摩西; with no name missing, a person's or place's name of three
+   characters rendered by a proper noun of the same kind: 호주, 澳大利亚's,
+   for 苹果); or whose source has a name of jieba's dictionary written in
+   characters of transliteration (奥尔特曼, 安德森; of two characters, a
+   transliterated person's name, 约瑟, where the target has another name of
+   the document) that the document has once and no word of the target sounds
+   like or spells the Sino-Korean reading of (머스크): a name seen once has no
+   anchor.
 
 It cannot see a name replaced by a pronoun or left out (that is often how a
 translation reads), names in a source other than Chinese (Latin-script names
-are compared by :mod:`bitext.check.suspects`), a wrong name seen once that is not a
-transliteration, nor names whose two spellings neither sound alike nor are
-known to jieba (the Bible's 约雅敬 and 여호야김).
+are compared by :mod:`bitext.check.suspects`), a wrong name seen once that
+jieba does not know and that is no other name of the document, names whose
+two spellings neither sound alike nor are known to jieba (the Bible's 约雅敬
+and 여호야김, 亚基帕 and 아그립바), nor a wrong name that by chance sounds like
+the missing one with the words around it (예수 지파 sounds like 约瑟支派).
 """
 
 from __future__ import annotations
@@ -53,6 +71,7 @@ NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 
 _MIN_TOGETHER = 2  # an anchor's two sides occur together in this many beads at least
 _MIN_DICE = 0.7  # ... with a Dice coefficient over beads at least this
+_NEAR_DICE = 0.25  # a name that sounds like the word, this much below the best, is the word's source
 _MAX_SHARE = 0.8  # a unit in more than this share of the beads is not a name
 _NAME_TOGETHER = 2  # a name and its rendering: in this many beads at least ...
 _MISSING_DICE = 0.8  # ... with a Dice coefficient at least this for a name missing from a target,
@@ -61,13 +80,20 @@ _UNTAGGED_SOUND = 0.75  # a name jieba does not know: its sides this alike at le
 _PLACE_TOGETHER = 10  # a place jieba knows that does not sound like its rendering (埃及, 애굽): in this many beads
 _PLACE_DICE = 0.85  # ... with this Dice coefficient
 _SPELLED_ALIKE = 0.65  # pinyin and romanised Hangul this alike (letters): the same name, not a reading
+_WHOLE_READING = 0.9  # a rendering this much the Sino-Korean reading of its source is the whole reading
 _NAME_SOUND = 0.5  # an anchor's sides at least this alike (skeletons) sound alike
 _SOUND_MIN = 0.75  # a target word this like a name (skeletons) renders it
+_RENDER_SOUND = 0.8  # a target word this like a name's rendering (skeletons) renders it (one change in five)
+_VERB_ENDINGS = ("하", "되", "시키")  # a noun these follow is a verb's (인도하여, to lead), not a name (인도, India)
 _SPELLING = 0.7  # a Korean word this like a rendering (romanised letters) is another spelling of it
 _ONCE_SKELETON = 3  # a transliterated name without an anchor: at least this many consonants ...
 _ONCE_CHARS = 3  # ... and characters, ...
 _TRANSLIT_SHARE = 0.75  # ... this share of them used in transliterations (in _TRANSLIT_WORDS of jieba's nrt words)
 _TRANSLIT_WORDS = 10
+_RARE_BEADS = 2  # a target word in this many other beads at most is a rare word ...
+_RARE_TAGS = frozenset({"nr", "nrt", "ns", "nt"})  # ... and a name there when jieba tags its source so
+_MEANINGS = {"nr": "인명", "nrt": "인명", "ns": "지명"}  # jieba's persons and places, as python-mecab-ko calls them
+_ONCE_TAGS = frozenset({"nr", "ns", "nt"})  # ... of jieba's transliterated names or these others, written so
 _MAX_PREFIX = 6  # Korean: renderings of up to this many syllables at the start of a word
 _HAN_NGRAM = (2, 4)
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
@@ -118,6 +144,17 @@ class _Target:
             self.units = {w for w in self.words if len(w) >= 2}
             self.capital = {w.casefold() for w in raw if w[:1].isupper()}
         self._sounds: list[str] | None = None
+        self._word_sounds: list[str] | None = None
+
+    def word_sounds(self) -> list[str]:
+        """Skeletons of each word and, in Korean, of each word's first syllables."""
+        if self._word_sounds is None:
+            ws = self.words
+            out = [_skel(w) for w in ws]
+            if self.korean:
+                out += [_skel(w[:k]) for w in ws for k in range(2, len(w))]
+            self._word_sounds = [x for x in out if x]
+        return self._word_sounds
 
     def sounds(self) -> list[str]:
         """Skeletons of each word, of each two consecutive words (마크 앤더슨) and, in Korean,
@@ -136,11 +173,33 @@ def _skel(text: str) -> str:
     return skeleton(text)
 
 
-def _sounds_in(name: str, target: _Target) -> bool:
-    """Whether a word (or two) of the target sounds like ``name`` (a skeleton of three consonants
-    at least: two are too common, 中国 and 지원 are both ``jn``)."""
-    sk = _skel(name)
-    return len(sk) >= 3 and any(similarity(sk, x) >= _SOUND_MIN for x in target.sounds())
+def _rendered_by_sound(anchor: Anchor, target: _Target) -> bool:
+    """Whether a word of the target sounds like the document's rendering of ``anchor`` (a
+    skeleton of three consonants at least, one word or a Korean word's first syllables, one
+    change in five consonants at most: two words side by side sound like too much, 보라 날
+    like 巴比伦, and so does one change in three, 창조하기 like 중국)."""
+    sk = _skel(anchor.tgt)
+    return len(sk) >= 3 and any(similarity(sk, x) >= _RENDER_SOUND for x in target.word_sounds())
+
+
+def _heard_in(han: str, target: _Target, both: bool = False) -> bool:
+    """Whether a word of the target sounds like ``han`` (three consonants or more, or two the
+    same: 罗马 and 로마) or spells its Sino-Korean reading; ``both``: or two words side by side
+    (马克安德森, 마크 앤더슨)."""
+    sk = _skel(han)
+    if len(sk) == 2 and sk in target.word_sounds():
+        return True
+    sounds = target.sounds() if both else target.word_sounds()
+    return (len(sk) >= 3 and any(similarity(sk, x) >= _SOUND_MIN for x in sounds)) or _read_in(han, target)
+
+
+def _read_in(han: str, target: _Target) -> bool:
+    """Whether a Korean word of the target starts with the Sino-Korean reading of ``han``, or
+    two of its three syllables (王毅, 왕이; 安德森, 안덕삼 would be a reading)."""
+    if not target.korean:
+        return False
+    n = len(han)
+    return any(_reading_overlap(han, w[:n]) >= 0.66 for w in target.words if len(w) >= n - 1)
 
 
 def _spelled_in(rendering: str, target: _Target) -> bool:
@@ -175,6 +234,38 @@ def _reading_pair(han: str, hangul: str) -> bool:
     return reading_overlap(han, hangul) >= 0.5
 
 
+def _syllable_by_syllable(han: str, hangul: str) -> bool:
+    """Whether each Hangul syllable is the Sino-Korean reading of the Han character in its place
+    or starts with its consonant, and one at least is no reading (法利赛 and 바리새: 바 for fa,
+    리 and 새 readings; 摩押 and 모압; not 使者 and 사자, a word), one character or syllable more
+    on either side left out (法利赛人 and 바리새)."""
+    if abs(len(han) - len(hangul)) > 1 or min(len(han), len(hangul)) < 2:
+        return False
+    from .sinokorean import syllable_options
+
+    options = syllable_options(han)
+    sounded = 0
+    for c, h, k in zip(han, hangul, options):
+        if k & syllable_options(h)[0]:
+            continue
+        sh = _skel(h)[:1]
+        if not sh or sh != _skel(c)[:1]:
+            return False
+        sounded += 1
+    return sounded > 0
+
+
+def _korean_proper(word: str) -> bool:
+    """Whether python-mecab-ko reads ``word`` as starting with a proper noun (모압, 이스라엘)."""
+    from .ko_words import mecab_tagger
+
+    tagger = mecab_tagger()
+    if tagger is None:
+        return False
+    ms = tagger.parse(word)
+    return bool(ms) and ms[0].pos.split("+")[0] == "NNP"
+
+
 def _korean_noun(word: str) -> bool:
     """Whether python-mecab-ko reads ``word`` as starting with a noun (이사야, 베드로; not 일어, 하심이)."""
     from .ko_words import mecab_tagger
@@ -187,13 +278,21 @@ def _korean_noun(word: str) -> bool:
 
 
 class _Names:
-    """jieba's dictionary words tagged as names: ``get(word)`` is the tag or None (a sorted list and
-    binary search: building a dict of its 112,000 words would cost a tenth of a second)."""
+    """jieba's dictionary words tagged as names: ``get(word)`` is the tag or None (binary search
+    in a sorted list, then, after ``_SEARCHES`` look-ups, a dict: making it costs a fortieth of a
+    second, as much as ten thousand searches; a long document makes more)."""
 
     def __init__(self, words: list[str], tags: bytes):
         self.words, self.tags = words, tags
+        self._index: dict[str, str] | None = None
+        self._searches = 0
 
     def get(self, word: str) -> str | None:
+        if self._index is not None:
+            return self._index.get(word)
+        self._searches += 1
+        if self._searches > _SEARCHES:
+            self._index = dict(zip(self.words, (_TAGS[t] for t in self.tags)))
         i = bisect.bisect_left(self.words, word)
         return _TAGS[self.tags[i]] if i < len(self.words) and self.words[i] == word else None
 
@@ -203,6 +302,7 @@ class _Names:
 
 
 _TAGS = tuple(sorted(NAME_TAGS))
+_SEARCHES = 5000
 
 
 @functools.cache
@@ -297,14 +397,25 @@ def _is_name(src: str, tgt: str, capital: bool | None, together: int, dice: floa
     place = tag in ("ns", "nt")
     if place and together >= _PLACE_TOGETHER and dice >= _PLACE_DICE:
         return True
-    if sound < (_NAME_SOUND if tag is not None else _UNTAGGED_SOUND) and not (place and capital is None):
+    translit = capital is None and _syllable_by_syllable(src, tgt)
+    if (
+        sound < (_NAME_SOUND if tag is not None else _UNTAGGED_SOUND)
+        and not (place and capital is None)
+        and not translit
+    ):
         return False  # most anchors end here, before the costlier tests
     if capital is None:
         reading = _reading_overlap(src, tgt)
         # half a reading in two syllables may be chance (犹大, 유다: 유) if the whole sounds alike
         # (youda, yuda), not if only the consonants do (功能 gongneng, 기능 gineung)
         if reading >= 0.75 or (reading >= 0.5 and (len(src) >= 3 or spelling(src, tgt) < _SPELLED_ALIKE)):
-            return place and reading >= 0.9
+            if reading >= _WHOLE_READING:
+                return place
+            # a syllable or more that is no reading: a transliteration that shares some with the
+            # reading when each syllable reads or sounds like its character (法利赛, 바리새: fa
+            # and 바) or python-mecab-ko calls the rendering a proper noun (摩押, 모압); a word
+            # otherwise (先知, 선지자; 荣耀, 영광)
+            return translit or (sound >= _NAME_SOUND and _korean_proper(tgt))
     if tag is not None:
         return sound >= _NAME_SOUND
     return capital is not None or _korean_noun(tgt)
@@ -316,9 +427,28 @@ def _longest_per_beads(index: dict[str, list[int]], cap: float) -> set[str]:
     for u, beads in index.items():
         if _MIN_TOGETHER <= len(beads) <= cap:
             key = tuple(beads)
-            if key not in best or len(u) > len(best[key]):
+            if key not in best or (len(u), u) > (len(best[key]), best[key]):  # the same in every run
                 best[key] = u
     return set(best.values())
+
+
+def _name_first(w: str, best: tuple, near: list[tuple]) -> tuple:
+    """Of the source strings nearly as often with the word ``w`` as the best, a name jieba knows
+    that sounds like it (耶路撒冷, 예루살렘) where the best does not (从天而降: a verse that
+    names the city twice, a wrong bead)."""
+    sw = _skel(w)
+    if len(sw) < 2 or similarity(_skel(best[1]), sw) >= _NAME_SOUND:
+        return best
+    names = _jieba_names()
+    for x in sorted(near, key=lambda x: x[0], reverse=True):
+        if (
+            x[1] != best[1]
+            and x[3] >= best[3] - _NEAR_DICE
+            and names.get(x[1]) is not None
+            and similarity(_skel(x[1]), sw) >= _UNTAGGED_SOUND
+        ):
+            return x
+    return best
 
 
 def anchors(alignment, targets=None, src_units=None) -> list[Anchor]:
@@ -353,7 +483,7 @@ def _associate(alignment, targets=None, src_units=None, judge: bool = True) -> t
     kept_units = {bi: src_units[bi] & s_keep for bi in paired}
     s_sets: dict[str, set[int]] = {}
     best_for_tgt: dict[str, tuple] = {}
-    for w in t_keep:
+    for w in sorted(t_keep):  # sorted: ties go the same way in every run (sets follow the hash seed)
         bw = t_ix[w]
         k = len(bw)
         # the source strings of at least two of its first four beads (one of them may be a wrong one)
@@ -363,9 +493,10 @@ def _associate(alignment, targets=None, src_units=None, judge: bool = True) -> t
             continue
         bws = set(bw)
         best = None
+        near: list[tuple] = []
         # a Dice coefficient of d needs the two bead counts within a factor (2 - d) / d of each other
         lo, hi = k * _MIN_DICE / (2 - _MIN_DICE), k * (2 - _MIN_DICE) / _MIN_DICE
-        for c in cands:
+        for c in sorted(cands):
             bc = s_ix[c]
             if not lo <= len(bc) <= hi:
                 continue
@@ -374,9 +505,13 @@ def _associate(alignment, targets=None, src_units=None, judge: bool = True) -> t
             co = len(bws & s_sets[c]) if len(bc) > 2 else sum(x in bws for x in bc)
             d = 2 * co / (k + len(bc))
             key = (round(d, 3), co, len(c))
+            if d >= _MIN_DICE and co >= _MIN_TOGETHER:
+                near.append((key, c, co, d))
             if best is None or key > best[0]:
                 best = (key, c, co, d)
         if best is not None and best[3] >= _MIN_DICE:
+            if len(near) > 1:
+                best = _name_first(w, best, near)
             best_for_tgt[w] = best
     best_for_src: dict[str, tuple] = {}
     for w, (key, c, co, d) in best_for_tgt.items():
@@ -441,6 +576,68 @@ def _explained(word: str, whole: str, src: str, renders: set[str]) -> bool:
     return False
 
 
+def _rare_names(
+    bi, units, t, src, tgt_beads, src_units, src_count, tagged, best, renders, strict: bool, memo: dict
+) -> list[tuple[str, str | None]]:
+    """The target's names of the document seen in one or two other beads only, each with the
+    source name it renders there, that nothing in this bead's source accounts for (디모데, the
+    rendering of 提摩太 in another verse, where the source says 摩西; 호주, 澳大利亚's, where it
+    says 苹果). A name there is a string of the source in those beads only, and in each of them,
+    that sounds like the word (three syllables or more) or that jieba calls a person, place or
+    organisation and is written in characters of transliteration, its first consonant the
+    word's (约瑟, 요셉); not its Sino-Korean reading (保障, 보장); ``strict``: one that jieba calls a
+    person or place, of three characters or more, rendered by what python-mecab-ko calls a proper
+    noun of a person or place (호주, 지명, for 澳大利亚, not for 奥尔特曼)."""
+    from .ko_words import mecab_tagger
+
+    tagger = mecab_tagger()
+    out: list[tuple[str, str | None]] = []
+    for w in sorted(t.units, key=len, reverse=True):
+        others = tuple(x for x in tgt_beads.get(w, ()) if x != bi)
+        if not others or len(others) > _RARE_BEADS or len(tgt_beads[w]) != len(others) + 1:
+            continue
+        if any(w != v and v.startswith(w) for v, _ in out) or (w in best and best[w].src in units):
+            continue
+        # jieba's names in those beads only (the same for a word's prefixes)
+        named = [
+            y
+            for y, tag in tagged(others[0]).items()
+            if tag in _RARE_TAGS
+            and src_count[y] == len(others)
+            and y not in units
+            and all(y in src_units[x] for x in others[1:])
+        ]
+        if strict:
+            ys = [y for y in named if len(y) >= 3]
+        else:
+            sw = _skel(w)
+            ys = [y for y in named if _transliteration(y) and _skel(y[0])[:1] == _skel(w[0])[:1]]
+            if len(w) >= 3 and len(sw) >= 3:
+                if others not in memo:  # the strings of the source in those beads only
+                    memo[others] = [
+                        y for y in set.intersection(*(src_units[x] for x in others)) if src_count[y] == len(others)
+                    ]
+                ys += [y for y in memo[others] if y not in units and similarity(_skel(y), sw) >= _SOUND_MIN]
+        if not ys:
+            continue
+        whole = next((x for x in t.words if x.startswith(w)), w)
+        if ("mecab", whole) not in memo:  # the word's first morpheme: its length, class and meaning
+            ms = tagger.parse(whole) if tagger is not None else None
+            memo["mecab", whole] = (
+                (len(ms[0].surface), ms[0].pos.split("+")[0], ms[0].feature.semantic) if ms else (0, "", None)
+            )
+        first, pos, meaning = memo["mecab", whole]
+        if tagger is not None and (first < len(w) or pos not in (("NNP",) if strict else ("NNP", "NNG"))):
+            continue
+        if strict:  # a person for a person, a place for a place (호주 is no rendering of 奥尔特曼)
+            ys = [y for y in ys if tagger is None or _MEANINGS.get(tagged(others[0])[y]) == meaning]
+        ys = [y for y in ys if _reading_overlap(y, w) < _WHOLE_READING]  # 保障, 보장: a word
+        if not ys or _explained(w, whole, src, renders):
+            continue
+        out.append((w, max(sorted(ys), key=len)))
+    return out
+
+
 def name_findings(alignment) -> list[Finding]:
     """The ``name`` findings of an alignment with a Chinese source (none for other sources)."""
     a = alignment
@@ -472,19 +669,78 @@ def name_findings(alignment) -> list[Finding]:
     unrendered: dict[str, list[int]] = defaultdict(list)
     for bi in paired:
         for x in named:
-            if x.src in src_units[bi] and not _spelled_in(x.tgt, targets[bi]) and not _sounds_in(x.src, targets[bi]):
+            if (
+                x.src in src_units[bi]
+                and not _spelled_in(x.tgt, targets[bi])
+                and not _rendered_by_sound(x, targets[bi])
+            ):
                 unrendered[x.src].append(bi)
-    nrt = _transliterated_names()
+
+    def _stands_for(x: Anchor, m: Anchor) -> bool:
+        """Whether the name ``x`` may stand for the missing ``m``: their renderings are spelled
+        alike (유대, 犹太, Judea, and 유다, 犹大, Judah: one is read for the other)."""
+        return spelling(x.tgt, m.tgt) >= _SPELLING
+
+    jieba_names = _jieba_names()
     src_count = Counter(u for bi in paired for u in src_units[bi])
     tgt_count = Counter(u for bi in paired for u in targets[bi].units)
+    tgt_beads: dict[str, list[int]] = defaultdict(list)
+    for bi in paired:
+        for u in targets[bi].units:
+            if tgt_count[u] <= _RARE_BEADS + 1:
+                tgt_beads[u].append(bi)
+
+    rare_memo: dict = {}
+
+    def renders_of(units: set[str]) -> set[str]:
+        return {x.tgt for x in named if x.src in units}
+
+    tags_of: dict[int, dict[str, str]] = {}
+
+    def tagged(bi: int) -> dict[str, str]:
+        """The strings of a bead's source in two beads at most that jieba tags as names, with the tag."""
+        if bi not in tags_of:
+            tags_of[bi] = {
+                u: tag for u in src_units[bi] if src_count[u] <= _RARE_BEADS and (tag := jieba_names.get(u)) is not None
+            }
+        return tags_of[bi]
+
+    def once_names(bi: int, units: set[str], t: _Target, short: bool) -> list[str]:
+        """The source's names seen once and without an anchor that no word of the target
+        renders, longest first: jieba's transliterated persons or, of three characters or more,
+        its persons, places and organisations (for Korean: English writes Chinese places in
+        pinyin or by names of its own, Ürümqi, Peking), written in characters of transliteration;
+        ``short``: also jieba's transliterated persons of two characters (约瑟)."""
+        found = [
+            u
+            for u, tag in tagged(bi).items()
+            if src_count[u] == 1
+            and u not in by_src
+            and (
+                len(u) >= _ONCE_CHARS
+                and (tag == "nrt" or (t.korean and tag in _ONCE_TAGS))
+                and len(_skel(u)) >= _ONCE_SKELETON
+                or (short and tag == "nrt")
+            )
+            and _transliteration(u)
+            and not _heard_in(u, t, both=True)
+            and not any(
+                _heard_in(v, t) for v in units if v != u and (u in v or (v in u and jieba_names.get(v) == "ns"))
+            )
+        ]
+        found = [u for u in found if not any(u != v and u in v for v in found)]
+        return sorted(found, key=lambda u: (-len(u), u))
+
     out = []
     for bi in paired:
         b, units, t = a.beads[bi], src_units[bi], targets[bi]
         missing = [x for x in named if bi in unrendered[x.src]]
-        renders = {x.tgt for x in named if x.src in units} if missing else set()
+        once = once_names(bi, units, t, short=not missing)
+        lost = missing or [Anchor(u, "", 0, 0.0, True) for u in once]
+        renders = renders_of(units) if lost else set()
         # (the anchor not rendered, the words found instead with what each renders, why)
         evidence: tuple[Anchor, list[tuple[str, str | None]], str] | None = None
-        if missing:
+        if lost:
             intruders = [
                 best[w]
                 for w in sorted(t.units)
@@ -493,56 +749,76 @@ def name_findings(alignment) -> list[Finding]:
                 and not any(w.startswith(r) or r.startswith(w) for r in renders)
                 and is_name(best[w])
             ]
-            intruders = [x for x in intruders if not any(x.tgt != y.tgt and y.tgt.startswith(x.tgt) for y in intruders)]
-            if intruders:
-                evidence = (missing[0], [(x.tgt, x.src) for x in intruders], "anchor")
-            elif t.korean:
-                # a name rendered the same way everywhere else, and a proper noun nothing explains
-                steady = [
-                    x
-                    for x in missing
-                    if x.together >= _STEADY
-                    and len(unrendered[x.src]) <= _UNSTEADY * (x.together + len(unrendered[x.src]))
-                ]
-                # ... that is a name of the document: the target has it in other beads too
-                strange = (
-                    [
-                        w
-                        for w, whole in _proper_nouns(b.tgt)
-                        if tgt_count[w] >= 2
-                        and not (w in best and best[w].src in units and best[w].together >= _STEADY)
-                        and not _explained(w, whole, b.src, renders)
-                    ]
-                    if steady
-                    else []
-                )
-                if strange:
-                    evidence = (steady[0], [(w, None) for w in dict.fromkeys(strange)], "proper noun")
-        if evidence is None:
-            once = [
-                u
-                for u in units
-                if len(u) >= _ONCE_CHARS
-                and u in nrt
-                and u not in by_src
-                and len(_skel(u)) >= _ONCE_SKELETON
-                and src_count[u] == 1
-                and _transliteration(u)
-                and not _sounds_in(u, t)
+            intruders = [
+                x
+                for x in intruders
+                if not any(x.tgt != y.tgt and y.tgt.startswith(x.tgt) for y in intruders)
+                and not any(_stands_for(x, m) for m in missing)
             ]
-            once = [u for u in once if not any(u != v and u in v for v in once)]
-            if once:
-                evidence = (Anchor(once[0], "", 0, 0.0, True), [], "sound")
+            if intruders:
+                evidence = (lost[0], [(x.tgt, x.src) for x in intruders], "anchor")
+        if evidence is None and missing and t.korean:
+            # a name rendered the same way everywhere else, and a proper noun nothing explains
+            steady = [
+                x
+                for x in missing
+                if x.together >= _STEADY and len(unrendered[x.src]) <= _UNSTEADY * (x.together + len(unrendered[x.src]))
+            ]
+            # ... that is a name of the document: the target has it in other beads too
+            strange = (
+                [
+                    w
+                    for w, whole in _proper_nouns(b.tgt)
+                    if tgt_count[w] >= 2
+                    and not (w in best and best[w].src in units and best[w].together >= _STEADY)
+                    and not whole[len(w) :].startswith(_VERB_ENDINGS)
+                    and not _explained(w, whole, b.src, renders)
+                ]
+                if steady
+                else []
+            )
+            if strange:
+                evidence = (steady[0], [(w, None) for w in dict.fromkeys(strange)], "proper noun")
+        once = [u for u in once if len(u) >= _ONCE_CHARS]  # two characters are too few to go by sound alone
+        if evidence is None and t.korean:
+            # a rare name of the document: where a name is missing, a name jieba knows written in
+            # characters of transliteration or one that sounds like the word; where none is, a
+            # name jieba knows of three characters or more rendered by a proper noun (호주, 澳大利亚)
+            lost_one = missing[0] if missing else (Anchor(once[0], "", 0, 0.0, True) if once else None)
+            rare = _rare_names(
+                bi,
+                units,
+                t,
+                b.src,
+                tgt_beads,
+                src_units,
+                src_count,
+                tagged,
+                best,
+                renders_of(units),
+                lost_one is None,
+                rare_memo,
+            )
+            if rare:
+                evidence = (lost_one or Anchor("", "", 0, 0.0, True), rare, "rare name")
+        if evidence is None and once:
+            evidence = (Anchor(once[0], "", 0, 0.0, True), [], "sound")
         if evidence is None:
             continue
         miss, instead, why = evidence
-        msg = f"name {miss.src}" + (f" (rendered {miss.tgt} elsewhere)" if miss.tgt else "") + " is not rendered here"
-        if instead:
-            msg += "; the target has " + ", ".join(f"{w} (the rendering of {s})" if s else w for w, s in instead)
-        elif why == "sound":
-            msg += " (no word of the target sounds like it)"
+        has = ", ".join(f"{w} (the rendering of {s})" if s else w for w, s in instead)
+        if not miss.src:  # a rare name, and no name of the source missing
+            msg = f"the target has {has} elsewhere; nothing in the source here accounts for it"
+        else:
+            msg = (
+                f"name {miss.src}" + (f" (rendered {miss.tgt} elsewhere)" if miss.tgt else "") + " is not rendered here"
+            )
+            if instead:
+                msg += "; the target has " + has
+            elif why == "sound":
+                msg += " (no word of the target sounds like it)"
         ev = {
-            "name": miss.src,
+            "name": miss.src or None,
             "expected": miss.tgt or None,
             "found": [w for w, _ in instead],
             "found_for": [s for _, s in instead],
