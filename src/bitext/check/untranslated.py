@@ -75,6 +75,11 @@ _SCRIPTS = (
 )
 
 
+# a run of one script's letters with spaces, digits and punctuation between them (a letter of
+# another script ends it)
+_RUNS = {name: re.compile(f"{rx.pattern}(?:[\\W\\d_]*{rx.pattern})*") for name, rx in _SCRIPTS}
+
+
 def _strip(text: str) -> str:
     """The text without brackets (glosses), URLs and e-mail addresses, unless nothing is left."""
     t = _URL.sub(" ", unicodedata.normalize("NFKC", text))
@@ -221,36 +226,24 @@ def _source_run(text: str, script: str, src_norm: str) -> dict | None:
     run of the source script's letters (spaces, digits and punctuation between them allowed) that
     is the bead's source verbatim and holds at least ``_RUN_COPIED`` letters, or any such run of
     ``_RUN_LETTERS`` (brackets, URLs are already out of ``text``). ``None`` if there is none."""
-    letter = dict(_SCRIPTS)[script] if script in dict(_SCRIPTS) else None
-    if letter is None:
+    runs = _RUNS.get(script)
+    if runs is None:
         return None
+    letter = dict(_SCRIPTS)[script]
     best = None
-    start = end = None
-    n = 0
-
-    def close():
-        nonlocal best
-        if start is not None and n >= _RUN_COPIED:
-            piece = text[start:end]
-            copy = _norm(piece) in src_norm
-            if script in _CASED:  # names keep their capitals: judge the words in lower case
-                words = len(_LOWER_WORD.findall(piece))
-                enough = words >= _RUN_WORDS_COPIED if copy else words >= _RUN_WORDS
-            else:
-                enough = copy or n >= _RUN_LETTERS
-            if enough and (best is None or n > best[0]):
-                best = (n, piece.strip(), copy)
-
-    for i, c in enumerate(text):
-        if letter.match(c):
-            if start is None:
-                start, n = i, 0
-            n += 1
-            end = i + 1
-        elif c.isalpha():  # a letter of another script ends the run
-            close()
-            start, n = None, 0
-    close()
+    for m in runs.finditer(text):
+        n = len(letter.findall(m.group()))
+        if n < _RUN_COPIED or (best is not None and n <= best[0]):
+            continue
+        piece = m.group()
+        copy = _norm(piece) in src_norm
+        if script in _CASED:  # names keep their capitals: judge the words in lower case
+            words = len(_LOWER_WORD.findall(piece))
+            enough = words >= _RUN_WORDS_COPIED if copy else words >= _RUN_WORDS
+        else:
+            enough = copy or n >= _RUN_LETTERS
+        if enough:
+            best = (n, piece.strip(), copy)
     if best is None:
         return None
     letters = sum(script_counts(text).values())
