@@ -381,3 +381,19 @@ def test_a_fifo_or_a_link_in_the_stamps_place_is_left_alone(part, cache, tmp_pat
     stamp.symlink_to(elsewhere)
     bitext.align(part[0][:200], part[1][:300], "zh", "ko", model=load_model(None))
     assert elsewhere.read_text("utf-8") == "the user's" and elsewhere.stat().st_mtime == 1_000_000_000
+
+
+_BITEXT = [sys.executable, "-c", "import sys; from bitext.cli import main; sys.exit(main(sys.argv[1:]))"]
+
+
+def test_no_cache_writes_nothing_in_the_cache_folder(tmp_path):
+    """--no-cache: no embedding, no split, no table of jieba's names, no look-over stamp."""
+    cache = tmp_path / "cache"
+    env = dict(os.environ, BITEXT_CACHE_DIR=str(cache), PYTHONPATH=str(ROOT / "src"))
+    zh, ko = SEEDS / "global-times-editorial.zh.txt", SEEDS / "global-times-editorial.ko.txt"
+    for cmd in (["align", str(zh), str(ko)], ["coverage", str(zh), str(ko)]):
+        r = subprocess.run([*_BITEXT, *cmd, "--no-cache", "-q"], env=env, capture_output=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+    assert not cache.exists() or not any(cache.rglob("*"))
+    r = subprocess.run([*_BITEXT, "coverage", str(zh), str(ko), "-q"], env=env, capture_output=True, timeout=300)
+    assert r.returncode == 0 and any(p.parent.parent.name.startswith("jieba-names") for p in cache.rglob("*.v*"))

@@ -302,6 +302,7 @@ class _Names:
 
 
 _TAGS = tuple(sorted(NAME_TAGS))
+_use_disk_cache = True  # False while a name check runs for an alignment whose model has no cache (--no-cache)
 _SEARCHES = 5000
 
 
@@ -324,7 +325,7 @@ def _jieba_names() -> _Names:
         st = None
     if path is None or st is None:
         return _Names([], b"")
-    store = DiskCache(default_cache_dir(), "jieba-names-v2")
+    store = DiskCache(default_cache_dir() if _use_disk_cache else None, "jieba-names-v2")
     key = [path, str(st.st_size), str(st.st_mtime_ns)]
 
     def check(arrays):
@@ -639,7 +640,20 @@ def _rare_names(
 
 
 def name_findings(alignment) -> list[Finding]:
-    """The ``name`` findings of an alignment with a Chinese source (none for other sources)."""
+    """The ``name`` findings of an alignment with a Chinese source (none for other sources). The
+    table of jieba's names is kept in bitext's disk cache unless the alignment's model was loaded
+    without one (``--no-cache``)."""
+    global _use_disk_cache
+    model = getattr(alignment, "model", None)
+    before = _use_disk_cache
+    _use_disk_cache = getattr(model, "cache_dir", True) is not None
+    try:
+        return _name_findings(alignment)
+    finally:
+        _use_disk_cache = before
+
+
+def _name_findings(alignment) -> list[Finding]:
     a = alignment
     if lang_base(a.src_lang) != "zh" or lang_base(a.tgt_lang) in ("zh", "ja") or not a.beads:
         return []

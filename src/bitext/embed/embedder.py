@@ -74,6 +74,12 @@ class Embedder:
         root = (Path(cache_dir) if cache_dir else default_cache_dir()) if use_cache else None
         self._cache = DiskCache(root, self.key)
 
+    @property
+    def cache_dir(self) -> Path | None:
+        """The folder of the cache this model reads and writes, or None when it was loaded with
+        ``cache=False`` (the other caches of a run, such as the table of jieba's names, follow it)."""
+        return None if self._cache.dir is None else self._cache.dir.parent
+
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         """Unit vectors, one row per sentence."""
         return self.spans(sentences, 1)[0]
