@@ -593,8 +593,8 @@ def _rare_names(
 
     tagger = mecab_tagger()
     out: list[tuple[str, str | None]] = []
-    for w in sorted(t.units, key=len, reverse=True):
-        others = tuple(x for x in tgt_beads.get(w, ()) if x != bi)
+    for w in sorted((u for u in t.units if u in tgt_beads), key=len, reverse=True):
+        others = tuple(x for x in tgt_beads[w] if x != bi)
         if not others or len(others) > _RARE_BEADS or len(tgt_beads[w]) != len(others) + 1:
             continue
         if any(w != v and v.startswith(w) for v, _ in out) or (w in best and best[w].src in units):
@@ -710,13 +710,13 @@ def _name_findings(alignment) -> list[Finding]:
         return {x.tgt for x in named if x.src in units}
 
     tags_of: dict[int, dict[str, str]] = {}
+    # jieba's tag of every source string in two beads at most, looked up once for the document
+    rare_tags = {u: tag for u, c in src_count.items() if c <= _RARE_BEADS and (tag := jieba_names.get(u)) is not None}
 
     def tagged(bi: int) -> dict[str, str]:
         """The strings of a bead's source in two beads at most that jieba tags as names, with the tag."""
         if bi not in tags_of:
-            tags_of[bi] = {
-                u: tag for u in src_units[bi] if src_count[u] <= _RARE_BEADS and (tag := jieba_names.get(u)) is not None
-            }
+            tags_of[bi] = {u: rare_tags[u] for u in src_units[bi] if u in rare_tags}
         return tags_of[bi]
 
     def once_names(bi: int, units: set[str], t: _Target, short: bool) -> list[str]:
