@@ -554,3 +554,40 @@ def test_comments_without_approval_come_back_through_fixed(review, browser, tmp_
     assert [b["comment"] for b in _state(page)] == [b["comment"] for b in beads]
     assert not errors
     ctx.close()
+
+
+def test_downloads_of_a_subtitle_pair_carry_each_beads_cue_and_timing(browser, tmp_path):
+    """The seed as SRT files: the page's JSONL and TMX give each bead the cue and timing of its first
+    sentence, as ``bitext align -o pairs.jsonl`` writes them, also after an edit; the JSONL goes
+    back into ``bitext align --fixed``."""
+    import xml.etree.ElementTree as ET
+
+    from formats_build import seed_paragraphs, write_srt
+
+    zh = write_srt(seed_paragraphs("zh"), tmp_path / "zh.srt")
+    ko = write_srt(seed_paragraphs("ko"), tmp_path / "ko.srt")
+    page_path, pairs = tmp_path / "review.html", tmp_path / "pairs.jsonl"
+    assert main(["review", str(zh), str(ko), "-o", str(page_path), "-q"]) == 0
+    assert main(["align", str(zh), str(ko), "-o", str(pairs), "-q"]) == 0
+    want = [
+        (r.get("src_position"), r.get("tgt_position"))
+        for r in map(json.loads, pairs.read_text("utf-8").splitlines()[1:])
+    ]
+    assert sum(1 for s, _ in want if s and s["cue"] > 1) > 10  # positions all over the documents
+    ctx, page, errors = _open(browser, page_path)
+    got_jsonl = _download(page, "#dl-jsonl", tmp_path).splitlines()[1:]
+    assert [(r.get("src_position"), r.get("tgt_position")) for r in map(json.loads, got_jsonl)] == want
+    tmx = ET.fromstring(_download(page, "#dl-tmx", tmp_path).encode("utf-8"))
+    for tu, (s, t) in zip(tmx.findall("./body/tu"), [w for w in want if w[0] and w[1]]):
+        props = {p.get("type"): p.text for p in tu.findall("prop")}
+        assert props["x-bitext-src-cue"] == str(s["cue"]) and props["x-bitext-src-start"] == s["start"]
+        assert props["x-bitext-tgt-cue"] == str(t["cue"]) and props["x-bitext-tgt-end"] == t["end"]
+    # merge the first two beads: the merged bead starts where the first did
+    page.keyboard.press("m")
+    edited = [json.loads(x) for x in _download(page, "#dl-jsonl", tmp_path).splitlines()[1:]]
+    assert edited[0]["edited"] and edited[0]["src_position"] == want[0][0]
+    fixed = tmp_path / "reviewed.jsonl"
+    fixed.write_text(_download(page, "#dl-jsonl", tmp_path), "utf-8")
+    assert main(["align", str(zh), str(ko), "--fixed", str(fixed), "-o", str(tmp_path / "again.tsv"), "-q"]) == 0
+    assert not errors
+    ctx.close()

@@ -31,10 +31,10 @@ def bead_positions(alignment) -> list[tuple[dict, dict]] | None:
     only; ``None`` when neither side was read from a document (plain text has no positions)."""
     if getattr(alignment, "src_doc", None) is None and getattr(alignment, "tgt_doc", None) is None:
         return None
-    out = []
-    for b in alignment.beads:
-        pair = tuple(
-            {k: w[k] for k in POSITION_KEYS if k in w} for w in (bead_position(alignment, b, s) for s in ("src", "tgt"))
-        )
-        out.append(pair)
-    return out  # type: ignore[return-value]
+
+    def keys(w: dict) -> dict:
+        return {k: w[k] for k in POSITION_KEYS if k in w}
+
+    return [
+        (keys(bead_position(alignment, b, "src")), keys(bead_position(alignment, b, "tgt"))) for b in alignment.beads
+    ]

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 
 from ..check.records import FINDING_KINDS
+from ..formats.positions import POSITION_KEYS, sentence_position
 from ..text.segment import join_sentences
 from .markup import escape
 from .report import (
@@ -82,7 +83,20 @@ def review_data(report, name: str = "beads") -> dict:
         "colours": {**STATUS_COLOURS, **{k: status_style(k)[1] for k in kinds}, "edited": _EDITED[0]},
         "backgrounds": {**ROW_BACKGROUNDS, **{k: status_style(k)[2] for k in kinds}, "edited": _EDITED[1]},
         "flags": list(_FLAGS) + kinds,
+        # where each sentence sits in its document (paragraph, cue and timing ...), for the downloads
+        "srcPos": _positions(a, "src"),
+        "tgtPos": _positions(a, "tgt"),
     }
+
+
+def _positions(a, side: str) -> list[dict] | None:
+    """Each sentence's position on ``side`` (the keys the outputs write), or None for plain text."""
+    if getattr(a, f"{side}_doc", None) is None:
+        return None
+    sents = a.src_sentences if side == "src" else a.tgt_sentences
+    return [
+        {k: w[k] for k in POSITION_KEYS if k in w} for w in (sentence_position(a, side, i) for i in range(len(sents)))
+    ]
 
 
 def _has_findings(report) -> bool:

@@ -400,12 +400,24 @@
     var ids = side === "s" ? b.s : b.t, texts = side === "s" ? D.src : D.tgt;
     return ids.map(function (i) { return texts[i]; }).join(side === "s" ? D.srcJoin : D.tgtJoin);
   }
+  // where a bead's first sentence on a side sits in its document ({paragraph: 3}, {cue: 14, start: ...}),
+  // as bitext align writes it; null for plain text or an empty side
+  function position(b, side) {
+    var all = side === "s" ? D.srcPos : D.tgtPos;
+    if (!all || !b[side].length) return null;
+    var p = all[b[side][0]];
+    return p && Object.keys(p).length ? p : null;
+  }
   function toJSONL() {
     var out = [JSON.stringify(H)];
     beads.forEach(function (b) {
-      out.push(JSON.stringify({ src_ids: b.s, tgt_ids: b.t, score: b.score, similarity: b.sim,
-                                src: text(b, "s"), tgt: text(b, "t"),
-                                approved: b.approved, edited: b.edited, comment: b.comment }));
+      var rec = { src_ids: b.s, tgt_ids: b.t, score: b.score, similarity: b.sim,
+                  src: text(b, "s"), tgt: text(b, "t"),
+                  approved: b.approved, edited: b.edited, comment: b.comment };
+      var ps = position(b, "s"), pt = position(b, "t");
+      if (ps) rec.src_position = ps;
+      if (pt) rec.tgt_position = pt;
+      out.push(JSON.stringify(rec));
     });
     return out.join("\n") + "\n";
   }
@@ -435,6 +447,12 @@
                '      <prop type="x-bitext-tgt-ids">' + b.t.join(",") + "</prop>",
                '      <prop type="x-bitext-approved">' + (b.approved ? "1" : "0") + "</prop>",
                '      <prop type="x-bitext-edited">' + (b.edited ? "1" : "0") + "</prop>");
+      [["s", "src"], ["t", "tgt"]].forEach(function (sd) {
+        var p = position(b, sd[0]);
+        if (p) Object.keys(p).forEach(function (k) {
+          out.push('      <prop type="x-bitext-' + sd[1] + "-" + xml(k) + '">' + xml(String(p[k])) + "</prop>");
+        });
+      });
       if (b.comment) out.push("      <note>" + xml(b.comment) + "</note>");
       out.push('      <tuv xml:lang="' + sl + '"><seg>' + xml(text(b, "s")) + "</seg></tuv>",
                '      <tuv xml:lang="' + tl + '"><seg>' + xml(text(b, "t")) + "</seg></tuv>", "    </tu>");
