@@ -90,6 +90,7 @@ class _Model:
 
     def __init__(self, data):
         self.src, self.tgt = data["src"], data["tgt"]
+        self.pos = {"src": data.get("srcPos"), "tgt": data.get("tgtPos")}  # each sentence's place in its file
         self.beads = [
             dict(
                 src_ids=b["s"],
@@ -109,10 +110,17 @@ class _Model:
         )
 
     def records(self):
-        return [
-            dict(b, src="".join(self.src[i] for i in b["src_ids"]), tgt=" ".join(self.tgt[j] for j in b["tgt_ids"]))
-            for b in self.beads
-        ]
+        out = []
+        for b in self.beads:
+            rec = dict(
+                b, src="".join(self.src[i] for i in b["src_ids"]), tgt=" ".join(self.tgt[j] for j in b["tgt_ids"])
+            )
+            for side in ("src", "tgt"):  # a bead sits where its first sentence does
+                ids, pos = b[f"{side}_ids"], self.pos[side]
+                if ids and pos and pos[ids[0]]:
+                    rec[f"{side}_position"] = pos[ids[0]]
+            out.append(rec)
+        return out
 
 
 def test_edit_undo_redo_download_reload_and_realign(review, browser, tmp_path):
