@@ -20,6 +20,8 @@ import re
 import unicodedata
 from collections import Counter
 
+from .phonetics import skeleton  # consonant skeletons: 미스트랄 sounds like Mistral
+
 __all__ = ["extract_numbers", "extract_names", "compare_pair", "latin_script", "common_names"]
 
 
@@ -465,90 +467,16 @@ def extract_names(text: str) -> tuple[Counter, set[str]]:
     return names, glossed
 
 
-# Hangul -> Latin consonant skeleton, to see that 미스트랄 writes Mistral
-_KO_INITIAL = ["g", "g", "n", "d", "d", "r", "m", "b", "b", "s", "s", "", "j", "j", "c", "k", "t", "p", "h"]
-_KO_FINAL = [
-    "",
-    "g",
-    "g",
-    "g",
-    "n",
-    "n",
-    "n",
-    "d",
-    "l",
-    "g",
-    "m",
-    "b",
-    "l",
-    "l",
-    "p",
-    "l",
-    "m",
-    "b",
-    "b",
-    "s",
-    "s",
-    "ng",
-    "d",
-    "d",
-    "k",
-    "t",
-    "p",
-    "h",
-]
-_SKELETON_MAP = str.maketrans(
-    {
-        "r": "l",
-        "v": "b",
-        "f": "b",
-        "p": "b",
-        "k": "g",
-        "c": "g",
-        "q": "g",
-        "t": "d",
-        "z": "j",
-        "x": "gs",
-        "w": "",
-        "y": "",
-        "h": "",
-        "a": "",
-        "e": "",
-        "i": "",
-        "o": "",
-        "u": "",
-    }
-)
-
-
-def _skeleton(latin: str) -> str:
-    s = re.sub(r"[^a-z]", "", latin.lower())
-    s = s.replace("ph", "p").replace("th", "t").replace("sh", "s").replace("ch", "j").replace("ck", "k")
-    s = s.replace("ng", "n")
-    s = s.translate(_SKELETON_MAP)
-    return re.sub(r"(.)\1+", r"\1", s)
-
-
-def _hangul_skeleton(word: str) -> str:
-    out = []
-    for ch in word:
-        o = ord(ch) - 0xAC00
-        if 0 <= o < 11172:
-            out.append(_KO_INITIAL[o // 588])
-            out.append(_KO_FINAL[o % 28])
-    return _skeleton("".join(out).replace("ng", "n"))
-
-
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
 
 
 def _transliterated(name: str, other: str) -> bool:
     """True if a Hangul word of ``other`` sounds like ``name`` (same consonant skeleton)."""
-    sk = _skeleton(name)
+    sk = skeleton(name)
     if len(sk) < 2:
         return False
     for w in _HANGUL_RUN.findall(other):
-        hs = _hangul_skeleton(w)
+        hs = skeleton(w)
         # the word may carry a particle: compare prefixes (short skeletons must match whole)
         if hs == sk or (len(sk) >= 3 and hs.startswith(sk) and len(hs) <= len(sk) + 2):
             return True
