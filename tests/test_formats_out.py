@@ -13,6 +13,7 @@ from bitext.bilingual import units_alignment
 from bitext.cli import main
 from bitext.formats.registry import read_units
 from bitext.text.read import InputError
+from bitext.views.readback import read_beads
 
 ZH = str(SEEDS / "global-times-editorial.zh.txt")
 KO = str(SEEDS / "global-times-editorial.ko.txt")
@@ -338,3 +339,24 @@ def test_a_report_named_as_another_format_is_refused(argv, name, needle, tmp_pat
 
         assert main([*argv, "-o", str(out), "--format", "json", "-q"]) == 0
         assert json.loads(out.read_text("utf-8"))["counts"]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        '{"src_ids": "0,1", "tgt_ids": [0], "src": "中国", "tgt": "중국"}',  # ids as a string
+        '{"src_ids": [0], "tgt_ids": [-1], "src": "中国", "tgt": "중국"}',  # a negative id
+        '{"src_ids": [0], "tgt_ids": [0], "src": ["中国"], "tgt": "중국"}',  # a text that is not one
+    ],
+)
+def test_a_jsonl_bead_that_is_not_one_is_refused_naming_its_line(record, tmp_path, capsys):
+    """The bilingual reader and the read-back of outputs share one JSONL reader, with its checks."""
+    good = '{"src_ids": [0], "tgt_ids": [0], "src": "中国是一个国家。", "tgt": "중국은 나라다."}'
+    f = tmp_path / "pairs.jsonl"
+    f.write_text(good + "\n" + record + "\n", "utf-8")
+    with pytest.raises(InputError, match=r"pairs\.jsonl:2: not a bitext JSON Lines bead"):
+        read_units(f)
+    with pytest.raises(InputError, match=r"pairs\.jsonl:2: not a bitext JSON Lines bead"):
+        read_beads(f)
+    assert main(["coverage", str(f), "-q"]) == 2
+    one_error_line(capsys.readouterr().err, "pairs.jsonl:2", "not a bitext JSON Lines bead")

@@ -197,7 +197,16 @@ def _tsv(path, text: str) -> list[Unit]:
     return units
 
 
+def _sentence_ids(ids) -> tuple[int, ...]:
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in ids):
+        raise TypeError("sentence ids are a list of integers")
+    return tuple(ids)
+
+
 def _jsonl(path, text: str) -> tuple[list[Unit], dict]:
+    """The beads of a bitext JSON Lines file as units (``where``: the line, the sentence ids, the
+    similarity and the positions the file gives) and its header; :class:`InputError` naming the
+    line of anything else (texts that are not strings, ids that are not integers)."""
     units, header = [], {}
     for no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -207,13 +216,19 @@ def _jsonl(path, text: str) -> tuple[list[Unit], dict]:
             if isinstance(r, dict) and "bitext" in r and "src_ids" not in r:
                 header = r
                 continue
-            where = {"line": no, "src_ids": tuple(r["src_ids"]), "tgt_ids": tuple(r["tgt_ids"])}
+            if not isinstance(r, dict):
+                raise TypeError("not an object")
+            if not (isinstance(r["src"], str) and isinstance(r["tgt"], str)):
+                raise TypeError("src and tgt are texts")
+            where = {"line": no, "src_ids": _sentence_ids(r["src_ids"]), "tgt_ids": _sentence_ids(r["tgt_ids"])}
+            if "similarity" in r:
+                where["similarity"] = r["similarity"]
             for side in ("src", "tgt"):
                 pos = r.get(f"{side}_position")
                 if isinstance(pos, dict):
                     where.update((f"{side}_{k}", v) for k, v in pos.items() if k in POSITION_KEYS)
-            units.append(Unit(str(r["src"]), str(r["tgt"]), _read_score(r.get("score")), None, where))
-        except (ValueError, KeyError, TypeError):
+            units.append(Unit(r["src"], r["tgt"], _read_score(r.get("score")), None, where))
+        except (ValueError, KeyError, TypeError, RecursionError):
             raise InputError(f"{path}:{no}: not a bitext JSON Lines bead") from None
     return units, header
 

@@ -15,6 +15,8 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from ..formats.beads import _jsonl as beads_jsonl
+from ..formats.beads import _tsv as beads_tsv
 from ..formats.registry import BATCH_FORMATS as FORMATS
 from ..formats.summary import SUMMARY_NAME, check_id
 from ..text.read import InputError, read_text
@@ -40,31 +42,6 @@ def _score(x) -> float:
         return float("nan")
 
 
-def _sentence_ids(ids) -> tuple[int, ...]:
-    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in ids):
-        raise TypeError("sentence ids are a list of integers")
-    return tuple(ids)
-
-
-def _jsonl_bead(r):
-    """The :class:`~bitext.pipeline.Bead` of one JSON Lines record; ``TypeError`` or
-    ``KeyError`` for anything else (texts that are not strings, ids that are not integers)."""
-    from ..pipeline import Bead
-
-    if not isinstance(r, dict):
-        raise TypeError("not an object")
-    if not (isinstance(r["src"], str) and isinstance(r["tgt"], str)):
-        raise TypeError("src and tgt are texts")
-    return Bead(
-        _sentence_ids(r["src_ids"]),
-        _sentence_ids(r["tgt_ids"]),
-        r["src"],
-        r["tgt"],
-        _score(r.get("score")),
-        _score(r.get("similarity", 0.0)),
-    )
-
-
 def read_beads(path, fmt: str | None = None, src_lang: str | None = None, tgt_lang: str | None = None):
     """The beads of a ``tsv``, ``jsonl`` or ``tmx`` output file (format from the
     extension unless ``fmt`` names it) as an Alignment; :class:`InputError`
@@ -82,31 +59,19 @@ def read_beads(path, fmt: str | None = None, src_lang: str | None = None, tgt_la
         raise InputError(f"{p}: unknown output format {fmt!r} (expected tsv, jsonl, tmx, xliff or xlsx)")
     text = read_text(p)
     beads = []
-    if fmt == "tsv":
-        lines = text.split("\n")
-        if not lines[0].startswith("src_ids\ttgt_ids\tscore"):
-            raise InputError(f"{p}:1: not a bitext TSV (expected the header src_ids, tgt_ids, score, src, tgt)")
-        for no, line in enumerate(lines[1:], start=2):
-            if not line:
-                continue
-            f = line.split("\t")
-            if len(f) != 5:
-                raise InputError(f"{p}:{no}: expected 5 tab-separated fields, got {len(f)}")
-            try:
-                beads.append(Bead(_ids(f[0]), _ids(f[1]), f[3], f[4], _score(f[2])))
-            except ValueError:
-                raise InputError(f"{p}:{no}: bad sentence ids") from None
-    elif fmt == "jsonl":
-        for no, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                r = json.loads(line)
-                if isinstance(r, dict) and "bitext" in r and "src_ids" not in r:
-                    continue  # the header line (languages, sentence hashes, version)
-                beads.append(_jsonl_bead(r))
-            except (ValueError, KeyError, TypeError, RecursionError):
-                raise InputError(f"{p}:{no}: not a bitext JSON Lines bead") from None
+    if fmt in ("tsv", "jsonl"):  # read as formats/beads.py reads them, each unit a bead
+        units = beads_tsv(p, text) if fmt == "tsv" else beads_jsonl(p, text)[0]
+        beads = [
+            Bead(
+                u.where["src_ids"],
+                u.where["tgt_ids"],
+                u.src,
+                u.tgt,
+                _score(u.score),
+                _score(u.where.get("similarity", 0.0)),
+            )
+            for u in units
+        ]
     else:
         try:
             root = ET.fromstring(text)
