@@ -43,6 +43,7 @@ import numpy as np
 from ..text import ko_endings
 from ..text.segment import ZH_CLAUSE_END, join_sentences
 from .records import Finding
+from .robust import median, spread
 
 __all__ = ["clause_spans", "clause_evidence", "clause_findings", "ClauseRules", "RULES"]
 
@@ -55,8 +56,9 @@ _MAX_CLAUSES = 8  # per side of a bead: beyond, the shortest neighbours are join
 _KO_PARTICLES = ("에서", "께서", "에게서", "한테서", "로서", "으로서", "부터서")
 
 
-def _chars(s: str) -> int:
-    return sum(1 for c in s if not c.isspace())
+def visible_chars(s: str) -> int:
+    """The characters of ``s`` other than white space (what character coverage counts)."""
+    return len("".join(s.split()))
 
 
 def clause_spans(text: str, lang: str | None) -> list[tuple[int, int]]:
@@ -70,7 +72,7 @@ def clause_spans(text: str, lang: str | None) -> list[tuple[int, int]]:
     bounds = [0] + sorted(c for c in cuts if 0 < c < len(text)) + [len(text)]
     spans = [(a, b) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
     least = _MIN_CHARS_CJK if lang in _CJK else _MIN_CHARS
-    size = [_chars(text[a:b]) for a, b in spans]
+    size = [visible_chars(text[a:b]) for a, b in spans]
     # join the shortest piece to its shorter neighbour until every piece is long enough
     while len(spans) > 1:
         k = min(range(len(spans)), key=size.__getitem__)
@@ -148,14 +150,14 @@ _MAX_LENGTH_Z = 2.5  # a mistranslated clause leaves the length within this (the
 
 
 def _lengths(a, beads):
-    sl = np.array([_chars(s.text) or 1 for s in a.src_sentences], float)
-    tl = np.array([_chars(s.text) or 1 for s in a.tgt_sentences], float)
+    sl = np.array([visible_chars(s.text) or 1 for s in a.src_sentences], float)
+    tl = np.array([visible_chars(s.text) or 1 for s in a.tgt_sentences], float)
     ls = np.array([sl[list(b.src_ids)].sum() for b in beads])
     lt = np.array([tl[list(b.tgt_ids)].sum() for b in beads])
     ratio = ls.sum() / max(lt.sum(), 1.0)
     d = ls - lt * ratio
     g = (ls + lt * ratio) / 2
-    var = max(float(np.median(d * d / g)) / _CHI2_MEDIAN, _MIN_VAR) if len(beads) >= _MIN_STATS else _FALLBACK_VAR
+    var = max(median(d * d / g) / _CHI2_MEDIAN, _MIN_VAR) if len(beads) >= _MIN_STATS else _FALLBACK_VAR
     return ls, lt * ratio, ratio, var
 
 
@@ -237,9 +239,9 @@ def clause_evidence(alignment, model=None, skip=frozenset(), progress=False, rul
     ls, lt, ratio, var = _lengths(a, beads)
     z = _z(ls, lt, var)
     sims = np.array([b.similarity for b in beads])
-    med = float(np.median(sims))
-    spread = max(1.4826 * float(np.median(np.abs(sims - med))), 0.02) if len(sims) >= _MIN_STATS else 0.1
-    low_sim = sims < med - rules.mistranslation_sim * spread
+    med = median(sims)
+    sim_spread = max(spread(sims, med), 0.02) if len(sims) >= _MIN_STATS else 0.1
+    low_sim = sims < med - rules.mistranslation_sim * sim_spread
     texts: list[str] = []
     sides: list = []
     for k, bi in enumerate(idx):
@@ -291,7 +293,7 @@ def clause_evidence(alignment, model=None, skip=frozenset(), progress=False, rul
         rows = []
         for q, sp in enumerate(s.spans):
             gain = float(v[at + q] @ other) - base
-            n = _chars(s.text[sp[0] : sp[1]])
+            n = visible_chars(s.text[sp[0] : sp[1]])
             zq = float(_z(ls[k] - n, lt[k], var) if s.side == "src" else -_z(ls[k], lt[k] - n * ratio, var))
             rows.append((s.where[q], gain, zq))
         zs = float(z[k]) if s.side == "src" else -float(z[k])
@@ -330,8 +332,8 @@ def _gain_cuts(tried, rules: ClauseRules) -> dict[str, float]:
             cuts[side] = max(floor, _FALLBACK_GAIN)
             continue
         g = np.array(gains)
-        med = float(np.median(g))
-        cuts[side] = max(floor, med + spreads * max(1.4826 * float(np.median(np.abs(g - med))), 0.01))
+        med = median(g)
+        cuts[side] = max(floor, med + spreads * max(spread(g, med), 0.01))
     return cuts
 
 
@@ -393,7 +395,7 @@ def _finding(a, bi, b, kind, sides) -> Finding:
         clause = sents[i].text[start:end]
         rec = {
             "clause": clause,
-            "chars": _chars(clause),
+            "chars": visible_chars(clause),
             "sentence": i,
             "start": start,
             "end": end,

@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import math
 
-from .clauses import clause_findings
+from .clauses import clause_findings, visible_chars
 from .records import (
     Addition,
     CoverageReport,
@@ -80,10 +80,6 @@ __all__ = [
 
 DEFAULT_THRESHOLD = 0.60
 """Beads scored below this are *low-confidence* (chosen by ``bench/calibrate_coverage.py``)."""
-
-
-def _chars(s: str) -> int:
-    return sum(1 for c in s if not c.isspace())
 
 
 def _runs(ids, sents) -> list[tuple[int, ...]]:
@@ -263,8 +259,8 @@ def coverage(
             p,
             tuple(ids),
             tuple(i for i in ids if i in covered),
-            sum(_chars(src_sents[i].text) for i in ids),
-            sum(_chars(src_sents[i].text) for i in ids if i in covered) - lost_chars.get(p, 0),
+            sum(visible_chars(src_sents[i].text) for i in ids),
+            sum(visible_chars(src_sents[i].text) for i in ids if i in covered) - lost_chars.get(p, 0),
         )
     for o in omissions:
         paragraphs[o.paragraph].omissions += len(o.src_ids)
@@ -290,8 +286,8 @@ def coverage(
         threshold=threshold,
         unmatched_z=unmatched_z,
         covered_ids=tuple(sorted(covered)),
-        src_chars=sum(_chars(s.text) for s in src_sents),
-        covered_chars=sum(_chars(src_sents[i].text) for i in covered) - sum(lost_chars.values()),
+        src_chars=sum(visible_chars(s.text) for s in src_sents),
+        covered_chars=sum(visible_chars(src_sents[i].text) for i in covered) - sum(lost_chars.values()),
         omissions=omissions,
         additions=additions,
         low_confidence=low,
@@ -328,7 +324,7 @@ def _apply_findings(findings, statuses: list[str], covered: set[int], src_sents)
         for f in fs:
             at = f.evidence.get("sentence", f.src_ids[0] if f.src_ids else None)  # the clause's sentence
             if f.kind == "clause_omitted" and at in covered:
-                n = min(int(f.evidence.get("chars", 0)), _chars(src_sents[at].text))
+                n = min(int(f.evidence.get("chars", 0)), visible_chars(src_sents[at].text))
                 par = src_sents[at].paragraph
                 lost[par] = lost.get(par, 0) + n
     return lost

@@ -120,10 +120,9 @@ class Anchor:
 def _han_units(text: str) -> set[str]:
     lo, hi = _HAN_NGRAM
     out: set[str] = set()
-    for m in _HAN_RUN.finditer(text):
-        r = m.group()
+    for r in _HAN_RUN.findall(text):
         for n in range(lo, min(hi, len(r)) + 1):
-            out.update(r[i : i + n] for i in range(len(r) - n + 1))
+            out.update([r[i : i + n] for i in range(len(r) - n + 1)])
     return out
 
 
@@ -292,9 +291,21 @@ class _Names:
             return self._index.get(word)
         self._searches += 1
         if self._searches > _SEARCHES:
-            self._index = dict(zip(self.words, (_TAGS[t] for t in self.tags)))
+            self._make_index()
         i = bisect.bisect_left(self.words, word)
         return _TAGS[self.tags[i]] if i < len(self.words) and self.words[i] == word else None
+
+    def _make_index(self) -> dict[str, str]:
+        if self._index is None:
+            self._index = dict(zip(self.words, (_TAGS[t] for t in self.tags)))
+        return self._index
+
+    def tags_of(self, words) -> dict[str, str]:
+        """The tag of each of ``words`` that is a name (many words: one dict look-up each)."""
+        if len(words) < _SEARCHES and self._index is None:
+            return {w: t for w in words if (t := self.get(w)) is not None}
+        index = self._make_index()
+        return {w: t for w in words if (t := index.get(w)) is not None}
 
     def tagged(self, tag: str) -> list[str]:
         k = _TAGS.index(tag)
@@ -398,13 +409,11 @@ def _is_name(src: str, tgt: str, capital: bool | None, together: int, dice: floa
     place = tag in ("ns", "nt")
     if place and together >= _PLACE_TOGETHER and dice >= _PLACE_DICE:
         return True
-    translit = capital is None and _syllable_by_syllable(src, tgt)
-    if (
-        sound < (_NAME_SOUND if tag is not None else _UNTAGGED_SOUND)
-        and not (place and capital is None)
-        and not translit
-    ):
-        return False  # most anchors end here, before the costlier tests
+    translit: bool | None = None  # read syllable by syllable (computed when needed)
+    if sound < (_NAME_SOUND if tag is not None else _UNTAGGED_SOUND) and not (place and capital is None):
+        translit = capital is None and _syllable_by_syllable(src, tgt)
+        if not translit:
+            return False  # most anchors end here, before the costlier tests
     if capital is None:
         reading = _reading_overlap(src, tgt)
         # half a reading in two syllables may be chance (犹大, 유다: 유) if the whole sounds alike
@@ -416,6 +425,8 @@ def _is_name(src: str, tgt: str, capital: bool | None, together: int, dice: floa
             # reading when each syllable reads or sounds like its character (法利赛, 바리새: fa
             # and 바) or python-mecab-ko calls the rendering a proper noun (摩押, 모압); a word
             # otherwise (先知, 선지자; 荣耀, 영광)
+            if translit is None:
+                translit = _syllable_by_syllable(src, tgt)
             return translit or (sound >= _NAME_SOUND and _korean_proper(tgt))
     if tag is not None:
         return sound >= _NAME_SOUND
@@ -681,10 +692,14 @@ def _name_findings(alignment) -> list[Finding]:
 
     # the beads where each name is in the source but not rendered in the target
     unrendered: dict[str, list[int]] = defaultdict(list)
+    named_srcs = {x.src for x in named}
     for bi in paired:
+        here = src_units[bi] & named_srcs
+        if not here:
+            continue
         for x in named:
             if (
-                x.src in src_units[bi]
+                x.src in here
                 and not _spelled_in(x.tgt, targets[bi])
                 and not _rendered_by_sound(x, targets[bi])
             ):
@@ -696,8 +711,11 @@ def _name_findings(alignment) -> list[Finding]:
         return spelling(x.tgt, m.tgt) >= _SPELLING
 
     jieba_names = _jieba_names()
-    src_count = Counter(u for bi in paired for u in src_units[bi])
-    tgt_count = Counter(u for bi in paired for u in targets[bi].units)
+    src_count: Counter = Counter()
+    tgt_count: Counter = Counter()
+    for bi in paired:
+        src_count.update(src_units[bi])
+        tgt_count.update(targets[bi].units)
     tgt_beads: dict[str, list[int]] = defaultdict(list)
     for bi in paired:
         for u in targets[bi].units:
@@ -711,7 +729,7 @@ def _name_findings(alignment) -> list[Finding]:
 
     tags_of: dict[int, dict[str, str]] = {}
     # jieba's tag of every source string in two beads at most, looked up once for the document
-    rare_tags = {u: tag for u, c in src_count.items() if c <= _RARE_BEADS and (tag := jieba_names.get(u)) is not None}
+    rare_tags = jieba_names.tags_of([u for u, c in src_count.items() if c <= _RARE_BEADS])
 
     def tagged(bi: int) -> dict[str, str]:
         """The strings of a bead's source in two beads at most that jieba tags as names, with the tag."""
@@ -745,10 +763,14 @@ def _name_findings(alignment) -> list[Finding]:
         found = [u for u in found if not any(u != v and u in v for v in found)]
         return sorted(found, key=lambda u: (-len(u), u))
 
+    missing_at: dict[int, list[Anchor]] = defaultdict(list)  # the names not rendered in each bead
+    for x in named:
+        for bi in dict.fromkeys(unrendered.get(x.src, ())):
+            missing_at[bi].append(x)
     out = []
     for bi in paired:
         b, units, t = a.beads[bi], src_units[bi], targets[bi]
-        missing = [x for x in named if bi in unrendered[x.src]]
+        missing = missing_at.get(bi, [])
         once = once_names(bi, units, t, short=not missing)
         lost = missing or [Anchor(u, "", 0, 0.0, True) for u in once]
         renders = renders_of(units) if lost else set()

@@ -79,6 +79,7 @@ _SPACE_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:[\u00a0\u202f\u2009 ]\d{3})+(?
 _UNIT_GLUED = re.compile(
     r"(\d)(cm|mm|km|nm|kg|mg|ml|kb|mb|gb|tb|kw|mw|gw|kwh|hz|khz|mhz|ghz|am|pm|m|g|s|h|K)(?![A-Za-z])",
 )
+_DIGIT = re.compile(r"\d")
 _CLOCK = re.compile(r"(?<![\d.,])(\d{1,2}) ?h ?(\d{2})(?![\d.,]?\d)")
 _HAN_NUM = re.compile(r"[零〇一二两兩俩三四五六七八九十拾百佰千仟万萬亿億]+")
 _KO_NUM = re.compile(r"[영공일이삼사오육칠팔구]?(?:[십백천][일이삼사오육칠팔구]?)+")
@@ -171,8 +172,15 @@ def extract_numbers(text: str, lang: str | None = None) -> tuple[Counter, set[fl
     language that writes decimal commas (``de``, ``fr`` ...), ``1.000`` is a
     thousand and ``3,5`` three and a half; otherwise ``1,000`` and ``3.5``.
     """
-    comma = (lang or "").split("-")[0].lower() in _COMMA_DECIMAL
     t = unicodedata.normalize("NFKC", text)
+    return _digit_numbers(t, lang), _numbers_in_words(t)
+
+
+def _digit_numbers(t: str, lang: str | None) -> Counter:
+    """The numbers written with digits in the NFKC text ``t`` (see :func:`extract_numbers`)."""
+    if _DIGIT.search(t) is None:
+        return Counter()
+    comma = (lang or "").split("-")[0].lower() in _COMMA_DECIMAL
     t = _SPACE_GROUPS.sub(lambda m: re.sub(r"[\u00a0\u202f\u2009 ]", "", m.group()), t)
     t = _CLOCK.sub(r"\1.\2", t)  # 4 h 45 (French) is 4.45 (German: 4.45 Uhr)
     t = _UNIT_GLUED.sub(r"\1 \2", t)
@@ -209,6 +217,11 @@ def extract_numbers(text: str, lang: str | None = None) -> tuple[Counter, set[fl
                 i += 1
         hard[v] += 1
         i += 1
+    return hard
+
+
+def _numbers_in_words(t: str) -> set[float]:
+    """The values of the numbers the NFKC text ``t`` writes in words (see :func:`extract_numbers`)."""
     soft: set[float] = set()
     for m in _HAN_NUM.finditer(t):
         val = _han_value(m.group())
@@ -222,7 +235,7 @@ def extract_numbers(text: str, lang: str | None = None) -> tuple[Counter, set[fl
         if val is not None:
             soft.add(float(val))
     soft |= {float(v) for v in _word_numbers(t)}
-    return hard, soft
+    return soft
 
 
 # numbers written in words (English, German, French; native Korean): they explain a number in digits on the
@@ -514,18 +527,22 @@ def compare_pair(
     "name"); ``ignore`` holds lower-cased names common on both sides of the
     document; the languages tell how numbers are written (see :func:`extract_numbers`).
     """
-    sh, ss = extract_numbers(src, src_lang)
-    th, ts = extract_numbers(tgt, tgt_lang)
+    s_nfkc = unicodedata.normalize("NFKC", src)
+    t_nfkc = unicodedata.normalize("NFKC", tgt)
+    sh, th = _digit_numbers(s_nfkc, src_lang), _digit_numbers(t_nfkc, tgt_lang)
     s_only = sh - th
     t_only = th - sh
+    # numbers in words only explain digits the other side lacks: read them when there are some
+    ts = _numbers_in_words(t_nfkc) if s_only else set()
+    ss = _numbers_in_words(s_nfkc) if t_only else set()
     num_s = sorted(_fmt_value(v) for v in s_only.elements() if v not in ts)
     num_t = sorted(_fmt_value(v) for v in t_only.elements() if v not in ss)
     src_latin = latin_script(src) if src_latin is None else src_latin
     tgt_latin = latin_script(tgt) if tgt_latin is None else tgt_latin
     sn, sg = extract_names(src)
     tn, tg = extract_names(tgt)
-    s_low = unicodedata.normalize("NFKC", src).lower()
-    t_low = unicodedata.normalize("NFKC", tgt).lower()
+    s_low = s_nfkc.lower()
+    t_low = t_nfkc.lower()
     names_s, names_t = [], []
     if not src_latin:
         names_s = sorted(

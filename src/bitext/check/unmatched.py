@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..text.segment import join_sentences
+from .robust import median, spread
 
 __all__ = ["unmatched_sentences", "DEFAULT_UNMATCHED_Z", "DEFAULT_LOO_GAIN"]
 
@@ -103,13 +104,13 @@ def _best(mine: np.ndarray, my_n: np.ndarray, theirs: np.ndarray, their_n: np.nd
 def _cut(v: np.ndarray, z: float, kind: int) -> float:
     """``median - z * robust spread`` of ``v`` (fallbacks for short documents)."""
     if len(v) >= _MIN_STATS:
-        med = float(np.median(v))
-        spread = max(1.4826 * float(np.median(np.abs(v - med))), _MIN_SPREAD)
+        med = median(v)
+        sd = max(spread(v, med), _MIN_SPREAD)
     elif kind == 0:
-        med, spread = _FALLBACK_MEDIAN, _FALLBACK_SPREAD
+        med, sd = _FALLBACK_MEDIAN, _FALLBACK_SPREAD
     else:
-        med, spread = _FALLBACK_COS_MEDIAN, _FALLBACK_SPREAD
-    return med - z * spread
+        med, sd = _FALLBACK_COS_MEDIAN, _FALLBACK_SPREAD
+    return med - z * sd
 
 
 def unmatched_sentences(

@@ -119,8 +119,11 @@ def _side_script(sents) -> tuple[str | None, frozenset]:
     return main, own
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")  # [^\W_] is what str.isalnum() accepts
+
+
 def _norm(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 @functools.lru_cache(maxsize=1)
