@@ -30,6 +30,7 @@ from .text.segment import (
     script_conflict,
     split,
     split_lines,
+    visible_chars,
 )
 
 if TYPE_CHECKING:
@@ -323,7 +324,7 @@ def _split_check(text: str):
 
 
 def _text_len(s: str) -> int:
-    return sum(1 for c in s if not c.isspace()) or 1
+    return visible_chars(s) or 1
 
 
 def align(

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from ..text import ko_endings
-from ..text.segment import ZH_CLAUSE_END, join_sentences
+from ..text.segment import ZH_CLAUSE_END, join_sentences, visible_chars
 from .records import Finding
 from .robust import median, spread
 
@@ -54,11 +54,6 @@ _MIN_CHARS = 12
 _MAX_CLAUSES = 8  # per side of a bead: beyond, the shortest neighbours are joined
 # particles that end like a connective (-서, -로서): 회의에서, 여호와께서, 자에게서, 교사로서
 _KO_PARTICLES = ("에서", "께서", "에게서", "한테서", "로서", "으로서", "부터서")
-
-
-def visible_chars(s: str) -> int:
-    """The characters of ``s`` other than white space (what character coverage counts)."""
-    return len("".join(s.split()))
 
 
 def clause_spans(text: str, lang: str | None) -> list[tuple[int, int]]:

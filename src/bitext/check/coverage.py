@@ -59,7 +59,8 @@ from __future__ import annotations
 
 import math
 
-from .clauses import clause_findings, visible_chars
+from ..text.segment import visible_chars
+from .clauses import clause_findings
 from .records import (
     Addition,
     CoverageReport,

@@ -427,6 +427,7 @@ def _word_numbers(text: str) -> set[int]:
 
 _LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_.&'’][A-Za-z0-9]+)*")
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|（[^（）]*）|【[^【】]*】")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -465,6 +466,8 @@ def extract_names(text: str) -> tuple[Counter, set[str]]:
     Source)``): they match the other side's names but are not required there.
     """
     t = unicodedata.normalize("NFKC", text)
+    if _ASCII_LETTER.search(t) is None:  # no word to find
+        return Counter(), set()
     glossed: set[str] = set()
     for m in _BRACKETS.finditer(t):
         for tok in _LATIN_TOKEN.findall(m.group()):

@@ -101,6 +101,19 @@ def _best(mine: np.ndarray, my_n: np.ndarray, theirs: np.ndarray, their_n: np.nd
     return best_m, best_c, np.maximum(best_m, mine @ whole - 0.5 * (my_n + whole_n))
 
 
+def _one_to_one(beads, sv, rn, tv, cn) -> dict[int, tuple[float, float, float]]:
+    """What :func:`_best` gives the sentences of the 1-1 beads (the same for both), all at once:
+    ``{bead: (margin, cosine, margin)}``."""
+    ones = [k for k, (s, t) in enumerate(beads) if len(s) == 1 and len(t) == 1]
+    if not ones:
+        return {}
+    i = np.array([beads[k][0][0] for k in ones])
+    j = np.array([beads[k][1][0] for k in ones])
+    cos = (sv[i][:, None, :] @ tv[j][:, :, None])[:, 0, 0]  # each pair's product, as _best's
+    margin = cos - 0.5 * (rn[i] + cn[j])
+    return {k: (x, c, x) for k, x, c in zip(ones, margin.tolist(), cos.tolist())}
+
+
 def _cut(v: np.ndarray, z: float, kind: int) -> float:
     """``median - z * robust spread`` of ``v`` (fallbacks for short documents)."""
     if len(v) >= _MIN_STATS:
@@ -135,7 +148,11 @@ def unmatched_sentences(
     # (and the margin counting the bead's other side as a whole too)
     src_m: dict[int, tuple[float, float, float]] = {}
     tgt_m: dict[int, tuple[float, float, float]] = {}
+    ones = _one_to_one(beads, sv, rn, tv, cn)
     for k, (s, t) in enumerate(beads):
+        if k in ones:
+            src_m[s[0]] = tgt_m[t[0]] = ones[k]
+            continue
         for i, x, c, w in zip(s, *_best(sv[s], rn[s], tv[t], cn[t], whole_t.get(k), wn_t.get(k))):
             src_m[i] = (float(x), float(c), float(w))
         for j, x, c, w in zip(t, *_best(tv[t], cn[t], sv[s], rn[s])):

@@ -64,20 +64,39 @@ _CLAUSE = re.compile(r"[,;:，；：]\s*|(?<=[.!?])\s+")
 _PIECE = re.compile(r"(?<=[。！？])\s*|(?<=[.!?])\s+")
 _BRACKETS = re.compile(r"\([^()]*\)|（[^（）]*）|\[[^\[\]]*\]|【[^【】]*】|<[^<>]*>")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+|\S+@\S+\.\w+", re.I)
-_SCRIPTS = (
-    ("han", re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")),
-    ("hangul", re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")),
-    ("kana", re.compile(r"[\u3040-\u30ff]")),
-    ("latin", re.compile(r"[A-Za-z\u00c0-\u024f]")),
-    ("cyrillic", re.compile(r"[\u0400-\u04ff]")),
-    ("greek", re.compile(r"[\u0370-\u03ff]")),
-    ("arabic", re.compile(r"[\u0600-\u06ff]")),
+# each script's code points (first, last)
+_SCRIPT_RANGES = (
+    ("han", ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))),
+    ("hangul", ((0xAC00, 0xD7A3), (0x1100, 0x11FF), (0x3130, 0x318F))),
+    ("kana", ((0x3040, 0x30FF),)),
+    ("latin", ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F))),
+    ("cyrillic", ((0x400, 0x4FF),)),
+    ("greek", ((0x370, 0x3FF),)),
+    ("arabic", ((0x600, 0x6FF),)),
 )
+_SCRIPTS = tuple(
+    (name, re.compile("[" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in ranges) + "]"))
+    for name, ranges in _SCRIPT_RANGES
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _script_table() -> dict[int, int]:
+    """``str.translate`` table: each script's characters to a code letter of its own (a, b, c ...);
+    every ASCII letter is Latin, so after it only the codes are ASCII letters."""
+    table: dict[int, int] = {}
+    for k, (_, ranges) in enumerate(_SCRIPT_RANGES):
+        for lo, hi in ranges:
+            table.update(dict.fromkeys(range(lo, hi + 1), ord("a") + k))
+    return table
 
 
 # a run of one script's letters with spaces, digits and punctuation between them (a letter of
 # another script ends it)
-_RUNS = {name: re.compile(f"{rx.pattern}(?:[\\W\\d_]*{rx.pattern})*") for name, rx in _SCRIPTS}
+@functools.cache
+def _runs(script: str) -> re.Pattern | None:
+    rx = dict(_SCRIPTS).get(script)
+    return None if rx is None else re.compile(f"{rx.pattern}(?:[\\W\\d_]*{rx.pattern})*")
 
 
 def _strip(text: str) -> str:
@@ -91,8 +110,9 @@ def script_counts(text: str) -> dict[str, int]:
     """Letters of each script in ``text`` (``han``, ``hangul``, ``kana``, ``latin`` ...; others as ``other``)."""
     out: dict[str, int] = {}
     letters = 0
-    for name, rx in _SCRIPTS:
-        n = len(rx.findall(text))
+    coded = text.translate(_script_table())
+    for k, (name, _) in enumerate(_SCRIPT_RANGES):
+        n = coded.count(chr(ord("a") + k))
         if n:
             out[name] = n
             letters += n
@@ -100,6 +120,14 @@ def script_counts(text: str) -> dict[str, int]:
     if other > 0:
         out["other"] = other
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _bare_counts(text: str) -> tuple[str, dict[str, int]]:
+    """:func:`_strip` of a sentence and :func:`script_counts` of that (kept: a side's script is
+    read from its first sentences, and the target's are read again bead by bead; not to change)."""
+    bare = _strip(text)
+    return bare, script_counts(bare)
 
 
 def _main_script(counts: dict[str, int]) -> str | None:
@@ -110,7 +138,7 @@ def _side_script(sents) -> tuple[str | None, frozenset]:
     """The main script of a side and the scripts its language writes (Japanese: kana and Han)."""
     total: dict[str, int] = {}
     for s in sents[:400]:
-        for k, v in script_counts(_strip(s.text)).items():
+        for k, v in _bare_counts(s.text)[1].items():
             total[k] = total.get(k, 0) + v
     main = _main_script(total)
     letters = sum(total.values())
@@ -162,8 +190,7 @@ def untranslated_findings(alignment) -> list[Finding]:
         src_norm = _norm(b.src)
         for j in b.tgt_ids:
             text = tgt_sents[j].text
-            bare = _strip(text)
-            counts = script_counts(bare)
+            bare, counts = _bare_counts(text)
             letters = sum(counts.values())
             if letters < MIN_LETTERS:
                 continue
@@ -172,7 +199,7 @@ def untranslated_findings(alignment) -> list[Finding]:
                 # the sentence, or a piece of it between full stops (a Chinese sentence the Korean
                 # splitter left glued to the next Korean one)
                 for piece in [bare] + (_PIECE.split(bare) if _PIECE.search(bare) else []):
-                    pc = script_counts(piece)
+                    pc = counts if piece is bare else script_counts(piece)
                     n = sum(pc.values())
                     if n < MIN_LETTERS:
                         continue
@@ -229,7 +256,7 @@ def _source_run(text: str, script: str, src_norm: str) -> dict | None:
     run of the source script's letters (spaces, digits and punctuation between them allowed) that
     is the bead's source verbatim and holds at least ``_RUN_COPIED`` letters, or any such run of
     ``_RUN_LETTERS`` (brackets, URLs are already out of ``text``). ``None`` if there is none."""
-    runs = _RUNS.get(script)
+    runs = _runs(script)
     if runs is None:
         return None
     letter = dict(_SCRIPTS)[script]

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..text.segment import visible_chars
 from .cache import DiskCache, default_cache_dir, shape_check
 
 __all__ = [
@@ -181,7 +182,7 @@ class TextEmbedder(Embedder):
                 for ids in enc.tokenizer(texts[b : b + 512], truncation=True, max_length=limit)["input_ids"]
             ]
         else:
-            counts = [sum(1 for c in t if not c.isspace()) for t in texts]
+            counts = [visible_chars(t) for t in texts]
         return np.maximum(np.asarray(counts, np.float32), 1.0)
 
     def spans(self, sentences, max_len, progress=None):

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..batch.pair import LazyModel, one_line
 from ..text.read import InputError
+from ..text.segment import visible_chars
 from .documents import Document
 
 __all__ = [
@@ -43,7 +44,7 @@ __all__ = [
 
 def text_lengths(texts) -> np.ndarray:
     """Non-space characters of each text (at least 1), as the aligner counts them."""
-    return np.fromiter((max(1, sum(1 for c in t if not c.isspace())) for t in texts), np.int32)
+    return np.fromiter((max(1, visible_chars(t)) for t in texts), np.int32)
 
 
 @dataclass

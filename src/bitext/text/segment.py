@@ -46,6 +46,7 @@ __all__ = [
     "split_lines",
     "detect_lang",
     "join_sentences",
+    "visible_chars",
     "LanguageError",
     "BlankLineError",
     "check_lang",
@@ -73,6 +74,11 @@ def join_sentences(texts, lang: str | None) -> str:
     """Consecutive sentences as one text: without spaces in Chinese and
     Japanese (which write none between sentences), with one space elsewhere."""
     return ("" if lang in ("zh", "ja") else " ").join(texts)
+
+
+def visible_chars(text: str) -> int:
+    """The characters of ``text`` other than white space (what lengths and coverage count)."""
+    return len("".join(text.split()))
 
 
 class LanguageError(ValueError):
