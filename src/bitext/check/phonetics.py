@@ -131,31 +131,38 @@ def hangul_latin(text: str) -> str:
     return "".join(out)
 
 
+_NOT_LOWER = re.compile(r"[^a-z]")
+_REPEATED = re.compile(r"(.)\1+")
+
+
 def _latin_skeleton(s: str) -> str:
-    s = re.sub(r"[^a-z]", "", s.lower())
+    s = _NOT_LOWER.sub("", s.lower())
     s = s.replace("ph", "p").replace("th", "t").replace("sh", "s").replace("ch", "j").replace("ck", "k")
     s = s.replace("ng", "n")
     s = s.translate(_MERGE)
-    return re.sub(r"(.)\1+", r"\1", s)
+    return _REPEATED.sub(r"\1", s)
+
+
+@functools.lru_cache(maxsize=65536)
+def _han_sound(c: str) -> str:
+    """The consonants a Han character's reading is heard with (see :func:`_pinyin_skeleton`)."""
+    r = pinyin_readings().get(c)
+    if not r:
+        return ""
+    m = _PINYIN_INITIAL.match(r)
+    assert m is not None  # (the pattern matches any reading: one line)
+    ini, rest = m.group(1) or "", m.group(2)
+    sound = _PINYIN_SOUND.get(ini, ini)
+    # a final n or ng is heard (曼 man: n); er is heard as l (尔: 올트만, Altman)
+    if rest.endswith(("n", "ng")):
+        sound += "n"
+    elif rest == "er" and not ini:
+        sound += "l"
+    return sound
 
 
 def _pinyin_skeleton(han: str) -> str:
-    table = pinyin_readings()
-    out = []
-    for c in han:
-        r = table.get(c)
-        if not r:
-            continue
-        m = _PINYIN_INITIAL.match(r)
-        assert m is not None  # (the pattern matches any reading: one line)
-        ini, rest = m.group(1) or "", m.group(2)
-        out.append(_PINYIN_SOUND.get(ini, ini))
-        # a final n or ng is heard (曼 man: n); er is heard as l (尔: 올트만, Altman)
-        if rest.endswith(("n", "ng")):
-            out.append("n")
-        elif rest == "er" and not ini:
-            out.append("l")
-    return _latin_skeleton("".join(out)) if out else ""
+    return _latin_skeleton("".join(map(_han_sound, han)))
 
 
 def skeleton(text: str) -> str:
