@@ -60,7 +60,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import chain, combinations
 
-from .phonetics import hangul_latin, similarity, skeleton, spelling
+from .phonetics import alike, hangul_latin, similarity, skeleton, spelling
 from .records import Finding
 from .words import lang_base
 
@@ -638,7 +638,7 @@ def _rare_names(
                     memo[others] = [
                         y for y in set.intersection(*(src_units[x] for x in others)) if src_count[y] == len(others)
                     ]
-                ys += [y for y in memo[others] if y not in units and similarity(_skel(y), sw) >= _SOUND_MIN]
+                ys += [y for y in memo[others] if y not in units and alike(_skel(y), sw, _SOUND_MIN)]
         if not ys:
             continue
         whole = next((x for x in t.words if x.startswith(w)), w)

@@ -16,7 +16,7 @@ import functools
 import re
 from pathlib import Path
 
-__all__ = ["skeleton", "similarity", "spelling", "pinyin", "pinyin_readings", "hangul_latin"]
+__all__ = ["skeleton", "similarity", "alike", "spelling", "pinyin", "pinyin_readings", "hangul_latin"]
 
 _TABLE = Path(__file__).with_name("data") / "han_pinyin.txt"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -193,6 +193,14 @@ def spelling(a: str, b: str) -> float:
         return re.sub(r"[^a-z]", "", t)
 
     return similarity(latin(a), latin(b))
+
+
+def alike(a: str, b: str, at_least: float) -> bool:
+    """``similarity(a, b) >= at_least``, told at once where the lengths alone rule it out (the
+    edit distance is at least their difference)."""
+    if a and b and 1.0 - abs(len(a) - len(b)) / max(len(a), len(b)) < at_least:
+        return False
+    return similarity(a, b) >= at_least
 
 
 def similarity(a: str, b: str) -> float:

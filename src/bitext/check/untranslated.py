@@ -150,6 +150,7 @@ def _side_script(sents) -> tuple[str | None, frozenset]:
 _NOT_ALNUM = re.compile(r"[\W_]+")  # [^\W_] is what str.isalnum() accepts
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
     return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
@@ -187,7 +188,6 @@ def untranslated_findings(alignment) -> list[Finding]:
         if not b.src_ids or not b.tgt_ids:
             continue
         hits: list[tuple[int, str, dict]] = []
-        src_norm = _norm(b.src)
         for j in b.tgt_ids:
             text = tgt_sents[j].text
             bare, counts = _bare_counts(text)
@@ -209,14 +209,14 @@ def untranslated_findings(alignment) -> list[Finding]:
                         ev: dict = {
                             "script": src_main,
                             "share": round(share, 3),
-                            "copy": bool(_norm(piece)) and _norm(piece) in src_norm,
+                            "copy": bool(_norm(piece)) and _norm(piece) in _norm(b.src),
                         }
                         if piece is not bare:
                             ev["text"] = piece.strip()
                         hits.append((j, "untranslated", ev))
                         break
                 else:
-                    run = _source_run(bare, src_main, src_norm)
+                    run = _source_run(bare, src_main, b.src)
                     if run is not None:
                         hits.append((j, "untranslated", run))
                 continue
@@ -232,6 +232,7 @@ def untranslated_findings(alignment) -> list[Finding]:
                 continue
             p = _language_is_source(" ".join(words), a.src_lang, a.tgt_lang)
             tn = _norm(text)
+            src_norm = _norm(b.src)
             copy = bool(tn) and (
                 tn == src_norm
                 or (tn in src_norm and len(tn) >= 0.5 * len(src_norm))
@@ -240,7 +241,7 @@ def untranslated_findings(alignment) -> list[Finding]:
             if p is not None and p >= (_LID_MIN if len(words) >= _SAME_SCRIPT_WORDS else _LID_FEW):
                 hits.append((j, "untranslated", {"language": a.src_lang, "probability": round(p, 3), "copy": copy}))
                 continue
-            left = _source_clause(bare, a.src_lang, a.tgt_lang, src_norm)
+            left = _source_clause(bare, a.src_lang, a.tgt_lang, b.src)
             if left is not None:
                 hits.append((j, "untranslated", left))
         for j, kind, ev in hits:
@@ -251,7 +252,7 @@ def untranslated_findings(alignment) -> list[Finding]:
     return out
 
 
-def _source_run(text: str, script: str, src_norm: str) -> dict | None:
+def _source_run(text: str, script: str, src: str) -> dict | None:
     """A clause left in the source script inside a target sentence written in its own: the longest
     run of the source script's letters (spaces, digits and punctuation between them allowed) that
     is the bead's source verbatim and holds at least ``_RUN_COPIED`` letters, or any such run of
@@ -266,7 +267,7 @@ def _source_run(text: str, script: str, src_norm: str) -> dict | None:
         if n < _RUN_COPIED or (best is not None and n <= best[0]):
             continue
         piece = m.group()
-        copy = _norm(piece) in src_norm
+        copy = _norm(piece) in _norm(src)
         if script in _CASED:  # names keep their capitals: judge the words in lower case
             words = len(_LOWER_WORD.findall(piece))
             enough = words >= _RUN_WORDS_COPIED if copy else words >= _RUN_WORDS
@@ -280,7 +281,7 @@ def _source_run(text: str, script: str, src_norm: str) -> dict | None:
     return {"script": script, "share": round(best[0] / max(letters, 1), 3), "copy": best[2], "text": best[1]}
 
 
-def _source_clause(text: str, src_lang: str, tgt_lang: str, src_norm: str) -> dict | None:
+def _source_clause(text: str, src_lang: str, tgt_lang: str, src: str) -> dict | None:
     """A shared script: a clause of a target sentence (between clause marks) left in the source
     language: ``_CLAUSE_WORDS`` or more words in lower case (``_CLAUSE_WORDS_COPIED`` when they are
     the source's own, verbatim) that py3langid reads as the source
@@ -288,7 +289,7 @@ def _source_clause(text: str, src_lang: str, tgt_lang: str, src_norm: str) -> di
     words verbatim."""
     for piece in _CLAUSE.split(text):
         words = _LOWER_WORD.findall(piece)
-        copy = bool(_norm(piece)) and _norm(piece) in src_norm
+        copy = bool(_norm(piece)) and _norm(piece) in _norm(src)
         if len(words) < (_CLAUSE_WORDS_COPIED if copy else _CLAUSE_WORDS):
             continue
         p = _language_is_source(" ".join(words), src_lang, tgt_lang)
