@@ -235,6 +235,30 @@ def test_wrong_encoding_given_names_the_line(tmp_path, capsys):
     _one_error_line(capsys.readouterr().err, "--encoding", "unknown encoding")
 
 
+def test_broken_utf8_names_the_line_of_its_first_bad_byte(pair, tmp_path, capsys):
+    zh, ko = _copy_pair(pair, tmp_path)
+    lines = zh.read_bytes().split(b"\n")
+    lines[2] = lines[2][:6] + b"\xc3\x28" + lines[2][6:]  # a broken UTF-8 sequence on line 3
+    zh.write_bytes(b"\n".join(lines))
+    out = tmp_path / "out.tsv"
+    assert main(["align", str(zh), str(ko), "-o", str(out), "-q"]) == 2
+    _one_error_line(capsys.readouterr().err, "zh.txt:3:", "not UTF-8", "0xc3", "--encoding")
+    assert not out.exists()
+
+
+def test_a_block_device_is_never_an_output(pair, tmp_path, capsys):
+    zh, ko = _copy_pair(pair, tmp_path)
+    disk = tmp_path / "disk"
+    try:  # a node of a loop device that does not exist: nothing could be written through it anyway
+        os.mknod(disk, stat.S_IFBLK | 0o600, os.makedev(7, 250))
+    except (OSError, AttributeError):
+        pytest.skip("no permission to make a device node here")
+    assert main(["align", str(zh), str(ko), "-o", str(disk), "--format", "tsv", "-q"]) == 2
+    _one_error_line(capsys.readouterr().err, "disk", "block device")
+    assert stat.S_ISBLK(os.lstat(disk).st_mode)
+    _no_temp_files(tmp_path)
+
+
 def test_presplit_ids_are_line_numbers_whatever_the_line_holds(tmp_path, capsys):
     zh_lines = [s for s in (l.strip() for l in ZH.read_text("utf-8").splitlines()) if s][1:5]
     ko_lines = [s for s in (l.strip() for l in KO.read_text("utf-8").splitlines()) if s][2:6]

@@ -146,7 +146,8 @@ def check_output(path: str | os.PathLike, inputs=()) -> Path | None:
     ``inputs`` (``>> zh.txt``, ``1<> zh.txt``), as ``cat`` refuses it. A link is
     followed: its target is written, not the link. Refused: a directory, a
     file that is one of ``inputs`` (compared by device and inode, so another
-    name or a hard link of an input is caught too), a read-only file (no
+    name or a hard link of an input is caught too), a block device (a disk; a
+    character device such as ``/dev/null`` or a FIFO is written as a stream), a read-only file (no
     write bit for anyone, which root would otherwise overwrite), a file this
     user may not write, a missing folder.
     """
@@ -172,6 +173,8 @@ def check_output(path: str | os.PathLike, inputs=()) -> Path | None:
         return real
     if stat.S_ISDIR(st.st_mode):
         raise OutputError(f"{shown(path)}: is a directory; give a file name")
+    if stat.S_ISBLK(st.st_mode):  # a disk or a partition: writing would overwrite what it holds
+        raise OutputError(f"{shown(path)}: is a block device (a disk); give a file name")
     same = _input_of(st, inputs)
     if same:
         raise OutputError(f"{shown(path)}: is an input of this run ({shown(same)}); write the output to another file")

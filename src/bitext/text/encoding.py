@@ -237,12 +237,13 @@ def decode(data: bytes, lang: str | None = None, encoding: str | None = None) ->
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            raise EncodingError("starts with a UTF-16 mark but is not UTF-16") from None
+        except UnicodeDecodeError as e:
+            line = data[: e.start].decode("utf-16", "replace").count("\n") + 1
+            raise EncodingError("starts with a UTF-16 mark but is not UTF-16", line) from None
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        bad = e.start  # the first byte that is not UTF-8
     from .segment import LanguageError, detect_lang
 
     texts: dict[str, list[str]] = {}
@@ -267,8 +268,9 @@ def decode(data: bytes, lang: str | None = None, encoding: str | None = None) ->
         return plausible[0][0], plausible[0][1][0]
     if not plausible:
         raise EncodingError(
-            "not UTF-8, and no common encoding gives plausible text; "
-            "convert it to UTF-8 (iconv -f ENCODING -t UTF-8) or give --encoding"
+            f"not UTF-8 (byte 0x{data[bad]:02x} here), and no common encoding gives plausible text; "
+            "convert it to UTF-8 (iconv -f ENCODING -t UTF-8) or give --encoding",
+            data[:bad].count(b"\n") + 1,
         )
     at = _first_difference([t for t, _ in plausible])
     shown = ", ".join(f"{encs[0]} ({' '.join(text[at : at + 16].split())!r})" for text, encs in plausible[:4])
