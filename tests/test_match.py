@@ -358,6 +358,19 @@ def test_collect_sides(tmp_path):
         collect(tmp_path / "d")
 
 
+def test_documents_in_memory_and_in_jsonl_are_held_to_the_same_rules(tmp_path):
+    seed = (SEEDS / "global-times-editorial.zh.txt").read_text("utf-8")
+    jsonl = tmp_path / "docs.jsonl"
+    for pid, text, why in (("", seed, "non-empty string or a number"), ("a", 3, "must be a string")):
+        jsonl.write_text(json.dumps({"id": pid, "text": text}, ensure_ascii=False) + "\n", "utf-8")
+        with pytest.raises(MatchError, match=why) as from_file:
+            collect(jsonl)
+        assert f"{jsonl}:1:" in str(from_file.value)
+        with pytest.raises(MatchError, match=why) as from_list:
+            collect([(pid, text)], "src")
+        assert "src[0]:" in str(from_list.value)
+
+
 def test_pair_ids_are_safe_file_names():
     ids = pair_ids(["a.txt", "sub/a.txt", "A.txt", "社评.txt", ".hidden", "x" * 300 + ".txt"])
     assert ids[:3] == ["a", "sub_a", "A-2"]

@@ -122,11 +122,9 @@ def collect(side, name: str = "side") -> list[Document]:
     seen: dict[str, int] = {}
     problems: list[str] = []
     for n, (pid, text) in enumerate(items):
-        if not isinstance(pid, (str, int)) or isinstance(pid, bool):
-            problems.append(f"{name}[{n}]: the id must be a string, got {type(pid).__name__}")
-            continue
-        if not isinstance(text, str):
-            problems.append(f"{name}[{n}] ({pid!r}): the text must be a string, got {type(text).__name__}")
+        problem = _not_a_document(pid, text)
+        if problem:
+            problems.append(f"{name}[{n}]: {problem}")
             continue
         pid = str(pid)
         if pid in seen:
@@ -165,6 +163,17 @@ def _folder(root: Path) -> list[Document]:
 
 def _walk_error(e: OSError) -> None:
     raise MatchError(f"{e.filename}: cannot read the folder: {e.strerror or e}")
+
+
+def _not_a_document(pid, text) -> str | None:
+    """Why an id and a text of a side (a JSONL line, an item of a list or a mapping) are no
+    document, or None."""
+    if not isinstance(pid, (str, int)) or isinstance(pid, bool) or str(pid) == "":
+        got = repr(pid) if isinstance(pid, str) else type(pid).__name__
+        return f"the id must be a non-empty string or a number, got {got}"
+    if not isinstance(text, str):
+        return f"the text of {pid!r} must be a string, got {type(text).__name__}"
+    return None
 
 
 def _jsonl(path: Path) -> list[Document]:
@@ -210,11 +219,9 @@ def _jsonl(path: Path) -> list[Document]:
                 problems.append(f'{where}: expected an object with "id" and "text"')
                 continue
             pid, text = obj["id"], obj["text"]
-            if not isinstance(pid, (str, int)) or isinstance(pid, bool) or str(pid) == "":
-                problems.append(f'{where}: "id" must be a non-empty string or a number')
-                continue
-            if not isinstance(text, str):
-                problems.append(f'{where}: "text" must be a string')
+            problem = _not_a_document(pid, text)
+            if problem:
+                problems.append(f"{where}: {problem}")
                 continue
             pid = str(pid)
             if pid in seen:
