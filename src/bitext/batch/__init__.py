@@ -28,7 +28,7 @@ from typing import Any
 from ..formats.output import write_atomic
 from ..formats.registry import BATCH_FORMATS as FORMATS
 from ..formats.summary import MAX_ID, REPORT_KEYS, REPORT_SUFFIX, SUMMARY_KEYS, SUMMARY_NAME, check_id, read_summary
-from .engines import ENGINES, Job, import_ray, model_for_workers, run_inprocess, run_pool, run_ray
+from .engines import ENGINES, Job, check_engine, run_inprocess, run_pool, run_ray
 from .manifest import ManifestError, PairSpec, coerce_pairs, read_manifest
 from .outdir import (
     LOCK_NAME,
@@ -146,10 +146,7 @@ def align_many(
     if outdir is not None:
         assert fmt is not None  # (set above)
         check_outdir(Path(os.path.abspath(outdir)), specs, fmt, force, inputs)
-    if engine == "ray":
-        import_ray()
-    if workers > 1 or engine == "ray":
-        model_for_workers(model, workers, engine)  # refuse a loaded non-default model now, not in the workers
+    check_engine(model, workers, engine)
     folder_was_new = outdir is not None and not os.path.lexists(outdir)
     if outdir is not None:
         try:

@@ -126,6 +126,15 @@ def model_for_workers(model, workers: int, engine: str):
     )
 
 
+def check_engine(model, workers: int, engine: str) -> None:
+    """Fail before any work, not in the workers: Ray missing for ``engine='ray'``, or a model
+    given as a loaded object that workers cannot load (:func:`model_for_workers`)."""
+    if engine == "ray":
+        import_ray()
+    if workers > 1 or engine == "ray":
+        model_for_workers(model, workers, engine)
+
+
 _DIED = (
     "a worker process died: out of memory, killed, or it could not start (workers are spawned: "
     "a script that calls align_many must guard its top level with `if __name__ == '__main__':`); "

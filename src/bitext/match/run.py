@@ -30,7 +30,7 @@ import time
 
 import numpy as np
 
-from ..batch.engines import ENGINES, Job, Workers, import_ray, model_for_workers
+from ..batch.engines import ENGINES, Job, Workers, check_engine
 from .confirm import MAX_CHANCE, MIN_COVERAGE, Evidence, chance_level, chance_of, confirm_pairs
 from .documents import MatchError, collect
 from .result import DocPair, Matching, NearMiss, choose, pair_ids
@@ -117,14 +117,11 @@ def match(
     _same_input(src, tgt)
     src_docs = collect(src, "src")
     tgt_docs = collect(tgt, "tgt")
-    if engine == "ray":
-        import_ray()
+    check_engine(model, workers, engine)
     if model is not None and not isinstance(model, (str, os.PathLike)) and workers == 1 and engine == "local":
         from ..embed import load_model
 
         model = load_model(model, cache=cache, cache_dir=cache_dir)  # an encoder object, in this process
-    if workers > 1 or engine == "ray":
-        model_for_workers(model, workers, engine)  # a loaded non-default model is refused now
     job = Job(
         model,
         threads,
